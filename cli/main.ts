@@ -1,0 +1,59 @@
+// Entry point of `vc`: finds the subcommand module in cli/commands/ and runs it. Subcommands are
+// loaded lazily, so `vc policy hash` does not pay for NATS or the sandbox.
+import 'reflect-metadata';
+import { readdirSync } from 'node:fs';
+import { VcError, toVcError } from '../protocol/errors.js';
+import { processIo, type CliIo, type Command } from './command.js';
+
+const commandsDir = new URL('./commands/', import.meta.url);
+
+function commandNames(): string[] {
+  return readdirSync(commandsDir)
+    .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
+    .map((file) => file.slice(0, -3))
+    .sort();
+}
+
+async function loadCommand(name: string): Promise<Command | undefined> {
+  if (!/^[a-z][a-z-]*$/.test(name) || !commandNames().includes(name)) return undefined;
+  const module = (await import(new URL(`${name}.ts`, commandsDir).href)) as { command: Command };
+  return module.command;
+}
+
+async function printHelp(io: CliIo): Promise<void> {
+  const lines = ['vc: Veracruz-TS command line', '', 'Usage: vc COMMAND [OPTIONS]', '', 'Commands:'];
+  for (const name of commandNames()) {
+    const command = await loadCommand(name);
+    if (command) lines.push(`  ${name.padEnd(10)} ${command.summary}`);
+  }
+  lines.push('', 'Run `vc COMMAND --help` for the options of one command.');
+  io.out(lines.join('\n'));
+}
+
+/** Prints a refusal as `error ERR_CODE: message` (or JSON with --json) and maps it to an exit code. */
+export function reportError(error: unknown, io: CliIo, json: boolean): number {
+  const vcError = toVcError(error);
+  if (json) io.out(JSON.stringify({ ok: false, error: vcError.toWire() }));
+  else io.err(`error ${vcError.code}: ${vcError.message}`);
+  if (vcError.code === 'ERR_INTERNAL' && process.env['VC_DEBUG']) io.err(String((error as Error).stack));
+  return vcError.code === 'ERR_USAGE' ? 2 : 1;
+}
+
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    await printHelp(io);
+    return name === undefined ? 2 : 0;
+  }
+  const command = await loadCommand(name);
+  if (!command) return reportError(new VcError('ERR_USAGE', `unknown command "${name}"; see vc --help`), io, false);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(command.usage);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    return reportError(error, io, rest.includes('--json'));
+  }
+}
