@@ -90,3 +90,18 @@ export interface LoadedPolicy {
   /** Lowercase hex SHA-256 of `bytes`. */
   readonly hash: string;
 }
+
+/**
+ * A parsed pipeline (Veracruz's small language), e.g.
+ * `/program/a.wasm ; if /output/x { /program/b.wasm } else { /program/c.wasm }`.
+ * `if PATH` tests whether the file exists in the virtual file system.
+ */
+export type PipelineExpr =
+  | { readonly kind: 'program'; readonly path: string }
+  | { readonly kind: 'seq'; readonly steps: readonly PipelineExpr[] }
+  | {
+      readonly kind: 'if';
+      readonly condition: string;
+      readonly then: PipelineExpr;
+      readonly else?: PipelineExpr;
+    };
