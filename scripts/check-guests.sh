@@ -3,10 +3,10 @@
 # committed bytes, so that a program hash in a policy can be reproduced from source.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for script in build:test-guests build:programs; do
-  if npm run | grep -q "^  $script\$"; then
-    echo "rebuilding: npm run $script"
-    npm run --silent "$script"
+for builder in build-test-guests build-programs; do
+  if [ -f "scripts/$builder.sh" ]; then
+    echo "rebuilding: scripts/$builder.sh"
+    bash "scripts/$builder.sh"
   fi
 done
 changed=$(git status --porcelain -- '*.wasm')
