@@ -1,13 +1,14 @@
 // Entry point of `vc`: finds the subcommand module in cli/commands/ and runs it. Subcommands are
 // loaded lazily, so `vc policy hash` does not pay for NATS or the sandbox.
 import 'reflect-metadata';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { VcError, toVcError } from '../protocol/errors.js';
 import { processIo, type CliIo, type Command } from './command.js';
 
 const commandsDir = new URL('./commands/', import.meta.url);
 
 function commandNames(): string[] {
+  if (!existsSync(commandsDir)) return [];
   return readdirSync(commandsDir)
     .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
     .map((file) => file.slice(0, -3))
