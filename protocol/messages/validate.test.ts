@@ -1,0 +1,93 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MESSAGE_KINDS, REPLY_KIND, isMessageKind } from './bodies.js';
+import { bodyProblem, validateBody } from './validate.js';
+import { isValidVfsPath } from './paths.js';
+import { computationIdFor, enclaveSubject, traceSubject } from './subjects.js';
+import { isVcError } from '../errors.js';
+
+const hash = 'a'.repeat(64);
+const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+
+const valid: Record<string, unknown> = {
+  'host.launch': { policy: new Uint8Array([1]), platform: 'sim', computation: 'p1' },
+  'host.launched': { computation: 'p1', host: 'h1', worker: 'w1' },
+  'attest.start': { computation: 'p1', platform: 'sim', policyHash: hash },
+  'attest.challenge': { attestation: 'a1', nonce: new Uint8Array(32), expiresAt: 1 },
+  'attest.evidence': { attestation: 'a1', platform: 'sim', evidence: new Uint8Array(3), csr: new Uint8Array(3) },
+  'attest.certificate': { attestation: 'a1', chain: [pem, pem] },
+  'session.hello': {},
+  'enclave.ready': { session: 's1', policyHash: hash, platform: 'sim', chain: [pem] },
+  'provision.program': { path: '/program/a.wasm', sealed: new Uint8Array(4), size: 4 },
+  'provision.data': {
+    path: '/input/a',
+    sealed: new Uint8Array(4),
+    size: 10,
+    mode: 'append',
+    chunk: { upload: 'u1', index: 0, count: 3 },
+  },
+  'provision.ack': { path: '/input/a', received: 4, complete: false },
+  'compute.request': { program: '/program/a.wasm' },
+  'compute.done': { target: '/program/a.wasm', exitCode: 0 },
+  'result.read': { path: '/output/x', replyKey: new Uint8Array(65) },
+  'result.data': { path: '/output/x', sealed: new Uint8Array(5), size: 1 },
+  'shutdown.request': {},
+  'shutdown.ack': { shutDown: false, waitingFor: [1, 2] },
+  'enclave.shutdown': { session: 's1', reason: 'requested' },
+  error: { code: 'ERR_ACCESS_DENIED', message: 'no', details: { path: '/x' } },
+  'trace.transition': { actor: 'enclave', machine: 'enclave', index: 0, event: { type: 'x' }, state: '"a"', outputs: [] },
+};
+
+test('every kind has a valid example and a reply table entry that is a kind', () => {
+  for (const kind of MESSAGE_KINDS) {
+    assert.equal(bodyProblem(kind, valid[kind]), undefined, kind);
+  }
+  for (const reply of Object.values(REPLY_KIND)) assert.ok(isMessageKind(reply));
+  assert.equal(isMessageKind('xstate.init'), false);
+});
+
+test('unknown keys, missing keys and wrong types are refused with ERR_BAD_MESSAGE', () => {
+  const cases: [string, unknown][] = [
+    ['provision.program', { path: '/p', sealed: new Uint8Array(1), size: 1, extra: 1 }],
+    ['provision.program', { path: '/p', size: 1 }],
+    ['provision.data', { path: '/p', sealed: new Uint8Array(1), size: 1, mode: 'delete' }],
+    ['compute.request', {}],
+    ['compute.request', { program: '/a', pipeline: 'b' }],
+    ['result.read', { path: '/output/../secret', replyKey: new Uint8Array(65) }],
+    ['attest.start', { computation: 'p1', platform: 'sim', policyHash: 'XYZ' }],
+    ['error', { code: 'NOPE', message: 'x' }],
+    ['session.hello', []],
+    ['host.launch', { policy: 'not bytes', platform: 'sim', computation: 'p1' }],
+    ['shutdown.ack', { shutDown: false, waitingFor: [-1] }],
+  ];
+  for (const [kind, body] of cases) {
+    assert.throws(
+      () => validateBody(kind as never, body),
+      (e: unknown) => isVcError(e, 'ERR_BAD_MESSAGE'),
+      `${kind} ${JSON.stringify(body)}`,
+    );
+  }
+});
+
+test('a class instance is not a plain body', () => {
+  class Sneaky {
+    path = '/p';
+  }
+  assert.ok(bodyProblem('provision.ack', new Sneaky()));
+});
+
+test('vfs paths: absolute, pseudo files, no dot segments', () => {
+  for (const ok of ['/program/a.wasm', 'stdin', '/a/b/c']) assert.ok(isValidVfsPath(ok), ok);
+  for (const bad of ['', '/output/', 'input/a', '/a/../b', '/./a', '//a', '/a\0b', 'stdinx']) {
+    assert.equal(isValidVfsPath(bad), false, bad);
+  }
+});
+
+test('subjects are per computation and refuse wildcard tokens', () => {
+  const id = computationIdFor('0123456789abcdef'.repeat(4));
+  assert.equal(id, 'p0123456789abcdef0123456789abcdef');
+  assert.equal(enclaveSubject(id), `vc.c.${id}.enclave`);
+  assert.equal(traceSubject(id, 'participant-1'), `vc.c.${id}.trace.participant-1`);
+  assert.throws(() => enclaveSubject('a.>'), RangeError);
+  assert.throws(() => traceSubject(id, '*'), RangeError);
+});
