@@ -1,0 +1,111 @@
+// The enclave's access decisions (DESIGN phases 7 to 11) as pure functions of the machine context
+// and a request. Each returns the refusal to send back, or undefined when the request may proceed.
+import { ProtocolErrorCode as E } from '../protocol/messages/errors.js';
+import type { EnclaveRequestEvent } from './enclave-events.js';
+import { failure, type Failure } from './failure.js';
+import { mayDo, participantOf, type PolicyView } from './policy-view.js';
+
+export interface RulesContext {
+  readonly view: PolicyView;
+  /** Paths known to exist in the virtual file system (provisioned or produced). */
+  readonly files: readonly string[];
+}
+
+type Req<T extends EnclaveRequestEvent['type']> = Extract<EnclaveRequestEvent, { type: T }>;
+
+export function checkSender(ctx: RulesContext, from: number): Failure | undefined {
+  return participantOf(ctx.view, from)
+    ? undefined
+    : failure(E.UNKNOWN_PARTICIPANT, `participant ${from} is not in the policy`);
+}
+
+export function checkProvision(
+  ctx: RulesContext,
+  event: Req<'provision.program'> | Req<'provision.data'>,
+): Failure | undefined {
+  const sender = checkSender(ctx, event.from);
+  if (sender) return sender;
+  if (!mayDo(ctx.view, event.from, 'write', event.path)) {
+    return failure(E.ACCESS_DENIED, `participant ${event.from} may not write ${event.path}`, {
+      path: event.path,
+    });
+  }
+  const expected = ctx.view.fileHashes[event.path];
+  if (expected !== undefined && event.hash !== expected) {
+    return failure(E.FILE_HASH_MISMATCH, `${event.path} does not match its hash in the policy`, {
+      path: event.path,
+    });
+  }
+  return undefined;
+}
+
+/** The programs a compute request would run, or the refusal. */
+export function planCompute(
+  ctx: RulesContext,
+  event: Req<'compute.request'>,
+): { target: string; programs: readonly string[]; pipeline?: string } | Failure {
+  const sender = checkSender(ctx, event.from);
+  if (sender) return sender;
+  let target: string;
+  let programs: readonly string[];
+  if (event.pipeline !== undefined) {
+    const pipeline = ctx.view.pipelines.find((p) => p.name === event.pipeline);
+    if (!pipeline) return failure(E.PIPELINE_NOT_FOUND, `no pipeline named ${event.pipeline}`);
+    target = pipeline.name;
+    programs = pipeline.programs;
+  } else {
+    target = event.program ?? '';
+    programs = [target];
+  }
+  for (const program of programs) {
+    if (!mayDo(ctx.view, event.from, 'execute', program)) {
+      return failure(E.ACCESS_DENIED, `participant ${event.from} may not execute ${program}`, {
+        path: program,
+      });
+    }
+  }
+  for (const program of programs) {
+    if (!ctx.view.programs.includes(program) || !ctx.files.includes(program)) {
+      return failure(E.PROGRAM_NOT_FOUND, `${program} has not been provisioned`, { path: program });
+    }
+  }
+  return event.pipeline === undefined
+    ? { target, programs }
+    : { target, programs, pipeline: event.pipeline };
+}
+
+export function checkRead(ctx: RulesContext, event: Req<'result.read'>): Failure | undefined {
+  const sender = checkSender(ctx, event.from);
+  if (sender) return sender;
+  if (!mayDo(ctx.view, event.from, 'read', event.path)) {
+    return failure(E.ACCESS_DENIED, `participant ${event.from} may not read ${event.path}`, {
+      path: event.path,
+    });
+  }
+  if (!ctx.files.includes(event.path)) {
+    return failure(E.NO_RESULT, `${event.path} does not exist (yet)`, { path: event.path });
+  }
+  return undefined;
+}
+
+/** Who still has to ask before the computation shuts down (empty: shut down now). */
+export function shutdownWaitingFor(view: PolicyView, votes: readonly number[]): readonly number[] {
+  if (view.shutdown.rule === 'any') return [];
+  return view.shutdown.of.filter((id) => !votes.includes(id));
+}
+
+export function checkShutdown(
+  ctx: RulesContext,
+  event: Req<'shutdown.request'>,
+): Failure | undefined {
+  const sender = checkSender(ctx, event.from);
+  if (sender) return sender;
+  if (ctx.view.shutdown.rule === 'consensus' && !ctx.view.shutdown.of.includes(event.from)) {
+    return failure(E.ACCESS_DENIED, `participant ${event.from} has no say in shutdown`);
+  }
+  return undefined;
+}
+
+export function isFailure(value: unknown): value is Failure {
+  return typeof value === 'object' && value !== null && 'code' in value;
+}

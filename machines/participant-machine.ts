@@ -1,0 +1,183 @@
+// A participant (relying party): finds the enclave, has it checked (phase 6), then performs its plan
+// of steps in order (phases 7 to 11). Structural guarantee: no step's request is emitted before the
+// `io.enclave.verified` event, and a policy-hash mismatch is decided here, before any check passes.
+import { assign, emit, setup } from 'xstate';
+import { ProtocolErrorCode as E } from '../protocol/messages/errors.js';
+import type { ProvisionMode } from '../protocol/messages/bodies.js';
+import { failure, type Failure } from './failure.js';
+
+/** One thing a participant does; `source`/`destination` are labels the shell resolves (file names). */
+export type Step =
+  | { readonly op: 'program'; readonly path: string; readonly source: string }
+  | {
+      readonly op: 'data';
+      readonly path: string;
+      readonly source: string;
+      readonly mode: ProvisionMode;
+    }
+  | { readonly op: 'compute'; readonly program: string }
+  | { readonly op: 'pipeline'; readonly pipeline: string }
+  | { readonly op: 'result'; readonly path: string; readonly destination: string }
+  | { readonly op: 'shutdown' };
+
+export const STEP_REQUEST_KIND = {
+  program: 'provision.program',
+  data: 'provision.data',
+  compute: 'compute.request',
+  pipeline: 'compute.request',
+  result: 'result.read',
+  shutdown: 'shutdown.request',
+} as const;
+
+const STEP_REPLY_KIND = {
+  program: 'provision.ack',
+  data: 'provision.ack',
+  compute: 'compute.done',
+  pipeline: 'compute.done',
+  result: 'result.data',
+  shutdown: 'shutdown.ack',
+} as const;
+
+export interface ParticipantInput {
+  readonly computation: string;
+  readonly participant: number;
+  readonly policyHash: string;
+  readonly steps: readonly Step[];
+}
+
+export interface StepOutcome {
+  readonly step: number;
+  readonly kind: string;
+  readonly body: Record<string, unknown>;
+}
+
+export interface ParticipantContext extends ParticipantInput {
+  session: string;
+  step: number;
+  outcomes: readonly StepOutcome[];
+  failure: Failure | undefined;
+}
+
+export type ParticipantEvent =
+  | { type: 'enclave.ready'; session: string; policyHash: string; platform: string }
+  | { type: 'io.enclave.verified' }
+  | { type: 'io.enclave.rejected'; failure: Failure }
+  | { type: 'io.failed'; failure: Failure }
+  | { type: 'error'; ref: string; failure: Failure }
+  | { type: 'provision.ack'; ref: string; body: Record<string, unknown> }
+  | { type: 'compute.done'; ref: string; body: Record<string, unknown> }
+  | { type: 'result.data'; ref: string; body: Record<string, unknown> }
+  | { type: 'shutdown.ack'; ref: string; body: Record<string, unknown> };
+
+type ReplyEvent = Extract<ParticipantEvent, { body: Record<string, unknown> }>;
+
+export type ParticipantOutput =
+  | { type: 'out.request'; ref: string; kind: 'session.hello' }
+  | { type: 'do.verify-enclave'; session: string }
+  | { type: 'out.request'; ref: string; kind: (typeof STEP_REQUEST_KIND)[Step['op']]; step: Step }
+  | { type: 'do.done'; outcomes: readonly StepOutcome[] }
+  | { type: 'do.stop'; failure: Failure };
+
+const stepRef = (index: number) => `step-${index}`;
+const currentStep = (c: ParticipantContext) => c.steps[c.step] as Step;
+
+const replyMatches = (c: ParticipantContext, e: ParticipantEvent) =>
+  'ref' in e && e.ref === stepRef(c.step) && e.type === STEP_REPLY_KIND[currentStep(c).op];
+
+const replyTransitions = Object.fromEntries(
+  Object.values(STEP_REPLY_KIND).map((kind) => [
+    kind,
+    [
+      { guard: 'unexpectedReply', target: '#participant.failed', actions: 'failUnexpected' },
+      { guard: 'lastStep', target: '#participant.done', actions: 'recordOutcome' },
+      { target: 'working', reenter: true, actions: ['recordOutcome', 'nextStep'] },
+    ],
+  ]),
+);
+
+export const participantMachine = setup({
+  types: {
+    input: {} as ParticipantInput,
+    context: {} as ParticipantContext,
+    events: {} as ParticipantEvent,
+    emitted: {} as ParticipantOutput,
+  },
+  guards: {
+    policyHashDiffers: ({ context, event }) =>
+      event.type === 'enclave.ready' && event.policyHash !== context.policyHash,
+    unexpectedReply: ({ context, event }) => !replyMatches(context, event),
+    lastStep: ({ context }) => context.step + 1 >= context.steps.length,
+    noSteps: ({ context }) => context.steps.length === 0,
+  },
+  actions: {
+    fail: assign({ failure: ({ event }) => ('failure' in event ? event.failure : undefined) }),
+    failUnexpected: assign({
+      failure: ({ event }) => failure(E.BAD_MESSAGE, `unexpected ${event.type} reply`),
+    }),
+    recordOutcome: assign({
+      outcomes: ({ context, event }) => [
+        ...context.outcomes,
+        { step: context.step, kind: event.type, body: (event as ReplyEvent).body },
+      ],
+    }),
+    nextStep: assign({ step: ({ context }) => context.step + 1 }),
+  },
+}).createMachine({
+  id: 'participant',
+  context: ({ input }) => ({ ...input, session: '', step: 0, outcomes: [], failure: undefined }),
+  initial: 'connecting',
+  on: { 'io.failed': { target: '.failed', actions: 'fail' } },
+  states: {
+    /** Phase 5 (receiving side): ask the enclave for its certificate chain and session. */
+    connecting: {
+      entry: emit({ type: 'out.request', ref: 'hello', kind: 'session.hello' }),
+      on: {
+        'enclave.ready': [
+          {
+            guard: 'policyHashDiffers',
+            target: 'refused',
+            actions: assign({
+              failure: () => failure(E.POLICY_HASH_MISMATCH, 'the enclave runs a different policy'),
+            }),
+          },
+          { target: 'checking', actions: assign({ session: ({ event }) => event.session }) },
+        ],
+        error: { target: 'failed', actions: 'fail' },
+      },
+    },
+    /** Phase 6: chain, validity, measurement (performed by the shell, reported as an event). */
+    checking: {
+      entry: emit(({ context }) => ({
+        type: 'do.verify-enclave' as const,
+        session: context.session,
+      })),
+      on: {
+        'io.enclave.verified': [{ guard: 'noSteps', target: 'done' }, { target: 'working' }],
+        'io.enclave.rejected': { target: 'refused', actions: 'fail' },
+      },
+    },
+    /** Phases 7 to 11: one step in flight at a time. */
+    working: {
+      entry: emit(({ context }) => ({
+        type: 'out.request' as const,
+        ref: stepRef(context.step),
+        kind: STEP_REQUEST_KIND[currentStep(context).op],
+        step: currentStep(context),
+      })),
+      on: { ...replyTransitions, error: { target: 'failed', actions: 'fail' } },
+    },
+    done: {
+      type: 'final',
+      entry: emit(({ context }) => ({ type: 'do.done' as const, outcomes: context.outcomes })),
+    },
+    /** Phase 6 failed: nothing secret was sent. */
+    refused: {
+      type: 'final',
+      entry: emit(({ context }) => ({ type: 'do.stop' as const, failure: context.failure! })),
+    },
+    failed: {
+      type: 'final',
+      entry: emit(({ context }) => ({ type: 'do.stop' as const, failure: context.failure! })),
+    },
+  },
+});

@@ -1,0 +1,39 @@
+// Shared fixtures for the machine tests: a small policy view in Veracruz's usual shape.
+import { RIGHTS_EXECUTE, RIGHTS_READ, RIGHTS_WRITE } from '../protocol/policy/wasi-rights.js';
+import type { EnclaveInput } from './enclave-machine.js';
+import type { PolicyView } from './policy-view.js';
+
+export const PROGRAM = '/program/linear-regression.wasm';
+
+export const view: PolicyView = {
+  participants: [
+    { id: 0, rights: [{ path: '/program/', rights: RIGHTS_WRITE }] },
+    { id: 1, rights: [{ path: '/input/', rights: RIGHTS_WRITE }] },
+    {
+      id: 2,
+      rights: [
+        { path: '/program/', rights: RIGHTS_EXECUTE },
+        { path: '/output/', rights: RIGHTS_READ },
+      ],
+    },
+  ],
+  programs: [PROGRAM, '/program/a.wasm', '/program/b.wasm'],
+  pipelines: [{ name: 'ab', programs: ['/program/a.wasm', '/program/b.wasm'] }],
+  fileHashes: { [PROGRAM]: 'ab'.repeat(32) },
+  shutdown: { rule: 'any' },
+};
+
+export const enclaveInput: EnclaveInput = {
+  computation: 'p1',
+  policyHash: 'cd'.repeat(32),
+  platform: 'sim',
+  view,
+};
+
+/** Events that take an enclave from start to serving. */
+export const toServing = [
+  { type: 'io.keys.ready', session: 's1' },
+  { type: 'attest.challenge', attestation: 'a1' },
+  { type: 'io.evidence.ready' },
+  { type: 'attest.certificate', chain: ['-----BEGIN CERTIFICATE-----\n'] },
+] as const;
