@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Builds every example guest program under sdk/examples/ to sdk/examples/<name>/<name>.wasm.
+# The language is chosen by the source present in the example's folder:
+#   assembly/index.ts  AssemblyScript (npm assemblyscript, `npx asc`), on sdk/assemblyscript/
+#   main.c             C (Debian clang + wasi-libc), with sdk/c/veracruz.h
+#   main.rs            Rust (Debian rustc 1.63, std only, wasm32-wasi)
+# Builds are byte-reproducible: we always compile from the repository root with relative paths,
+# strip symbols, and remap the absolute source prefix, so a clean clone in any directory rebuilds
+# the committed bytes (scripts/check-guests.sh checks this in CI).
+# Usage: scripts/build-programs.sh [NAME...]   (default: every example)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$(pwd)"
+export SOURCE_DATE_EPOCH=0
+export LC_ALL=C
+
+build_as() {
+  local dir="$1" name="$2"
+  npx --no-install asc "$dir/assembly/index.ts" -o "$dir/$name.wasm" \
+    --optimizeLevel 3 --shrinkLevel 0 --runtime incremental \
+    --exportStart _start --use abort=sdk/assemblyscript/core/abortHandler
+}
+
+build_c() {
+  local dir="$1" name="$2"
+  clang --target=wasm32-wasi -O2 -s -std=c11 -Wall -Werror -I sdk/c \
+    -fdebug-prefix-map="$root"=. -ffile-prefix-map="$root"=. \
+    "$dir/main.c" -o "$dir/$name.wasm" -lm
+}
+
+build_rust() {
+  local dir="$1" name="$2"
+  /usr/bin/rustc --target wasm32-wasi -O --edition 2021 --crate-name "${name//-/_}" \
+    --remap-path-prefix="$root"=. -C strip=symbols -C codegen-units=1 \
+    "$dir/main.rs" -o "$dir/$name.wasm"
+}
+
+names=("$@")
+if [ "${#names[@]}" -eq 0 ]; then
+  for dir in sdk/examples/*/; do names+=("$(basename "$dir")"); done
+fi
+
+for name in "${names[@]}"; do
+  dir="sdk/examples/$name"
+  if [ -f "$dir/assembly/index.ts" ]; then lang=assemblyscript; build_as "$dir" "$name"
+  elif [ -f "$dir/main.c" ]; then lang=c; build_c "$dir" "$name"
+  elif [ -f "$dir/main.rs" ]; then lang=rust; build_rust "$dir" "$name"
+  else continue
+  fi
+  echo "built $dir/$name.wasm ($lang, $(wc -c < "$dir/$name.wasm") bytes)"
+done

@@ -1,0 +1,29 @@
+// The example guest programs: name, language, committed .wasm, the guest paths each reads and
+// writes, a seeded input generator and an independent TypeScript reference. Scenarios, tests and
+// benchmarks use this index instead of hard-coding file names. Data formats: docs/guest-programs.md.
+import type { Example, ExamplePipeline } from './support/types.js';
+import { example as shamirSecretSharing } from './shamir-secret-sharing/example.js';
+
+export type * from './support/types.js';
+export { files, utf8, fromUtf8, f64Bytes, readF64s } from './support/types.js';
+export { createRng, type Rng } from './support/prng.js';
+
+export const examples: readonly Example[] = [shamirSecretSharing];
+
+export const pipelines: readonly ExamplePipeline[] = [];
+
+/** The example called `name`, or an error listing the known names. */
+export function exampleNamed(name: string): Example {
+  const found = examples.find((example) => example.name === name);
+  if (!found)
+    throw new Error(`no example "${name}"; known: ${examples.map((e) => e.name).join(', ')}`);
+  return found;
+}
+
+/** The pipeline called `name`. */
+export function pipelineNamed(name: string): ExamplePipeline {
+  const found = pipelines.find((pipeline) => pipeline.name === name);
+  if (!found)
+    throw new Error(`no pipeline "${name}"; known: ${pipelines.map((p) => p.name).join(', ')}`);
+  return found;
+}

@@ -1,0 +1,44 @@
+// Compares a program's outputs with the reference's, by bytes or as f64 values within a tolerance.
+import { readF64s, type GuestFiles, type OutputComparison } from './types.js';
+
+function hexPreview(bytes: Uint8Array | undefined): string {
+  if (!bytes) return 'missing';
+  return `${bytes.length} bytes ${Buffer.from(bytes.subarray(0, 24)).toString('hex')}`;
+}
+
+function f64Mismatch(
+  actual: Uint8Array,
+  expected: Uint8Array,
+  tolerance: number,
+): string | undefined {
+  const a = readF64s(actual);
+  const e = readF64s(expected);
+  if (actual.length !== expected.length) return `length ${actual.length} != ${expected.length}`;
+  for (let i = 0; i < e.length; i++) {
+    const x = a[i] ?? Number.NaN;
+    const y = e[i] ?? Number.NaN;
+    if (Number.isNaN(x) && Number.isNaN(y)) continue;
+    const scale = Math.max(1, Math.abs(y));
+    if (!(Math.abs(x - y) <= tolerance * scale)) return `value ${i}: ${x} != ${y}`;
+  }
+  return undefined;
+}
+
+/** A description of the first output that differs from `expected`, or undefined when all agree. */
+export function outputMismatch(
+  actual: GuestFiles,
+  expected: GuestFiles,
+  comparison: OutputComparison = { kind: 'bytes' },
+): string | undefined {
+  for (const [path, want] of expected) {
+    const got = actual.get(path);
+    if (!got) return `${path} is missing (outputs: ${[...actual.keys()].join(', ') || 'none'})`;
+    if (comparison.kind === 'f64') {
+      const why = f64Mismatch(got, want, comparison.relativeTolerance);
+      if (why) return `${path}: ${why}`;
+    } else if (Buffer.compare(Buffer.from(got), Buffer.from(want)) !== 0) {
+      return `${path}: got ${hexPreview(got)}, expected ${hexPreview(want)}`;
+    }
+  }
+  return undefined;
+}
