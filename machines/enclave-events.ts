@@ -35,7 +35,7 @@ export type EnclaveEvent =
   | { type: 'attest.challenge'; attestation: string }
   | { type: 'io.evidence.ready' }
   | { type: 'attest.certificate'; chain: readonly string[] }
-  | { type: 'error'; failure: Failure }
+  | { type: 'protocol.error'; failure: Failure }
   | { type: 'io.written'; ref: string }
   | { type: 'io.write.failed'; ref: string; failure: Failure }
   | { type: 'io.executed'; ref: string; exitCode: number; files: readonly string[] }

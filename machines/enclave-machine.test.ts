@@ -43,7 +43,7 @@ test('attestation phases are explicit states in order, then ready is announced',
 test('a verifier refusal is a final failed state with the typed reason', () => {
   const steps = drive(enclaveMachine, enclaveInput, [
     { type: 'io.keys.ready', session: 's1' },
-    { type: 'error', failure: { code: 'ERR_MEASUREMENT_NOT_ALLOWED', message: 'no' } },
+    { type: 'protocol.error', failure: { code: 'ERR_MEASUREMENT_NOT_ALLOWED', message: 'no' } },
   ]);
   const last = steps.at(-1)!;
   assert.equal(last.state, '"failed"');

@@ -44,7 +44,7 @@ const reply = (ref: string, kind: string, body: Record<string, unknown>): Enclav
   kind,
   body,
 });
-const refusal = (ref: string, f: Failure): EnclaveOutput => reply(ref, 'error', { ...f });
+const refusal = (ref: string, f: Failure): EnclaveOutput => reply(ref, 'protocol.error', { ...f });
 const readyBody = (c: EnclaveContext) => ({
   session: c.session,
   policyHash: c.policyHash,
@@ -144,7 +144,7 @@ export const enclaveMachine = setup({
           target: 'evidencing',
           actions: assign({ attestation: ({ event }) => event.attestation }),
         },
-        error: { target: 'failed', actions: 'fail' },
+        'protocol.error': { target: 'failed', actions: 'fail' },
       },
     },
     /** Phase 3: evidence binding nonce, CSR hash, measurement and policy hash. */
@@ -168,7 +168,7 @@ export const enclaveMachine = setup({
           target: 'ready',
           actions: assign({ chain: ({ event }) => [...event.chain] }),
         },
-        error: { target: 'failed', actions: 'fail' },
+        'protocol.error': { target: 'failed', actions: 'fail' },
       },
     },
     /** Phase 5: announce certificate chain, policy hash and session. */

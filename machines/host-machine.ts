@@ -27,7 +27,7 @@ export type HostOutput =
   | {
       type: 'out.reply';
       ref: string;
-      kind: 'host.launched' | 'error';
+      kind: 'host.launched' | 'protocol.error';
       body: Record<string, unknown>;
     };
 
@@ -87,7 +87,7 @@ export const hostMachine = setup({
             emit(({ context }) => ({
               type: 'out.reply' as const,
               ref: context.ref,
-              kind: 'error' as const,
+              kind: 'protocol.error' as const,
               body: { ...context.failure! },
             })),
           ],

@@ -97,7 +97,11 @@ test('an error reply ends the participant in failed with the enclave code', () =
   const steps = drive(participantMachine, input, [
     ready,
     { type: 'io.enclave.verified' },
-    { type: 'error', ref: 'step-0', failure: { code: 'ERR_ACCESS_DENIED', message: 'no' } },
+    {
+      type: 'protocol.error',
+      ref: 'step-0',
+      failure: { code: 'ERR_ACCESS_DENIED', message: 'no' },
+    },
   ]);
   assert.equal(steps.at(-1)!.state, '"failed"');
   assert.equal(

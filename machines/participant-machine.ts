@@ -63,7 +63,7 @@ export type ParticipantEvent =
   | { type: 'io.enclave.verified' }
   | { type: 'io.enclave.rejected'; failure: Failure }
   | { type: 'io.failed'; failure: Failure }
-  | { type: 'error'; ref: string; failure: Failure }
+  | { type: 'protocol.error'; ref: string; failure: Failure }
   | { type: 'provision.ack'; ref: string; body: Record<string, unknown> }
   | { type: 'compute.done'; ref: string; body: Record<string, unknown> }
   | { type: 'result.data'; ref: string; body: Record<string, unknown> }
@@ -142,7 +142,7 @@ export const participantMachine = setup({
           },
           { target: 'checking', actions: assign({ session: ({ event }) => event.session }) },
         ],
-        error: { target: 'failed', actions: 'fail' },
+        'protocol.error': { target: 'failed', actions: 'fail' },
       },
     },
     /** Phase 6: chain, validity, measurement (performed by the shell, reported as an event). */
@@ -164,7 +164,7 @@ export const participantMachine = setup({
         kind: STEP_REQUEST_KIND[currentStep(context).op],
         step: currentStep(context),
       })),
-      on: { ...replyTransitions, error: { target: 'failed', actions: 'fail' } },
+      on: { ...replyTransitions, 'protocol.error': { target: 'failed', actions: 'fail' } },
     },
     done: {
       type: 'final',

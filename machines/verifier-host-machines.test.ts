@@ -49,7 +49,7 @@ test('verifier: a rejected appraisal is final and replies with the code', () => 
   assert.deepEqual(last.outputs[0], {
     type: 'out.reply',
     ref: 'q2',
-    kind: 'error',
+    kind: 'protocol.error',
     body: { code: 'ERR_CSR_BINDING_MISMATCH', message: 'csr' },
   });
 });

@@ -31,7 +31,7 @@ export type VerifierOutput =
   | {
       type: 'out.reply';
       ref: string;
-      kind: 'attest.challenge' | 'attest.certificate' | 'error';
+      kind: 'attest.challenge' | 'attest.certificate' | 'protocol.error';
       body: Record<string, unknown>;
     };
 
@@ -49,7 +49,7 @@ export const verifierMachine = setup({
     replyRejection: emit(({ context, event }) => ({
       type: 'out.reply' as const,
       ref: context.ref,
-      kind: 'error' as const,
+      kind: 'protocol.error' as const,
       body: { ...(event as Extract<VerifierEvent, { type: 'io.rejected' }>).failure },
     })),
   },
@@ -110,7 +110,7 @@ export const verifierMachine = setup({
             actions: emit(({ event }) => ({
               type: 'out.reply' as const,
               ref: event.ref,
-              kind: 'error' as const,
+              kind: 'protocol.error' as const,
               body: { ...failure(E.ATTESTATION_FAILED, 'unknown attestation session') },
             })),
           },

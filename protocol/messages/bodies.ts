@@ -143,7 +143,7 @@ export interface MessageBodies {
   'shutdown.request': ShutdownRequestBody;
   'shutdown.ack': ShutdownAckBody;
   'enclave.shutdown': EnclaveShutdownBody;
-  error: ErrorBody;
+  'protocol.error': ErrorBody;
   'trace.transition': TraceTransitionBody;
 }
 
@@ -169,7 +169,7 @@ export const MESSAGE_KINDS = [
   'shutdown.request',
   'shutdown.ack',
   'enclave.shutdown',
-  'error',
+  'protocol.error',
   'trace.transition',
 ] as const satisfies readonly MessageKind[];
 

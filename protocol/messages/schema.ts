@@ -38,7 +38,9 @@ export const bytes =
 export const oneOf =
   (...allowed: readonly string[]): Check =>
   (value, at) =>
-    typeof value === 'string' && allowed.includes(value) ? undefined : `${at} must be one of ${allowed.join(', ')}`;
+    typeof value === 'string' && allowed.includes(value)
+      ? undefined
+      : `${at} must be one of ${allowed.join(', ')}`;
 
 export const arrayOf =
   (item: Check, max = 64): Check =>

@@ -14,7 +14,12 @@ const valid: Record<string, unknown> = {
   'host.launched': { computation: 'p1', host: 'h1', worker: 'w1' },
   'attest.start': { computation: 'p1', platform: 'sim', policyHash: hash },
   'attest.challenge': { attestation: 'a1', nonce: new Uint8Array(32), expiresAt: 1 },
-  'attest.evidence': { attestation: 'a1', platform: 'sim', evidence: new Uint8Array(3), csr: new Uint8Array(3) },
+  'attest.evidence': {
+    attestation: 'a1',
+    platform: 'sim',
+    evidence: new Uint8Array(3),
+    csr: new Uint8Array(3),
+  },
   'attest.certificate': { attestation: 'a1', chain: [pem, pem] },
   'session.hello': {},
   'enclave.ready': { session: 's1', policyHash: hash, platform: 'sim', chain: [pem] },
@@ -34,8 +39,15 @@ const valid: Record<string, unknown> = {
   'shutdown.request': {},
   'shutdown.ack': { shutDown: false, waitingFor: [1, 2] },
   'enclave.shutdown': { session: 's1', reason: 'requested' },
-  error: { code: 'ERR_ACCESS_DENIED', message: 'no', details: { path: '/x' } },
-  'trace.transition': { actor: 'enclave', machine: 'enclave', index: 0, event: { type: 'x' }, state: '"a"', outputs: [] },
+  'protocol.error': { code: 'ERR_ACCESS_DENIED', message: 'no', details: { path: '/x' } },
+  'trace.transition': {
+    actor: 'enclave',
+    machine: 'enclave',
+    index: 0,
+    event: { type: 'x' },
+    state: '"a"',
+    outputs: [],
+  },
 };
 
 test('every kind has a valid example and a reply table entry that is a kind', () => {
@@ -55,7 +67,7 @@ test('unknown keys, missing keys and wrong types are refused with ERR_BAD_MESSAG
     ['compute.request', { program: '/a', pipeline: 'b' }],
     ['result.read', { path: '/output/../secret', replyKey: new Uint8Array(65) }],
     ['attest.start', { computation: 'p1', platform: 'sim', policyHash: 'XYZ' }],
-    ['error', { code: 'NOPE', message: 'x' }],
+    ['protocol.error', { code: 'NOPE', message: 'x' }],
     ['session.hello', []],
     ['host.launch', { policy: 'not bytes', platform: 'sim', computation: 'p1' }],
     ['shutdown.ack', { shutDown: false, waitingFor: [-1] }],

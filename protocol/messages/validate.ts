@@ -36,21 +36,33 @@ const schemas: { readonly [K in MessageKind]: Check } = {
   'host.launched': obj({ computation: id, host: id, worker: id }),
   'attest.start': obj({ computation: id, platform: id, policyHash: hex64 }),
   'attest.challenge': obj({ attestation: id, nonce: bytes(1024), expiresAt: uint() }),
-  'attest.evidence': obj({ attestation: id, platform: id, evidence: bytes(1 << 20), csr: bytes(64 * 1024) }),
+  'attest.evidence': obj({
+    attestation: id,
+    platform: id,
+    evidence: bytes(1 << 20),
+    csr: bytes(64 * 1024),
+  }),
   'attest.certificate': obj({ attestation: id, chain: arrayOf(pem, 8) }),
   'session.hello': obj({}),
   'enclave.ready': obj({ session: id, policyHash: hex64, platform: id, chain: arrayOf(pem, 8) }),
   'provision.program': obj(provision, { chunk }),
   'provision.data': obj({ ...provision, mode: oneOf('write', 'append', 'stdin') }, { chunk }),
   'provision.ack': obj({ path: vfsPath, received: uint(MAX_FILE), complete: bool }),
-  'compute.request': exactlyOne(obj({}, { program: vfsPath, pipeline: str(256) }), 'program', 'pipeline'),
+  'compute.request': exactlyOne(
+    obj({}, { program: vfsPath, pipeline: str(256) }),
+    'program',
+    'pipeline',
+  ),
   'compute.done': obj({ target: str(4096), exitCode: int }),
   'result.read': obj({ path: vfsPath, replyKey: bytes(133) }),
   'result.data': obj({ path: vfsPath, sealed: bytes(MAX_SEALED), size: uint(MAX_FILE) }),
   'shutdown.request': obj({}),
   'shutdown.ack': obj({ shutDown: bool, waitingFor: arrayOf(uint(), 4096) }),
   'enclave.shutdown': obj({ session: id, reason: str(1024) }),
-  error: obj({ code: str(64, /^ERR_[A-Z0-9_]+$/), message: str(4096) }, { details: record() }),
+  'protocol.error': obj(
+    { code: str(64, /^ERR_[A-Z0-9_]+$/), message: str(4096) },
+    { details: record() },
+  ),
   'trace.transition': obj(
     {
       actor: id,
@@ -69,7 +81,9 @@ function exactlyOne(check: Check, a: string, b: string): Check {
     const problem = check(value, at);
     if (problem) return problem;
     const body = value as Record<string, unknown>;
-    return (body[a] === undefined) === (body[b] === undefined) ? `${at} needs exactly one of ${a}, ${b}` : undefined;
+    return (body[a] === undefined) === (body[b] === undefined)
+      ? `${at} needs exactly one of ${a}, ${b}`
+      : undefined;
   };
 }
 
@@ -83,7 +97,9 @@ export function bodyProblem(kind: MessageKind, body: unknown): string | undefine
 export function validateBody<K extends MessageKind>(kind: K, body: unknown): BodyOf<K> {
   const problem = bodyProblem(kind, body);
   if (problem !== undefined) {
-    throw new ProtocolError(ProtocolErrorCode.BAD_MESSAGE, `${kind}: ${problem}`, { details: { kind } });
+    throw new ProtocolError(ProtocolErrorCode.BAD_MESSAGE, `${kind}: ${problem}`, {
+      details: { kind },
+    });
   }
   return body as BodyOf<K>;
 }
