@@ -1,0 +1,164 @@
+// Signed envelopes. Opening is verify-then-use (jose): check the size, copy the bytes, scan them as
+// plain msgpack, check the fixed shape, look up the sender's key, verify the signature over the
+// exact bytes, and only then decode the body and validate it against its kind's schema.
+import { TransportError } from './errors.js';
+import { kindPattern, type KindRegistry, type MessageKind } from './kinds.js';
+import {
+  defaultLimits,
+  encodePlain,
+  decodePlain,
+  unpackChecked,
+  type DecodeLimits,
+} from './plain-msgpack.js';
+import { scanMsgpack } from './msgpack-scan.js';
+import { signBytes, verifyBytes, type CryptoKey } from './signing-keys.js';
+import {
+  computationPattern,
+  envelopeKeys,
+  envelopeMapHeader,
+  envelopeVersion,
+  senderPattern,
+  signedPart,
+  writeSigned,
+  writeUnsigned,
+  type EnvelopeHeader,
+} from './envelope-layout.js';
+
+export type { EnvelopeHeader };
+
+export interface Envelope<T = unknown> extends EnvelopeHeader {
+  readonly v: 1;
+  readonly body: T;
+}
+
+export interface OpenedEnvelope<T = unknown> extends Envelope<T> {
+  /** The verified envelope bytes (a private copy of the input). */
+  readonly bytes: Uint8Array;
+}
+
+/** The sender's verification key, or undefined when `from` is unknown for this computation. */
+export type KeyLookup = (
+  from: string,
+  computation: string,
+) => CryptoKey | undefined | Promise<CryptoKey | undefined>;
+
+export interface OpenOptions {
+  readonly keys: KeyLookup;
+  readonly kinds: KindRegistry;
+  /** Envelope size limit and body depth limit (defaults: 8 MiB, 32). */
+  readonly limits?: DecodeLimits;
+}
+
+/** Encodes `body` as plain msgpack, checks it against its kind (when given), and signs. */
+export async function signEnvelope<T>(
+  header: EnvelopeHeader,
+  body: T,
+  key: CryptoKey,
+  kind?: MessageKind<T> | KindRegistry,
+): Promise<Uint8Array> {
+  checkHeader(header);
+  if (kind) (('get' in kind ? kind.get(header.kind) : kind) as MessageKind<unknown>).validate(body);
+  const unsigned = writeUnsigned(header, encodePlain(body));
+  return writeSigned(unsigned, await signBytes(key, unsigned));
+}
+
+/** Verifies and decodes an envelope from an untrusted peer. */
+export async function openEnvelope(
+  input: Uint8Array,
+  options: OpenOptions,
+): Promise<OpenedEnvelope> {
+  const limits = options.limits ?? defaultLimits;
+  if (!(input instanceof Uint8Array)) throw malformed('envelope must be bytes');
+  if (input.length > limits.maxBytes) {
+    throw new TransportError('ERR_ENVELOPE_TOO_LARGE', 'envelope exceeds the maximum size', {
+      details: { size: input.length, max: limits.maxBytes },
+    });
+  }
+  const bytes = input.slice(); // a private copy: the caller's buffer may change during awaits
+  const { header, body, sig, sigKeyStart } = readShape(bytes, limits);
+  const key = await options.keys(header.from, header.computation);
+  if (!key) {
+    throw new TransportError('ERR_UNKNOWN_SENDER', 'no key known for the sender', {
+      details: { from: header.from, computation: header.computation },
+    });
+  }
+  if (!(await verifyBytes(key, sig, signedPart(bytes, sigKeyStart)))) {
+    throw new TransportError('ERR_SIGNATURE_INVALID', 'envelope signature does not verify', {
+      details: { from: header.from, kind: header.kind },
+    });
+  }
+  const kind = options.kinds.get(header.kind);
+  const value = kind.validate(
+    decodePlain(body, { maxBytes: limits.maxBytes, maxDepth: limits.maxDepth }),
+  );
+  return { v: envelopeVersion, ...header, body: value, bytes };
+}
+
+/**
+ * The header of an envelope WITHOUT verifying it: for routing and journal listings only. Anything
+ * acted upon must come from `openEnvelope`.
+ */
+export function readEnvelopeHeaderUnverified(
+  bytes: Uint8Array,
+  limits: DecodeLimits = defaultLimits,
+): EnvelopeHeader {
+  return readShape(bytes, limits).header;
+}
+
+/** Narrows an opened envelope to a kind's body type (checking the kind name). */
+export function bodyOf<T>(envelope: OpenedEnvelope, kind: MessageKind<T>): T {
+  if (envelope.kind !== kind.kind) {
+    throw new TransportError('ERR_UNKNOWN_KIND', 'envelope is of another kind', {
+      details: { expected: kind.kind, actual: envelope.kind },
+    });
+  }
+  return envelope.body as T;
+}
+
+interface Shape {
+  header: EnvelopeHeader;
+  body: Uint8Array;
+  sig: Uint8Array;
+  sigKeyStart: number;
+}
+
+function readShape(bytes: Uint8Array, limits: DecodeLimits): Shape {
+  // depth 1: the envelope itself is a flat map; the body is opaque bytes until verified
+  const items = scanMsgpack(bytes, { maxBytes: limits.maxBytes, maxDepth: 1 });
+  if (bytes[0] !== envelopeMapHeader || items.length !== 16) {
+    throw malformed('envelope must be a fixmap of 8 entries');
+  }
+  const values: unknown[] = [];
+  envelopeKeys.forEach((name, i) => {
+    const keySpan = items[2 * i] as { start: number; end: number };
+    const valueSpan = items[2 * i + 1] as { start: number; end: number };
+    if (unpackChecked(bytes.subarray(keySpan.start, keySpan.end)) !== name) {
+      throw malformed(`envelope entry ${i} must be "${name}"`);
+    }
+    values.push(unpackChecked(bytes.subarray(valueSpan.start, valueSpan.end)));
+  });
+  const [v, kind, computation, from, seq, ts, body, sig] = values;
+  if (v !== envelopeVersion) throw malformed('unsupported envelope version');
+  const header = { kind, computation, from, seq, ts } as EnvelopeHeader;
+  checkHeader(header);
+  if (!(body instanceof Uint8Array) || !(sig instanceof Uint8Array))
+    throw malformed('body and sig must be bin');
+  return { header, body, sig, sigKeyStart: (items[14] as { start: number }).start };
+}
+
+function checkHeader(h: EnvelopeHeader): void {
+  if (typeof h.kind !== 'string' || !kindPattern.test(h.kind) || h.kind.length > 64)
+    throw malformed('bad kind');
+  if (typeof h.computation !== 'string' || !computationPattern.test(h.computation)) {
+    throw malformed('bad computation id');
+  }
+  if (typeof h.from !== 'string' || !senderPattern.test(h.from)) throw malformed('bad sender id');
+  for (const n of [h.seq, h.ts]) {
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0)
+      throw malformed('seq and ts must be unsigned integers');
+  }
+}
+
+function malformed(message: string): TransportError {
+  return new TransportError('ERR_ENVELOPE_MALFORMED', message);
+}

@@ -1,0 +1,81 @@
+// Identity signatures on envelopes. The algorithm comes from the verification key (the sender's
+// certificate), never from the message, and only an allow-list is accepted (jose's lesson):
+// ECDSA P-256 with SHA-256 (signature as IEEE P1363 r||s, 64 bytes) and Ed25519 (64 bytes).
+import { webcrypto } from 'node:crypto';
+import { TransportError } from './errors.js';
+
+export type CryptoKey = webcrypto.CryptoKey;
+export type SignatureAlgorithm = 'ES256' | 'Ed25519';
+
+const subtle = webcrypto.subtle;
+const ecdsa = { name: 'ECDSA', namedCurve: 'P-256' } as const;
+const ecdsaSign = { name: 'ECDSA', hash: 'SHA-256' } as const;
+
+/** The allow-listed algorithm of `key`, or ERR_KEY_UNSUPPORTED. */
+export function signatureAlgorithmOf(key: CryptoKey): SignatureAlgorithm {
+  const alg = key.algorithm as { name: string; namedCurve?: string };
+  if (alg.name === 'ECDSA' && alg.namedCurve === 'P-256') return 'ES256';
+  if (alg.name === 'Ed25519') return 'Ed25519';
+  throw new TransportError('ERR_KEY_UNSUPPORTED', 'key algorithm is not allowed for signatures', {
+    details: { algorithm: alg.name, curve: alg.namedCurve },
+  });
+}
+
+export async function generateSigningKeyPair(
+  alg: SignatureAlgorithm = 'ES256',
+): Promise<webcrypto.CryptoKeyPair> {
+  return alg === 'ES256'
+    ? ((await subtle.generateKey(ecdsa, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair)
+    : ((await subtle.generateKey({ name: 'Ed25519' }, true, [
+        'sign',
+        'verify',
+      ])) as webcrypto.CryptoKeyPair);
+}
+
+export async function signBytes(key: CryptoKey, data: Uint8Array): Promise<Uint8Array> {
+  const params = signatureAlgorithmOf(key) === 'ES256' ? ecdsaSign : { name: 'Ed25519' };
+  return new Uint8Array(await subtle.sign(params, key, data));
+}
+
+/** True only for a valid signature of an allow-listed algorithm; throws for a disallowed key. */
+export async function verifyBytes(
+  key: CryptoKey,
+  signature: Uint8Array,
+  data: Uint8Array,
+): Promise<boolean> {
+  const params = signatureAlgorithmOf(key) === 'ES256' ? ecdsaSign : { name: 'Ed25519' };
+  if (signature.length !== 64 || key.type !== 'public') return false;
+  try {
+    return await subtle.verify(params, key, signature, data);
+  } catch {
+    return false;
+  }
+}
+
+/** Imports a verification key from DER SubjectPublicKeyInfo (as found in a certificate). */
+export async function importVerifyKey(spki: Uint8Array): Promise<CryptoKey> {
+  for (const alg of [ecdsa, { name: 'Ed25519' }]) {
+    try {
+      return await subtle.importKey('spki', spki, alg, true, ['verify']);
+    } catch {
+      // try the next allow-listed algorithm
+    }
+  }
+  throw new TransportError('ERR_KEY_UNSUPPORTED', 'not a P-256 or Ed25519 public key');
+}
+
+/** Imports a signing key from DER PKCS#8 (OpenSSL's `-----BEGIN PRIVATE KEY-----` body). */
+export async function importSigningKey(pkcs8: Uint8Array): Promise<CryptoKey> {
+  for (const alg of [ecdsa, { name: 'Ed25519' }]) {
+    try {
+      return await subtle.importKey('pkcs8', pkcs8, alg, true, ['sign']);
+    } catch {
+      // try the next allow-listed algorithm
+    }
+  }
+  throw new TransportError('ERR_KEY_UNSUPPORTED', 'not a P-256 or Ed25519 private key');
+}
+
+export async function exportVerifyKey(key: CryptoKey): Promise<Uint8Array> {
+  return new Uint8Array(await subtle.exportKey('spki', key));
+}
