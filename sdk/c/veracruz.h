@@ -53,7 +53,8 @@ static inline int vc_fd_create(void) {
 static inline unsigned char *vc_read_fd(int fd, size_t *len) {
   size_t cap = 4096, used = 0;
   struct stat st;
-  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) cap = (size_t)st.st_size + 1;
+  /* Room for the whole file, the terminator and the final zero-length read: no regrowth. */
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) cap = (size_t)st.st_size + 2;
   unsigned char *buf = malloc(cap);
   if (!buf) return NULL;
   for (;;) {
@@ -186,15 +187,21 @@ static inline uint32_t vc_random_u32(void) {
 
 /* ---- little-endian records (wasm32 is little-endian, so these are plain copies) ---- */
 
-/** Reads `path` as packed little-endian f64 values; exits on error. */
+/** Reads `path` as packed little-endian f64 values (malloc'd); exits on error. Trailing bytes
+ *  that do not fill a value are ignored. malloc's alignment suits doubles, so no copy is made. */
 static inline double *vc_read_f64s_or_exit(const char *path, size_t *count) {
   size_t len;
   unsigned char *data = vc_read_file_or_exit(path, &len);
   *count = len / sizeof(double);
-  double *values = malloc(*count * sizeof(double) + 1);
-  memcpy(values, data, *count * sizeof(double));
-  free(data);
-  return values;
+  return (double *)(void *)data;
+}
+
+/** Reads `path` as packed little-endian u32 values (malloc'd); exits on error. */
+static inline uint32_t *vc_read_u32s_or_exit(const char *path, size_t *count) {
+  size_t len;
+  unsigned char *data = vc_read_file_or_exit(path, &len);
+  *count = len / sizeof(uint32_t);
+  return (uint32_t *)(void *)data;
 }
 
 #endif /* VERACRUZ_H */

@@ -2,13 +2,19 @@
 // writes, a seeded input generator and an independent TypeScript reference. Scenarios, tests and
 // benchmarks use this index instead of hard-coding file names. Data formats: docs/guest-programs.md.
 import type { Example, ExamplePipeline } from './support/types.js';
+import { example as intersectionSetSum } from './intersection-set-sum/example.js';
+import { example as linearRegression } from './linear-regression/example.js';
 import { example as shamirSecretSharing } from './shamir-secret-sharing/example.js';
 
 export type * from './support/types.js';
 export { files, utf8, fromUtf8, f64Bytes, readF64s } from './support/types.js';
 export { createRng, type Rng } from './support/prng.js';
 
-export const examples: readonly Example[] = [shamirSecretSharing];
+export const examples: readonly Example[] = [
+  shamirSecretSharing,
+  linearRegression,
+  intersectionSetSum,
+];
 
 export const pipelines: readonly ExamplePipeline[] = [];
 
