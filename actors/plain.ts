@@ -1,0 +1,31 @@
+// Machine events and outputs travel in trace records (msgpack) and are compared on replay, so they
+// must survive encoding unchanged: `undefined` fields are dropped (msgpack would turn them into nil)
+// and only plain values remain.
+
+export type Plain =
+  null | boolean | number | string | Uint8Array | Plain[] | { [key: string]: Plain };
+
+export function toPlain(value: unknown): Plain {
+  if (
+    value === null ||
+    typeof value === 'boolean' ||
+    typeof value === 'number' ||
+    typeof value === 'string'
+  ) {
+    return value;
+  }
+  if (value instanceof Uint8Array) return value;
+  if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : toPlain(v)));
+  if (typeof value === 'object') {
+    const out: { [key: string]: Plain } = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      if (v !== undefined && typeof v !== 'function') out[k] = toPlain(v);
+    }
+    return out;
+  }
+  return null;
+}
+
+export function plainRecord(value: object): Record<string, Plain> {
+  return toPlain(value) as Record<string, Plain>;
+}
