@@ -219,3 +219,11 @@ export function listDir(path: string): string[] {
   }
   return names;
 }
+
+/** Names in directory `path`, sorted; empty when it does not exist; exits on other errors. */
+export function listDirOrEmpty(path: string): string[] {
+  const names = tryListDir(path);
+  if (names !== null) return names;
+  if (lastErrno() != wasi.ERRNO_NOENT) fail('cannot list ' + path + ' (errno ' + lastErrno().toString() + ')');
+  return new Array<string>();
+}

@@ -4,6 +4,7 @@
 // `try*` helper returns null / false / -1 and records `lastErrno()`; the plain helpers print a
 // message to stderr and exit with status 1, which is what most programs want.
 // Build: see scripts/build-programs.sh (`--exportStart _start --use abort=.../abortHandler`).
+export * from './wasi';
 export * from './core';
 export * from './env';
 export * from './files';

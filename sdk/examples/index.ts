@@ -4,6 +4,9 @@
 import type { Example, ExamplePipeline } from './support/types.js';
 import { example as intersectionSetSum } from './intersection-set-sum/example.js';
 import { example as linearRegression } from './linear-regression/example.js';
+import { example as privatePoll } from './private-poll/example.js';
+import { example as privateSetIntersection } from './private-set-intersection/example.js';
+import { example as sealedBidAuction } from './sealed-bid-auction/example.js';
 import { example as shamirSecretSharing } from './shamir-secret-sharing/example.js';
 
 export type * from './support/types.js';
@@ -14,6 +17,9 @@ export const examples: readonly Example[] = [
   shamirSecretSharing,
   linearRegression,
   intersectionSetSum,
+  privateSetIntersection,
+  sealedBidAuction,
+  privatePoll,
 ];
 
 export const pipelines: readonly ExamplePipeline[] = [];
