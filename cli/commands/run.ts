@@ -1,0 +1,226 @@
+// `vc run`: Veracruz's freestanding execution engine, but enforcing rights: runs one WASI program
+// (or a pipeline) in the sandbox over host directories copied into the virtual file system.
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { UsageError } from '../../protocol/errors.js';
+import type { PipelineExpr, RightsTable } from '../../protocol/policy/types.js';
+import {
+  loadMount,
+  mountRights,
+  parseDirMount,
+  saveMount,
+  type DirMount,
+} from '../../enclave/runner/host-dirs.js';
+import { runPipeline } from '../../enclave/runner/run-pipeline.js';
+import { runProgram, DEFAULT_LIMITS, type RunLimits } from '../../enclave/runner/run-program.js';
+import { parsePipelineText } from '../../enclave/runner/pipeline-text.js';
+import { policyRunSettings } from '../../enclave/runner/policy-settings.js';
+import { Vfs } from '../../enclave/vfs/vfs.js';
+import type { CliIo, Command } from '../command.js';
+
+const usage = `Usage: vc run PROGRAM.wasm [OPTIONS] [-- ARGS...]
+       vc run --pipeline TEXT [PROGRAM.wasm] [OPTIONS]
+
+Runs a WASI preview 1 program in the sandbox (our WASI host over an in-memory file system, in a
+worker thread, with memory, time and storage limits). The guest's stdout and stderr go to the
+terminal and vc exits with the guest's exit code.
+
+Options:
+  --dir HOST_DIR::GUEST_PATH[:ro]  copy a host directory in at GUEST_PATH (read-write unless :ro);
+                                   writable ones are copied back after the run (repeatable)
+  --input DIR                      same as --dir DIR::/input:ro
+  --output DIR                     same as --dir DIR::/output
+  --env K=V                        environment variable for the guest (repeatable)
+  --max-memory-mib N               cap on guest memory (default ${DEFAULT_LIMITS.maxMemoryMib}, or the policy's)
+  --timeout-ms N                   wall-clock budget (default ${DEFAULT_LIMITS.timeoutMs})
+  --clock                          enable the guest's clocks (off by default, as enable_clock)
+  --seed N                         deterministic mode: seeded random_get, virtual clock
+  --pipeline TEXT                  run a pipeline (Veracruz's language) over programs in the file system;
+                                   PROGRAM.wasm, if given, is placed at /program/<name>
+  --policy FILE --principal ID     take rights, enable_clock and max_memory_mib from a policy; ID is
+                                   a participant id, a program file name or a pipeline name
+  --strace                         print each WASI call on stderr
+  --json                           print one JSON object (exitCode, stdout, stderr) at the end`;
+
+interface Parsed {
+  readonly program: string | undefined;
+  readonly guestArgs: string[];
+  readonly mounts: DirMount[];
+  readonly env: Record<string, string>;
+  readonly limits: Partial<RunLimits>;
+  readonly clock: boolean;
+  readonly seed: number | undefined;
+  readonly pipeline: string | undefined;
+  readonly policy: string | undefined;
+  readonly principal: string | undefined;
+  readonly strace: boolean;
+  readonly json: boolean;
+}
+
+function integer(name: string, text: string | undefined, min: number): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^-?\d+$/.test(text) || Number(text) < min || !Number.isSafeInteger(Number(text))) {
+    throw new UsageError(`--${name} wants an integer >= ${min}, got "${text}"`);
+  }
+  return Number(text);
+}
+
+function parse(argv: string[]): Parsed {
+  const dash = argv.indexOf('--');
+  const own = dash < 0 ? argv : argv.slice(0, dash);
+  const guestArgs = dash < 0 ? [] : argv.slice(dash + 1);
+  const { values, positionals } = parseArgs({
+    args: own,
+    allowPositionals: true,
+    options: {
+      dir: { type: 'string', multiple: true },
+      input: { type: 'string' },
+      output: { type: 'string' },
+      env: { type: 'string', multiple: true },
+      'max-memory-mib': { type: 'string' },
+      'timeout-ms': { type: 'string' },
+      clock: { type: 'boolean' },
+      seed: { type: 'string' },
+      pipeline: { type: 'string' },
+      policy: { type: 'string' },
+      principal: { type: 'string' },
+      strace: { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
+  });
+  if (positionals.length > 1)
+    throw new UsageError(
+      `one program expected, got ${positionals.join(' ')} (guest arguments go after --)`,
+    );
+  const program = positionals[0];
+  if (program === undefined && values.pipeline === undefined)
+    throw new UsageError('missing PROGRAM.wasm');
+  if ((values.policy === undefined) !== (values.principal === undefined))
+    throw new UsageError('--policy and --principal go together');
+  const mounts = (values.dir ?? []).map(parseDirMount);
+  if (values.input !== undefined)
+    mounts.push({ hostDir: values.input, guestPath: '/input', readOnly: true });
+  if (values.output !== undefined)
+    mounts.push({ hostDir: values.output, guestPath: '/output', readOnly: false });
+  const env: Record<string, string> = {};
+  for (const pair of values.env ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--env wants K=V, got "${pair}"`);
+    env[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  const maxMemoryMib = integer('max-memory-mib', values['max-memory-mib'], 1);
+  const timeoutMs = integer('timeout-ms', values['timeout-ms'], 1);
+  return {
+    program,
+    guestArgs,
+    mounts,
+    env,
+    limits: {
+      ...(maxMemoryMib === undefined ? {} : { maxMemoryMib }),
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    },
+    clock: values.clock ?? false,
+    seed: integer('seed', values.seed, 0),
+    pipeline: values.pipeline,
+    policy: values.policy,
+    principal: values.principal,
+    strace: values.strace ?? false,
+    json: values.json ?? false,
+  };
+}
+
+/** Forwards guest output to the terminal a line at a time (CliIo writes whole lines). */
+function lineWriter(write: (text: string) => void): {
+  push(bytes: Uint8Array): void;
+  flush(): void;
+} {
+  const decoder = new TextDecoder();
+  let pending = '';
+  return {
+    push(bytes) {
+      pending += decoder.decode(bytes, { stream: true });
+      const cut = pending.lastIndexOf('\n');
+      if (cut >= 0) {
+        write(pending.slice(0, cut + 1));
+        pending = pending.slice(cut + 1);
+      }
+    },
+    flush() {
+      pending += decoder.decode();
+      if (pending) write(pending);
+      pending = '';
+    },
+  };
+}
+
+async function run(argv: string[], io: CliIo): Promise<number> {
+  const args = parse(argv);
+  const settings =
+    args.policy !== undefined && args.principal !== undefined
+      ? policyRunSettings(args.policy, args.principal)
+      : undefined;
+  const vfs = new Vfs({ quotaBytes: settings?.quotaBytes ?? 2 ** 30 });
+  for (const mount of args.mounts) loadMount(vfs, mount);
+  const rights: RightsTable = settings?.rights ?? mountRights(args.mounts);
+  const out = lineWriter((t) => io.out(t));
+  const err = lineWriter((t) => io.err(t));
+  const common = {
+    vfs,
+    args: args.guestArgs,
+    env: args.env,
+    limits: { ...settings?.limits, ...args.limits },
+    clock: args.clock || (settings?.clock ?? false),
+    ...(args.seed === undefined ? {} : { seed: args.seed }),
+    ...(args.json
+      ? {}
+      : { onStdout: (b: Uint8Array) => out.push(b), onStderr: (b: Uint8Array) => err.push(b) }),
+    ...(args.strace ? { trace: (line: string) => io.err(`[wasi] ${line}`) } : {}),
+  };
+  let exitCode: number;
+  let stdout: Uint8Array[] = [];
+  let stderr: Uint8Array[] = [];
+  try {
+    if (args.pipeline !== undefined) {
+      const expr: PipelineExpr = parsePipelineText(args.pipeline);
+      if (args.program !== undefined)
+        vfs.writeUnchecked(`/program/${basename(args.program)}`, readFileSync(args.program));
+      const result = await runPipeline(expr, {
+        ...common,
+        callerRights: settings?.callerRights ?? [{ path: '/', rights: 1 << 29 }],
+        executionRights: rights,
+      });
+      exitCode = result.exitCode;
+      stdout = result.steps.map((s) => s.result.stdout);
+      stderr = result.steps.map((s) => s.result.stderr);
+    } else {
+      const program = readFileSync(args.program as string);
+      const result = await runProgram({
+        ...common,
+        program,
+        rights,
+        programName: basename(args.program as string),
+      });
+      exitCode = result.exitCode;
+      stdout = [result.stdout];
+      stderr = [result.stderr];
+    }
+  } finally {
+    out.flush();
+    err.flush();
+  }
+  for (const mount of args.mounts) if (!mount.readOnly) saveMount(vfs, mount);
+  if (args.json) {
+    const text = (chunks: Uint8Array[]): string =>
+      chunks.map((c) => new TextDecoder().decode(c)).join('');
+    io.out(JSON.stringify({ ok: true, exitCode, stdout: text(stdout), stderr: text(stderr) }));
+  }
+  return exitCode;
+}
+
+export const command: Command = {
+  name: 'run',
+  summary: 'run a WASI program or pipeline in the sandbox over host directories',
+  usage,
+  run,
+};

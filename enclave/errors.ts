@@ -1,0 +1,88 @@
+// Errors of the sandbox: the virtual file system, the WASI host and the runner. Callers switch on
+// `code`; messages name paths and limits but never file contents.
+import { VcError } from '../protocol/errors.js';
+
+/** The principal's rights do not allow this operation on this path. */
+export class AccessDeniedError extends VcError {
+  constructor(path: string, needed: string) {
+    super('ERR_ACCESS_DENIED', `no ${needed} right on ${path}`, { details: { path, needed } });
+  }
+}
+
+export class FileNotFoundError extends VcError {
+  constructor(path: string) {
+    super('ERR_FILE_NOT_FOUND', `no such file: ${path}`, { details: { path } });
+  }
+}
+
+/** A path names a directory where a file was needed, or the reverse, or is malformed. */
+export class BadPathError extends VcError {
+  constructor(path: string, why: string) {
+    super('ERR_BAD_PATH', `${path}: ${why}`, { details: { path } });
+  }
+}
+
+/** The virtual file system's byte quota would be exceeded. */
+export class QuotaExceededError extends VcError {
+  constructor(quotaBytes: number, wantedBytes: number) {
+    super(
+      'ERR_QUOTA_EXCEEDED',
+      `storage quota of ${quotaBytes} bytes exceeded (${wantedBytes} wanted)`,
+      {
+        details: { quotaBytes, wantedBytes },
+      },
+    );
+  }
+}
+
+/** The program ran past its wall-clock budget and its worker was terminated. */
+export class ExecutionTimeoutError extends VcError {
+  constructor(timeoutMs: number) {
+    super('ERR_EXECUTION_TIMEOUT', `execution stopped after its budget of ${timeoutMs} ms`, {
+      details: { timeoutMs },
+    });
+  }
+}
+
+/** The guest trapped (unreachable, out-of-bounds access, stack overflow, ...). */
+export class GuestTrapError extends VcError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('ERR_GUEST_TRAP', `guest trapped: ${message}`, {
+      details: { trap: message, ...details },
+    });
+  }
+}
+
+/** The module imports something other than `wasi_snapshot_preview1` / `veracruz_si` functions. */
+export class ForbiddenImportError extends VcError {
+  constructor(module: string, name: string, why: string) {
+    super('ERR_FORBIDDEN_IMPORT', `import ${module}.${name} refused: ${why}`, {
+      details: { module, name },
+    });
+  }
+}
+
+/** Not a valid WebAssembly module, or one that cannot run as a WASI command. */
+export class InvalidModuleError extends VcError {
+  constructor(message: string) {
+    super('ERR_INVALID_MODULE', message);
+  }
+}
+
+/** The module needs more memory than `max_memory_mib` allows before it even starts. */
+export class MemoryLimitError extends VcError {
+  constructor(neededPages: number, maxPages: number) {
+    super(
+      'ERR_MEMORY_LIMIT',
+      `module needs at least ${neededPages} pages of 64 KiB but the limit is ${maxPages}`,
+      { details: { neededPages, maxPages } },
+    );
+  }
+}
+
+/** A pipeline step is not allowed or does not exist. */
+export class PipelineError extends VcError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super('ERR_PIPELINE', message, details ? { details } : undefined);
+  }
+}

@@ -1,0 +1,23 @@
+// Messages between the runner (main thread) and the worker thread running one execution.
+import type { RightsTable } from '../../protocol/policy/types.js';
+import type { VfsDiff, VfsSnapshot } from '../vfs/snapshot.js';
+import type { WasmModule } from '../wasm-api.js';
+
+export interface WorkerInput {
+  readonly module: WasmModule;
+  readonly snapshot: VfsSnapshot;
+  readonly rights: RightsTable;
+  readonly args: readonly string[];
+  readonly env: readonly string[];
+  readonly clock: boolean;
+  /** Deterministic mode: seeded random and a virtual clock. */
+  readonly seed: number | undefined;
+  readonly trace: boolean;
+}
+
+export type WorkerMessage =
+  | { readonly type: 'output'; readonly stream: 'stdout' | 'stderr'; readonly bytes: Uint8Array }
+  | { readonly type: 'trace'; readonly line: string }
+  | { readonly type: 'exit'; readonly exitCode: number; readonly diff: VfsDiff }
+  | { readonly type: 'trap'; readonly message: string }
+  | { readonly type: 'failure'; readonly code: string; readonly message: string };

@@ -1,0 +1,65 @@
+// Runs one WASI command in this worker thread: rebuilds the visible part of the file system from
+// the snapshot, instantiates the module against our host, calls `_start`, and reports the exit code
+// with the file system diff, or the trap.
+import { parentPort } from 'node:worker_threads';
+import { TrackedTree, transferables } from '../vfs/snapshot.js';
+import { ProcExit } from '../wasi/constants.js';
+import { WasiHost } from '../wasi/host.js';
+import { isMemory, Wasm } from '../wasm-api.js';
+import type { WorkerInput, WorkerMessage } from './protocol.js';
+import { cryptoRandom, realClock, seededRandom, virtualClock } from './sources.js';
+
+function post(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
+  parentPort?.postMessage(message, transfer);
+}
+
+async function run(input: WorkerInput): Promise<void> {
+  const tracked = new TrackedTree(input.snapshot);
+  const deterministic = input.seed !== undefined;
+  const host = new WasiHost({
+    tree: tracked.tree,
+    rights: input.rights,
+    args: input.args,
+    env: input.env,
+    clock: input.clock ? (deterministic ? virtualClock() : realClock()) : undefined,
+    random: input.seed !== undefined ? seededRandom(input.seed) : cryptoRandom,
+    onOutput: (stream, bytes) =>
+      post({ type: 'output', stream, bytes }, [bytes.buffer as ArrayBuffer]),
+    trace: input.trace ? (line) => post({ type: 'trace', line }) : undefined,
+  });
+  const instance = await Wasm.instantiate(input.module, host.imports());
+  const memory = instance.exports['memory'];
+  const start = instance.exports['_start'];
+  if (!isMemory(memory) || typeof start !== 'function') {
+    post({
+      type: 'failure',
+      code: 'ERR_INVALID_MODULE',
+      message: 'missing memory or _start export',
+    });
+    return;
+  }
+  host.attach(memory);
+  let exitCode = 0;
+  try {
+    (start as () => void)();
+  } catch (error) {
+    if (!(error instanceof ProcExit)) {
+      post({ type: 'trap', message: error instanceof Error ? error.message : String(error) });
+      return;
+    }
+    exitCode = error.code;
+  }
+  const diff = tracked.diff();
+  post({ type: 'exit', exitCode, diff }, transferables(diff.upserts));
+}
+
+// A worker is started ahead of need and waits here for the one execution it will ever run.
+parentPort?.once('message', (input: WorkerInput) => {
+  run(input).catch((error: unknown) => {
+    post({
+      type: 'failure',
+      code: 'ERR_SANDBOX',
+      message: error instanceof Error ? error.message : String(error),
+    });
+  });
+});

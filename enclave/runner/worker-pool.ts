@@ -1,0 +1,39 @@
+// Worker threads for executions. Each execution gets a fresh worker that is terminated afterwards
+// (no state survives between executions); to keep start latency low, one spare worker is started
+// ahead of need and waits, idle and unreferenced, for the execution it will run.
+import { Worker } from 'node:worker_threads';
+import { workerSource } from './worker-bundle.js';
+
+let spare: Worker | undefined;
+
+function spawn(source: string): Worker {
+  const worker = new Worker(source, { eval: true, stdout: true, stderr: true });
+  worker.unref();
+  // An idle spare that dies (it should not) is simply replaced on next use.
+  worker.once('exit', () => {
+    if (spare === worker) spare = undefined;
+  });
+  return worker;
+}
+
+/** Starts the spare worker now (e.g. when the enclave boots), so the first execution is fast too. */
+export async function prewarm(): Promise<void> {
+  const source = await workerSource();
+  spare ??= spawn(source);
+}
+
+/** A fresh worker for one execution; a new spare is started in its place. */
+export async function takeWorker(): Promise<Worker> {
+  const source = await workerSource();
+  const worker = spare ?? spawn(source);
+  spare = spawn(source);
+  worker.ref();
+  return worker;
+}
+
+/** Stops the spare worker (tests and short-lived processes may call this before exiting). */
+export async function shutdownWorkers(): Promise<void> {
+  const idle = spare;
+  spare = undefined;
+  await idle?.terminate();
+}

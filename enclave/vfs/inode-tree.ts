@@ -1,0 +1,158 @@
+// The in-memory inode tree behind the virtual file system. It knows nothing about rights: callers
+// (the principal-facing Vfs and the WASI host) check rights first. It enforces the byte quota,
+// which counts the sizes of all regular files, pseudo files included.
+import { BadPathError, FileNotFoundError, QuotaExceededError } from '../errors.js';
+import type { PseudoFile } from './paths.js';
+
+interface NodeBase {
+  readonly ino: number;
+  atim: bigint;
+  mtim: bigint;
+  ctim: bigint;
+}
+
+export interface FileNode extends NodeBase {
+  readonly kind: 'file';
+  /** Backing store; only the first `size` bytes are content (capacity grows by doubling). */
+  buf: Uint8Array;
+  size: number;
+  /** Set on every content change: the runner sends back only dirty or moved files. */
+  dirty: boolean;
+}
+
+export interface DirNode extends NodeBase {
+  readonly kind: 'dir';
+  readonly entries: Map<string, FsNode>;
+}
+
+export type FsNode = FileNode | DirNode;
+
+export class InodeTree {
+  readonly root: DirNode;
+  readonly pseudo = new Map<PseudoFile, FileNode>();
+  readonly quotaBytes: number;
+  /** Bytes held outside this tree that count against the same quota (the worker's view). */
+  readonly usedOutside: number;
+  private used = 0;
+  private nextIno = 1;
+
+  constructor(options: { quotaBytes?: number; usedOutside?: number } = {}) {
+    this.quotaBytes = options.quotaBytes ?? Number.POSITIVE_INFINITY;
+    this.usedOutside = options.usedOutside ?? 0;
+    this.root = this.newDir();
+  }
+
+  get usedBytes(): number {
+    return this.used;
+  }
+
+  newDir(): DirNode {
+    return { kind: 'dir', ino: this.nextIno++, entries: new Map(), atim: 0n, mtim: 0n, ctim: 0n };
+  }
+
+  newFile(data?: Uint8Array): FileNode {
+    const content = data ?? new Uint8Array(0);
+    this.reserve(content.length);
+    return {
+      kind: 'file',
+      ino: this.nextIno++,
+      buf: content,
+      size: content.length,
+      dirty: true,
+      atim: 0n,
+      mtim: 0n,
+      ctim: 0n,
+    };
+  }
+
+  lookup(parts: readonly string[]): FsNode | undefined {
+    let node: FsNode = this.root;
+    for (const part of parts) {
+      if (node.kind !== 'dir') return undefined;
+      const next: FsNode | undefined = node.entries.get(part);
+      if (!next) return undefined;
+      node = next;
+    }
+    return node;
+  }
+
+  /** Creates missing directories along `parts` and returns the last one. */
+  mkdirp(parts: readonly string[]): DirNode {
+    let dir = this.root;
+    for (const [i, part] of parts.entries()) {
+      let next = dir.entries.get(part);
+      if (!next) {
+        next = this.newDir();
+        dir.entries.set(part, next);
+      }
+      if (next.kind !== 'dir')
+        throw new BadPathError(`/${parts.slice(0, i + 1).join('/')}`, 'not a directory');
+      dir = next;
+    }
+    return dir;
+  }
+
+  pseudoFile(name: PseudoFile): FileNode {
+    let node = this.pseudo.get(name);
+    if (!node) {
+      node = this.newFile();
+      node.dirty = false;
+      this.pseudo.set(name, node);
+    }
+    return node;
+  }
+
+  /** Writes `bytes` at `offset`, growing the file (zero-filled) as needed. */
+  writeAt(file: FileNode, offset: number, bytes: Uint8Array): void {
+    const end = offset + bytes.length;
+    if (end > file.size) this.resize(file, end);
+    file.buf.set(bytes, offset);
+    file.dirty = true;
+  }
+
+  readAt(file: FileNode, offset: number, length: number): Uint8Array {
+    const start = Math.min(offset, file.size);
+    return file.buf.subarray(start, Math.min(file.size, start + length));
+  }
+
+  resize(file: FileNode, size: number): void {
+    if (size > file.size) this.reserve(size - file.size);
+    else this.used -= file.size - size;
+    if (size > file.buf.length) {
+      const grown = new Uint8Array(
+        Math.max(size, Math.min(file.buf.length * 2, size + 64 * 2 ** 20)),
+      );
+      grown.set(file.buf.subarray(0, file.size));
+      file.buf = grown;
+    } else if (size < file.size) {
+      file.buf.fill(0, size, file.size);
+    }
+    file.size = size;
+    file.dirty = true;
+  }
+
+  /** Forgets a node's bytes (the node was unlinked or replaced). */
+  release(node: FsNode): void {
+    if (node.kind === 'file') this.used -= node.size;
+    else for (const child of node.entries.values()) this.release(child);
+  }
+
+  /** Fails with ERR_QUOTA_EXCEEDED unless `bytes` more fit. */
+  reserve(bytes: number): void {
+    const wanted = this.usedOutside + this.used + bytes;
+    if (wanted > this.quotaBytes) throw new QuotaExceededError(this.quotaBytes, wanted);
+    this.used += bytes;
+  }
+
+  /** Content of a file as an exact-length copy. */
+  static contents(file: FileNode): Uint8Array {
+    return file.buf.slice(0, file.size);
+  }
+
+  requireFile(parts: readonly string[], path: string): FileNode {
+    const node = this.lookup(parts);
+    if (!node) throw new FileNotFoundError(path);
+    if (node.kind !== 'file') throw new BadPathError(path, 'is a directory');
+    return node;
+  }
+}

@@ -1,0 +1,153 @@
+// The virtual file system of one computation: one inode tree for its whole lifetime, seen by each
+// principal through its rights table. Participants use it directly (provisioning data, reading
+// results); programs see it through the WASI host, in a worker, via snapshots and diffs.
+import type { RightsTable } from '../../protocol/policy/types.js';
+import { WasiRight, hasRights } from '../../protocol/policy/wasi-rights.js';
+import { AccessDeniedError, BadPathError, FileNotFoundError } from '../errors.js';
+import { InodeTree, type FileNode } from './inode-tree.js';
+import { isPseudoFile, normalizePath, splitPath } from './paths.js';
+import { rightsAt } from './rights.js';
+import { applyDiff, takeSnapshot, walk, type VfsDiff, type VfsSnapshot } from './snapshot.js';
+
+export interface VfsOptions {
+  /** Byte quota over all file contents; unlimited when absent. */
+  readonly quotaBytes?: number;
+}
+
+export interface VfsEntry {
+  readonly name: string;
+  readonly kind: 'file' | 'dir';
+  readonly size: number;
+}
+
+export class Vfs {
+  readonly tree: InodeTree;
+
+  constructor(options: VfsOptions = {}) {
+    this.tree = new InodeTree(
+      options.quotaBytes === undefined ? {} : { quotaBytes: options.quotaBytes },
+    );
+  }
+
+  get usedBytes(): number {
+    return this.tree.usedBytes;
+  }
+
+  get quotaBytes(): number {
+    return this.tree.quotaBytes;
+  }
+
+  /** Writes (or appends to) a file as the principal holding `rights`; parent directories are created. */
+  write(
+    rights: RightsTable,
+    path: string,
+    bytes: Uint8Array,
+    options: { append?: boolean } = {},
+  ): void {
+    const target = normalizePath(path);
+    const exists = isPseudoFile(target) || this.tree.lookup(splitPath(target)) !== undefined;
+    const needed = WasiRight.FD_WRITE | (exists ? 0 : WasiRight.PATH_CREATE_FILE);
+    this.check(rights, target, needed, exists ? 'write' : 'write and create');
+    this.writeUnchecked(target, bytes, options);
+  }
+
+  /** Writes without a rights check: for the host's own loading (e.g. `vc run --dir`). */
+  writeUnchecked(path: string, bytes: Uint8Array, options: { append?: boolean } = {}): void {
+    const file = this.fileFor(normalizePath(path), true);
+    if (!options.append) this.tree.resize(file, 0);
+    this.tree.writeAt(file, file.size, bytes);
+  }
+
+  /** A copy of a file's content, read as the principal holding `rights`. */
+  read(rights: RightsTable, path: string): Uint8Array {
+    const target = normalizePath(path);
+    this.check(rights, target, WasiRight.FD_READ, 'read');
+    return this.readUnchecked(target);
+  }
+
+  readUnchecked(path: string): Uint8Array {
+    return InodeTree.contents(this.fileFor(normalizePath(path), false));
+  }
+
+  exists(path: string): boolean {
+    const target = normalizePath(path);
+    if (isPseudoFile(target)) return this.tree.pseudo.has(target);
+    return this.tree.lookup(splitPath(target)) !== undefined;
+  }
+
+  /** The entries of a directory, sorted by name; needs `fd_readdir` on it. */
+  list(rights: RightsTable, dir: string): VfsEntry[] {
+    const target = normalizePath(dir);
+    this.check(rights, target, WasiRight.FD_READDIR, 'readdir');
+    const node = isPseudoFile(target) ? undefined : this.tree.lookup(splitPath(target));
+    if (!node) throw new FileNotFoundError(target);
+    if (node.kind !== 'dir') throw new BadPathError(target, 'not a directory');
+    return [...node.entries]
+      .map(([name, child]) => ({
+        name,
+        kind: child.kind,
+        size: child.kind === 'file' ? child.size : 0,
+      }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /** Every regular file under `dir` (absolute paths, sorted), without rights checks. */
+  filesUnder(dir: string): string[] {
+    const target = normalizePath(dir);
+    const node = this.tree.lookup(splitPath(target));
+    const found: string[] = [];
+    if (!node) return found;
+    walk(node, splitPath(target), (path, child) => {
+      if (child.kind === 'file') found.push(path);
+    });
+    return found.sort();
+  }
+
+  /** Removes a file; needs `path_unlink_file`. */
+  remove(rights: RightsTable, path: string): void {
+    const target = normalizePath(path);
+    this.check(rights, target, WasiRight.PATH_UNLINK_FILE, 'unlink');
+    const parts = splitPath(target);
+    const parent = this.tree.lookup(parts.slice(0, -1));
+    const name = parts[parts.length - 1] as string;
+    const node = parent?.kind === 'dir' ? parent.entries.get(name) : undefined;
+    if (parent?.kind !== 'dir' || !node) throw new FileNotFoundError(target);
+    if (node.kind !== 'file') throw new BadPathError(target, 'is a directory');
+    this.tree.release(node);
+    parent.entries.delete(name);
+  }
+
+  mkdir(path: string): void {
+    this.tree.mkdirp(splitPath(normalizePath(path)));
+  }
+
+  /** The part a principal may see, for a worker (see snapshot.ts). */
+  snapshot(rights: RightsTable): VfsSnapshot {
+    return takeSnapshot(this.tree, rights);
+  }
+
+  apply(diff: VfsDiff): void {
+    applyDiff(this.tree, diff);
+  }
+
+  private check(rights: RightsTable, path: string, needed: number, what: string): void {
+    if (!hasRights(rightsAt(rights, path), needed)) throw new AccessDeniedError(path, what);
+  }
+
+  private fileFor(path: string, create: boolean): FileNode {
+    if (isPseudoFile(path)) {
+      if (!create && !this.tree.pseudo.has(path)) throw new FileNotFoundError(path);
+      return this.tree.pseudoFile(path);
+    }
+    const parts = splitPath(path);
+    if (parts.length === 0) throw new BadPathError(path, 'is a directory');
+    const existing = this.tree.lookup(parts);
+    if (existing?.kind === 'dir') throw new BadPathError(path, 'is a directory');
+    if (existing) return existing;
+    if (!create) throw new FileNotFoundError(path);
+    const parent = this.tree.mkdirp(parts.slice(0, -1));
+    const file = this.tree.newFile();
+    parent.entries.set(parts[parts.length - 1] as string, file);
+    return file;
+  }
+}
