@@ -49,8 +49,12 @@ export type AttestationErrorCode =
   | 'ERR_ENCLAVE_CERT_INVALID'
   /** Relying-party check: the policy hash in the certificate is not ours. */
   | 'ERR_POLICY_HASH_MISMATCH'
-  /** Reading or writing verifier state failed or lost a race. */
-  | 'ERR_VERIFIER_STORE';
+  /** The verifier does not know the policy (no expiry given and no resolver). */
+  | 'ERR_POLICY_UNKNOWN'
+  /** Reading or writing verifier state failed. */
+  | 'ERR_VERIFIER_STORE'
+  /** A compare-and-set on verifier state lost a race (the entry changed meanwhile). */
+  | 'ERR_VERIFIER_STORE_CONFLICT';
 
 export class AttestationError extends VcError {
   constructor(

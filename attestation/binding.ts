@@ -1,0 +1,23 @@
+// How each platform's evidence binds the CSR and the policy to the verifier's challenge
+// (DESIGN phase 3). The enclave builds evidence with these and the verifier checks with them.
+//   sim:   nonce claim = challenge nonce; explicit csr-hash and policy-hash claims.
+//   nitro: nonce = challenge nonce; user_data = SHA-256(CSR) || policy hash (64 bytes).
+//   psa:   the token has one 32/48/64-byte challenge claim and no free field, so its nonce claim is
+//          SHA-256(challenge nonce || SHA-256(CSR) || policy hash).
+import { concatBytes, sha256 } from './bytes.js';
+
+export interface EvidenceBinding {
+  readonly nonce: Uint8Array;
+  /** SHA-256 of the DER CSR. */
+  readonly csrHash: Uint8Array;
+  /** SHA-256 of the policy file (32 bytes). */
+  readonly policyHash: Uint8Array;
+}
+
+export function psaBindingNonce(binding: EvidenceBinding): Uint8Array {
+  return sha256(concatBytes(binding.nonce, binding.csrHash, binding.policyHash));
+}
+
+export function nitroUserData(binding: EvidenceBinding): Uint8Array {
+  return concatBytes(binding.csrHash, binding.policyHash);
+}

@@ -1,0 +1,18 @@
+// The platform plugins by name.
+import { fail } from '../errors.js';
+import { nitroPlugin } from './nitro.js';
+import { psaPlugin } from './psa.js';
+import { simPlugin } from './sim.js';
+import type { PlatformName, PlatformPlugin } from './types.js';
+
+export const plugins: Readonly<Record<PlatformName, PlatformPlugin>> = {
+  sim: simPlugin,
+  psa: psaPlugin,
+  nitro: nitroPlugin,
+};
+
+export function pluginFor(platform: string): PlatformPlugin {
+  const plugin = (plugins as Record<string, PlatformPlugin | undefined>)[platform];
+  if (!plugin) fail('ERR_ATTESTATION_PLATFORM', `unknown attestation platform "${platform}"`);
+  return plugin;
+}

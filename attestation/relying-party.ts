@@ -1,0 +1,144 @@
+// The one check every participant runs on an enclave before sending it anything (DESIGN phase 6):
+// the chain leads to the policy's proxy_service_cert, the certificate is valid now and not beyond
+// the policy's expiry, its measurement is among the policy's runtime hashes for its platform, and its
+// policy hash is ours. Each failure has its own code.
+import { webcrypto } from 'node:crypto';
+import type { Policy } from '../protocol/policy/types.js';
+import { equalBytes, pemBlocks } from './bytes.js';
+import { enclaveInfoOf, type EnclaveAttestationInfo } from './ca/enclave-extension.js';
+import { fail } from './errors.js';
+import type { PlatformName } from './platforms/types.js';
+import { x509 } from './x509-setup.js';
+
+/** The parts of a loaded policy this check reads (protocol/policy's LoadedPolicy fits). */
+export interface RelyingPartyPolicy {
+  readonly policy: Pick<
+    Policy,
+    'proxyServiceCert' | 'enclaveCertExpiry' | 'runtimeManagerHashes' | 'extensions'
+  >;
+  /** Lowercase hex SHA-256 of the policy file. */
+  readonly hash: string;
+}
+
+export interface AttestedEnclave extends EnclaveAttestationInfo {
+  readonly certificate: x509.X509Certificate;
+  /** The enclave's ECDSA P-256 key: verifies its signed messages. */
+  readonly signingKey: webcrypto.CryptoKey;
+}
+
+/**
+ * Runtime hashes the policy allows for a platform: `extensions.runtimeHashes[platform]`, plus
+ * Veracruz's own field where one corresponds (nitro: runtime_manager_hash_nitro; sim:
+ * runtime_manager_hash_linux, Veracruz's equally simulated Linux platform).
+ */
+export function allowedRuntimeHashes(
+  policy: RelyingPartyPolicy['policy'],
+  platform: PlatformName,
+): Set<string> {
+  const allowed = new Set(
+    (policy.extensions.runtimeHashes?.[platform] ?? []).map((h) => h.toLowerCase()),
+  );
+  const veracruz =
+    platform === 'nitro'
+      ? policy.runtimeManagerHashes.nitro
+      : platform === 'sim'
+        ? policy.runtimeManagerHashes.linux
+        : null;
+  if (veracruz) allowed.add(veracruz.toLowerCase());
+  return allowed;
+}
+
+function parse(entry: string | Uint8Array, what: string): x509.X509Certificate {
+  try {
+    return new x509.X509Certificate(
+      typeof entry === 'string' ? (pemBlocks(entry, 'CERTIFICATE')[0] ?? new Uint8Array()) : entry,
+    );
+  } catch {
+    return fail('ERR_ATTESTATION_CHAIN', `${what} is not a certificate`);
+  }
+}
+
+async function checkChain(
+  leaf: x509.X509Certificate,
+  ca: x509.X509Certificate,
+  presented: x509.X509Certificate | undefined,
+  now: Date,
+): Promise<void> {
+  if (presented && !equalBytes(new Uint8Array(presented.rawData), new Uint8Array(ca.rawData))) {
+    fail(
+      'ERR_ATTESTATION_CHAIN',
+      "the chain names a CA other than the policy's proxy_service_cert",
+    );
+  }
+  if (
+    leaf.issuer !== ca.subject ||
+    !(await leaf.verify({ publicKey: ca.publicKey, signatureOnly: true }))
+  ) {
+    fail('ERR_ATTESTATION_CHAIN', 'the enclave certificate is not signed by proxy_service_cert');
+  }
+  if (now < ca.notBefore || now > ca.notAfter)
+    fail('ERR_ATTESTATION_CHAIN', 'proxy_service_cert is not valid now');
+}
+
+function checkProfile(leaf: x509.X509Certificate): void {
+  if (leaf.getExtension(x509.BasicConstraintsExtension)?.ca !== false)
+    fail('ERR_ENCLAVE_CERT_INVALID', 'enclave certificate must have cA=false');
+  const usage = leaf.getExtension(x509.KeyUsagesExtension)?.usages;
+  if (usage !== x509.KeyUsageFlags.digitalSignature)
+    fail('ERR_ENCLAVE_CERT_INVALID', 'enclave certificate key usage must be digitalSignature only');
+}
+
+export async function checkEnclaveCertificate(params: {
+  /** Leaf first; PEM strings or DER. A second entry, if any, must be proxy_service_cert itself. */
+  readonly chain: readonly (string | Uint8Array)[];
+  readonly policy: RelyingPartyPolicy;
+  readonly now: Date;
+  /** When given, the certificate must be for this platform. */
+  readonly platform?: PlatformName;
+}): Promise<AttestedEnclave> {
+  const [first, second] = params.chain;
+  if (first === undefined) fail('ERR_ATTESTATION_CHAIN', 'empty certificate chain');
+  const leaf = parse(first, 'enclave certificate');
+  const ca = parse(params.policy.policy.proxyServiceCert, 'proxy_service_cert');
+  await checkChain(
+    leaf,
+    ca,
+    second === undefined ? undefined : parse(second, 'chain entry'),
+    params.now,
+  );
+  checkProfile(leaf);
+  if (params.now < leaf.notBefore || params.now > leaf.notAfter) {
+    fail('ERR_ENCLAVE_CERT_EXPIRED', 'the enclave certificate is not valid now', {
+      notAfter: leaf.notAfter.toISOString(),
+    });
+  }
+  if (leaf.notAfter > params.policy.policy.enclaveCertExpiry) {
+    fail(
+      'ERR_ENCLAVE_CERT_OUTLIVES_POLICY',
+      "the enclave certificate is valid beyond the policy's enclave_cert_expiry",
+    );
+  }
+  const info = enclaveInfoOf(leaf);
+  if (params.platform && info.platform !== params.platform)
+    fail('ERR_ATTESTATION_PLATFORM', `enclave attested on ${info.platform}`);
+  if (!allowedRuntimeHashes(params.policy.policy, info.platform).has(info.measurement)) {
+    fail(
+      'ERR_MEASUREMENT_NOT_ALLOWED',
+      `measurement is not among the policy's runtime hashes for ${info.platform}`,
+      {
+        measurement: info.measurement,
+      },
+    );
+  }
+  if (info.policyHash !== params.policy.hash.toLowerCase()) {
+    fail('ERR_POLICY_HASH_MISMATCH', 'the enclave runs a different policy', {
+      enclave: info.policyHash,
+    });
+  }
+  const signingKey = (await leaf.publicKey.export(
+    { name: 'ECDSA', namedCurve: 'P-256' },
+    ['verify'],
+    webcrypto as never,
+  )) as unknown as webcrypto.CryptoKey;
+  return { ...info, certificate: leaf, signingKey };
+}

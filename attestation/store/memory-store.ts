@@ -1,0 +1,58 @@
+// In-memory state store (tests, and the embedded mode when nothing must survive the process).
+import { fail } from '../errors.js';
+import { checkKey, type StateStore, type StoreEntry } from './state-store.js';
+
+export class MemoryStore implements StateStore {
+  protected entries = new Map<string, StoreEntry>();
+  private revision = 0;
+
+  async get(key: string): Promise<StoreEntry | undefined> {
+    const entry = this.entries.get(checkKey(key));
+    return entry && { value: Uint8Array.from(entry.value), revision: entry.revision };
+  }
+
+  async create(key: string, value: Uint8Array): Promise<number> {
+    if (this.entries.has(checkKey(key))) fail('ERR_VERIFIER_STORE_CONFLICT', `key ${key} exists`);
+    return this.write(key, value);
+  }
+
+  async update(key: string, value: Uint8Array, revision: number): Promise<number> {
+    if (this.entries.get(checkKey(key))?.revision !== revision)
+      fail('ERR_VERIFIER_STORE_CONFLICT', `key ${key} changed`);
+    return this.write(key, value);
+  }
+
+  async put(key: string, value: Uint8Array): Promise<number> {
+    return this.write(checkKey(key), value);
+  }
+
+  async delete(key: string): Promise<void> {
+    this.entries.delete(checkKey(key));
+    await this.persist();
+  }
+
+  async keys(prefix: string): Promise<string[]> {
+    return [...this.entries.keys()].filter((k) => k.startsWith(prefix)).sort();
+  }
+
+  async close(): Promise<void> {}
+
+  protected async write(key: string, value: Uint8Array): Promise<number> {
+    this.revision += 1;
+    this.entries.set(key, { value: Uint8Array.from(value), revision: this.revision });
+    await this.persist();
+    return this.revision;
+  }
+
+  /** Hook for subclasses that keep a copy elsewhere. */
+  protected async persist(): Promise<void> {}
+
+  protected load(entries: Map<string, StoreEntry>, revision: number): void {
+    this.entries = entries;
+    this.revision = revision;
+  }
+
+  protected snapshot(): { revision: number; entries: [string, StoreEntry][] } {
+    return { revision: this.revision, entries: [...this.entries] };
+  }
+}

@@ -1,0 +1,35 @@
+// The verifier's state store: a small key-value interface with revisions, so that a challenge can
+// be consumed exactly once (compare-and-set) whichever backend holds it. Keys use the JetStream KV
+// alphabet ([-/_=.A-Za-z0-9]); values are bytes (the verifier writes JSON).
+export interface StoreEntry {
+  readonly value: Uint8Array;
+  readonly revision: number;
+}
+
+export interface StateStore {
+  get(key: string): Promise<StoreEntry | undefined>;
+  /** Creates the key; ERR_VERIFIER_STORE_CONFLICT when it exists. Returns the new revision. */
+  create(key: string, value: Uint8Array): Promise<number>;
+  /** Replaces the value only if the key is still at `revision`; ERR_VERIFIER_STORE_CONFLICT otherwise. */
+  update(key: string, value: Uint8Array, revision: number): Promise<number>;
+  /** Unconditional write. */
+  put(key: string, value: Uint8Array): Promise<number>;
+  delete(key: string): Promise<void>;
+  /** Keys starting with `prefix`, sorted. */
+  keys(prefix: string): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+const KEY = /^[-/_=.A-Za-z0-9]+$/;
+
+export function checkKey(key: string): string {
+  if (!KEY.test(key) || key.startsWith('.') || key.endsWith('.'))
+    throw new TypeError(`invalid store key "${key}"`);
+  return key;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+export const jsonBytes = (value: unknown): Uint8Array => encoder.encode(JSON.stringify(value));
+export const fromJsonBytes = <T>(bytes: Uint8Array): T => JSON.parse(decoder.decode(bytes)) as T;

@@ -1,0 +1,71 @@
+// Attestation sessions in the state store: `session.<id>`. A session is created by a challenge and
+// consumed by the first evidence submitted for it (compare-and-set), so every session appraises at
+// most one piece of evidence and every failure is final for it.
+import { AttestationError, fail } from '../errors.js';
+import type { PlatformName } from '../platforms/types.js';
+import { fromJsonBytes, jsonBytes, type StateStore } from '../store/state-store.js';
+
+export type SessionState = 'challenged' | 'appraising' | 'issued' | 'rejected';
+
+export interface SessionRecord {
+  readonly id: string;
+  readonly computation: string;
+  readonly platform: PlatformName;
+  /** Lowercase hex SHA-256 of the policy. */
+  readonly policyHash: string;
+  readonly policyExpiry: string;
+  readonly nonce: string;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  readonly state: SessionState;
+  readonly rejection?: string;
+  readonly serial?: string;
+}
+
+const keyOf = (id: string): string => {
+  if (!/^[0-9a-f]{32}$/.test(id))
+    fail('ERR_ATTESTATION_SESSION_UNKNOWN', 'malformed attestation session id');
+  return `session.${id}`;
+};
+
+export async function createSession(store: StateStore, record: SessionRecord): Promise<void> {
+  await store.create(keyOf(record.id), jsonBytes(record));
+}
+
+/** Moves a `challenged` session to `appraising`; anything else means the nonce was already used. */
+export async function consumeSession(store: StateStore, id: string): Promise<SessionRecord> {
+  const entry = await store.get(keyOf(id));
+  if (!entry)
+    fail('ERR_ATTESTATION_SESSION_UNKNOWN', 'no such attestation session', { attestation: id });
+  const record = fromJsonBytes<SessionRecord>(entry.value);
+  if (record.state !== 'challenged') {
+    fail('ERR_ATTESTATION_NONCE_REUSED', 'this challenge was already answered', {
+      attestation: id,
+      state: record.state,
+    });
+  }
+  const consumed: SessionRecord = { ...record, state: 'appraising' };
+  try {
+    await store.update(keyOf(id), jsonBytes(consumed), entry.revision);
+  } catch (error) {
+    if (error instanceof AttestationError && error.code === 'ERR_VERIFIER_STORE_CONFLICT') {
+      fail('ERR_ATTESTATION_NONCE_REUSED', 'this challenge is being answered concurrently', {
+        attestation: id,
+      });
+    }
+    throw error;
+  }
+  return consumed;
+}
+
+export async function finishSession(store: StateStore, record: SessionRecord): Promise<void> {
+  await store.put(keyOf(record.id), jsonBytes(record));
+}
+
+export async function readSession(
+  store: StateStore,
+  id: string,
+): Promise<SessionRecord | undefined> {
+  const entry = await store.get(keyOf(id));
+  return entry && fromJsonBytes<SessionRecord>(entry.value);
+}

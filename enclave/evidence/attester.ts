@@ -1,0 +1,32 @@
+// Evidence production inside the enclave. An `Attester` is the platform's signing service: for
+// `sim` it wraps a platform attestation key the host launcher provides (never a key in this code);
+// for real hardware it would call the platform (Nitro NSM, PSA initial attestation).
+import type { webcrypto } from 'node:crypto';
+import type { EvidenceBinding } from '../../attestation/binding.js';
+import { signCoseSign1 } from '../../attestation/cose.js';
+import { instanceIdOf } from '../../attestation/endorsement-keys.js';
+import { encodeSimClaims } from '../../attestation/platforms/sim-token.js';
+import type { PlatformName } from '../../attestation/platforms/types.js';
+
+export interface Attester {
+  readonly platform: PlatformName;
+  /** True when the evidence carries no hardware guarantee (sim). */
+  readonly insecure: boolean;
+  attest(binding: EvidenceBinding, measurement: string): Promise<Uint8Array>;
+}
+
+/** `key` is the sim platform attestation private key (ECDSA P-256) from the launcher. */
+export async function createSimAttester(key: {
+  privateKey: webcrypto.CryptoKey;
+  publicKey: webcrypto.CryptoKey;
+}): Promise<Attester> {
+  const instanceId = await instanceIdOf(key.publicKey);
+  return {
+    platform: 'sim',
+    insecure: true,
+    async attest(binding, measurement) {
+      const payload = encodeSimClaims({ ...binding, instanceId, measurement });
+      return signCoseSign1(payload, key.privateKey, 'ES256');
+    },
+  };
+}

@@ -1,0 +1,48 @@
+// Keys generated inside the enclave (DESIGN phase 3): an ECDSA P-256 signing key whose certificate
+// the verifier issues, and a P-256 ECDH key for HPKE (DHKEM(P-256, HKDF-SHA256)); its raw
+// uncompressed public point travels in the certificate extension. Private keys are non-extractable.
+import { webcrypto } from 'node:crypto';
+import { swapOidsAndResign } from '../../attestation/ca/big-oid.js';
+import { CSR_HPKE_KEY_OID, csrHpkeExtension } from '../../attestation/ca/csr-hpke.js';
+import { x509 } from '../../attestation/x509-setup.js';
+
+export interface EnclaveKeys {
+  readonly signing: webcrypto.CryptoKeyPair;
+  readonly hpke: webcrypto.CryptoKeyPair;
+  /** Uncompressed P-256 point (65 bytes). */
+  readonly hpkePublicKey: Uint8Array;
+}
+
+export async function generateEnclaveKeys(): Promise<EnclaveKeys> {
+  const signing = (await webcrypto.subtle.generateKey(
+    { name: 'ECDSA', namedCurve: 'P-256' },
+    false,
+    ['sign', 'verify'],
+  )) as webcrypto.CryptoKeyPair;
+  const hpke = (await webcrypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, false, [
+    'deriveBits',
+  ])) as webcrypto.CryptoKeyPair;
+  const hpkePublicKey = new Uint8Array(await webcrypto.subtle.exportKey('raw', hpke.publicKey));
+  return { signing, hpke, hpkePublicKey };
+}
+
+/** A DER PKCS#10 request for the signing key, self-signed with it, carrying the HPKE public key. */
+export async function buildEnclaveCsr(
+  keys: EnclaveKeys,
+  name = 'CN=Veracruz-TS enclave',
+): Promise<Uint8Array> {
+  const csr = await x509.Pkcs10CertificateRequestGenerator.create(
+    {
+      name,
+      keys: keys.signing as never,
+      signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+      extensions: [csrHpkeExtension(keys.hpkePublicKey)],
+    },
+    webcrypto as never,
+  );
+  return swapOidsAndResign(
+    new Uint8Array(csr.rawData),
+    [CSR_HPKE_KEY_OID],
+    keys.signing.privateKey,
+  );
+}
