@@ -1,0 +1,92 @@
+// Verifier state in NATS JetStream KV (the service mode). Revisions are the KV's own sequence
+// numbers, so a challenge is consumed with the KV's compare-and-set (`update` at a revision).
+// Works with nats-server 2.9 (no per-key TTLs, no multi-filter key listing).
+import { Kvm, type KV } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { AttestationError, fail } from '../errors.js';
+import { checkKey, type StateStore, type StoreEntry } from './state-store.js';
+
+export const DEFAULT_VERIFIER_BUCKET = 'vc_verifier';
+
+export class KvStore implements StateStore {
+  private readonly kv: KV;
+  private readonly onClose: (() => Promise<void>) | undefined;
+
+  private constructor(kv: KV, onClose?: () => Promise<void>) {
+    this.kv = kv;
+    this.onClose = onClose;
+  }
+
+  /** Opens (creating if needed) the bucket; `onClose` runs on close (e.g. drain a connection we own). */
+  static async open(
+    nc: NatsConnection,
+    bucket = DEFAULT_VERIFIER_BUCKET,
+    onClose?: () => Promise<void>,
+  ): Promise<KvStore> {
+    try {
+      return new KvStore(await new Kvm(nc).create(bucket, { history: 1 }), onClose);
+    } catch (error) {
+      throw new AttestationError('ERR_VERIFIER_STORE', `cannot open KV bucket ${bucket}`, {
+        cause: error,
+      });
+    }
+  }
+
+  async get(key: string): Promise<StoreEntry | undefined> {
+    const entry = await this.guard(() => this.kv.get(checkKey(key)));
+    if (!entry || entry.operation !== 'PUT') return undefined;
+    return { value: Uint8Array.from(entry.value), revision: entry.revision };
+  }
+
+  async create(key: string, value: Uint8Array): Promise<number> {
+    try {
+      return await this.kv.create(checkKey(key), value);
+    } catch (error) {
+      if (await this.get(key)) fail('ERR_VERIFIER_STORE_CONFLICT', `key ${key} exists`);
+      throw new AttestationError('ERR_VERIFIER_STORE', `cannot create ${key}`, { cause: error });
+    }
+  }
+
+  async update(key: string, value: Uint8Array, revision: number): Promise<number> {
+    try {
+      return await this.kv.update(checkKey(key), value, revision);
+    } catch (error) {
+      if ((await this.get(key))?.revision !== revision)
+        fail('ERR_VERIFIER_STORE_CONFLICT', `key ${key} changed`);
+      throw new AttestationError('ERR_VERIFIER_STORE', `cannot update ${key}`, { cause: error });
+    }
+  }
+
+  async put(key: string, value: Uint8Array): Promise<number> {
+    return this.guard(() => this.kv.put(checkKey(key), value));
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.guard(() => this.kv.delete(checkKey(key)));
+  }
+
+  async keys(prefix: string): Promise<string[]> {
+    const found: string[] = [];
+    const iterator = await this.guard(() => this.kv.keys());
+    for await (const key of iterator) if (key.startsWith(prefix)) found.push(key);
+    return found.sort();
+  }
+
+  async close(): Promise<void> {
+    await this.onClose?.();
+  }
+
+  private async guard<T>(action: () => Promise<T>): Promise<T> {
+    try {
+      // checkKey runs inside `action`, so its TypeError (a caller bug) passes through unwrapped.
+      return await action();
+    } catch (error) {
+      if (error instanceof AttestationError || error instanceof TypeError) throw error;
+      throw new AttestationError(
+        'ERR_VERIFIER_STORE',
+        `verifier KV store: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  }
+}

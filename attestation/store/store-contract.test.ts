@@ -1,0 +1,145 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { connect } from '@nats-io/transport-node';
+import { hasBinary, requireResource } from '../../test-support/requirements.js';
+import { FileStore } from './file-store.js';
+import { KvStore } from './kv-store.js';
+import { MemoryStore } from './memory-store.js';
+import type { StateStore } from './state-store.js';
+import { createSimWorld } from '../testing.js';
+import { fromHex } from '../bytes.js';
+import { prepareAttestation } from '../../enclave/evidence/prepare.js';
+
+const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
+const text = (b: Uint8Array | undefined): string | undefined =>
+  b ? new TextDecoder().decode(b) : undefined;
+
+async function expectCode(p: Promise<unknown>, code: string): Promise<void> {
+  await assert.rejects(p, (e: { code?: string }) => {
+    assert.equal(e.code, code);
+    return true;
+  });
+}
+
+async function contract(store: StateStore): Promise<void> {
+  const r1 = await store.create('session.a', bytes('one'));
+  await expectCode(store.create('session.a', bytes('again')), 'ERR_VERIFIER_STORE_CONFLICT');
+  const r2 = await store.update('session.a', bytes('two'), r1);
+  await expectCode(store.update('session.a', bytes('stale'), r1), 'ERR_VERIFIER_STORE_CONFLICT');
+  const got = await store.get('session.a');
+  assert.equal(text(got?.value), 'two');
+  assert.equal(got?.revision, r2);
+  await store.put('reference.sim.measurement.ab', bytes('x'));
+  await store.put('reference.psa.measurement.cd', bytes('y'));
+  assert.deepEqual(await store.keys('reference.sim.'), ['reference.sim.measurement.ab']);
+  assert.deepEqual(await store.keys('reference.'), [
+    'reference.psa.measurement.cd',
+    'reference.sim.measurement.ab',
+  ]);
+  await store.delete('reference.sim.measurement.ab');
+  assert.equal(await store.get('reference.sim.measurement.ab'), undefined);
+  assert.deepEqual(await store.keys('reference.sim.'), []);
+  await assert.rejects(store.get('bad key!'), TypeError);
+}
+
+test('memory store honours the contract', async () => {
+  await contract(new MemoryStore());
+});
+
+test('file store honours the contract and survives reopening', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vc-store-'));
+  try {
+    const path = join(dir, 'state.json');
+    const store = await FileStore.open(path);
+    await contract(store);
+    const reopened = await FileStore.open(path);
+    assert.equal(text((await reopened.get('session.a'))?.value), 'two');
+    // Revisions continue after reopening, so compare-and-set stays sound.
+    const entry = await reopened.get('session.a');
+    await reopened.update('session.a', bytes('three'), entry?.revision ?? -1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** A private nats-server with JetStream, stopped by its pid. */
+async function privateNats(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'vc-att-nats-'));
+  const port = await freePort();
+  const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], {
+    stdio: 'ignore',
+  });
+  const url = `nats://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      const nc = await connect({ servers: url, reconnect: false });
+      await nc.close();
+      break;
+    } catch {
+      await sleep(50);
+    }
+  }
+  return {
+    url,
+    stop: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      if (child.pid !== undefined) process.kill(child.pid, 'SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+test('JetStream KV store honours the contract and backs a verifier', async (t) => {
+  if (!requireResource(t, 'nats-server', hasBinary('nats-server'))) return;
+  const server = await privateNats();
+  const nc = await connect({ servers: server.url });
+  try {
+    const store = await KvStore.open(nc, 'vc_verifier_test');
+    await contract(store);
+    // A whole attestation with its state in KV, and a replay refused through the KV's CAS.
+    const world = await createSimWorld({ store: await KvStore.open(nc, 'vc_verifier_world') });
+    const challenge = await world.verifier.challenge({
+      computation: 'c',
+      platform: 'sim',
+      policyHash: world.policyHash,
+      enclaveCertExpiry: world.policyExpiry,
+    });
+    const prepared = await prepareAttestation({
+      attester: world.attester,
+      nonce: challenge.nonce,
+      policyHash: fromHex(world.policyHash),
+      measurement: world.measurement,
+    });
+    const submission = {
+      attestation: challenge.attestation,
+      platform: 'sim',
+      evidence: prepared.evidence,
+      csr: prepared.csr,
+    };
+    const issued = await world.verifier.appraise(submission);
+    assert.equal(issued.chain.length, 2);
+    await expectCode(world.verifier.appraise(submission), 'ERR_ATTESTATION_NONCE_REUSED');
+    assert.equal((await world.store.keys('issued.')).length, 1);
+  } finally {
+    await nc.close();
+    await server.stop();
+  }
+});
