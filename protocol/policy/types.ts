@@ -76,7 +76,8 @@ export interface PolicyExtensions {
   /** Allowed measurements of our own enclave runtime per attestation platform (sim, psa, nitro). */
   readonly runtimeHashes?: Readonly<Record<string, readonly string[]>>;
   /** Who may shut the computation down: Veracruz's default is any participant. */
-  readonly shutdown?: { readonly rule: 'any' } | { readonly rule: 'consensus'; readonly of: readonly number[] };
+  readonly shutdown?:
+    { readonly rule: 'any' } | { readonly rule: 'consensus'; readonly of: readonly number[] };
   readonly executionTimeoutMs?: number;
   readonly deterministic?: boolean;
   /** Virtual file system byte quota. */
@@ -89,6 +90,8 @@ export interface LoadedPolicy {
   readonly bytes: Uint8Array;
   /** Lowercase hex SHA-256 of `bytes`. */
   readonly hash: string;
+  /** Findings that do not refuse the policy (unknown fields, debug mode, unhashed programs...). */
+  readonly warnings?: readonly string[];
 }
 
 /**

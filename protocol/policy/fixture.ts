@@ -1,0 +1,88 @@
+// A complete, valid policy made on the spot with fresh identities: for tests here and in other
+// areas (protocol, enclave, attestation) that need a real policy and the participants' keys.
+import { createIdentity, type GeneratedIdentity } from '../identity/index.js';
+import { generatePolicyJson, sha256Hex } from './generate.js';
+import { serializePolicyJson } from './serialize.js';
+import type { JsonObject } from './strict-json.js';
+import type { PolicyExtensions } from './types.js';
+
+export interface TestPolicy {
+  /** The policy file text (vc-pgen layout). */
+  readonly text: string;
+  /** The same policy as a mutable JSON object (for making broken variants). */
+  readonly json: JsonObject;
+  /** Program provider (#0, w on /program/), data provider (#1, w on /input/), result reader (#2). */
+  readonly participants: readonly [GeneratedIdentity, GeneratedIdentity, GeneratedIdentity];
+  /** The verifier's CA (`proxy_service_cert`). */
+  readonly verifier: GeneratedIdentity;
+  readonly programPath: string;
+  readonly programBytes: Uint8Array;
+  /** The runtime measurement accepted on `sim` (and Veracruz's linux field). */
+  readonly runtimeHash: string;
+}
+
+export interface TestPolicyOptions {
+  /** Certificates start one day before `now` and last ten years; the enclave expiry is a year ahead. */
+  readonly now: Date;
+  readonly programBytes?: Uint8Array;
+  readonly extensions?: PolicyExtensions;
+}
+
+const DAY = 24 * 60 * 60 * 1000;
+
+export async function makeTestPolicy(options: TestPolicyOptions): Promise<TestPolicy> {
+  const start = new Date(options.now.getTime() - DAY);
+  const names = ['program-provider', 'data-provider', 'result-reader'] as const;
+  const participants = (await Promise.all(
+    names.map((name) => createIdentity({ name, now: start })),
+  )) as unknown as TestPolicy['participants'];
+  const verifier = await createIdentity({ name: 'verifier', now: start, ca: true });
+  const programPath = '/program/example.wasm';
+  const programBytes = options.programBytes ?? new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
+  const runtimeHash = sha256Hex(new TextEncoder().encode('veracruz-ts test runtime'));
+  const expiry = new Date(options.now.getTime() + 365 * DAY);
+  const json = generatePolicyJson({
+    participants: [
+      { certificatePem: participants[0].certificatePem, capabilities: ['/program/:w'] },
+      { certificatePem: participants[1].certificatePem, capabilities: ['/input/:w', 'stdin:w'] },
+      {
+        certificatePem: participants[2].certificatePem,
+        capabilities: ['/program/:x', '/output/:r', 'stdout:r', 'stderr:r'],
+      },
+    ],
+    programs: [
+      {
+        path: programPath,
+        hash: sha256Hex(programBytes),
+        capabilities: ['/input/:r', '/output/:rw', 'stdin:r', 'stdout:w', 'stderr:w'],
+      },
+    ],
+    pipelines: [
+      {
+        pipeline: `${programPath} ; if /output/again { ${programPath} }`,
+        capabilities: ['/input/:r', '/output/:rw'],
+      },
+    ],
+    veracruzServerUrl: '127.0.0.1:3017',
+    proxyAttestationServerUrl: '127.0.0.1:3010',
+    proxyServiceCertPem: verifier.certificatePem,
+    runtimeManagerHashLinux: runtimeHash,
+    enclaveCertExpiry: {
+      year: expiry.getUTCFullYear(),
+      month: expiry.getUTCMonth() + 1,
+      day: expiry.getUTCDate(),
+      hour: expiry.getUTCHours(),
+      minute: expiry.getUTCMinutes(),
+    },
+    ...(options.extensions ? { extensions: options.extensions } : {}),
+  });
+  return {
+    text: serializePolicyJson(json),
+    json,
+    participants,
+    verifier,
+    programPath,
+    programBytes,
+    runtimeHash,
+  };
+}
