@@ -1,0 +1,104 @@
+// Transpiling a component with jco when its program is provisioned. The result (the generated glue
+// as source text and the component's core modules) is cached by the SHA-256 of the component bytes.
+// Nothing here evaluates the glue: that happens only inside the execution worker.
+import { createHash } from 'node:crypto';
+import { transpileBytes } from '@bytecodealliance/jco-transpile';
+import {
+  ComponentImportError,
+  ComponentNotCommandError,
+  ComponentTranspileError,
+} from './errors.js';
+import { isComponent } from './detect.js';
+import { SUPPORTED_INTERFACES } from './host/interfaces.js';
+
+export interface TranspiledComponent {
+  /** Lowercase hex SHA-256 of the component bytes. */
+  readonly hash: string;
+  /** ES module source exporting `instantiate(getCoreModule, imports, instantiateCore)`. */
+  readonly glue: string;
+  /** The component's core modules by the name the glue asks for. */
+  readonly coreModules: ReadonlyMap<string, Uint8Array>;
+  /** Imported interfaces without versions, e.g. `wasi:io/streams`. */
+  readonly imports: readonly string[];
+}
+
+const GLUE_NAME = 'component';
+const CACHE_LIMIT = 16;
+const cache = new Map<string, Promise<TranspiledComponent>>();
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Transpiles `bytes` (a component), or returns the cached result for the same bytes. */
+export function transpileComponent(bytes: Uint8Array): Promise<TranspiledComponent> {
+  const hash = sha256Hex(bytes);
+  const cached = cache.get(hash);
+  if (cached) return cached;
+  const pending = transpileUncached(bytes.slice(), hash);
+  cache.set(hash, pending);
+  pending.catch(() => cache.delete(hash));
+  while (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+  return pending;
+}
+
+/** Forgets every cached transpilation (tests, benchmarks of cold starts). */
+export function clearTranspileCache(): void {
+  cache.clear();
+}
+
+async function transpileUncached(bytes: Uint8Array, hash: string): Promise<TranspiledComponent> {
+  if (!isComponent(bytes)) throw new ComponentTranspileError('not a component binary');
+  let result: Awaited<ReturnType<typeof transpileBytes>>;
+  try {
+    result = await transpileBytes(bytes, {
+      name: GLUE_NAME,
+      instantiation: 'sync',
+      emitTypescriptDeclarations: false,
+      base64Cutoff: 0,
+      nodejsCompat: false,
+    });
+  } catch (error) {
+    throw new ComponentTranspileError(
+      error instanceof Error ? error.message : String(error),
+      error,
+    );
+  }
+  checkImports(result.imports);
+  checkExports(result.exports.map(([name]) => name));
+  return {
+    hash,
+    glue: new TextDecoder().decode(requireFile(result.files, `${GLUE_NAME}.js`)),
+    coreModules: coreModulesOf(result.files),
+    imports: result.imports,
+  };
+}
+
+function checkImports(imports: readonly string[]): void {
+  const unsupported = imports.filter((name) => !SUPPORTED_INTERFACES.has(withoutVersion(name)));
+  if (unsupported.length > 0) throw new ComponentImportError(unsupported);
+}
+
+function checkExports(exports: readonly string[]): void {
+  if (!exports.some((name) => withoutVersion(name) === 'wasi:cli/run')) {
+    throw new ComponentNotCommandError(exports);
+  }
+}
+
+export function withoutVersion(name: string): string {
+  const at = name.indexOf('@');
+  return at < 0 ? name : name.slice(0, at);
+}
+
+function coreModulesOf(files: Record<string, Uint8Array>): Map<string, Uint8Array> {
+  const modules = new Map<string, Uint8Array>();
+  for (const [name, data] of Object.entries(files))
+    if (name.endsWith('.wasm')) modules.set(name, data);
+  return modules;
+}
+
+function requireFile(files: Record<string, Uint8Array>, name: string): Uint8Array {
+  const file = files[name];
+  if (!file) throw new ComponentTranspileError(`jco produced no ${name}`);
+  return file;
+}

@@ -1,0 +1,92 @@
+// Runs one WASI 0.2 command component in this worker thread: rebuilds the visible part of the file
+// system from the snapshot, evaluates jco's glue (here, never in the host process), instantiates it
+// against our WASI 0.2 host, calls `wasi:cli/run.run`, and reports the exit code with the diff.
+import { parentPort } from 'node:worker_threads';
+import { TrackedTree, transferables } from '../vfs/snapshot.js';
+import type { WorkerMessage } from '../runner/protocol.js';
+import { cryptoRandom, realClock, seededRandom, virtualClock } from '../runner/sources.js';
+import { ComponentExit } from './host/cli.js';
+import { hostImports } from './host/interfaces.js';
+import type { ComponentWorkerInput } from './worker-protocol.js';
+
+type Instantiate = (
+  getCoreModule: (name: string) => unknown,
+  imports: Record<string, unknown>,
+) => Record<string, unknown>;
+
+interface RunInterface {
+  run(): unknown;
+}
+
+function post(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
+  parentPort?.postMessage(message, transfer);
+}
+
+async function loadGlue(source: string): Promise<Instantiate> {
+  const url = `data:text/javascript;base64,${Buffer.from(source).toString('base64')}`;
+  const glue = (await import(url)) as { instantiate: Instantiate };
+  return glue.instantiate;
+}
+
+function runExport(root: Record<string, unknown>): RunInterface {
+  const key = Object.keys(root).find((name) => name === 'run' || name.startsWith('wasi:cli/run@'));
+  const iface = key === undefined ? undefined : (root[key] as RunInterface | undefined);
+  if (!iface || typeof iface.run !== 'function')
+    throw new Error('component exports no wasi:cli/run');
+  return iface;
+}
+
+/** Exit code of a call to `run`: its result, or the code `exit` was called with. */
+function callRun(iface: RunInterface): number {
+  try {
+    const result = iface.run() as { tag?: string } | undefined;
+    return result?.tag === 'err' ? 1 : 0;
+  } catch (error) {
+    if (error instanceof ComponentExit) return error.code;
+    // jco wraps an `err` result of run() in an error carrying the payload.
+    throw error;
+  }
+}
+
+async function run(input: ComponentWorkerInput): Promise<void> {
+  const tracked = new TrackedTree(input.snapshot);
+  const deterministic = input.seed !== undefined;
+  const imports = hostImports({
+    tree: tracked.tree,
+    rights: input.rights,
+    args: input.args,
+    env: input.env,
+    clock: input.clock ? (deterministic ? virtualClock() : realClock()) : undefined,
+    random: input.seed !== undefined ? seededRandom(input.seed) : cryptoRandom,
+    onOutput: (stream, bytes) =>
+      post({ type: 'output', stream, bytes }, [bytes.buffer as ArrayBuffer]),
+  });
+  const instantiate = await loadGlue(input.glue);
+  let exitCode: number;
+  try {
+    const root = instantiate((name) => {
+      const module = input.modules[name];
+      if (!module) throw new Error(`component glue asked for unknown core module ${name}`);
+      return module;
+    }, imports);
+    exitCode = callRun(runExport(root));
+  } catch (error) {
+    if (error instanceof ComponentExit) exitCode = error.code;
+    else {
+      post({ type: 'trap', message: error instanceof Error ? error.message : String(error) });
+      return;
+    }
+  }
+  const diff = tracked.diff();
+  post({ type: 'exit', exitCode, diff }, transferables(diff.upserts));
+}
+
+parentPort?.once('message', (input: ComponentWorkerInput) => {
+  run(input).catch((error: unknown) => {
+    post({
+      type: 'failure',
+      code: 'ERR_SANDBOX',
+      message: error instanceof Error ? error.message : String(error),
+    });
+  });
+});
