@@ -1,0 +1,61 @@
+// Offline appraisal of one piece of evidence (`vc attest verify`): no verifier state, endorsements
+// given directly (a root PEM for Nitro, default the AWS root; a public key PEM for PSA and sim).
+import { normalizeHex, pemBlocks } from './bytes.js';
+import { endorsedKeysFromPem } from './endorsement-keys.js';
+import { pluginFor } from './platforms/index.js';
+import { AWS_NITRO_ROOT_PEM } from './platforms/nitro-root.js';
+import type { AppraisedEvidence, PlatformName } from './platforms/types.js';
+import { UsageError } from '../protocol/errors.js';
+
+export interface OfflineVerifyOptions {
+  readonly platform: PlatformName;
+  readonly evidence: Uint8Array;
+  /** Nitro trust anchors (PEM); default the AWS Nitro root. */
+  readonly rootPem?: string;
+  /** PSA / sim platform public key(s) (PEM). */
+  readonly keyPem?: string;
+  readonly at: Date | 'document';
+  readonly nonce?: Uint8Array;
+  /** Expected measurements (sim: runtime, psa: every software component, nitro: PCR0). */
+  readonly measurements?: readonly string[];
+  /** Nitro: expected PCR values by index. */
+  readonly pcrs?: ReadonlyMap<number, readonly string[]>;
+  readonly allowDebug?: boolean;
+}
+
+/** Evidence files are raw CBOR, or base64 text of it (as Nitro samples often are). */
+export function evidenceBytes(file: Uint8Array): Uint8Array {
+  const text = Buffer.from(file).toString('latin1').trim();
+  if (text.length > 0 && /^[A-Za-z0-9+/=\s]+$/.test(text))
+    return new Uint8Array(Buffer.from(text, 'base64'));
+  return file;
+}
+
+export async function verifyEvidence(options: OfflineVerifyOptions): Promise<AppraisedEvidence> {
+  const needsKey = options.platform !== 'nitro';
+  if (needsKey && !options.keyPem)
+    throw new UsageError(`--key PEM is required for ${options.platform} evidence`);
+  const roots =
+    options.platform === 'nitro'
+      ? pemBlocks(options.rootPem ?? AWS_NITRO_ROOT_PEM, 'CERTIFICATE')
+      : [];
+  if (options.platform === 'nitro' && roots.length === 0)
+    throw new UsageError('--root has no CERTIFICATE block');
+  return pluginFor(options.platform).appraise(options.evidence, {
+    at: options.at,
+    keys: needsKey ? await endorsedKeysFromPem(options.keyPem ?? '') : [],
+    roots,
+    ...(options.nonce ? { expectedNonce: options.nonce } : {}),
+    ...(options.measurements
+      ? { allowedMeasurements: new Set(options.measurements.map(normalizeHex)) }
+      : {}),
+    ...(options.pcrs
+      ? {
+          expectedPcrs: new Map(
+            [...options.pcrs].map(([i, values]) => [i, new Set(values.map(normalizeHex))]),
+          ),
+        }
+      : {}),
+    allowDebug: options.allowDebug ?? false,
+  });
+}

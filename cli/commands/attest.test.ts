@@ -1,0 +1,341 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  hasSharedTestdata,
+  requireResource,
+  sharedTestdata,
+} from '../../test-support/requirements.js';
+import { captureIo } from '../command.js';
+import { main } from '../main.js';
+import { measureRuntime } from '../../enclave/evidence/measurement.js';
+import { simKeyFromPem } from '../../enclave/evidence/sim-attestation-key.js';
+import { createSimAttester } from '../../enclave/evidence/attester.js';
+import { sha256 } from '../../attestation/bytes.js';
+
+async function vc(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const io = captureIo();
+  const code = await main(argv, io);
+  return { code, out: io.stdout.join('\n'), err: io.stderr.join('\n') };
+}
+
+function tempDir(): { dir: string; done: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'vc-attest-cli-'));
+  return { dir, done: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+test('vc attest verify: real Nitro and PSA evidence, and refusals with codes', async (t) => {
+  if (!requireResource(t, '../shared/testdata', hasSharedTestdata())) return;
+  const nitro = `${sharedTestdata}nitro/`;
+  const psa = `${sharedTestdata}psa/`;
+  const ok = await vc(
+    'attest',
+    'verify',
+    '--platform',
+    'nitro',
+    '--evidence',
+    `${nitro}valid-attestation-doc-bytes`,
+    '--at',
+    'document',
+    '--root',
+    `${nitro}nitro.pem`,
+    '--json',
+  );
+  assert.equal(ok.code, 0);
+  assert.equal((JSON.parse(ok.out) as { platform: string }).platform, 'nitro');
+  const b64 = await vc(
+    'attest',
+    'verify',
+    '--platform',
+    'nitro',
+    '--evidence',
+    `${nitro}valid-attestation-doc-base64`,
+    '--at',
+    'document',
+    '--allow-debug',
+  );
+  assert.equal(b64.code, 0);
+  assert.match(b64.out, /DEBUG/);
+  const now = await vc(
+    'attest',
+    'verify',
+    '--platform',
+    'nitro',
+    '--evidence',
+    `${nitro}valid-attestation-doc-bytes`,
+  );
+  assert.equal(now.code, 1);
+  assert.match(now.err, /ERR_EVIDENCE_CERT_EXPIRED/);
+  const wrongPcr = await vc(
+    'attest',
+    'verify',
+    '--platform',
+    'nitro',
+    '--evidence',
+    `${nitro}valid-attestation-doc-bytes`,
+    '--at',
+    'document',
+    '--measurement',
+    '00'.repeat(48),
+    '--json',
+  );
+  assert.equal(wrongPcr.code, 1);
+  assert.equal(
+    (JSON.parse(wrongPcr.out) as { error: { code: string } }).error.code,
+    'ERR_MEASUREMENT_NOT_ALLOWED',
+  );
+  const p = await vc(
+    'attest',
+    'verify',
+    '--platform',
+    'psa',
+    '--evidence',
+    `${psa}psa-2_0_0_sign1.bin`,
+    '--key',
+    `${psa}public.pem`,
+    '--nonce',
+    '00'.repeat(64),
+  );
+  assert.equal(p.code, 0);
+  assert.match(p.out, /arm\.com\/psa\/2\.0\.0/);
+  const { dir, done } = tempDir();
+  try {
+    const flipped = new Uint8Array(readFileSync(`${psa}psa-2_0_0_sign1.bin`));
+    flipped[flipped.length - 3] = (flipped[flipped.length - 3] ?? 0) ^ 0x80;
+    writeFileSync(join(dir, 'flipped.bin'), flipped);
+    const bad = await vc(
+      'attest',
+      'verify',
+      '--platform',
+      'psa',
+      '--evidence',
+      join(dir, 'flipped.bin'),
+      '--key',
+      `${psa}public.pem`,
+    );
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /ERR_EVIDENCE_SIGNATURE/);
+  } finally {
+    done();
+  }
+  assert.equal(
+    (await vc('attest', 'verify', '--platform', 'psa', '--evidence', `${psa}psa-2_0_0_sign1.bin`))
+      .code,
+    2,
+  );
+  assert.equal((await vc('attest', 'verify', '--platform', 'tdx', '--evidence', 'x')).code, 2);
+});
+
+test('vc attest sim-key, sim evidence verified offline and marked insecure', async () => {
+  const { dir, done } = tempDir();
+  try {
+    const keyFile = join(dir, 'sim.key.pem');
+    const made = await vc('attest', 'sim-key', '--out', keyFile, '--json');
+    assert.equal(made.code, 0);
+    const { publicKeyPem } = JSON.parse(made.out) as { publicKeyPem: string };
+    writeFileSync(join(dir, 'sim.pub.pem'), publicKeyPem);
+    assert.equal((await vc('attest', 'sim-key', '--out', keyFile)).code, 1, 'never overwrites');
+    const attester = await createSimAttester(await simKeyFromPem(readFileSync(keyFile, 'utf8')));
+    const { measurement } = await measureRuntime();
+    const nonce = new Uint8Array(32).fill(5);
+    writeFileSync(
+      join(dir, 'sim.cbor'),
+      await attester.attest(
+        { nonce, csrHash: sha256('csr'), policyHash: sha256('policy') },
+        measurement,
+      ),
+    );
+    const verified = await vc(
+      'attest',
+      'verify',
+      '--platform',
+      'sim',
+      '--evidence',
+      join(dir, 'sim.cbor'),
+      '--key',
+      join(dir, 'sim.pub.pem'),
+      '--measurement',
+      measurement,
+      '--nonce',
+      '05'.repeat(32),
+    );
+    assert.equal(verified.code, 0);
+    assert.match(verified.out, /^INSECURE/);
+    const json = await vc(
+      'attest',
+      'verify',
+      '--platform',
+      'sim',
+      '--evidence',
+      join(dir, 'sim.cbor'),
+      '--key',
+      join(dir, 'sim.pub.pem'),
+      '--json',
+    );
+    assert.equal((JSON.parse(json.out) as { insecure: boolean }).insecure, true);
+    const wrongNonce = await vc(
+      'attest',
+      'verify',
+      '--platform',
+      'sim',
+      '--evidence',
+      join(dir, 'sim.cbor'),
+      '--key',
+      join(dir, 'sim.pub.pem'),
+      '--nonce',
+      '06'.repeat(32),
+    );
+    assert.match(wrongNonce.err, /ERR_ATTESTATION_NONCE_MISMATCH/);
+  } finally {
+    done();
+  }
+});
+
+test('vc attest measure prints the runtime measurement', async () => {
+  const result = await vc('attest', 'measure');
+  assert.equal(result.code, 0);
+  assert.equal(result.out.trim(), (await measureRuntime()).measurement);
+});
+
+test('vc attest endorse / reference manage a file store', async (t) => {
+  const { dir, done } = tempDir();
+  try {
+    const store = join(dir, 'state.json');
+    await vc('attest', 'sim-key', '--out', join(dir, 'k.pem'));
+    const pub = (await simKeyFromPem(readFileSync(join(dir, 'k.pem'), 'utf8'))).publicKeyPem;
+    writeFileSync(join(dir, 'k.pub.pem'), pub);
+    assert.equal(
+      (
+        await vc(
+          'attest',
+          'endorse',
+          'add',
+          '--platform',
+          'sim',
+          '--key',
+          join(dir, 'k.pub.pem'),
+          '--store',
+          store,
+        )
+      ).code,
+      0,
+    );
+    if (hasSharedTestdata()) {
+      assert.equal(
+        (
+          await vc(
+            'attest',
+            'endorse',
+            'add',
+            '--platform',
+            'nitro',
+            '--root',
+            `${sharedTestdata}nitro/nitro.pem`,
+            '--store',
+            store,
+          )
+        ).code,
+        0,
+      );
+      assert.equal(
+        (
+          await vc(
+            'attest',
+            'endorse',
+            'add',
+            '--platform',
+            'psa',
+            '--root',
+            `${sharedTestdata}nitro/nitro.pem`,
+            '--store',
+            store,
+          )
+        ).code,
+        1,
+      );
+    } else requireResource(t, '../shared/testdata', false);
+    const list = await vc('attest', 'endorse', 'list', '--store', store, '--json');
+    const records = JSON.parse(list.out) as { platform: string; id: string }[];
+    assert.ok(records.some((r) => r.platform === 'sim'));
+    assert.equal(
+      (
+        await vc(
+          'attest',
+          'reference',
+          'add',
+          '--platform',
+          'sim',
+          '--value',
+          'AB'.repeat(32),
+          '--store',
+          store,
+        )
+      ).code,
+      0,
+    );
+    assert.equal(
+      (
+        await vc(
+          'attest',
+          'reference',
+          'add',
+          '--platform',
+          'nitro',
+          '--kind',
+          'pcr8',
+          '--value',
+          '01'.repeat(48),
+          '--store',
+          store,
+        )
+      ).code,
+      0,
+    );
+    const refs = JSON.parse(
+      (await vc('attest', 'reference', 'list', '--store', store, '--json')).out,
+    ) as { value: string }[];
+    assert.deepEqual(refs.map((r) => r.value).sort(), ['01'.repeat(48), 'ab'.repeat(32)]);
+    assert.equal(
+      (
+        await vc(
+          'attest',
+          'reference',
+          'remove',
+          '--platform',
+          'sim',
+          '--value',
+          'ab'.repeat(32),
+          '--store',
+          store,
+        )
+      ).code,
+      0,
+    );
+    const after = JSON.parse(
+      (await vc('attest', 'reference', 'list', '--platform', 'sim', '--store', store, '--json'))
+        .out,
+    ) as unknown[];
+    assert.equal(after.length, 0);
+    const simId = records.find((r) => r.platform === 'sim')?.id ?? '';
+    assert.equal(
+      (
+        await vc(
+          'attest',
+          'endorse',
+          'remove',
+          '--platform',
+          'sim',
+          '--id',
+          simId,
+          '--store',
+          store,
+        )
+      ).code,
+      0,
+    );
+  } finally {
+    done();
+  }
+});

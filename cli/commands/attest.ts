@@ -1,0 +1,295 @@
+// `vc attest`: offline evidence verification, the runtime measurement, the sim platform key, and
+// the verifier's endorsements and reference values (file store or NATS JetStream KV).
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { fromHex } from '../../attestation/bytes.js';
+import { evidenceBytes, verifyEvidence } from '../../attestation/offline-verify.js';
+import {
+  isPlatformName,
+  type AppraisedEvidence,
+  type PlatformName,
+} from '../../attestation/platforms/types.js';
+import {
+  DEFAULT_STORE_FILE,
+  openStateStore,
+  type StoreLocation,
+} from '../../attestation/store/open-store.js';
+import { Registry } from '../../attestation/verifier/registry.js';
+import { measureRuntime } from '../../enclave/evidence/measurement.js';
+import {
+  generateSimAttestationKey,
+  SIM_KEY_ENV,
+} from '../../enclave/evidence/sim-attestation-key.js';
+import { instanceIdOf } from '../../attestation/endorsement-keys.js';
+import { UsageError } from '../../protocol/errors.js';
+import type { CliIo, Command } from '../command.js';
+
+const usage = `Usage:
+  vc attest verify --platform nitro|psa|sim --evidence FILE [--root PEM] [--key PEM]
+                   [--at ISO8601|document] [--nonce HEX] [--measurement HEX]... [--pcr N=HEX]...
+                   [--allow-debug] [--json]
+  vc attest measure [--manifest] [--json]
+  vc attest sim-key --out FILE [--json]
+  vc attest endorse add --platform P (--key PEM | --root PEM) [--label TEXT] [STORE]
+  vc attest endorse list [--platform P] [STORE] [--json]
+  vc attest endorse remove --platform P --id ID [STORE]
+  vc attest reference add --platform P --value HEX [--kind measurement|pcrN] [--label TEXT] [STORE]
+  vc attest reference list [--platform P] [STORE] [--json]
+  vc attest reference remove --platform P --value HEX [--kind K] [STORE]
+
+verify     appraises one piece of evidence offline. Exit 0 printing its claims when it verifies,
+           1 with the error code otherwise. --at document verifies at the evidence's own timestamp
+           (Nitro); default now. Nitro's root defaults to the pinned AWS Nitro root; PSA and sim need
+           --key (the platform public key; it must match the token's instance id). --measurement
+           and --pcr give expected values (sim: runtime measurement; psa: every software component;
+           nitro: PCR0). Debug evidence is refused unless --allow-debug.
+measure    prints the measurement of this installation's enclave runtime (docs/attestation.md).
+sim-key    creates the sim platform attestation key (PKCS#8 PEM, mode 0600) for the host launcher
+           (${SIM_KEY_ENV}) and prints its public key, to endorse at the verifier.
+endorse    manages platform keys (sim, psa) and roots (nitro) in the verifier's state store.
+reference  manages reference values (allowed measurements; nitro PCRs as --kind pcr1..pcr31).
+STORE      --store FILE (default ${DEFAULT_STORE_FILE}) or --nats URL [--bucket NAME].
+Simulated (sim) evidence is INSECURE: anyone holding the platform key can forge it.`;
+
+const options = {
+  platform: { type: 'string' },
+  evidence: { type: 'string' },
+  root: { type: 'string' },
+  key: { type: 'string' },
+  at: { type: 'string' },
+  nonce: { type: 'string' },
+  measurement: { type: 'string', multiple: true },
+  pcr: { type: 'string', multiple: true },
+  'allow-debug': { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  manifest: { type: 'boolean', default: false },
+  out: { type: 'string' },
+  label: { type: 'string' },
+  id: { type: 'string' },
+  value: { type: 'string' },
+  kind: { type: 'string' },
+  store: { type: 'string' },
+  nats: { type: 'string' },
+  bucket: { type: 'string' },
+} as const;
+
+type Values = ReturnType<
+  typeof parseArgs<{ options: typeof options; allowPositionals: true }>
+>['values'];
+
+function platformOf(values: Values, required = true): PlatformName | undefined {
+  if (values.platform === undefined) {
+    if (required) throw new UsageError('--platform nitro|psa|sim is required');
+    return undefined;
+  }
+  if (!isPlatformName(values.platform))
+    throw new UsageError(`unknown --platform ${values.platform}: use nitro, psa or sim`);
+  return values.platform;
+}
+
+function parseAt(value: string | undefined): Date | 'document' {
+  if (value === undefined) return new Date();
+  if (value === 'document') return 'document';
+  const at = new Date(value);
+  if (Number.isNaN(at.getTime())) throw new UsageError('--at takes an ISO 8601 time or "document"');
+  return at;
+}
+
+function parsePcrs(values: readonly string[] | undefined): Map<number, string[]> | undefined {
+  if (!values) return undefined;
+  const pcrs = new Map<number, string[]>();
+  for (const entry of values) {
+    const match = /^(\d{1,2})=([0-9a-fA-F]+)$/.exec(entry);
+    if (!match) throw new UsageError(`--pcr takes N=HEX, not "${entry}"`);
+    const index = Number(match[1]);
+    pcrs.set(index, [...(pcrs.get(index) ?? []), match[2] ?? '']);
+  }
+  return pcrs;
+}
+
+const readText = (path: string | undefined): Promise<string> | undefined =>
+  path ? readFile(path, 'utf8') : undefined;
+
+async function verify(values: Values, io: CliIo): Promise<number> {
+  const platform = platformOf(values) as PlatformName;
+  if (!values.evidence) throw new UsageError('--evidence FILE is required');
+  const rootPem = await readText(values.root);
+  const keyPem = await readText(values.key);
+  const measurements = values.measurement;
+  const pcrs = parsePcrs(values.pcr);
+  const result = await verifyEvidence({
+    platform,
+    evidence: evidenceBytes(new Uint8Array(await readFile(values.evidence))),
+    at: parseAt(values.at),
+    allowDebug: values['allow-debug'],
+    ...(rootPem ? { rootPem } : {}),
+    ...(keyPem ? { keyPem } : {}),
+    ...(values.nonce ? { nonce: fromHex(values.nonce, '--nonce') } : {}),
+    ...(measurements ? { measurements } : {}),
+    ...(pcrs ? { pcrs } : {}),
+  });
+  printAppraisal(result, values.json ?? false, io);
+  return 0;
+}
+
+function printAppraisal(result: AppraisedEvidence, json: boolean, io: CliIo): void {
+  const summary = {
+    ok: true,
+    platform: result.platform,
+    insecure: result.insecure,
+    debug: result.debug,
+    measurement: result.measurement,
+    claims: result.claims,
+  };
+  if (json) return io.out(JSON.stringify(summary));
+  if (result.insecure) io.out('INSECURE: simulated attestation, no hardware guarantee');
+  io.out(`verified ${result.platform} evidence${result.debug ? ' (DEBUG)' : ''}`);
+  io.out(`measurement ${result.measurement}`);
+  io.out(JSON.stringify(result.claims, null, 2));
+}
+
+async function measure(values: Values, io: CliIo): Promise<number> {
+  const result = await measureRuntime();
+  if (values.json)
+    io.out(
+      JSON.stringify({ platform: 'sim', measurement: result.measurement, files: result.files }),
+    );
+  else if (values.manifest) io.out(result.manifest);
+  else io.out(result.measurement);
+  return 0;
+}
+
+async function simKey(values: Values, io: CliIo): Promise<number> {
+  if (!values.out)
+    throw new UsageError('--out FILE is required (an existing file is never overwritten)');
+  const key = await generateSimAttestationKey(values.out);
+  const instanceId = await instanceIdOf(key.publicKey);
+  if (values.json)
+    io.out(
+      JSON.stringify({
+        file: values.out,
+        instanceId,
+        publicKeyPem: key.publicKeyPem,
+        insecure: true,
+      }),
+    );
+  else
+    io.out(
+      `wrote ${values.out} (sim platform key, INSECURE by design)\ninstance id ${instanceId}\n${key.publicKeyPem}`,
+    );
+  return 0;
+}
+
+function storeLocation(values: Values): StoreLocation {
+  if (values.nats && values.store) throw new UsageError('give --store or --nats, not both');
+  if (values.nats)
+    return {
+      kind: 'nats',
+      servers: values.nats,
+      ...(values.bucket ? { bucket: values.bucket } : {}),
+    };
+  return { kind: 'file', path: values.store ?? DEFAULT_STORE_FILE };
+}
+
+async function withRegistry(
+  values: Values,
+  action: (registry: Registry) => Promise<number>,
+): Promise<number> {
+  const store = await openStateStore(storeLocation(values));
+  try {
+    return await action(new Registry(store));
+  } finally {
+    await store.close();
+  }
+}
+
+async function endorse(action: string | undefined, values: Values, io: CliIo): Promise<number> {
+  return withRegistry(values, async (registry) => {
+    if (action === 'add') {
+      const platform = platformOf(values) as PlatformName;
+      const label = values.label;
+      if (values.key && !values.root) {
+        const record = await registry.addKey(platform, await readFile(values.key, 'utf8'), label);
+        io.out(values.json ? JSON.stringify(record) : `endorsed ${platform} key ${record.id}`);
+      } else if (values.root && !values.key) {
+        const record = await registry.addRoot(platform, await readFile(values.root, 'utf8'), label);
+        io.out(values.json ? JSON.stringify(record) : `endorsed ${platform} root ${record.id}`);
+      } else throw new UsageError('give exactly one of --key PEM or --root PEM');
+    } else if (action === 'list') {
+      const records = await registry.endorsements(platformOf(values, false));
+      if (values.json) io.out(JSON.stringify(records));
+      else
+        for (const r of records)
+          io.out(`${r.platform} ${r.kind} ${r.id}${r.label ? ` ${r.label}` : ''}`);
+    } else if (action === 'remove') {
+      if (!values.id) throw new UsageError('--id ID is required');
+      await registry.removeEndorsement(platformOf(values) as PlatformName, values.id);
+      io.out(`removed ${values.id}`);
+    } else throw new UsageError(usage);
+    return 0;
+  });
+}
+
+async function reference(action: string | undefined, values: Values, io: CliIo): Promise<number> {
+  return withRegistry(values, async (registry) => {
+    if (action === 'add') {
+      if (!values.value) throw new UsageError('--value HEX is required');
+      const record = await registry.addReference(
+        platformOf(values) as PlatformName,
+        values.value,
+        values.kind,
+        values.label,
+      );
+      io.out(
+        values.json
+          ? JSON.stringify(record)
+          : `allowed ${record.platform} ${record.kind} ${record.value}`,
+      );
+    } else if (action === 'list') {
+      const records = await registry.references(platformOf(values, false));
+      if (values.json) io.out(JSON.stringify(records));
+      else
+        for (const r of records)
+          io.out(`${r.platform} ${r.kind} ${r.value}${r.label ? ` ${r.label}` : ''}`);
+    } else if (action === 'remove') {
+      if (!values.value) throw new UsageError('--value HEX is required');
+      await registry.removeReference(platformOf(values) as PlatformName, values.value, values.kind);
+      io.out(`removed ${values.value}`);
+    } else throw new UsageError(usage);
+    return 0;
+  });
+}
+
+async function run(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true });
+  const [sub, action, ...extra] = positionals;
+  const noAction = (): void => {
+    if (action !== undefined) throw new UsageError(usage);
+  };
+  if (extra.length > 0) throw new UsageError(usage);
+  switch (sub) {
+    case 'verify':
+      noAction();
+      return verify(values, io);
+    case 'measure':
+      noAction();
+      return measure(values, io);
+    case 'sim-key':
+      noAction();
+      return simKey(values, io);
+    case 'endorse':
+      return endorse(action, values, io);
+    case 'reference':
+      return reference(action, values, io);
+    default:
+      throw new UsageError(usage);
+  }
+}
+
+export const command: Command = {
+  name: 'attest',
+  summary:
+    'verify attestation evidence, measure the runtime, manage endorsements and reference values',
+  usage,
+  run,
+};
