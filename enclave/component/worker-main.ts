@@ -36,14 +36,15 @@ function runExport(root: Record<string, unknown>): RunInterface {
   return iface;
 }
 
-/** Exit code of a call to `run`: its result, or the code `exit` was called with. */
+/** Exit code of a call to `run`: 0, 1 when it returned `err`, or the code `exit` was called with. */
 function callRun(iface: RunInterface): number {
   try {
-    const result = iface.run() as { tag?: string } | undefined;
-    return result?.tag === 'err' ? 1 : 0;
+    iface.run();
+    return 0;
   } catch (error) {
     if (error instanceof ComponentExit) return error.code;
-    // jco wraps an `err` result of run() in an error carrying the payload.
+    // jco throws the payload of an `err` result: `run` returns `result` without one.
+    if (error === undefined) return 1;
     throw error;
   }
 }

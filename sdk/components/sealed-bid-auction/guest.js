@@ -1,7 +1,8 @@
 // Sealed-bid second-price (Vickrey) auction, as a WASI 0.2 component built with ComponentizeJS.
 // Reads /input/bids.csv (`bidder,amount` lines, an optional `bidder,amount` header), writes
 // /output/result.json: the highest bidder wins (the earliest one on a tie) and pays the second
-// highest amount (0 with a single bid). Malformed input: a message on stderr and exit code 1.
+// highest amount (0 with a single bid). Malformed input or no bids: a message on stderr and exit
+// code 1 (run returns `err`).
 import { getDirectories } from 'wasi:filesystem/preopens@0.2.12';
 
 const INPUT = '/input/bids.csv';
@@ -76,9 +77,9 @@ export const run = {
       result = decide(parseBids(readFile(INPUT)));
     } catch (error) {
       console.error(`sealed-bid-auction: ${error.message}`);
-      return { tag: 'err' };
+      // ComponentizeJS maps a throw out of an export returning `result` to its `err` case.
+      throw error;
     }
     writeFile(OUTPUT, `${JSON.stringify(result)}\n`);
-    return { tag: 'ok' };
   },
 };
