@@ -3,11 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { fromHex } from './bytes.js';
 import { createVerifierCa } from './ca/ca-identity.js';
-import {
-  allowedRuntimeHashes,
-  checkEnclaveCertificate,
-  type RelyingPartyPolicy,
-} from './relying-party.js';
+import { checkEnclaveCertificate, type RelyingPartyPolicy } from './relying-party.js';
 import { createSimWorld, type SimWorld } from './testing.js';
 import { prepareAttestation } from '../enclave/evidence/prepare.js';
 
@@ -140,14 +136,13 @@ test('relying party refusals each carry their own code', async () => {
   );
 });
 
-test('allowed runtime hashes merge our extension with Veracruz fields', () => {
-  const policy = {
-    proxyServiceCert: '',
-    enclaveCertExpiry: new Date(),
-    runtimeManagerHashes: { linux: 'AA', nitro: 'BB', sevsnp: null },
-    extensions: { runtimeHashes: { nitro: ['CC'] } },
-  };
-  assert.deepEqual([...allowedRuntimeHashes(policy, 'nitro')].sort(), ['bb', 'cc']);
-  assert.deepEqual([...allowedRuntimeHashes(policy, 'sim')], ['aa']);
-  assert.deepEqual([...allowedRuntimeHashes(policy, 'psa')], []);
+test("relying party accepts a measurement pinned only by Veracruz's linux field (sim)", async () => {
+  const world = await createSimWorld();
+  const chain = await issue(world);
+  const policy = withPolicy(world.policy, {
+    extensions: {},
+    runtimeManagerHashes: { linux: world.measurement, nitro: null, sevsnp: null },
+  });
+  const enclave = await checkEnclaveCertificate({ chain, policy, now: world.clock.now });
+  assert.equal(enclave.measurement, world.measurement);
 });

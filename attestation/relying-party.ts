@@ -3,6 +3,7 @@
 // the policy's expiry, its measurement is among the policy's runtime hashes for its platform, and its
 // policy hash is ours. Each failure has its own code.
 import { webcrypto } from 'node:crypto';
+import { isRuntimeAccepted } from '../protocol/policy/runtime-hashes.js';
 import type { Policy } from '../protocol/policy/types.js';
 import { equalBytes, pemBlocks } from './bytes.js';
 import { enclaveInfoOf, type EnclaveAttestationInfo } from './ca/enclave-extension.js';
@@ -10,12 +11,9 @@ import { fail } from './errors.js';
 import type { PlatformName } from './platforms/types.js';
 import { x509 } from './x509-setup.js';
 
-/** The parts of a loaded policy this check reads (protocol/policy's LoadedPolicy fits). */
+/** A loaded policy (protocol/policy's LoadedPolicy fits). */
 export interface RelyingPartyPolicy {
-  readonly policy: Pick<
-    Policy,
-    'proxyServiceCert' | 'enclaveCertExpiry' | 'runtimeManagerHashes' | 'extensions'
-  >;
+  readonly policy: Policy;
   /** Lowercase hex SHA-256 of the policy file. */
   readonly hash: string;
 }
@@ -24,28 +22,6 @@ export interface AttestedEnclave extends EnclaveAttestationInfo {
   readonly certificate: x509.X509Certificate;
   /** The enclave's ECDSA P-256 key: verifies its signed messages. */
   readonly signingKey: webcrypto.CryptoKey;
-}
-
-/**
- * Runtime hashes the policy allows for a platform: `extensions.runtimeHashes[platform]`, plus
- * Veracruz's own field where one corresponds (nitro: runtime_manager_hash_nitro; sim:
- * runtime_manager_hash_linux, Veracruz's equally simulated Linux platform).
- */
-export function allowedRuntimeHashes(
-  policy: RelyingPartyPolicy['policy'],
-  platform: PlatformName,
-): Set<string> {
-  const allowed = new Set(
-    (policy.extensions.runtimeHashes?.[platform] ?? []).map((h) => h.toLowerCase()),
-  );
-  const veracruz =
-    platform === 'nitro'
-      ? policy.runtimeManagerHashes.nitro
-      : platform === 'sim'
-        ? policy.runtimeManagerHashes.linux
-        : null;
-  if (veracruz) allowed.add(veracruz.toLowerCase());
-  return allowed;
 }
 
 function parse(entry: string | Uint8Array, what: string): x509.X509Certificate {
@@ -121,7 +97,9 @@ export async function checkEnclaveCertificate(params: {
   const info = enclaveInfoOf(leaf);
   if (params.platform && info.platform !== params.platform)
     fail('ERR_ATTESTATION_PLATFORM', `enclave attested on ${info.platform}`);
-  if (!allowedRuntimeHashes(params.policy.policy, info.platform).has(info.measurement)) {
+  // One rule for everyone: protocol/policy decides which runtime hashes a policy accepts per platform
+  // (our runtime_hashes extension, plus Veracruz's linux field for sim and nitro field for nitro).
+  if (!isRuntimeAccepted(params.policy.policy, info.platform, info.measurement)) {
     fail(
       'ERR_MEASUREMENT_NOT_ALLOWED',
       `measurement is not among the policy's runtime hashes for ${info.platform}`,

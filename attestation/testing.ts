@@ -1,6 +1,7 @@
-// A ready-made attestation world for tests (ours and other areas'): a verifier CA, a sim platform
-// key endorsed in a memory store, the measured runtime as a reference value, and a policy-like
-// object naming the CA. Not used by production code.
+// A ready-made attestation world for tests (ours and other areas'): a real policy (protocol/policy's
+// fixture, parsed) whose proxy_service_cert is the verifier CA and whose runtime_hashes.sim pins this
+// checkout's measured runtime; a sim platform key endorsed in a store; the measurement as a
+// reference value. Not used by production code.
 import { randomBytes } from 'node:crypto';
 import {
   generateSimAttestationKey,
@@ -8,8 +9,9 @@ import {
 } from '../enclave/evidence/sim-attestation-key.js';
 import { createSimAttester, type Attester } from '../enclave/evidence/attester.js';
 import { measureRuntime } from '../enclave/evidence/measurement.js';
-import { createVerifierCa, type NewCa } from './ca/ca-identity.js';
-import { toHex } from './bytes.js';
+import { makeTestPolicy, type TestPolicy } from '../protocol/policy/fixture.js';
+import { parsePolicy } from '../protocol/policy/parse-policy.js';
+import type { CaIdentity } from './ca/ca-identity.js';
 import type { RelyingPartyPolicy } from './relying-party.js';
 import { MemoryStore } from './store/memory-store.js';
 import type { StateStore } from './store/state-store.js';
@@ -17,15 +19,17 @@ import { Verifier, type VerifierConfig } from './verifier/verifier.js';
 
 export interface SimWorld {
   readonly clock: { now: Date };
-  readonly ca: NewCa;
+  readonly ca: CaIdentity & { readonly certificatePem: string };
   readonly store: StateStore;
   readonly verifier: Verifier;
   readonly simKey: SimAttestationKey;
   readonly attester: Attester;
   readonly measurement: string;
   readonly policyHash: string;
+  /** The expiry told to the verifier: the policy's own unless overridden. */
   readonly policyExpiry: Date;
   readonly policy: RelyingPartyPolicy;
+  readonly fixture: TestPolicy;
 }
 
 export async function createSimWorld(
@@ -33,16 +37,19 @@ export async function createSimWorld(
     start?: Date;
     config?: Partial<VerifierConfig>;
     store?: StateStore;
+    /** Overrides the expiry the verifier is told (the policy file keeps its own, a year ahead). */
     policyExpiry?: Date;
   } = {},
 ): Promise<SimWorld> {
   const clock = { now: options.start ?? new Date('2026-03-01T12:00:00Z') };
   const random = (n: number): Uint8Array => new Uint8Array(randomBytes(n));
-  const ca = await createVerifierCa({
-    notBefore: new Date(clock.now.getTime() - 3600_000),
-    notAfter: new Date(clock.now.getTime() + 365 * 86400_000),
-    random,
+  const { measurement } = await measureRuntime();
+  const fixture = await makeTestPolicy({
+    now: clock.now,
+    extensions: { runtimeHashes: { sim: [measurement] } },
   });
+  const policy = parsePolicy(new TextEncoder().encode(fixture.text), { now: clock.now });
+  const ca = fixture.verifier;
   const store = options.store ?? new MemoryStore();
   const verifier = new Verifier({
     store,
@@ -53,19 +60,7 @@ export async function createSimWorld(
   });
   const simKey = await generateSimAttestationKey();
   await verifier.registry.addKey('sim', simKey.publicKeyPem, 'test platform key');
-  const { measurement } = await measureRuntime();
   await verifier.registry.addReference('sim', measurement, 'measurement', 'this checkout');
-  const policyExpiry = options.policyExpiry ?? new Date(clock.now.getTime() + 7 * 86400_000);
-  const policyHash = toHex(random(32));
-  const policy: RelyingPartyPolicy = {
-    hash: policyHash,
-    policy: {
-      proxyServiceCert: ca.certificatePem,
-      enclaveCertExpiry: policyExpiry,
-      runtimeManagerHashes: { linux: null, nitro: null, sevsnp: null },
-      extensions: { runtimeHashes: { sim: [measurement] } },
-    },
-  };
   return {
     clock,
     ca,
@@ -74,8 +69,9 @@ export async function createSimWorld(
     simKey,
     attester: await createSimAttester(simKey),
     measurement,
-    policyHash,
-    policyExpiry,
+    policyHash: policy.hash,
+    policyExpiry: options.policyExpiry ?? policy.policy.enclaveCertExpiry,
     policy,
+    fixture,
   };
 }
