@@ -37,19 +37,30 @@ function parseDays(value: string | undefined): number {
   return days;
 }
 
+function parseCommandLine(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        name: { type: 'string' },
+        out: { type: 'string' },
+        days: { type: 'string' },
+        algorithm: { type: 'string' },
+        org: { type: 'string' },
+        json: { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    if (String((error as { code?: string }).code).startsWith('ERR_PARSE_ARGS')) {
+      throw new UsageError((error as Error).message);
+    }
+    throw error;
+  }
+}
+
 async function run(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      name: { type: 'string' },
-      out: { type: 'string' },
-      days: { type: 'string' },
-      algorithm: { type: 'string' },
-      org: { type: 'string' },
-      json: { type: 'boolean', default: false },
-    },
-  });
+  const { values, positionals } = parseCommandLine(argv);
   const [kind, ...extra] = positionals;
   if ((kind !== 'new' && kind !== 'ca') || extra.length > 0) throw new UsageError(usage);
   if (!values.name || !NAME_PATTERN.test(values.name)) {

@@ -45,7 +45,7 @@ export function describePrincipals(policy: Policy): PrincipalRow[] {
     })),
     ...policy.pipelines.map((pipeline) => ({
       kind: 'pipeline' as const,
-      label: `${pipeline.name}: ${pipeline.pipeline}`,
+      label: JSON.stringify(pipeline.name),
       rights: rows(pipeline.fileRights),
     })),
   ];
@@ -53,7 +53,7 @@ export function describePrincipals(policy: Policy): PrincipalRow[] {
 
 /** The rows as an aligned text table: one line per (principal, path). */
 export function formatPrincipalTable(principalRows: readonly PrincipalRow[]): string {
-  const lines: string[][] = [['who', '', 'path', 'rights']];
+  const lines: string[][] = [['principal', '', 'path', 'rights']];
   for (const row of principalRows) {
     if (row.rights.length === 0) lines.push([row.kind, row.label, '(nothing)', '']);
     row.rights.forEach((right, index) => {
@@ -74,5 +74,8 @@ export function formatPrincipalTable(principalRows: readonly PrincipalRow[]): st
         .join('  ')
         .trimEnd(),
     )
-    .join('\n');
+    .join('\n')
+    .concat(
+      '\n(r = read, w = write, x = execute: Veracruz shorthands; a number is a raw WASI rights set)',
+    );
 }

@@ -1,0 +1,466 @@
+// `vc policy check|hash|generate`: validate a Veracruz policy and show who may do what, print its
+// hash (SHA-256 of the exact bytes), or generate one as Veracruz's vc-pgen does.
+import { readFile, writeFile } from 'node:fs/promises';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from '../../protocol/errors.js';
+import { commonNameOf, parseCertificatePem } from '../../protocol/identity/index.js';
+import {
+  acceptedRuntimeHashes,
+  describePrincipals,
+  formatPrincipalTable,
+  generatePolicyText,
+  loadPolicyFile,
+  nitroHashFromPcrFile,
+  parsePolicy,
+  parseTimepoint,
+  policyHash,
+  PolicyError,
+  sha256Hex,
+  type GeneratePolicyInput,
+  type LoadedPolicy,
+  type PolicyExtensions,
+} from '../../protocol/policy/index.js';
+import type { CliIo, Command } from '../command.js';
+
+const usage = `Usage:
+  vc policy check FILE [--at ISO8601] [--json]
+  vc policy hash FILE [--json]
+  vc policy generate [vc-pgen options] [-o FILE]
+
+check     validates FILE (every field, certificates valid at --at, default now, enclave expiry
+          still ahead) and prints its hash and a table of who may do what. Exit 1 on refusal,
+          with the error code and the JSON path of the offending field.
+hash      prints the policy hash: lowercase hex SHA-256 of the exact file bytes.
+generate  writes a policy like Veracruz's vc-pgen (sorted keys, 2-space indent, no trailing
+          newline) to -o FILE, or to standard output. Options (repeatable ones marked *):
+  -c, --certificate FILE*            a participant's certificate (ids 0, 1, ... in order)
+  -p, --capability LIST*             PATH:RIGHTS[,PATH:RIGHTS...] per certificate, then per program,
+                                     then per pipeline; RIGHTS = r, w, x, combinations, or a number
+  -w, --program-binary [NAME=]FILE*  a program (its SHA-256 goes into file_hashes); comma lists allowed
+      --hashes [NAME=]FILE*          another file whose hash the enclave checks
+      --pipeline SCRIPT*             a pipeline, e.g. "/program/a.wasm ; if /output/x { /program/b.wasm }"
+      --native-module-name NAME*     with --native-module-entry-point PATH* ("" for a static module)
+      --native-module-special-file PATH*
+  -s, --veracruz-server-ip HOST:PORT
+  -t, --proxy-attestation-server-ip HOST:PORT
+      --proxy-attestation-server-cert FILE   the verifier's CA certificate
+  -b, --css-file FILE                runtime_manager_hash_linux = SHA-256 of FILE
+  -l, --pcr-file FILE                runtime_manager_hash_nitro = first 64 hex digits of FILE
+      --sevsnp-hash HEX              runtime_manager_hash_sevsnp
+      --linux-hash HEX               runtime_manager_hash_linux given directly (ours)
+      --runtime-hash PLATFORM=HEX*   veracruz_ts.runtime_hashes (ours; e.g. sim=..., nitro=...)
+  -x, --certificate-expiry TIME      enclave certificate expiry, RFC 2822 or ISO 8601, in UTC
+  -e, --execution-strategy Interpretation|JIT   (default JIT)
+  -d, --enclave-debug-mode           -n, --enable-clock
+  -m, --max-memory-mib N             (default 256)
+      --shutdown any|consensus:ID,ID (ours)     --execution-timeout-ms N (ours)
+      --deterministic (ours)                    --storage-quota-bytes N (ours)
+      --at ISO8601                   time at which the generated policy is checked (default now)
+  (vc-pgen's -h for --hashes is not available: -h is help.)`;
+
+/** node:util parseArgs, with its complaints turned into usage errors (exit code 2). */
+function parseCommandLine<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    if (String((error as { code?: string }).code).startsWith('ERR_PARSE_ARGS'))
+      throw new UsageError((error as Error).message);
+    throw error;
+  }
+}
+
+function parseAt(value: string | undefined): Date {
+  if (value === undefined) return new Date();
+  const at = new Date(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(at.getTime())) {
+    throw new UsageError(
+      `--at wants an ISO 8601 time such as 2027-01-01T00:00:00Z, not "${value}"`,
+    );
+  }
+  return at;
+}
+
+function onlyFile(positionals: string[], what: string): string {
+  if (positionals.length !== 1) throw new UsageError(`vc policy ${what} takes exactly one FILE`);
+  return positionals[0] as string;
+}
+
+function subjectOf(pem: string): string {
+  try {
+    const certificate = parseCertificatePem(pem);
+    return commonNameOf(certificate) ?? certificate.subject;
+  } catch {
+    return '?';
+  }
+}
+
+function summary(loaded: LoadedPolicy): Record<string, unknown> {
+  const { policy } = loaded;
+  return {
+    enclaveCertExpiry: policy.enclaveCertExpiry.toISOString(),
+    executionStrategy: policy.executionStrategy,
+    enableClock: policy.enableClock,
+    debug: policy.debug,
+    maxMemoryMib: policy.maxMemoryMib,
+    runtimes: Object.fromEntries(
+      ['sim', 'nitro', 'psa', 'sevsnp']
+        .map((platform) => [platform, acceptedRuntimeHashes(policy, platform)] as const)
+        .filter(([, hashes]) => hashes.length > 0),
+    ),
+    verifier: {
+      subject: subjectOf(policy.proxyServiceCert),
+      url: policy.proxyAttestationServerUrl,
+    },
+    programs: policy.programs.map((program) => ({
+      path: program.programFileName,
+      hash:
+        policy.fileHashes.find((entry) => entry.filePath === program.programFileName)?.hash ?? null,
+    })),
+    pipelines: policy.pipelines.map((pipeline) => ({
+      name: pipeline.name,
+      pipeline: pipeline.pipeline,
+    })),
+    extensions: policy.extensions,
+  };
+}
+
+function runtimeLines(loaded: LoadedPolicy): string[] {
+  const { policy } = loaded;
+  const veracruz = Object.entries(policy.runtimeManagerHashes)
+    .filter(([, hash]) => hash !== null)
+    .map(
+      ([platform, hash]) =>
+        `runtime   ${platform.padEnd(7)}${hash}${platform === 'linux' ? ' (also accepted on sim)' : ''}`,
+    );
+  const ours = Object.entries(policy.extensions.runtimeHashes ?? {}).flatMap(([platform, hashes]) =>
+    hashes.map((hash) => `runtime   ${platform.padEnd(7)}${hash} (veracruz_ts)`),
+  );
+  return [...veracruz, ...ours];
+}
+
+function extensionLines(loaded: LoadedPolicy): string[] {
+  const { shutdown, executionTimeoutMs, deterministic, storageQuotaBytes } =
+    loaded.policy.extensions;
+  const lines: string[] = [];
+  if (shutdown) {
+    lines.push(
+      `shutdown  ${shutdown.rule === 'any' ? 'any participant may end the computation' : `needs all of ${shutdown.of.map((id) => `#${id}`).join(', ')}`}`,
+    );
+  }
+  const limits = [
+    executionTimeoutMs !== undefined ? `execution ${executionTimeoutMs} ms` : '',
+    storageQuotaBytes !== undefined ? `storage ${storageQuotaBytes} bytes` : '',
+    deterministic ? 'deterministic mode' : '',
+  ].filter(Boolean);
+  if (limits.length > 0) lines.push(`limits    ${limits.join(', ')}`);
+  return lines;
+}
+
+function readable(file: string, at: Date, loaded: LoadedPolicy): string {
+  const { policy } = loaded;
+  const hashes = new Map(policy.fileHashes.map((entry) => [entry.filePath, entry.hash]));
+  const lines = [
+    `policy    ${file}`,
+    `sha256    ${loaded.hash}`,
+    `valid     at ${at.toISOString()} (certificates, enclave expiry ${policy.enclaveCertExpiry.toISOString()})`,
+    `runs      ${policy.executionStrategy}, clock ${policy.enableClock ? 'on' : 'off'}, debug ${policy.debug ? 'ON' : 'off'}, max memory ${policy.maxMemoryMib} MiB`,
+    ...runtimeLines(loaded),
+    ...extensionLines(loaded),
+    `verifier  ${subjectOf(policy.proxyServiceCert)} at ${policy.proxyAttestationServerUrl}`,
+    ...policy.programs.map(
+      (program) =>
+        `program   ${program.programFileName}  sha256 ${hashes.get(program.programFileName) ?? '(none)'}`,
+    ),
+    ...policy.pipelines.map((pipeline) => `pipeline  "${pipeline.name}": ${pipeline.pipeline}`),
+  ];
+  lines.push('', formatPrincipalTable(describePrincipals(policy)));
+  const warnings = loaded.warnings ?? [];
+  if (warnings.length > 0)
+    lines.push('', 'warnings:', ...warnings.map((warning) => `  - ${warning}`));
+  return lines.join('\n');
+}
+
+async function check(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandLine({
+    args: argv,
+    allowPositionals: true,
+    options: { at: { type: 'string' }, json: { type: 'boolean', default: false } },
+  });
+  const file = onlyFile(positionals, 'check');
+  const at = parseAt(values.at);
+  const loaded = await loadPolicyFile(file, { now: at });
+  if (values.json) {
+    io.out(
+      JSON.stringify({
+        ok: true,
+        file,
+        hash: loaded.hash,
+        at: at.toISOString(),
+        ...summary(loaded),
+        principals: describePrincipals(loaded.policy),
+        warnings: loaded.warnings ?? [],
+      }),
+    );
+  } else {
+    io.out(readable(file, at, loaded));
+  }
+  return 0;
+}
+
+async function hash(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseCommandLine({
+    args: argv,
+    allowPositionals: true,
+    options: { json: { type: 'boolean', default: false } },
+  });
+  const file = onlyFile(positionals, 'hash');
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(file);
+  } catch (cause) {
+    throw new PolicyError('ERR_POLICY_FILE', '$', `cannot read ${file}`, { cause });
+  }
+  io.out(
+    values.json ? JSON.stringify({ ok: true, file, hash: policyHash(bytes) }) : policyHash(bytes),
+  );
+  return 0;
+}
+
+// ---- generate -------------------------------------------------------------------------------
+
+const generateOptions = {
+  certificate: { type: 'string', short: 'c', multiple: true },
+  capability: { type: 'string', short: 'p', multiple: true },
+  'program-binary': { type: 'string', short: 'w', multiple: true },
+  hashes: { type: 'string', multiple: true },
+  pipeline: { type: 'string', multiple: true },
+  'native-module-name': { type: 'string', multiple: true },
+  'native-module-entry-point': { type: 'string', multiple: true },
+  'native-module-special-file': { type: 'string', multiple: true },
+  'veracruz-server-ip': { type: 'string', short: 's' },
+  'proxy-attestation-server-ip': { type: 'string', short: 't' },
+  'proxy-attestation-server-cert': { type: 'string' },
+  'css-file': { type: 'string', short: 'b' },
+  'pcr-file': { type: 'string', short: 'l' },
+  'sevsnp-hash': { type: 'string' },
+  'linux-hash': { type: 'string' },
+  'runtime-hash': { type: 'string', multiple: true },
+  'output-policy-file': { type: 'string', short: 'o' },
+  'certificate-expiry': { type: 'string', short: 'x' },
+  'execution-strategy': { type: 'string', short: 'e' },
+  'enclave-debug-mode': { type: 'boolean', short: 'd' },
+  'enable-clock': { type: 'boolean', short: 'n' },
+  'max-memory-mib': { type: 'string', short: 'm' },
+  shutdown: { type: 'string' },
+  'execution-timeout-ms': { type: 'string' },
+  deterministic: { type: 'boolean' },
+  'storage-quota-bytes': { type: 'string' },
+  at: { type: 'string' },
+} as const;
+
+type GenerateValues = ReturnType<typeof parseGenerateArgs>;
+
+function parseGenerateArgs(argv: string[]) {
+  return parseCommandLine({ args: argv, allowPositionals: false, options: generateOptions }).values;
+}
+
+async function readInput(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (cause) {
+    throw new UsageError(
+      `cannot read ${path}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`,
+    );
+  }
+}
+
+function required(value: string | undefined, option: string): string {
+  if (value === undefined || value === '') throw new UsageError(`--${option} is required`);
+  return value;
+}
+
+/** vc-pgen's `[NAME=]PATH[,...]`: the name inside the enclave defaults to the path as given. */
+function renamablePaths(values: readonly string[] | undefined): { name: string; file: string }[] {
+  return (values ?? []).flatMap((value) =>
+    value.split(',').map((item) => {
+      const at = item.indexOf('=');
+      return at < 0
+        ? { name: item, file: item }
+        : { name: item.slice(0, at), file: item.slice(at + 1) };
+    }),
+  );
+}
+
+function wholeNumber(
+  value: string | undefined,
+  option: string,
+  min: number,
+  max: number,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || number < min || number > max)
+    throw new UsageError(`--${option} wants a whole number ${min}..${max}`);
+  return number;
+}
+
+function shutdownRule(value: string | undefined): PolicyExtensions['shutdown'] {
+  if (value === undefined) return undefined;
+  if (value === 'any') return { rule: 'any' };
+  const match = /^consensus:(\d+(?:,\d+)*)$/.exec(value);
+  if (!match) throw new UsageError('--shutdown is "any" or "consensus:ID,ID,..."');
+  return { rule: 'consensus', of: (match[1] as string).split(',').map(Number) };
+}
+
+function extensionsFrom(values: GenerateValues): PolicyExtensions | undefined {
+  const runtimeHashes: Record<string, string[]> = {};
+  for (const entry of values['runtime-hash'] ?? []) {
+    const [platform, hex] = entry.split('=');
+    if (!platform || !hex) throw new UsageError('--runtime-hash wants PLATFORM=HEX');
+    (runtimeHashes[platform] ??= []).push(hex.toLowerCase());
+  }
+  const shutdown = shutdownRule(values.shutdown);
+  const timeout = wholeNumber(
+    values['execution-timeout-ms'],
+    'execution-timeout-ms',
+    1,
+    86_400_000,
+  );
+  const quota = wholeNumber(
+    values['storage-quota-bytes'],
+    'storage-quota-bytes',
+    1,
+    Number.MAX_SAFE_INTEGER,
+  );
+  const extensions: PolicyExtensions = {
+    ...(Object.keys(runtimeHashes).length > 0 ? { runtimeHashes } : {}),
+    ...(shutdown ? { shutdown } : {}),
+    ...(timeout !== undefined ? { executionTimeoutMs: timeout } : {}),
+    ...(values.deterministic ? { deterministic: true } : {}),
+    ...(quota !== undefined ? { storageQuotaBytes: quota } : {}),
+  };
+  return Object.keys(extensions).length > 0 ? extensions : undefined;
+}
+
+function splitCapabilities(values: GenerateValues, counts: readonly number[]): string[][][] {
+  const all = (values.capability ?? []).map((list) => list.split(','));
+  const total = counts.reduce((sum, count) => sum + count, 0);
+  if (all.length !== total) {
+    throw new UsageError(
+      `${all.length} --capability given for ${counts[0]} certificates, ${counts[1]} programs and ${counts[2]} pipelines (${total} needed, in that order)`,
+    );
+  }
+  let offset = 0;
+  return counts.map((count) => all.slice(offset, (offset += count)));
+}
+
+async function generateInput(values: GenerateValues): Promise<GeneratePolicyInput> {
+  const certificates = values.certificate ?? [];
+  const programs = renamablePaths(values['program-binary']);
+  const pipelines = values.pipeline ?? [];
+  const [participantCaps = [], programCaps = [], pipelineCaps = []] = splitCapabilities(values, [
+    certificates.length,
+    programs.length,
+    pipelines.length,
+  ]);
+  const names = values['native-module-name'] ?? [];
+  const entryPoints = values['native-module-entry-point'] ?? [];
+  const specialFiles = values['native-module-special-file'] ?? [];
+  if (entryPoints.length !== names.length || specialFiles.length !== names.length) {
+    throw new UsageError(
+      'give one --native-module-entry-point and --native-module-special-file per --native-module-name',
+    );
+  }
+  const strategy = values['execution-strategy'] ?? 'JIT';
+  if (strategy !== 'JIT' && strategy !== 'Interpretation')
+    throw new UsageError('--execution-strategy is Interpretation or JIT');
+  const cssFile = values['css-file'];
+  const pcrFile = values['pcr-file'];
+  const extensions = extensionsFrom(values);
+  const maxMemory = wholeNumber(values['max-memory-mib'], 'max-memory-mib', 0, 0xffffffff);
+  return {
+    participants: await Promise.all(
+      certificates.map(async (file, index) => ({
+        certificatePem: (await readInput(file)).toString('utf8'),
+        capabilities: participantCaps[index] ?? [],
+      })),
+    ),
+    programs: await Promise.all(
+      programs.map(async (program, index) => ({
+        path: program.name,
+        hash: sha256Hex(await readInput(program.file)),
+        capabilities: programCaps[index] ?? [],
+      })),
+    ),
+    pipelines: pipelines.map((pipeline, index) => ({
+      pipeline,
+      capabilities: pipelineCaps[index] ?? [],
+    })),
+    extraHashes: await Promise.all(
+      renamablePaths(values.hashes).map(async (file) => ({
+        path: file.name,
+        hash: sha256Hex(await readInput(file.file)),
+      })),
+    ),
+    nativeModules: names.map((name, index) => ({
+      name,
+      entryPoint: entryPoints[index] ?? '',
+      specialFile: specialFiles[index] ?? '',
+    })),
+    veracruzServerUrl: required(values['veracruz-server-ip'], 'veracruz-server-ip'),
+    proxyAttestationServerUrl: required(
+      values['proxy-attestation-server-ip'],
+      'proxy-attestation-server-ip',
+    ),
+    proxyServiceCertPem: (
+      await readInput(
+        required(values['proxy-attestation-server-cert'], 'proxy-attestation-server-cert'),
+      )
+    ).toString('utf8'),
+    runtimeManagerHashLinux:
+      values['linux-hash']?.toLowerCase() ?? (cssFile ? sha256Hex(await readInput(cssFile)) : null),
+    runtimeManagerHashNitro: pcrFile
+      ? nitroHashFromPcrFile((await readInput(pcrFile)).toString('utf8'))
+      : null,
+    runtimeManagerHashSevsnp: values['sevsnp-hash'] ?? null,
+    enclaveCertExpiry: parseTimepoint(required(values['certificate-expiry'], 'certificate-expiry')),
+    debug: values['enclave-debug-mode'] ?? false,
+    executionStrategy: strategy,
+    enableClock: values['enable-clock'] ?? false,
+    ...(maxMemory !== undefined ? { maxMemoryMib: maxMemory } : {}),
+    ...(extensions ? { extensions } : {}),
+  };
+}
+
+async function generate(argv: string[], io: CliIo): Promise<number> {
+  const values = parseGenerateArgs(argv);
+  const at = parseAt(values.at);
+  const text = generatePolicyText(await generateInput(values));
+  const bytes = new TextEncoder().encode(text);
+  // Never write a policy that we would refuse to load.
+  const loaded = parsePolicy(bytes, { now: at });
+  const output = values['output-policy-file'];
+  if (output === undefined) {
+    io.out(text);
+    return 0;
+  }
+  await writeFile(output, bytes);
+  io.err(`wrote ${output} (sha256 ${loaded.hash})`);
+  for (const warning of loaded.warnings ?? []) io.err(`warning: ${warning}`);
+  return 0;
+}
+
+async function run(argv: string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === 'check') return check(rest, io);
+  if (sub === 'hash') return hash(rest, io);
+  if (sub === 'generate') return generate(rest, io);
+  throw new UsageError(usage);
+}
+
+export const command: Command = {
+  name: 'policy',
+  summary: 'check, hash or generate a Veracruz policy',
+  usage,
+  run,
+};
