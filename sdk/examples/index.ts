@@ -2,12 +2,17 @@
 // writes, a seeded input generator and an independent TypeScript reference. Scenarios, tests and
 // benchmarks use this index instead of hard-coding file names. Data formats: docs/guest-programs.md.
 import type { Example, ExamplePipeline } from './support/types.js';
+import { randomSort } from './pipelines.js';
 import { example as intersectionSetSum } from './intersection-set-sum/example.js';
 import { example as linearRegression } from './linear-regression/example.js';
 import { example as privatePoll } from './private-poll/example.js';
+import { example as numberStreamAccumulation } from './number-stream-accumulation/example.js';
 import { example as privateSetIntersection } from './private-set-intersection/example.js';
+import { example as randomSource } from './random-source/example.js';
+import { example as randomU32List } from './random-u32-list/example.js';
 import { example as sealedBidAuction } from './sealed-bid-auction/example.js';
 import { example as shamirSecretSharing } from './shamir-secret-sharing/example.js';
+import { example as sortNumbers } from './sort-numbers/example.js';
 
 export type * from './support/types.js';
 export { files, utf8, fromUtf8, f64Bytes, readF64s } from './support/types.js';
@@ -20,9 +25,13 @@ export const examples: readonly Example[] = [
   privateSetIntersection,
   sealedBidAuction,
   privatePoll,
+  numberStreamAccumulation,
+  randomU32List,
+  sortNumbers,
+  randomSource,
 ];
 
-export const pipelines: readonly ExamplePipeline[] = [];
+export const pipelines: readonly ExamplePipeline[] = [randomSort];
 
 /** The example called `name`, or an error listing the known names. */
 export function exampleNamed(name: string): Example {

@@ -14,5 +14,5 @@ export const example: Example = {
   generate,
   reference,
   largeSize: 512 * 1024,
-  memoryCapMib: 16,
+  memoryCapMib: 10,
 };

@@ -14,5 +14,5 @@ export const example: Example = {
   generate,
   reference,
   largeSize: 4 * 1024 * 1024,
-  memoryCapMib: 24,
+  memoryCapMib: 20,
 };

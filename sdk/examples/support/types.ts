@@ -7,7 +7,10 @@ export type GuestLanguage = 'assemblyscript' | 'c' | 'rust';
 /** File contents keyed by absolute guest path, e.g. `/input/shamir-0.dat`. */
 export type GuestFiles = ReadonlyMap<string, Uint8Array>;
 
-/** One execution's inputs: the files under /input, environment variables and arguments. */
+/**
+ * One execution's inputs: files under /input (and, for a pipeline stage, files under /output left
+ * by the previous stage), environment variables and arguments.
+ */
 export interface ExampleRun {
   readonly files: GuestFiles;
   readonly env?: Readonly<Record<string, string>>;
@@ -43,8 +46,19 @@ export interface Example {
   readonly largeSize: number;
   /** The memory cap (MiB) the large case runs under. */
   readonly memoryCapMib: number;
-  /** Outputs drawn from the host's random source: the test checks their length and seeded determinism. */
-  readonly randomOutputs?: Readonly<Record<string, number>>;
+  /** For programs that draw on the host's random source (see RandomOutputs). */
+  readonly random?: RandomOutputs;
+}
+
+/**
+ * Outputs that depend on the host's random source, so no reference can predict them: the tests
+ * check their shape with `verify`, that equal `--seed`s give equal bytes, and that different
+ * seeds give different bytes.
+ */
+export interface RandomOutputs {
+  readonly outputs: readonly string[];
+  /** A description of what is wrong with `outputs`, or undefined when they are well formed. */
+  verify(run: ExampleRun, outputs: GuestFiles): string | undefined;
 }
 
 /** Programs run one after another over one file system, as a Veracruz pipeline. */

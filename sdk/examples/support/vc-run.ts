@@ -41,10 +41,12 @@ export interface VcRunResult {
   readonly outputs: GuestFiles;
 }
 
-function writeTree(root: string, files: GuestFiles, prefix: string): void {
+function writeTree(roots: Readonly<Record<string, string>>, files: GuestFiles): void {
   for (const [path, data] of files) {
-    if (!path.startsWith(`${prefix}/`))
-      throw new Error(`example input ${path} is not under ${prefix}/`);
+    const prefix = Object.keys(roots).find((guest) => path.startsWith(`${guest}/`));
+    const root = prefix === undefined ? undefined : roots[prefix];
+    if (prefix === undefined || root === undefined)
+      throw new Error(`example file ${path} is not under ${Object.keys(roots).join(' or ')}`);
     const host = join(root, path.slice(prefix.length + 1));
     mkdirSync(dirname(host), { recursive: true });
     writeFileSync(host, data);
@@ -65,9 +67,12 @@ function readTree(root: string, guestPrefix: string): Map<string, Uint8Array> {
   return out;
 }
 
-/** Runs `wasmPath` on `run` with `vc run`, `run.rounds` times over the same /output folder. */
+/**
+ * Runs `wasmPath` on `run` with `vc run`, `run.rounds` times over the same /output folder. With
+ * `options.pipeline` the program may be undefined and the programs come through `options.dirs`.
+ */
 export async function vcRun(
-  wasmPath: string,
+  wasmPath: string | undefined,
   run: ExampleRun,
   options: VcRunOptions = {},
 ): Promise<VcRunResult> {
@@ -77,8 +82,15 @@ export async function vcRun(
     const output = join(work, 'output');
     mkdirSync(input);
     mkdirSync(output);
-    writeTree(input, run.files, '/input');
-    const argv = ['run', wasmPath, '--input', input, '--output', output];
+    writeTree({ '/input': input, '/output': output }, run.files);
+    const argv = [
+      'run',
+      ...(wasmPath === undefined ? [] : [wasmPath]),
+      '--input',
+      input,
+      '--output',
+      output,
+    ];
     for (const [key, value] of Object.entries(run.env ?? {})) argv.push('--env', `${key}=${value}`);
     if (options.maxMemoryMib !== undefined)
       argv.push('--max-memory-mib', String(options.maxMemoryMib));
