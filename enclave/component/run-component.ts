@@ -16,7 +16,7 @@ import type { WorkerMessage } from '../runner/protocol.js';
 import { transferables, type VfsSnapshot } from '../vfs/snapshot.js';
 import { Wasm, type WasmModule } from '../wasm-api.js';
 import { capMemory, PAGE_BYTES } from '../runner/wasm-binary.js';
-import { transpileComponent, type TranspiledComponent } from './transpile.js';
+import { clearTranspileCache, transpileComponent, type TranspiledComponent } from './transpile.js';
 import { takeComponentWorker } from './worker-pool.js';
 import type { ComponentWorkerInput } from './worker-protocol.js';
 
@@ -59,6 +59,12 @@ async function compileAll(
     }),
   );
   return Object.fromEntries(entries);
+}
+
+/** Forgets every transpiled and compiled component (benchmarks of cold starts, tests). */
+export function clearComponentCaches(): void {
+  clearTranspileCache();
+  compiled.clear();
 }
 
 /** Prepares a component when it is provisioned, so that running it later starts from the caches. */
