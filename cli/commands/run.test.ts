@@ -59,3 +59,135 @@ test('vc run --json reports exit code and output in one object', async () => {
   assert.equal(report.exitCode, 0);
   assert.equal(report.stdout, 'b 2\n');
 });
+
+test('vc run exits with the guest exit code and reports limits as refusals', async () => {
+  const bomb = captureIo();
+  assert.equal(await main(['run', guest('malloc_bomb'), '--max-memory-mib', '4'], bomb), 3);
+  assert.match(bomb.stdout.join(''), /^blocks [0-3]\n$/);
+  const loop = captureIo();
+  assert.equal(await main(['run', guest('loop'), '--timeout-ms', '500'], loop), 1);
+  assert.match(loop.stderr.join(''), /error ERR_EXECUTION_TIMEOUT/);
+});
+
+test('vc run --dir: read-only mounts refuse writes, writable ones are copied back', async () => {
+  const ro = join(work, 'ro');
+  const rw = join(work, 'rw');
+  mkdirSync(ro);
+  mkdirSync(rw);
+  writeFileSync(join(ro, 'x'), 'data');
+  const io = captureIo();
+  // copy.wasm reads /input and writes /output: here /output is read-only, so its writes fail
+  const code = await main(
+    ['run', guest('copy'), '--dir', `${ro}::/input:ro`, '--dir', `${rw}::/output:ro`],
+    io,
+  );
+  assert.equal(code, 3);
+  assert.match(io.stderr.join(''), /\/output\/x: Capabilities insufficient/);
+  const ok = captureIo();
+  assert.equal(
+    await main(['run', guest('copy'), '--dir', `${ro}::/input:ro`, '--dir', `${rw}::/output`], ok),
+    0,
+  );
+  assert.equal(readFileSync(join(rw, 'x'), 'utf8'), 'atad');
+  assert.equal(
+    readFileSync(join(ro, 'x'), 'utf8'),
+    'data',
+    'read-only mounts are never written back',
+  );
+});
+
+test('vc run --strace prints each WASI call', async () => {
+  const input = join(work, 'in-strace');
+  mkdirSync(input);
+  const io = captureIo();
+  assert.equal(
+    await main(
+      ['run', guest('copy'), '--input', input, '--output', join(work, 'o-strace'), '--strace'],
+      io,
+    ),
+    0,
+  );
+  const trace = io.stderr.filter((line) => line.startsWith('[wasi] '));
+  assert.ok(trace.some((line) => /^\[wasi\] fd_prestat_get\(3, \d+\) = 0$/.test(line)));
+  assert.ok(trace.some((line) => /^\[wasi\] fd_readdir\(/.test(line)));
+});
+
+test('vc run --policy --principal takes the program principal rights from the policy', async () => {
+  const input = join(work, 'in-policy');
+  mkdirSync(input);
+  writeFileSync(join(input, 'p'), 'pol');
+  const policy = join(work, 'policy.json');
+  writeFileSync(
+    policy,
+    JSON.stringify({
+      identities: [
+        { id: 0, certificate: '', file_rights: [{ file_name: '/input/', rights: 534084 }] },
+      ],
+      programs: [
+        {
+          id: 0,
+          program_file_name: '/program/copy.wasm',
+          file_rights: [
+            { file_name: '/input/', rights: 24582 },
+            { file_name: 'stdout', rights: 534084 },
+          ],
+        },
+      ],
+      enable_clock: false,
+      max_memory_mib: 64,
+    }),
+  );
+  const io = captureIo();
+  // The program may read /input but has no right on /output and none on stderr.
+  const code = await main(
+    [
+      'run',
+      guest('copy'),
+      '--input',
+      input,
+      '--output',
+      join(work, 'o-policy'),
+      '--policy',
+      policy,
+      '--principal',
+      '/program/copy.wasm',
+    ],
+    io,
+  );
+  assert.equal(code, 3);
+  assert.equal(io.stdout.join(''), '', 'the failed copy prints nothing');
+  const refused = captureIo();
+  assert.equal(
+    await main(['run', guest('copy'), '--policy', policy, '--principal', '7'], refused),
+    2,
+  );
+  assert.match(refused.stderr.join(''), /ERR_USAGE/);
+});
+
+test('vc run --pipeline runs programs placed in the file system', async () => {
+  const programs = join(work, 'programs');
+  mkdirSync(programs);
+  writeFileSync(join(programs, 'copy.wasm'), readFileSync(guest('copy')));
+  const input = join(work, 'in-pipe');
+  mkdirSync(input);
+  writeFileSync(join(input, 'q'), 'xyz');
+  const output = join(work, 'out-pipe');
+  const io = captureIo();
+  const code = await main(
+    [
+      'run',
+      '--pipeline',
+      '/program/copy.wasm ; if /output/q { /program/copy.wasm }',
+      '--dir',
+      `${programs}::/program:ro`,
+      '--input',
+      input,
+      '--output',
+      output,
+    ],
+    io,
+  );
+  assert.equal(code, 0);
+  assert.equal(io.stdout.join(''), 'q 3\nq 3\n');
+  assert.equal(readFileSync(join(output, 'q'), 'utf8'), 'zyx');
+});

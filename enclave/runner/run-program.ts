@@ -9,8 +9,8 @@ import { ExecutionTimeoutError, GuestTrapError } from '../errors.js';
 import type { VfsSnapshot } from '../vfs/snapshot.js';
 import { transferables } from '../vfs/snapshot.js';
 import type { Vfs } from '../vfs/vfs.js';
-import { Wasm } from '../wasm-api.js';
 import { checkModule } from './check-module.js';
+import { compileGuest } from './compile.js';
 import type { WorkerInput, WorkerMessage } from './protocol.js';
 import { takeWorker } from './worker-pool.js';
 
@@ -74,7 +74,7 @@ function snapshotFor(options: RunOptions, limits: RunLimits): VfsSnapshot {
 
 export async function runProgram(options: RunOptions): Promise<RunResult> {
   const limits: RunLimits = { ...DEFAULT_LIMITS, ...options.limits };
-  const module = await Wasm.compile(checkModule(options.program, limits.maxMemoryMib));
+  const module = await compileGuest(checkModule(options.program, limits.maxMemoryMib));
   const snapshot = snapshotFor(options, limits);
   const input: WorkerInput = {
     module,

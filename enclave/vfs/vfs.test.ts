@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { RightsTable } from '../../protocol/policy/types.js';
+import {
+  RIGHTS_ALL,
+  RIGHTS_READ,
+  RIGHTS_WRITE,
+  WasiRight,
+} from '../../protocol/policy/wasi-rights.js';
+import { normalizePath } from './paths.js';
+import { preopenDirs, rightsAt } from './rights.js';
+import { TrackedTree, applyDiff } from './snapshot.js';
+import { Vfs } from './vfs.js';
+
+const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
+const text = (b: Uint8Array): string => new TextDecoder().decode(b);
+const code = (c: string) => (error: { code?: string }) => error.code === c;
+
+const alice: RightsTable = [
+  { path: '/input/', rights: RIGHTS_WRITE },
+  { path: '/output/', rights: RIGHTS_READ },
+  { path: 'stdout', rights: RIGHTS_READ },
+];
+
+test('the longest matching prefix decides, component-wise', () => {
+  const table: RightsTable = [
+    { path: '/', rights: RIGHTS_READ },
+    { path: '/output/', rights: RIGHTS_WRITE },
+    { path: '/output/private/', rights: 0 },
+  ];
+  assert.equal(rightsAt(table, '/input/a'), RIGHTS_READ);
+  assert.equal(rightsAt(table, '/output/a'), RIGHTS_WRITE);
+  assert.equal(rightsAt(table, '/output'), RIGHTS_WRITE);
+  assert.equal(rightsAt(table, '/output/private/x'), 0);
+  assert.equal(rightsAt(table, '/outputs/x'), RIGHTS_READ, '/output/ does not cover /outputs');
+  assert.equal(rightsAt(table, 'stdout'), 0, 'pseudo files match only their own entry');
+  assert.equal(rightsAt([], '/a'), 0);
+  assert.deepEqual(preopenDirs(table), ['/', '/output', '/output/private']);
+});
+
+test('paths are normalised and may not climb above the root', () => {
+  assert.equal(normalizePath('/a//b/./c/../d/'), '/a/b/d');
+  assert.equal(normalizePath('input/x'), '/input/x');
+  assert.equal(normalizePath('stdout'), 'stdout');
+  assert.throws(() => normalizePath('/../etc/passwd'), code('ERR_BAD_PATH'));
+});
+
+test('participants write and read only what their rights allow', () => {
+  const vfs = new Vfs();
+  vfs.write(alice, '/input/data.csv', bytes('1,2'));
+  vfs.write(alice, '/input/data.csv', bytes(',3'), { append: true });
+  assert.equal(text(vfs.readUnchecked('/input/data.csv')), '1,2,3');
+  assert.throws(
+    () => vfs.read(alice, '/input/data.csv'),
+    code('ERR_ACCESS_DENIED'),
+    'no r on /input',
+  );
+  assert.throws(
+    () => vfs.write(alice, '/output/x', bytes('x')),
+    code('ERR_ACCESS_DENIED'),
+    'no w on /output',
+  );
+  assert.throws(
+    () => vfs.write(alice, '/program/p.wasm', bytes('x')),
+    code('ERR_ACCESS_DENIED'),
+    'no entry at all',
+  );
+  assert.throws(() => vfs.read(alice, '/output/missing'), code('ERR_FILE_NOT_FOUND'));
+  vfs.writeUnchecked('/output/result', bytes('42'));
+  assert.equal(text(vfs.read(alice, '/output/result')), '42');
+  assert.throws(
+    () => vfs.read(alice, '/input/../output/../input/data.csv'),
+    code('ERR_ACCESS_DENIED'),
+  );
+});
+
+test('pseudo files, listing, existence and removal', () => {
+  const vfs = new Vfs();
+  vfs.writeUnchecked('stdout', bytes('out'));
+  assert.equal(text(vfs.read(alice, 'stdout')), 'out');
+  vfs.writeUnchecked('/output/b', bytes('bb'));
+  vfs.writeUnchecked('/output/a', bytes('a'));
+  vfs.mkdir('/output/dir');
+  assert.deepEqual(vfs.list(alice, '/output'), [
+    { name: 'a', kind: 'file', size: 1 },
+    { name: 'b', kind: 'file', size: 2 },
+    { name: 'dir', kind: 'dir', size: 0 },
+  ]);
+  assert.throws(() => vfs.list(alice, '/input'), code('ERR_ACCESS_DENIED'));
+  assert.equal(vfs.exists('/output/a'), true);
+  assert.equal(vfs.exists('/output/zzz'), false);
+  const owner: RightsTable = [{ path: '/output', rights: RIGHTS_ALL }];
+  vfs.remove(owner, '/output/a');
+  assert.equal(vfs.exists('/output/a'), false);
+  assert.throws(() => vfs.remove(alice, '/output/b'), code('ERR_ACCESS_DENIED'));
+  assert.throws(() => vfs.remove(owner, '/output/dir'), code('ERR_BAD_PATH'));
+});
+
+test('the byte quota covers every file and frees space on removal', () => {
+  const vfs = new Vfs({ quotaBytes: 10 });
+  const owner: RightsTable = [{ path: '/', rights: RIGHTS_ALL }];
+  vfs.write(owner, '/a', bytes('123456'));
+  assert.throws(() => vfs.write(owner, '/b', bytes('12345')), code('ERR_QUOTA_EXCEEDED'));
+  vfs.write(owner, '/a', bytes('1'));
+  vfs.write(owner, '/b', bytes('12345'));
+  assert.equal(vfs.usedBytes, 6);
+  vfs.remove(owner, '/b');
+  assert.equal(vfs.usedBytes, 1);
+});
+
+test('a worker diff carries new, changed, moved and removed nodes; untouched files stay put', () => {
+  const vfs = new Vfs();
+  vfs.writeUnchecked('/d/keep', bytes('k'));
+  vfs.writeUnchecked('/d/change', bytes('c'));
+  vfs.writeUnchecked('/d/move', bytes('m'));
+  vfs.writeUnchecked('/d/gone', bytes('g'));
+  const rights: RightsTable = [{ path: '/d', rights: WasiRight.FD_READ }];
+  const tracked = new TrackedTree(vfs.snapshot(rights));
+  const t = tracked.tree;
+  const dir = t.lookup(['d']);
+  assert.ok(dir?.kind === 'dir');
+  const change = dir.entries.get('change');
+  assert.ok(change?.kind === 'file');
+  t.writeAt(change, 1, bytes('!'));
+  const moved = dir.entries.get('move');
+  assert.ok(moved);
+  dir.entries.delete('move');
+  dir.entries.set('moved', moved);
+  dir.entries.delete('gone');
+  dir.entries.set('new', t.newFile(bytes('n')));
+  const diff = tracked.diff();
+  assert.deepEqual(diff.upserts.map((u) => u.path).sort(), ['/d/change', '/d/moved', '/d/new']);
+  assert.deepEqual([...diff.removed].sort(), ['/d/gone', '/d/move']);
+  applyDiff(vfs.tree, diff);
+  assert.deepEqual(vfs.filesUnder('/d'), ['/d/change', '/d/keep', '/d/moved', '/d/new']);
+  assert.equal(text(vfs.readUnchecked('/d/change')), 'c!');
+  assert.equal(text(vfs.readUnchecked('/d/moved')), 'm');
+  assert.equal(vfs.usedBytes, 5);
+});
