@@ -60,7 +60,7 @@ function validity(options: CertificateTimeOptions): { notBefore: Date; notAfter:
   const days = options.validityDays ?? 3650;
   if (!Number.isFinite(start) || !(days > 0)) {
     throw new IdentityError(
-      'ERR_IDENTITY_BAD_NAME',
+      'ERR_IDENTITY_BAD_VALIDITY',
       'invalid validity: needs a valid now and days > 0',
     );
   }
@@ -141,7 +141,7 @@ export interface IssueCertificateParams {
 export async function issueCertificate(params: IssueCertificateParams): Promise<X509Certificate> {
   const crypto = params.crypto ?? nodeCrypto;
   if (!(params.notAfter.getTime() > params.notBefore.getTime())) {
-    throw new IdentityError('ERR_IDENTITY_BAD_NAME', 'notAfter must come after notBefore');
+    throw new IdentityError('ERR_IDENTITY_BAD_VALIDITY', 'notAfter must come after notBefore');
   }
   return x509.X509CertificateGenerator.create(
     {

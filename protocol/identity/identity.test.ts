@@ -108,7 +108,7 @@ test('a CA issues certificates that verify against it and not against a stranger
       notBefore: NOW,
       notAfter: NOW,
     }),
-    'ERR_IDENTITY_BAD_NAME',
+    'ERR_IDENTITY_BAD_VALIDITY',
   );
 });
 

@@ -43,15 +43,15 @@ class Reader {
   }
 
   value(path: string, depth: number): JsonValue {
-    if (depth > MAX_JSON_DEPTH) {
+    this.skipSpace();
+    const char = this.text[this.position];
+    if ((char === '{' || char === '[') && depth >= MAX_JSON_DEPTH) {
       throw new PolicyError(
         'ERR_POLICY_TOO_DEEP',
         path,
         `nested deeper than ${MAX_JSON_DEPTH} levels`,
       );
     }
-    this.skipSpace();
-    const char = this.text[this.position];
     if (char === '{') return this.object(path, depth);
     if (char === '[') return this.array(path, depth);
     if (char === '"') return this.string();
