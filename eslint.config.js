@@ -12,7 +12,7 @@ const impureInMachines = {
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', '**/*.wasm', 'sdk/assemblyscript/**', '**/assembly/**', '**/generated/**', 'bench/results/**'],
+    ignores: ['node_modules/**', '.tmp*/**', '**/*.wasm', 'sdk/assemblyscript/**', '**/assembly/**', '**/generated/**', 'bench/results/**'],
   },
   ...tseslint.configs.recommended,
   {
