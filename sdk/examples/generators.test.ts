@@ -17,7 +17,7 @@ for (const example of examples) {
   test(`${example.name}: the generator is deterministic in its seed`, () => {
     assert.equal(serialise(example.generate(5, 40)), serialise(example.generate(5, 40)));
     // Programs drawing on the host's random source may take no seeded input at all.
-    if (!example.random)
+    if (!example.random && example.generate(5, 40).files.size > 0)
       assert.notEqual(serialise(example.generate(5, 40)), serialise(example.generate(6, 40)));
   });
 

@@ -6,13 +6,18 @@ import { randomSort } from './pipelines.js';
 import { example as intersectionSetSum } from './intersection-set-sum/example.js';
 import { example as linearRegression } from './linear-regression/example.js';
 import { example as privatePoll } from './private-poll/example.js';
+import { example as logisticRegression } from './logistic-regression/example.js';
+import { example as movingAverageConvergenceDivergence } from './moving-average-convergence-divergence/example.js';
+import { example as nop } from './nop/example.js';
 import { example as numberStreamAccumulation } from './number-stream-accumulation/example.js';
+import { example as privateSetIntersectionSum } from './private-set-intersection-sum/example.js';
 import { example as privateSetIntersection } from './private-set-intersection/example.js';
 import { example as randomSource } from './random-source/example.js';
 import { example as randomU32List } from './random-u32-list/example.js';
 import { example as sealedBidAuction } from './sealed-bid-auction/example.js';
 import { example as shamirSecretSharing } from './shamir-secret-sharing/example.js';
 import { example as sortNumbers } from './sort-numbers/example.js';
+import { example as stringEditDistance } from './string-edit-distance/example.js';
 
 export type * from './support/types.js';
 export { files, utf8, fromUtf8, f64Bytes, readF64s } from './support/types.js';
@@ -29,6 +34,11 @@ export const examples: readonly Example[] = [
   randomU32List,
   sortNumbers,
   randomSource,
+  stringEditDistance,
+  privateSetIntersectionSum,
+  movingAverageConvergenceDivergence,
+  logisticRegression,
+  nop,
 ];
 
 export const pipelines: readonly ExamplePipeline[] = [randomSort];
