@@ -94,9 +94,43 @@ function subjectOf(pem: string): string {
   }
 }
 
+interface CertificateWindow {
+  readonly who: string;
+  readonly notBefore: string;
+  readonly notAfter: string;
+}
+
+/** Validity windows of every certificate in the policy (participants, then the verifier). */
+function certificateWindows(loaded: LoadedPolicy): CertificateWindow[] {
+  const { policy } = loaded;
+  const entries = [
+    ...policy.identities.map((identity) => [`#${identity.id}`, identity.certificate] as const),
+    ['verifier', policy.proxyServiceCert] as const,
+  ];
+  return entries.map(([who, pem]) => {
+    const certificate = parseCertificatePem(pem);
+    return {
+      who,
+      notBefore: certificate.notBefore.toISOString(),
+      notAfter: certificate.notAfter.toISOString(),
+    };
+  });
+}
+
+/** The span in which every certificate is valid: the times `--at` may take. */
+function commonWindow(windows: readonly CertificateWindow[]): string {
+  const from = windows
+    .map((window) => window.notBefore)
+    .sort()
+    .at(-1);
+  const until = windows.map((window) => window.notAfter).sort()[0];
+  return `${from} .. ${until}`;
+}
+
 function summary(loaded: LoadedPolicy): Record<string, unknown> {
   const { policy } = loaded;
   return {
+    certificates: certificateWindows(loaded),
     enclaveCertExpiry: policy.enclaveCertExpiry.toISOString(),
     executionStrategy: policy.executionStrategy,
     enableClock: policy.enableClock,
@@ -162,7 +196,9 @@ function readable(file: string, at: Date, loaded: LoadedPolicy): string {
   const lines = [
     `policy    ${file}`,
     `sha256    ${loaded.hash}`,
-    `valid     at ${at.toISOString()} (certificates, enclave expiry ${policy.enclaveCertExpiry.toISOString()})`,
+    `checked   at ${at.toISOString()} (use --at to check at another time)`,
+    `certs     all valid ${commonWindow(certificateWindows(loaded))}`,
+    `enclave   certificates expire by ${policy.enclaveCertExpiry.toISOString()}`,
     `runs      ${policy.executionStrategy}, clock ${policy.enableClock ? 'on' : 'off'}, debug ${policy.debug ? 'ON' : 'off'}, max memory ${policy.maxMemoryMib} MiB`,
     ...runtimeLines(loaded),
     ...extensionLines(loaded),
