@@ -49,3 +49,4 @@ export { MemoryStore } from './store/memory-store.js';
 export { FileStore } from './store/file-store.js';
 export { DEFAULT_VERIFIER_BUCKET, KvStore } from './store/kv-store.js';
 export { DEFAULT_STORE_FILE, openStateStore, type StoreLocation } from './store/open-store.js';
+export { openVerifier, type OpenVerifierOptions } from './verifier/open-verifier.js';
