@@ -213,3 +213,39 @@ test('transpilation is cached by program hash', async () => {
   assert.equal(second, first);
   assert.match(first.hash, /^[0-9a-f]{64}$/);
 });
+
+test('deterministic mode gives a component the same random bytes and virtual clock as a core module', async () => {
+  const args = ['random:16', 'random:16', 'clock:realtime', 'clock:monotonic'];
+  const stdio: RightsTable = [{ path: 'stdout', rights: RIGHTS_ALL }];
+  const run = async (
+    program: Uint8Array,
+    runner: typeof runComponent,
+    seed: number,
+  ): Promise<string> =>
+    new TextDecoder().decode(
+      (await runner({ program, vfs: new Vfs(), rights: stdio, args, seed, clock: true })).stdout,
+    );
+  const component = await run(probeComponent, runComponent, 5);
+  assert.equal(await run(probeComponent, runComponent, 5), component);
+  assert.equal(await run(probeCore, runProgram, 5), component);
+  assert.notEqual(await run(probeComponent, runComponent, 6), component);
+  assert.match(component, /^random 16 0 [0-9a-f]{32}\n/);
+});
+
+test('without enable_clock a component reads a clock stopped at zero', async () => {
+  const stdio: RightsTable = [{ path: 'stdout', rights: RIGHTS_ALL }];
+  const args = ['clock:realtime', 'clock:monotonic'];
+  const component = await runComponent({
+    program: probeComponent,
+    vfs: new Vfs(),
+    rights: stdio,
+    args,
+  });
+  assert.equal(
+    new TextDecoder().decode(component.stdout),
+    'clock realtime 0 0\nclock monotonic 0 0\n',
+  );
+  // The core module's clock calls fail instead (ENOTCAPABLE): WASI 0.2 clocks cannot fail.
+  const core = await runProgram({ program: probeCore, vfs: new Vfs(), rights: stdio, args });
+  assert.equal(new TextDecoder().decode(core.stdout), 'clock realtime 76\nclock monotonic 76\n');
+});
