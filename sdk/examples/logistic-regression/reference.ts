@@ -15,19 +15,21 @@ const RATE = 0.5;
 export function train(
   rows: readonly (readonly [number, number, number])[],
 ): [number, number, number] {
-  const w: [number, number, number] = [0, 0, 0];
-  if (rows.length === 0) return w;
+  let [bias, w1, w2] = [0, 0, 0];
+  if (rows.length === 0) return [bias, w1, w2];
   for (let step = 0; step < STEPS; step++) {
-    const g = [0, 0, 0];
+    let [g0, g1, g2] = [0, 0, 0];
     for (const [x1, x2, y] of rows) {
-      const e = 1 / (1 + Math.exp(-(w[0] + w[1] * x1 + w[2] * x2))) - y;
-      g[0] = (g[0] ?? 0) + e;
-      g[1] = (g[1] ?? 0) + e * x1;
-      g[2] = (g[2] ?? 0) + e * x2;
+      const e = 1 / (1 + Math.exp(-(bias + w1 * x1 + w2 * x2))) - y;
+      g0 += e;
+      g1 += e * x1;
+      g2 += e * x2;
     }
-    w.forEach((_, k) => (w[k] -= (RATE * (g[k] ?? 0)) / rows.length));
+    bias -= (RATE * g0) / rows.length;
+    w1 -= (RATE * g1) / rows.length;
+    w2 -= (RATE * g2) / rows.length;
   }
-  return w;
+  return [bias, w1, w2];
 }
 
 export function reference(run: ExampleRun): GuestFiles {
