@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { WASI } from 'node:wasi';
+import { compileGuest } from '../enclave/runner/compile.js';
 import { runProgram } from '../enclave/runner/run-program.js';
 import { prewarm, shutdownWorkers } from '../enclave/runner/worker-pool.js';
 import { allRights } from '../enclave/vfs/rights.js';
@@ -101,7 +102,7 @@ async function runNodeWasi(
       stdout: fd,
       returnOnExit: true,
     });
-    const module = await Wasm.compile(wasm);
+    const module = await compileGuest(wasm);
     const instance = await Wasm.instantiate(module, wasi.getImportObject() as WasmImports);
     wasi.start(instance as unknown as object);
   } finally {
@@ -226,9 +227,12 @@ async function main(): Promise<void> {
   console.log(lines.join('\n'));
 }
 
+// Pending wasm compilation holds no event-loop handle; keep the process alive while we measure.
+const keepAlive = setInterval(() => undefined, 60_000);
 try {
   await main();
 } finally {
+  clearInterval(keepAlive);
   await shutdownWorkers();
   rmSync(work, { recursive: true, force: true });
 }

@@ -79,10 +79,3 @@ export class MemoryLimitError extends VcError {
     );
   }
 }
-
-/** A pipeline step is not allowed or does not exist. */
-export class PipelineError extends VcError {
-  constructor(message: string, details?: Record<string, unknown>) {
-    super('ERR_PIPELINE', message, details ? { details } : undefined);
-  }
-}

@@ -6,6 +6,7 @@ import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { captureIo } from '../command.js';
 import { main } from '../main.js';
+import { makeTestPolicy } from '../../protocol/policy/fixture.js';
 
 const guest = (name: string): string =>
   fileURLToPath(new URL(`../../enclave/guests/${name}.wasm`, import.meta.url));
@@ -112,56 +113,63 @@ test('vc run --strace prints each WASI call', async () => {
   assert.ok(trace.some((line) => /^\[wasi\] fd_readdir\(/.test(line)));
 });
 
-test('vc run --policy --principal takes the program principal rights from the policy', async () => {
+test('vc run --policy --principal runs with that principal rights from the policy', async () => {
+  const fixture = await makeTestPolicy({ now: new Date() });
+  const policy = join(work, 'policy.json');
+  writeFileSync(policy, fixture.text);
   const input = join(work, 'in-policy');
   mkdirSync(input);
   writeFileSync(join(input, 'p'), 'pol');
-  const policy = join(work, 'policy.json');
-  writeFileSync(
-    policy,
-    JSON.stringify({
-      identities: [
-        { id: 0, certificate: '', file_rights: [{ file_name: '/input/', rights: 534084 }] },
-      ],
-      programs: [
-        {
-          id: 0,
-          program_file_name: '/program/copy.wasm',
-          file_rights: [
-            { file_name: '/input/', rights: 24582 },
-            { file_name: 'stdout', rights: 534084 },
-          ],
-        },
-      ],
-      enable_clock: false,
-      max_memory_mib: 64,
-    }),
-  );
-  const io = captureIo();
-  // The program may read /input but has no right on /output and none on stderr.
-  const code = await main(
-    [
-      'run',
-      guest('copy'),
-      '--input',
-      input,
-      '--output',
-      join(work, 'o-policy'),
-      '--policy',
-      policy,
-      '--principal',
-      '/program/copy.wasm',
-    ],
-    io,
-  );
-  assert.equal(code, 3);
-  assert.equal(io.stdout.join(''), '', 'the failed copy prints nothing');
-  const refused = captureIo();
+  const output = join(work, 'out-policy');
+  const common = ['--input', input, '--output', output, '--policy', policy];
+  // The program principal may read /input and write /output.
+  const asProgram = captureIo();
   assert.equal(
-    await main(['run', guest('copy'), '--policy', policy, '--principal', '7'], refused),
+    await main(['run', guest('copy'), ...common, '--principal', fixture.programPath], asProgram),
+    0,
+  );
+  assert.equal(readFileSync(join(output, 'p'), 'utf8'), 'lop');
+  // The data provider (#1) may only write /input: the same program cannot read its input.
+  const asProvider = captureIo();
+  assert.equal(await main(['run', guest('copy'), ...common, '--principal', '1'], asProvider), 2);
+  assert.equal(asProvider.stdout.join(''), '', 'no stdout right either');
+  const unknown = captureIo();
+  assert.equal(
+    await main(['run', guest('copy'), '--policy', policy, '--principal', '7'], unknown),
     2,
   );
-  assert.match(refused.stderr.join(''), /ERR_USAGE/);
+  assert.match(unknown.stderr.join(''), /ERR_USAGE/);
+});
+
+test('vc run --pipeline with a policy: the caller needs x, steps get the pipeline rights', async () => {
+  const fixture = await makeTestPolicy({ now: new Date() });
+  const policy = join(work, 'policy-pipe.json');
+  writeFileSync(policy, fixture.text);
+  const programs = join(work, 'programs-policy');
+  mkdirSync(programs);
+  writeFileSync(join(programs, 'example.wasm'), readFileSync(guest('copy')));
+  const input = join(work, 'in-policy-pipe');
+  mkdirSync(input);
+  writeFileSync(join(input, 'k'), 'ab');
+  const text = `${fixture.programPath} ; if /output/again { ${fixture.programPath} }`;
+  const common = [
+    '--pipeline',
+    text,
+    '--dir',
+    `${programs}::/program:ro`,
+    '--input',
+    input,
+    '--output',
+    join(work, 'out-pp'),
+    '--policy',
+    policy,
+  ];
+  const reader = captureIo();
+  assert.equal(await main(['run', ...common, '--principal', '2'], reader), 0);
+  assert.equal(readFileSync(join(work, 'out-pp', 'k'), 'utf8'), 'ba');
+  const provider = captureIo();
+  assert.equal(await main(['run', ...common, '--principal', '1'], provider), 1);
+  assert.match(provider.stderr.join(''), /ERR_ACCESS_DENIED/);
 });
 
 test('vc run --pipeline runs programs placed in the file system', async () => {

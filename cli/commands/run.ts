@@ -14,8 +14,13 @@ import {
 } from '../../enclave/runner/host-dirs.js';
 import { runPipeline } from '../../enclave/runner/run-pipeline.js';
 import { runProgram, DEFAULT_LIMITS, type RunLimits } from '../../enclave/runner/run-program.js';
-import { parsePipelineText } from '../../enclave/runner/pipeline-text.js';
-import { policyRunSettings } from '../../enclave/runner/policy-settings.js';
+import { parsePipeline } from '../../protocol/policy/index.js';
+import {
+  pipelineRights,
+  policyRunSettings,
+  type PolicyRunSettings,
+} from '../../enclave/runner/policy-settings.js';
+import { WasiRight } from '../../protocol/policy/wasi-rights.js';
 import { Vfs } from '../../enclave/vfs/vfs.js';
 import type { CliIo, Command } from '../command.js';
 
@@ -154,15 +159,34 @@ function lineWriter(write: (text: string) => void): {
   };
 }
 
+/**
+ * Without a policy, any program in the file system may run, with the mounts' rights. With one,
+ * the principal is the caller (it needs x on each program) and the steps run with the rights of
+ * the policy's pipeline of the same text or name.
+ */
+function pipelinePlan(
+  text: string,
+  settings: PolicyRunSettings | undefined,
+  mountRights: RightsTable,
+): { expr: PipelineExpr; callerRights: RightsTable; executionRights: RightsTable } {
+  if (!settings) {
+    const anywhere = [{ path: '/', rights: WasiRight.FD_EXECUTE }];
+    return { expr: parsePipeline(text), callerRights: anywhere, executionRights: mountRights };
+  }
+  const { expr, rights } = pipelineRights(settings.policy, text);
+  return { expr, callerRights: settings.rights, executionRights: rights };
+}
+
 async function run(argv: string[], io: CliIo): Promise<number> {
   const args = parse(argv);
   const settings =
     args.policy !== undefined && args.principal !== undefined
-      ? policyRunSettings(args.policy, args.principal)
+      ? await policyRunSettings(args.policy, args.principal)
       : undefined;
   const vfs = new Vfs({ quotaBytes: settings?.quotaBytes ?? 2 ** 30 });
   for (const mount of args.mounts) loadMount(vfs, mount);
   const rights: RightsTable = settings?.rights ?? mountRights(args.mounts);
+  const seed = args.seed ?? settings?.seed;
   const out = lineWriter((t) => io.out(t));
   const err = lineWriter((t) => io.err(t));
   const common = {
@@ -171,7 +195,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     env: args.env,
     limits: { ...settings?.limits, ...args.limits },
     clock: args.clock || (settings?.clock ?? false),
-    ...(args.seed === undefined ? {} : { seed: args.seed }),
+    ...(seed === undefined ? {} : { seed }),
     ...(args.json
       ? {}
       : { onStdout: (b: Uint8Array) => out.push(b), onStderr: (b: Uint8Array) => err.push(b) }),
@@ -182,14 +206,10 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   let stderr: Uint8Array[] = [];
   try {
     if (args.pipeline !== undefined) {
-      const expr: PipelineExpr = parsePipelineText(args.pipeline);
+      const plan = pipelinePlan(args.pipeline, settings, rights);
       if (args.program !== undefined)
         vfs.writeUnchecked(`/program/${basename(args.program)}`, readFileSync(args.program));
-      const result = await runPipeline(expr, {
-        ...common,
-        callerRights: settings?.callerRights ?? [{ path: '/', rights: 1 << 29 }],
-        executionRights: rights,
-      });
+      const result = await runPipeline(plan.expr, { ...common, ...plan });
       exitCode = result.exitCode;
       stdout = result.steps.map((s) => s.result.stdout);
       stderr = result.steps.map((s) => s.result.stderr);

@@ -7,10 +7,17 @@ import { Wasm, type WasmModule } from '../wasm-api.js';
 
 let configured = false;
 
-export function compileGuest(bytes: Uint8Array): Promise<WasmModule> {
+export async function compileGuest(bytes: Uint8Array): Promise<WasmModule> {
   if (!configured) {
     setFlagsFromString('--no-liftoff');
     configured = true;
   }
-  return Wasm.compile(bytes);
+  // A pending WebAssembly.compile holds no event-loop handle: with nothing else alive, Node would
+  // exit in the middle of it (silently, as with an unsettled top-level await). Hold one.
+  const keepAlive = setInterval(() => undefined, 60_000);
+  try {
+    return await Wasm.compile(bytes);
+  } finally {
+    clearInterval(keepAlive);
+  }
 }

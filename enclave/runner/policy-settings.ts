@@ -1,76 +1,75 @@
-// What `vc run --policy FILE --principal ID` takes from a Veracruz policy: the principal's rights
-// table, enable_clock, max_memory_mib and our extensions (execution timeout, storage quota). Only
-// these fields are read here; checking a whole policy is `vc policy check`'s job.
-import { readFileSync } from 'node:fs';
-import { UsageError, VcError } from '../../protocol/errors.js';
-import type { RightsTable } from '../../protocol/policy/types.js';
-import { RIGHTS_EXECUTE, RIGHTS_READ, RIGHTS_WRITE } from '../../protocol/policy/wasi-rights.js';
+// What `vc run --policy FILE --principal ID` takes from a Veracruz policy (parsed and checked by
+// protocol/policy): the principal's rights table, enable_clock, max_memory_mib and our extensions
+// (execution timeout, storage quota, deterministic mode). ID is a participant id (a number), a
+// program file name (starting with /) or a pipeline name.
+import { UsageError } from '../../protocol/errors.js';
+import {
+  loadPolicyFile,
+  parsePipeline,
+  printPipeline,
+  rightsTableFor,
+} from '../../protocol/policy/index.js';
+import type { PipelineExpr, Policy, Principal, RightsTable } from '../../protocol/policy/types.js';
 import type { RunLimits } from './run-program.js';
 
 export interface PolicyRunSettings {
+  readonly policy: Policy;
+  readonly principal: Principal;
+  /** The principal's own rights: what a program runs with, or what a pipeline's caller holds. */
   readonly rights: RightsTable;
-  readonly callerRights: RightsTable;
   readonly clock: boolean;
   readonly limits: Partial<RunLimits>;
   readonly quotaBytes: number | undefined;
+  /** Set when the policy asks for deterministic mode (seed 0 unless --seed says otherwise). */
+  readonly seed: number | undefined;
 }
 
-type Json = Record<string, unknown>;
+export function parsePrincipal(id: string): Principal {
+  if (/^\d+$/.test(id)) return { kind: 'participant', id: Number(id) };
+  if (id.startsWith('/')) return { kind: 'program', path: id };
+  return { kind: 'pipeline', name: id };
+}
 
-function rightsValue(value: unknown): number {
-  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) return value;
-  if (typeof value === 'string' && /^[rwx]*$/.test(value)) {
-    return (
-      (value.includes('r') ? RIGHTS_READ : 0) |
-      (value.includes('w') ? RIGHTS_WRITE : 0) |
-      (value.includes('x') ? RIGHTS_EXECUTE : 0)
-    );
+function named(policy: Policy, principal: Principal): boolean {
+  switch (principal.kind) {
+    case 'participant':
+      return policy.identities.some((i) => i.id === principal.id);
+    case 'program':
+      return policy.programs.some((p) => p.programFileName === principal.path);
+    case 'pipeline':
+      return policy.pipelines.some((p) => p.name === principal.name);
   }
-  throw new VcError('ERR_POLICY_INVALID', `bad rights value ${JSON.stringify(value)}`);
 }
 
-function table(entry: Json): RightsTable {
-  const rights = entry['file_rights'];
-  if (!Array.isArray(rights))
-    throw new VcError('ERR_POLICY_INVALID', 'file_rights must be an array');
-  return rights.map((r: Json) => ({
-    path: String(r['file_name']),
-    rights: rightsValue(r['rights']),
-  }));
-}
-
-function list(policy: Json, key: string): Json[] {
-  const value = policy[key];
-  return Array.isArray(value) ? (value as Json[]) : [];
-}
-
-export function policyRunSettings(file: string, principal: string): PolicyRunSettings {
-  let policy: Json;
-  try {
-    policy = JSON.parse(readFileSync(file, 'utf8')) as Json;
-  } catch (error) {
-    throw new UsageError(`cannot read policy ${file}: ${(error as Error).message}`);
-  }
-  const entry =
-    (/^\d+$/.test(principal)
-      ? list(policy, 'identities').find((i) => i['id'] === Number(principal))
-      : undefined) ??
-    list(policy, 'programs').find((p) => p['program_file_name'] === principal) ??
-    list(policy, 'pipelines').find((p) => p['name'] === principal);
-  if (!entry) throw new UsageError(`the policy names no principal "${principal}"`);
-  const rights = table(entry);
-  const ext = (policy['veracruz_ts'] ?? {}) as Json;
-  const maxMemoryMib = policy['max_memory_mib'];
-  const timeoutMs = ext['execution_timeout_ms'] ?? ext['executionTimeoutMs'];
-  const quota = ext['storage_quota_bytes'] ?? ext['storageQuotaBytes'];
+export async function policyRunSettings(file: string, id: string): Promise<PolicyRunSettings> {
+  const { policy } = await loadPolicyFile(file);
+  const principal = parsePrincipal(id);
+  if (!named(policy, principal)) throw new UsageError(`the policy names no principal "${id}"`);
+  const ext = policy.extensions;
   return {
-    rights,
-    callerRights: rights,
-    clock: policy['enable_clock'] === true,
+    policy,
+    principal,
+    rights: rightsTableFor(policy, principal),
+    clock: policy.enableClock,
     limits: {
-      ...(typeof maxMemoryMib === 'number' ? { maxMemoryMib } : {}),
-      ...(typeof timeoutMs === 'number' ? { timeoutMs } : {}),
+      maxMemoryMib: policy.maxMemoryMib,
+      ...(ext.executionTimeoutMs === undefined ? {} : { timeoutMs: ext.executionTimeoutMs }),
     },
-    quotaBytes: typeof quota === 'number' ? quota : undefined,
+    quotaBytes: ext.storageQuotaBytes,
+    seed: ext.deterministic ? 0 : undefined,
   };
+}
+
+/** The rights a pipeline runs with: those of the policy pipeline with the same text (or name). */
+export function pipelineRights(
+  policy: Policy,
+  text: string,
+): { expr: PipelineExpr; rights: RightsTable } {
+  const byName = policy.pipelines.find((p) => p.name === text);
+  const expr = parsePipeline(byName ? byName.pipeline : text);
+  const printed = printPipeline(expr);
+  const entry =
+    byName ?? policy.pipelines.find((p) => printPipeline(parsePipeline(p.pipeline)) === printed);
+  if (!entry) throw new UsageError('the policy has no pipeline with this text or name');
+  return { expr, rights: entry.fileRights };
 }

@@ -4,7 +4,7 @@ import type { RightsTable } from '../../protocol/policy/types.js';
 import { RIGHTS_ALL, RIGHTS_EXECUTE } from '../../protocol/policy/wasi-rights.js';
 import { bytes, guestBytes } from '../guests/guests.js';
 import { Vfs } from '../vfs/vfs.js';
-import { parsePipelineText } from './pipeline-text.js';
+import { parsePipeline as parsePipelineText } from '../../protocol/policy/index.js';
 import { runPipeline } from './run-pipeline.js';
 
 const caller: RightsTable = [{ path: '/program/', rights: RIGHTS_EXECUTE }];
@@ -51,11 +51,11 @@ test('the pipeline text parses into sequences and conditionals', () => {
   });
   assert.throws(
     () => parsePipelineText('if /x { /a.wasm'),
-    (e: { code?: string }) => e.code === 'ERR_PIPELINE',
+    (e: { code?: string }) => e.code === 'ERR_POLICY_BAD_PIPELINE',
   );
   assert.throws(
     () => parsePipelineText('/a.wasm /b.wasm'),
-    (e: { code?: string }) => e.code === 'ERR_PIPELINE',
+    (e: { code?: string }) => e.code === 'ERR_POLICY_BAD_PIPELINE',
   );
 });
 

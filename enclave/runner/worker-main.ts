@@ -55,11 +55,15 @@ async function run(input: WorkerInput): Promise<void> {
 
 // A worker is started ahead of need and waits here for the one execution it will ever run.
 parentPort?.once('message', (input: WorkerInput) => {
-  run(input).catch((error: unknown) => {
-    post({
-      type: 'failure',
-      code: 'ERR_SANDBOX',
-      message: error instanceof Error ? error.message : String(error),
+  // Pending wasm instantiation holds no event-loop handle; keep the thread alive until we report.
+  const keepAlive = setInterval(() => undefined, 60_000);
+  run(input)
+    .finally(() => clearInterval(keepAlive))
+    .catch((error: unknown) => {
+      post({
+        type: 'failure',
+        code: 'ERR_SANDBOX',
+        message: error instanceof Error ? error.message : String(error),
+      });
     });
-  });
 });
