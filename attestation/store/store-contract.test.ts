@@ -1,12 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from '@nats-io/transport-node';
+import { natsServerBinary, startNatsServer } from '../../test-support/nats-server.js';
 import { hasBinary, requireResource } from '../../test-support/requirements.js';
 import { FileStore } from './file-store.js';
 import { KvStore } from './kv-store.js';
@@ -68,48 +66,9 @@ test('file store honours the contract and survives reopening', async () => {
   }
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-/** A private nats-server with JetStream, stopped by its pid. */
-async function privateNats(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const dir = mkdtempSync(join(tmpdir(), 'vc-att-nats-'));
-  const port = await freePort();
-  const child = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], {
-    stdio: 'ignore',
-  });
-  const url = `nats://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    try {
-      const nc = await connect({ servers: url, reconnect: false });
-      await nc.close();
-      break;
-    } catch {
-      await sleep(50);
-    }
-  }
-  return {
-    url,
-    stop: async () => {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      if (child.pid !== undefined) process.kill(child.pid, 'SIGTERM');
-      await exited;
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
 test('JetStream KV store honours the contract and backs a verifier', async (t) => {
-  if (!requireResource(t, 'nats-server', hasBinary('nats-server'))) return;
-  const server = await privateNats();
+  if (!requireResource(t, 'nats-server', hasBinary(natsServerBinary))) return;
+  const server = await startNatsServer();
   const nc = await connect({ servers: server.url });
   try {
     const store = await KvStore.open(nc, 'vc_verifier_test');

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { natsServerBinary, startNatsServer } from '../../test-support/nats-server.js';
 import {
+  hasBinary,
   hasSharedTestdata,
   requireResource,
   sharedTestdata,
@@ -337,5 +339,63 @@ test('vc attest endorse / reference manage a file store', async (t) => {
     );
   } finally {
     done();
+  }
+});
+
+test('vc attest endorse / reference against NATS JetStream KV', async (t) => {
+  if (!requireResource(t, 'nats-server', hasBinary(natsServerBinary))) return;
+  const server = await startNatsServer();
+  const { dir, done } = tempDir();
+  try {
+    await vc('attest', 'sim-key', '--out', join(dir, 'k.pem'));
+    writeFileSync(
+      join(dir, 'k.pub.pem'),
+      (await simKeyFromPem(readFileSync(join(dir, 'k.pem'), 'utf8'))).publicKeyPem,
+    );
+    const nats = ['--nats', server.url, '--bucket', 'vc_cli_test'];
+    assert.equal(
+      (
+        await vc(
+          'attest',
+          'endorse',
+          'add',
+          '--platform',
+          'sim',
+          '--key',
+          join(dir, 'k.pub.pem'),
+          ...nats,
+        )
+      ).code,
+      0,
+    );
+    assert.equal(
+      (
+        await vc(
+          'attest',
+          'reference',
+          'add',
+          '--platform',
+          'sim',
+          '--value',
+          'cd'.repeat(32),
+          ...nats,
+        )
+      ).code,
+      0,
+    );
+    const refs = JSON.parse((await vc('attest', 'reference', 'list', ...nats, '--json')).out) as {
+      value: string;
+    }[];
+    assert.deepEqual(
+      refs.map((r) => r.value),
+      ['cd'.repeat(32)],
+    );
+    const keys = JSON.parse(
+      (await vc('attest', 'endorse', 'list', '--platform', 'sim', ...nats, '--json')).out,
+    ) as unknown[];
+    assert.equal(keys.length, 1);
+  } finally {
+    done();
+    await server.stop();
   }
 });
