@@ -29,6 +29,8 @@ export const TransportErrorCode = {
   STREAM_INVALID: 'ERR_SEALED_STREAM_INVALID',
   /** A request got no reply in time, after all retries. */
   TIMEOUT: 'ERR_TIMEOUT',
+  /** The connection to the server is down (a retry may succeed after reconnection). */
+  DISCONNECTED: 'ERR_TRANSPORT_DISCONNECTED',
   /** The transport has been closed. */
   CLOSED: 'ERR_TRANSPORT_CLOSED',
   /** Nobody is subscribed to a request's subject (memory transport / NATS no responders). */

@@ -1,0 +1,191 @@
+// The Transport over NATS (@nats-io/transport-node). Reconnects forever with a short wait (the
+// server may restart); request inboxes live under `vc.inbox` so the journal records replies too;
+// nats.js errors become our typed errors.
+import {
+  connect,
+  errors as natsErrors,
+  type Msg as NatsMsg,
+  type NatsConnection,
+  type NodeConnectionOptions,
+  type Status,
+} from '@nats-io/transport-node';
+import { TransportError } from './errors.js';
+import { withRetry } from './retry.js';
+import { StatusChannel } from './status-channel.js';
+import { inboxPrefix } from './subjects.js';
+import type {
+  Msg,
+  MsgHandler,
+  RequestOptions,
+  SubscribeOptions,
+  Subscription,
+  Transport,
+  TransportStatus,
+} from './transport.js';
+
+export interface NatsTransportOptions {
+  /** One URL or several (a cluster). */
+  readonly servers: string | readonly string[];
+  /** Name shown in the server's connection list. */
+  readonly name?: string;
+  /** Passed through to nats.js for anything else (credentials, TLS). */
+  readonly connectOptions?: Partial<NodeConnectionOptions>;
+}
+
+export class NatsTransport implements Transport {
+  readonly name = 'nats';
+  readonly connection: NatsConnection;
+  readonly #status = new StatusChannel();
+
+  private constructor(connection: NatsConnection) {
+    this.connection = connection;
+    void this.#pumpStatus();
+  }
+
+  static async connect(options: NatsTransportOptions): Promise<NatsTransport> {
+    const nc = await connect({
+      servers: typeof options.servers === 'string' ? options.servers : [...options.servers],
+      name: options.name,
+      inboxPrefix,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 200,
+      reconnectJitter: 50,
+      ...options.connectOptions,
+    });
+    return new NatsTransport(nc);
+  }
+
+  publish(subject: string, data: Uint8Array): void {
+    try {
+      this.connection.publish(subject, data);
+    } catch (error) {
+      throw mapError(error, subject);
+    }
+  }
+
+  subscribe(subject: string, handler: MsgHandler, options: SubscribeOptions = {}): Subscription {
+    const sub = this.connection.subscribe(subject, {
+      queue: options.queue,
+      callback: (error, msg) => {
+        if (error) {
+          this.#status.emit({ type: 'error', error });
+          return;
+        }
+        this.#deliver(handler, msg);
+      },
+    });
+    return { subject, unsubscribe: () => sub.unsubscribe() };
+  }
+
+  async request(
+    subject: string,
+    data: Uint8Array,
+    options: RequestOptions = {},
+  ): Promise<Uint8Array> {
+    const timeout = options.timeoutMs ?? 2000;
+    return withRetry(async () => {
+      try {
+        return plain((await this.connection.request(subject, data, { timeout })).data);
+      } catch (error) {
+        throw mapError(error, subject);
+      }
+    }, options.retry);
+  }
+
+  async flush(): Promise<void> {
+    await this.connection.flush();
+  }
+
+  status(): AsyncIterable<TransportStatus> {
+    return this.#status.iterate();
+  }
+
+  async close(): Promise<void> {
+    if (this.connection.isClosed()) return;
+    await this.connection.drain().catch(() => this.connection.close());
+  }
+
+  #deliver(handler: MsgHandler, msg: NatsMsg): void {
+    const wrapped: Msg = {
+      subject: msg.subject,
+      data: plain(msg.data),
+      reply: msg.reply || undefined,
+      respond: (answer) => (msg.reply ? msg.respond(answer) : false),
+    };
+    try {
+      const result = handler(wrapped);
+      if (result instanceof Promise) {
+        result.catch((error: unknown) =>
+          this.#status.emit({ type: 'handler-error', subject: msg.subject, error }),
+        );
+      }
+    } catch (error) {
+      this.#status.emit({ type: 'handler-error', subject: msg.subject, error });
+    }
+  }
+
+  async #pumpStatus(): Promise<void> {
+    const closed = this.connection.closed();
+    void closed.then(() => this.#status.emit({ type: 'closed' }));
+    for await (const s of this.connection.status()) {
+      const event = mapStatus(s);
+      if (event) this.#status.emit(event);
+    }
+  }
+}
+
+function mapStatus(s: Status): TransportStatus | undefined {
+  switch (s.type) {
+    case 'disconnect':
+      return { type: 'disconnected', server: s.server };
+    case 'reconnecting':
+      return { type: 'reconnecting' };
+    case 'reconnect':
+      return { type: 'reconnected', server: s.server };
+    case 'error':
+      return { type: 'error', error: s.error };
+    default:
+      return undefined;
+  }
+}
+
+function mapError(error: unknown, subject: string): TransportError {
+  const details = { subject };
+  if (error instanceof natsErrors.TimeoutError) {
+    return new TransportError('ERR_TIMEOUT', 'no reply in time', { details, cause: error });
+  }
+  if (
+    error instanceof natsErrors.NoRespondersError ||
+    (error instanceof natsErrors.RequestError && error.isNoResponders())
+  ) {
+    return new TransportError('ERR_NO_RESPONDERS', 'nobody is subscribed to the subject', {
+      details,
+      cause: error,
+    });
+  }
+  if (
+    error instanceof natsErrors.ClosedConnectionError ||
+    error instanceof natsErrors.DrainingConnectionError
+  ) {
+    return new TransportError('ERR_TRANSPORT_CLOSED', 'transport is closed', {
+      details,
+      cause: error,
+    });
+  }
+  if (error instanceof natsErrors.RequestError || error instanceof natsErrors.ConnectionError) {
+    return new TransportError(
+      'ERR_TRANSPORT_DISCONNECTED',
+      'connection trouble during the request',
+      { details, cause: error },
+    );
+  }
+  return new TransportError('ERR_TRANSPORT_DISCONNECTED', 'request failed', {
+    details,
+    cause: error,
+  });
+}
+
+/** nats.js hands out Buffers; everything above the transport sees plain Uint8Arrays. */
+function plain(data: Uint8Array): Uint8Array {
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}

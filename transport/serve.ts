@@ -1,0 +1,46 @@
+// Serving signed requests: open each envelope (verify-then-use), run the handler at most once per
+// (sender, seq) through an IdempotencyCache, and respond. Refusals (tampering, unknown sender,
+// replay) go to `onRefused`, which may return a reply (e.g. a signed error envelope); otherwise the
+// request is dropped and the sender's retry eventually times out.
+import { toVcError, type VcError } from '../protocol/errors.js';
+import { openEnvelope, type OpenedEnvelope, type OpenOptions } from './envelope.js';
+import { IdempotencyCache } from './idempotency.js';
+import type { Msg, Subscription, Transport } from './transport.js';
+
+export interface ServeOptions {
+  readonly transport: Transport;
+  readonly subject: string;
+  readonly queue?: string;
+  readonly open: OpenOptions;
+  /** Shared with other subscriptions of the same receiver; default: a new one. */
+  readonly cache?: IdempotencyCache;
+  /** Returns the reply bytes, or undefined for a message that needs none. */
+  readonly handle: (envelope: OpenedEnvelope, msg: Msg) => Promise<Uint8Array | undefined>;
+  readonly onRefused?: (
+    error: VcError,
+    msg: Msg,
+  ) => Uint8Array | undefined | Promise<Uint8Array | undefined>;
+}
+
+const noReply = new Uint8Array(0);
+
+export function serveEnvelopes(options: ServeOptions): Subscription {
+  const cache = options.cache ?? new IdempotencyCache();
+  return options.transport.subscribe(
+    options.subject,
+    async (msg) => {
+      let reply: Uint8Array | undefined;
+      try {
+        const envelope = await openEnvelope(msg.data, options.open);
+        reply = await cache.handle(
+          envelope,
+          async () => (await options.handle(envelope, msg)) ?? noReply,
+        );
+      } catch (error) {
+        reply = await options.onRefused?.(toVcError(error), msg);
+      }
+      if (reply && reply.length > 0) msg.respond(reply);
+    },
+    options.queue === undefined ? {} : { queue: options.queue },
+  );
+}
