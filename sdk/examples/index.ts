@@ -2,8 +2,12 @@
 // writes, a seeded input generator and an independent TypeScript reference. Scenarios, tests and
 // benchmarks use this index instead of hard-coding file names. Data formats: docs/guest-programs.md.
 import type { Example, ExamplePipeline } from './support/types.js';
-import { randomSort } from './pipelines.js';
+import { primes, randomSort } from './pipelines.js';
+import { example as fdCreate } from './fd-create/example.js';
+import { example as fileSeek } from './file-seek/example.js';
+import { example as generateSet } from './generate-set/example.js';
 import { example as intersectionSetSum } from './intersection-set-sum/example.js';
+import { example as keepPrimes } from './keep-primes/example.js';
 import { example as linearRegression } from './linear-regression/example.js';
 import { example as privatePoll } from './private-poll/example.js';
 import { example as logisticRegression } from './logistic-regression/example.js';
@@ -38,10 +42,14 @@ export const examples: readonly Example[] = [
   privateSetIntersectionSum,
   movingAverageConvergenceDivergence,
   logisticRegression,
+  generateSet,
+  keepPrimes,
+  fileSeek,
+  fdCreate,
   nop,
 ];
 
-export const pipelines: readonly ExamplePipeline[] = [randomSort];
+export const pipelines: readonly ExamplePipeline[] = [randomSort, primes];
 
 /** The example called `name`, or an error listing the known names. */
 export function exampleNamed(name: string): Example {

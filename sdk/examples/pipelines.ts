@@ -3,6 +3,8 @@ import type { ExamplePipeline, GuestFiles } from './support/types.js';
 import { fromUtf8 } from './support/types.js';
 import { sortLine } from './sort-numbers/reference.js';
 import { verify as verifyRandomList } from './random-u32-list/reference.js';
+import { numberLine } from './generate-set/reference.js';
+import { keepPrimes } from './keep-primes/reference.js';
 
 const text = (outputs: GuestFiles, path: string): string | undefined => {
   const data = outputs.get(path);
@@ -22,5 +24,20 @@ export const randomSort: ExamplePipeline = {
     const sorted = text(outputs, '/output/sorted_numbers.txt');
     if (sorted === undefined) return '/output/sorted_numbers.txt is missing';
     return sorted === sortLine(unsorted) ? undefined : 'sorted_numbers.txt is not the sorted list';
+  },
+};
+
+export const primes: ExamplePipeline = {
+  name: 'primes',
+  summary: 'generate-set writes 2..=LIMIT, keep-primes keeps the primes.',
+  programs: ['generate-set', 'keep-primes'],
+  pipeline: '/program/generate-set.wasm ; /program/keep-primes.wasm',
+  env: { LIMIT: '5000' },
+  verify(outputs, env) {
+    const got = text(outputs, '/output/number-set.txt');
+    const want = keepPrimes(numberLine(Number(env['LIMIT'] ?? '0')));
+    return got === want
+      ? undefined
+      : `number-set.txt: got ${got?.slice(0, 60)}, expected ${want.slice(0, 60)}`;
   },
 };
