@@ -69,3 +69,21 @@ export async function readSession(
   const entry = await store.get(keyOf(id));
   return entry && fromJsonBytes<SessionRecord>(entry.value);
 }
+
+/**
+ * Deletes sessions whose challenge expired before `cutoff` (finished or abandoned alike); returns
+ * how many. Sessions still `appraising` are kept, so an appraisal in flight never loses its record.
+ */
+export async function pruneSessions(store: StateStore, cutoff: Date): Promise<number> {
+  let removed = 0;
+  for (const key of await store.keys('session.')) {
+    const entry = await store.get(key);
+    if (!entry) continue;
+    const record = fromJsonBytes<SessionRecord>(entry.value);
+    if (record.state !== 'appraising' && Date.parse(record.expiresAt) < cutoff.getTime()) {
+      await store.delete(key);
+      removed += 1;
+    }
+  }
+  return removed;
+}

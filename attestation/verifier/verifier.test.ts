@@ -344,3 +344,19 @@ test('negative: debug PSA evidence refused; secured PSA evidence certified throu
   assert.equal(info.insecure, false);
   assert.equal(toHex(sha256(csr)).length, 64);
 });
+
+test('old sessions are pruned; a pruned session id is unknown', async () => {
+  const world = await createSimWorld();
+  const done = await attestOnce(world);
+  await world.verifier.appraise(done.submission);
+  const abandoned = await attestOnce(world);
+  assert.equal(await world.verifier.pruneSessions(), 0);
+  world.clock.now = new Date(world.clock.now.getTime() + 2 * 24 * 3600_000);
+  const fresh = await attestOnce(world);
+  assert.equal(await world.verifier.pruneSessions(), 2);
+  await expectCode(
+    world.verifier.appraise(abandoned.submission),
+    'ERR_ATTESTATION_SESSION_UNKNOWN',
+  );
+  await world.verifier.appraise(fresh.submission);
+});

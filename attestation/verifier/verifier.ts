@@ -14,7 +14,13 @@ import type { StateStore } from '../store/state-store.js';
 import type { x509 } from '../x509-setup.js';
 import type { Clock, RandomBytes } from './deps.js';
 import { Registry } from './registry.js';
-import { consumeSession, createSession, finishSession, type SessionRecord } from './sessions.js';
+import {
+  consumeSession,
+  createSession,
+  finishSession,
+  pruneSessions,
+  type SessionRecord,
+} from './sessions.js';
 
 export interface VerifierConfig {
   /** How long a challenge stays fresh. */
@@ -198,6 +204,11 @@ export class Verifier {
     });
     const chain = [certificate.toString('pem'), this.deps.ca.certificate.toString('pem')];
     return { attestation: session.id, chain, certificate, appraisal };
+  }
+
+  /** Forgets sessions whose challenge expired more than `retentionMs` ago (default one day). */
+  async pruneSessions(retentionMs = 24 * 3600_000): Promise<number> {
+    return pruneSessions(this.deps.store, new Date(this.deps.clock().getTime() - retentionMs));
   }
 
   private checkPlatform(name: string): PlatformName {
