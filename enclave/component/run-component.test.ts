@@ -12,7 +12,7 @@ import { shutdownWorkers } from '../runner/worker-pool.js';
 import { Vfs } from '../vfs/vfs.js';
 import { isComponent, isCoreModule } from './detect.js';
 import { runComponent } from './run-component.js';
-import { transpileComponent } from './transpile.js';
+import { glueAsFunctionBody, transpileComponent } from './transpile.js';
 import { shutdownComponentWorkers } from './worker-pool.js';
 
 const guest = (path: string): Uint8Array =>
@@ -248,4 +248,17 @@ test('without enable_clock a component reads a clock stopped at zero', async () 
   // The core module's clock calls fail instead (ENOTCAPABLE): WASI 0.2 clocks cannot fail.
   const core = await runProgram({ program: probeCore, vfs: new Vfs(), rights: stdio, args });
   assert.equal(new TextDecoder().decode(core.stdout), 'clock realtime 76\nclock monotonic 76\n');
+});
+
+test('glue that would need a module loader is refused', () => {
+  assert.match(
+    glueAsFunctionBody('export function instantiate() {}\nexport const _util = {};'),
+    /return instantiate;/,
+  );
+  for (const glue of [
+    'import fs from "node:fs";\nexport function instantiate() {}',
+    'const u = import.meta.url;',
+  ]) {
+    assert.throws(() => glueAsFunctionBody(glue), { code: 'ERR_COMPONENT_TRANSPILE' });
+  }
 });

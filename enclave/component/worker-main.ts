@@ -22,10 +22,9 @@ function post(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
   parentPort?.postMessage(message, transfer);
 }
 
-async function loadGlue(source: string): Promise<Instantiate> {
-  const url = `data:text/javascript;base64,${Buffer.from(source).toString('base64')}`;
-  const glue = (await import(url)) as { instantiate: Instantiate };
-  return glue.instantiate;
+/** Evaluates jco's glue (a function body, see transpile.ts) here in the worker. */
+function loadGlue(body: string): Instantiate {
+  return new Function(body)() as Instantiate;
 }
 
 function runExport(root: Record<string, unknown>): RunInterface {
@@ -49,7 +48,7 @@ function callRun(iface: RunInterface): number {
   }
 }
 
-async function run(input: ComponentWorkerInput): Promise<void> {
+function run(input: ComponentWorkerInput): void {
   const tracked = new TrackedTree(input.snapshot);
   const deterministic = input.seed !== undefined;
   const imports = hostImports({
@@ -62,7 +61,7 @@ async function run(input: ComponentWorkerInput): Promise<void> {
     onOutput: (stream, bytes) =>
       post({ type: 'output', stream, bytes }, [bytes.buffer as ArrayBuffer]),
   });
-  const instantiate = await loadGlue(input.glue);
+  const instantiate = loadGlue(input.glue);
   let exitCode: number;
   try {
     const root = instantiate((name) => {
@@ -83,11 +82,13 @@ async function run(input: ComponentWorkerInput): Promise<void> {
 }
 
 parentPort?.once('message', (input: ComponentWorkerInput) => {
-  run(input).catch((error: unknown) => {
+  try {
+    run(input);
+  } catch (error) {
     post({
       type: 'failure',
       code: 'ERR_SANDBOX',
       message: error instanceof Error ? error.message : String(error),
     });
-  });
+  }
 });
