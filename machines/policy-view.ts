@@ -23,20 +23,30 @@ const NEEDED: Record<Operation, number> = {
   execute: WasiRight.FD_EXECUTE,
 };
 
-/** Rights granted on `path` by a table: the longest matching prefix decides; pseudo files match exactly. */
+const PSEUDO = ['stdin', 'stdout', 'stderr'];
+
+/**
+ * Rights granted on `path` by a table: the longest key that is the path or a directory above it
+ * decides; pseudo files match exactly. Same semantics as protocol/policy's `rightsAt` (cross-checked
+ * in actors/policy-view.test.ts), restated here because machines import only types from protocol/.
+ */
 export function rightsOn(table: readonly FileRight[], path: string): number {
   let best: FileRight | undefined;
   for (const entry of table) {
-    const matches = path.startsWith('/') ? prefixMatches(entry.path, path) : entry.path === path;
-    if (matches && (best === undefined || entry.path.length > best.path.length)) best = entry;
+    if (!keyMatches(entry.path, path)) continue;
+    if (best === undefined || keyLength(entry.path) > keyLength(best.path)) best = entry;
   }
   return best?.rights ?? 0;
 }
 
-function prefixMatches(prefix: string, path: string): boolean {
-  if (!prefix.startsWith('/')) return false;
-  if (prefix.endsWith('/')) return path.startsWith(prefix);
-  return path === prefix || path.startsWith(`${prefix}/`);
+function keyMatches(key: string, path: string): boolean {
+  if (PSEUDO.includes(key) || PSEUDO.includes(path)) return key === path;
+  const base = key.endsWith('/') ? key.slice(0, -1) : key;
+  return base === '' || path === base || path.startsWith(`${base}/`);
+}
+
+function keyLength(key: string): number {
+  return key.endsWith('/') ? key.length - 1 : key.length;
 }
 
 export function participantOf(view: PolicyView, id: number) {

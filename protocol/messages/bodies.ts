@@ -30,6 +30,8 @@ export interface AttestStartBody {
   readonly computation: string;
   readonly platform: string;
   readonly policyHash: string;
+  /** The policy's exact bytes: the verifier checks them against `policyHash` and reads the expiry. */
+  readonly policy: Uint8Array;
 }
 export interface AttestChallengeBody {
   /** The verifier's attestation session id. */

@@ -12,7 +12,12 @@ const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 const valid: Record<string, unknown> = {
   'host.launch': { policy: new Uint8Array([1]), platform: 'sim', computation: 'p1' },
   'host.launched': { computation: 'p1', host: 'h1', worker: 'w1' },
-  'attest.start': { computation: 'p1', platform: 'sim', policyHash: hash },
+  'attest.start': {
+    computation: 'p1',
+    platform: 'sim',
+    policyHash: hash,
+    policy: new Uint8Array(2),
+  },
   'attest.challenge': { attestation: 'a1', nonce: new Uint8Array(32), expiresAt: 1 },
   'attest.evidence': {
     attestation: 'a1',
@@ -66,7 +71,10 @@ test('unknown keys, missing keys and wrong types are refused with ERR_BAD_MESSAG
     ['compute.request', {}],
     ['compute.request', { program: '/a', pipeline: 'b' }],
     ['result.read', { path: '/output/../secret', replyKey: new Uint8Array(65) }],
-    ['attest.start', { computation: 'p1', platform: 'sim', policyHash: 'XYZ' }],
+    [
+      'attest.start',
+      { computation: 'p1', platform: 'sim', policyHash: 'XYZ', policy: new Uint8Array(1) },
+    ],
     ['protocol.error', { code: 'NOPE', message: 'x' }],
     ['session.hello', []],
     ['host.launch', { policy: 'not bytes', platform: 'sim', computation: 'p1' }],

@@ -34,7 +34,7 @@ const provision = {
 const schemas: { readonly [K in MessageKind]: Check } = {
   'host.launch': obj({ policy: bytes(1 << 20), platform: id, computation: id }),
   'host.launched': obj({ computation: id, host: id, worker: id }),
-  'attest.start': obj({ computation: id, platform: id, policyHash: hex64 }),
+  'attest.start': obj({ computation: id, platform: id, policyHash: hex64, policy: bytes(1 << 20) }),
   'attest.challenge': obj({ attestation: id, nonce: bytes(1024), expiresAt: uint() }),
   'attest.evidence': obj({
     attestation: id,

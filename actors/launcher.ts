@@ -1,0 +1,99 @@
+// `vc launch` as a function: asks the host pool to start an enclave for a policy, waits until the
+// enclave has announced itself, and checks the announcement exactly as a participant would
+// (phase 6), so "launched" means "attested and ready".
+import { checkEnclaveCertificate, type AttestedEnclave } from '../attestation/relying-party.js';
+import { toVcError } from '../protocol/errors.js';
+import type { EnclaveReadyBody, HostLaunchedBody } from '../protocol/messages/bodies.js';
+import { ProtocolError, ProtocolErrorCode } from '../protocol/messages/errors.js';
+import {
+  HOSTS_LAUNCH_SUBJECT,
+  computationIdFor,
+  eventsSubject,
+} from '../protocol/messages/subjects.js';
+import type { LoadedPolicy } from '../protocol/policy/types.js';
+import { Endpoint, expectReply } from './bus/endpoint.js';
+import type { Transport } from './bus/endpoint.js';
+import { keyFromSenderId, keySenderId, senderIdIsKey } from './bus/sender-ids.js';
+
+export interface LaunchOptions {
+  readonly bus: Transport;
+  readonly policy: LoadedPolicy;
+  readonly platform?: string;
+  readonly computation?: string;
+  readonly timeoutMs?: number;
+  readonly clock?: () => Date;
+}
+
+export interface Launched {
+  readonly computation: string;
+  readonly host: string;
+  readonly worker: string;
+  readonly ready: EnclaveReadyBody;
+  readonly enclave: AttestedEnclave;
+}
+
+export async function launchComputation(options: LaunchOptions): Promise<Launched> {
+  const clock = options.clock ?? (() => new Date());
+  const computation = options.computation ?? computationIdFor(options.policy.hash);
+  const pair = await globalThis.crypto.subtle.generateKey(
+    { name: 'ECDSA', namedCurve: 'P-256' },
+    false,
+    ['sign', 'verify'],
+  );
+  const endpoint = new Endpoint(
+    options.bus,
+    { id: await keySenderId(pair.publicKey as never), key: pair.privateKey as never },
+    () => clock().getTime(),
+  );
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  let stop = () => {};
+  const announced = new Promise<{ from: string; body: EnclaveReadyBody }>((resolve, reject) => {
+    const timer = setTimeout(
+      () =>
+        reject(
+          new ProtocolError(
+            ProtocolErrorCode.TIMEOUT,
+            `no enclave announced itself within ${timeoutMs} ms`,
+          ),
+        ),
+      timeoutMs,
+    );
+    const unsubscribe = endpoint.subscribe(eventsSubject(computation), keyFromSenderId, (m) => {
+      if (m.kind !== 'enclave.ready') return;
+      clearTimeout(timer);
+      resolve({ from: m.from, body: m.body as EnclaveReadyBody });
+    });
+    stop = () => {
+      clearTimeout(timer);
+      unsubscribe();
+    };
+  });
+  announced.catch(() => undefined);
+  try {
+    const reply = await endpoint.request(
+      HOSTS_LAUNCH_SUBJECT,
+      computation,
+      'host.launch',
+      { policy: options.policy.bytes, platform: options.platform ?? 'sim', computation },
+      { keys: keyFromSenderId, timeoutMs },
+    );
+    const launched = expectReply<HostLaunchedBody>(reply, 'host.launched');
+    const { from, body } = await announced;
+    const enclave = await checkEnclaveCertificate({
+      chain: body.chain,
+      policy: options.policy,
+      now: clock(),
+    });
+    if (!(await senderIdIsKey(from, enclave.signingKey))) {
+      throw new ProtocolError(
+        'ERR_ENCLAVE_KEY_MISMATCH',
+        'the announcement is not signed by the certified key',
+      );
+    }
+    return { computation, host: launched.host, worker: launched.worker, ready: body, enclave };
+  } catch (error) {
+    throw toVcError(error);
+  } finally {
+    stop();
+  }
+}
