@@ -93,6 +93,20 @@ async function verifyChain(
   return chain[chain.length - 1] as x509.X509Certificate;
 }
 
+/** The leaf's key as an ES384 verification key; anything else cannot have signed the document. */
+async function leafKey(leaf: x509.X509Certificate): Promise<webcrypto.CryptoKey> {
+  try {
+    const key = await leaf.publicKey.export(
+      { name: 'ECDSA', namedCurve: 'P-384' },
+      ['verify'],
+      x509Crypto,
+    );
+    return key as unknown as webcrypto.CryptoKey;
+  } catch {
+    return fail('ERR_EVIDENCE_CHAIN', 'the signing certificate does not hold an EC P-384 key');
+  }
+}
+
 function isCa(cert: x509.X509Certificate): boolean {
   return cert.getExtension(x509.BasicConstraintsExtension)?.ca === true;
 }
@@ -124,12 +138,7 @@ export async function appraiseNitro(
   const doc = parseDocument(sign1.payload);
   const at = options.at === 'document' ? doc.timestamp : options.at;
   const leaf = await verifyChain(doc, options.roots ?? [], at);
-  const key = await leaf.publicKey.export(
-    { name: 'ECDSA', namedCurve: 'P-384' },
-    ['verify'],
-    x509Crypto,
-  );
-  await verifyCoseSign1(sign1, key as unknown as webcrypto.CryptoKey);
+  await verifyCoseSign1(sign1, await leafKey(leaf));
 
   if (options.expectedNonce && !(doc.nonce && equalBytes(doc.nonce, options.expectedNonce))) {
     fail('ERR_ATTESTATION_NONCE_MISMATCH', 'Nitro nonce is not the expected nonce');

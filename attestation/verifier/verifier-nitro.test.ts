@@ -18,9 +18,13 @@ type Pair = webcrypto.CryptoKeyPair;
 
 async function nitroPki(
   now: Date,
+  leafCurve: 'P-384' | 'P-256' = 'P-384',
 ): Promise<{ root: x509.X509Certificate; leaf: x509.X509Certificate; leafKey: Pair }> {
   const rootKey = (await webcrypto.subtle.generateKey(ES384, true, ['sign', 'verify'])) as Pair;
-  const leafKey = (await webcrypto.subtle.generateKey(ES384, true, ['sign', 'verify'])) as Pair;
+  const leafKey = (await webcrypto.subtle.generateKey({ ...ES384, namedCurve: leafCurve }, true, [
+    'sign',
+    'verify',
+  ])) as Pair;
   const root = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: '01',
     name: 'CN=test.nitro-enclaves',
@@ -193,6 +197,22 @@ test('nitro through the verifier: refusals', async () => {
   await expectCode(
     attempt(other, (nonce, userData) =>
       nitroDocument(pki, { nonce, userData, pcr0: 7, timestamp: other.clock.now }),
+    ),
+    'ERR_EVIDENCE_CHAIN',
+  );
+});
+
+test('nitro: a leaf certificate without a P-384 key is a chain error', async () => {
+  const { world } = await setup();
+  const p256 = await nitroPki(world.clock.now, 'P-256');
+  await world.verifier.registry.addRoot('nitro', p256.root.toString('pem'));
+  const signer = (await webcrypto.subtle.generateKey(ES384, true, ['sign'])) as Pair;
+  await expectCode(
+    attempt(world, (nonce, userData) =>
+      nitroDocument(
+        { ...p256, leafKey: signer },
+        { nonce, userData, pcr0: 7, timestamp: world.clock.now },
+      ),
     ),
     'ERR_EVIDENCE_CHAIN',
   );
