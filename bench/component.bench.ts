@@ -91,6 +91,10 @@ async function main(): Promise<void> {
   const startComp = await samples(RUNS, () =>
     timeRun(runComponent, digestComponent, vfsWith('/input/data.bin', tiny)),
   );
+  const tinyCsv = new TextEncoder().encode('bidder,amount\nalice,1\nbob,2\n');
+  const startJsTiny = await samples(5, () =>
+    timeRun(runComponent, auctionComponent, vfsWith('/input/bids.csv', tinyCsv)),
+  );
   const startJs = await samples(5, () =>
     timeRun(runComponent, auctionComponent, vfsWith('/input/bids.csv', csv)),
   );
@@ -125,6 +129,7 @@ JavaScript component (sealed-bid-auction, ${BIDS} bids, 5 runs), against its Typ
 
 | What | p50 ms | p95 ms |
 |---|---:|---:|
+| JS component, 2 bids (start latency), warm caches | ${fmt(p50(startJsTiny))} | ${fmt(p95(startJsTiny))} |
 | JS component, warm caches | ${fmt(p50(startJs))} | ${fmt(p95(startJs))} |
 | JS component, first run with nothing cached | ${fmt(coldAuction)} | |
 | TypeScript reference in the host process | ${fmt(p50(refMs))} | ${fmt(p95(refMs))} |
