@@ -4,18 +4,15 @@
 // CLOCK_MONOTONIC, so process and worker start-up are measured separately: execution start latency
 // (p50) and the throughput of reading a 64 MiB input through the virtual file system.
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { WASI } from 'node:wasi';
-import { compileGuest } from '../enclave/runner/compile.js';
 import { runProgram } from '../enclave/runner/run-program.js';
 import { prewarm, shutdownWorkers } from '../enclave/runner/worker-pool.js';
 import { allRights } from '../enclave/vfs/rights.js';
 import { Vfs } from '../enclave/vfs/vfs.js';
-import { Wasm, type WasmImports } from '../enclave/wasm-api.js';
 import { machineLine, percentile, writeBenchSection } from './report.js';
 
 const kernelsDir = fileURLToPath(new URL('./kernels/', import.meta.url));
@@ -42,7 +39,10 @@ const kernels: Kernel[] = [
   },
 ];
 
-function build(name: string, wasmFlags: string[]): { native: string; wasm: Uint8Array } {
+function build(
+  name: string,
+  wasmFlags: string[],
+): { native: string; wasm: Uint8Array; wasmPath: string } {
   const src = join(kernelsDir, `${name}.c`);
   const native = join(work, name);
   const wasmPath = join(work, `${name}.wasm`);
@@ -54,7 +54,7 @@ function build(name: string, wasmFlags: string[]): { native: string; wasm: Uint8
     { encoding: 'utf8' },
   );
   if (clang.status !== 0) throw new Error(`clang failed for ${name}: ${clang.stderr}`);
-  return { native, wasm: readFileSync(wasmPath) };
+  return { native, wasm: readFileSync(wasmPath), wasmPath };
 }
 
 /** Parses the kernel's `result CHECKSUM ns ELAPSED` line. */
@@ -87,28 +87,17 @@ async function runSandbox(
   return parse(new TextDecoder().decode(result.stdout));
 }
 
-async function runNodeWasi(
-  wasm: Uint8Array,
-  preopens: Record<string, string> = {},
-): Promise<{ checksum: string; ms: number }> {
-  const outPath = join(work, 'node-wasi.out');
-  const fd = openSync(outPath, 'w');
-  try {
-    const wasi = new WASI({
-      version: 'preview1',
-      args: ['kernel'],
-      env: {},
-      preopens,
-      stdout: fd,
-      returnOnExit: true,
-    });
-    const module = await compileGuest(wasm);
-    const instance = await Wasm.instantiate(module, wasi.getImportObject() as WasmImports);
-    wasi.start(instance as unknown as object);
-  } finally {
-    closeSync(fd);
-  }
-  return parse(readFileSync(outPath, 'utf8'));
+/** node:wasi in a child process (same compiler setting as ours: --no-liftoff). */
+function runNodeWasi(
+  wasmPath: string,
+  preopen?: [string, string],
+): { checksum: string; ms: number } {
+  const runner = join(kernelsDir, 'node-wasi-run.mjs');
+  const args = ['--no-liftoff', '--no-warnings', runner, wasmPath, ...(preopen ?? [])];
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  if (r.status !== 0)
+    throw new Error(`node:wasi run of ${wasmPath} failed (${r.status}): ${r.stderr}`);
+  return parse(r.stdout);
 }
 
 async function measure(
@@ -129,13 +118,13 @@ async function kernelRows(): Promise<{ rows: string[]; misses: string[] }> {
   const misses: string[] = [];
   for (const k of kernels) {
     console.log(`kernel ${k.name}: building`);
-    const { native, wasm } = build(k.name, k.wasmFlags);
+    const { native, wasm, wasmPath } = build(k.name, k.wasmFlags);
     console.log(`kernel ${k.name}: native`);
     const n = await measure(() => runNative(native));
     console.log(`kernel ${k.name}: sandbox`);
     const s = await measure(() => runSandbox(wasm));
     console.log(`kernel ${k.name}: node:wasi`);
-    const w = await measure(() => runNodeWasi(wasm));
+    const w = await measure(() => runNodeWasi(wasmPath));
     if (n.checksum !== s.checksum || n.checksum !== w.checksum)
       throw new Error(`${k.name}: results differ between targets`);
     const ratio = s.ms / n.ms;
@@ -172,7 +161,7 @@ async function startLatency(): Promise<{ warm: number[]; cold: number[] }> {
 }
 
 async function readThroughput(): Promise<{ native: number; sandbox: number; nodeWasi: number }> {
-  const { native, wasm } = build('read_input', []);
+  const { native, wasm, wasmPath } = build('read_input', []);
   const data = new Uint8Array(INPUT_BYTES);
   for (let i = 0; i < data.length; i += 4096) data[i] = i & 0xff;
   const hostDir = join(work, 'input');
@@ -185,7 +174,7 @@ async function readThroughput(): Promise<{ native: number; sandbox: number; node
     vfs.writeUnchecked('/input/big.bin', data);
     return runSandbox(wasm, vfs, allRights(['/input']));
   });
-  const w = await measure(() => runNodeWasi(wasm, { '/input': hostDir }));
+  const w = await measure(() => runNodeWasi(wasmPath, ['/input', hostDir]));
   return { native: mibPerS(n.ms), sandbox: mibPerS(s.ms), nodeWasi: mibPerS(w.ms) };
 }
 

@@ -5,7 +5,7 @@ import { RIGHTS_ALL, RIGHTS_EXECUTE } from '../../protocol/policy/wasi-rights.js
 import { bytes, guestBytes } from '../guests/guests.js';
 import { Vfs } from '../vfs/vfs.js';
 import { parsePipeline as parsePipelineText } from '../../protocol/policy/index.js';
-import { runPipeline } from './run-pipeline.js';
+import { runPipeline, runProgramFile } from './run-pipeline.js';
 
 const caller: RightsTable = [{ path: '/program/', rights: RIGHTS_EXECUTE }];
 const execution: RightsTable = [
@@ -104,5 +104,24 @@ test('a missing program is ERR_FILE_NOT_FOUND', async () => {
   await assert.rejects(
     run('/program/none.wasm', setup()),
     (e: { code?: string }) => e.code === 'ERR_FILE_NOT_FOUND',
+  );
+});
+
+test('runProgramFile runs a stored program with its own rights once the caller holds x', async () => {
+  const vfs = setup();
+  const result = await runProgramFile('/program/copy.wasm', {
+    vfs,
+    callerRights: caller,
+    executionRights: execution,
+  });
+  assert.equal(result.exitCode, 0);
+  assert.equal(new TextDecoder().decode(vfs.readUnchecked('/output/a.txt')), 'cba');
+  await assert.rejects(
+    runProgramFile('/program/copy.wasm', {
+      vfs,
+      callerRights: execution,
+      executionRights: execution,
+    }),
+    (e: { code?: string }) => e.code === 'ERR_ACCESS_DENIED',
   );
 });

@@ -74,3 +74,16 @@ async function runStep(
   steps.push({ path, result });
   return result.exitCode;
 }
+
+/**
+ * Runs the program stored in the file system at `path` (a participant's request to execute a
+ * program): the caller needs FD_EXECUTE on it, and it runs with `executionRights` (the program's
+ * own file_rights in the policy).
+ */
+export async function runProgramFile(path: string, options: PipelineOptions): Promise<RunResult> {
+  const steps: Array<{ path: string; result: RunResult }> = [];
+  await runStep(normalizePath(path), options, steps);
+  const step = steps[0];
+  if (!step) throw new FileNotFoundError(path);
+  return step.result;
+}
