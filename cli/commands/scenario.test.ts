@@ -1,0 +1,75 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { captureIo } from '../command.js';
+import { main } from '../main.js';
+
+test('vc scenario list names every scenario and the flagship', async () => {
+  const io = captureIo();
+  assert.equal(await main(['scenario', 'list', '--json'], io), 0);
+  const listed = JSON.parse(io.stdout.join('')) as { name: string }[];
+  const names = listed.map((s) => s.name);
+  for (const name of [
+    'shamir',
+    'linear-regression',
+    'psi-hospitals',
+    'intersection-sum',
+    'sealed-bid-auction',
+    'private-poll',
+    'number-stream',
+    'pipeline-sort',
+  ])
+    assert.ok(names.includes(name), name);
+  const human = captureIo();
+  assert.equal(await main(['scenario', 'list'], human), 0);
+  assert.match(human.stdout.join('\n'), /sealed-bid-auction .*flagship/);
+});
+
+test('vc scenario run shamir: live phases, the checked result, the journal and how to replay it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vc-scenario-'));
+  try {
+    const journal = join(dir, 'journal.jsonl');
+    const io = captureIo();
+    assert.equal(await main(['scenario', 'run', 'shamir', '--journal', journal], io), 0);
+    const out = io.stdout.join('\n');
+    assert.match(out, /holder-1 +checking the attestation/);
+    assert.match(out, /enclave +running the program/);
+    assert.match(out, /Result +✓ the rebuilt secret is "Hello World!"/);
+    assert.match(out, /enclave: attestation \d+/);
+    assert.ok(out.includes(`Journal  ${journal}`));
+    assert.match(out, /Replay +npx vc replay .* --computation p[0-9a-f]{32}/);
+    const lines = readFileSync(journal, 'utf8').trim().split('\n');
+    assert.ok(lines.length > 10);
+    assert.ok(
+      lines.some((l) => (JSON.parse(l) as { subject: string }).subject.includes('.trace.')),
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('vc scenario run --json reports the verdict; unknown names and bad seeds are refused', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vc-scenario-'));
+  try {
+    const io = captureIo();
+    const args = ['scenario', 'run', 'linear-regression', '--json', '--journal', join(dir, 'j')];
+    assert.equal(await main(args, io), 0);
+    const report = JSON.parse(io.stdout.join('')) as {
+      ok: boolean;
+      mode: string;
+      scenario: string;
+    };
+    assert.deepEqual(
+      [report.ok, report.mode, report.scenario],
+      [true, 'embedded', 'linear-regression'],
+    );
+    const unknown = captureIo();
+    assert.equal(await main(['scenario', 'run', 'nope', '--json'], unknown), 1);
+    assert.match(unknown.stdout.join(''), /ERR_SCENARIO_UNKNOWN/);
+    assert.equal(await main(['scenario', 'run', 'shamir', '--seed', 'x'], captureIo()), 2);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

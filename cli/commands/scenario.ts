@@ -1,0 +1,106 @@
+// `vc scenario list|run`: the end-to-end use cases in scenarios/, run embedded (default), over
+// NATS, or with every actor as its own OS process; live phases, then a checked result.
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { UsageError } from '../../protocol/errors.js';
+import { FLAGSHIP, findScenario, scenarios } from '../../scenarios/catalog.js';
+import { ScenarioError } from '../../scenarios/errors.js';
+import { header, narrator, summary } from '../../scenarios/narrate.js';
+import { prepareRun } from '../../scenarios/prepare.js';
+import { runScenario, type ScenarioReport } from '../../scenarios/run-scenario.js';
+import { modeDescription, openEnvironment } from '../../scenarios/run/open.js';
+import type { CliIo, Command } from '../command.js';
+
+const usage = `Usage:
+  vc scenario list [--json]
+  vc scenario run NAME [--nats URL] [--processes] [--journal FILE] [--seed N] [--json]
+
+list   the scenarios: use cases with their parties, programs, data generators and expected results.
+run    runs one end to end with fresh throw-away identities, a fresh verifier CA and a policy made
+       by the policy generator; prints each party's phases as they happen, then the result checked
+       against the reference implementation, the time per phase, the journal and how to replay it.
+       Exit 0 when the result matches, 1 otherwise.
+  --nats URL     actors in this process talking over the NATS server at URL (default: embedded,
+                 everything in this process over the in-memory bus, no servers)
+  --processes    every actor its own OS process over NATS: vc verifier, vc host (which launches
+                 enclave worker processes), vc launch, and each participant as vc client; with
+                 --nats URL they use that server, otherwise a private nats-server is started
+  --journal FILE where to write the protocol journal (default .vc/journals/NAME-TIME.jsonl)
+  --seed N       the data generators' seed (default 1)
+  --json         the report as JSON (no live lines)
+The flagship scenario (npm start) is ${FLAGSHIP}.`;
+
+export const command: Command = {
+  name: 'scenario',
+  summary: 'list and run the end-to-end scenarios (npm start runs the flagship)',
+  usage,
+  async run(argv, io) {
+    const [sub, ...rest] = argv;
+    if (sub === 'list') return list(rest, io);
+    if (sub === 'run') return run(rest, io);
+    throw new UsageError(`expected list or run\n${usage}`);
+  },
+};
+
+function list(argv: string[], io: CliIo): number {
+  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' } } });
+  if (values.json) {
+    io.out(
+      JSON.stringify(scenarios.map((s) => ({ name: s.name, title: s.title, summary: s.summary }))),
+    );
+    return 0;
+  }
+  const lines = scenarios.map(
+    (s) =>
+      `  ${s.name.padEnd(20)} ${s.title}${s.name === FLAGSHIP ? '  (flagship: npm start)' : ''}`,
+  );
+  io.out(['Scenarios (vc scenario run NAME):', ...lines].join('\n'));
+  return 0;
+}
+
+async function run(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      nats: { type: 'string' },
+      processes: { type: 'boolean' },
+      journal: { type: 'string' },
+      seed: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+  const [name, ...extra] = positionals;
+  if (!name || extra.length > 0) throw new UsageError(`expected one scenario name\n${usage}`);
+  const scenario = findScenario(name);
+  if (!scenario)
+    throw new ScenarioError('ERR_SCENARIO_UNKNOWN', `no scenario "${name}"; see vc scenario list`, {
+      details: { known: scenarios.map((s) => s.name) },
+    });
+  const seed = values.seed === undefined ? 1 : Number(values.seed);
+  if (!Number.isSafeInteger(seed)) throw new UsageError('--seed must be an integer');
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+  const journalFile = values.journal ?? join('.vc', 'journals', `${name}-${stamp}.jsonl`);
+  const json = values.json === true;
+  const log = json ? () => undefined : (line: string) => io.out(line);
+  const choice = {
+    ...(values.nats ? { nats: values.nats } : {}),
+    ...(values.processes ? { processes: true } : {}),
+    journalFile,
+    log,
+  };
+  const env = await openEnvironment(choice);
+  let report: ScenarioReport;
+  try {
+    const prepared = await prepareRun(scenario, env.trust, { seed });
+    for (const line of header(prepared, modeDescription(env, choice))) log(line);
+    const now = () => performance.now();
+    const narrate = narrator(log, now);
+    report = await runScenario(prepared, env, { onEvent: (e) => narrate.onEvent(e), now });
+  } finally {
+    await env.stop();
+  }
+  if (json) io.out(JSON.stringify(report));
+  else for (const line of summary(report)) io.out(line);
+  return report.ok ? 0 : 1;
+}

@@ -1,0 +1,44 @@
+// Time per protocol phase, read from the enclave worker's trace: each recorded state lasts from its
+// record's timestamp to the next one's. States map onto DESIGN's phases.
+import type { TracePoint } from './trace-watch.js';
+
+export interface PhaseTime {
+  readonly phase: string;
+  readonly ms: number;
+}
+
+export const PHASE_ORDER = [
+  'attestation',
+  'waiting for parties',
+  'provisioning',
+  'execution',
+  'result reading',
+  'shutdown',
+] as const;
+
+/** The DESIGN phase a machine state (JSON of its value) belongs to. */
+export function phaseOf(state: string): string {
+  if (/keying|challenging|evidencing|appraising/.test(state)) return 'attestation';
+  if (state.includes('writing')) return 'provisioning';
+  if (state.includes('executing')) return 'execution';
+  if (state.includes('reading')) return 'result reading';
+  if (/shut|stopping/i.test(state)) return 'shutdown';
+  if (/failed/.test(state)) return 'failed';
+  return 'waiting for parties';
+}
+
+/** Sums the time the enclave spent in each phase. */
+export function enclavePhases(points: readonly TracePoint[]): PhaseTime[] {
+  const enclave = points
+    .filter((p) => p.record.machine === 'enclave')
+    .sort((a, b) => a.record.index - b.record.index);
+  const totals = new Map<string, number>();
+  for (let i = 0; i + 1 < enclave.length; i++) {
+    const phase = phaseOf(enclave[i]!.record.state);
+    const ms = Math.max(0, enclave[i + 1]!.ts - enclave[i]!.ts);
+    totals.set(phase, (totals.get(phase) ?? 0) + ms);
+  }
+  const known: readonly string[] = PHASE_ORDER;
+  const ordered = [...known, ...[...totals.keys()].filter((p) => !known.includes(p))];
+  return ordered.filter((p) => totals.has(p)).map((phase) => ({ phase, ms: totals.get(phase)! }));
+}

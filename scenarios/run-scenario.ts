@@ -1,0 +1,170 @@
+// Runs one prepared scenario in an environment: watches the traces, launches the enclave (attested
+// and ready), plays the rounds (turns of a round concurrently), checks the results against the
+// reference, and reports. Progress goes to an observer as it happens.
+import type {
+  Environment,
+  JournalInfo,
+  LaunchInfo,
+  ModeName,
+  TurnOutcome,
+} from './run/environment.js';
+import { enclavePhases, type PhaseTime } from './phases.js';
+import type { PreparedRun } from './prepare.js';
+import type { PartyResults, Verdict } from './scenario.js';
+import { watchTraces, type TracePoint } from './trace-watch.js';
+
+export type ScenarioEvent =
+  | { readonly type: 'launching'; readonly computation: string }
+  | { readonly type: 'launched'; readonly info: LaunchInfo; readonly ms: number }
+  | {
+      readonly type: 'round';
+      readonly round: number;
+      readonly of: number;
+      readonly parties: readonly string[];
+    }
+  | { readonly type: 'transition'; readonly actor: string; readonly point: TracePoint }
+  | {
+      readonly type: 'turn';
+      readonly round: number;
+      readonly outcome: TurnOutcome;
+      readonly ms: number;
+    };
+
+export interface RoundReport {
+  readonly ms: number;
+  readonly outcomes: readonly TurnOutcome[];
+}
+
+export interface ScenarioReport {
+  readonly scenario: string;
+  readonly mode: ModeName;
+  readonly computation: string;
+  readonly policyHash: string;
+  readonly ok: boolean;
+  readonly verdict: Verdict;
+  readonly launch?: LaunchInfo;
+  readonly launchMs: number;
+  readonly rounds: readonly RoundReport[];
+  readonly phases: readonly PhaseTime[];
+  readonly totalMs: number;
+  readonly messages: number;
+  readonly journal?: JournalInfo;
+  /** Set when the run stopped before its checks (launch or a turn failed). */
+  readonly failure?: { readonly code: string; readonly message: string };
+}
+
+export interface RunScenarioOptions {
+  readonly onEvent?: (event: ScenarioEvent) => void;
+  /** Monotonic milliseconds (injected for tests); default performance.now. */
+  readonly now?: () => number;
+}
+
+export async function runScenario(
+  run: PreparedRun,
+  env: Environment,
+  options: RunScenarioOptions = {},
+): Promise<ScenarioReport> {
+  const now = options.now ?? (() => performance.now());
+  const emit = options.onEvent ?? (() => undefined);
+  const actorNames = actorNamer(run);
+  const watch = await watchTraces(env.bus, run.policy, run.computation, (point) =>
+    emit({ type: 'transition', actor: actorNames(point.record.actor), point }),
+  );
+  const started = now();
+  const rounds: RoundReport[] = [];
+  let launch: LaunchInfo | undefined;
+  let launchMs = 0;
+  let failure: ScenarioReport['failure'];
+  try {
+    emit({ type: 'launching', computation: run.computation });
+    launch = await env.launch(run);
+    launchMs = now() - started;
+    emit({ type: 'launched', info: launch, ms: launchMs });
+    for (const [index, round] of run.plan.rounds.entries()) {
+      emit({
+        type: 'round',
+        round: index + 1,
+        of: run.plan.rounds.length,
+        parties: round.map((t) => t.party),
+      });
+      const roundStart = now();
+      const outcomes = await Promise.all(
+        round.map(async (turn) => {
+          const turnStart = now();
+          const outcome = await env.runTurn(run, turn, index + 1);
+          emit({ type: 'turn', round: index + 1, outcome, ms: now() - turnStart });
+          return outcome;
+        }),
+      );
+      rounds.push({ ms: now() - roundStart, outcomes });
+      const failed = outcomes.find((o) => !o.ok);
+      if (failed) {
+        failure = {
+          code: failed.failure?.code ?? 'ERR_PARTICIPANT_FAILED',
+          message: `${failed.party} ended in ${failed.state}: ${failed.failure?.message ?? 'no reason given'}`,
+        };
+        break;
+      }
+    }
+  } catch (error) {
+    const e = error as { code?: string; message?: string };
+    failure = { code: e.code ?? 'ERR_INTERNAL', message: e.message ?? String(error) };
+  }
+  const totalMs = now() - started;
+  await settleTraces(watch);
+  watch.stop();
+  const verdict: Verdict = failure
+    ? { ok: false, headline: `the run stopped: ${failure.code}`, details: [failure.message] }
+    : safeCheck(run, collectResults(rounds));
+  const journal = await env.journal(run);
+  return {
+    scenario: run.scenario.name,
+    mode: env.mode,
+    computation: run.computation,
+    policyHash: run.policy.hash,
+    ok: verdict.ok,
+    verdict,
+    ...(launch ? { launch } : {}),
+    launchMs,
+    rounds,
+    phases: enclavePhases(watch.points),
+    totalMs,
+    messages: watch.messages,
+    ...(journal ? { journal } : {}),
+    ...(failure ? { failure } : {}),
+  };
+}
+
+/** Trace records of the last steps may still be in flight: wait briefly for them. */
+async function settleTraces(watch: { settle(): Promise<void> }): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await watch.settle();
+}
+
+function collectResults(rounds: readonly RoundReport[]): PartyResults {
+  const results = new Map<string, Map<string, Uint8Array>>();
+  for (const round of rounds)
+    for (const outcome of round.outcomes) {
+      const mine = results.get(outcome.party) ?? new Map<string, Uint8Array>();
+      for (const [label, bytes] of outcome.results) mine.set(label, bytes);
+      results.set(outcome.party, mine);
+    }
+  return results;
+}
+
+function safeCheck(run: PreparedRun, results: PartyResults): Verdict {
+  try {
+    return run.plan.check(results);
+  } catch (error) {
+    return { ok: false, headline: 'the results could not be checked', details: [String(error)] };
+  }
+}
+
+/** `participant-<policy id>` becomes the party's name; other actors keep theirs. */
+function actorNamer(run: PreparedRun): (actor: string) => string {
+  return (actor) => {
+    const match = /^participant-(\d+)$/.exec(actor);
+    const party = match ? run.plan.parties[Number(match[1])] : undefined;
+    return party ? party.name : actor;
+  };
+}

@@ -1,0 +1,38 @@
+// The embedded environment: the protocol's embedded system (actors/embedded.ts): verifier, host and
+// enclave workers in this process over the in-memory bus; participants run in this process too.
+// The journal is the system's in-memory record, written to a file at the end.
+import { startEmbedded, type EmbeddedSystem } from '../../actors/embedded.js';
+import { writeJournalFile } from '../journal-file.js';
+import type { Environment } from './environment.js';
+import { runTurnInProcess } from './in-process-turn.js';
+
+export interface EmbeddedEnvironmentOptions {
+  /** Where to write the journal (default: none). */
+  readonly journalFile?: string;
+  readonly hosts?: number;
+}
+
+export async function embeddedEnvironment(
+  options: EmbeddedEnvironmentOptions = {},
+): Promise<Environment> {
+  const system: EmbeddedSystem = await startEmbedded({ hosts: options.hosts ?? 1 });
+  return {
+    mode: 'embedded',
+    trust: { caCertificatePem: system.ca.certificatePem, measurements: [system.measurement] },
+    bus: system.bus,
+    launch: async (run) => {
+      const launched = await system.launch(run.policy);
+      return { host: launched.host, worker: launched.worker };
+    },
+    runTurn: (run, turn) => runTurnInProcess(system.bus, run, turn),
+    journal: async (run) => {
+      if (!options.journalFile) return undefined;
+      writeJournalFile(options.journalFile, system.journal);
+      return {
+        location: options.journalFile,
+        replayCommand: `npx vc replay ${options.journalFile} --computation ${run.computation}`,
+      };
+    },
+    stop: () => system.stop(),
+  };
+}

@@ -1,0 +1,46 @@
+// Where a scenario runs. Three environments implement this: embedded (one process, in-memory bus),
+// nats (actors in this process, talking over a NATS server) and processes (every actor its own OS
+// process over NATS, participants as `vc client`). The scenario runner only sees this interface.
+import type { Transport } from '../../transport/transport.js';
+import type { WireError } from '../../protocol/errors.js';
+import type { PreparedRun, Trust } from '../prepare.js';
+import type { Turn } from '../scenario.js';
+
+export type ModeName = 'embedded' | 'nats' | 'processes';
+
+export interface LaunchInfo {
+  readonly host: string;
+  readonly worker: string;
+}
+
+export interface TurnOutcome {
+  readonly party: string;
+  readonly ok: boolean;
+  /** The participant machine's final state (`done`, `refused`, `failed`). */
+  readonly state: string;
+  readonly failure?: WireError;
+  /** Destination label -> bytes read. */
+  readonly results: ReadonlyMap<string, Uint8Array>;
+}
+
+export interface JournalInfo {
+  /** Where the journal is (a file, or a JetStream stream on a server). */
+  readonly location: string;
+  /** The command that replays it. */
+  readonly replayCommand: string;
+}
+
+export interface Environment {
+  readonly mode: ModeName;
+  /** What policies must name: the verifier CA and accepted measurements. */
+  readonly trust: Trust;
+  /** A bus to watch traces on. */
+  readonly bus: Transport;
+  /** Starts an attested enclave for the run's policy (`vc launch`). */
+  launch(run: PreparedRun): Promise<LaunchInfo>;
+  /** One party's turn: connects, checks the enclave (phase 6), performs its steps. */
+  runTurn(run: PreparedRun, turn: Turn, round: number): Promise<TurnOutcome>;
+  /** Writes or locates the protocol journal of the run. */
+  journal(run: PreparedRun): Promise<JournalInfo | undefined>;
+  stop(): Promise<void>;
+}

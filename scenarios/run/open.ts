@@ -1,0 +1,37 @@
+// Picks the environment a run asked for: embedded by default, `--nats URL` for actors in this
+// process over a NATS server, `--processes` for every actor as its own OS process over NATS.
+import { ScenarioError } from '../errors.js';
+import { embeddedEnvironment } from './embedded.js';
+import type { Environment } from './environment.js';
+
+export interface EnvironmentChoice {
+  readonly nats?: string;
+  readonly processes?: boolean;
+  readonly journalFile?: string;
+  /** Working directory for --processes (files, logs). */
+  readonly workDir?: string;
+  readonly log?: (line: string) => void;
+}
+
+export async function openEnvironment(choice: EnvironmentChoice): Promise<Environment> {
+  if (choice.processes) {
+    const { processesEnvironment } = await import('./processes.js');
+    return processesEnvironment(choice);
+  }
+  if (choice.nats) {
+    const { natsEnvironment } = await import('./nats.js');
+    return natsEnvironment({
+      url: choice.nats,
+      ...(choice.journalFile ? { journalFile: choice.journalFile } : {}),
+    });
+  }
+  if (choice.workDir === '') throw new ScenarioError('ERR_SCENARIO_MODE', 'empty work directory');
+  return embeddedEnvironment(choice.journalFile ? { journalFile: choice.journalFile } : {});
+}
+
+export function modeDescription(env: Environment, choice: EnvironmentChoice): string {
+  if (env.mode === 'embedded')
+    return 'embedded (every actor in this process, in-memory bus, no servers)';
+  if (env.mode === 'nats') return `over NATS at ${choice.nats} (actors in this process)`;
+  return `processes (verifier, host, enclave workers and each participant as its own OS process, NATS at ${choice.nats ?? 'a private nats-server'})`;
+}

@@ -1,0 +1,65 @@
+// What a scenario is: a use case written as data. It names its parties and their rights, the
+// programs (SDK examples) and pipelines with the rights they run with, the inputs each party brings
+// (from the examples' seeded generators), the rounds in which the parties act, and how to check the
+// results against the examples' reference implementations. The runners (scenarios/run/) turn one
+// plan into a real computation: embedded, over NATS, or with every actor in its own process.
+import type { Step } from '../machines/index.js';
+
+export interface PartySpec {
+  /** Short name used in output and file names (kebab-case). */
+  readonly name: string;
+  /** What this party is, for people ("program provider and result reader"). */
+  readonly role: string;
+  /** Capability entries `PATH:RIGHTS`, e.g. `/program/:w`, `/output/:r`. */
+  readonly capabilities: readonly string[];
+}
+
+export interface ProgramSpec {
+  /** Path inside the enclave, e.g. `/program/shamir-secret-sharing.wasm`. */
+  readonly path: string;
+  readonly wasm: Uint8Array;
+  /** The program principal's rights while it runs. */
+  readonly capabilities: readonly string[];
+}
+
+export interface PipelineSpec {
+  readonly pipeline: string;
+  readonly capabilities: readonly string[];
+}
+
+/** One party's turn in a round: its steps in order, run after the previous round finished. */
+export interface Turn {
+  readonly party: string;
+  readonly steps: readonly Step[];
+}
+
+/** A result read by a party: destination label -> bytes. */
+export type PartyResults = ReadonlyMap<string, ReadonlyMap<string, Uint8Array>>;
+
+export interface Verdict {
+  readonly ok: boolean;
+  /** The result in words, for the summary ("bidder-3 wins and pays $412.00"). */
+  readonly headline: string;
+  /** Details: expected vs actual on a mismatch, or a few lines of the result. */
+  readonly details: readonly string[];
+}
+
+export interface ScenarioPlan {
+  readonly parties: readonly PartySpec[];
+  readonly programs: readonly ProgramSpec[];
+  readonly pipelines?: readonly PipelineSpec[];
+  /** Rounds, one after another; the turns of a round run concurrently. */
+  readonly rounds: readonly (readonly Turn[])[];
+  /** Party -> source label -> bytes (steps name their sources by label). */
+  readonly sources: ReadonlyMap<string, ReadonlyMap<string, Uint8Array>>;
+  /** Checks what the parties read against the reference implementation. */
+  check(results: PartyResults): Verdict;
+}
+
+export interface Scenario {
+  readonly name: string;
+  readonly title: string;
+  /** Two or three sentences: who takes part and what they learn (and do not learn). */
+  readonly summary: string;
+  plan(seed: number): ScenarioPlan;
+}

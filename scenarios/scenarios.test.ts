@@ -1,0 +1,86 @@
+// Every scenario end to end: embedded (in-memory bus) and over a private nats-server, each result
+// checked against the SDK examples' reference implementations; plus the runner's refusals.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { scenarios, findScenario } from './catalog.js';
+import { prepareRun } from './prepare.js';
+import { runScenario } from './run-scenario.js';
+import type { Environment } from './run/environment.js';
+import { embeddedEnvironment } from './run/embedded.js';
+import { natsEnvironment } from './run/nats.js';
+import { startNatsServer, type NatsServer } from '../test-support/nats-server.js';
+import { hasBinary, requireResource } from '../test-support/requirements.js';
+
+function assertPassed(report: Awaited<ReturnType<typeof runScenario>>): void {
+  assert.equal(report.failure, undefined, JSON.stringify(report.failure));
+  assert.equal(report.ok, true, report.verdict.details.join('\n'));
+  for (const round of report.rounds) for (const o of round.outcomes) assert.equal(o.state, 'done');
+  assert.ok(
+    report.phases.some((p) => p.phase === 'attestation'),
+    'the trace shows attestation',
+  );
+  assert.ok(
+    report.phases.some((p) => p.phase === 'execution'),
+    'the trace shows execution',
+  );
+}
+
+describe('scenarios, embedded', () => {
+  let env: Environment;
+  before(async () => (env = await embeddedEnvironment()));
+  after(() => env.stop());
+
+  for (const scenario of scenarios) {
+    test(scenario.name, async () => {
+      const run = await prepareRun(scenario, env.trust, { seed: 3 });
+      assertPassed(await runScenario(run, env));
+    });
+  }
+
+  test('a result that differs from the reference fails the run', async () => {
+    const run = await prepareRun(findScenario('shamir')!, env.trust);
+    const tampered = { ...run, plan: { ...run.plan, check: rejectAll } };
+    const report = await runScenario(tampered, env);
+    assert.equal(report.ok, false);
+    assert.equal(report.failure, undefined, 'the protocol itself completed');
+  });
+
+  test('a policy naming another measurement: participants and launcher refuse the enclave', async () => {
+    const trust = { ...env.trust, measurements: ['00'.repeat(32)] };
+    const run = await prepareRun(findScenario('shamir')!, trust);
+    const report = await runScenario(run, env);
+    assert.equal(report.ok, false);
+    assert.ok(report.failure, 'the run stopped');
+    assert.match(report.failure.code, /^ERR_/);
+    assert.notEqual(report.failure.code, 'ERR_INTERNAL');
+    assert.equal(report.rounds.length, 0, 'no participant round ran against a refused enclave');
+  });
+});
+
+describe('scenarios, over NATS', () => {
+  let server: NatsServer | undefined;
+  let env: Environment | undefined;
+  before(async () => {
+    if (!hasBinary('nats-server')) return;
+    server = await startNatsServer();
+    env = await natsEnvironment({ url: server.url, hosts: 2 });
+  });
+  after(async () => {
+    await env?.stop();
+    await server?.stop();
+  });
+
+  for (const scenario of scenarios) {
+    test(scenario.name, async (t) => {
+      if (!requireResource(t, 'nats-server binary', hasBinary('nats-server'))) return;
+      const run = await prepareRun(scenario, env!.trust, { seed: 5 });
+      const report = await runScenario(run, env!);
+      assertPassed(report);
+      assert.equal(report.mode, 'nats');
+    });
+  }
+});
+
+function rejectAll() {
+  return { ok: false, headline: 'rejected by the test', details: [] };
+}
