@@ -2,7 +2,7 @@
 // as source text and the component's core modules) is cached by the SHA-256 of the component bytes.
 // Nothing here evaluates the glue: that happens only inside the execution worker.
 import { createHash } from 'node:crypto';
-import { transpileBytes } from '@bytecodealliance/jco-transpile';
+import type { transpileBytes as TranspileBytes } from '@bytecodealliance/jco-transpile';
 import {
   ComponentImportError,
   ComponentNotCommandError,
@@ -53,8 +53,11 @@ export function clearTranspileCache(): void {
 
 async function transpileUncached(bytes: Uint8Array, hash: string): Promise<TranspiledComponent> {
   if (!isComponent(bytes)) throw new ComponentTranspileError('not a component binary');
-  let result: Awaited<ReturnType<typeof transpileBytes>>;
+  let result: Awaited<ReturnType<typeof TranspileBytes>>;
   try {
+    // Loaded on first use: importing jco's transpiler costs about a second, which core modules
+    // (and every process that never sees a component) should not pay.
+    const { transpileBytes } = await import('@bytecodealliance/jco-transpile');
     result = await transpileBytes(bytes, {
       name: GLUE_NAME,
       instantiation: 'sync',
