@@ -6,6 +6,8 @@ import { primes, randomSort } from './pipelines.js';
 import { example as fdCreate } from './fd-create/example.js';
 import { example as fileSeek } from './file-seek/example.js';
 import { example as generateSet } from './generate-set/example.js';
+import { example as huffmanEncoding } from './huffman-encoding/example.js';
+import { example as imageProcessing } from './image-processing/example.js';
 import { example as intersectionSetSum } from './intersection-set-sum/example.js';
 import { example as keepPrimes } from './keep-primes/example.js';
 import { example as linearRegression } from './linear-regression/example.js';
@@ -18,10 +20,12 @@ import { example as privateSetIntersectionSum } from './private-set-intersection
 import { example as privateSetIntersection } from './private-set-intersection/example.js';
 import { example as randomSource } from './random-source/example.js';
 import { example as randomU32List } from './random-u32-list/example.js';
+import { example as readFile } from './read-file/example.js';
 import { example as sealedBidAuction } from './sealed-bid-auction/example.js';
 import { example as shamirSecretSharing } from './shamir-secret-sharing/example.js';
 import { example as sortNumbers } from './sort-numbers/example.js';
 import { example as stringEditDistance } from './string-edit-distance/example.js';
+import { example as stringSearch } from './string-search/example.js';
 
 export type * from './support/types.js';
 export { files, utf8, fromUtf8, f64Bytes, readF64s } from './support/types.js';
@@ -46,6 +50,10 @@ export const examples: readonly Example[] = [
   keepPrimes,
   fileSeek,
   fdCreate,
+  stringSearch,
+  readFile,
+  imageProcessing,
+  huffmanEncoding,
   nop,
 ];
 
