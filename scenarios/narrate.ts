@@ -89,7 +89,8 @@ export function narrator(write: (line: string) => void, now: () => number): Narr
       return;
     }
     if (actor.startsWith('verifier') || actor === 'host') {
-      if (name !== previous) line(actor.startsWith('verifier') ? 'verifier' : actor, name);
+      if (name !== previous && name !== 'idle')
+        line(actor.startsWith('verifier') ? 'verifier' : actor, name);
       return;
     }
     const reply = REPLIES[type];

@@ -163,7 +163,7 @@ function safeCheck(run: PreparedRun, results: PartyResults): Verdict {
 /** `participant-<policy id>` becomes the party's name; other actors keep theirs. */
 function actorNamer(run: PreparedRun): (actor: string) => string {
   return (actor) => {
-    const match = /^participant-(\d+)$/.exec(actor);
+    const match = /^participant-(\d+)(?:-[0-9a-z]+)?$/.exec(actor);
     const party = match ? run.plan.parties[Number(match[1])] : undefined;
     return party ? party.name : actor;
   };
