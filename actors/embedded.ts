@@ -32,6 +32,11 @@ export interface EmbeddedOptions {
   readonly verifierConfig?: Partial<VerifierConfig>;
   /** Publish traces (default true). */
   readonly trace?: boolean;
+  /**
+   * Tests only: the verifier core issues enclave certificates with this CA while its replies are
+   * still signed with the policies' CA (a wrong chain, as a compromised verifier would present).
+   */
+  readonly rogueIssuer?: NewCa;
 }
 
 export interface EmbeddedSystem {
@@ -45,7 +50,10 @@ export interface EmbeddedSystem {
   readonly hosts: readonly Host[];
   /** Enclave workers started so far, by worker id. */
   readonly workers: ReadonlyMap<string, EnclaveWorker>;
-  launch(policy: LoadedPolicy, options?: { timeoutMs?: number }): Promise<Launched>;
+  launch(
+    policy: LoadedPolicy,
+    options?: { timeoutMs?: number; verify?: boolean },
+  ): Promise<Launched>;
   stop(): Promise<void>;
 }
 
@@ -96,7 +104,7 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Embe
   });
   const verifier = new Verifier({
     store: new MemoryStore(),
-    ca,
+    ca: options.rogueIssuer ?? ca,
     clock,
     random,
     config: { allowSimulation: true, ...options.verifierConfig },

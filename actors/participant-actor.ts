@@ -68,7 +68,11 @@ export async function runParticipant(options: ParticipantOptions): Promise<Parti
   const known = options.policy.policy.identities.find(
     (i) => certificateSenderId(pemDer(i.certificate)) === senderId,
   );
-  const name = known ? `participant-${known.id}` : `participant-x${senderId.slice(2, 10)}`;
+  // One trace per participant session: the same identity may take part in several rounds.
+  const session = randomBytes(3).toString('hex');
+  const name = known
+    ? `participant-${known.id}-${session}`
+    : `participant-x${senderId.slice(2, 10)}-${session}`;
   let enclave: Enclave | undefined;
 
   const keys = async (from: string) => {
