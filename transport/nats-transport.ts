@@ -1,8 +1,9 @@
 // The Transport over NATS (@nats-io/transport-node). Reconnects forever with a short wait (the
-// server may restart); request inboxes live under `vc.inbox` so the journal records replies too;
-// nats.js errors become our typed errors.
+// server may restart); each request's reply subject lives under `vc.inbox` so the journal records
+// replies too; nats.js errors become our typed errors.
 import {
   connect,
+  createInbox,
   errors as natsErrors,
   type Msg as NatsMsg,
   type NatsConnection,
@@ -46,7 +47,6 @@ export class NatsTransport implements Transport {
     const nc = await connect({
       servers: typeof options.servers === 'string' ? options.servers : [...options.servers],
       name: options.name,
-      inboxPrefix,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 200,
       reconnectJitter: 50,
@@ -85,7 +85,12 @@ export class NatsTransport implements Transport {
     const timeout = options.timeoutMs ?? 2000;
     return withRetry(async () => {
       try {
-        return plain((await this.connection.request(subject, data, { timeout })).data);
+        // a reply subject under vc.inbox (recorded by the journal), while the connection's own
+        // inbox stays `_INBOX` so JetStream API traffic is not recorded
+        const reply = createInbox(inboxPrefix);
+        return plain(
+          (await this.connection.request(subject, data, { timeout, noMux: true, reply })).data,
+        );
       } catch (error) {
         throw mapError(error, subject);
       }

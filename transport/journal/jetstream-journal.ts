@@ -1,0 +1,97 @@
+// The journal on NATS: a JetStream stream over `vc.>` that records every message the system sends
+// (requests, replies on `vc.inbox.*`, events, traces). Created idempotently. `no_ack` is essential:
+// without it JetStream would answer each captured request with a PubAck, racing the real reply.
+// nats-server 2.9 allows a single filter subject per consumer, so the reader filters one computation
+// client-side (replies live under `vc.inbox`, outside `vc.c.<id>.>`).
+import {
+  jetstream,
+  jetstreamManager,
+  type JetStreamManager,
+  type StreamConfig,
+} from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { journalSubjects } from '../subjects.js';
+import {
+  makeRecord,
+  matches,
+  type JournalFilter,
+  type JournalReader,
+  type JournalRecord,
+} from './record.js';
+
+export const defaultJournalStream = 'VC_JOURNAL';
+
+export interface JetStreamJournalOptions {
+  /** Stream name (default VC_JOURNAL). */
+  readonly stream?: string;
+  /** Replicas on a cluster (default 1). */
+  readonly replicas?: number;
+  /** Retention in milliseconds (default: unlimited). */
+  readonly maxAgeMs?: number;
+}
+
+/** Creates the journal stream unless it exists; safe to call from every process at start-up. */
+export async function ensureJournalStream(
+  nc: NatsConnection,
+  options: JetStreamJournalOptions = {},
+): Promise<string> {
+  const name = options.stream ?? defaultJournalStream;
+  const jsm = await jetstreamManager(nc);
+  const config: Partial<StreamConfig> & { name: string } = {
+    name,
+    subjects: [journalSubjects],
+    no_ack: true,
+    num_replicas: options.replicas ?? 1,
+    ...(options.maxAgeMs ? { max_age: options.maxAgeMs * 1_000_000 } : {}),
+  };
+  if (await exists(jsm, name)) return name;
+  try {
+    await jsm.streams.add(config);
+  } catch (error) {
+    // another process created it between our check and our add
+    if (!(await exists(jsm, name))) throw error;
+  }
+  return name;
+}
+
+async function exists(jsm: JetStreamManager, name: string): Promise<boolean> {
+  try {
+    await jsm.streams.info(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Reads the records present when iteration starts, in stream order. */
+export class JetStreamJournalReader implements JournalReader {
+  readonly #nc: NatsConnection;
+  readonly #stream: string;
+
+  constructor(nc: NatsConnection, stream = defaultJournalStream) {
+    this.#nc = nc;
+    this.#stream = stream;
+  }
+
+  async *records(filter?: JournalFilter): AsyncIterable<JournalRecord> {
+    const jsm = await jetstreamManager(this.#nc);
+    const last = (await jsm.streams.info(this.#stream)).state.last_seq;
+    if (last === 0) return;
+    const consumer = await jetstream(this.#nc).consumers.get(this.#stream);
+    const messages = await consumer.consume();
+    try {
+      for await (const m of messages) {
+        const record = makeRecord(
+          m.seq,
+          Math.floor(Number(m.info.timestampNanos) / 1e6),
+          m.subject,
+          new Uint8Array(m.data),
+        );
+        if (matches(record, filter)) yield record;
+        if (m.seq >= last) break;
+      }
+    } finally {
+      messages.stop();
+    }
+  }
+}
