@@ -1,23 +1,27 @@
-// Writes an in-memory protocol journal (the embedded system's record of every message on `vc.>`)
-// to a file: one JSON line per message, `{index, subject, data}` with the envelope bytes in base64.
-// Adapter until transport/journal/ offers a file format of its own; `vc replay` reads the file.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// Writes a recorded run (every message on `vc.>`, in order) as a protocol journal file in the
+// transport's format (transport/journal/file-journal.ts: hash-chained records), which
+// `vc replay FILE` reads. A file that exists already is replaced: one run, one journal.
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { FileJournal } from '../transport/journal/file-journal.js';
 
 export interface JournalLine {
-  readonly index: number;
   readonly subject: string;
   readonly data: Uint8Array;
+  /** When it was seen (ms since the epoch); default: when written. */
+  readonly time?: number;
 }
 
-export function writeJournalFile(file: string, entries: readonly JournalLine[]): void {
+/** Writes the journal; returns its head hash (hex) to anchor it. */
+export function writeJournalFile(file: string, entries: readonly JournalLine[]): string {
   mkdirSync(dirname(file), { recursive: true });
-  const lines = entries.map((e) =>
-    JSON.stringify({
-      index: e.index,
-      subject: e.subject,
-      data: Buffer.from(e.data).toString('base64'),
-    }),
-  );
-  writeFileSync(file, lines.join('\n') + (lines.length > 0 ? '\n' : ''));
+  rmSync(file, { force: true });
+  let at = 0;
+  const journal = FileJournal.open(file, { now: () => entries[at]?.time ?? Date.now() });
+  try {
+    for (; at < entries.length; at++) journal.append(entries[at]!.subject, entries[at]!.data);
+    return journal.head;
+  } finally {
+    journal.close();
+  }
 }

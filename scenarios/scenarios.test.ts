@@ -10,6 +10,25 @@ import { embeddedEnvironment } from './run/embedded.js';
 import { natsEnvironment } from './run/nats.js';
 import { startNatsServer, type NatsServer } from '../test-support/nats-server.js';
 import { hasBinary, requireResource } from '../test-support/requirements.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readComputation } from '../actors/journal-replay.js';
+import { replayTraces } from '../actors/replay.js';
+import { parseJournal } from '../transport/journal/file-journal.js';
+
+/** The run's journal replays through today's machines without a divergence. */
+async function assertReplays(report: Awaited<ReturnType<typeof runScenario>>): Promise<void> {
+  assert.ok(report.journal, 'the run wrote a journal');
+  const { records } = parseJournal(readFileSync(report.journal.location));
+  const journal = await readComputation(records, report.computation);
+  assert.equal(journal.unverified, 0, 'every journaled envelope verifies');
+  const actors = replayTraces(journal.traces);
+  assert.ok(
+    actors.some((a) => a.machine === 'enclave') && actors.some((a) => a.machine === 'participant'),
+  );
+  for (const actor of actors) assert.equal(actor.divergence, undefined, `${actor.actor} diverges`);
+}
 
 function assertPassed(report: Awaited<ReturnType<typeof runScenario>>): void {
   assert.equal(report.failure, undefined, JSON.stringify(report.failure));
@@ -27,13 +46,19 @@ function assertPassed(report: Awaited<ReturnType<typeof runScenario>>): void {
 
 describe('scenarios, embedded', () => {
   let env: Environment;
-  before(async () => (env = await embeddedEnvironment()));
-  after(() => env.stop());
+  const dir = mkdtempSync(join(tmpdir(), 'vc-scenarios-'));
+  before(async () => (env = await embeddedEnvironment({ journalFile: join(dir, 'journal.vcj') })));
+  after(async () => {
+    await env.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   for (const scenario of scenarios) {
     test(scenario.name, async () => {
       const run = await prepareRun(scenario, env.trust, { seed: 3 });
-      assertPassed(await runScenario(run, env));
+      const report = await runScenario(run, env);
+      assertPassed(report);
+      await assertReplays(report);
     });
   }
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { captureIo } from '../command.js';
 import { main } from '../main.js';
+import { parseJournal } from '../../transport/journal/file-journal.js';
 
 test('vc scenario list names every scenario and the flagship', async () => {
   const io = captureIo();
@@ -30,7 +31,7 @@ test('vc scenario list names every scenario and the flagship', async () => {
 test('vc scenario run shamir: live phases, the checked result, the journal and how to replay it', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vc-scenario-'));
   try {
-    const journal = join(dir, 'journal.jsonl');
+    const journal = join(dir, 'journal.vcj');
     const io = captureIo();
     assert.equal(await main(['scenario', 'run', 'shamir', '--journal', journal], io), 0);
     const out = io.stdout.join('\n');
@@ -40,11 +41,9 @@ test('vc scenario run shamir: live phases, the checked result, the journal and h
     assert.match(out, /enclave: attestation \d+/);
     assert.ok(out.includes(`Journal  ${journal}`));
     assert.match(out, /Replay +npx vc replay .* --computation p[0-9a-f]{32}/);
-    const lines = readFileSync(journal, 'utf8').trim().split('\n');
-    assert.ok(lines.length > 10);
-    assert.ok(
-      lines.some((l) => (JSON.parse(l) as { subject: string }).subject.includes('.trace.')),
-    );
+    const { records } = parseJournal(readFileSync(journal));
+    assert.ok(records.length > 10);
+    assert.ok(records.some((r) => r.subject.includes('.trace.')));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -25,7 +25,7 @@ run    runs one end to end with fresh throw-away identities, a fresh verifier CA
   --processes    every actor its own OS process over NATS: vc verifier, vc host (which launches
                  enclave worker processes), vc launch, and each participant as vc client; with
                  --nats URL they use that server, otherwise a private nats-server is started
-  --journal FILE where to write the protocol journal (default .vc/journals/NAME-TIME.jsonl)
+  --journal FILE where to write the protocol journal (default .vc/journals/NAME-TIME.vcj)
   --seed N       the data generators' seed (default 1)
   --json         the report as JSON (no live lines)
 The flagship scenario (npm start) is ${FLAGSHIP}.`;
@@ -80,7 +80,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const seed = values.seed === undefined ? 1 : Number(values.seed);
   if (!Number.isSafeInteger(seed)) throw new UsageError('--seed must be an integer');
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
-  const journalFile = values.journal ?? join('.vc', 'journals', `${name}-${stamp}.jsonl`);
+  const journalFile = values.journal ?? join('.vc', 'journals', `${name}-${stamp}.vcj`);
   const json = values.json === true;
   const log = json ? () => undefined : (line: string) => io.out(line);
   const choice = {

@@ -33,7 +33,7 @@ export async function natsEnvironment(options: NatsEnvironmentOptions): Promise<
   const bus = await connect('vc-scenario');
   const journal: JournalLine[] = [];
   const recorder = bus.subscribe('vc.>', (msg) => {
-    journal.push({ index: journal.length, subject: msg.subject, data: msg.data });
+    journal.push({ subject: msg.subject, data: msg.data, time: Date.now() });
   });
   const now = clock();
   const ca = await createVerifierCa({
