@@ -16,7 +16,7 @@ export interface ScenarioSystem {
   readonly bus: Transport;
   readonly caPem: string;
   readonly measurement: string;
-  launch(policy: LoadedPolicy, options?: { timeoutMs?: number }): Promise<Launched>;
+  launch(policy: LoadedPolicy, options?: { timeoutMs?: number; verify?: boolean }): Promise<Launched>;
   /** Journal entries recorded so far (subject + envelope bytes). */
   journal(): Promise<readonly JournalEntry[]>;
 }
