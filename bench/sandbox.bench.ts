@@ -87,6 +87,8 @@ async function runSandbox(
   return parse(new TextDecoder().decode(result.stdout));
 }
 
+let nodeWasiCrashes = 0;
+
 /** node:wasi in a child process (same compiler setting as ours: --no-liftoff). */
 function runNodeWasi(
   wasmPath: string,
@@ -95,8 +97,12 @@ function runNodeWasi(
   const runner = join(kernelsDir, 'node-wasi-run.mjs');
   const args = ['--no-liftoff', '--no-warnings', runner, wasmPath, ...(preopen ?? [])];
   const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
-  if (r.status !== 0)
-    throw new Error(`node:wasi run of ${wasmPath} failed (${r.status}): ${r.stderr}`);
+  // Node 20's node:wasi sometimes dies by SIGSEGV while its process exits, after the kernel has
+  // printed its result; such a run still counts, and the crashes are reported.
+  if (r.signal !== null && /result \d+ ns \d+/.test(r.stdout)) nodeWasiCrashes++;
+  else if (r.status !== 0) {
+    throw new Error(`node:wasi run of ${wasmPath} failed (${r.status ?? r.signal}): ${r.stderr}`);
+  }
   return parse(r.stdout);
 }
 
@@ -211,6 +217,8 @@ async function main(): Promise<void> {
     misses.length === 0
       ? 'All targets met in this run.'
       : `Missed targets in this run: ${misses.join('; ')}.`,
+    '',
+    `node:wasi runs in a child process with the same compiler setting as ours (\`--no-liftoff\`); ${nodeWasiCrashes} of its runs died by SIGSEGV at process exit after printing their result (a Node 20 node:wasi problem; those results were kept).`,
   ];
   writeBenchSection('sandbox', lines.join('\n'));
   console.log(lines.join('\n'));

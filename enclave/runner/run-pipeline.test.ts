@@ -6,6 +6,7 @@ import { bytes, guestBytes } from '../guests/guests.js';
 import { Vfs } from '../vfs/vfs.js';
 import { parsePipeline as parsePipelineText } from '../../protocol/policy/index.js';
 import { runPipeline, runProgramFile } from './run-pipeline.js';
+import { runProgram } from './run-program.js';
 
 const caller: RightsTable = [{ path: '/program/', rights: RIGHTS_EXECUTE }];
 const execution: RightsTable = [
@@ -124,4 +125,18 @@ test('runProgramFile runs a stored program with its own rights once the caller h
     }),
     (e: { code?: string }) => e.code === 'ERR_ACCESS_DENIED',
   );
+});
+
+test('concurrent executions over one file system run one after the other', async () => {
+  const vfs = setup();
+  const program = guestBytes('copy');
+  const order: string[] = [];
+  const [a, b] = await Promise.all([
+    runProgram({ program, vfs, rights: execution, trace: () => order.push('a') }),
+    runProgram({ program, vfs, rights: execution, trace: () => order.push('b') }),
+  ]);
+  assert.equal(a.exitCode, 0);
+  assert.equal(b.exitCode, 0);
+  const firstB = order.indexOf('b');
+  assert.ok(firstB > 0 && order.slice(firstB).every((x) => x === 'b'), 'no interleaving of WASI calls');
 });

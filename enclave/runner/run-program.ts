@@ -9,6 +9,7 @@ import { ExecutionTimeoutError, GuestTrapError } from '../errors.js';
 import type { VfsSnapshot } from '../vfs/snapshot.js';
 import { transferables } from '../vfs/snapshot.js';
 import type { Vfs } from '../vfs/vfs.js';
+import type { WasmModule } from '../wasm-api.js';
 import { checkModule } from './check-module.js';
 import { compileGuest } from './compile.js';
 import type { WorkerInput, WorkerMessage } from './protocol.js';
@@ -72,9 +73,23 @@ function snapshotFor(options: RunOptions, limits: RunLimits): VfsSnapshot {
   return { entries, quotaBytes, usedOutside: base.usedOutside };
 }
 
+/** Executions over one file system run one at a time: each sees the previous one's changes. */
+const running = new WeakMap<Vfs, Promise<unknown>>();
+
 export async function runProgram(options: RunOptions): Promise<RunResult> {
   const limits: RunLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const module = await compileGuest(checkModule(options.program, limits.maxMemoryMib));
+  const previous = running.get(options.vfs) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(() => start(module, options, limits));
+  running.set(options.vfs, next);
+  return next;
+}
+
+async function start(
+  module: WasmModule,
+  options: RunOptions,
+  limits: RunLimits,
+): Promise<RunResult> {
   const snapshot = snapshotFor(options, limits);
   const input: WorkerInput = {
     module,
