@@ -57,3 +57,36 @@ test('input the reference refuses makes the component fail without output', asyn
     assert.equal(output, undefined);
   }
 });
+
+test('the JS component gets nothing its rights do not allow', async () => {
+  const stderr = { path: 'stderr', rights: RIGHTS_ALL };
+  const csv = new TextEncoder().encode('alice,1\nbob,2\n');
+  const cases: Array<[string, RightsTable]> = [
+    [
+      'no read right on /input',
+      [
+        { path: '/input/', rights: RIGHTS_WRITE },
+        { path: '/output/', rights: RIGHTS_WRITE },
+        stderr,
+      ],
+    ],
+    [
+      'no write right on /output',
+      [{ path: '/input/', rights: RIGHTS_READ }, { path: '/output/', rights: RIGHTS_READ }, stderr],
+    ],
+  ];
+  for (const [what, table] of cases) {
+    const vfs = new Vfs();
+    vfs.writeUnchecked('/input/bids.csv', csv);
+    vfs.mkdir('/output');
+    const result = await runComponent({
+      program,
+      vfs,
+      rights: table,
+      limits: { maxMemoryMib: 128 },
+    });
+    assert.equal(result.exitCode, 1, what);
+    assert.match(new TextDecoder().decode(result.stderr), /^sealed-bid-auction: access\n/, what);
+    assert.equal(vfs.exists('/output/result.json'), false, what);
+  }
+});

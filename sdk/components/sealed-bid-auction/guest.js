@@ -72,14 +72,14 @@ function decide(bids) {
 
 export const run = {
   run() {
-    let result;
     try {
-      result = decide(parseBids(readFile(INPUT)));
+      const result = decide(parseBids(readFile(INPUT)));
+      writeFile(OUTPUT, `${JSON.stringify(result)}\n`);
     } catch (error) {
-      console.error(`sealed-bid-auction: ${error.message}`);
+      // Errors of wasi:filesystem arrive as their error-code (`access`, `no-entry`, ...).
+      console.error(`sealed-bid-auction: ${error?.message ?? error}`);
       // ComponentizeJS maps a throw out of an export returning `result` to its `err` case.
       throw error;
     }
-    writeFile(OUTPUT, `${JSON.stringify(result)}\n`);
   },
 };
