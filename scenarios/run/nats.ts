@@ -14,6 +14,7 @@ import { Verifier } from '../../attestation/verifier/verifier.js';
 import { createSimAttester } from '../../enclave/evidence/attester.js';
 import { measureRuntime } from '../../enclave/evidence/measurement.js';
 import { generateSimAttestationKey } from '../../enclave/evidence/sim-attestation-key.js';
+import { ensureJournalStream } from '../../transport/journal/jetstream-journal.js';
 import { NatsTransport } from '../../transport/nats-transport.js';
 import { writeJournalFile, type JournalLine } from '../journal-file.js';
 import type { Environment } from './environment.js';
@@ -24,6 +25,8 @@ export interface NatsEnvironmentOptions {
   readonly url: string | readonly string[];
   readonly journalFile?: string;
   readonly hosts?: number;
+  /** Also journal into the JetStream stream over `vc.>` with this many replicas (a cluster: 3). */
+  readonly jetstreamReplicas?: number;
 }
 
 export async function natsEnvironment(options: NatsEnvironmentOptions): Promise<Environment> {
@@ -31,6 +34,8 @@ export async function natsEnvironment(options: NatsEnvironmentOptions): Promise<
   const random = (n: number) => new Uint8Array(randomBytes(n));
   const connect = (name: string) => NatsTransport.connect({ servers: options.url, name });
   const bus = await connect('vc-scenario');
+  if (options.jetstreamReplicas !== undefined)
+    await ensureJournalStream(bus.connection, { replicas: options.jetstreamReplicas });
   const journal: JournalLine[] = [];
   const recorder = bus.subscribe('vc.>', (msg) => {
     journal.push({ subject: msg.subject, data: msg.data, time: Date.now() });
