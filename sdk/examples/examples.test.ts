@@ -136,3 +136,13 @@ for (const pipeline of pipelines) {
     }
   });
 }
+
+test('sdk-tour: stdout reaches vc run and the guest exit status becomes its exit code', async (t) => {
+  if (!needVcRun(t)) return;
+  const tour = exampleNamed('sdk-tour');
+  const run = tour.generate(31, 8);
+  const result = await vcRun(tour.wasmPath, { ...run, env: { ...run.env, EXIT_CODE: '3' } });
+  assert.equal(result.exitCode, 3, result.stderr);
+  assert.match(result.stdout, /hello from sdk-tour/);
+  assert.equal(outputMismatch(result.outputs, tour.reference(run)), undefined);
+});

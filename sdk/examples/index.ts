@@ -21,6 +21,7 @@ import { example as privateSetIntersection } from './private-set-intersection/ex
 import { example as randomSource } from './random-source/example.js';
 import { example as randomU32List } from './random-u32-list/example.js';
 import { example as readFile } from './read-file/example.js';
+import { example as sdkTour } from './sdk-tour/example.js';
 import { example as sealedBidAuction } from './sealed-bid-auction/example.js';
 import { example as shamirSecretSharing } from './shamir-secret-sharing/example.js';
 import { example as sortNumbers } from './sort-numbers/example.js';
@@ -55,6 +56,7 @@ export const examples: readonly Example[] = [
   imageProcessing,
   huffmanEncoding,
   nop,
+  sdkTour,
 ];
 
 export const pipelines: readonly ExamplePipeline[] = [randomSort, primes];
