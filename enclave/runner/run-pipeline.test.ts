@@ -138,5 +138,8 @@ test('concurrent executions over one file system run one after the other', async
   assert.equal(a.exitCode, 0);
   assert.equal(b.exitCode, 0);
   const firstB = order.indexOf('b');
-  assert.ok(firstB > 0 && order.slice(firstB).every((x) => x === 'b'), 'no interleaving of WASI calls');
+  assert.ok(
+    firstB > 0 && order.slice(firstB).every((x) => x === 'b'),
+    'no interleaving of WASI calls',
+  );
 });

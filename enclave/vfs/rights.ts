@@ -24,14 +24,18 @@ export function rightsAt(table: RightsTable, path: string): number {
 }
 
 /**
- * The directories pre-opened for a principal: every directory prefix of its rights table, in table
- * order, without duplicates. These become fds 3, 4, ... in the guest.
+ * The directories pre-opened for a principal, in table order, without duplicates; they become fds
+ * 3, 4, ... in the guest. Given `isDirectory`, a key is a directory when it ends with `/` (the
+ * policy's mark of a directory key) or names an existing directory, so a key for one file
+ * (`/output/result.txt`) is not pre-opened; without it every non-pseudo key is taken.
  */
-export function preopenDirs(table: RightsTable): string[] {
+export function preopenDirs(table: RightsTable, isDirectory?: (path: string) => boolean): string[] {
   const dirs: string[] = [];
   for (const entry of table) {
     const path = normalizePath(entry.path);
-    if (!isPseudoFile(path) && !dirs.includes(path)) dirs.push(path);
+    if (isPseudoFile(path) || dirs.includes(path)) continue;
+    if (isDirectory && !entry.path.endsWith('/') && !isDirectory(path)) continue;
+    dirs.push(path);
   }
   return dirs;
 }
@@ -39,7 +43,7 @@ export function preopenDirs(table: RightsTable): string[] {
 /** The table of a principal allowed everything everywhere (for `vc run` without a policy). */
 export function allRights(dirs: readonly string[]): RightsTable {
   return [
-    ...dirs.map((path) => ({ path, rights: RIGHTS_ALL })),
+    ...dirs.map((path) => ({ path: path.endsWith('/') ? path : `${path}/`, rights: RIGHTS_ALL })),
     { path: 'stdin', rights: RIGHTS_ALL },
     { path: 'stdout', rights: RIGHTS_ALL },
     { path: 'stderr', rights: RIGHTS_ALL },

@@ -38,6 +38,21 @@ test('the longest matching prefix decides, component-wise', () => {
   assert.deepEqual(preopenDirs(table), ['/', '/output', '/output/private']);
 });
 
+test('keys for single files are not pre-opened; directory keys are', () => {
+  const table: RightsTable = [
+    { path: '/input/', rights: RIGHTS_READ },
+    { path: '/output/result.txt', rights: RIGHTS_WRITE },
+    { path: '/data', rights: RIGHTS_READ },
+    { path: 'stdout', rights: RIGHTS_WRITE },
+  ];
+  const dirs = new Set(['/data']);
+  assert.deepEqual(
+    preopenDirs(table, (p) => dirs.has(p)),
+    ['/input', '/data'],
+  );
+  assert.equal(rightsAt(table, '/output/result.txt'), RIGHTS_WRITE);
+});
+
 test('paths are normalised and may not climb above the root', () => {
   assert.equal(normalizePath('/a//b/./c/../d/'), '/a/b/d');
   assert.equal(normalizePath('input/x'), '/input/x');

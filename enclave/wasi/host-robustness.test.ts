@@ -17,7 +17,7 @@ function makeHost(): { host: WasiHost; calls: Record<string, AnyCall>; memory: W
   const host = new WasiHost({
     tree,
     rights: [
-      { path: '/data', rights: RIGHTS_ALL },
+      { path: '/data/', rights: RIGHTS_ALL },
       { path: 'stdout', rights: RIGHTS_ALL },
     ],
     args: ['p'],

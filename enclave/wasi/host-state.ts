@@ -57,7 +57,9 @@ export class HostState {
     this.openStdio('stdin', STDIO_READ);
     this.openStdio('stdout', STDIO_WRITE);
     this.openStdio('stderr', STDIO_WRITE);
-    for (const dir of preopenDirs(options.rights)) this.openPreopen(dir);
+    const isDirectory = (path: string): boolean =>
+      options.tree.lookup(path === '/' ? [] : path.slice(1).split('/'))?.kind === 'dir';
+    for (const dir of preopenDirs(options.rights, isDirectory)) this.openPreopen(dir);
   }
 
   get tree(): InodeTree {
