@@ -10,15 +10,17 @@ import type { Transport } from './bus/endpoint.js';
 import { certificateSenderId } from './bus/sender-ids.js';
 import type { Launched } from './launcher.js';
 import { buildPolicy, newParticipant, type PolicySpec } from './policy-builder.js';
-import type { JournalEntry } from './embedded.js';
 
 export interface ScenarioSystem {
   readonly bus: Transport;
   readonly caPem: string;
   readonly measurement: string;
-  launch(policy: LoadedPolicy, options?: { timeoutMs?: number; verify?: boolean }): Promise<Launched>;
+  launch(
+    policy: LoadedPolicy,
+    options?: { timeoutMs?: number; verify?: boolean },
+  ): Promise<Launched>;
   /** Journal entries recorded so far (subject + envelope bytes). */
-  journal(): Promise<readonly JournalEntry[]>;
+  journal(): Promise<readonly { readonly subject: string; readonly data: Uint8Array }[]>;
 }
 
 export function wasmOf(example: string): Uint8Array {

@@ -1,0 +1,69 @@
+// How a host starts enclave workers. On NATS each worker is its own OS process running
+// actors/enclave-main.ts; the policy travels in a private temporary file.
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ProtocolError, ProtocolErrorCode } from '../protocol/messages/errors.js';
+import type { Spawner } from './host-actor.js';
+
+const entry = fileURLToPath(new URL('./enclave-main.ts', import.meta.url));
+
+export interface ProcessSpawnerOptions {
+  readonly natsUrl: string;
+  /** The sim platform attestation key file handed to the workers. */
+  readonly simKeyFile: string;
+  /** Receives the workers' stderr lines (default: this process's stderr). */
+  readonly log?: (line: string) => void;
+}
+
+export function processSpawner(options: ProcessSpawnerOptions): Spawner {
+  return async (request) => {
+    const dir = await mkdtemp(join(tmpdir(), 'vc-enclave-'));
+    const policyFile = join(dir, 'policy.json');
+    await writeFile(policyFile, request.policyBytes, { mode: 0o600 });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        entry,
+        '--nats',
+        options.natsUrl,
+        '--policy',
+        policyFile,
+        '--computation',
+        request.computation,
+        '--sim-key',
+        options.simKeyFile,
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    child.stderr?.on('data', (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n').filter(Boolean))
+        (options.log ?? ((l) => process.stderr.write(`${l}\n`)))(line);
+    });
+    const exited = new Promise<number>((resolve) => {
+      child.once('exit', (code, signal) => {
+        void rm(dir, { recursive: true, force: true });
+        resolve(code ?? (signal ? 1 : 0));
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', (cause) =>
+        reject(
+          new ProtocolError(ProtocolErrorCode.LAUNCH_FAILED, 'cannot start the enclave process', {
+            cause,
+          }),
+        ),
+      );
+    });
+    return {
+      worker: `pid-${child.pid}`,
+      exited,
+      stop: () => void child.kill('SIGTERM'),
+    };
+  };
+}
