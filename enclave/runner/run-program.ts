@@ -13,7 +13,7 @@ import type { WasmModule } from '../wasm-api.js';
 import { checkModule } from './check-module.js';
 import { compileGuest } from './compile.js';
 import type { WorkerInput, WorkerMessage } from './protocol.js';
-import { takeWorker } from './worker-pool.js';
+import { replenish, takeWorker } from './worker-pool.js';
 
 export interface RunLimits {
   /** Cap on the guest's linear memory (Veracruz's max_memory_mib). */
@@ -118,7 +118,7 @@ function execute(
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      void worker.terminate();
+      void worker.terminate().then(replenish);
       if (error) reject(error);
       else resolve(result as RunResult);
     };

@@ -22,13 +22,28 @@ export async function prewarm(): Promise<void> {
   spare ??= spawn(source);
 }
 
-/** A fresh worker for one execution; a new spare is started in its place. */
+/** A fresh worker for one execution (the spare if there is one). */
 export async function takeWorker(): Promise<Worker> {
   const source = await workerSource();
   const worker = spare ?? spawn(source);
-  spare = spawn(source);
+  spare = undefined;
   worker.ref();
   return worker;
+}
+
+/**
+ * Starts a new spare once an execution is over. Not earlier: on a small machine, booting it
+ * during the execution would slow the execution down.
+ */
+export function replenish(): void {
+  setImmediate(() => {
+    if (spare) return;
+    workerSource()
+      .then((source) => {
+        spare ??= spawn(source);
+      })
+      .catch(() => undefined);
+  });
 }
 
 /** Stops the spare worker (tests and short-lived processes may call this before exiting). */
