@@ -21,6 +21,7 @@ import { example as privateSetIntersection } from './private-set-intersection/ex
 import { example as randomSource } from './random-source/example.js';
 import { example as randomU32List } from './random-u32-list/example.js';
 import { example as readFile } from './read-file/example.js';
+import { example as sdkTourC } from './sdk-tour-c/example.js';
 import { example as sdkTour } from './sdk-tour/example.js';
 import { example as sealedBidAuction } from './sealed-bid-auction/example.js';
 import { example as shamirSecretSharing } from './shamir-secret-sharing/example.js';
@@ -57,6 +58,7 @@ export const examples: readonly Example[] = [
   huffmanEncoding,
   nop,
   sdkTour,
+  sdkTourC,
 ];
 
 export const pipelines: readonly ExamplePipeline[] = [randomSort, primes];

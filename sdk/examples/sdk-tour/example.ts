@@ -15,5 +15,5 @@ export const example: Example = {
   generate,
   reference,
   largeSize: 2 * 1024 * 1024,
-  memoryCapMib: 16,
+  memoryCapMib: 8,
 };
