@@ -7,6 +7,8 @@ import { FLAGSHIP, findScenario, scenarios } from '../../scenarios/catalog.js';
 import { ScenarioError } from '../../scenarios/errors.js';
 import { header, narrator, summary } from '../../scenarios/narrate.js';
 import { prepareRun } from '../../scenarios/prepare.js';
+import { layoutOf } from '../../scenarios/deploy/layout.js';
+import { prepareDirectory } from '../../scenarios/deploy/prepare-dir.js';
 import { runScenario, type ScenarioReport } from '../../scenarios/run-scenario.js';
 import { modeDescription, openEnvironment } from '../../scenarios/run/open.js';
 import type { CliIo, Command } from '../command.js';
@@ -14,6 +16,7 @@ import type { CliIo, Command } from '../command.js';
 const usage = `Usage:
   vc scenario list [--json]
   vc scenario run NAME [--nats URL] [--processes] [--journal FILE] [--seed N] [--json]
+  vc scenario prepare NAME --out DIR [--seed N] [--json]
 
 list   the scenarios: use cases with their parties, programs, data generators and expected results.
 run    runs one end to end with fresh throw-away identities, a fresh verifier CA and a policy made
@@ -28,6 +31,11 @@ run    runs one end to end with fresh throw-away identities, a fresh verifier CA
   --journal FILE where to write the protocol journal (default .vc/journals/NAME-TIME.vcj)
   --seed N       the data generators' seed (default 1)
   --json         the report as JSON (no live lines)
+prepare  writes what a deployment of NAME needs into DIR before any actor starts (used by
+         --processes and docker-compose.yml): the verifier CA and state store (sim platform key
+         endorsed, this installation's measurement referenced), the hosts' sim platform key,
+         fresh identities, the policy, and each party's input files. See
+         docs/running-across-machines.md.
 The flagship scenario (npm start) is ${FLAGSHIP}.`;
 
 export const command: Command = {
@@ -38,6 +46,7 @@ export const command: Command = {
     const [sub, ...rest] = argv;
     if (sub === 'list') return list(rest, io);
     if (sub === 'run') return run(rest, io);
+    if (sub === 'prepare') return prepare(rest, io);
     throw new UsageError(`expected list or run\n${usage}`);
   },
 };
@@ -58,6 +67,50 @@ function list(argv: string[], io: CliIo): number {
   return 0;
 }
 
+async function prepare(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { out: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' } },
+  });
+  const [name, ...extra] = positionals;
+  if (!name || extra.length > 0 || !values.out)
+    throw new UsageError(`expected a scenario name and --out DIR\n${usage}`);
+  const scenario = scenarioNamed(name);
+  const seed = seedOf(values.seed);
+  const run = await prepareDirectory(scenario, layoutOf(values.out), { seed });
+  if (values.json) {
+    io.out(
+      JSON.stringify({
+        ok: true,
+        dir: values.out,
+        computation: run.computation,
+        policyHash: run.policy.hash,
+      }),
+    );
+  } else {
+    io.out(
+      `prepared ${name} in ${values.out}: policy ${run.policy.hash}, computation ${run.computation}`,
+    );
+  }
+  return 0;
+}
+
+function scenarioNamed(name: string) {
+  const scenario = findScenario(name);
+  if (!scenario)
+    throw new ScenarioError('ERR_SCENARIO_UNKNOWN', `no scenario "${name}"; see vc scenario list`, {
+      details: { known: scenarios.map((s) => s.name) },
+    });
+  return scenario;
+}
+
+function seedOf(text: string | undefined): number {
+  const seed = text === undefined ? 1 : Number(text);
+  if (!Number.isSafeInteger(seed)) throw new UsageError('--seed must be an integer');
+  return seed;
+}
+
 async function run(argv: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -72,13 +125,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   });
   const [name, ...extra] = positionals;
   if (!name || extra.length > 0) throw new UsageError(`expected one scenario name\n${usage}`);
-  const scenario = findScenario(name);
-  if (!scenario)
-    throw new ScenarioError('ERR_SCENARIO_UNKNOWN', `no scenario "${name}"; see vc scenario list`, {
-      details: { known: scenarios.map((s) => s.name) },
-    });
-  const seed = values.seed === undefined ? 1 : Number(values.seed);
-  if (!Number.isSafeInteger(seed)) throw new UsageError('--seed must be an integer');
+  const scenario = scenarioNamed(name);
+  const seed = seedOf(values.seed);
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
   const journalFile = values.journal ?? join('.vc', 'journals', `${name}-${stamp}.vcj`);
   const json = values.json === true;
