@@ -35,8 +35,8 @@ test('vc run copies --input in, runs the guest, copies --output back and exits w
     io,
   );
   assert.equal(code, 0);
-  assert.equal(io.stdout.join(''), 'arg one\nenv GREETING=hi\na.txt 5\n');
-  assert.equal(io.stderr.join(''), 'done\n');
+  assert.deepEqual(io.stdout, ['arg one', 'env GREETING=hi', 'a.txt 5']);
+  assert.deepEqual(io.stderr, ['done']);
   assert.equal(readFileSync(join(output, 'a.txt'), 'utf8'), 'olleh');
 });
 
@@ -64,7 +64,7 @@ test('vc run --json reports exit code and output in one object', async () => {
 test('vc run exits with the guest exit code and reports limits as refusals', async () => {
   const bomb = captureIo();
   assert.equal(await main(['run', guest('malloc_bomb'), '--max-memory-mib', '4'], bomb), 3);
-  assert.match(bomb.stdout.join(''), /^blocks [0-3]\n$/);
+  assert.match(bomb.stdout.join('\n'), /^blocks [0-3]$/);
   const loop = captureIo();
   assert.equal(await main(['run', guest('loop'), '--timeout-ms', '500'], loop), 1);
   assert.match(loop.stderr.join(''), /error ERR_EXECUTION_TIMEOUT/);
@@ -196,6 +196,6 @@ test('vc run --pipeline runs programs placed in the file system', async () => {
     io,
   );
   assert.equal(code, 0);
-  assert.equal(io.stdout.join(''), 'q 3\nq 3\n');
+  assert.deepEqual(io.stdout, ['q 3', 'q 3']);
   assert.equal(readFileSync(join(output, 'q'), 'utf8'), 'zyx');
 });

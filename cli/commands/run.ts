@@ -135,7 +135,7 @@ function parse(argv: string[]): Parsed {
   };
 }
 
-/** Forwards guest output to the terminal a line at a time (CliIo writes whole lines). */
+/** Forwards guest output a line at a time: one CliIo call per line, without its newline. */
 function lineWriter(write: (text: string) => void): {
   push(bytes: Uint8Array): void;
   flush(): void;
@@ -145,11 +145,9 @@ function lineWriter(write: (text: string) => void): {
   return {
     push(bytes) {
       pending += decoder.decode(bytes, { stream: true });
-      const cut = pending.lastIndexOf('\n');
-      if (cut >= 0) {
-        write(pending.slice(0, cut + 1));
-        pending = pending.slice(cut + 1);
-      }
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) write(line);
     },
     flush() {
       pending += decoder.decode();
