@@ -13,6 +13,7 @@ import {
 } from '../enclave/evidence/sim-attestation-key.js';
 import type { LoadedPolicy } from '../protocol/policy/types.js';
 import { MemoryTransport } from '../transport/memory-transport.js';
+import { FileJournal } from '../transport/journal/file-journal.js';
 import type { Transport } from './bus/endpoint.js';
 import { startEnclaveWorker, type EnclaveWorker } from './enclave-actor.js';
 import { startHost, type Host, type Spawner } from './host-actor.js';
@@ -37,6 +38,8 @@ export interface EmbeddedOptions {
    * still signed with the policies' CA (a wrong chain, as a compromised verifier would present).
    */
   readonly rogueIssuer?: NewCa;
+  /** Also append every message to this journal file (transport's hash-chained format; vc replay reads it). */
+  readonly journalFile?: string;
 }
 
 export interface EmbeddedSystem {
@@ -91,9 +94,12 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Embe
   const random = (n: number) => new Uint8Array(randomBytes(n));
   const journal: JournalEntry[] = [];
   // Everything under `vc.` (replies travel on `vc.inbox.*`), as the JetStream journal records it.
+  const file = options.journalFile ? FileJournal.open(options.journalFile) : undefined;
+  const fileTap = file?.tap();
   const bus = new MemoryTransport({
-    tap: (subject, data) => {
+    tap: (subject, data, reply) => {
       if (subject.startsWith('vc.')) journal.push({ index: journal.length, subject, data });
+      fileTap?.(subject, data, reply);
     },
   });
   const now = clock();
@@ -157,6 +163,7 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Embe
       for (const host of hosts) await host.stop();
       verifierService.stop();
       await bus.close();
+      file?.close();
     },
   };
 }

@@ -1,0 +1,213 @@
+// `vc client POLICY`: Veracruz's `vc-client`. Finds the computation of POLICY, checks the enclave
+// (certificate chain to proxy_service_cert, validity, measurement, policy hash) before anything
+// secret leaves, then performs the requested operations in the order given on the command line.
+import { readFile, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { UsageError } from '../../protocol/errors.js';
+import { loadIdentity } from '../../protocol/identity/index.js';
+import { ProtocolError, ProtocolErrorCode } from '../../protocol/messages/errors.js';
+import { loadPolicyFile } from '../../protocol/policy/parse-policy.js';
+import { NatsTransport } from '../../transport/nats-transport.js';
+import type { Step } from '../../machines/index.js';
+import { certificateSenderId } from '../../actors/bus/sender-ids.js';
+import { defaultNatsUrl, pathAndFile, progressBar } from '../../actors/cli-support.js';
+import { CHUNK_BYTES, runParticipant } from '../../actors/participant-actor.js';
+import { parseCertificatePem } from '../../protocol/identity/index.js';
+import type { CliIo, Command } from '../command.js';
+
+const usage = `Usage: vc client POLICY --identity CERT --key KEY [--program PATH=FILE]... [--data PATH=FILE]...
+                 [--append PATH=FILE]... [--compute PROGRAM_PATH]... [--pipeline NAME]...
+                 [--result PATH=FILE|-]... [--shutdown] [--nats URL] [--json]
+
+Acts as one participant of POLICY's computation (started with vc launch). Before sending anything
+it checks the enclave: chain to the policy's proxy_service_cert, validity now, measurement among the
+policy's runtime hashes, policy hash equal to POLICY's. Operations run in the order given:
+  --program PATH=FILE   provision a program at PATH (e.g. /program/a.wasm), sealed to the enclave
+  --data PATH=FILE      provision (or replace) a data file; --append PATH=FILE appends to it;
+                        the path stdin feeds the programs' standard input
+  --compute PATH        run a provisioned program
+  --pipeline NAME       run a pipeline of the policy (by name: "0", "1", ...)
+  --result PATH=FILE    read a result into FILE (- for standard output)
+  --shutdown            ask for the computation's end (by the policy's shutdown rule)
+  --nats URL            NATS server (default $VC_NATS_URL or nats://127.0.0.1:4222)
+  --json                one JSON report on standard output
+Exit 0 when everything succeeded, 1 with the refusal's code otherwise.`;
+
+const FLAGS = ['program', 'data', 'append', 'compute', 'pipeline', 'result', 'shutdown'] as const;
+
+interface Plan {
+  readonly steps: Step[];
+  readonly sources: Map<string, string>;
+}
+
+function planOf(
+  tokens: readonly { kind: string; name?: string; value?: string | undefined }[],
+): Plan {
+  const steps: Step[] = [];
+  const sources = new Map<string, string>();
+  for (const token of tokens) {
+    if (token.kind !== 'option' || !(FLAGS as readonly string[]).includes(token.name ?? ''))
+      continue;
+    const value = token.value ?? '';
+    switch (token.name) {
+      case 'program':
+      case 'data':
+      case 'append': {
+        const { path, file } = pathAndFile(value, `--${token.name}`);
+        const source = `${steps.length}:${file}`;
+        sources.set(source, file);
+        steps.push(
+          token.name === 'program'
+            ? { op: 'program', path, source }
+            : {
+                op: 'data',
+                path,
+                source,
+                mode: token.name === 'append' ? 'append' : path === 'stdin' ? 'stdin' : 'write',
+              },
+        );
+        break;
+      }
+      case 'compute':
+        steps.push({ op: 'compute', program: value });
+        break;
+      case 'pipeline':
+        steps.push({ op: 'pipeline', pipeline: value });
+        break;
+      case 'result': {
+        const { path, file } = value.endsWith('=-')
+          ? { path: value.slice(0, -2), file: '-' }
+          : pathAndFile(value, '--result');
+        steps.push({ op: 'result', path, destination: file });
+        break;
+      }
+      case 'shutdown':
+        steps.push({ op: 'shutdown' });
+    }
+  }
+  return { steps, sources };
+}
+
+function describe(step: Step, body: Record<string, unknown>): string {
+  switch (step.op) {
+    case 'program':
+    case 'data':
+      return `provisioned ${step.path} (${String(body['received'])} bytes${step.op === 'data' ? `, ${step.mode}` : ''})`;
+    case 'compute':
+    case 'pipeline':
+      return `computed ${step.op === 'compute' ? step.program : `pipeline ${step.pipeline}`}: exit code ${String(body['exitCode'])}`;
+    case 'result':
+      return `read ${step.path} (${String(body['size'])} bytes) into ${step.destination === '-' ? 'standard output' : step.destination}`;
+    case 'shutdown':
+      return body['shutDown']
+        ? 'computation shut down'
+        : `shutdown requested; waiting for ${JSON.stringify(body['waitingFor'])}`;
+  }
+}
+
+export const command: Command = {
+  name: 'client',
+  summary: 'act as a participant: provision, compute, read results, shut down',
+  usage,
+  async run(argv, io) {
+    const { values, positionals, tokens } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      tokens: true,
+      options: {
+        identity: { type: 'string' },
+        key: { type: 'string' },
+        program: { type: 'string', multiple: true },
+        data: { type: 'string', multiple: true },
+        append: { type: 'string', multiple: true },
+        compute: { type: 'string', multiple: true },
+        pipeline: { type: 'string', multiple: true },
+        result: { type: 'string', multiple: true },
+        shutdown: { type: 'boolean' },
+        nats: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+    });
+    const [policyFile] = positionals;
+    if (!policyFile || positionals.length > 1 || !values.identity || !values.key)
+      throw new UsageError(usage);
+    let plan: Plan;
+    try {
+      plan = planOf(tokens);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const policy = await loadPolicyFile(policyFile);
+    const identity = await loadIdentity(values.identity, values.key); // ERR_IDENTITY_KEY_MISMATCH
+    const sender = certificateSenderId(new Uint8Array(identity.certificate.rawData));
+    const known = policy.policy.identities.find(
+      (i) =>
+        certificateSenderId(new Uint8Array(parseCertificatePem(i.certificate).rawData)) === sender,
+    );
+    if (!known)
+      throw new ProtocolError(
+        ProtocolErrorCode.UNKNOWN_PARTICIPANT,
+        `${values.identity} is not an identity of the policy`,
+      );
+    const nats = values.nats ?? defaultNatsUrl();
+    const bus = await NatsTransport.connect({ servers: nats, name: `vc-client-${known.id}` });
+    const stdout: Uint8Array[] = [];
+    try {
+      const result = await runParticipant({
+        bus,
+        policy,
+        identity,
+        steps: plan.steps,
+        readSource: async (label) =>
+          new Uint8Array(await readFile(plan.sources.get(label) ?? label)),
+        writeResult: async (file, bytes) =>
+          file === '-' ? void stdout.push(bytes) : writeFile(file, bytes),
+        onProgress: (p) => progress(io, values.json ?? false, p),
+      });
+      const lines = result.outcomes.map((o) => ({
+        step: plan.steps[o.step],
+        kind: o.kind,
+        body: o.body,
+      }));
+      if (values.json) {
+        io.out(
+          JSON.stringify({
+            ok: result.ok,
+            participant: known.id,
+            state: result.state,
+            steps: lines,
+            ...(result.failure ? { error: result.failure } : {}),
+          }),
+        );
+      } else {
+        for (const line of lines) io.err(describe(line.step!, line.body));
+      }
+      for (const bytes of stdout) process.stdout.write(bytes);
+      if (!result.ok && result.failure) {
+        if (values.json) return 1;
+        throw ProtocolError.fromWire(result.failure);
+      }
+      return result.ok ? 0 : 1;
+    } finally {
+      await bus.close().catch(() => undefined);
+    }
+  },
+};
+
+function progress(
+  io: CliIo,
+  json: boolean,
+  p: { path: string; sent: number; total: number },
+): void {
+  if (json || p.total <= CHUNK_BYTES) return;
+  if (io.isTty)
+    process.stderr.write(
+      `\r${progressBar(p.path, p.sent, p.total)}${p.sent === p.total ? '\n' : ''}`,
+    );
+  else if (
+    p.sent === p.total ||
+    Math.floor((p.sent / p.total) * 4) !== Math.floor(((p.sent - CHUNK_BYTES) / p.total) * 4)
+  ) {
+    io.err(progressBar(p.path, p.sent, p.total));
+  }
+}

@@ -1,0 +1,63 @@
+// `vc host`: an (untrusted) host on NATS. It joins the hosts' queue group and, for each launch
+// request, starts an enclave worker as its own OS process with the sim platform key.
+import { parseArgs } from 'node:util';
+import { UsageError } from '../../protocol/errors.js';
+import { SIM_KEY_ENV } from '../../enclave/evidence/sim-attestation-key.js';
+import { ensureJournalStream } from '../../transport/journal/jetstream-journal.js';
+import { NatsTransport } from '../../transport/nats-transport.js';
+import { startHost } from '../../actors/host-actor.js';
+import { processSpawner } from '../../actors/spawners.js';
+import { defaultNatsUrl, untilSignal } from '../../actors/cli-support.js';
+import type { Command } from '../command.js';
+
+const usage = `Usage: vc host [--nats URL] [--name NAME] [--sim-key FILE] [--json]
+
+Serves launch requests (subject vc.hosts.launch, queue group vc-hosts) until interrupted: each
+launch starts an enclave worker process for the policy it carries. Several hosts share the load.
+  --nats URL      NATS server (default $VC_NATS_URL or nats://127.0.0.1:4222)
+  --name NAME     this host's name in replies and traces (default host-<random>)
+  --sim-key FILE  the sim platform attestation key handed to enclave workers
+                  (default $${SIM_KEY_ENV}; \`vc attest sim-key\` makes one)`;
+
+export const command: Command = {
+  name: 'host',
+  summary: 'serve enclave launches on NATS (workers are separate processes)',
+  usage,
+  async run(argv, io) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        nats: { type: 'string' },
+        name: { type: 'string' },
+        'sim-key': { type: 'string' },
+        json: { type: 'boolean' },
+      },
+    });
+    const simKeyFile = values['sim-key'] ?? process.env[SIM_KEY_ENV];
+    if (!simKeyFile)
+      throw new UsageError(
+        `no sim platform key: pass --sim-key FILE or set ${SIM_KEY_ENV}\n${usage}`,
+      );
+    const nats = values.nats ?? defaultNatsUrl();
+    const bus = await NatsTransport.connect({
+      servers: nats,
+      name: `vc-host-${values.name ?? ''}`,
+    });
+    await ensureJournalStream(bus.connection);
+    const host = await startHost({
+      bus,
+      spawn: processSpawner({ natsUrl: nats, simKeyFile, log: (line) => io.err(line) }),
+      ...(values.name ? { host: values.name } : {}),
+    });
+    await bus.flush();
+    io.out(
+      values.json
+        ? JSON.stringify({ ok: true, service: 'host', host: host.host, nats })
+        : `host ${host.host} serving launches on ${nats}`,
+    );
+    await untilSignal();
+    await host.stop();
+    await bus.close().catch(() => undefined);
+    return 0;
+  },
+};

@@ -1,0 +1,76 @@
+// `vc launch POLICY`: Veracruz's `vc-server POLICY`. Asks the host pool to start an enclave for the
+// policy, waits until it is attested and ready (checked as a participant would), and prints the
+// computation id participants find from their own copy of the policy.
+import { parseArgs } from 'node:util';
+import { UsageError } from '../../protocol/errors.js';
+import { loadPolicyFile } from '../../protocol/policy/parse-policy.js';
+import { NatsTransport } from '../../transport/nats-transport.js';
+import { launchComputation } from '../../actors/launcher.js';
+import { defaultNatsUrl } from '../../actors/cli-support.js';
+import type { Command } from '../command.js';
+
+const usage = `Usage: vc launch POLICY [--nats URL] [--platform sim] [--timeout-ms N] [--json]
+
+Starts an enclave for POLICY on one of the hosts, waits until it is attested and ready, checks its
+certificate chain, measurement and policy hash as a participant would, and prints the computation id.
+  --nats URL        NATS server (default $VC_NATS_URL or nats://127.0.0.1:4222)
+  --platform NAME   attestation platform (default sim)
+  --timeout-ms N    how long to wait for the enclave (default 60000)`;
+
+export const command: Command = {
+  name: 'launch',
+  summary: 'start an attested enclave for a policy and print its computation id',
+  usage,
+  async run(argv, io) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        nats: { type: 'string' },
+        platform: { type: 'string' },
+        'timeout-ms': { type: 'string' },
+        json: { type: 'boolean' },
+      },
+    });
+    const [policyFile] = positionals;
+    if (!policyFile || positionals.length > 1) throw new UsageError(usage);
+    const timeoutMs = values['timeout-ms'] === undefined ? 60_000 : Number(values['timeout-ms']);
+    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
+      throw new UsageError('--timeout-ms must be a positive integer');
+    const policy = await loadPolicyFile(policyFile);
+    const nats = values.nats ?? defaultNatsUrl();
+    const bus = await NatsTransport.connect({ servers: nats, name: 'vc-launch' });
+    try {
+      if (!values.json)
+        io.err(
+          `launching an enclave for ${policyFile} (policy ${policy.hash.slice(0, 16)}…) via ${nats}`,
+        );
+      const launched = await launchComputation({
+        bus,
+        policy,
+        timeoutMs,
+        ...(values.platform ? { platform: values.platform } : {}),
+      });
+      const summary = {
+        ok: true,
+        computation: launched.computation,
+        host: launched.host,
+        worker: launched.worker,
+        session: launched.ready.session,
+        platform: launched.enclave?.platform,
+        measurement: launched.enclave?.measurement,
+        insecure: launched.enclave?.insecure,
+      };
+      if (values.json) io.out(JSON.stringify(summary));
+      else {
+        io.err(
+          `attested on ${summary.platform}${summary.insecure ? ' (INSECURE simulation)' : ''} by ${launched.host}/${launched.worker}; ready`,
+        );
+        io.out(launched.computation);
+      }
+      return 0;
+    } finally {
+      await bus.close().catch(() => undefined);
+    }
+  },
+};

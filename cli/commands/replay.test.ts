@@ -1,0 +1,59 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmbedded } from '../../actors/embedded.js';
+import { computations } from '../../actors/protocol-scenarios.js';
+import { captureIo } from '../command.js';
+import { main } from '../main.js';
+
+test('vc replay: an embedded journal file replays without divergence, per computation and as JSON', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'vc-replay-'));
+  const journalFile = join(dir, 'run.vcj');
+  const embedded = await startEmbedded({ journalFile });
+  let computation: string;
+  try {
+    const run = await computations[0]!.run({
+      bus: embedded.bus,
+      caPem: embedded.ca.certificatePem,
+      measurement: embedded.measurement,
+      launch: (policy, options) => embedded.launch(policy, options),
+      journal: async () => embedded.journal,
+    });
+    computation = run.computation;
+    await embedded.bus.flush();
+  } finally {
+    await embedded.stop();
+  }
+  try {
+    const io = captureIo();
+    assert.equal(await main(['replay', journalFile], io), 0);
+    const text = io.stdout.join('\n');
+    assert.match(text, new RegExp(`computation ${computation}`));
+    assert.match(text, /enclave \(enclave machine\)/);
+    assert.match(text, /every actor reproduces its recorded timeline/);
+
+    const json = captureIo();
+    assert.equal(
+      await main(['replay', journalFile, '--computation', computation, '--json'], json),
+      0,
+    );
+    const report = JSON.parse(json.stdout.join('')) as {
+      ok: boolean;
+      computations: { actors: { machine: string }[] }[];
+    };
+    assert.equal(report.ok, true);
+    assert.deepEqual([...new Set(report.computations[0]!.actors.map((a) => a.machine))].sort(), [
+      'enclave',
+      'host',
+      'participant',
+      'verifier',
+    ]);
+
+    const usage = captureIo();
+    assert.equal(await main(['replay'], usage), 2);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

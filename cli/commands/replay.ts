@@ -1,0 +1,93 @@
+// `vc replay JOURNAL`: re-drives each actor's machine from its recorded events (no I/O), prints a
+// per-actor timeline of states and messages, and reports the first divergence when today's machines
+// would behave differently from the recording.
+import { parseArgs } from 'node:util';
+import { UsageError } from '../../protocol/errors.js';
+import { ProtocolError, ProtocolErrorCode } from '../../protocol/messages/errors.js';
+import { FileJournalReader } from '../../transport/journal/file-journal.js';
+import {
+  JetStreamJournalReader,
+  defaultJournalStream,
+} from '../../transport/journal/jetstream-journal.js';
+import type { JournalReader, JournalRecord } from '../../transport/journal/record.js';
+import { NatsTransport } from '../../transport/nats-transport.js';
+import { computationsIn, readComputation } from '../../actors/journal-replay.js';
+import { replayTraces } from '../../actors/replay.js';
+import { formatTimeline, replayReport } from '../../actors/timeline.js';
+import type { Command } from '../command.js';
+
+const usage = `Usage: vc replay JOURNAL [--computation ID] [--nats URL] [--json]
+
+Replays a protocol journal: every actor's machine is re-driven from its recorded events without
+any I/O and compared, step by step, with the recorded states and outputs.
+  JOURNAL           a journal file (embedded mode), or with --nats the JetStream stream name
+                    (default stream: ${defaultJournalStream})
+  --computation ID  only this computation (default: every computation in the journal)
+  --nats URL        read the journal from JetStream on this NATS server
+  --json            a JSON report
+Exit 0 when every actor reproduces its timeline, 1 (ERR_REPLAY_DIVERGENCE) at the first divergence.`;
+
+async function collect(
+  reader: JournalReader,
+  computation: string | undefined,
+): Promise<JournalRecord[]> {
+  const records: JournalRecord[] = [];
+  for await (const r of reader.records(computation ? { computation } : undefined)) records.push(r);
+  return records;
+}
+
+export const command: Command = {
+  name: 'replay',
+  summary: 'replay a protocol journal through today’s machines and report divergences',
+  usage,
+  async run(argv, io) {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        computation: { type: 'string' },
+        nats: { type: 'string' },
+        json: { type: 'boolean' },
+      },
+    });
+    if (positionals.length > 1 || (!values.nats && positionals.length === 0))
+      throw new UsageError(usage);
+    let records: JournalRecord[];
+    let bus: NatsTransport | undefined;
+    try {
+      if (values.nats) {
+        bus = await NatsTransport.connect({ servers: values.nats, name: 'vc-replay' });
+        records = await collect(
+          new JetStreamJournalReader(bus.connection, positionals[0] ?? defaultJournalStream),
+          undefined,
+        );
+      } else {
+        records = await collect(new FileJournalReader(positionals[0]!), undefined);
+      }
+    } finally {
+      await bus?.close().catch(() => undefined);
+    }
+    const computations = values.computation ? [values.computation] : computationsIn(records);
+    if (computations.length === 0)
+      throw new ProtocolError('ERR_JOURNAL_EMPTY', 'the journal records no computation');
+    const reports = [];
+    let firstDivergence: string | undefined;
+    for (const computation of computations) {
+      const journal = await readComputation(records, computation);
+      const replays = replayTraces(journal.traces);
+      reports.push(replayReport(journal, replays));
+      if (!values.json) io.out(formatTimeline(journal, replays));
+      const diverged = replays.find((r) => r.divergence);
+      if (diverged && !firstDivergence) {
+        const d = diverged.divergence!;
+        firstDivergence = `${computation}: ${d.actor} diverges at step ${d.index} (${String(d.event['type'])}): ${d.reason}`;
+      }
+    }
+    if (values.json) io.out(JSON.stringify({ ok: !firstDivergence, computations: reports }));
+    if (firstDivergence) {
+      if (values.json) return 1;
+      throw new ProtocolError(ProtocolErrorCode.REPLAY_DIVERGENCE, firstDivergence);
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,89 @@
+// `vc verifier`: the verifier service (Veracruz's proxy attestation service) on NATS: challenges,
+// appraisal and enclave certificates signed by the CA that policies name as proxy_service_cert.
+// Endorsements and reference values are managed with `vc attest endorse|reference` on the same store.
+import { parseArgs } from 'node:util';
+import { openVerifier } from '../../attestation/verifier/open-verifier.js';
+import { DEFAULT_STORE_FILE, type StoreLocation } from '../../attestation/store/open-store.js';
+import { caFromPem } from '../../attestation/ca/ca-identity.js';
+import { readFile } from 'node:fs/promises';
+import { UsageError } from '../../protocol/errors.js';
+import { ensureJournalStream } from '../../transport/journal/jetstream-journal.js';
+import { NatsTransport } from '../../transport/nats-transport.js';
+import { startVerifierService } from '../../actors/verifier-actor.js';
+import { defaultNatsUrl, untilSignal } from '../../actors/cli-support.js';
+import type { Command } from '../command.js';
+
+const usage = `Usage: vc verifier --ca-cert PEM --ca-key PEM [--store FILE | --store-nats] [--nats URL]
+                   [--allow-simulation] [--allow-debug] [--json]
+
+Serves attestation on NATS (subject vc.verifier) until interrupted: issues challenges, appraises
+evidence against the store's endorsements and reference values, and issues enclave certificates
+signed by the CA (the policies' proxy_service_cert), which also signs every reply.
+  --ca-cert, --ca-key  the verifier CA certificate and PKCS#8 key (vc identity ca makes them)
+  --store FILE         state store file (default ${DEFAULT_STORE_FILE})
+  --store-nats         keep the state in NATS JetStream KV on the same server instead
+  --nats URL           NATS server (default $VC_NATS_URL or nats://127.0.0.1:4222)
+  --allow-simulation   accept sim evidence (INSECURE: for development only)
+  --allow-debug        accept debug evidence (Nitro all-zero PCRs, PSA debug lifecycle)`;
+
+export const command: Command = {
+  name: 'verifier',
+  summary: 'serve attestation (challenges, appraisal, enclave certificates) on NATS',
+  usage,
+  async run(argv, io) {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        'ca-cert': { type: 'string' },
+        'ca-key': { type: 'string' },
+        store: { type: 'string' },
+        'store-nats': { type: 'boolean' },
+        nats: { type: 'string' },
+        'allow-simulation': { type: 'boolean' },
+        'allow-debug': { type: 'boolean' },
+        json: { type: 'boolean' },
+      },
+    });
+    const caCertificateFile = values['ca-cert'];
+    const caKeyFile = values['ca-key'];
+    if (!caCertificateFile || !caKeyFile) throw new UsageError(usage);
+    const nats = values.nats ?? defaultNatsUrl();
+    const store: StoreLocation = values['store-nats']
+      ? { kind: 'nats', servers: nats }
+      : { kind: 'file', path: values.store ?? DEFAULT_STORE_FILE };
+    const { verifier, close } = await openVerifier({
+      store,
+      caCertificateFile,
+      caKeyFile,
+      config: {
+        allowSimulation: values['allow-simulation'] ?? false,
+        allowDebug: values['allow-debug'] ?? false,
+      },
+    });
+    const ca = await caFromPem(
+      await readFile(caCertificateFile, 'utf8'),
+      await readFile(caKeyFile, 'utf8'),
+    );
+    const bus = await NatsTransport.connect({ servers: nats, name: 'vc-verifier' });
+    await ensureJournalStream(bus.connection);
+    const service = startVerifierService({ bus, verifier, ca });
+    await bus.flush();
+    const ready = {
+      ok: true,
+      service: 'verifier',
+      nats,
+      ca: ca.certificate.subject,
+      allowSimulation: values['allow-simulation'] ?? false,
+    };
+    io.out(
+      values.json
+        ? JSON.stringify(ready)
+        : `verifier serving on ${nats} (CA ${ready.ca})${ready.allowSimulation ? ' — INSECURE: accepting simulated evidence' : ''}`,
+    );
+    await untilSignal();
+    service.stop();
+    await bus.close().catch(() => undefined);
+    await close();
+    return 0;
+  },
+};
