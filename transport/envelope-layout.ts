@@ -2,8 +2,9 @@
 // appear in this exact order, `sig` last. The signature covers the "unsigned envelope": the same
 // bytes with the map header 0x88 replaced by 0x87 and the `sig` entry cut off, which is itself
 // the msgpack encoding of the 7-entry map {v, kind, computation, from, seq, ts, body}.
-// Senders write it with minimal encodings (below); receivers accept any valid encoding of the
-// right types, since the signature covers whatever bytes were sent.
+// Senders write it with minimal encodings (below). Receivers require the keys as fixstr (their
+// shortest form) and accept any valid encoding of the right type for values, since the signature
+// covers whatever bytes were sent.
 
 import { MsgpackWriter } from './msgpack-write.js';
 

@@ -128,15 +128,15 @@ function readShape(bytes: Uint8Array, limits: DecodeLimits): Shape {
   if (bytes[0] !== envelopeMapHeader || items.length !== 16) {
     throw malformed('envelope must be a fixmap of 8 entries');
   }
-  const values: unknown[] = [];
   envelopeKeys.forEach((name, i) => {
-    const keySpan = items[2 * i] as { start: number; end: number };
-    const valueSpan = items[2 * i + 1] as { start: number; end: number };
-    if (unpackChecked(bytes.subarray(keySpan.start, keySpan.end)) !== name) {
+    const span = items[2 * i] as { start: number; end: number };
+    if (!sameBytes(bytes, span.start, span.end, encodedKeys[i] as Uint8Array)) {
       throw malformed(`envelope entry ${i} must be "${name}"`);
     }
-    values.push(unpackChecked(bytes.subarray(valueSpan.start, valueSpan.end)));
   });
+  // keys are now known to be exactly these 8, distinct and in order: decode the map in one call
+  const map = unpackChecked(bytes) as Record<(typeof envelopeKeys)[number], unknown>;
+  const values = envelopeKeys.map((k) => map[k]);
   const [v, kind, computation, from, seq, ts, body, sig] = values;
   if (v !== envelopeVersion) throw malformed('unsupported envelope version');
   const header = { kind, computation, from, seq, ts } as EnvelopeHeader;
@@ -144,6 +144,15 @@ function readShape(bytes: Uint8Array, limits: DecodeLimits): Shape {
   if (!(body instanceof Uint8Array) || !(sig instanceof Uint8Array))
     throw malformed('body and sig must be bin');
   return { header, body, sig, sigKeyStart: (items[14] as { start: number }).start };
+}
+
+/** Each key's shortest msgpack encoding (fixstr), as senders write it. */
+const encodedKeys = envelopeKeys.map((k) => encodePlain(k));
+
+function sameBytes(bytes: Uint8Array, start: number, end: number, expected: Uint8Array): boolean {
+  if (end - start !== expected.length) return false;
+  for (let i = 0; i < expected.length; i++) if (bytes[start + i] !== expected[i]) return false;
+  return true;
 }
 
 function checkHeader(h: EnvelopeHeader): void {

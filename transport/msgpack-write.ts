@@ -1,6 +1,8 @@
 // A minimal msgpack writer with minimal-length encodings, for byte layouts that must be exact
 // (envelope headers, HPKE `info`, chunk AAD): see docs/protocol.md.
 
+const utf8 = new TextEncoder();
+
 /** Writes uint, str, bool, bin and array headers, each in its shortest form. */
 export class MsgpackWriter {
   readonly parts: Uint8Array[] = [];
@@ -17,7 +19,7 @@ export class MsgpackWriter {
     else this.fixed(0xcf, 8, (v) => v.setBigUint64(1, BigInt(n)));
   }
   str(s: string): void {
-    const bytes = new TextEncoder().encode(s);
+    const bytes = utf8.encode(s);
     this.lengthPrefix(bytes.length, 0xa0, 0x20, [0xd9, 0xda, 0xdb]);
     this.push(bytes);
   }
