@@ -240,3 +240,12 @@ test('malformed headers are refused when signing and when opening', async () => 
     await refused('ERR_ENVELOPE_MALFORMED', forged, keys);
   }
 });
+
+test('keys must be in their shortest form and in the fixed order', async () => {
+  const { keys, bytes } = await setup();
+  const longKey = new Uint8Array([0x88, 0xd9, 0x01, ...bytes.subarray(2)]); // "v" as str8
+  await refused('ERR_ENVELOPE_MALFORMED', longKey, keys);
+  const swapped = bytes.slice();
+  swapped.set([0xa1, 0x77], 1); // "w" instead of "v"
+  await refused('ERR_ENVELOPE_MALFORMED', swapped, keys);
+});
