@@ -149,8 +149,8 @@ async function startLatency(): Promise<{ warm: number[]; cold: number[] }> {
   const cold: number[] = [];
   await runSandbox(wasm).catch(() => undefined); // bundle the worker, compile paths warm
   for (let i = 0; i < 30; i++) {
-    await prewarm();
-    await sleep(150); // the spare worker boots in the background between executions
+    await sleep(100); // executions in an enclave are not back to back
+    await prewarm(); // waits until the spare worker (started after the last run) is ready
     const t0 = performance.now();
     await runProgram({ program: wasm, vfs: new Vfs(), rights: allRights([]) });
     warm.push(performance.now() - t0);

@@ -16,6 +16,7 @@ export interface WorkerInput {
 }
 
 export type WorkerMessage =
+  | { readonly type: 'ready' }
   | { readonly type: 'output'; readonly stream: 'stdout' | 'stderr'; readonly bytes: Uint8Array }
   | { readonly type: 'trace'; readonly line: string }
   | { readonly type: 'exit'; readonly exitCode: number; readonly diff: VfsDiff }

@@ -129,6 +129,8 @@ function execute(
     worker.on('message', (message: WorkerMessage) => {
       if (settled) return;
       switch (message.type) {
+        case 'ready':
+          return;
         case 'output':
           (message.stream === 'stdout' ? stdout : stderr).push(message.bytes);
           (message.stream === 'stdout' ? options.onStdout : options.onStderr)?.(message.bytes);

@@ -54,6 +54,7 @@ async function run(input: WorkerInput): Promise<void> {
 }
 
 // A worker is started ahead of need and waits here for the one execution it will ever run.
+post({ type: 'ready' });
 parentPort?.once('message', (input: WorkerInput) => {
   // Pending wasm instantiation holds no event-loop handle; keep the thread alive until we report.
   const keepAlive = setInterval(() => undefined, 60_000);

@@ -5,10 +5,16 @@ import { Worker } from 'node:worker_threads';
 import { workerSource } from './worker-bundle.js';
 
 let spare: Worker | undefined;
+/** Resolves once the spare has loaded its code and waits for work. */
+let spareReady: Promise<void> = Promise.resolve();
 
 function spawn(source: string): Worker {
   const worker = new Worker(source, { eval: true, stdout: true, stderr: true });
   worker.unref();
+  spareReady = new Promise((resolve) => {
+    worker.once('message', () => resolve());
+    worker.once('exit', () => resolve());
+  });
   // An idle spare that dies (it should not) is simply replaced on next use.
   worker.once('exit', () => {
     if (spare === worker) spare = undefined;
@@ -16,10 +22,14 @@ function spawn(source: string): Worker {
   return worker;
 }
 
-/** Starts the spare worker now (e.g. when the enclave boots), so the first execution is fast too. */
+/**
+ * Starts the spare worker now (e.g. when the enclave boots), so the first execution is fast too;
+ * resolves when it is ready.
+ */
 export async function prewarm(): Promise<void> {
   const source = await workerSource();
   spare ??= spawn(source);
+  await spareReady;
 }
 
 /** A fresh worker for one execution (the spare if there is one). */
