@@ -100,7 +100,7 @@ function miscCalls(h: HostState): Record<string, Call> {
           try {
             const e = h.fds.get(fd);
             if (tag === EventType.FD_READ && e.node.kind === 'file')
-              nbytes = Math.max(0, e.node.size - (e.stdio ? 0 : e.offset));
+              nbytes = Math.max(0, e.node.size - e.offset);
           } catch (e) {
             error = e instanceof WasiErr ? e.errno : Errno.BADF;
           }
