@@ -6,11 +6,10 @@ import { UsageError } from '../../protocol/errors.js';
 import { FLAGSHIP, findScenario, scenarios } from '../../scenarios/catalog.js';
 import { ScenarioError } from '../../scenarios/errors.js';
 import { header, narrator, summary } from '../../scenarios/narrate.js';
-import { prepareRun } from '../../scenarios/prepare.js';
 import { layoutOf } from '../../scenarios/deploy/layout.js';
 import { prepareDirectory } from '../../scenarios/deploy/prepare-dir.js';
 import { runScenario, type ScenarioReport } from '../../scenarios/run-scenario.js';
-import { modeDescription, openEnvironment } from '../../scenarios/run/open.js';
+import { modeDescription, openEnvironment, prepareIn } from '../../scenarios/run/open.js';
 import type { CliIo, Command } from '../command.js';
 
 const usage = `Usage:
@@ -140,7 +139,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const env = await openEnvironment(choice);
   let report: ScenarioReport;
   try {
-    const prepared = await prepareRun(scenario, env.trust, { seed });
+    const prepared = await prepareIn(env, scenario, seed);
     for (const line of header(prepared, modeDescription(env, choice))) log(line);
     const now = () => performance.now();
     const narrate = narrator(log, now);

@@ -29,9 +29,6 @@ export interface DeploymentOptions {
   readonly seed?: number;
 }
 
-/** The environment variable telling `vc host` where the sim platform attestation key is. */
-export const SIM_KEY_ENV = 'VC_SIM_ATTESTATION_KEY_FILE';
-
 export function deploymentCommands(options: DeploymentOptions): ServiceCommand[] {
   const { scenario, layout: l, nats } = options;
   const plan = scenario.plan(options.seed ?? 1);
@@ -56,6 +53,8 @@ export function deploymentCommands(options: DeploymentOptions): ServiceCommand[]
         l.caKey,
         '--store',
         l.verifierStore,
+        // The sim platform is a simulation: accepted here because the scenarios run on it.
+        '--allow-simulation',
       ],
       serves: true,
     },
@@ -64,8 +63,7 @@ export function deploymentCommands(options: DeploymentOptions): ServiceCommand[]
     services.push({
       name: `host-${i}`,
       kind: 'host',
-      args: ['host', '--nats', nats, '--name', `host-${i}`],
-      env: { [SIM_KEY_ENV]: l.simKey },
+      args: ['host', '--nats', nats, '--name', `host-${i}`, '--sim-key', l.simKey],
       serves: true,
     });
   services.push({

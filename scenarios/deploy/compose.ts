@@ -10,7 +10,8 @@ import { layoutOf } from './layout.js';
 
 export const COMPOSE_DIR = '/vc-run';
 export const NATS_NODES = ['nats-1', 'nats-2', 'nats-3'] as const;
-export const COMPOSE_NATS_URL = NATS_NODES.map((n) => `nats://${n}:4222`).join(',');
+// One seed URL: clients learn the other cluster members from the server and fail over to them.
+export const COMPOSE_NATS_URL = 'nats://nats-1:4222';
 export const NODE_IMAGE = 'node:20-bookworm-slim';
 export const NATS_IMAGE = 'nats:2.9-alpine';
 

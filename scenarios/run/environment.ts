@@ -4,7 +4,7 @@
 import type { Transport } from '../../transport/transport.js';
 import type { WireError } from '../../protocol/errors.js';
 import type { PreparedRun, Trust } from '../prepare.js';
-import type { Turn } from '../scenario.js';
+import type { Scenario, Turn } from '../scenario.js';
 
 export type ModeName = 'embedded' | 'nats' | 'processes';
 
@@ -34,6 +34,11 @@ export interface Environment {
   readonly mode: ModeName;
   /** What policies must name: the verifier CA and accepted measurements. */
   readonly trust: Trust;
+  /**
+   * Prepares the run itself (--processes: `vc scenario prepare` in its own process); otherwise the
+   * caller prepares it in memory with `prepareRun(scenario, trust)`.
+   */
+  prepare?(scenario: Scenario, seed: number): Promise<PreparedRun>;
   /** A bus to watch traces on. */
   readonly bus: Transport;
   /** Starts an attested enclave for the run's policy (`vc launch`). */

@@ -1,6 +1,8 @@
 // Picks the environment a run asked for: embedded by default, `--nats URL` for actors in this
 // process over a NATS server, `--processes` for every actor as its own OS process over NATS.
 import { ScenarioError } from '../errors.js';
+import { prepareRun, type PreparedRun } from '../prepare.js';
+import type { Scenario } from '../scenario.js';
 import { embeddedEnvironment } from './embedded.js';
 import type { Environment } from './environment.js';
 
@@ -34,4 +36,13 @@ export function modeDescription(env: Environment, choice: EnvironmentChoice): st
     return 'embedded (every actor in this process, in-memory bus, no servers)';
   if (env.mode === 'nats') return `over NATS at ${choice.nats} (actors in this process)`;
   return `processes (verifier, host, enclave workers and each participant as its own OS process, NATS at ${choice.nats ?? 'a private nats-server'})`;
+}
+
+/** The run, prepared by the environment itself or in memory with its trust. */
+export function prepareIn(
+  env: Environment,
+  scenario: Scenario,
+  seed: number,
+): Promise<PreparedRun> {
+  return env.prepare ? env.prepare(scenario, seed) : prepareRun(scenario, env.trust, { seed });
 }

@@ -1,12 +1,143 @@
-// Every actor its own OS process over NATS. Waits for the protocol's commands (vc verifier,
-// vc host, vc launch, vc client); until they exist this mode refuses with ERR_SCENARIO_MODE.
+// Every actor its own OS process over NATS, running the deployment commands (deploy/commands.ts,
+// the same ones docker-compose.yml runs): `vc scenario prepare`, `vc verifier`, two `vc host` (each
+// launching enclave worker processes), `vc launch`, and one `vc client` per party and round. This
+// process only watches the traces, records the journal and checks the result files.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startNatsServer, type NatsServer } from '../../test-support/nats-server.js';
+import { NatsTransport } from '../../transport/nats-transport.js';
+import { deploymentCommands, type ServiceCommand } from '../deploy/commands.js';
+import { layoutOf } from '../deploy/layout.js';
+import { loadPreparedRun } from '../deploy/prepare-dir.js';
 import { ScenarioError } from '../errors.js';
-import type { Environment } from './environment.js';
+import { writeJournalFile, type JournalLine } from '../journal-file.js';
+import type { Trust } from '../prepare.js';
+import { refusalOf, spawnVc, type VcChild } from './child.js';
+import type { Environment, TurnOutcome } from './environment.js';
 import type { EnvironmentChoice } from './open.js';
 
-export async function processesEnvironment(_choice: EnvironmentChoice): Promise<Environment> {
-  throw new ScenarioError(
-    'ERR_SCENARIO_MODE',
-    '--processes needs the vc verifier, vc host, vc launch and vc client commands',
-  );
+const SERVE_TIMEOUT_MS = 60_000;
+
+export async function processesEnvironment(choice: EnvironmentChoice): Promise<Environment> {
+  const server: NatsServer | undefined = choice.nats ? undefined : await startNatsServer();
+  const url = choice.nats ?? server!.url;
+  const ownDir = choice.workDir === undefined;
+  const dir = choice.workDir ?? mkdtempSync(join(tmpdir(), 'vc-processes-'));
+  const layout = layoutOf(dir);
+  const log = choice.log;
+  const bus = await NatsTransport.connect({ servers: url, name: 'vc-scenario-watch' });
+  const journal: JournalLine[] = [];
+  const recorder = bus.subscribe('vc.>', (msg) => {
+    journal.push({ subject: msg.subject, data: msg.data, time: Date.now() });
+  });
+  await bus.flush();
+  const serving: VcChild[] = [];
+  let commands: ServiceCommand[] = [];
+  let trust: Trust = { caCertificatePem: '', measurements: [] };
+
+  const find = (name: string): ServiceCommand => {
+    const found = commands.find((c) => c.name === name);
+    if (!found) throw new ScenarioError('ERR_SCENARIO_PROCESS', `no deployment command ${name}`);
+    return found;
+  };
+  const runToEnd = async (command: ServiceCommand): Promise<VcChild> => {
+    const child = spawnVc(command.name, command.args, {
+      ...(command.env ? { env: command.env } : {}),
+    });
+    await child.exited;
+    return child;
+  };
+  const mustSucceed = async (command: ServiceCommand): Promise<VcChild> => {
+    const child = await runToEnd(command);
+    if ((await child.exited) !== 0) {
+      const refusal = refusalOf(child);
+      throw new ScenarioError(
+        'ERR_SCENARIO_PROCESS',
+        `${command.name} failed: ${refusal ? `${refusal.code} ${refusal.message}` : child.stderr.slice(-3).join(' | ')}`,
+        {
+          details: {
+            command: ['vc', ...command.args].join(' '),
+            ...(refusal ? { code: refusal.code } : {}),
+          },
+        },
+      );
+    }
+    return child;
+  };
+
+  return {
+    mode: 'processes',
+    get trust() {
+      return trust;
+    },
+    bus,
+    prepare: async (scenario, seed) => {
+      commands = deploymentCommands({ scenario, layout, nats: url, hosts: 2, seed });
+      await mustSucceed(find('setup'));
+      const run = await loadPreparedRun(scenario, layout);
+      trust = {
+        caCertificatePem: readFileSync(layout.caCertificate, 'utf8'),
+        measurements: run.policy.policy.extensions.runtimeHashes?.['sim'] ?? [],
+      };
+      for (const command of commands.filter((c) => c.serves)) {
+        const child = spawnVc(command.name, command.args, {
+          ...(command.env ? { env: command.env } : {}),
+          ...(log ? { log: (line: string) => log(`    ${line}`) } : {}),
+        });
+        serving.push(child);
+        await child.firstLine(SERVE_TIMEOUT_MS);
+      }
+      return run;
+    },
+    launch: async () => {
+      const child = await mustSucceed(find('launch'));
+      const note = child.stderr.find((l) => / by ([^/\s]+)\/(\S+);/.test(l));
+      const match = note ? / by ([^/\s]+)\/(\S+);/.exec(note) : null;
+      return { host: match?.[1] ?? 'a host', worker: match?.[2] ?? 'a worker process' };
+    },
+    runTurn: async (_run, turn, round): Promise<TurnOutcome> => {
+      const child = await runToEnd(find(`${turn.party}-r${round}`));
+      const code = await child.exited;
+      const results = new Map<string, Uint8Array>();
+      if (code === 0)
+        for (const step of turn.steps)
+          if (step.op === 'result')
+            results.set(
+              step.destination,
+              new Uint8Array(readFileSync(layout.result(turn.party, step.destination))),
+            );
+      const refusal = refusalOf(child);
+      return {
+        party: turn.party,
+        ok: code === 0,
+        state: code === 0 ? 'done' : 'failed',
+        ...(code === 0
+          ? {}
+          : {
+              failure: refusal ?? {
+                code: 'ERR_SCENARIO_PROCESS',
+                message: child.stderr.slice(-3).join(' | '),
+              },
+            }),
+        results,
+      };
+    },
+    journal: async (run) => {
+      if (!choice.journalFile) return undefined;
+      await bus.flush();
+      writeJournalFile(choice.journalFile, journal);
+      return {
+        location: choice.journalFile,
+        replayCommand: `npx vc replay ${choice.journalFile} --computation ${run.computation}`,
+      };
+    },
+    stop: async () => {
+      recorder.unsubscribe();
+      await Promise.all(serving.map((child) => child.stop()));
+      await bus.close().catch(() => undefined);
+      await server?.stop();
+      if (ownDir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -1,0 +1,61 @@
+// --processes: every actor its own OS process over a private nats-server, running the deployment
+// commands that docker-compose.yml runs (vc scenario prepare, vc verifier, two vc host with enclave
+// worker processes, vc launch, vc client per party and round). A representative subset: the
+// flagship (whose commands docker-compose.yml runs) and the pipeline; every scenario runs embedded
+// and over NATS in scenarios.test.ts (the whole matrix as processes takes minutes on 2 cores).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readComputation } from '../actors/journal-replay.js';
+import { replayTraces } from '../actors/replay.js';
+import { startNatsServer, type NatsServer } from '../test-support/nats-server.js';
+import { hasBinary, requireResource } from '../test-support/requirements.js';
+import { parseJournal } from '../transport/journal/file-journal.js';
+import { FLAGSHIP, findScenario } from './catalog.js';
+import { runScenario } from './run-scenario.js';
+import { prepareIn } from './run/open.js';
+import { processesEnvironment } from './run/processes.js';
+
+describe('scenarios as separate processes', () => {
+  let server: NatsServer | undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'vc-processes-test-'));
+  before(async () => {
+    if (hasBinary('nats-server')) server = await startNatsServer();
+  });
+  after(async () => {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const name of [FLAGSHIP, 'pipeline-sort']) {
+    test(name, async (t) => {
+      if (!requireResource(t, 'nats-server binary', hasBinary('nats-server'))) return;
+      const journalFile = join(dir, `${name}.vcj`);
+      const env = await processesEnvironment({
+        nats: server!.url,
+        workDir: join(dir, name),
+        journalFile,
+      });
+      try {
+        const run = await prepareIn(env, findScenario(name)!, 2);
+        const report = await runScenario(run, env);
+        assert.equal(report.failure, undefined, JSON.stringify(report.failure));
+        assert.equal(report.ok, true, report.verdict.details.join('\n'));
+        assert.equal(report.mode, 'processes');
+        assert.ok(
+          report.phases.some((p) => p.phase === 'execution'),
+          'the enclave traced',
+        );
+        const { records } = parseJournal(readFileSync(journalFile));
+        const journal = await readComputation(records, run.computation);
+        const actors = replayTraces(journal.traces);
+        assert.ok(actors.filter((a) => a.machine === 'participant').length >= 2);
+        for (const actor of actors) assert.equal(actor.divergence, undefined, `${actor.actor}`);
+      } finally {
+        await env.stop();
+      }
+    });
+  }
+});
