@@ -2,7 +2,7 @@
 // over NATS with our signed envelopes vs raw NATS request/reply, and chunked sealed upload vs raw
 // NATS publish. Every figure has a baseline measured in the same run. Writes the `transport`
 // section of docs/benchmarks.md.  Run: npm run bench -- transport
-import { createCipheriv, randomBytes, webcrypto } from 'node:crypto';
+import { createCipheriv, randomBytes, type webcrypto } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { loadavg } from 'node:os';
 import { machineLine, percentile, writeBenchSection } from './report.js';
@@ -11,7 +11,12 @@ import { startNatsServer } from '../test-support/nats-server.js';
 import { s } from '../protocol/schema.js';
 import { KindRegistry } from '../transport/kinds.js';
 import { openEnvelope, signEnvelope } from '../transport/envelope.js';
-import { generateSigningKeyPair, type SignatureAlgorithm } from '../transport/signing-keys.js';
+import {
+  generateSigningKeyPair,
+  signBytes,
+  verifyBytes,
+  type SignatureAlgorithm,
+} from '../transport/signing-keys.js';
 import { generateHpkeKeyPair, hpkeOpen, hpkeSeal, type SealContext } from '../transport/hpke.js';
 import { SealedStreamReader, SealedStreamWriter, chunkCount } from '../transport/sealed-stream.js';
 import { NatsTransport } from '../transport/nats-transport.js';
@@ -61,18 +66,15 @@ async function envelopeRates(alg: SignatureAlgorithm): Promise<void> {
   const header = { kind: 'bench.ping', computation: 'bench', from: 'p1', seq: 1, ts: 0 };
   const body = { payload: new Uint8Array(256) };
   const keys = (): webcrypto.CryptoKey => pair.publicKey;
-  const params = alg === 'ES256' ? { name: 'ECDSA', hash: 'SHA-256' } : { name: 'Ed25519' };
   const data = new Uint8Array(300);
   const [ours, raw] = await compare(
     async () =>
       void (await openEnvelope(await signEnvelope(header, body, pair.privateKey), { keys, kinds })),
-    async () => {
-      const sig = await webcrypto.subtle.sign(params, pair.privateKey, data);
-      await webcrypto.subtle.verify(params, pair.publicKey, sig, data);
-    },
+    async () =>
+      void (await verifyBytes(pair.publicKey, await signBytes(pair.privateKey, data), data)),
   );
   rows.push(
-    `| envelope sign+verify (${alg}, 256 B body) | ${fmt(ours, 0)} /s | raw WebCrypto sign+verify of 300 B: ${fmt(raw, 0)} /s | ${fmt(ours / raw, 2)}x |`,
+    `| envelope sign+verify (${alg}, 256 B body) | ${fmt(ours, 0)} /s | bare signature primitive (node:crypto) sign+verify of 300 B: ${fmt(raw, 0)} /s | ${fmt(ours / raw, 2)}x |`,
   );
 }
 
@@ -289,6 +291,14 @@ async function main(): Promise<void> {
     misses.length === 0
       ? 'All targets met.'
       : `**Targets missed:**\n${misses.map((m) => `- ${m}`).join('\n')}`,
+    '',
+    'Why the latency target is missed: every signed round trip does two signatures and two verifications ' +
+      '(request and reply, each verified before use), about 0.3 ms of ECDSA/Ed25519 on this machine, which ' +
+      'alone is close to a raw NATS round trip here. Meeting 1.5x would need a cheaper per-message ' +
+      'authenticator (e.g. an HMAC under a session key agreed after attestation); that protocol change was ' +
+      'not made. Signing and verification already use the synchronous node:crypto path (no thread-pool hops). ' +
+      'HPKE single-shot open is slower than a bare AES-GCM pass because @hpke/core goes through WebCrypto ' +
+      '(copies, thread pool) and adds the KEM; bulk data uses the chunked stream, whose target is met.',
   ].join('\n');
   writeBenchSection('transport', markdown);
   console.log(markdown);
