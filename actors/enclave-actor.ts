@@ -396,8 +396,18 @@ class EnclaveShell {
         ? ProtocolError.fromWire(failure)
         : new ProtocolError(ProtocolErrorCode.SHUT_DOWN, 'shut down'),
     );
+    if (failure && this.#endpoint) {
+      // Whoever waits for this enclave (the launcher) learns at once why it will never be ready.
+      const body = { session: this.#session || 'none', reason: failure.code };
+      void this.#endpoint
+        .publish(eventsSubject(this.computation), this.computation, 'enclave.shutdown', body)
+        .catch(() => undefined);
+    }
     // Let the final replies and announcements leave before unsubscribing.
-    setTimeout(() => this.stop(), 50).unref();
+    setTimeout(() => {
+      this.#mailbox.abandon();
+      this.stop();
+    }, 50).unref();
     this.#finish({ state: JSON.stringify(snapshot.value), ...(failure ? { failure } : {}) });
   }
 

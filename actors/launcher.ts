@@ -62,6 +62,18 @@ export async function launchComputation(options: LaunchOptions): Promise<Launche
       timeoutMs,
     );
     const unsubscribe = endpoint.subscribe(eventsSubject(computation), keyFromSenderId, (m) => {
+      if (m.kind === 'enclave.shutdown') {
+        // Unauthenticated by nature (the enclave has no certificate yet): it only ends the wait.
+        const reason = (m.body as { reason: string }).reason;
+        clearTimeout(timer);
+        reject(
+          new ProtocolError(
+            ProtocolErrorCode.ATTESTATION_FAILED,
+            `the enclave stopped before it was ready: ${reason}`,
+            { details: { reason } },
+          ),
+        );
+      }
       if (m.kind !== 'enclave.ready') return;
       clearTimeout(timer);
       resolve({ from: m.from, body: m.body as EnclaveReadyBody });

@@ -22,7 +22,8 @@ import { certificateSenderId, keyFromSenderId, senderIdIsKey } from './bus/sende
 import { ephemeralKeyPair, openSealed, sealTo } from './sealing.js';
 import { TracedActor, type Output } from './traced-actor.js';
 
-export const CHUNK_BYTES = 1 << 20;
+/** Upload chunk: below nats-server's default max_payload (1 MiB) with room for the seal and the envelope. */
+export const CHUNK_BYTES = 512 * 1024;
 
 export interface ParticipantOptions {
   readonly bus: Transport;
