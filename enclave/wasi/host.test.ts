@@ -146,3 +146,10 @@ test('the file system changes of a finished run are applied; stdout lands in the
   assert.equal(vfs.exists('/data/sub'), false);
   assert.deepEqual(vfs.readUnchecked('stdout'), result.stdout);
 });
+
+test('deterministic mode: with a seed, clocks are virtual and two runs print identical bytes', async () => {
+  const first = await runCalls({ clock: true, seed: 5 });
+  const second = await runCalls({ clock: true, seed: 5 });
+  assert.equal(first.out.get('clock_time_get'), '0 1');
+  assert.deepEqual(first.result.stdout, second.result.stdout);
+});
