@@ -67,6 +67,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
 
   async function handle(m: Inbound): Promise<Outbound> {
     const body = m.body as HostLaunchBody;
+    const launch = body;
     const loaded = parsePolicy(body.policy, { now: clock() });
     const mailbox = new Mailbox<Outbound>();
     const ref = `${m.from}#${m.seq}`;
@@ -87,7 +88,23 @@ export async function startHost(options: HostOptions): Promise<Host> {
             workers.set(spawned.worker, spawned);
             void spawned.exited.then((exitCode) => {
               workers.delete(spawned!.worker);
+              const readyBefore = actor.snapshot().value === 'serving';
               actor.send({ type: 'io.exited', exitCode });
+              if (exitCode !== 0 && !readyBefore) {
+                // Tell whoever waits for this enclave that it will not come (the launcher stops waiting).
+                const body = {
+                  session: 'none',
+                  reason: `ERR_LAUNCH_FAILED: worker exited with ${exitCode}`,
+                };
+                void endpoint
+                  .publish(
+                    eventsSubject(launch.computation),
+                    launch.computation,
+                    'enclave.shutdown',
+                    body,
+                  )
+                  .catch(() => undefined);
+              }
             });
             actor.send({ type: 'io.spawned', worker: spawned.worker });
           } catch (error) {

@@ -9,6 +9,8 @@ import { ProtocolError, ProtocolErrorCode } from '../protocol/messages/errors.js
 import type { Spawner } from './host-actor.js';
 
 const entry = fileURLToPath(new URL('./enclave-main.ts', import.meta.url));
+// Resolved from this package, not from the host's working directory.
+const tsxLoader = import.meta.resolve('tsx');
 
 export interface ProcessSpawnerOptions {
   readonly natsUrl: string;
@@ -27,7 +29,7 @@ export function processSpawner(options: ProcessSpawnerOptions): Spawner {
       process.execPath,
       [
         '--import',
-        'tsx',
+        tsxLoader,
         entry,
         '--nats',
         options.natsUrl,
