@@ -103,7 +103,7 @@ export async function launchComputation(options: LaunchOptions): Promise<Launche
     });
     if (!(await senderIdIsKey(from, enclave.signingKey))) {
       throw new ProtocolError(
-        'ERR_ENCLAVE_KEY_MISMATCH',
+        ProtocolErrorCode.ENCLAVE_KEY_MISMATCH,
         'the announcement is not signed by the certified key',
       );
     }

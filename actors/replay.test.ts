@@ -36,8 +36,7 @@ async function recordRun(): Promise<TraceTransitionBody[]> {
     machine: enclaveMachine,
     input,
     onOutput: (o: Output) => {
-      if (o.type === 'do.keys')
-        actor.send({ type: 'io.keys.ready', session: 's1' });
+      if (o.type === 'do.keys') actor.send({ type: 'io.keys.ready', session: 's1' });
       if (o.type === 'out.request' && o.kind === 'attest.start')
         actor.send({ type: 'attest.challenge', attestation: 'a1' });
       if (o.type === 'do.evidence') actor.send({ type: 'io.evidence.ready' });

@@ -11,7 +11,7 @@ import { toVcError } from '../protocol/errors.js';
 import type { AttestEvidenceBody, AttestStartBody } from '../protocol/messages/bodies.js';
 import { ProtocolError, ProtocolErrorCode } from '../protocol/messages/errors.js';
 import { VERIFIER_SUBJECT, traceSubject } from '../protocol/messages/subjects.js';
-import { parsePolicy } from '../protocol/policy/parse-policy.js';
+import { parsePolicy, policyHash } from '../protocol/policy/parse-policy.js';
 import { Endpoint, type Inbound, type Outbound } from './bus/endpoint.js';
 import type { Transport, Unsubscribe } from './bus/endpoint.js';
 import { keyFromSenderId, keySenderId } from './bus/sender-ids.js';
@@ -52,7 +52,19 @@ export function startVerifierService(options: VerifierServiceOptions): VerifierS
   );
   const sessions = new Map<string, Session>();
   const actors = new Map<string, TracedActor<typeof verifierMachine>>();
-  const starting = new Map<string, Session>();
+  const expiries = new Map<string, Date>();
+
+  /** The policy's hash and expiry; parsed (and fully validated) once per policy. */
+  function policyExpiry(bytes: Uint8Array): { hash: string; enclaveCertExpiry: Date } {
+    const hash = policyHash(bytes);
+    let expiry = expiries.get(hash);
+    if (!expiry) {
+      expiry = parsePolicy(bytes, { now: clock() }).policy.enclaveCertExpiry;
+      if (expiries.size > 1024) expiries.clear();
+      expiries.set(hash, expiry);
+    }
+    return { hash, enclaveCertExpiry: expiry };
+  }
 
   function open(m: Inbound, body: AttestStartBody): Session {
     const name = `verifier-${randomBytes(4).toString('hex')}`;
@@ -91,7 +103,7 @@ export function startVerifierService(options: VerifierServiceOptions): VerifierS
     switch (o.type) {
       case 'do.challenge':
         try {
-          const loaded = parsePolicy(start.policy, { now: clock() });
+          const loaded = policyExpiry(start.policy);
           if (loaded.hash !== start.policyHash) {
             throw new ProtocolError(
               ProtocolErrorCode.POLICY_HASH_MISMATCH,
@@ -102,7 +114,7 @@ export function startVerifierService(options: VerifierServiceOptions): VerifierS
             computation: start.computation,
             platform: start.platform,
             policyHash: start.policyHash,
-            enclaveCertExpiry: loaded.policy.enclaveCertExpiry,
+            enclaveCertExpiry: loaded.enclaveCertExpiry,
           });
           session.nonce = challenge.nonce;
           sessions.set(challenge.attestation, session);
@@ -148,7 +160,6 @@ export function startVerifierService(options: VerifierServiceOptions): VerifierS
       const body = m.body as AttestStartBody;
       const session = open(m, body);
       actors.set(session.actor.name, session.actor);
-      starting.set(ref, session);
       session.actor.start();
       return session.mailbox.run(
         ref,
@@ -208,7 +219,7 @@ async function checkCsrIsSender(csrDer: Uint8Array, sender: string): Promise<voi
   );
   if ((await keySenderId(key as never)) !== sender) {
     throw new ProtocolError(
-      'ERR_ATTESTATION_CSR_MISMATCH',
+      ProtocolErrorCode.ATTESTATION_CSR_MISMATCH,
       'the CSR is not for the key that signed the evidence',
     );
   }

@@ -23,12 +23,17 @@ export const ProtocolErrorCode = {
   SHUT_DOWN: 'ERR_SHUT_DOWN',
   /** A message body does not match the schema of its kind. */
   BAD_MESSAGE: 'ERR_BAD_MESSAGE',
-  /** Participant check (phase 6): the enclave chain does not lead to the policy's proxy_service_cert. */
-  ENCLAVE_CHAIN_INVALID: 'ERR_ENCLAVE_CHAIN_INVALID',
-  /** Participant check: the enclave certificate is not valid now. */
-  ENCLAVE_CERT_EXPIRED: 'ERR_ENCLAVE_CERT_EXPIRED',
-  /** Participant check: the enclave's measurement is not among the policy's runtime hashes. */
-  MEASUREMENT_NOT_ALLOWED: 'ERR_MEASUREMENT_NOT_ALLOWED',
+  /**
+   * Participant check (phase 6): the announcing sender's key is not the certified key. The other
+   * phase 6 refusals carry attestation/relying-party's codes: ERR_ATTESTATION_CHAIN,
+   * ERR_ENCLAVE_CERT_EXPIRED, ERR_ENCLAVE_CERT_OUTLIVES_POLICY, ERR_MEASUREMENT_NOT_ALLOWED and
+   * ERR_POLICY_HASH_MISMATCH (above).
+   */
+  ENCLAVE_KEY_MISMATCH: 'ERR_ENCLAVE_KEY_MISMATCH',
+  /** A sealed upload chunk or result does not open in its exact context (computation, session, path, place). */
+  SEAL_OPEN_FAILED: 'ERR_SEAL_OPEN_FAILED',
+  /** The verifier: the CSR is not for the key that signed the evidence request. */
+  ATTESTATION_CSR_MISMATCH: 'ERR_ATTESTATION_CSR_MISMATCH',
   /** Attestation failed at the verifier (the verifier's own code is in `details.cause`). */
   ATTESTATION_FAILED: 'ERR_ATTESTATION_FAILED',
   /** The host could not start an enclave worker. */
@@ -37,8 +42,6 @@ export const ProtocolErrorCode = {
   TIMEOUT: 'ERR_TIMEOUT',
   /** A pipeline name that the policy does not define. */
   PIPELINE_NOT_FOUND: 'ERR_PIPELINE_NOT_FOUND',
-  /** The participant's private key does not match its certificate. */
-  KEY_MISMATCH: 'ERR_KEY_MISMATCH',
   /** A replayed machine behaves differently from its recording. */
   REPLAY_DIVERGENCE: 'ERR_REPLAY_DIVERGENCE',
 } as const satisfies Record<string, ErrorCode>;
