@@ -48,7 +48,9 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   }
   const command = await loadCommand(name);
   if (!command) return reportError(new VcError('ERR_USAGE', `unknown command "${name}"; see vc --help`), io, false);
-  if (rest.includes('--help') || rest.includes('-h')) {
+  // Only options before `--` are ours: after it they belong to the guest (`vc run x.wasm -- --help`).
+  const ownArgs = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (ownArgs.includes('--help') || ownArgs.includes('-h')) {
     io.out(command.usage);
     return 0;
   }

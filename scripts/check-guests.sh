@@ -3,7 +3,7 @@
 # committed bytes, so that a program hash in a policy can be reproduced from source.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for builder in build-test-guests build-programs; do
+for builder in build-test-guests build-programs build-components; do
   if [ -f "scripts/$builder.sh" ]; then
     echo "rebuilding: scripts/$builder.sh"
     bash "scripts/$builder.sh"

@@ -10,6 +10,8 @@ import type { VfsSnapshot } from '../vfs/snapshot.js';
 import { transferables } from '../vfs/snapshot.js';
 import type { Vfs } from '../vfs/vfs.js';
 import type { WasmModule } from '../wasm-api.js';
+import { isComponent } from '../component/detect.js';
+import { runComponent } from '../component/run-component.js';
 import { checkModule } from './check-module.js';
 import { compileGuest } from './compile.js';
 import type { WorkerInput, WorkerMessage } from './protocol.js';
@@ -78,11 +80,19 @@ const running = new WeakMap<Vfs, Promise<unknown>>();
 
 export async function runProgram(options: RunOptions): Promise<RunResult> {
   const limits: RunLimits = { ...DEFAULT_LIMITS, ...options.limits };
-  const module = await compileGuest(checkModule(options.program, limits.maxMemoryMib));
+  // WASI 0.2 components take jco's path (enclave/component); core modules run on our preview 1 host.
+  const run = isComponent(options.program)
+    ? () => runComponent(options)
+    : await coreRun(options, limits);
   const previous = running.get(options.vfs) ?? Promise.resolve();
-  const next = previous.catch(() => undefined).then(() => start(module, options, limits));
+  const next = previous.catch(() => undefined).then(run);
   running.set(options.vfs, next);
   return next;
+}
+
+async function coreRun(options: RunOptions, limits: RunLimits): Promise<() => Promise<RunResult>> {
+  const module = await compileGuest(checkModule(options.program, limits.maxMemoryMib));
+  return () => start(module, options, limits);
 }
 
 async function start(
