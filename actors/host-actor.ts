@@ -130,15 +130,18 @@ export async function startHost(options: HostOptions): Promise<Host> {
     launches.push(actor);
     actor.start();
     // The host only watches the announcement (it cannot and need not check it).
-    subscriptions.push(
-      endpoint.subscribe(eventsSubject(body.computation), keyFromSenderId, (event) => {
-        if (event.kind === 'enclave.ready')
-          actor.send({
-            type: 'enclave.ready',
-            session: (event.body as { session: string }).session,
-          });
-      }),
-    );
+    const watch = endpoint.subscribe(eventsSubject(body.computation), keyFromSenderId, (event) => {
+      if (event.kind === 'enclave.ready')
+        actor.send({ type: 'enclave.ready', session: (event.body as { session: string }).session });
+    });
+    subscriptions.push(watch);
+    // Stop watching once this launch has ended (a long-running host serves many launches).
+    void actor
+      .waitFor((snapshot) => snapshot.status === 'done')
+      .then(() => {
+        watch();
+        subscriptions.splice(subscriptions.indexOf(watch), 1);
+      });
     return mailbox.run(
       ref,
       () =>

@@ -11,7 +11,10 @@ import { toVcError } from '../protocol/errors.js';
 import type { AttestEvidenceBody, AttestStartBody } from '../protocol/messages/bodies.js';
 import { ProtocolError, ProtocolErrorCode } from '../protocol/messages/errors.js';
 import { VERIFIER_SUBJECT, traceSubject } from '../protocol/messages/subjects.js';
-import { parsePolicy, policyHash } from '../protocol/policy/parse-policy.js';
+import { policyHash } from '../protocol/policy/parse-policy.js';
+import { readExpiry } from '../protocol/policy/expiry.js';
+import { asObject } from '../protocol/policy/fields.js';
+import { parseStrictJson } from '../protocol/policy/strict-json.js';
 import { Endpoint, type Inbound, type Outbound } from './bus/endpoint.js';
 import type { Transport, Unsubscribe } from './bus/endpoint.js';
 import { keyFromSenderId, keySenderId } from './bus/sender-ids.js';
@@ -54,12 +57,21 @@ export function startVerifierService(options: VerifierServiceOptions): VerifierS
   const actors = new Map<string, TracedActor<typeof verifierMachine>>();
   const expiries = new Map<string, Date>();
 
-  /** The policy's hash and expiry; parsed (and fully validated) once per policy. */
+  /**
+   * The policy's hash and `enclave_cert_expiry`, the only field the verifier acts on (it bounds the
+   * certificate's lifetime). The enclave validates the whole policy and every participant its own
+   * copy; the verifier reads just this field, once per policy.
+   */
   function policyExpiry(bytes: Uint8Array): { hash: string; enclaveCertExpiry: Date } {
     const hash = policyHash(bytes);
     let expiry = expiries.get(hash);
     if (!expiry) {
-      expiry = parsePolicy(bytes, { now: clock() }).policy.enclaveCertExpiry;
+      const document = parseStrictJson(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+      const field = asObject(
+        asObject(document, '$')['enclave_cert_expiry'] ?? null,
+        '$.enclave_cert_expiry',
+      );
+      expiry = readExpiry(field, '$.enclave_cert_expiry');
       if (expiries.size > 1024) expiries.clear();
       expiries.set(hash, expiry);
     }
@@ -148,7 +160,12 @@ export function startVerifierService(options: VerifierServiceOptions): VerifierS
         if (o.kind === 'attest.challenge') body['nonce'] = session.nonce;
         if (o.kind === 'attest.certificate') body['chain'] = [...session.chain];
         session.mailbox.settle(o.ref as string, { kind: o.kind as string, body });
-        if (session.actor.done) clearTimeout(session.timer);
+        if (session.actor.done) {
+          clearTimeout(session.timer);
+          // The session is final; its record stays in the attestation store.
+          for (const [id, open] of sessions) if (open === session) sessions.delete(id);
+          actors.delete(session.actor.name);
+        }
         return;
       }
     }
