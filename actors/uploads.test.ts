@@ -1,0 +1,123 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes, webcrypto } from 'node:crypto';
+import { isVcError } from '../protocol/errors.js';
+import { startEmbedded } from './embedded.js';
+import { Uploads } from './enclave-uploads.js';
+import { CHUNK_BYTES } from './participant-actor.js';
+import { runParty } from './run-computation.js';
+import { identities, policyFor, wasmOf } from './scenario-kit.js';
+import { sealTo } from './sealing.js';
+import { pathAndFile, progressBar } from './cli-support.js';
+
+test('a multi-chunk upload arrives whole and reads back sealed to the reader', async () => {
+  const system = await startEmbedded({ hosts: 2 });
+  try {
+    const [owner] = await identities(1);
+    const policy = policyFor(
+      {
+        bus: system.bus,
+        caPem: system.ca.certificatePem,
+        measurement: system.measurement,
+        launch: system.launch,
+        journal: async () => [],
+      },
+      {
+        participants: [{ identity: owner!, capabilities: ['/input/:rw', '/program/:w'] }],
+        programs: [{ path: '/program/p.wasm', bytes: wasmOf('random-source'), capabilities: [] }],
+      },
+    );
+    await system.launch(policy);
+    const big = new Uint8Array(randomBytes(CHUNK_BYTES * 2 + 12345));
+    const outcome = await runParty(
+      { bus: system.bus, policy },
+      {
+        identity: owner!,
+        sources: { big },
+        steps: [
+          { op: 'data', path: '/input/big.dat', source: 'big', mode: 'write' },
+          { op: 'result', path: '/input/big.dat', destination: 'back' },
+        ],
+      },
+    );
+    assert.equal(outcome.state, 'done', JSON.stringify(outcome.failure));
+    assert.deepEqual(outcome.outcomes[0]!.body, { path: '/input/big.dat', received: big.length });
+    assert.deepEqual(outcome.results.get('back'), big);
+  } finally {
+    await system.stop();
+  }
+});
+
+test('chunks out of order, of another upload, or sealed for another place are refused', async () => {
+  const hpke = (await webcrypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, false, [
+    'deriveBits',
+  ])) as webcrypto.CryptoKeyPair;
+  const raw = new Uint8Array(await webcrypto.subtle.exportKey('raw', hpke.publicKey));
+  const ctx = { computation: 'p1', session: 's1', path: '/input/a', purpose: 'upload' as const };
+  const chunk = (index: number, upload = 'u1') => ({ upload, index, count: 2 });
+  const sealed = async (index: number, context = ctx) =>
+    sealTo(raw, new Uint8Array([index]), { ...context, chunk: chunk(index) });
+
+  const uploads = new Uploads(hpke, 'p1', 's1');
+  await assert.rejects(
+    uploads.accept('c:a', { path: '/input/a', size: 2, sealed: await sealed(1), chunk: chunk(1) }),
+    (e) => isVcError(e, 'ERR_BAD_MESSAGE'),
+  );
+  const first = await uploads.accept('c:a', {
+    path: '/input/a',
+    size: 2,
+    sealed: await sealed(0),
+    chunk: chunk(0),
+  });
+  assert.deepEqual(first, { complete: false, received: 1 });
+  await assert.rejects(
+    uploads.accept('c:a', {
+      path: '/input/a',
+      size: 2,
+      sealed: await sealed(1, { ...ctx, path: '/input/b' }),
+      chunk: chunk(1),
+    }),
+    (e) => isVcError(e, 'ERR_SEAL_OPEN_FAILED'),
+  );
+  const again = new Uploads(hpke, 'p1', 's2'); // another session
+  await assert.rejects(
+    again.accept('c:a', { path: '/input/a', size: 2, sealed: await sealed(0), chunk: chunk(0) }),
+    (e) => isVcError(e, 'ERR_SEAL_OPEN_FAILED'),
+  );
+});
+
+test('launches spread over the hosts of the queue group', async () => {
+  const system = await startEmbedded({ hosts: 2 });
+  try {
+    const ids = await identities(2);
+    const kit = {
+      bus: system.bus,
+      caPem: system.ca.certificatePem,
+      measurement: system.measurement,
+      launch: system.launch,
+      journal: async () => [],
+    };
+    const hosts = new Set<string>();
+    for (const identity of ids) {
+      const policy = policyFor(kit, {
+        participants: [{ identity, capabilities: ['/program/:w'] }],
+        programs: [{ path: '/program/p.wasm', bytes: wasmOf('random-source'), capabilities: [] }],
+      });
+      hosts.add((await system.launch(policy)).host);
+    }
+    assert.deepEqual([...hosts].sort(), ['host-0', 'host-1']);
+  } finally {
+    await system.stop();
+  }
+});
+
+test('command-line helpers: PATH=FILE and the progress bar', () => {
+  assert.deepEqual(pathAndFile('/input/a=b=c.txt', '--data'), {
+    path: '/input/a',
+    file: 'b=c.txt',
+  });
+  assert.throws(() => pathAndFile('/input/a', '--data'), TypeError);
+  assert.throws(() => pathAndFile('=x', '--data'), TypeError);
+  assert.equal(progressBar('/x', 50, 100, 10), '[#####.....]  50% /x 0.0/0.0 MiB');
+  assert.match(progressBar('/x', 100, 100, 10), /^\[##########\] 100%/);
+});
