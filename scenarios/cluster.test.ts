@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readComputation } from '../actors/journal-replay.js';
 import { replayTraces } from '../actors/replay.js';
-import { startNatsCluster } from '../test-support/nats-cluster.js';
+import { startNatsCluster, type NatsCluster } from '../test-support/nats-cluster.js';
 import { hasBinary, requireResource } from '../test-support/requirements.js';
 import { JetStreamJournalReader } from '../transport/journal/jetstream-journal.js';
 import type { JournalRecord } from '../transport/journal/record.js';
@@ -16,37 +16,55 @@ import { prepareRun } from './prepare.js';
 import { runScenario } from './run-scenario.js';
 import { natsEnvironment } from './run/nats.js';
 
+const GAP = /missing from the recording|does not start with the start record/;
+
 test('cluster: a NATS node stopped mid-scenario, the scenario still completes', async (t) => {
   if (!requireResource(t, 'nats-server binary', hasBinary('nats-server'))) return;
   const cluster = await startNatsCluster(3);
-  const env = await natsEnvironment({ url: cluster.urls, hosts: 2, jetstreamReplicas: 3 });
+  const env = await natsEnvironment({
+    url: cluster.urls,
+    hosts: 2,
+    jetstreamReplicas: 3,
+    requestTimeoutMs: 10_000,
+  });
   try {
     const run = await prepareRun(findScenario('sealed-bid-auction')!, env.trust, { seed: 9 });
-    let killed = false;
+    // After the bids are in and before the auction runs, the node serving the most connections
+    // dies under them.
+    let killing: Promise<number> | undefined;
     const report = await runScenario(run, env, {
       onEvent: (event) => {
-        // After the bids are in and before the auction runs: a node dies under live connections.
-        if (event.type === 'round' && event.round === 2 && !killed) {
-          killed = true;
-          void cluster.nodes[0]!.kill();
-        }
+        if (event.type === 'round' && event.round === 2 && !killing)
+          killing = killBusiestNode(cluster);
       },
     });
-    assert.ok(killed, 'a node was stopped during the run');
+    const dropped = await killing;
+    assert.ok(dropped !== undefined && dropped > 0, 'a node with live connections was stopped');
+    t.diagnostic(`killed a node serving ${dropped} connections`);
     assert.equal(report.failure, undefined, JSON.stringify(report.failure));
     assert.equal(report.ok, true, report.verdict.details.join('\n'));
 
     t.diagnostic(`scenario took ${Math.round(report.totalMs)} ms with a node down`);
     // The journal from the two surviving nodes (JetStream may still be electing new leaders).
-    const reader = await NatsTransport.connect({ servers: cluster.urls.slice(1) });
+    const reader = await NatsTransport.connect({ servers: [...cluster.urls] });
     try {
       const records = await readJournal(reader);
       const computation = await readComputation(records, run.computation);
       const kinds = new Set(computation.messages.map((m) => m.kind));
       for (const kind of ['host.launch', 'provision.data', 'compute.request', 'result.read'])
         assert.ok(kinds.has(kind), `the replicated journal holds ${kind}`);
-      for (const actor of replayTraces(computation.traces))
-        assert.equal(actor.divergence, undefined, `${actor.actor} replays`);
+      // Core NATS is at-most-once: messages in flight to the killed node (a trace record, say) are
+      // lost, so an actor's recording may have a gap. What is recorded must never contradict
+      // today's machines: every actor replays cleanly up to its first gap, if any.
+      const actors = replayTraces(computation.traces);
+      assert.ok(actors.some((a) => a.machine === 'enclave'));
+      assert.ok(actors.filter((a) => a.machine === 'participant').length >= 6);
+      t.diagnostic(
+        `${actors.filter((a) => a.divergence).length} of ${actors.length} recordings have a gap`,
+      );
+      for (const actor of actors)
+        if (actor.divergence)
+          assert.match(actor.divergence.reason, GAP, `${actor.actor}: ${actor.divergence.reason}`);
     } finally {
       await reader.close();
     }
@@ -68,4 +86,17 @@ async function readJournal(reader: NatsTransport): Promise<JournalRecord[]> {
       await new Promise((resolve) => setTimeout(resolve, 2000));
     }
   }
+}
+
+/** Kills the node with the most client connections; returns how many it had. */
+async function killBusiestNode(cluster: NatsCluster): Promise<number> {
+  const counts = await Promise.all(
+    cluster.monitorUrls.map(async (base) => {
+      const connz = (await (await fetch(`${base}/connz`)).json()) as { num_connections?: number };
+      return connz.num_connections ?? 0;
+    }),
+  );
+  const busiest = counts.indexOf(Math.max(...counts));
+  await cluster.nodes[busiest]!.kill();
+  return counts[busiest]!;
 }

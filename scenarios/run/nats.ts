@@ -27,6 +27,11 @@ export interface NatsEnvironmentOptions {
   readonly hosts?: number;
   /** Also journal into the JetStream stream over `vc.>` with this many replicas (a cluster: 3). */
   readonly jetstreamReplicas?: number;
+  /**
+   * Per-attempt request timeout of participants (default 60 s). Requests are retried with the same
+   * signed bytes, so a shorter one recovers sooner from a request lost with a failed NATS node.
+   */
+  readonly requestTimeoutMs?: number;
 }
 
 export async function natsEnvironment(options: NatsEnvironmentOptions): Promise<Environment> {
@@ -78,7 +83,10 @@ export async function natsEnvironment(options: NatsEnvironmentOptions): Promise<
       const launched = await launchComputation({ bus, policy: run.policy, clock });
       return { host: launched.host, worker: launched.worker };
     },
-    runTurn: (run, turn) => runTurnInProcess(bus, run, turn),
+    runTurn: (run, turn) =>
+      runTurnInProcess(bus, run, turn, {
+        ...(options.requestTimeoutMs ? { timeoutMs: options.requestTimeoutMs } : {}),
+      }),
     journal: async (run) => {
       if (!options.journalFile) return undefined;
       await bus.flush();
