@@ -1,8 +1,7 @@
 // Errors of the scenario runner, with stable codes.
 import { VcError } from '../protocol/errors.js';
 
-export type ScenarioErrorCode =
-  'ERR_SCENARIO_UNKNOWN' | 'ERR_SCENARIO_FAILED' | 'ERR_SCENARIO_MODE' | 'ERR_SCENARIO_PROCESS';
+export type ScenarioErrorCode = 'ERR_SCENARIO_UNKNOWN' | 'ERR_SCENARIO_PROCESS';
 
 export class ScenarioError extends VcError {
   constructor(

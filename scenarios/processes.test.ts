@@ -2,7 +2,8 @@
 // commands that docker-compose.yml runs (vc scenario prepare, vc verifier, two vc host with enclave
 // worker processes, vc launch, vc client per party and round). A representative subset: the
 // flagship (whose commands docker-compose.yml runs) and the pipeline; every scenario runs embedded
-// and over NATS in scenarios.test.ts (the whole matrix as processes takes minutes on 2 cores).
+// and over NATS in scenarios.test.ts (the whole matrix as processes takes minutes on 2 cores;
+// VC_SCENARIOS_ALL_PROCESSES=1 runs it).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { replayTraces } from '../actors/replay.js';
 import { startNatsServer, type NatsServer } from '../test-support/nats-server.js';
 import { hasBinary, requireResource } from '../test-support/requirements.js';
 import { parseJournal } from '../transport/journal/file-journal.js';
-import { FLAGSHIP, findScenario } from './catalog.js';
+import { FLAGSHIP, findScenario, scenarios } from './catalog.js';
 import { runScenario } from './run-scenario.js';
 import { prepareIn } from './run/open.js';
 import { processesEnvironment } from './run/processes.js';
@@ -29,7 +30,12 @@ describe('scenarios as separate processes', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  for (const name of [FLAGSHIP, 'pipeline-sort']) {
+  // VC_SCENARIOS_ALL_PROCESSES=1 runs every scenario this way (about 8 minutes on 2 cores).
+  const names =
+    process.env['VC_SCENARIOS_ALL_PROCESSES'] === '1'
+      ? scenarios.map((s) => s.name)
+      : [FLAGSHIP, 'pipeline-sort'];
+  for (const name of names) {
     test(name, async (t) => {
       if (!requireResource(t, 'nats-server binary', hasBinary('nats-server'))) return;
       const journalFile = join(dir, `${name}.vcj`);

@@ -1,6 +1,5 @@
 // Picks the environment a run asked for: embedded by default, `--nats URL` for actors in this
 // process over a NATS server, `--processes` for every actor as its own OS process over NATS.
-import { ScenarioError } from '../errors.js';
 import { prepareRun, type PreparedRun } from '../prepare.js';
 import type { Scenario } from '../scenario.js';
 import { embeddedEnvironment } from './embedded.js';
@@ -27,7 +26,6 @@ export async function openEnvironment(choice: EnvironmentChoice): Promise<Enviro
       ...(choice.journalFile ? { journalFile: choice.journalFile } : {}),
     });
   }
-  if (choice.workDir === '') throw new ScenarioError('ERR_SCENARIO_MODE', 'empty work directory');
   return embeddedEnvironment(choice.journalFile ? { journalFile: choice.journalFile } : {});
 }
 
