@@ -3,17 +3,14 @@
 // its core modules at the policy's limit, and executes it in a worker thread against our WASI 0.2
 // host over the principal's view of the virtual file system. The diff is applied only after a normal
 // exit; after a trap or a timeout the file system is left exactly as it was.
-import type { Worker } from 'node:worker_threads';
-import { VcError, type ErrorCode } from '../../protocol/errors.js';
-import { ExecutionTimeoutError, GuestTrapError, InvalidModuleError } from '../errors.js';
+import { InvalidModuleError } from '../errors.js';
+import { executeInWorker, guestInput } from '../runner/execute-in-worker.js';
 import {
   DEFAULT_LIMITS,
   type RunLimits,
   type RunOptions,
   type RunResult,
 } from '../runner/run-program.js';
-import type { WorkerMessage } from '../runner/protocol.js';
-import { transferables, type VfsSnapshot } from '../vfs/snapshot.js';
 import { Wasm, type WasmModule } from '../wasm-api.js';
 import { capMemory, PAGE_BYTES } from '../runner/wasm-binary.js';
 import { clearTranspileCache, transpileComponent, type TranspiledComponent } from './transpile.js';
@@ -74,92 +71,12 @@ export async function prepareComponent(program: Uint8Array, maxMemoryMib: number
   return t.hash;
 }
 
-function snapshotFor(options: RunOptions, limits: RunLimits): VfsSnapshot {
-  const base = options.vfs.snapshot(options.rights);
-  const quotaBytes = Math.min(base.quotaBytes, limits.quotaBytes ?? Number.POSITIVE_INFINITY);
-  if (options.stdin === undefined) return { ...base, quotaBytes };
-  const entries = base.entries.filter((e) => e.path !== 'stdin');
-  entries.push({ path: 'stdin', kind: 'file', data: options.stdin.slice() });
-  return { entries, quotaBytes, usedOutside: base.usedOutside };
-}
-
 export async function runComponent(options: RunOptions): Promise<RunResult> {
   const limits: RunLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const t = await transpileComponent(options.program);
   const modules = await compileCapped(t, pagesForMib(limits.maxMemoryMib));
-  const input: ComponentWorkerInput = {
-    glue: t.glue,
-    modules,
-    snapshot: snapshotFor(options, limits),
-    rights: options.rights,
-    args: [options.programName ?? 'program.wasm', ...(options.args ?? [])],
-    env: Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`),
-    clock: options.clock ?? false,
-    seed: options.seed,
-  };
-  return execute(await takeComponentWorker(), input, options, limits);
-}
-
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
-
-function execute(
-  worker: Worker,
-  input: ComponentWorkerInput,
-  options: RunOptions,
-  limits: RunLimits,
-): Promise<RunResult> {
-  const stdout: Uint8Array[] = [];
-  const stderr: Uint8Array[] = [];
-  return new Promise<RunResult>((resolve, reject) => {
-    let settled = false;
-    const finish = (error: VcError | undefined, result?: RunResult): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      void worker.terminate();
-      if (error) reject(error);
-      else resolve(result as RunResult);
-    };
-    const timer = setTimeout(
-      () => finish(new ExecutionTimeoutError(limits.timeoutMs)),
-      limits.timeoutMs,
-    );
-    worker.on('message', (message: WorkerMessage) => {
-      if (settled) return;
-      switch (message.type) {
-        case 'output':
-          (message.stream === 'stdout' ? stdout : stderr).push(message.bytes);
-          (message.stream === 'stdout' ? options.onStdout : options.onStderr)?.(message.bytes);
-          return;
-        case 'trace':
-          return;
-        case 'trap':
-          return finish(new GuestTrapError(message.message));
-        case 'failure':
-          return finish(new VcError(message.code as ErrorCode, message.message));
-        case 'exit':
-          options.vfs.apply(message.diff);
-          return finish(undefined, {
-            exitCode: message.exitCode,
-            stdout: concat(stdout),
-            stderr: concat(stderr),
-          });
-      }
-    });
-    worker.on('error', (error) =>
-      finish(new VcError('ERR_SANDBOX', `component worker failed: ${error.message}`)),
-    );
-    worker.on('exit', (code) =>
-      finish(new VcError('ERR_SANDBOX', `component worker exited early (${code})`)),
-    );
-    worker.postMessage(input, transferables(input.snapshot.entries));
+  const input: ComponentWorkerInput = { ...guestInput(options, limits), glue: t.glue, modules };
+  return executeInWorker(await takeComponentWorker(), input, options, limits, {
+    label: 'component',
   });
 }

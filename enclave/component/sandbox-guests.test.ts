@@ -5,9 +5,15 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { componentNew, preview1AdapterCommandPath } from '@bytecodealliance/jco';
-import { RIGHTS_ALL, RIGHTS_READ, RIGHTS_WRITE } from '../../protocol/policy/wasi-rights.js';
-import type { RightsTable } from '../../protocol/policy/types.js';
-import { bytes, guestBytes, lines, text, type GuestName } from '../guests/guests.js';
+import { bytes, guestBytes, text, type GuestName } from '../guests/guests.js';
+import {
+  assertEscapesDenied,
+  escapeRights,
+  escapeVfs,
+  hasCode,
+  isTrap,
+  TRAP_KINDS,
+} from '../runner/guest-fixtures.js';
 import { allRights } from '../vfs/rights.js';
 import { Vfs } from '../vfs/vfs.js';
 import { Errno } from '../wasi/constants.js';
@@ -17,7 +23,6 @@ import { shutdownComponentWorkers } from './worker-pool.js';
 const adapter = readFileSync(preview1AdapterCommandPath());
 const asComponent = (name: GuestName): Promise<Uint8Array> =>
   componentNew(guestBytes(name), [['wasi_snapshot_preview1', adapter]]);
-const hasCode = (code: string) => (error: { code?: string }) => error.code === code;
 // wasi-libc errno values the adapter produces from WASI 0.2 error codes.
 const EACCES = 2; // `access`: a right is missing
 const EPERM = 63; // `not-permitted`: the path leaves its pre-opened directory
@@ -25,22 +30,9 @@ const EPERM = 63; // `not-permitted`: the path leaves its pre-opened directory
 after(() => shutdownComponentWorkers());
 
 test('escape attempts by the sandbox escape guest are denied as a component', async () => {
-  const rights: RightsTable = [
-    { path: '/data/', rights: RIGHTS_ALL },
-    { path: '/ro/', rights: RIGHTS_READ },
-    { path: '/wo/', rights: RIGHTS_WRITE },
-    { path: '/prog/', rights: RIGHTS_READ },
-    { path: 'stdout', rights: RIGHTS_WRITE },
-  ];
-  const vfs = new Vfs();
-  vfs.writeUnchecked('/data/hello.txt', bytes('hi'));
-  vfs.writeUnchecked('/ro/r.txt', bytes('read only'));
-  vfs.writeUnchecked('/wo/secret.txt', bytes('write only'));
-  vfs.writeUnchecked('/prog/p.wasm', bytes('not really wasm'));
-  vfs.writeUnchecked('/secret/key.txt', bytes('the key'));
-  const result = await runComponent({ program: await asComponent('escape'), vfs, rights });
-  assert.equal(result.exitCode, 0);
-  const out = lines(result.stdout);
+  const vfs = escapeVfs();
+  const program = await asComponent('escape');
+  const result = await runComponent({ program, vfs, rights: escapeRights });
   const expected: Record<string, number> = {
     dotdot_raw: EPERM,
     dotdot_deep_raw: EPERM,
@@ -62,13 +54,7 @@ test('escape attempts by the sandbox escape guest are denied as a component', as
     data_open_exec_raw: 0,
     data_open_ok: 0,
   };
-  for (const [name, errno] of Object.entries(expected)) {
-    assert.equal(out.get(name), String(errno), `${name}: ${text(result.stdout)}`);
-  }
-  assert.equal(text(vfs.readUnchecked('/secret/key.txt')), 'the key');
-  assert.equal(text(vfs.readUnchecked('/ro/r.txt')), 'read only');
-  assert.equal(vfs.exists('/ro/new.txt'), false);
-  assert.equal(vfs.exists('/ro/d'), false);
+  assertEscapesDenied(result, vfs, expected);
 });
 
 test('an infinite loop as a component is stopped at its budget', async () => {
@@ -117,12 +103,7 @@ test('the storage quota stops a component writing 8 MiB at exactly the quota', a
   assert.equal(vfs.readUnchecked('/output/big.bin').length, quota);
 });
 
-for (const [kind, pattern] of [
-  ['unreachable', /unreachable/],
-  ['oob', /out of bounds/],
-  ['stack', /out of bounds|call stack/i],
-  ['divzero', /divide by zero/],
-] as const) {
+for (const [kind, pattern] of TRAP_KINDS) {
   test(`a trap (${kind}) in a component is ERR_GUEST_TRAP with the trap message`, async () => {
     await assert.rejects(
       runComponent({
@@ -131,8 +112,7 @@ for (const [kind, pattern] of [
         vfs: new Vfs(),
         rights: allRights([]),
       }),
-      (error: { code?: string; message?: string }) =>
-        error.code === 'ERR_GUEST_TRAP' && pattern.test(error.message ?? ''),
+      isTrap(pattern),
     );
   });
 }

@@ -3,8 +3,12 @@
 // against our WASI 0.2 host, calls `wasi:cli/run.run`, and reports the exit code with the diff.
 import { parentPort } from 'node:worker_threads';
 import { TrackedTree, transferables } from '../vfs/snapshot.js';
-import type { WorkerMessage } from '../runner/protocol.js';
-import { cryptoRandom, realClock, seededRandom, virtualClock } from '../runner/sources.js';
+import {
+  guestHostSettings,
+  post,
+  reportSandboxFailure,
+  reportTrap,
+} from '../runner/worker-guest.js';
 import { ComponentExit } from './host/cli.js';
 import { hostImports } from './host/interfaces.js';
 import type { ComponentWorkerInput } from './worker-protocol.js';
@@ -16,10 +20,6 @@ type Instantiate = (
 
 interface RunInterface {
   run(): unknown;
-}
-
-function post(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
-  parentPort?.postMessage(message, transfer);
 }
 
 /** Evaluates jco's glue (a function body, see transpile.ts) here in the worker. */
@@ -50,17 +50,7 @@ function callRun(iface: RunInterface): number {
 
 function run(input: ComponentWorkerInput): void {
   const tracked = new TrackedTree(input.snapshot);
-  const deterministic = input.seed !== undefined;
-  const imports = hostImports({
-    tree: tracked.tree,
-    rights: input.rights,
-    args: input.args,
-    env: input.env,
-    clock: input.clock ? (deterministic ? virtualClock() : realClock()) : undefined,
-    random: input.seed !== undefined ? seededRandom(input.seed) : cryptoRandom,
-    onOutput: (stream, bytes) =>
-      post({ type: 'output', stream, bytes }, [bytes.buffer as ArrayBuffer]),
-  });
+  const imports = hostImports(guestHostSettings(input, tracked));
   const instantiate = loadGlue(input.glue);
   let exitCode: number;
   try {
@@ -73,7 +63,7 @@ function run(input: ComponentWorkerInput): void {
   } catch (error) {
     if (error instanceof ComponentExit) exitCode = error.code;
     else {
-      post({ type: 'trap', message: error instanceof Error ? error.message : String(error) });
+      reportTrap(error);
       return;
     }
   }
@@ -85,10 +75,6 @@ parentPort?.once('message', (input: ComponentWorkerInput) => {
   try {
     run(input);
   } catch (error) {
-    post({
-      type: 'failure',
-      code: 'ERR_SANDBOX',
-      message: error instanceof Error ? error.message : String(error),
-    });
+    reportSandboxFailure(error);
   }
 });

@@ -1,34 +1,15 @@
-// Worker threads for component executions, started from one esbuild bundle of worker-main.ts per
-// process (as the sandbox's core runner does: compiling TypeScript in every worker costs a second).
-// Each execution gets a fresh worker, terminated afterwards; one spare waits, idle and unreferenced.
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { build } from 'esbuild';
+// Worker threads for component executions, started from the esbuild bundle of worker-main.ts
+// (runner/worker-bundle.ts, shared with the core runner: compiling TypeScript in every worker
+// costs a second). Each execution gets a fresh worker, terminated afterwards; one spare waits,
+// idle and unreferenced.
+import type { Worker } from 'node:worker_threads';
+import { startWorker, workerSource } from '../runner/worker-bundle.js';
 
-const entry = fileURLToPath(new URL('./worker-main.ts', import.meta.url));
-let source: Promise<string> | undefined;
+const entry = new URL('./worker-main.ts', import.meta.url);
 let spare: Worker | undefined;
 
-function workerSource(): Promise<string> {
-  source ??= build({
-    entryPoints: [entry],
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    write: false,
-    logLevel: 'silent',
-  }).then((result) => {
-    const file = result.outputFiles[0];
-    if (!file) throw new Error('esbuild produced no component worker bundle');
-    return file.text;
-  });
-  return source;
-}
-
 function spawn(text: string): Worker {
-  const worker = new Worker(text, { eval: true, stdout: true, stderr: true });
-  worker.unref();
+  const worker = startWorker(text);
   worker.once('exit', () => {
     if (spare === worker) spare = undefined;
   });
@@ -37,7 +18,7 @@ function spawn(text: string): Worker {
 
 /** A fresh worker for one execution; a new spare is started in its place. */
 export async function takeComponentWorker(): Promise<Worker> {
-  const text = await workerSource();
+  const text = await workerSource(entry);
   const worker = spare ?? spawn(text);
   spare = spawn(text);
   worker.ref();

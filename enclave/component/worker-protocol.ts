@@ -1,19 +1,12 @@
-// What the component runner sends to its worker thread. Replies use the sandbox's WorkerMessage
-// shapes (enclave/runner/protocol.ts), so both runners report output, exits and traps alike.
-import type { RightsTable } from '../../protocol/policy/types.js';
-import type { VfsSnapshot } from '../vfs/snapshot.js';
+// What the component runner sends to its worker thread: the sandbox's guest settings
+// (enclave/runner/protocol.ts) plus jco's glue and the core modules. Replies use the sandbox's
+// WorkerMessage shapes, so both runners report output, exits and traps alike.
+import type { GuestInput } from '../runner/protocol.js';
 import type { WasmModule } from '../wasm-api.js';
 
-export interface ComponentWorkerInput {
+export interface ComponentWorkerInput extends GuestInput {
   /** jco's generated glue (an ES module); evaluated only inside the worker. */
   readonly glue: string;
   /** Compiled core modules (memories already capped) by the name the glue asks for. */
   readonly modules: Readonly<Record<string, WasmModule>>;
-  readonly snapshot: VfsSnapshot;
-  readonly rights: RightsTable;
-  readonly args: readonly string[];
-  readonly env: readonly string[];
-  readonly clock: boolean;
-  /** Deterministic mode: seeded random and a virtual clock. */
-  readonly seed: number | undefined;
 }

@@ -7,9 +7,8 @@ import { guestBytes, lines, text } from '../guests/guests.js';
 import { allRights } from '../vfs/rights.js';
 import { Vfs } from '../vfs/vfs.js';
 import { Errno } from '../wasi/constants.js';
+import { hasCode, isTrap, TRAP_KINDS } from './guest-fixtures.js';
 import { runProgram } from './run-program.js';
-
-const hasCode = (code: string) => (error: { code?: string }) => error.code === code;
 
 test('an infinite loop is stopped at its budget with ERR_EXECUTION_TIMEOUT', async () => {
   await assert.rejects(
@@ -88,13 +87,7 @@ test('a run quota lower than the file system quota applies', async () => {
   assert.equal(vfs.readUnchecked('/output/big.bin').length, 4 * 2 ** 20);
 });
 
-for (const [kind, pattern] of [
-  ['unreachable', /unreachable/],
-  ['oob', /out of bounds/],
-  // the C shadow stack runs below address 0 before V8's own stack would overflow
-  ['stack', /out of bounds|call stack/i],
-  ['divzero', /divide by zero/],
-] as const) {
+for (const [kind, pattern] of TRAP_KINDS) {
   test(`a trap (${kind}) is reported as ERR_GUEST_TRAP with the trap message`, async () => {
     await assert.rejects(
       runProgram({
@@ -103,8 +96,7 @@ for (const [kind, pattern] of [
         vfs: new Vfs(),
         rights: allRights([]),
       }),
-      (error: { code?: string; message?: string }) =>
-        error.code === 'ERR_GUEST_TRAP' && pattern.test(error.message ?? ''),
+      isTrap(pattern),
     );
   });
 }

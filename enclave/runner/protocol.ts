@@ -1,10 +1,12 @@
-// Messages between the runner (main thread) and the worker thread running one execution.
+// Messages between the runner (main thread) and the worker thread running one execution. Core
+// modules and WASI 0.2 components send different code but the same guest settings, and their
+// workers reply with the same messages.
 import type { RightsTable } from '../../protocol/policy/types.js';
 import type { VfsDiff, VfsSnapshot } from '../vfs/snapshot.js';
 import type { WasmModule } from '../wasm-api.js';
 
-export interface WorkerInput {
-  readonly module: WasmModule;
+/** What every execution's worker gets besides the code: the guest's view and its settings. */
+export interface GuestInput {
   readonly snapshot: VfsSnapshot;
   readonly rights: RightsTable;
   readonly args: readonly string[];
@@ -12,6 +14,10 @@ export interface WorkerInput {
   readonly clock: boolean;
   /** Deterministic mode: seeded random and a virtual clock. */
   readonly seed: number | undefined;
+}
+
+export interface WorkerInput extends GuestInput {
+  readonly module: WasmModule;
   readonly trace: boolean;
 }
 

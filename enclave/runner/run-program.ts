@@ -1,20 +1,16 @@
 // Runs one WebAssembly program over the virtual file system as one principal, in a worker thread
-// of its own, within limits. File system changes come back as one diff, applied only when the
-// program finished normally (returned from _start or called proc_exit, whatever the code); after a
-// trap or a timeout the file system is left exactly as it was.
-import type { Worker } from 'node:worker_threads';
-import { VcError } from '../../protocol/errors.js';
+// of its own, within limits (execute-in-worker.ts). File system changes come back as one diff,
+// applied only when the program finished normally (returned from _start or called proc_exit,
+// whatever the code); after a trap or a timeout the file system is left exactly as it was.
 import type { RightsTable } from '../../protocol/policy/types.js';
-import { ExecutionTimeoutError, GuestTrapError } from '../errors.js';
-import type { VfsSnapshot } from '../vfs/snapshot.js';
-import { transferables } from '../vfs/snapshot.js';
 import type { Vfs } from '../vfs/vfs.js';
 import type { WasmModule } from '../wasm-api.js';
 import { isComponent } from '../component/detect.js';
 import { runComponent } from '../component/run-component.js';
 import { checkModule } from './check-module.js';
 import { compileGuest } from './compile.js';
-import type { WorkerInput, WorkerMessage } from './protocol.js';
+import { executeInWorker, guestInput } from './execute-in-worker.js';
+import type { WorkerInput } from './protocol.js';
 import { replenish, takeWorker } from './worker-pool.js';
 
 export interface RunLimits {
@@ -56,25 +52,6 @@ export interface RunResult {
   readonly stderr: Uint8Array;
 }
 
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
-
-function snapshotFor(options: RunOptions, limits: RunLimits): VfsSnapshot {
-  const base = options.vfs.snapshot(options.rights);
-  const quotaBytes = Math.min(base.quotaBytes, limits.quotaBytes ?? Number.POSITIVE_INFINITY);
-  if (options.stdin === undefined) return { ...base, quotaBytes };
-  const entries = base.entries.filter((e) => e.path !== 'stdin');
-  entries.push({ path: 'stdin', kind: 'file', data: options.stdin.slice() });
-  return { entries, quotaBytes, usedOutside: base.usedOutside };
-}
-
 /** Executions over one file system run one at a time: each sees the previous one's changes. */
 const running = new WeakMap<Vfs, Promise<unknown>>();
 
@@ -100,73 +77,13 @@ async function start(
   options: RunOptions,
   limits: RunLimits,
 ): Promise<RunResult> {
-  const snapshot = snapshotFor(options, limits);
   const input: WorkerInput = {
+    ...guestInput(options, limits),
     module,
-    snapshot,
-    rights: options.rights,
-    args: [options.programName ?? 'program.wasm', ...(options.args ?? [])],
-    env: Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`),
-    clock: options.clock ?? false,
-    seed: options.seed,
     trace: options.trace !== undefined,
   };
-  return execute(await takeWorker(), input, options, limits);
-}
-
-function execute(
-  worker: Worker,
-  input: WorkerInput,
-  options: RunOptions,
-  limits: RunLimits,
-): Promise<RunResult> {
-  const stdout: Uint8Array[] = [];
-  const stderr: Uint8Array[] = [];
-  return new Promise<RunResult>((resolve, reject) => {
-    let settled = false;
-    const finish = (error: VcError | undefined, result?: RunResult): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      void worker.terminate().then(replenish);
-      if (error) reject(error);
-      else resolve(result as RunResult);
-    };
-    const timer = setTimeout(
-      () => finish(new ExecutionTimeoutError(limits.timeoutMs)),
-      limits.timeoutMs,
-    );
-    worker.on('message', (message: WorkerMessage) => {
-      if (settled) return;
-      switch (message.type) {
-        case 'ready':
-          return;
-        case 'output':
-          (message.stream === 'stdout' ? stdout : stderr).push(message.bytes);
-          (message.stream === 'stdout' ? options.onStdout : options.onStderr)?.(message.bytes);
-          return;
-        case 'trace':
-          options.trace?.(message.line);
-          return;
-        case 'trap':
-          return finish(new GuestTrapError(message.message));
-        case 'failure':
-          return finish(new VcError(message.code as `ERR_${string}`, message.message));
-        case 'exit':
-          options.vfs.apply(message.diff);
-          return finish(undefined, {
-            exitCode: message.exitCode,
-            stdout: concat(stdout),
-            stderr: concat(stderr),
-          });
-      }
-    });
-    worker.on('error', (error) =>
-      finish(new VcError('ERR_SANDBOX', `sandbox worker failed: ${error.message}`)),
-    );
-    worker.on('exit', (code) =>
-      finish(new VcError('ERR_SANDBOX', `sandbox worker exited early (${code})`)),
-    );
-    worker.postMessage(input, transferables(input.snapshot.entries));
+  return executeInWorker(await takeWorker(), input, options, limits, {
+    label: 'sandbox',
+    onTerminated: replenish,
   });
 }

@@ -2,6 +2,7 @@
 // memory and export sections. It lets us check imports (our wasm-checker) and rewrite every memory's
 // maximum so the engine itself refuses growth beyond the policy's max_memory_mib.
 import { InvalidModuleError, MemoryLimitError } from '../errors.js';
+import { concatBytes } from './bytes.js';
 
 export const PAGE_BYTES = 65536;
 
@@ -218,11 +219,5 @@ export function capMemory(bytes: Uint8Array, maxPages: number): Uint8Array {
     body.push(...bytes.subarray(copied, s.end));
     chunks.push(Uint8Array.from([s.id, ...leb(body.length), ...body]));
   }
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }

@@ -1,25 +1,43 @@
-// The worker's code, bundled once per process into one CommonJS script. Starting a worker from
-// this text takes a few milliseconds, where letting tsx compile the TypeScript sources in every
-// new worker costs over a second; execution start latency is one of the sandbox's targets.
+// Worker code, bundled once per process and entry file into one CommonJS script. Starting a worker
+// from this text takes a few milliseconds, where letting tsx compile the TypeScript sources in
+// every new worker costs over a second; execution start latency is one of the sandbox's targets.
+// Used by both execution paths: core modules (runner/worker-main.ts) and components
+// (component/worker-main.ts).
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { build } from 'esbuild';
 
-const entry = fileURLToPath(new URL('./worker-main.ts', import.meta.url));
-let cached: Promise<string> | undefined;
+const bundles = new Map<string, Promise<string>>();
 
-export function workerSource(): Promise<string> {
-  cached ??= build({
-    entryPoints: [entry],
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    write: false,
-    logLevel: 'silent',
-  }).then((result) => {
-    const file = result.outputFiles[0];
-    if (!file) throw new Error('esbuild produced no worker bundle');
-    return file.text;
-  });
+/** The bundled source of the worker whose entry is `entry` (a .ts file URL), built once. */
+export function workerSource(entry: URL): Promise<string> {
+  const path = fileURLToPath(entry);
+  let cached = bundles.get(path);
+  if (!cached) {
+    cached = build({
+      entryPoints: [path],
+      bundle: true,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      write: false,
+      logLevel: 'silent',
+    }).then((result) => {
+      const file = result.outputFiles[0];
+      if (!file) throw new Error(`esbuild produced no worker bundle for ${path}`);
+      return file.text;
+    });
+    bundles.set(path, cached);
+  }
   return cached;
+}
+
+/**
+ * Starts a worker from bundled source, unreferenced: an idle spare must not keep the process
+ * alive (the pool references it when it takes it for an execution).
+ */
+export function startWorker(source: string): Worker {
+  const worker = new Worker(source, { eval: true, stdout: true, stderr: true });
+  worker.unref();
+  return worker;
 }

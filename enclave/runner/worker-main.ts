@@ -6,25 +6,13 @@ import { TrackedTree, transferables } from '../vfs/snapshot.js';
 import { ProcExit } from '../wasi/constants.js';
 import { WasiHost } from '../wasi/host.js';
 import { isMemory, Wasm } from '../wasm-api.js';
-import type { WorkerInput, WorkerMessage } from './protocol.js';
-import { cryptoRandom, realClock, seededRandom, virtualClock } from './sources.js';
-
-function post(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
-  parentPort?.postMessage(message, transfer);
-}
+import type { WorkerInput } from './protocol.js';
+import { guestHostSettings, post, reportSandboxFailure, reportTrap } from './worker-guest.js';
 
 async function run(input: WorkerInput): Promise<void> {
   const tracked = new TrackedTree(input.snapshot);
-  const deterministic = input.seed !== undefined;
   const host = new WasiHost({
-    tree: tracked.tree,
-    rights: input.rights,
-    args: input.args,
-    env: input.env,
-    clock: input.clock ? (deterministic ? virtualClock() : realClock()) : undefined,
-    random: input.seed !== undefined ? seededRandom(input.seed) : cryptoRandom,
-    onOutput: (stream, bytes) =>
-      post({ type: 'output', stream, bytes }, [bytes.buffer as ArrayBuffer]),
+    ...guestHostSettings(input, tracked),
     trace: input.trace ? (line) => post({ type: 'trace', line }) : undefined,
   });
   const instance = await Wasm.instantiate(input.module, host.imports());
@@ -44,7 +32,7 @@ async function run(input: WorkerInput): Promise<void> {
     (start as () => void)();
   } catch (error) {
     if (!(error instanceof ProcExit)) {
-      post({ type: 'trap', message: error instanceof Error ? error.message : String(error) });
+      reportTrap(error);
       return;
     }
     exitCode = error.code;
@@ -60,11 +48,5 @@ parentPort?.once('message', (input: WorkerInput) => {
   const keepAlive = setInterval(() => undefined, 60_000);
   run(input)
     .finally(() => clearInterval(keepAlive))
-    .catch((error: unknown) => {
-      post({
-        type: 'failure',
-        code: 'ERR_SANDBOX',
-        message: error instanceof Error ? error.message : String(error),
-      });
-    });
+    .catch(reportSandboxFailure);
 });

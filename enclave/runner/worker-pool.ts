@@ -1,16 +1,17 @@
 // Worker threads for executions. Each execution gets a fresh worker that is terminated afterwards
 // (no state survives between executions); to keep start latency low, one spare worker is started
 // ahead of need and waits, idle and unreferenced, for the execution it will run.
-import { Worker } from 'node:worker_threads';
-import { workerSource } from './worker-bundle.js';
+import type { Worker } from 'node:worker_threads';
+import { startWorker, workerSource } from './worker-bundle.js';
+
+const entry = new URL('./worker-main.ts', import.meta.url);
 
 let spare: Worker | undefined;
 /** Resolves once the spare has loaded its code and waits for work. */
 let spareReady: Promise<void> = Promise.resolve();
 
 function spawn(source: string): Worker {
-  const worker = new Worker(source, { eval: true, stdout: true, stderr: true });
-  worker.unref();
+  const worker = startWorker(source);
   spareReady = new Promise((resolve) => {
     worker.once('message', () => resolve());
     worker.once('exit', () => resolve());
@@ -27,14 +28,14 @@ function spawn(source: string): Worker {
  * resolves when it is ready.
  */
 export async function prewarm(): Promise<void> {
-  const source = await workerSource();
+  const source = await workerSource(entry);
   spare ??= spawn(source);
   await spareReady;
 }
 
 /** A fresh worker for one execution (the spare if there is one). */
 export async function takeWorker(): Promise<Worker> {
-  const source = await workerSource();
+  const source = await workerSource(entry);
   const worker = spare ?? spawn(source);
   spare = undefined;
   worker.ref();
@@ -48,7 +49,7 @@ export async function takeWorker(): Promise<Worker> {
 export function replenish(): void {
   setImmediate(() => {
     if (spare) return;
-    workerSource()
+    workerSource(entry)
       .then((source) => {
         spare ??= spawn(source);
       })

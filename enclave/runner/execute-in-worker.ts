@@ -1,0 +1,98 @@
+// The main-thread side both execution paths share (core modules in run-program.ts, WASI 0.2
+// components in component/run-component.ts): what the guest sees, and running it in a worker
+// thread within the time limit. File system changes come back as one diff, applied only when the
+// guest finished normally; after a trap, a failure or a timeout the file system is left as it was.
+import type { Worker } from 'node:worker_threads';
+import { VcError, type ErrorCode } from '../../protocol/errors.js';
+import { ExecutionTimeoutError, GuestTrapError } from '../errors.js';
+import { transferables, type VfsSnapshot } from '../vfs/snapshot.js';
+import { concatBytes } from './bytes.js';
+import type { GuestInput, WorkerMessage } from './protocol.js';
+import type { RunLimits, RunOptions, RunResult } from './run-program.js';
+
+function snapshotFor(options: RunOptions, limits: RunLimits): VfsSnapshot {
+  const base = options.vfs.snapshot(options.rights);
+  const quotaBytes = Math.min(base.quotaBytes, limits.quotaBytes ?? Number.POSITIVE_INFINITY);
+  if (options.stdin === undefined) return { ...base, quotaBytes };
+  const entries = base.entries.filter((e) => e.path !== 'stdin');
+  entries.push({ path: 'stdin', kind: 'file', data: options.stdin.slice() });
+  return { entries, quotaBytes, usedOutside: base.usedOutside };
+}
+
+/** The executing principal's view of the file system and the guest's settings, as of now. */
+export function guestInput(options: RunOptions, limits: RunLimits): GuestInput {
+  return {
+    snapshot: snapshotFor(options, limits),
+    rights: options.rights,
+    args: [options.programName ?? 'program.wasm', ...(options.args ?? [])],
+    env: Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`),
+    clock: options.clock ?? false,
+    seed: options.seed,
+  };
+}
+
+export interface WorkerRun {
+  /** Names the worker in ERR_SANDBOX messages ("sandbox", "component"). */
+  readonly label: string;
+  /** Called once the worker is terminated (the core pool starts its next spare then). */
+  readonly onTerminated?: () => void;
+}
+
+/** Sends `input` to a fresh `worker` and settles with the guest's result or its error. */
+export function executeInWorker(
+  worker: Worker,
+  input: GuestInput,
+  options: RunOptions,
+  limits: RunLimits,
+  run: WorkerRun,
+): Promise<RunResult> {
+  const stdout: Uint8Array[] = [];
+  const stderr: Uint8Array[] = [];
+  return new Promise<RunResult>((resolve, reject) => {
+    let settled = false;
+    const finish = (error: VcError | undefined, result?: RunResult): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      void worker.terminate().then(run.onTerminated);
+      if (error) reject(error);
+      else resolve(result as RunResult);
+    };
+    const timer = setTimeout(
+      () => finish(new ExecutionTimeoutError(limits.timeoutMs)),
+      limits.timeoutMs,
+    );
+    worker.on('message', (message: WorkerMessage) => {
+      if (settled) return;
+      switch (message.type) {
+        case 'ready':
+          return;
+        case 'output':
+          (message.stream === 'stdout' ? stdout : stderr).push(message.bytes);
+          (message.stream === 'stdout' ? options.onStdout : options.onStderr)?.(message.bytes);
+          return;
+        case 'trace':
+          options.trace?.(message.line);
+          return;
+        case 'trap':
+          return finish(new GuestTrapError(message.message));
+        case 'failure':
+          return finish(new VcError(message.code as ErrorCode, message.message));
+        case 'exit':
+          options.vfs.apply(message.diff);
+          return finish(undefined, {
+            exitCode: message.exitCode,
+            stdout: concatBytes(stdout),
+            stderr: concatBytes(stderr),
+          });
+      }
+    });
+    worker.on('error', (error) =>
+      finish(new VcError('ERR_SANDBOX', `${run.label} worker failed: ${error.message}`)),
+    );
+    worker.on('exit', (code) =>
+      finish(new VcError('ERR_SANDBOX', `${run.label} worker exited early (${code})`)),
+    );
+    worker.postMessage(input, transferables(input.snapshot.entries));
+  });
+}
