@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { captureIo } from '../command.js';
 import { main } from '../main.js';
+import { startNatsServer } from '../../test-support/nats-server.js';
+import { hasBinary, requireResource } from '../../test-support/requirements.js';
 import { parseJournal } from '../../transport/journal/file-journal.js';
 
 test('vc scenario list names every scenario and the flagship', async () => {
@@ -69,6 +71,22 @@ test('vc scenario run --json reports the verdict; unknown names and bad seeds ar
     assert.match(unknown.stdout.join(''), /ERR_SCENARIO_UNKNOWN/);
     assert.equal(await main(['scenario', 'run', 'shamir', '--seed', 'x'], captureIo()), 2);
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('vc scenario run --nats URL runs over a NATS server', async (t) => {
+  if (!requireResource(t, 'nats-server binary', hasBinary('nats-server'))) return;
+  const server = await startNatsServer();
+  const dir = mkdtempSync(join(tmpdir(), 'vc-scenario-'));
+  try {
+    const io = captureIo();
+    const args = ['scenario', 'run', 'intersection-sum', '--nats', server.url, '--json'];
+    assert.equal(await main([...args, '--journal', join(dir, 'j.vcj')], io), 0);
+    const report = JSON.parse(io.stdout.join('')) as { ok: boolean; mode: string };
+    assert.deepEqual([report.ok, report.mode], [true, 'nats']);
+  } finally {
+    await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 });
