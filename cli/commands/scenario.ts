@@ -130,17 +130,23 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const journalFile = values.journal ?? join('.vc', 'journals', `${name}-${stamp}.vcj`);
   const json = values.json === true;
   const log = json ? () => undefined : (line: string) => io.out(line);
+  // Services (--processes) speak up while the run is prepared: keep their lines for after the header.
+  const early: string[] = [];
+  let started = false;
+  const serviceLog = (line: string) => (started ? log(line) : early.push(line));
   const choice = {
     ...(values.nats ? { nats: values.nats } : {}),
     ...(values.processes ? { processes: true } : {}),
     journalFile,
-    log,
+    log: serviceLog,
   };
   const env = await openEnvironment(choice);
   let report: ScenarioReport;
   try {
     const prepared = await prepareIn(env, scenario, seed);
     for (const line of header(prepared, modeDescription(env, choice))) log(line);
+    started = true;
+    for (const line of early) log(line);
     const now = () => performance.now();
     const narrate = narrator(log, now);
     report = await runScenario(prepared, env, { onEvent: (e) => narrate.onEvent(e), now });
