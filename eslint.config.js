@@ -28,6 +28,7 @@ export default tseslint.config(
   },
   {
     files: ['machines/**/*.ts'],
+    ignores: ['machines/**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', impureInMachines],
       'no-restricted-globals': ['error', { name: 'Date', message: 'Time enters machines as events.' }, { name: 'setTimeout', message: 'Timers are events from a timer service.' }, { name: 'setInterval', message: 'Timers are events from a timer service.' }, { name: 'crypto', message: 'Randomness enters machines as events.' }],

@@ -1,4 +1,3 @@
-/* eslint-disable no-restricted-imports -- tests (not machines) use node:test; machines/ code stays pure */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { drive } from './drive.js';
