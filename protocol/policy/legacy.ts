@@ -3,25 +3,12 @@
 // we refuse them up front with a message that names the old field and lists what is missing,
 // instead of a confusing complaint about the first missing field. See docs/policy.md.
 import { PolicyError, childPath } from './errors.js';
+import { POLICY_FIELDS } from './policy-fields.js';
 import { isJsonObject, type JsonObject } from './strict-json.js';
 
 const LEGACY_TOP_LEVEL = ['runtime_manager_hash_sgx', 'runtime_manager_hash_tz'];
-const REQUIRED_NOW = [
-  'ciphersuite',
-  'debug',
-  'enable_clock',
-  'enclave_cert_expiry',
-  'execution_strategy',
-  'file_hashes',
-  'identities',
-  'max_memory_mib',
-  'native_modules',
-  'pipelines',
-  'programs',
-  'proxy_attestation_server_url',
-  'proxy_service_cert',
-  'veracruz_server_url',
-];
+// The runtime hashes may be null or absent per platform; every other current field is required.
+const REQUIRED_NOW = POLICY_FIELDS.filter((field) => !field.startsWith('runtime_manager_hash_'));
 
 function legacyFieldPath(document: JsonObject): string | undefined {
   const topLevel = LEGACY_TOP_LEVEL.find((key) =>

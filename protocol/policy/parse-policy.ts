@@ -15,6 +15,7 @@ import {
 } from './fields.js';
 import { readIdentities, readProxyServiceCert } from './identities.js';
 import { checkLegacyFormat } from './legacy.js';
+import { POLICY_FIELDS } from './policy-fields.js';
 import {
   SHA256_HEX,
   readFileHashes,
@@ -29,6 +30,8 @@ import { policyWarnings } from './warnings.js';
 /** Policies larger than this are refused before parsing (Veracruz policies are a few KiB). */
 export const MAX_POLICY_BYTES = 1024 * 1024;
 
+export { POLICY_FIELDS };
+
 export const CIPHERSUITES: readonly string[] = [
   'TLS1_3_CHACHA20_POLY1305_SHA256',
   'TLS1_3_AES_128_GCM_SHA256',
@@ -36,27 +39,6 @@ export const CIPHERSUITES: readonly string[] = [
   'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256',
   'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
   'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
-];
-
-/** The top-level fields of the current format (Veracruz's `Policy` struct). */
-export const POLICY_FIELDS: readonly string[] = [
-  'ciphersuite',
-  'debug',
-  'enable_clock',
-  'enclave_cert_expiry',
-  'execution_strategy',
-  'file_hashes',
-  'identities',
-  'max_memory_mib',
-  'native_modules',
-  'pipelines',
-  'programs',
-  'proxy_attestation_server_url',
-  'proxy_service_cert',
-  'runtime_manager_hash_linux',
-  'runtime_manager_hash_nitro',
-  'runtime_manager_hash_sevsnp',
-  'veracruz_server_url',
 ];
 
 export interface ParsePolicyOptions {
