@@ -201,142 +201,52 @@ test('vc attest measure prints the runtime measurement', async () => {
   assert.equal(result.out.trim(), (await measureRuntime()).measurement);
 });
 
+/** Runs vc and returns only its exit code. */
+async function vcCode(...argv: string[]): Promise<number> {
+  return (await vc(...argv)).code;
+}
+
+/** Makes a sim platform key in `dir` and endorses its public key in the store named by `store`. */
+async function endorseSimKey(dir: string, store: readonly string[]): Promise<void> {
+  await vc('attest', 'sim-key', '--out', join(dir, 'k.pem'));
+  const pub = (await simKeyFromPem(readFileSync(join(dir, 'k.pem'), 'utf8'))).publicKeyPem;
+  writeFileSync(join(dir, 'k.pub.pem'), pub);
+  const key = ['--key', join(dir, 'k.pub.pem')];
+  assert.equal(await vcCode('attest', 'endorse', 'add', '--platform', 'sim', ...key, ...store), 0);
+}
+
 test('vc attest endorse / reference manage a file store', async (t) => {
   const { dir, done } = tempDir();
   try {
-    const store = join(dir, 'state.json');
-    await vc('attest', 'sim-key', '--out', join(dir, 'k.pem'));
-    const pub = (await simKeyFromPem(readFileSync(join(dir, 'k.pem'), 'utf8'))).publicKeyPem;
-    writeFileSync(join(dir, 'k.pub.pem'), pub);
-    assert.equal(
-      (
-        await vc(
-          'attest',
-          'endorse',
-          'add',
-          '--platform',
-          'sim',
-          '--key',
-          join(dir, 'k.pub.pem'),
-          '--store',
-          store,
-        )
-      ).code,
-      0,
-    );
+    const store = ['--store', join(dir, 'state.json')];
+    await endorseSimKey(dir, store);
     if (hasSharedTestdata()) {
-      assert.equal(
-        (
-          await vc(
-            'attest',
-            'endorse',
-            'add',
-            '--platform',
-            'nitro',
-            '--root',
-            `${sharedTestdata}nitro/nitro.pem`,
-            '--store',
-            store,
-          )
-        ).code,
-        0,
-      );
-      assert.equal(
-        (
-          await vc(
-            'attest',
-            'endorse',
-            'add',
-            '--platform',
-            'psa',
-            '--root',
-            `${sharedTestdata}nitro/nitro.pem`,
-            '--store',
-            store,
-          )
-        ).code,
-        1,
-      );
+      const nitroRoot = ['--root', `${sharedTestdata}nitro/nitro.pem`];
+      const add = ['attest', 'endorse', 'add', '--platform'];
+      assert.equal(await vcCode(...add, 'nitro', ...nitroRoot, ...store), 0);
+      // The Nitro root is not a PSA endorsement: refused.
+      assert.equal(await vcCode(...add, 'psa', ...nitroRoot, ...store), 1);
     } else requireResource(t, '../shared/testdata', false);
-    const list = await vc('attest', 'endorse', 'list', '--store', store, '--json');
+    const list = await vc('attest', 'endorse', 'list', ...store, '--json');
     const records = JSON.parse(list.out) as { platform: string; id: string }[];
     assert.ok(records.some((r) => r.platform === 'sim'));
-    assert.equal(
-      (
-        await vc(
-          'attest',
-          'reference',
-          'add',
-          '--platform',
-          'sim',
-          '--value',
-          'AB'.repeat(32),
-          '--store',
-          store,
-        )
-      ).code,
-      0,
-    );
-    assert.equal(
-      (
-        await vc(
-          'attest',
-          'reference',
-          'add',
-          '--platform',
-          'nitro',
-          '--kind',
-          'pcr8',
-          '--value',
-          '01'.repeat(48),
-          '--store',
-          store,
-        )
-      ).code,
-      0,
-    );
-    const refs = JSON.parse(
-      (await vc('attest', 'reference', 'list', '--store', store, '--json')).out,
-    ) as { value: string }[];
+    const reference = ['attest', 'reference'];
+    const simValue = ['--platform', 'sim', '--value'];
+    assert.equal(await vcCode(...reference, 'add', ...simValue, 'AB'.repeat(32), ...store), 0);
+    const pcr8 = ['--platform', 'nitro', '--kind', 'pcr8', '--value', '01'.repeat(48)];
+    assert.equal(await vcCode(...reference, 'add', ...pcr8, ...store), 0);
+    const refs = JSON.parse((await vc(...reference, 'list', ...store, '--json')).out) as {
+      value: string;
+    }[];
     assert.deepEqual(refs.map((r) => r.value).sort(), ['01'.repeat(48), 'ab'.repeat(32)]);
-    assert.equal(
-      (
-        await vc(
-          'attest',
-          'reference',
-          'remove',
-          '--platform',
-          'sim',
-          '--value',
-          'ab'.repeat(32),
-          '--store',
-          store,
-        )
-      ).code,
-      0,
-    );
+    assert.equal(await vcCode(...reference, 'remove', ...simValue, 'ab'.repeat(32), ...store), 0);
     const after = JSON.parse(
-      (await vc('attest', 'reference', 'list', '--platform', 'sim', '--store', store, '--json'))
-        .out,
+      (await vc(...reference, 'list', '--platform', 'sim', ...store, '--json')).out,
     ) as unknown[];
     assert.equal(after.length, 0);
     const simId = records.find((r) => r.platform === 'sim')?.id ?? '';
-    assert.equal(
-      (
-        await vc(
-          'attest',
-          'endorse',
-          'remove',
-          '--platform',
-          'sim',
-          '--id',
-          simId,
-          '--store',
-          store,
-        )
-      ).code,
-      0,
-    );
+    const remove = ['attest', 'endorse', 'remove', '--platform', 'sim', '--id', simId];
+    assert.equal(await vcCode(...remove, ...store), 0);
   } finally {
     done();
   }
@@ -347,42 +257,10 @@ test('vc attest endorse / reference against NATS JetStream KV', async (t) => {
   const server = await startNatsServer();
   const { dir, done } = tempDir();
   try {
-    await vc('attest', 'sim-key', '--out', join(dir, 'k.pem'));
-    writeFileSync(
-      join(dir, 'k.pub.pem'),
-      (await simKeyFromPem(readFileSync(join(dir, 'k.pem'), 'utf8'))).publicKeyPem,
-    );
     const nats = ['--nats', server.url, '--bucket', 'vc_cli_test'];
-    assert.equal(
-      (
-        await vc(
-          'attest',
-          'endorse',
-          'add',
-          '--platform',
-          'sim',
-          '--key',
-          join(dir, 'k.pub.pem'),
-          ...nats,
-        )
-      ).code,
-      0,
-    );
-    assert.equal(
-      (
-        await vc(
-          'attest',
-          'reference',
-          'add',
-          '--platform',
-          'sim',
-          '--value',
-          'cd'.repeat(32),
-          ...nats,
-        )
-      ).code,
-      0,
-    );
+    await endorseSimKey(dir, nats);
+    const simValue = ['--platform', 'sim', '--value', 'cd'.repeat(32)];
+    assert.equal(await vcCode('attest', 'reference', 'add', ...simValue, ...nats), 0);
     const refs = JSON.parse((await vc('attest', 'reference', 'list', ...nats, '--json')).out) as {
       value: string;
     }[];
