@@ -2,7 +2,8 @@
 // policy pipeline (with the pipeline's rights, the caller needing execute on each program) in a
 // worker thread, within the policy's limits, over the computation's virtual file system.
 import type { Vfs } from '../enclave/vfs/vfs.js';
-import { runProgram, type RunLimits } from '../enclave/runner/run-program.js';
+import type { RunLimits } from '../enclave/runner/run-options.js';
+import { runProgram } from '../enclave/runner/run-program.js';
 import { runPipeline } from '../enclave/runner/run-pipeline.js';
 import { parsePipeline } from '../protocol/policy/pipeline.js';
 import type { Policy, RightsTable } from '../protocol/policy/types.js';

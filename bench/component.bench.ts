@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { RIGHTS_ALL } from '../protocol/policy/wasi-rights.js';
 import type { RightsTable } from '../protocol/policy/types.js';
-import { runProgram, type RunOptions, type RunResult } from '../enclave/runner/run-program.js';
+import type { RunOptions, RunResult } from '../enclave/runner/run-options.js';
+import { runProgram } from '../enclave/runner/run-program.js';
 import { shutdownWorkers } from '../enclave/runner/worker-pool.js';
 import {
   clearComponentCaches,

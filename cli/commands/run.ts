@@ -13,7 +13,8 @@ import {
   type DirMount,
 } from '../../enclave/runner/host-dirs.js';
 import { runPipeline } from '../../enclave/runner/run-pipeline.js';
-import { runProgram, DEFAULT_LIMITS, type RunLimits } from '../../enclave/runner/run-program.js';
+import { DEFAULT_LIMITS, type RunLimits } from '../../enclave/runner/run-options.js';
+import { runProgram } from '../../enclave/runner/run-program.js';
 import { parsePipeline } from '../../protocol/policy/index.js';
 import {
   pipelineRights,

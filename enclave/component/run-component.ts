@@ -10,7 +10,7 @@ import {
   type RunLimits,
   type RunOptions,
   type RunResult,
-} from '../runner/run-program.js';
+} from '../runner/run-options.js';
 import { Wasm, type WasmModule } from '../wasm-api.js';
 import { capMemory, PAGE_BYTES } from '../runner/wasm-binary.js';
 import { clearTranspileCache, transpileComponent, type TranspiledComponent } from './transpile.js';

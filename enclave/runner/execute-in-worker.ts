@@ -8,7 +8,7 @@ import { ExecutionTimeoutError, GuestTrapError } from '../errors.js';
 import { transferables, type VfsSnapshot } from '../vfs/snapshot.js';
 import { concatBytes } from './bytes.js';
 import type { GuestInput, WorkerMessage } from './protocol.js';
-import type { RunLimits, RunOptions, RunResult } from './run-program.js';
+import type { RunLimits, RunOptions, RunResult } from './run-options.js';
 
 function snapshotFor(options: RunOptions, limits: RunLimits): VfsSnapshot {
   const base = options.vfs.snapshot(options.rights);

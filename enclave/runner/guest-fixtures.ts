@@ -7,7 +7,7 @@ import { RIGHTS_ALL, RIGHTS_READ, RIGHTS_WRITE } from '../../protocol/policy/was
 import type { RightsTable } from '../../protocol/policy/types.js';
 import { bytes, lines, text } from '../guests/guests.js';
 import { Vfs } from '../vfs/vfs.js';
-import type { RunResult } from './run-program.js';
+import type { RunResult } from './run-options.js';
 
 export const hasCode = (code: string) => (error: { code?: string }) => error.code === code;
 

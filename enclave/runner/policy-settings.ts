@@ -10,7 +10,7 @@ import {
   rightsTableFor,
 } from '../../protocol/policy/index.js';
 import type { PipelineExpr, Policy, Principal, RightsTable } from '../../protocol/policy/types.js';
-import type { RunLimits } from './run-program.js';
+import type { RunLimits } from './run-options.js';
 
 export interface PolicyRunSettings {
   readonly policy: Policy;

@@ -9,7 +9,8 @@ import { WasiRight, hasRights } from '../../protocol/policy/wasi-rights.js';
 import { AccessDeniedError, FileNotFoundError } from '../errors.js';
 import { normalizePath } from '../vfs/paths.js';
 import { rightsAt } from '../vfs/rights.js';
-import { runProgram, type RunOptions, type RunResult } from './run-program.js';
+import type { RunOptions, RunResult } from './run-options.js';
+import { runProgram } from './run-program.js';
 
 export interface PipelineOptions extends Omit<RunOptions, 'program' | 'rights' | 'programName'> {
   /** Rights of the principal asking for the pipeline: needs FD_EXECUTE on every program it runs. */

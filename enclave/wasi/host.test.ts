@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { bytes, guestBytes, lines } from '../guests/guests.js';
-import { runProgram, type RunResult } from '../runner/run-program.js';
+import type { RunResult } from '../runner/run-options.js';
+import { runProgram } from '../runner/run-program.js';
 import { inspectModule } from '../runner/wasm-binary.js';
 import { WASI_FUNCTIONS } from '../runner/check-module.js';
 import { allRights } from '../vfs/rights.js';
