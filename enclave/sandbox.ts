@@ -1,8 +1,7 @@
 // Public API of the enclave sandbox (what the enclave worker and `vc run` build on): the virtual
 // file system, running programs and pipelines in worker threads within limits, and the errors.
 export { Vfs, type VfsEntry, type VfsOptions } from './vfs/vfs.js';
-export { rightsAt, preopenDirs, allRights } from './vfs/rights.js';
-export { normalizePath, PSEUDO_FILES, type PseudoFile } from './vfs/paths.js';
+export { preopenDirs, allRights } from './vfs/rights.js';
 export {
   runProgram,
   DEFAULT_LIMITS,
@@ -20,7 +19,6 @@ export { checkModule, WASI_FUNCTIONS, VERACRUZ_FUNCTIONS } from './runner/check-
 export { prewarm, shutdownWorkers } from './runner/worker-pool.js';
 export {
   AccessDeniedError,
-  BadPathError,
   ExecutionTimeoutError,
   FileNotFoundError,
   ForbiddenImportError,

@@ -2,8 +2,14 @@
 import type { RightsTable } from '../../protocol/policy/types.js';
 import { RIGHTS_ALL, WasiRight } from '../../protocol/policy/wasi-rights.js';
 import type { FsNode, InodeTree } from '../vfs/inode-tree.js';
-import { isUnder, normalizePath, isPseudoFile, type PseudoFile } from '../vfs/paths.js';
-import { preopenDirs, rightsAt } from '../vfs/rights.js';
+import {
+  isPseudoFile,
+  isUnder,
+  normalizePath,
+  type PseudoFile,
+} from '../../protocol/policy/paths.js';
+import { rightsAt } from '../../protocol/policy/rights.js';
+import { preopenDirs } from '../vfs/rights.js';
 import { Errno, FileType } from './constants.js';
 import { FdTable, WasiErr } from './fd-table.js';
 import { GuestMemory } from './memory.js';
