@@ -6,6 +6,7 @@ import {
   isPseudoFile,
   isUnder,
   normalizePath,
+  splitPath,
   type PseudoFile,
 } from '../../protocol/policy/paths.js';
 import { rightsAt } from '../../protocol/policy/rights.js';
@@ -64,7 +65,7 @@ export class HostState {
     this.openStdio('stdout', STDIO_WRITE);
     this.openStdio('stderr', STDIO_WRITE);
     const isDirectory = (path: string): boolean =>
-      options.tree.lookup(path === '/' ? [] : path.slice(1).split('/'))?.kind === 'dir';
+      options.tree.lookup(splitPath(path))?.kind === 'dir';
     for (const dir of preopenDirs(options.rights, isDirectory)) this.openPreopen(dir);
   }
 
@@ -104,7 +105,7 @@ export class HostState {
   }
 
   private openPreopen(dir: string): void {
-    const node = this.tree.mkdirp(dir === '/' ? [] : dir.slice(1).split('/'));
+    const node = this.tree.mkdirp(splitPath(dir));
     this.fds.add({
       node,
       path: dir,
