@@ -6,7 +6,7 @@ const impureInMachines = {
   patterns: [
     { group: ['node:*', 'fs', 'net', 'crypto', 'worker_threads', 'child_process'], message: 'machines/ must stay pure: bind I/O in actors/.' },
     { group: ['@nats-io/*', 'msgpackr', '@hpke/*', '@peculiar/*'], message: 'machines/ must stay pure: bind I/O in actors/.' },
-    { group: ['../transport/*', '../enclave/*', '../attestation/*', '../actors/*'], message: 'machines/ imports only xstate and protocol/ types.' },
+    { group: ['../transport/*', '../enclave/*', '../attestation/*', '../actors/*'], message: 'machines/ imports only xstate and protocol/.' },
   ],
 };
 

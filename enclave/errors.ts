@@ -1,5 +1,6 @@
 // Errors of the sandbox: the virtual file system, the WASI host and the runner. Callers switch on
-// `code`; messages name paths and limits but never file contents.
+// `code`; messages name paths and limits but never file contents. A malformed path, or one naming
+// the wrong kind of node, is protocol/policy/paths.ts's BadPathError (ERR_BAD_PATH).
 import { VcError } from '../protocol/errors.js';
 
 /** The principal's rights do not allow this operation on this path. */
@@ -12,13 +13,6 @@ export class AccessDeniedError extends VcError {
 export class FileNotFoundError extends VcError {
   constructor(path: string) {
     super('ERR_FILE_NOT_FOUND', `no such file: ${path}`, { details: { path } });
-  }
-}
-
-/** A path names a directory where a file was needed, or the reverse, or is malformed. */
-export class BadPathError extends VcError {
-  constructor(path: string, why: string) {
-    super('ERR_BAD_PATH', `${path}: ${why}`, { details: { path } });
   }
 }
 

@@ -1,6 +1,7 @@
 // The part of a policy the enclave machine decides with, pre-digested by actors/ into plain data
 // (pipelines parsed into their program lists, file hashes as a map). Plain data keeps the machine
 // free of parsers and makes its input serialisable for the trace and replay.
+import { rightsAt } from '../protocol/policy/rights.js';
 import type { FileRight } from '../protocol/policy/types.js';
 import { WasiRight, hasRights } from '../protocol/policy/wasi-rights.js';
 
@@ -23,37 +24,16 @@ const NEEDED: Record<Operation, number> = {
   execute: WasiRight.FD_EXECUTE,
 };
 
-const PSEUDO = ['stdin', 'stdout', 'stderr'];
-
-/**
- * Rights granted on `path` by a table: the longest key that is the path or a directory above it
- * decides; pseudo files match exactly. Same semantics as protocol/policy's `rightsAt` (cross-checked
- * in actors/policy-view.test.ts), restated here because machines import only types from protocol/.
- */
-export function rightsOn(table: readonly FileRight[], path: string): number {
-  let best: FileRight | undefined;
-  for (const entry of table) {
-    if (!keyMatches(entry.path, path)) continue;
-    if (best === undefined || keyLength(entry.path) > keyLength(best.path)) best = entry;
-  }
-  return best?.rights ?? 0;
-}
-
-function keyMatches(key: string, path: string): boolean {
-  if (PSEUDO.includes(key) || PSEUDO.includes(path)) return key === path;
-  const base = key.endsWith('/') ? key.slice(0, -1) : key;
-  return base === '' || path === base || path.startsWith(`${base}/`);
-}
-
-function keyLength(key: string): number {
-  return key.endsWith('/') ? key.length - 1 : key.length;
-}
-
 export function participantOf(view: PolicyView, id: number) {
   return view.participants.find((p) => p.id === id);
 }
 
+/**
+ * Whether a participant's rights allow `op` on `path`, by protocol/policy's `rightsAt`: the one
+ * lookup the policy checks and the virtual file system use too. The paths that reach it (from
+ * validated messages, or the policy's own program lists) are canonical, so it never refuses one.
+ */
 export function mayDo(view: PolicyView, participant: number, op: Operation, path: string): boolean {
   const rights = participantOf(view, participant)?.rights ?? [];
-  return hasRights(rightsOn(rights, path), NEEDED[op]);
+  return hasRights(rightsAt(rights, path), NEEDED[op]);
 }

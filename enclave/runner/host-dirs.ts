@@ -6,7 +6,7 @@ import { dirname, join, relative } from 'node:path';
 import { UsageError } from '../../protocol/errors.js';
 import type { RightsTable } from '../../protocol/policy/types.js';
 import { RIGHTS_ALL, WasiRight } from '../../protocol/policy/wasi-rights.js';
-import { normalizePath } from '../vfs/paths.js';
+import { PSEUDO_FILES, normalizePath } from '../../protocol/policy/paths.js';
 import type { Vfs } from '../vfs/vfs.js';
 
 export interface DirMount {
@@ -55,9 +55,7 @@ export function mountRights(mounts: readonly DirMount[]): RightsTable {
       path: m.guestPath,
       rights: m.readOnly ? READ_ONLY_RIGHTS : RIGHTS_ALL,
     })),
-    { path: 'stdin', rights: RIGHTS_ALL },
-    { path: 'stdout', rights: RIGHTS_ALL },
-    { path: 'stderr', rights: RIGHTS_ALL },
+    ...PSEUDO_FILES.map((path) => ({ path, rights: RIGHTS_ALL })),
   ];
 }
 

@@ -7,8 +7,8 @@
 import type { PipelineExpr, RightsTable } from '../../protocol/policy/types.js';
 import { WasiRight, hasRights } from '../../protocol/policy/wasi-rights.js';
 import { AccessDeniedError, FileNotFoundError } from '../errors.js';
-import { normalizePath } from '../vfs/paths.js';
-import { rightsAt } from '../vfs/rights.js';
+import { normalizePath } from '../../protocol/policy/paths.js';
+import { rightsAt } from '../../protocol/policy/rights.js';
 import type { RunOptions, RunResult } from './run-options.js';
 import { runProgram } from './run-program.js';
 

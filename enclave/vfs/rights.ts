@@ -1,27 +1,9 @@
-// Rights lookup with Veracruz's semantics: a principal's rights table maps path prefixes (and the
-// pseudo files stdin/stdout/stderr) to WASI rights bit sets; the longest matching prefix decides, and
-// a path no entry covers has no rights at all.
+// What the sandbox derives from a principal's rights table beyond the lookup itself (which is
+// protocol/policy's `rightsAt`): the directories pre-opened for a guest, and the table of a
+// principal allowed everything.
+import { PSEUDO_FILES, isPseudoFile, normalizePath } from '../../protocol/policy/paths.js';
 import type { RightsTable } from '../../protocol/policy/types.js';
 import { RIGHTS_ALL } from '../../protocol/policy/wasi-rights.js';
-import { isPseudoFile, isUnder, normalizePath } from './paths.js';
-
-/** Rights a principal holds at `path` (already normalized or not). */
-export function rightsAt(table: RightsTable, path: string): number {
-  const target = normalizePath(path);
-  let best = -1;
-  let rights = 0;
-  for (const entry of table) {
-    const prefix = normalizePath(entry.path);
-    const matches = isPseudoFile(target)
-      ? prefix === target
-      : !isPseudoFile(prefix) && isUnder(target, prefix);
-    if (matches && prefix.length > best) {
-      best = prefix.length;
-      rights = entry.rights;
-    }
-  }
-  return rights;
-}
 
 /**
  * The directories pre-opened for a principal, in table order, without duplicates; they become fds
@@ -44,8 +26,6 @@ export function preopenDirs(table: RightsTable, isDirectory?: (path: string) => 
 export function allRights(dirs: readonly string[]): RightsTable {
   return [
     ...dirs.map((path) => ({ path: path.endsWith('/') ? path : `${path}/`, rights: RIGHTS_ALL })),
-    { path: 'stdin', rights: RIGHTS_ALL },
-    { path: 'stdout', rights: RIGHTS_ALL },
-    { path: 'stderr', rights: RIGHTS_ALL },
+    ...PSEUDO_FILES.map((path) => ({ path, rights: RIGHTS_ALL })),
   ];
 }

@@ -3,8 +3,9 @@
 // the worker returns a diff, which the caller applies in one step, or not at all.
 import type { RightsTable } from '../../protocol/policy/types.js';
 import { InodeTree, type FsNode } from './inode-tree.js';
-import { isPseudoFile, joinPath, splitPath, type PseudoFile } from './paths.js';
-import { preopenDirs, rightsAt } from './rights.js';
+import { PSEUDO_FILES, isPseudoFile, joinPath, splitPath } from '../../protocol/policy/paths.js';
+import { rightsAt } from '../../protocol/policy/rights.js';
+import { preopenDirs } from './rights.js';
 
 export interface SnapshotEntry {
   readonly path: string;
@@ -107,7 +108,7 @@ export class TrackedTree {
         upserts.push({ path, kind: 'file', data: InodeTree.contents(node) });
       }
     });
-    for (const name of ['stdout', 'stderr', 'stdin'] as PseudoFile[]) {
+    for (const name of PSEUDO_FILES) {
       const node = this.tree.pseudo.get(name);
       if (node?.dirty) upserts.push({ path: name, kind: 'file', data: InodeTree.contents(node) });
     }

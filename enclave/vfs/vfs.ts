@@ -3,10 +3,15 @@
 // results); programs see it through the WASI host, in a worker, via snapshots and diffs.
 import type { RightsTable } from '../../protocol/policy/types.js';
 import { WasiRight, hasRights } from '../../protocol/policy/wasi-rights.js';
-import { AccessDeniedError, BadPathError, FileNotFoundError } from '../errors.js';
+import {
+  BadPathError,
+  isPseudoFile,
+  normalizePath,
+  splitPath,
+} from '../../protocol/policy/paths.js';
+import { rightsAt } from '../../protocol/policy/rights.js';
+import { AccessDeniedError, FileNotFoundError } from '../errors.js';
 import { InodeTree, type FileNode } from './inode-tree.js';
-import { isPseudoFile, normalizePath, splitPath } from './paths.js';
-import { rightsAt } from './rights.js';
 import { applyDiff, takeSnapshot, walk, type VfsDiff, type VfsSnapshot } from './snapshot.js';
 
 export interface VfsOptions {

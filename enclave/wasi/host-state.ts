@@ -2,8 +2,15 @@
 import type { RightsTable } from '../../protocol/policy/types.js';
 import { RIGHTS_ALL, WasiRight } from '../../protocol/policy/wasi-rights.js';
 import type { FsNode, InodeTree } from '../vfs/inode-tree.js';
-import { isUnder, normalizePath, isPseudoFile, type PseudoFile } from '../vfs/paths.js';
-import { preopenDirs, rightsAt } from '../vfs/rights.js';
+import {
+  isPseudoFile,
+  isUnder,
+  normalizePath,
+  splitPath,
+  type PseudoFile,
+} from '../../protocol/policy/paths.js';
+import { rightsAt } from '../../protocol/policy/rights.js';
+import { preopenDirs } from '../vfs/rights.js';
 import { Errno, FileType } from './constants.js';
 import { FdTable, WasiErr } from './fd-table.js';
 import { GuestMemory } from './memory.js';
@@ -58,7 +65,7 @@ export class HostState {
     this.openStdio('stdout', STDIO_WRITE);
     this.openStdio('stderr', STDIO_WRITE);
     const isDirectory = (path: string): boolean =>
-      options.tree.lookup(path === '/' ? [] : path.slice(1).split('/'))?.kind === 'dir';
+      options.tree.lookup(splitPath(path))?.kind === 'dir';
     for (const dir of preopenDirs(options.rights, isDirectory)) this.openPreopen(dir);
   }
 
@@ -98,7 +105,7 @@ export class HostState {
   }
 
   private openPreopen(dir: string): void {
-    const node = this.tree.mkdirp(dir === '/' ? [] : dir.slice(1).split('/'));
+    const node = this.tree.mkdirp(splitPath(dir));
     this.fds.add({
       node,
       path: dir,

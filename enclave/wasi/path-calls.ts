@@ -1,10 +1,10 @@
 // wasi_snapshot_preview1 calls on paths (path_*). A path is resolved lexically against its
-// directory fd and may never leave it: absolute paths and `..` above the fd's directory are
-// ENOTCAPABLE. There are no symbolic links. Every operation is checked against the principal's
+// directory fd by protocol/policy/paths.ts's rules, the fd's directory standing for the root, and may
+// never leave it: absolute paths and `..` above the fd's directory are ENOTCAPABLE. There are no symbolic links. Every operation is checked against the principal's
 // rights at the resolved absolute path (longest prefix of the rights table).
 import { WasiRight } from '../../protocol/policy/wasi-rights.js';
 import type { DirNode, FsNode } from '../vfs/inode-tree.js';
-import { joinPath } from '../vfs/paths.js';
+import { BadPathError, resolveBeneath, splitPath } from '../../protocol/policy/paths.js';
 import { Errno, FstFlags, OFlags } from './constants.js';
 import { WasiErr } from './fd-table.js';
 import { rightsFromGuest, writeFilestat, type HostState } from './host-state.js';
@@ -26,20 +26,20 @@ export function resolve(h: HostState, fd: number, ptr: number, len: number): Res
   const text = h.mem.string(ptr, len);
   if (text.length === 0) throw new WasiErr(Errno.NOENT);
   if (text.startsWith('/') || text.includes('\0')) throw new WasiErr(Errno.NOTCAPABLE);
-  const base = dir.path === '/' ? [] : dir.path.slice(1).split('/');
-  const parts = [...base];
-  for (const part of text.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (parts.length <= base.length) throw new WasiErr(Errno.NOTCAPABLE);
-      parts.pop();
-    } else parts.push(part);
+  let path: string;
+  try {
+    path = resolveBeneath(dir.path, text);
+  } catch (error) {
+    // The shared path rules refuse a `..` above the fd's directory; to the guest that is an escape.
+    if (error instanceof BadPathError) throw new WasiErr(Errno.NOTCAPABLE);
+    throw error;
   }
+  const parts = splitPath(path);
   const parentNode = h.tree.lookup(parts.slice(0, -1));
   const name = parts[parts.length - 1] ?? '';
   return {
     parts,
-    path: joinPath(parts),
+    path,
     parent: parentNode?.kind === 'dir' ? parentNode : undefined,
     name,
     node: h.tree.lookup(parts),

@@ -2,6 +2,5 @@
 // the protocol's error codes.
 export * from './bodies.js';
 export * from './errors.js';
-export * from './paths.js';
 export * from './subjects.js';
 export { bodyProblem, validateBody } from './validate.js';

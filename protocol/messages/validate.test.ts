@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MESSAGE_KINDS, REPLY_KIND, isMessageKind } from './bodies.js';
 import { bodyProblem, validateBody } from './validate.js';
-import { isValidVfsPath } from './paths.js';
 import { computationIdFor, enclaveSubject, traceSubject } from './subjects.js';
 import { isVcError } from '../errors.js';
 
@@ -96,11 +95,22 @@ test('a class instance is not a plain body', () => {
   assert.ok(bodyProblem('provision.ack', new Sneaky()));
 });
 
-test('vfs paths: absolute, pseudo files, no dot segments', () => {
-  for (const ok of ['/program/a.wasm', 'stdin', '/a/b/c']) assert.ok(isValidVfsPath(ok), ok);
-  for (const bad of ['', '/output/', 'input/a', '/a/../b', '/./a', '//a', '/a\0b', 'stdinx']) {
-    assert.equal(isValidVfsPath(bad), false, bad);
+test('message paths: canonical (protocol/policy/paths.ts), a pseudo file or an absolute file', () => {
+  const ack = (path: string) => ({ path, received: 0, complete: true });
+  for (const ok of ['/program/a.wasm', 'stdin', '/a/b/c', '/stdout']) {
+    assert.equal(bodyProblem('provision.ack', ack(ok)), undefined, ok);
   }
+  const bad = ['', '/', '/output/', 'input/a', '/a/../b', '/./a', '//a', '/a\0b', 'stdinx'];
+  for (const path of [...bad, `/${'a'.repeat(4096)}`]) {
+    assert.ok(bodyProblem('provision.ack', ack(path)), path);
+  }
+});
+
+test('a message path that climbs above the root is refused, not clamped to /etc', () => {
+  assert.throws(
+    () => validateBody('result.read', { path: '/input/../../etc', replyKey: new Uint8Array(65) }),
+    (e: unknown) => isVcError(e, 'ERR_BAD_MESSAGE') && /above the root/.test(e.message),
+  );
 });
 
 test('subjects are per computation and refuse wildcard tokens', () => {

@@ -2,7 +2,7 @@
 // body decoded (verify-then-use): a body that fails its schema is refused with ERR_BAD_MESSAGE.
 import type { BodyOf, MessageKind } from './bodies.js';
 import { ProtocolError, ProtocolErrorCode } from './errors.js';
-import { isValidVfsPath } from './paths.js';
+import { canonicalPathProblem } from '../policy/paths.js';
 import {
   anyPlain,
   arrayOf,
@@ -22,8 +22,14 @@ const MAX_SEALED = 64 * 2 ** 20;
 const id = str(128, /^[A-Za-z0-9_.:-]+$/);
 const hex64 = str(64, /^[0-9a-f]{64}$/);
 const pem = str(64 * 1024, /^-----BEGIN [A-Z ]+-----/);
-const vfsPath: Check = (value, at) =>
-  typeof value === 'string' && isValidVfsPath(value) ? undefined : `${at} is not a valid file path`;
+const MAX_PATH_LENGTH = 4096;
+/** A file named the way protocol/policy/paths.ts writes it: canonical, and not the root directory. */
+const vfsPath: Check = (value, at) => {
+  if (typeof value !== 'string' || value.length > MAX_PATH_LENGTH)
+    return `${at} is not a file path of at most ${MAX_PATH_LENGTH} characters`;
+  const problem = value === '/' ? 'names the root directory' : canonicalPathProblem(value);
+  return problem === undefined ? undefined : `${at} is not a valid file path: ${problem}`;
+};
 const chunk = obj({ upload: id, index: uint(2 ** 32), count: uint(2 ** 32) });
 const provision = {
   path: vfsPath,

@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import { PolicyError } from './errors.js';
 import { extensionsToJson } from './extensions.js';
 import { parsePipeline } from './pipeline.js';
-import { PSEUDO_PATHS, parseRights } from './rights.js';
+import { isPseudoFile } from './paths.js';
+import { parseRights } from './rights.js';
 import { serializePolicyJson } from './serialize.js';
 import type { JsonObject, JsonValue } from './strict-json.js';
 import type { PolicyExtensions } from './types.js';
@@ -71,7 +72,7 @@ function usage(path: string, message: string): PolicyError {
 
 /** vc-pgen's `enforce_leading_slash`: everything but the standard streams becomes absolute. */
 export function enforceLeadingSlash(path: string): string {
-  return path.startsWith('/') || PSEUDO_PATHS.includes(path) ? path : `/${path}`;
+  return path.startsWith('/') || isPseudoFile(path) ? path : `/${path}`;
 }
 
 /** Lowercase hex SHA-256 (what vc-pgen writes for program binaries, `--hashes` and `--css-file`). */

@@ -1,5 +1,6 @@
-// Public API of protocol/policy: parse and validate Veracruz policies, hash them, look up rights,
-// parse and print pipelines, generate policies. Shapes are in types.ts, WASI bits in wasi-rights.ts.
+// Public API of protocol/policy: parse and validate Veracruz policies, hash them, normalise paths,
+// look up rights, parse and print pipelines, generate policies. Shapes are in types.ts, WASI bits
+// in wasi-rights.ts.
 export type {
   FileRight,
   LoadedPolicy,
@@ -34,15 +35,13 @@ export {
   type ParsePolicyOptions,
 } from './parse-policy.js';
 export {
-  PSEUDO_PATHS,
-  formatRights,
-  matchingRight,
-  normalizeVfsPath,
-  parseRights,
-  rightNames,
-  rightsAt,
-  rightsTableFor,
-} from './rights.js';
+  BadPathError,
+  PSEUDO_FILES,
+  isPseudoFile,
+  normalizePath,
+  type PseudoFile,
+} from './paths.js';
+export { formatRights, parseRights, rightNames, rightsAt, rightsTableFor } from './rights.js';
 export { normalizePipeline, parsePipeline, pipelinePrograms, printPipeline } from './pipeline.js';
 export { acceptedRuntimeHashes, isRuntimeAccepted } from './runtime-hashes.js';
 export { describePrincipals, formatPrincipalTable, type PrincipalRow } from './describe.js';

@@ -295,6 +295,15 @@ const CASES: ReadonlyArray<[string, () => Uint8Array, string, string, Date?]> = 
     '$.identities[1].file_rights[0].file_name',
   ],
   [
+    'rights key above the root',
+    () =>
+      variant(
+        (j) => void (at(j, 'identities', 1, 'file_rights', 0)['file_name'] = '/input/../../etc'),
+      ),
+    'ERR_POLICY_BAD_RIGHTS_PATH',
+    '$.identities[1].file_rights[0].file_name',
+  ],
+  [
     'duplicate rights key',
     () =>
       variant(

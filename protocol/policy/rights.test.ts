@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
   formatRights,
-  normalizeVfsPath,
   parseRights,
   rightNames,
   rightsAt,
+  rightsPathProblem,
   rightsTableFor,
 } from './rights.js';
 import { RIGHTS_ALL, RIGHTS_EXECUTE, RIGHTS_READ, RIGHTS_WRITE, WasiRight } from './wasi-rights.js';
@@ -110,9 +110,79 @@ test('rightsAt: stdin/stdout/stderr match exactly and never inherit from /', () 
 test('rightsAt: .. and // cannot borrow the rights of another prefix', () => {
   const table: RightsTable = [{ path: '/input/', rights: RIGHTS_WRITE }];
   assert.equal(rightsAt(table, '/input/../program/evil.wasm'), 0);
-  assert.equal(rightsAt(table, '/input/./../../input/ok'), RIGHTS_WRITE);
-  assert.equal(normalizeVfsPath('//a//b/../c/'), '/a/c/');
-  assert.equal(normalizeVfsPath('/../..'), '/');
+  assert.equal(rightsAt(table, '/input/./../input/ok'), RIGHTS_WRITE);
+  // Climbing above the root and back is refused, not clamped (see the next test).
+  assert.equal(
+    codeOf(() => rightsAt(table, '/input/./../../input/ok')),
+    'ERR_BAD_PATH',
+  );
+  assert.equal(rightsAt(table, '//input//a/./b'), RIGHTS_WRITE);
+  assert.equal(rightsAt([{ path: '/a/b/', rights: RIGHTS_READ }], 'a/./b//c'), RIGHTS_READ);
+});
+
+test('rightsAt: a path that climbs above the root is refused with ERR_BAD_PATH, not looked up', () => {
+  // Clamped, `/input/../../etc` would be `/etc`, and `/` would grant it.
+  const table: RightsTable = [{ path: '/', rights: RIGHTS_ALL }];
+  assert.equal(
+    codeOf(() => rightsAt(table, '/input/../../etc')),
+    'ERR_BAD_PATH',
+  );
+  assert.equal(
+    codeOf(() => rightsAt(table, '/../..')),
+    'ERR_BAD_PATH',
+  );
+});
+
+test('rightsAt: keys are compared in their normal form, and the first of equal keys wins', () => {
+  const table: RightsTable = [
+    { path: '/output/', rights: RIGHTS_WRITE },
+    { path: '/output', rights: RIGHTS_READ },
+    { path: '/output/result.txt', rights: RIGHTS_EXECUTE },
+  ];
+  assert.equal(rightsAt(table, '/output/a'), RIGHTS_WRITE);
+  assert.equal(rightsAt(table, '/output'), RIGHTS_WRITE);
+  assert.equal(rightsAt(table, '/output/result.txt'), RIGHTS_EXECUTE, 'a key for one file');
+  assert.equal(rightsAt(table, '/output/result.txt/x'), RIGHTS_EXECUTE);
+  assert.equal(rightsAt(table, '/output/result.txt2'), RIGHTS_WRITE);
+  assert.equal(rightsAt([], '/a'), 0);
+});
+
+test('rightsAt: one lookup for every table the enclave sees', () => {
+  // The cases the enclave machine's former copy of the lookup was cross-checked on.
+  const table: RightsTable = [
+    { path: '/', rights: 1 },
+    { path: '/input/', rights: 2 },
+    { path: '/input/private', rights: 4 },
+    { path: '/output', rights: 8 },
+    { path: 'stdin', rights: 16 },
+    { path: '/program/a.wasm', rights: 32 },
+  ];
+  const expected: Record<string, number> = {
+    '/x': 1,
+    '/input/a': 2,
+    '/input/private': 4,
+    '/input/private/b': 4,
+    '/input/privateer': 2,
+    '/output/r': 8,
+    '/outputs': 1,
+    stdin: 16,
+    stdout: 0,
+    '/program/a.wasm': 32,
+    '/program/a.wasm2': 1,
+  };
+  for (const [path, rights] of Object.entries(expected)) {
+    assert.equal(rightsAt(table, path), rights, path);
+  }
+});
+
+test('rights keys: absolute and canonical, a trailing / marking a directory, or a pseudo file', () => {
+  for (const key of ['/', '/input/', '/input', '/output/result.txt', 'stdout']) {
+    assert.equal(rightsPathProblem(key), undefined, key);
+  }
+  for (const key of ['', 'input/', '//', '/a//', '/a//b', '/./a', '/a/../b/', '/a\nb', '/a\0b']) {
+    assert.ok(rightsPathProblem(key), key);
+  }
+  assert.match(rightsPathProblem('/input/../../etc/') ?? '', /above the root/);
 });
 
 test('rightsTableFor: participants by id, programs by path, pipelines by name; strangers get nothing', () => {

@@ -1,11 +1,10 @@
 // Rights: Veracruz's r/w/x shorthands over WASI rights bits, rights tables keyed by path prefix,
-// and the lookup the virtual file system uses (longest matching prefix; stdin/stdout/stderr exact).
+// and the one rights lookup (longest matching prefix; stdin/stdout/stderr exact) that the policy
+// checks, the enclave machine and the virtual file system all decide with.
 import { PolicyError } from './errors.js';
-import type { FileRight, Policy, Principal, RightsTable } from './types.js';
+import { canonicalPathProblem, isPseudoFile, isUnder, normalizePath } from './paths.js';
+import type { Policy, Principal, RightsTable } from './types.js';
 import { RIGHTS_ALL, RIGHTS_EXECUTE, RIGHTS_READ, RIGHTS_WRITE, WasiRight } from './wasi-rights.js';
-
-/** The pseudo files of the standard streams; their rights keys match exactly, never by prefix. */
-export const PSEUDO_PATHS: readonly string[] = ['stdin', 'stdout', 'stderr'];
 
 const SHORTHANDS: ReadonlyArray<readonly [string, number]> = [
   ['r', RIGHTS_READ],
@@ -68,34 +67,16 @@ export function rightNames(rights: number): string[] {
     .map(([name]) => name.toLowerCase());
 }
 
-/**
- * Normalises a path inside the virtual file system: pseudo paths stay as they are; everything else
- * becomes absolute with `.`, `..` and repeated slashes resolved (so `/input/../program/x` can never
- * borrow the rights of `/input/`). A trailing slash is kept: it marks a directory key.
- */
-export function normalizeVfsPath(path: string): string {
-  if (PSEUDO_PATHS.includes(path)) return path;
-  const parts: string[] = [];
-  for (const part of path.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') parts.pop();
-    else parts.push(part);
-  }
-  const trailing = path.endsWith('/') && parts.length > 0 ? '/' : '';
-  return `/${parts.join('/')}${trailing}`;
-}
-
 /** Why a rights key (`file_name`) is not well formed, or undefined when it is. */
 export function rightsPathProblem(key: string): string | undefined {
-  if (PSEUDO_PATHS.includes(key)) return undefined;
-  if (key.length === 0) return 'empty path';
+  if (isPseudoFile(key)) return undefined;
   if (!key.startsWith('/'))
     return 'must be absolute (start with /) or one of stdin, stdout, stderr';
   if (/[\u0000-\u001f\u007f]/.test(key)) return 'contains a control character';
-  if (key.includes('//')) return 'contains an empty path segment (//)';
-  if (key.split('/').some((part) => part === '.' || part === '..'))
-    return 'contains . or .. segments';
-  return undefined;
+  // A trailing `/` marks a directory key; the rest must be the path's normal form (and `//` is not
+  // a spelling of the root).
+  const body = key.replace(/(.)\/$/, '$1');
+  return canonicalPathProblem(body === '/' ? key : body);
 }
 
 /** The rights table of a principal; a principal the policy does not name has no rights at all. */
@@ -115,28 +96,25 @@ export function rightsTableFor(policy: Policy, principal: Principal): RightsTabl
   }
 }
 
-function keyMatches(key: string, path: string): boolean {
-  if (PSEUDO_PATHS.includes(key) || PSEUDO_PATHS.includes(path)) return key === path;
-  const base = key.endsWith('/') ? key.slice(0, -1) : key;
-  return base === '' || path === base || path.startsWith(`${base}/`);
-}
-
-function keyLength(key: string): number {
-  return key.endsWith('/') ? key.length - 1 : key.length;
-}
-
-/** The entry that governs `path`: the longest key that is the path or a directory above it. */
-export function matchingRight(table: RightsTable, path: string): FileRight | undefined {
-  const target = normalizeVfsPath(path).replace(/(.)\/$/, '$1');
-  let best: FileRight | undefined;
-  for (const entry of table) {
-    if (!keyMatches(entry.path, target)) continue;
-    if (!best || keyLength(entry.path) > keyLength(best.path)) best = entry;
-  }
-  return best;
-}
-
-/** The rights a table grants on `path` (0 when no key matches). */
+/**
+ * The rights a table grants on `path`: the longest key that is the path or a directory above it
+ * decides (whole segments: `/output` and `/output/` cover `/output/x`, not `/outputs`); a pseudo
+ * file matches only its own key and `/` does not cover it; no matching key gives 0. Path and keys
+ * are normalised first (paths.ts), so `/input/../program/x` cannot borrow the rights of `/input/`,
+ * and a path that climbs above the root is refused (ERR_BAD_PATH) rather than looked up.
+ */
 export function rightsAt(table: RightsTable, path: string): number {
-  return matchingRight(table, path)?.rights ?? 0;
+  const target = normalizePath(path);
+  let best = -1;
+  let rights = 0;
+  for (const entry of table) {
+    const key = normalizePath(entry.path);
+    const matches =
+      isPseudoFile(target) || isPseudoFile(key) ? key === target : isUnder(target, key);
+    if (matches && key.length > best) {
+      best = key.length;
+      rights = entry.rights;
+    }
+  }
+  return rights;
 }

@@ -4,7 +4,7 @@ import { PolicyError, childPath } from './errors.js';
 import { asObject, has, readArray, readInteger, readString, U32_MAX } from './fields.js';
 import { parsePipeline, pipelinePrograms } from './pipeline.js';
 import { readFileRights } from './rights-json.js';
-import { PSEUDO_PATHS, normalizeVfsPath } from './rights.js';
+import { canonicalPathProblem, isPseudoFile } from './paths.js';
 import { isJsonObject, type JsonObject } from './strict-json.js';
 import type { PolicyFileHash, PolicyNativeModule, PolicyPipeline, PolicyProgram } from './types.js';
 
@@ -12,13 +12,12 @@ export const MAX_LIST_ENTRIES = 256;
 
 /** Why `path` is not a plain absolute file path (normalised, not a directory, not a stream). */
 export function filePathProblem(path: string): string | undefined {
-  if (PSEUDO_PATHS.includes(path)) return 'a standard stream is not a file here';
+  if (isPseudoFile(path)) return 'a standard stream is not a file here';
   if (!path.startsWith('/')) return 'must be absolute (start with /)';
   if (path.endsWith('/')) return 'names a directory, not a file';
   if (/[\s\u0000-\u001f\u007f{};]/.test(path))
     return 'contains white space, a control character, { } or ;';
-  if (normalizeVfsPath(path) !== path) return 'is not normalised (no //, . or .. segments)';
-  return undefined;
+  return canonicalPathProblem(path);
 }
 
 function checkDistinct<T>(

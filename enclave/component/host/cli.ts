@@ -5,7 +5,7 @@ import type { RightsTable } from '../../../protocol/policy/types.js';
 import { WasiRight, hasRights } from '../../../protocol/policy/wasi-rights.js';
 import { isVcError } from '../../../protocol/errors.js';
 import type { InodeTree } from '../../vfs/inode-tree.js';
-import { rightsAt } from '../../vfs/rights.js';
+import { rightsAt } from '../../../protocol/policy/rights.js';
 import { StreamError } from './errors.js';
 import { InputStream, OutputStream } from './io.js';
 

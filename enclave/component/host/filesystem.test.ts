@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { RIGHTS_READ, RIGHTS_WRITE, RIGHTS_ALL } from '../../../protocol/policy/wasi-rights.js';
 import type { RightsTable } from '../../../protocol/policy/types.js';
 import { InodeTree } from '../../vfs/inode-tree.js';
-import { splitPath } from '../../vfs/paths.js';
+import { splitPath } from '../../../protocol/policy/paths.js';
 import { FsError, StreamError } from './errors.js';
 import { preopens, type Descriptor } from './filesystem.js';
 

@@ -5,8 +5,9 @@ import type { RightsTable } from '../../../protocol/policy/types.js';
 import { WasiRight, hasRights } from '../../../protocol/policy/wasi-rights.js';
 import { isVcError } from '../../../protocol/errors.js';
 import type { DirNode, FileNode, FsNode, InodeTree } from '../../vfs/inode-tree.js';
-import { joinPath, splitPath } from '../../vfs/paths.js';
-import { preopenDirs, rightsAt } from '../../vfs/rights.js';
+import { BadPathError, resolveBeneath, splitPath } from '../../../protocol/policy/paths.js';
+import { rightsAt } from '../../../protocol/policy/rights.js';
+import { preopenDirs } from '../../vfs/rights.js';
 import { FsError, IoError, StreamError, type FsErrorCode } from './errors.js';
 import { InputStream, OutputStream } from './io.js';
 
@@ -77,15 +78,13 @@ export class Descriptor {
     if (this.node.kind !== 'dir') throw new FsError('not-directory');
     if (relative.startsWith('/')) throw new FsError('not-permitted');
     if (relative.includes('\0')) throw new FsError('invalid');
-    const rootDepth = splitPath(this.root).length;
-    const parts = splitPath(this.path);
-    for (const part of relative.split('/')) {
-      if (part === '' || part === '.') continue;
-      if (part !== '..') parts.push(part);
-      else if (parts.length <= rootDepth) throw new FsError('not-permitted');
-      else parts.pop();
+    try {
+      // Relative to the pre-opened directory, which stands for the root of the shared path rules.
+      return resolveBeneath(this.root, `${this.path.slice(this.root.length)}/${relative}`);
+    } catch (error) {
+      if (error instanceof BadPathError) throw new FsError('not-permitted');
+      throw error;
     }
-    return joinPath(parts);
   }
 
   private require(path: string, needed: number): void {
