@@ -32,7 +32,7 @@ import {
   type PolicyParticipant,
 } from './policy-keys.js';
 import { policyViewOf } from './policy-view.js';
-import { sealTo } from './sealing.js';
+import { sealTo } from '../transport/sealing.js';
 import { TracedActor, type Output } from './traced-actor.js';
 import { Mailbox } from './mailbox.js';
 

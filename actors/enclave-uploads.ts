@@ -4,7 +4,7 @@
 import type { webcrypto } from 'node:crypto';
 import type { ChunkInfo, ProvisionDataBody } from '../protocol/messages/bodies.js';
 import { ProtocolError, ProtocolErrorCode } from '../protocol/messages/errors.js';
-import { openSealed } from './sealing.js';
+import { openSealed } from '../transport/sealing.js';
 
 interface Upload {
   readonly path: string;

@@ -10,7 +10,7 @@ import { parsePolicy } from '../protocol/policy/parse-policy.js';
 import { decodePlain } from '../transport/plain-msgpack.js';
 import type { Inbound } from './bus/endpoint.js';
 import { openEnvelope } from '../transport/envelope.js';
-import { protocolKinds } from './bus/kinds.js';
+import { protocolKinds } from '../transport/kinds.js';
 import { keyFromSenderId } from './bus/sender-ids.js';
 import { policyParticipants, verifierKey, VERIFIER_SENDER_ID } from './policy-keys.js';
 

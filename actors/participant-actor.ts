@@ -19,11 +19,8 @@ import type { LoadedPolicy } from '../protocol/policy/types.js';
 import { Endpoint, type Inbound } from './bus/endpoint.js';
 import type { Transport } from './bus/endpoint.js';
 import { certificateSenderId, keyFromSenderId, senderIdIsKey } from './bus/sender-ids.js';
-import { ephemeralKeyPair, openSealed, sealTo } from './sealing.js';
+import { ephemeralKeyPair, openSealed, sealUpload } from '../transport/sealing.js';
 import { TracedActor, type Output } from './traced-actor.js';
-
-/** Upload chunk: below nats-server's default max_payload (1 MiB) with room for the seal and the envelope. */
-export const CHUNK_BYTES = 512 * 1024;
 
 export interface ParticipantOptions {
   readonly bus: Transport;
@@ -176,20 +173,16 @@ export async function runParticipant(options: ParticipantOptions): Promise<Parti
     s: Extract<Step, { op: 'program' | 'data' }>,
   ): Promise<{ kind: string; body: Record<string, unknown> }> {
     const bytes = await options.readSource(s.source);
-    const count = Math.max(1, Math.ceil(bytes.length / CHUNK_BYTES));
     const uploadId = `u${randomBytes(8).toString('hex')}`;
     const kind = s.op === 'program' ? 'provision.program' : 'provision.data';
     let last: Inbound | undefined;
-    for (let index = 0; index < count; index++) {
-      const part = bytes.subarray(index * CHUNK_BYTES, (index + 1) * CHUNK_BYTES);
-      const chunk = count > 1 ? { upload: uploadId, index, count } : undefined;
-      const sealed = await sealTo(enclave!.hpkeKey!, part, {
-        computation,
-        session: enclave!.ready.session,
-        path: s.path,
-        purpose: 'upload',
-        ...(chunk ? { chunk } : {}),
-      });
+    const parts = sealUpload(
+      enclave!.hpkeKey!,
+      bytes,
+      { computation, session: enclave!.ready.session, path: s.path },
+      uploadId,
+    );
+    for await (const { sealed, chunk, end } of parts) {
       const body = {
         path: s.path,
         sealed,
@@ -199,11 +192,7 @@ export async function runParticipant(options: ParticipantOptions): Promise<Parti
       };
       last = await request(kind, body);
       if (last.kind === 'protocol.error') return asReply(last);
-      options.onProgress?.({
-        path: s.path,
-        sent: Math.min(bytes.length, (index + 1) * CHUNK_BYTES),
-        total: bytes.length,
-      });
+      options.onProgress?.({ path: s.path, sent: end, total: bytes.length });
     }
     const ack = last!.body as Record<string, unknown>;
     return { kind: 'provision.ack', body: { path: ack['path'], received: ack['received'] } };

@@ -4,10 +4,9 @@ import { randomBytes, webcrypto } from 'node:crypto';
 import { isVcError } from '../protocol/errors.js';
 import { startEmbedded } from './embedded.js';
 import { Uploads } from './enclave-uploads.js';
-import { CHUNK_BYTES } from './participant-actor.js';
 import { runParty } from './run-computation.js';
 import { identities, policyFor, wasmOf } from './scenario-kit.js';
-import { sealTo } from './sealing.js';
+import { sealTo, UPLOAD_CHUNK_BYTES } from '../transport/sealing.js';
 import { pathAndFile, progressBar } from './cli-support.js';
 
 test('a multi-chunk upload arrives whole and reads back sealed to the reader', async () => {
@@ -28,7 +27,7 @@ test('a multi-chunk upload arrives whole and reads back sealed to the reader', a
       },
     );
     await system.launch(policy);
-    const big = new Uint8Array(randomBytes(CHUNK_BYTES * 2 + 12345));
+    const big = new Uint8Array(randomBytes(UPLOAD_CHUNK_BYTES * 2 + 12345));
     const outcome = await runParty(
       { bus: system.bus, policy },
       {

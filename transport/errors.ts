@@ -23,10 +23,6 @@ export const TransportErrorCode = {
   REPLAY: 'ERR_REPLAY',
   /** A key of an algorithm outside the allow-list, or a malformed serialised key. */
   KEY_UNSUPPORTED: 'ERR_KEY_UNSUPPORTED',
-  /** HPKE open failed: wrong key, wrong context (`info`/`aad`) or tampered ciphertext. */
-  DECRYPT_FAILED: 'ERR_DECRYPT_FAILED',
-  /** A chunked stream was truncated, reordered, or had a chunk substituted or appended. */
-  STREAM_INVALID: 'ERR_SEALED_STREAM_INVALID',
   /** A request got no reply in time, after all retries. */
   TIMEOUT: 'ERR_TIMEOUT',
   /** The connection to the server is down (a retry may succeed after reconnection). */

@@ -1,6 +1,8 @@
 // Message kinds: each dotted lowercase name (`attest.challenge`, `provision.data`) has one body
-// schema. Receivers refuse kinds nobody registered. Any `(value: unknown) => T` that throws on bad
-// input works as a validator; protocol/schema.ts offers small combinators for writing them.
+// validator. Receivers refuse kinds nobody registered. The protocol's registry (`protocolKinds`)
+// holds every kind of protocol/messages with its schema (`validateBody`, ERR_BAD_MESSAGE).
+import { MESSAGE_KINDS } from '../protocol/messages/bodies.js';
+import { validateBody } from '../protocol/messages/validate.js';
 import { TransportError } from './errors.js';
 
 export type Validator<T> = (value: unknown, path?: string) => T;
@@ -58,4 +60,15 @@ export class KindRegistry {
   has(kind: string): boolean {
     return this.#kinds.has(kind);
   }
+}
+
+let registry: KindRegistry | undefined;
+
+/** The registry of every protocol message kind, each validated against its body schema. */
+export function protocolKinds(): KindRegistry {
+  if (!registry) {
+    registry = new KindRegistry();
+    for (const kind of MESSAGE_KINDS) registry.define(kind, (value) => validateBody(kind, value));
+  }
+  return registry;
 }

@@ -5,7 +5,7 @@
 import { TransportError } from './errors.js';
 import { withRetry } from './retry.js';
 import { StatusChannel } from './status-channel.js';
-import { inboxPrefix, subjectMatches } from './subjects.js';
+import { INBOX_PREFIX, subjectMatches } from '../protocol/messages/subjects.js';
 import type {
   Msg,
   MsgHandler,
@@ -95,7 +95,7 @@ export class MemoryTransport implements Transport {
 
   #requestOnce(subject: string, data: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
     this.#assertOpen();
-    const inbox = `${inboxPrefix}.${this.#nextId++}`;
+    const inbox = `${INBOX_PREFIX}.${this.#nextId++}`;
     return new Promise((resolve, reject) => {
       const sub = this.subscribe(inbox, (msg) => {
         clearTimeout(timer);

@@ -7,6 +7,7 @@ export {
   defineKind,
   KindRegistry,
   kindPattern,
+  protocolKinds,
   type MessageKind,
   type Validator,
 } from './kinds.js';
@@ -34,29 +35,15 @@ export {
   type SignatureAlgorithm,
 } from './signing-keys.js';
 export {
-  generateHpkeKeyPair,
-  serializeHpkePublicKey,
-  deserializeHpkePublicKey,
-  serializeHpkePrivateKey,
-  deserializeHpkePrivateKey,
-  hpkeSeal,
-  hpkeOpen,
-  hpkeInfo,
-  hpkeSuiteIds,
-  type Sealed,
+  sealTo,
+  openSealed,
+  sealUpload,
+  ephemeralKeyPair,
+  infoOf,
+  UPLOAD_CHUNK_BYTES,
   type SealContext,
-  type CryptoKeyPair,
-} from './hpke.js';
-export {
-  SealedStreamWriter,
-  SealedStreamReader,
-  sealChunks,
-  openChunks,
-  chunkCount,
-  defaultChunkSize,
-  type SealedChunk,
-  type StreamParams,
-} from './sealed-stream.js';
+  type SealedPart,
+} from './sealing.js';
 export type {
   Transport,
   Msg,
@@ -76,13 +63,6 @@ export { NatsTransport, type NatsTransportOptions } from './nats-transport.js';
 export { IdempotencyCache, SeqCounter, type IdempotencyOptions } from './idempotency.js';
 export { serveEnvelopes, type ServeOptions } from './serve.js';
 export { isRetryable, withRetry } from './retry.js';
-export {
-  computationSubject,
-  computationOfSubject,
-  subjectMatches,
-  journalSubjects,
-  inboxPrefix,
-} from './subjects.js';
 export type { JournalRecord, JournalReader, JournalFilter } from './journal/record.js';
 export {
   FileJournal,

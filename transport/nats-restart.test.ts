@@ -4,23 +4,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { s } from '../protocol/schema.js';
+import type { ComputeDoneBody } from '../protocol/messages/bodies.js';
+import { enclaveSubject } from '../protocol/messages/subjects.js';
 import { hasBinary, requireResource } from '../test-support/requirements.js';
 import { startNatsServer } from '../test-support/nats-server.js';
 import { NatsTransport } from './nats-transport.js';
-import { KindRegistry } from './kinds.js';
+import { protocolKinds } from './kinds.js';
 import { signEnvelope } from './envelope.js';
 import { generateSigningKeyPair } from './signing-keys.js';
 import { serveEnvelopes } from './serve.js';
-import { computationSubject } from './subjects.js';
 import type { TransportStatus } from './transport.js';
 
 test('killing and restarting nats-server mid-exchange: requests are retried and complete with no duplicated effect', async (t) => {
   if (!requireResource(t, 'nats-server binary', hasBinary('nats-server'))) return;
   const server = await startNatsServer();
   const keys = await generateSigningKeyPair();
-  const kinds = new KindRegistry();
-  kinds.define('test.add', s.object({ n: s.int() }));
+  const kinds = protocolKinds();
+  const target = '/program/p.wasm';
   const receiver = await NatsTransport.connect({ servers: server.url, name: 'receiver' });
   const sender = await NatsTransport.connect({ servers: server.url, name: 'sender' });
   const statuses: TransportStatus['type'][] = [];
@@ -28,7 +28,7 @@ test('killing and restarting nats-server mid-exchange: requests are retried and 
     for await (const e of sender.status()) statuses.push(e.type);
   })();
   try {
-    const subject = computationSubject('restart', 'enclave');
+    const subject = enclaveSubject('restart');
     const effects = new Map<number, number>();
     serveEnvelopes({
       transport: receiver,
@@ -37,7 +37,7 @@ test('killing and restarting nats-server mid-exchange: requests are retried and 
       handle: async (env) => {
         effects.set(env.seq, (effects.get(env.seq) ?? 0) + 1);
         await sleep(30); // work in progress when the server dies
-        return Uint8Array.of((env.body as { n: number }).n * 2);
+        return Uint8Array.of((env.body as ComputeDoneBody).exitCode * 2);
       },
     });
     await receiver.flush();
@@ -52,8 +52,8 @@ test('killing and restarting nats-server mid-exchange: requests are retried and 
     })();
     for (let seq = 1; seq <= total; seq++) {
       const env = await signEnvelope(
-        { kind: 'test.add', computation: 'restart', from: 'p1', seq, ts: seq },
-        { n: seq },
+        { kind: 'compute.done', computation: 'restart', from: 'p1', seq, ts: seq },
+        { target, exitCode: seq },
         keys.privateKey,
       );
       const reply = await sender.request(subject, env, {

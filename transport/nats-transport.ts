@@ -13,7 +13,7 @@ import {
 import { TransportError } from './errors.js';
 import { withRetry } from './retry.js';
 import { StatusChannel } from './status-channel.js';
-import { inboxPrefix } from './subjects.js';
+import { INBOX_PREFIX } from '../protocol/messages/subjects.js';
 import type {
   Msg,
   MsgHandler,
@@ -87,7 +87,7 @@ export class NatsTransport implements Transport {
       try {
         // a reply subject under vc.inbox (recorded by the journal), while the connection's own
         // inbox stays `_INBOX` so JetStream API traffic is not recorded
-        const reply = createInbox(inboxPrefix);
+        const reply = createInbox(INBOX_PREFIX);
         return plain(
           (await this.connection.request(subject, data, { timeout, noMux: true, reply })).data,
         );

@@ -3,17 +3,17 @@
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { isVcError, type VcError } from '../protocol/errors.js';
-import { s } from '../protocol/schema.js';
+import type { ComputeDoneBody } from '../protocol/messages/bodies.js';
+import { enclaveSubject } from '../protocol/messages/subjects.js';
 import { hasBinary, requireResource } from '../test-support/requirements.js';
 import { startNatsServer, type NatsServer } from '../test-support/nats-server.js';
 import { MemoryTransport } from './memory-transport.js';
 import { NatsTransport } from './nats-transport.js';
-import { KindRegistry } from './kinds.js';
+import { protocolKinds } from './kinds.js';
 import { signEnvelope } from './envelope.js';
 import { generateSigningKeyPair } from './signing-keys.js';
 import { serveEnvelopes } from './serve.js';
 import { IdempotencyCache } from './idempotency.js';
-import { computationSubject } from './subjects.js';
 import type { Transport, TransportStatus } from './transport.js';
 
 interface Pair {
@@ -41,8 +41,8 @@ const factories: Record<string, (t: TestContext) => Promise<Pair | undefined>> =
 
 after(async () => server?.stop());
 
-const kinds = new KindRegistry();
-kinds.define('test.add', s.object({ n: s.int() }));
+const kinds = protocolKinds();
+const target = '/program/p.wasm';
 const until = (cond: () => boolean): Promise<void> =>
   new Promise((resolve) => {
     const poll = (): void => void (cond() ? resolve() : setTimeout(poll, 5));
@@ -135,7 +135,7 @@ for (const [name, make] of Object.entries(factories)) {
       if (!pair) return;
       let effects = 0;
       let dropFirst = true;
-      const subject = computationSubject('c1', 'enclave');
+      const subject = enclaveSubject('c1');
       serveEnvelopes({
         transport: pair.b,
         subject,
@@ -146,14 +146,14 @@ for (const [name, make] of Object.entries(factories)) {
             dropFirst = false; // the reply is lost: the sender will retry
             return undefined;
           }
-          return Uint8Array.of((env.body as { n: number }).n + 1);
+          return Uint8Array.of((env.body as ComputeDoneBody).exitCode + 1);
         },
       });
       await pair.b.flush();
       // first attempt: processed but unanswered; the retry gets... no reply either (cached empty)
       const first = await signEnvelope(
-        { kind: 'test.add', computation: 'c1', from: 'p1', seq: 1, ts: 0 },
-        { n: 1 },
+        { kind: 'compute.done', computation: 'c1', from: 'p1', seq: 1, ts: 0 },
+        { target, exitCode: 1 },
         keys.privateKey,
       );
       await assert.rejects(
@@ -165,8 +165,8 @@ for (const [name, make] of Object.entries(factories)) {
       );
       assert.equal(effects, 1);
       const second = await signEnvelope(
-        { kind: 'test.add', computation: 'c1', from: 'p1', seq: 2, ts: 0 },
-        { n: 41 },
+        { kind: 'compute.done', computation: 'c1', from: 'p1', seq: 2, ts: 0 },
+        { target, exitCode: 41 },
         keys.privateKey,
       );
       const retries: number[] = [];
@@ -190,7 +190,7 @@ for (const [name, make] of Object.entries(factories)) {
       if (!pair) return;
       const refused: VcError[] = [];
       let effects = 0;
-      const subject = computationSubject('c2', 'enclave');
+      const subject = enclaveSubject('c2');
       serveEnvelopes({
         transport: pair.b,
         subject,
@@ -205,8 +205,8 @@ for (const [name, make] of Object.entries(factories)) {
       await pair.b.flush();
       const env = (seq: number, n = 0): Promise<Uint8Array> =>
         signEnvelope(
-          { kind: 'test.add', computation: 'c2', from: 'p1', seq, ts: 0 },
-          { n },
+          { kind: 'compute.done', computation: 'c2', from: 'p1', seq, ts: 0 },
+          { target, exitCode: n },
           keys.privateKey,
         );
       const old = await env(1);

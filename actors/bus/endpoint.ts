@@ -16,7 +16,7 @@ import {
 import { IdempotencyCache } from '../../transport/idempotency.js';
 import { serveEnvelopes } from '../../transport/serve.js';
 import type { Transport } from '../../transport/transport.js';
-import { protocolKinds } from './kinds.js';
+import { protocolKinds } from '../../transport/kinds.js';
 
 export type { Transport };
 export type Unsubscribe = () => void;

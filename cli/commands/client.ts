@@ -11,7 +11,8 @@ import { NatsTransport } from '../../transport/nats-transport.js';
 import type { Step } from '../../machines/index.js';
 import { certificateSenderId } from '../../actors/bus/sender-ids.js';
 import { defaultNatsUrl, pathAndFile, progressBar } from '../../actors/cli-support.js';
-import { CHUNK_BYTES, runParticipant } from '../../actors/participant-actor.js';
+import { runParticipant } from '../../actors/participant-actor.js';
+import { UPLOAD_CHUNK_BYTES } from '../../transport/sealing.js';
 import { parseCertificatePem } from '../../protocol/identity/index.js';
 import type { CliIo, Command } from '../command.js';
 
@@ -199,14 +200,14 @@ function progress(
   json: boolean,
   p: { path: string; sent: number; total: number },
 ): void {
-  if (json || p.total <= CHUNK_BYTES) return;
+  if (json || p.total <= UPLOAD_CHUNK_BYTES) return;
   if (io.isTty)
     process.stderr.write(
       `\r${progressBar(p.path, p.sent, p.total)}${p.sent === p.total ? '\n' : ''}`,
     );
   else if (
     p.sent === p.total ||
-    Math.floor((p.sent / p.total) * 4) !== Math.floor(((p.sent - CHUNK_BYTES) / p.total) * 4)
+    Math.floor((p.sent / p.total) * 4) !== Math.floor(((p.sent - UPLOAD_CHUNK_BYTES) / p.total) * 4)
   ) {
     io.err(progressBar(p.path, p.sent, p.total));
   }

@@ -1,182 +1,176 @@
-// Body shapes of every message kind of the provisioning protocol (DESIGN phases 1 to 11). The
-// envelope (transport/) carries `kind` and the msgpack-encoded body; receivers validate the decoded
-// body against `validateBody(kind, body)` (validate.ts) before acting on it.
-import type { WireError } from '../errors.js';
+// Body shapes of every message kind of the provisioning protocol (phases 1 to 11,
+// docs/protocol-flow.md). Each shape is written once, as its schema in `BODY_SCHEMAS`; its
+// TypeScript type is derived from that schema (`BodyOf<K>`), so the validator and the type cannot
+// drift apart. The envelope (transport/) carries `kind` and the msgpack-encoded body; receivers
+// validate the decoded body with `validateBody(kind, body)` (validate.ts) before acting on it.
+import type { ErrorCode } from '../errors.js';
+import { canonicalPathProblem } from '../policy/paths.js';
+import {
+  anyPlain,
+  arrayOf,
+  bool,
+  bytes,
+  exactlyOne,
+  int,
+  narrow,
+  obj,
+  oneOf,
+  record,
+  str,
+  uint,
+  type Check,
+  type Infer,
+} from './schema.js';
+
+const MAX_FILE = 2 ** 40;
+const MAX_SEALED = 64 * 2 ** 20;
+const id = str(128, /^[A-Za-z0-9_.:-]+$/);
+const hex64 = str(64, /^[0-9a-f]{64}$/);
+const pem = str(64 * 1024, /^-----BEGIN [A-Z ]+-----/);
+/** PEM certificates, enclave leaf first, then the CA (the policy's proxy_service_cert). */
+const chain = arrayOf(pem, 8);
+const MAX_PATH_LENGTH = 4096;
+/** A file named the way protocol/policy/paths.ts writes it: canonical, and not the root directory. */
+const vfsPath: Check<string> = (value, at) => {
+  if (typeof value !== 'string' || value.length > MAX_PATH_LENGTH)
+    return `${at} is not a file path of at most ${MAX_PATH_LENGTH} characters`;
+  const problem = value === '/' ? 'names the root directory' : canonicalPathProblem(value);
+  return problem === undefined ? undefined : `${at} is not a valid file path: ${problem}`;
+};
+/** The pattern guarantees the `ERR_` prefix of an error code. */
+const errorCode = narrow<ErrorCode>(str(64, /^ERR_[A-Z0-9_]+$/));
 
 /** How a data file is provisioned (phase 8). `stdin` feeds the program's standard input. */
-export type ProvisionMode = 'write' | 'append' | 'stdin';
+const provisionMode = oneOf('write', 'append', 'stdin');
 
 /** One chunk of a large upload; absent when the file travels in one message. */
-export interface ChunkInfo {
+const chunkInfo = obj({
   /** Sender-chosen id of this upload, unique per sender and session. */
-  readonly upload: string;
-  readonly index: number;
-  readonly count: number;
-}
+  upload: id,
+  index: uint(2 ** 32),
+  count: uint(2 ** 32),
+});
 
-export interface HostLaunchBody {
-  /** The policy file's exact bytes (its SHA-256 is the policy hash). */
-  readonly policy: Uint8Array;
-  /** Attestation platform the enclave should use (`sim`, `psa`, `nitro`). */
-  readonly platform: string;
-  readonly computation: string;
-}
-export interface HostLaunchedBody {
-  readonly computation: string;
-  readonly host: string;
-  readonly worker: string;
-}
-export interface AttestStartBody {
-  readonly computation: string;
-  readonly platform: string;
-  readonly policyHash: string;
-  /** The policy's exact bytes: the verifier checks them against `policyHash` and reads the expiry. */
-  readonly policy: Uint8Array;
-}
-export interface AttestChallengeBody {
-  /** The verifier's attestation session id. */
-  readonly attestation: string;
-  readonly nonce: Uint8Array;
-  /** Milliseconds since the epoch after which the challenge is stale. */
-  readonly expiresAt: number;
-}
-export interface AttestEvidenceBody {
-  readonly attestation: string;
-  readonly platform: string;
-  readonly evidence: Uint8Array;
-  /** DER-encoded PKCS#10 CSR for the enclave's signing key. */
-  readonly csr: Uint8Array;
-}
-export interface AttestCertificateBody {
-  readonly attestation: string;
-  /** PEM certificates, enclave leaf first, then the CA (the policy's proxy_service_cert). */
-  readonly chain: readonly string[];
-}
-/** A participant's opening request; answered with `enclave.ready`. */
-export type SessionHelloBody = Record<string, never>;
-export interface EnclaveReadyBody {
-  /** Fresh per enclave run: scopes sequence numbers and HPKE `info`. */
-  readonly session: string;
-  readonly policyHash: string;
-  readonly platform: string;
-  readonly chain: readonly string[];
-}
-export interface ProvisionProgramBody {
-  readonly path: string;
-  /** HPKE-sealed file bytes (or one chunk of them), sealed to the enclave's key. */
-  readonly sealed: Uint8Array;
+const provision = {
+  path: vfsPath,
+  /** HPKE-sealed file bytes (or one chunk of them), sealed to the enclave's key (transport/sealing.ts). */
+  sealed: bytes(MAX_SEALED),
   /** Plaintext size of the whole file. */
-  readonly size: number;
-  readonly chunk?: ChunkInfo;
-}
-export interface ProvisionDataBody extends ProvisionProgramBody {
-  readonly mode: ProvisionMode;
-}
-export interface ProvisionAckBody {
-  readonly path: string;
-  /** Bytes received so far (equals the size once complete). */
-  readonly received: number;
-  readonly complete: boolean;
-}
-/** Exactly one of `program` or `pipeline`. */
-export interface ComputeRequestBody {
-  readonly program?: string;
-  readonly pipeline?: string;
-}
-export interface ComputeDoneBody {
-  readonly target: string;
-  readonly exitCode: number;
-}
-export interface ResultReadBody {
-  readonly path: string;
-  /** The reader's ephemeral HPKE public key (raw P-256 point) the result is sealed to. */
-  readonly replyKey: Uint8Array;
-}
-export interface ResultDataBody {
-  readonly path: string;
-  readonly sealed: Uint8Array;
-  readonly size: number;
-}
-export type ShutdownRequestBody = Record<string, never>;
-export interface ShutdownAckBody {
-  readonly shutDown: boolean;
-  /** Participant ids whose consent is still missing (consensus rule). */
-  readonly waitingFor: readonly number[];
-}
-export interface EnclaveShutdownBody {
-  readonly session: string;
-  readonly reason: string;
-}
-export type ErrorBody = WireError;
+  size: uint(MAX_FILE),
+};
 
-/** One state transition of one actor, published on `vc.c.<computation>.trace.<actor>`. */
-export interface TraceTransitionBody {
-  readonly actor: string;
-  /** Machine id (`enclave`, `participant`, `verifier`, `host`). */
-  readonly machine: string;
-  /** 0 for the start record, then one per event fed to the machine. */
-  readonly index: number;
-  /** The event fed to the machine (never a secret: machines see metadata only). */
-  readonly event: Record<string, unknown>;
-  /** JSON of the state value after the event. */
-  readonly state: string;
-  /** Events the machine emitted while handling the event. */
-  readonly outputs: readonly Record<string, unknown>[];
-  /** Start record only: the machine's input, serialisable. */
-  readonly input?: Record<string, unknown>;
-}
+/** What `compute.request` runs: a program path or a pipeline name (declared apart for inference). */
+const computeTarget = obj({}, { program: vfsPath, pipeline: str(256) });
 
-export interface MessageBodies {
-  'host.launch': HostLaunchBody;
-  'host.launched': HostLaunchedBody;
-  'attest.start': AttestStartBody;
-  'attest.challenge': AttestChallengeBody;
-  'attest.evidence': AttestEvidenceBody;
-  'attest.certificate': AttestCertificateBody;
-  'session.hello': SessionHelloBody;
-  'enclave.ready': EnclaveReadyBody;
-  'provision.program': ProvisionProgramBody;
-  'provision.data': ProvisionDataBody;
-  'provision.ack': ProvisionAckBody;
-  'compute.request': ComputeRequestBody;
-  'compute.done': ComputeDoneBody;
-  'result.read': ResultReadBody;
-  'result.data': ResultDataBody;
-  'shutdown.request': ShutdownRequestBody;
-  'shutdown.ack': ShutdownAckBody;
-  'enclave.shutdown': EnclaveShutdownBody;
-  'protocol.error': ErrorBody;
-  'trace.transition': TraceTransitionBody;
-}
+export const BODY_SCHEMAS = {
+  'host.launch': obj({
+    /** The policy file's exact bytes (its SHA-256 is the policy hash). */
+    policy: bytes(1 << 20),
+    /** Attestation platform the enclave should use (`sim`, `psa`, `nitro`). */
+    platform: id,
+    computation: id,
+  }),
+  'host.launched': obj({ computation: id, host: id, worker: id }),
+  'attest.start': obj({
+    computation: id,
+    platform: id,
+    policyHash: hex64,
+    /** The policy's exact bytes: the verifier checks them against `policyHash` and reads the expiry. */
+    policy: bytes(1 << 20),
+  }),
+  'attest.challenge': obj({
+    /** The verifier's attestation session id. */
+    attestation: id,
+    nonce: bytes(1024),
+    /** Milliseconds since the epoch after which the challenge is stale. */
+    expiresAt: uint(),
+  }),
+  'attest.evidence': obj({
+    attestation: id,
+    platform: id,
+    evidence: bytes(1 << 20),
+    /** DER-encoded PKCS#10 CSR for the enclave's signing key. */
+    csr: bytes(64 * 1024),
+  }),
+  'attest.certificate': obj({ attestation: id, chain }),
+  /** A participant's opening request; answered with `enclave.ready`. */
+  'session.hello': obj({}),
+  'enclave.ready': obj({
+    /** Fresh per enclave run: scopes sequence numbers and the sealing `info`. */
+    session: id,
+    policyHash: hex64,
+    platform: id,
+    chain,
+  }),
+  'provision.program': obj(provision, { chunk: chunkInfo }),
+  'provision.data': obj({ ...provision, mode: provisionMode }, { chunk: chunkInfo }),
+  'provision.ack': obj({
+    path: vfsPath,
+    /** Bytes received so far (equals the size once complete). */
+    received: uint(MAX_FILE),
+    complete: bool,
+  }),
+  /** Exactly one of `program` or `pipeline`. */
+  'compute.request': exactlyOne(computeTarget, 'program', 'pipeline'),
+  'compute.done': obj({ target: str(4096), exitCode: int }),
+  'result.read': obj({
+    path: vfsPath,
+    /** The reader's ephemeral HPKE public key (raw P-256 point) the result is sealed to. */
+    replyKey: bytes(133),
+  }),
+  'result.data': obj({ path: vfsPath, sealed: bytes(MAX_SEALED), size: uint(MAX_FILE) }),
+  'shutdown.request': obj({}),
+  'shutdown.ack': obj({
+    shutDown: bool,
+    /** Participant ids whose consent is still missing (consensus rule). */
+    waitingFor: arrayOf(uint(), 4096),
+  }),
+  'enclave.shutdown': obj({ session: id, reason: str(1024) }),
+  /** A refusal, as `VcError.toWire()` gives it. */
+  'protocol.error': obj({ code: errorCode, message: str(4096) }, { details: record() }),
+  /** One state transition of one actor, published on `vc.c.<computation>.trace.<actor>`. */
+  'trace.transition': obj(
+    {
+      actor: id,
+      /** Machine id (`enclave`, `participant`, `verifier`, `host`). */
+      machine: id,
+      /** 0 for the start record, then one per event fed to the machine. */
+      index: uint(),
+      /** The event fed to the machine (never a secret: machines see metadata only). */
+      event: record(),
+      /** JSON of the state value after the event. */
+      state: str(64 * 1024),
+      /** Events the machine emitted while handling the event. */
+      outputs: arrayOf(record(), 1024),
+    },
+    {
+      /** Start record only: the machine's input, serialisable. */
+      input: anyPlain(),
+    },
+  ),
+} as const;
 
-export type MessageKind = keyof MessageBodies;
-export type BodyOf<K extends MessageKind> = MessageBodies[K];
+export type MessageKind = keyof typeof BODY_SCHEMAS;
+export type BodyOf<K extends MessageKind> = Infer<(typeof BODY_SCHEMAS)[K]>;
 
-export const MESSAGE_KINDS = [
-  'host.launch',
-  'host.launched',
-  'attest.start',
-  'attest.challenge',
-  'attest.evidence',
-  'attest.certificate',
-  'session.hello',
-  'enclave.ready',
-  'provision.program',
-  'provision.data',
-  'provision.ack',
-  'compute.request',
-  'compute.done',
-  'result.read',
-  'result.data',
-  'shutdown.request',
-  'shutdown.ack',
-  'enclave.shutdown',
-  'protocol.error',
-  'trace.transition',
-] as const satisfies readonly MessageKind[];
+export type ProvisionMode = Infer<typeof provisionMode>;
+export type ChunkInfo = Infer<typeof chunkInfo>;
+export type HostLaunchBody = BodyOf<'host.launch'>;
+export type HostLaunchedBody = BodyOf<'host.launched'>;
+export type AttestStartBody = BodyOf<'attest.start'>;
+export type AttestChallengeBody = BodyOf<'attest.challenge'>;
+export type AttestEvidenceBody = BodyOf<'attest.evidence'>;
+export type EnclaveReadyBody = BodyOf<'enclave.ready'>;
+export type ProvisionDataBody = BodyOf<'provision.data'>;
+export type ComputeDoneBody = BodyOf<'compute.done'>;
+export type ResultReadBody = BodyOf<'result.read'>;
+export type ResultDataBody = BodyOf<'result.data'>;
+export type TraceTransitionBody = BodyOf<'trace.transition'>;
+
+export const MESSAGE_KINDS = Object.keys(BODY_SCHEMAS) as readonly MessageKind[];
 
 export function isMessageKind(kind: string): kind is MessageKind {
-  return (MESSAGE_KINDS as readonly string[]).includes(kind);
+  return Object.hasOwn(BODY_SCHEMAS, kind);
 }
 
 /** The reply kind each request kind expects on success (`error` is always possible too). */

@@ -1,13 +1,28 @@
 // A tiny structural schema language for message bodies: enough to check decoded msgpack values
 // (plain objects, strings, numbers, booleans, byte arrays, arrays) with exact key sets. Unknown keys
-// are refused, so a body can never smuggle fields past the validator.
+// are refused, so a body can never smuggle fields past the validator. Each check also carries, at
+// the type level only, the type of the values it admits (`Infer<typeof check>`), so a body shape is
+// written once, as its schema, and its TypeScript type is derived from it (bodies.ts).
 
-export type Check = (value: unknown, at: string) => string | undefined;
+/** Returns a description of what is wrong with `value` (found at `at`), or undefined when it is a `T`. */
+export interface Check<T = unknown> {
+  (value: unknown, at: string): string | undefined;
+  /** Type-level only: never set at run time. */
+  readonly __admits?: T;
+}
+
+/** The type of the values a check admits. */
+export type Infer<C> = C extends Check<infer T> ? T : never;
+
+/** A check whose admitted type is narrower than its structure shows (e.g. a pattern guarantees it). */
+export function narrow<T>(check: Check<unknown>): Check<T> {
+  return check as Check<T>;
+}
 
 const MAX_STRING = 1 << 20;
 
 export const str =
-  (max = MAX_STRING, pattern?: RegExp): Check =>
+  (max = MAX_STRING, pattern?: RegExp): Check<string> =>
   (value, at) => {
     if (typeof value !== 'string') return `${at} must be a string`;
     if (value.length > max) return `${at} is longer than ${max}`;
@@ -16,34 +31,34 @@ export const str =
   };
 
 export const uint =
-  (max = Number.MAX_SAFE_INTEGER): Check =>
+  (max = Number.MAX_SAFE_INTEGER): Check<number> =>
   (value, at) =>
     typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= max
       ? undefined
       : `${at} must be an integer in 0..${max}`;
 
-export const int: Check = (value, at) =>
+export const int: Check<number> = (value, at) =>
   typeof value === 'number' && Number.isInteger(value) ? undefined : `${at} must be an integer`;
 
-export const bool: Check = (value, at) =>
+export const bool: Check<boolean> = (value, at) =>
   typeof value === 'boolean' ? undefined : `${at} must be a boolean`;
 
 export const bytes =
-  (max = Number.MAX_SAFE_INTEGER): Check =>
+  (max = Number.MAX_SAFE_INTEGER): Check<Uint8Array> =>
   (value, at) => {
     if (!(value instanceof Uint8Array)) return `${at} must be bytes`;
     return value.byteLength > max ? `${at} is larger than ${max} bytes` : undefined;
   };
 
 export const oneOf =
-  (...allowed: readonly string[]): Check =>
+  <const A extends readonly string[]>(...allowed: A): Check<A[number]> =>
   (value, at) =>
     typeof value === 'string' && allowed.includes(value)
       ? undefined
       : `${at} must be one of ${allowed.join(', ')}`;
 
 export const arrayOf =
-  (item: Check, max = 64): Check =>
+  <T>(item: Check<T>, max = 64): Check<readonly T[]> =>
   (value, at) => {
     if (!Array.isArray(value)) return `${at} must be an array`;
     if (value.length > max) return `${at} has more than ${max} items`;
@@ -62,7 +77,7 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 
 /** Any JSON-like value up to a depth (details of errors, trace events). */
 export const anyPlain =
-  (depth = 8): Check =>
+  (depth = 8): Check<unknown> =>
   (value, at) => {
     if (depth < 0) return `${at} is nested too deeply`;
     if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) return undefined;
@@ -79,13 +94,23 @@ export const anyPlain =
   };
 
 export const record =
-  (depth = 8): Check =>
+  (depth = 8): Check<Record<string, unknown>> =>
   (value, at) =>
     isPlainObject(value) ? anyPlain(depth)(value, at) : `${at} must be an object`;
 
+type Fields = Record<string, Check>;
+type Flatten<T> = { [K in keyof T]: T[K] } & {};
+/** The object type of `obj(required, optional)`; an object with no keys at all admits only `{}`. */
+export type ObjectOf<R extends Fields, O extends Fields> = [keyof R | keyof O] extends [never]
+  ? Record<string, never>
+  : Flatten<{ readonly [K in keyof R]: Infer<R[K]> } & { readonly [K in keyof O]?: Infer<O[K]> }>;
+
 /** An object with exactly these required and optional keys. */
 export const obj =
-  (required: Record<string, Check>, optional: Record<string, Check> = {}): Check =>
+  <R extends Fields, O extends Fields = Record<never, Check>>(
+    required: R,
+    optional: O = {} as O,
+  ): Check<ObjectOf<R, O>> =>
   (value, at) => {
     if (!isPlainObject(value)) return `${at} must be an object`;
     for (const key of Object.keys(value)) {
@@ -103,3 +128,20 @@ export const obj =
     }
     return undefined;
   };
+
+/** `check`, and exactly one of the optional keys `a` and `b` present. */
+export function exactlyOne<C extends Check<object>>(
+  check: C,
+  a: keyof Infer<C> & string,
+  b: keyof Infer<C> & string,
+): C {
+  const both: Check = (value, at) => {
+    const problem = check(value, at);
+    if (problem) return problem;
+    const body = value as Record<string, unknown>;
+    return (body[a] === undefined) === (body[b] === undefined)
+      ? `${at} needs exactly one of ${a}, ${b}`
+      : undefined;
+  };
+  return both as C;
+}

@@ -1,7 +1,12 @@
-// NATS subjects of the protocol (DESIGN, Wire). Everything lives under `vc.`, so one JetStream stream
-// over `vc.>` journals it all. Per-computation subjects sit under `vc.c.<computation>.`.
+// NATS subjects of the protocol (docs/protocol.md, Subjects). Everything lives under `vc.`, so one
+// JetStream stream over `vc.>` journals it all, request inboxes (`vc.inbox.<id>`) included, so that
+// replies are recorded too. Per-computation subjects sit under `vc.c.<computation>.`.
 
 export const SUBJECT_ROOT = 'vc';
+/** What the journal records: every subject of the system. */
+export const JOURNAL_SUBJECTS = 'vc.>';
+/** Reply subjects of requests, under `vc.>` so that the journal records replies. */
+export const INBOX_PREFIX = 'vc.inbox';
 /** Hosts subscribe here in one queue group, so each launch reaches exactly one host. */
 export const HOSTS_LAUNCH_SUBJECT = 'vc.hosts.launch';
 export const HOSTS_QUEUE_GROUP = 'vc-hosts';
@@ -33,6 +38,23 @@ export function traceSubject(computation: string, actor: string): string {
 /** Everything of one computation, for journal readers. */
 export function computationWildcard(computation: string): string {
   return `vc.c.${token(computation, 'computation')}.>`;
+}
+
+/** The computation a subject belongs to, if it is `vc.c.<computation>.…`. */
+export function computationOfSubject(subject: string): string | undefined {
+  const [root, c, computation] = subject.split('.');
+  return root === SUBJECT_ROOT && c === 'c' ? computation : undefined;
+}
+
+/** NATS subject matching: `*` matches one token, `>` one or more trailing tokens. */
+export function subjectMatches(pattern: string, subject: string): boolean {
+  const p = pattern.split('.');
+  const s = subject.split('.');
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] === '>') return s.length > i;
+    if (i >= s.length || (p[i] !== '*' && p[i] !== s[i])) return false;
+  }
+  return p.length === s.length;
 }
 
 /** Participants find their computation from their policy: the first 32 hex digits of its hash. */

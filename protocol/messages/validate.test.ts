@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MESSAGE_KINDS, REPLY_KIND, isMessageKind } from './bodies.js';
+import {
+  MESSAGE_KINDS,
+  REPLY_KIND,
+  isMessageKind,
+  type BodyOf,
+  type ProvisionMode,
+} from './bodies.js';
 import { bodyProblem, validateBody } from './validate.js';
 import { computationIdFor, enclaveSubject, traceSubject } from './subjects.js';
 import { isVcError } from '../errors.js';
@@ -78,14 +84,51 @@ test('unknown keys, missing keys and wrong types are refused with ERR_BAD_MESSAG
     ['session.hello', []],
     ['host.launch', { policy: 'not bytes', platform: 'sim', computation: 'p1' }],
     ['shutdown.ack', { shutDown: false, waitingFor: [-1] }],
+    ['session.hello', null],
+    ['provision.ack', { path: '/input/a', received: 1.5, complete: false }],
+    ['provision.ack', { path: '/input/a', received: 2n ** 60n, complete: false }],
+    ['provision.ack', { path: '/input/a', received: 2 ** 41, complete: false }],
+    ['attest.challenge', { attestation: 'a1', nonce: new Uint8Array(1025), expiresAt: 1 }],
+    ['attest.certificate', { attestation: 'a1', chain: Array.from({ length: 9 }, () => pem) }],
+    ['enclave.ready', { session: 's1', policyHash: hash, platform: 'sim', chain: [1] }],
+    [
+      'provision.data',
+      { path: '/input/a', sealed: new Uint8Array(1), size: 1, mode: 'write', chunk: { index: 0 } },
+    ],
+    ['protocol.error', { code: 'ERR_X', message: 'x', details: { at: new Date(0) } }],
   ];
-  for (const [kind, body] of cases) {
+  for (const [i, [kind, body]] of cases.entries()) {
     assert.throws(
       () => validateBody(kind as never, body),
       (e: unknown) => isVcError(e, 'ERR_BAD_MESSAGE'),
-      `${kind} ${JSON.stringify(body)}`,
+      `case ${i}: ${kind}`,
     );
   }
+});
+
+test('body types are derived from the schemas: shapes outside them do not compile', () => {
+  const data: BodyOf<'provision.data'> = {
+    path: '/input/a',
+    sealed: new Uint8Array(1),
+    size: 1,
+    mode: 'stdin',
+    chunk: { upload: 'u1', index: 0, count: 1 },
+  };
+  // @ts-expect-error a mode the schema does not list
+  const mode: ProvisionMode = 'delete';
+  // @ts-expect-error a key the schema does not have
+  const extra: BodyOf<'provision.ack'> = { path: '/a', received: 1, complete: true, more: 1 };
+  // @ts-expect-error a required key missing
+  const missing: BodyOf<'compute.done'> = { target: '/program/a.wasm' };
+  // @ts-expect-error session.hello admits only the empty object
+  const hello: BodyOf<'session.hello'> = { x: 1 };
+  const error: BodyOf<'protocol.error'> = { code: 'ERR_BAD_MESSAGE', message: 'm' };
+  for (const [kind, body] of [
+    ['provision.data', data],
+    ['protocol.error', error],
+  ] as const)
+    assert.equal(bodyProblem(kind, body), undefined);
+  void [mode, extra, missing, hello]; // compile-time checks only
 });
 
 test('a class instance is not a plain body', () => {

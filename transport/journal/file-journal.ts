@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { TransportError } from '../errors.js';
 import { MsgpackWriter } from '../msgpack-write.js';
 import { decodePlain } from '../plain-msgpack.js';
-import { subjectMatches, journalSubjects } from '../subjects.js';
+import { JOURNAL_SUBJECTS, subjectMatches } from '../../protocol/messages/subjects.js';
 import type { PublishTap } from '../memory-transport.js';
 import {
   makeRecord,
@@ -144,7 +144,7 @@ export class FileJournal {
   /** A MemoryTransport tap recording every message under `vc.>`. */
   tap(): PublishTap {
     return (subject, data) => {
-      if (subjectMatches(journalSubjects, subject)) this.append(subject, data);
+      if (subjectMatches(JOURNAL_SUBJECTS, subject)) this.append(subject, data);
     };
   }
 

@@ -10,7 +10,7 @@ import {
   type StreamConfig,
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { journalSubjects } from '../subjects.js';
+import { JOURNAL_SUBJECTS } from '../../protocol/messages/subjects.js';
 import {
   makeRecord,
   matches,
@@ -39,7 +39,7 @@ export async function ensureJournalStream(
   const jsm = await jetstreamManager(nc);
   const config: Partial<StreamConfig> & { name: string } = {
     name,
-    subjects: [journalSubjects],
+    subjects: [JOURNAL_SUBJECTS],
     no_ack: true,
     num_replicas: options.replicas ?? 1,
     ...(options.maxAgeMs ? { max_age: options.maxAgeMs * 1_000_000 } : {}),

@@ -4,16 +4,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isVcError } from '../../protocol/errors.js';
-import { s } from '../../protocol/schema.js';
+import type { ComputeDoneBody } from '../../protocol/messages/bodies.js';
+import { enclaveSubject, traceSubject } from '../../protocol/messages/subjects.js';
 import { hasBinary, requireResource } from '../../test-support/requirements.js';
 import { startNatsServer } from '../../test-support/nats-server.js';
 import { MemoryTransport } from '../memory-transport.js';
 import { NatsTransport } from '../nats-transport.js';
-import { KindRegistry } from '../kinds.js';
+import { protocolKinds } from '../kinds.js';
 import { signEnvelope } from '../envelope.js';
 import { generateSigningKeyPair } from '../signing-keys.js';
 import { serveEnvelopes } from '../serve.js';
-import { computationSubject } from '../subjects.js';
 import type { Transport } from '../transport.js';
 import { FileJournal, FileJournalReader, journalMagic } from './file-journal.js';
 import { ensureJournalStream, JetStreamJournalReader } from './jetstream-journal.js';
@@ -22,8 +22,8 @@ import type { JournalReader, JournalRecord } from './record.js';
 const dir = mkdtempSync(join(tmpdir(), 'vc-journal-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const kinds = new KindRegistry();
-kinds.define('test.add', s.object({ n: s.int() }));
+const kinds = protocolKinds();
+const target = '/program/p.wasm';
 const keysPromise = generateSigningKeyPair();
 
 /** Two computations exchange signed requests; a trace for one of them; a non-vc subject. */
@@ -32,12 +32,12 @@ async function exchange(bus: Transport): Promise<void> {
   for (const computation of ['alpha', 'beta']) {
     serveEnvelopes({
       transport: bus,
-      subject: computationSubject(computation, 'enclave'),
+      subject: enclaveSubject(computation),
       open: { keys: () => keys.publicKey, kinds },
       handle: async (env) =>
         signEnvelope(
-          { kind: 'test.add', computation, from: 'enclave', seq: env.seq, ts: 0 },
-          { n: (env.body as { n: number }).n + 1 },
+          { kind: 'compute.done', computation, from: 'enclave', seq: env.seq, ts: 0 },
+          { target, exitCode: (env.body as ComputeDoneBody).exitCode + 1 },
           keys.privateKey,
         ),
     });
@@ -46,17 +46,14 @@ async function exchange(bus: Transport): Promise<void> {
   for (let seq = 1; seq <= 2; seq++) {
     for (const computation of ['alpha', 'beta']) {
       const env = await signEnvelope(
-        { kind: 'test.add', computation, from: 'p1', seq, ts: 0 },
-        { n: seq * 10 },
+        { kind: 'compute.done', computation, from: 'p1', seq, ts: 0 },
+        { target, exitCode: seq * 10 },
         keys.privateKey,
       );
-      await bus.request(computationSubject(computation, 'enclave'), env, { timeoutMs: 2000 });
+      await bus.request(enclaveSubject(computation), env, { timeoutMs: 2000 });
     }
   }
-  bus.publish(
-    computationSubject('alpha', 'trace', 'enclave'),
-    new TextEncoder().encode('{"state":"ready"}'),
-  );
+  bus.publish(traceSubject('alpha', 'enclave'), new TextEncoder().encode('{"state":"ready"}'));
   bus.publish('other.subject', new Uint8Array(1));
   await bus.flush();
 }
@@ -93,10 +90,10 @@ test('file journal: records every vc.> message in order with a hash chain, and f
   assert.equal(all[0]?.time, 1_790_000_000_000);
   const alpha = await collect(new FileJournalReader(path), 'alpha');
   assert.deepEqual(summary(alpha), [
-    'alpha p1 test.add #1',
-    'alpha enclave test.add #1',
-    'alpha p1 test.add #2',
-    'alpha enclave test.add #2',
+    'alpha p1 compute.done #1',
+    'alpha enclave compute.done #1',
+    'alpha p1 compute.done #2',
+    'alpha enclave compute.done #2',
     'raw vc.c.alpha.trace.enclave',
   ]);
   // reopening continues the chain

@@ -3,9 +3,11 @@
 // sealed payload is `enc (65 bytes) || ciphertext`, and `info` binds computation, enclave session,
 // path and, for uploads, the chunk's place (upload id, index, count), so chunks cannot be reordered,
 // substituted, dropped or replayed into another file or session without failing to open.
-// (Adapter until transport/ offers sealing; see the report.)
+// Each chunk is its own single-shot seal (its own `enc`), so a receiver needs no stream state beyond
+// the next index it expects (actors/enclave-uploads.ts). docs/protocol.md specifies the bytes.
 import { Aes256Gcm, CipherSuite, DhkemP256HkdfSha256, HkdfSha256 } from '@hpke/core';
 import { webcrypto } from 'node:crypto';
+import type { ChunkInfo } from '../protocol/messages/bodies.js';
 import { ProtocolError, ProtocolErrorCode } from '../protocol/messages/errors.js';
 
 const suite = new CipherSuite({
@@ -14,18 +16,26 @@ const suite = new CipherSuite({
   aead: new Aes256Gcm(),
 });
 const ENC_LENGTH = 65;
+const TAG_LENGTH = 16;
 const encoder = new TextEncoder();
+
+/**
+ * Upload chunk size: one chunk, sealed and in its signed envelope, stays below nats-server's default
+ * `max_payload` (1 MiB).
+ */
+export const UPLOAD_CHUNK_BYTES = 512 * 1024;
 
 export interface SealContext {
   readonly computation: string;
   readonly session: string;
   readonly path: string;
   /** For uploads: the chunk's place. */
-  readonly chunk?: { readonly upload: string; readonly index: number; readonly count: number };
+  readonly chunk?: ChunkInfo;
   /** `upload` for files to the enclave, `result` for results to a reader. */
   readonly purpose: 'upload' | 'result';
 }
 
+/** `veracruz-ts/v1|<purpose>|<computation>|<session>|<path>|<upload>|<index>|<count>` (or `|-`). */
 export function infoOf(c: SealContext): Uint8Array {
   const chunk = c.chunk ? `${c.chunk.upload}|${c.chunk.index}|${c.chunk.count}` : '-';
   return encoder.encode(
@@ -48,12 +58,13 @@ export async function sealTo(
   return out;
 }
 
+/** Opens a sealed payload in exactly `context`; any mismatch or tampering is ERR_SEAL_OPEN_FAILED. */
 export async function openSealed(
   recipient: webcrypto.CryptoKeyPair | webcrypto.CryptoKey,
   sealed: Uint8Array,
   context: SealContext,
 ): Promise<Uint8Array> {
-  if (sealed.length < ENC_LENGTH + 16) throw sealFailure(context);
+  if (sealed.length < ENC_LENGTH + TAG_LENGTH) throw sealFailure(context);
   try {
     const pt = await suite.open(
       { recipientKey: recipient as never, enc: sealed.slice(0, ENC_LENGTH), info: infoOf(context) },
@@ -62,6 +73,38 @@ export async function openSealed(
     return new Uint8Array(pt);
   } catch (cause) {
     throw sealFailure(context, cause);
+  }
+}
+
+/** One sealed piece of an upload, with the `chunk` its `provision.*` body carries (if chunked). */
+export interface SealedPart {
+  readonly sealed: Uint8Array;
+  readonly chunk?: ChunkInfo;
+  /** Plaintext bytes of the file covered up to and including this part. */
+  readonly end: number;
+}
+
+/**
+ * Splits a file into UPLOAD_CHUNK_BYTES pieces and seals each to its place. A file that fits in one
+ * chunk travels without `chunk` (the receiver reads that as upload `-`, index 0 of 1).
+ */
+export async function* sealUpload(
+  recipientRaw: Uint8Array,
+  bytes: Uint8Array,
+  context: Omit<SealContext, 'chunk' | 'purpose'>,
+  uploadId: string,
+): AsyncGenerator<SealedPart> {
+  const count = Math.max(1, Math.ceil(bytes.length / UPLOAD_CHUNK_BYTES));
+  for (let index = 0; index < count; index++) {
+    const end = Math.min(bytes.length, (index + 1) * UPLOAD_CHUNK_BYTES);
+    const part = bytes.subarray(index * UPLOAD_CHUNK_BYTES, end);
+    const chunk = count > 1 ? { upload: uploadId, index, count } : undefined;
+    const sealed = await sealTo(recipientRaw, part, {
+      ...context,
+      purpose: 'upload',
+      ...(chunk ? { chunk } : {}),
+    });
+    yield chunk ? { sealed, chunk, end } : { sealed, end };
   }
 }
 

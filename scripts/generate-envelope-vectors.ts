@@ -1,0 +1,348 @@
+// Regenerates transport/testdata/envelope-vectors.json: signed envelopes of today's message kinds,
+// built with the product's own pieces (identities and certificates, sender ids, the sealing of
+// uploads and results, the protocol's kind registry, which validates every body before signing).
+// Keys and ECDSA signatures are fresh on every run, so the file changes each time; its checks
+// (transport/envelope-vectors.test.ts) do not.
+//   node --import tsx scripts/generate-envelope-vectors.ts
+import { createHash, webcrypto } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { certificateSenderId, keySenderId } from '../actors/bus/sender-ids.js';
+import { VERIFIER_SENDER_ID } from '../actors/policy-keys.js';
+import {
+  certificateToPem,
+  createIdentity,
+  issueCertificate,
+  type GeneratedIdentity,
+  type KeyAlgorithmName,
+} from '../protocol/identity/index.js';
+import type { BodyOf, MessageKind } from '../protocol/messages/bodies.js';
+import { computationIdFor } from '../protocol/messages/subjects.js';
+import { signEnvelope, type EnvelopeHeader } from '../transport/envelope.js';
+import { signedPart, writeSigned, writeUnsigned } from '../transport/envelope-layout.js';
+import { protocolKinds } from '../transport/kinds.js';
+import { scanMsgpack } from '../transport/msgpack-scan.js';
+import { encodePlain } from '../transport/plain-msgpack.js';
+import {
+  infoOf,
+  sealTo,
+  sealUpload,
+  UPLOAD_CHUNK_BYTES,
+  type SealContext,
+} from '../transport/sealing.js';
+import { exportVerifyKey, signBytes } from '../transport/signing-keys.js';
+
+const out = new URL('../transport/testdata/envelope-vectors.json', import.meta.url);
+const kinds = protocolKinds();
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+/** JSON view of a body: bytes become {"$bytes": hex}. */
+const json = (v: unknown): unknown =>
+  v instanceof Uint8Array
+    ? { $bytes: hex(v) }
+    : Array.isArray(v)
+      ? v.map(json)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, json(x)]))
+        : v;
+
+const NOW = Date.UTC(2026, 10, 27, 12); // fixed, so validity and timestamps read the same each run
+const policyHash = createHash('sha256').update('{"example":"policy"}').digest('hex');
+const computation = computationIdFor(policyHash);
+const session = '5e55101d00000000000000000000beef';
+
+interface Sender {
+  readonly id: string;
+  readonly alg: 'ES256' | 'Ed25519';
+  readonly privateKey: webcrypto.CryptoKey;
+  readonly publicKey: webcrypto.CryptoKey;
+  readonly certificate?: string;
+  /** Envelopes number from the sender's clock in microsecond steps (actors/bus/endpoint.ts). */
+  seq: number;
+}
+
+async function participant(name: string, algorithm: KeyAlgorithmName): Promise<Sender> {
+  const identity = await createIdentity({ name, algorithm, now: new Date(NOW) });
+  return {
+    id: certificateSenderId(new Uint8Array(identity.certificate.rawData)),
+    alg: algorithm === 'P-256' ? 'ES256' : 'Ed25519',
+    privateKey: identity.privateKey,
+    publicKey: identity.publicKey,
+    certificate: identity.certificatePem,
+    seq: NOW * 1000,
+  };
+}
+
+/** An ECDH P-256 key pair whose private scalar can be published in the vectors. */
+async function hpkePair(): Promise<{ pair: webcrypto.CryptoKeyPair; raw: Uint8Array; d: string }> {
+  const pair = (await webcrypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, [
+    'deriveBits',
+  ])) as webcrypto.CryptoKeyPair;
+  const raw = new Uint8Array(await webcrypto.subtle.exportKey('raw', pair.publicKey));
+  const jwk = await webcrypto.subtle.exportKey('jwk', pair.privateKey);
+  return { pair, raw, d: hex(Buffer.from(jwk.d as string, 'base64url')) };
+}
+
+async function main(): Promise<void> {
+  const alice = await participant('alice', 'P-256');
+  const bob = await participant('bob', 'Ed25519');
+  const ca: GeneratedIdentity = await createIdentity({
+    name: 'veracruz-ts verifier',
+    ca: true,
+    now: new Date(NOW),
+  });
+  const verifier: Sender = {
+    id: VERIFIER_SENDER_ID,
+    alg: 'ES256',
+    privateKey: ca.privateKey,
+    publicKey: ca.publicKey,
+    certificate: ca.certificatePem,
+    seq: NOW * 1000,
+  };
+  const enclaveKeys = (await webcrypto.subtle.generateKey(
+    { name: 'ECDSA', namedCurve: 'P-256' },
+    true,
+    ['sign', 'verify'],
+  )) as webcrypto.CryptoKeyPair;
+  const enclave: Sender = {
+    id: await keySenderId(enclaveKeys.publicKey),
+    alg: 'ES256',
+    ...enclaveKeys,
+    seq: NOW * 1000,
+  };
+  const leaf = await issueCertificate({
+    issuer: ca,
+    subject: 'enclave',
+    subjectPublicKey: enclaveKeys.publicKey,
+    notBefore: new Date(NOW),
+    notAfter: new Date(NOW + 86_400_000),
+  });
+  const chain = [certificateToPem(leaf), ca.certificatePem];
+  const enclaveHpke = await hpkePair();
+  const reader = await hpkePair();
+
+  const vectors: unknown[] = [];
+  const negative: unknown[] = [];
+  let ts = NOW;
+
+  async function envelope<K extends MessageKind>(
+    sender: Sender,
+    kind: K,
+    body: BodyOf<K>,
+  ): Promise<{ header: EnvelopeHeader; bytes: Uint8Array }> {
+    const header = { kind, computation, from: sender.id, seq: ++sender.seq, ts: ++ts };
+    return { header, bytes: await signEnvelope(header, body, sender.privateKey, kinds) };
+  }
+
+  async function add<K extends MessageKind>(
+    name: string,
+    sender: Sender,
+    kind: K,
+    body: BodyOf<K>,
+    sealed?: { recipient: 'enclave' | 'reader'; context: SealContext; plaintext: Uint8Array },
+  ): Promise<Uint8Array> {
+    const { header, bytes } = await envelope(sender, kind, body);
+    const items = scanMsgpack(bytes, { maxBytes: 1 << 20, maxDepth: 1 });
+    vectors.push({
+      name,
+      sender: senderName(sender),
+      envelope: hex(bytes),
+      signedBytes: hex(signedPart(bytes, (items[14] as { start: number }).start)),
+      expected: { v: 1, ...header, bodyBytes: hex(encodePlain(body)), body: json(body) },
+      ...(sealed
+        ? {
+            sealed: {
+              recipient: sealed.recipient,
+              context: sealed.context,
+              info: new TextDecoder().decode(infoOf(sealed.context)),
+              plaintext: hex(sealed.plaintext),
+            },
+          }
+        : {}),
+    });
+    return bytes;
+  }
+  const names = new Map<Sender, string>([
+    [alice, 'alice'],
+    [bob, 'bob'],
+    [enclave, 'enclave'],
+    [verifier, 'verifier'],
+  ]);
+  const senderName = (s: Sender): string => names.get(s) as string;
+
+  const hello = await add('participant opens a session (ES256)', alice, 'session.hello', {});
+  await add('Ed25519 participant opens a session', bob, 'session.hello', {});
+  await add('verifier challenges the enclave', verifier, 'attest.challenge', {
+    attestation: 'a5e55101d',
+    nonce: new Uint8Array(32).fill(0xab),
+    expiresAt: NOW + 60_000,
+  });
+  await add('verifier certifies the enclave key', verifier, 'attest.certificate', {
+    attestation: 'a5e55101d',
+    chain,
+  });
+  await add('enclave announces itself (reply to session.hello)', enclave, 'enclave.ready', {
+    session,
+    policyHash,
+    platform: 'sim',
+    chain,
+  });
+
+  const program = Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00); // "\0asm" v1
+  const programContext = { computation, session, path: '/program/p.wasm' };
+  for await (const part of sealUpload(enclaveHpke.raw, program, programContext, 'u-unused')) {
+    await add(
+      'a program small enough for one message (no chunk)',
+      alice,
+      'provision.program',
+      { path: programContext.path, sealed: part.sealed, size: program.length },
+      {
+        recipient: 'enclave',
+        context: { ...programContext, purpose: 'upload' },
+        plaintext: program,
+      },
+    );
+  }
+  // The last chunk of a two-chunk upload: the tail after one full UPLOAD_CHUNK_BYTES chunk.
+  const tail = Uint8Array.from({ length: 300 }, (_, i) => i & 0xff);
+  const chunk = { upload: 'u0123456789abcdef', index: 1, count: 2 };
+  const dataContext: SealContext = {
+    computation,
+    session,
+    path: '/input/data.csv',
+    purpose: 'upload',
+    chunk,
+  };
+  await add(
+    'last chunk of a two-chunk data upload (Ed25519 participant)',
+    bob,
+    'provision.data',
+    {
+      path: dataContext.path,
+      sealed: await sealTo(enclaveHpke.raw, tail, dataContext),
+      size: UPLOAD_CHUNK_BYTES + tail.length,
+      mode: 'write',
+      chunk,
+    },
+    { recipient: 'enclave', context: dataContext, plaintext: tail },
+  );
+  await add('enclave acknowledges the upload', enclave, 'provision.ack', {
+    path: dataContext.path,
+    received: UPLOAD_CHUNK_BYTES + tail.length,
+    complete: true,
+  });
+  await add('participant asks for a run', alice, 'compute.request', { program: '/program/p.wasm' });
+  await add('enclave reports the run', enclave, 'compute.done', {
+    target: '/program/p.wasm',
+    exitCode: 0,
+  });
+  await add('participant reads a result with a fresh key', bob, 'result.read', {
+    path: '/output/result.txt',
+    replyKey: reader.raw,
+  });
+  const result = new TextEncoder().encode('winner: bidder-3, price: 42\n');
+  const resultContext: SealContext = {
+    computation,
+    session,
+    path: '/output/result.txt',
+    purpose: 'result',
+  };
+  await add(
+    'enclave returns the result sealed to the reader',
+    enclave,
+    'result.data',
+    {
+      path: resultContext.path,
+      sealed: await sealTo(reader.raw, result, resultContext),
+      size: result.length,
+    },
+    { recipient: 'reader', context: resultContext, plaintext: result },
+  );
+  await add('enclave refuses a request', enclave, 'protocol.error', {
+    code: 'ERR_ACCESS_DENIED',
+    message: 'no read right on /output/secret',
+    details: { path: '/output/secret' },
+  });
+
+  const flipped = hello.slice();
+  flipped[20] = (flipped[20] as number) ^ 0x01;
+  negative.push({
+    name: 'session.hello with one bit flipped in the header',
+    sender: 'alice',
+    envelope: hex(flipped),
+    error: 'ERR_SIGNATURE_INVALID',
+  });
+  negative.push({
+    name: 'session.hello cut by one byte',
+    sender: 'alice',
+    envelope: hex(hello.subarray(0, hello.length - 1)),
+    error: 'ERR_ENVELOPE_TRUNCATED',
+  });
+  const signRaw = async (header: EnvelopeHeader, body: Uint8Array): Promise<Uint8Array> => {
+    const unsigned = writeUnsigned(header, body);
+    return writeSigned(unsigned, await signBytes(alice.privateKey, unsigned));
+  };
+  const header = (kind: string): EnvelopeHeader => ({
+    kind,
+    computation,
+    from: alice.id,
+    seq: ++alice.seq,
+    ts: ++ts,
+  });
+  negative.push({
+    name: 'a timestamp extension in a signed body',
+    sender: 'alice',
+    envelope: hex(await signRaw(header('compute.request'), Uint8Array.of(0xd6, 0xff, 0, 0, 0, 0))),
+    error: 'ERR_ENVELOPE_EXTENSION_TYPE',
+  });
+  negative.push({
+    name: 'a signed compute.request naming both a program and a pipeline',
+    sender: 'alice',
+    envelope: hex(
+      await signRaw(
+        header('compute.request'),
+        encodePlain({ program: '/program/p.wasm', pipeline: 'all' }),
+      ),
+    ),
+    error: 'ERR_BAD_MESSAGE',
+  });
+  negative.push({
+    name: 'a signed message of a kind the protocol does not have',
+    sender: 'alice',
+    envelope: hex(await signRaw(header('provision.delete'), encodePlain({ path: '/input/a' }))),
+    error: 'ERR_UNKNOWN_KIND',
+  });
+
+  const senders = Object.fromEntries(
+    await Promise.all(
+      [...names].map(async ([s, name]) => [
+        name,
+        {
+          id: s.id,
+          alg: s.alg,
+          key: hex(await exportVerifyKey(s.publicKey)),
+          ...(s.certificate ? { certificate: s.certificate } : {}),
+        },
+      ]),
+    ),
+  );
+  const file = {
+    description:
+      'Veracruz-TS wire vectors (docs/protocol.md). For each vector: decode the envelope, verify ' +
+      "`sig` over signedBytes with the sender's key (SPKI, hex), compare the fields, validate the " +
+      "body against its kind; where `sealed` is given, open the body's `sealed` with the " +
+      "recipient's HPKE private scalar and `info`, giving `plaintext`. Negative vectors must be " +
+      'refused with the given code. Regenerate: node --import tsx scripts/generate-envelope-vectors.ts',
+    computation,
+    policyHash,
+    session,
+    senders,
+    hpke: {
+      enclave: { publicKey: hex(enclaveHpke.raw), privateKey: enclaveHpke.d },
+      reader: { publicKey: hex(reader.raw), privateKey: reader.d },
+    },
+    vectors,
+    negative,
+  };
+  writeFileSync(out, `${JSON.stringify(file, null, 2)}\n`);
+}
+
+await main();
