@@ -6,7 +6,7 @@
 // (Adapter until transport/ offers sealing; see the report.)
 import { Aes256Gcm, CipherSuite, DhkemP256HkdfSha256, HkdfSha256 } from '@hpke/core';
 import { webcrypto } from 'node:crypto';
-import { ProtocolError, ProtocolErrorCode } from '../protocol/messages/errors.js';
+import { ProtocolError } from '../protocol/messages/errors.js';
 
 const suite = new CipherSuite({
   kem: new DhkemP256HkdfSha256(),
@@ -67,7 +67,7 @@ export async function openSealed(
 
 function sealFailure(context: SealContext, cause?: unknown): ProtocolError {
   return new ProtocolError(
-    ProtocolErrorCode.SEAL_OPEN_FAILED,
+    'ERR_SEAL_OPEN_FAILED',
     `sealed payload for ${context.path} does not open`,
     {
       cause,

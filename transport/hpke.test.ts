@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import type { ErrorCode } from '../protocol/error-codes.js';
 import { isVcError } from '../protocol/errors.js';
 import {
   deserializeHpkePrivateKey,
@@ -16,7 +17,7 @@ import {
 import { openChunks, sealChunks, SealedStreamReader, type SealedChunk } from './sealed-stream.js';
 
 const context: SealContext = { computation: 'comp-1', session: 's-abc', path: '/input/data.csv' };
-const fails = (code: string) => (e: unknown) => isVcError(e, code as `ERR_${string}`);
+const fails = (code: string) => (e: unknown) => isVcError(e, code as ErrorCode);
 
 test('info is the canonical msgpack array and differs per field', () => {
   assert.equal(

@@ -1,7 +1,7 @@
 // Body validators per message kind. Called after the envelope signature has been verified and the
 // body decoded (verify-then-use): a body that fails its schema is refused with ERR_BAD_MESSAGE.
 import type { BodyOf, MessageKind } from './bodies.js';
-import { ProtocolError, ProtocolErrorCode } from './errors.js';
+import { ProtocolError } from './errors.js';
 import { isValidVfsPath } from './paths.js';
 import {
   anyPlain,
@@ -97,7 +97,7 @@ export function bodyProblem(kind: MessageKind, body: unknown): string | undefine
 export function validateBody<K extends MessageKind>(kind: K, body: unknown): BodyOf<K> {
   const problem = bodyProblem(kind, body);
   if (problem !== undefined) {
-    throw new ProtocolError(ProtocolErrorCode.BAD_MESSAGE, `${kind}: ${problem}`, {
+    throw new ProtocolError('ERR_BAD_MESSAGE', `${kind}: ${problem}`, {
       details: { kind },
     });
   }
