@@ -10,7 +10,7 @@ import { Vfs } from '../enclave/vfs/vfs.js';
 import { enclaveMachine, type EnclaveEvent, type EnclaveRequestEvent } from '../machines/index.js';
 import { toVcError, type WireError } from '../protocol/errors.js';
 import type { EnclaveReadyBody, ResultReadBody } from '../protocol/messages/bodies.js';
-import { ProtocolError, ProtocolErrorCode } from '../protocol/messages/errors.js';
+import { ProtocolError } from '../protocol/messages/errors.js';
 import {
   VERIFIER_SUBJECT,
   computationIdFor,
@@ -255,7 +255,7 @@ class EnclaveShell {
             refuse: (e) =>
               e.code === 'ERR_UNKNOWN_SENDER'
                 ? new ProtocolError(
-                    ProtocolErrorCode.UNKNOWN_PARTICIPANT,
+                    'ERR_UNKNOWN_PARTICIPANT',
                     'the sender is not an identity of the policy',
                   )
                 : e,
@@ -270,8 +270,7 @@ class EnclaveShell {
 
   /** Phases 7 to 11: a verified request becomes a machine event; the machine's reply answers it. */
   async #handle(m: Inbound): Promise<Outbound> {
-    if (this.actor.done)
-      throw new ProtocolError(ProtocolErrorCode.SHUT_DOWN, 'the computation has ended');
+    if (this.actor.done) throw new ProtocolError('ERR_SHUT_DOWN', 'the computation has ended');
     const participant = this.#participants.get(m.from)!;
     const ref = `${m.from}#${m.seq}`;
     const from = participant.id;
@@ -318,10 +317,7 @@ class EnclaveShell {
         event = { type: m.kind, ref, from, path: body['path'] as string };
         break;
       default:
-        throw new ProtocolError(
-          ProtocolErrorCode.BAD_MESSAGE,
-          `${m.kind} is not a request to the enclave`,
-        );
+        throw new ProtocolError('ERR_BAD_MESSAGE', `${m.kind} is not a request to the enclave`);
     }
     return this.#mailbox.run(
       ref,
@@ -392,9 +388,7 @@ class EnclaveShell {
     const snapshot = this.actor.snapshot();
     const failure = snapshot.context.failure;
     this.#rejectReady(
-      failure
-        ? ProtocolError.fromWire(failure)
-        : new ProtocolError(ProtocolErrorCode.SHUT_DOWN, 'shut down'),
+      failure ? ProtocolError.fromWire(failure) : new ProtocolError('ERR_SHUT_DOWN', 'shut down'),
     );
     if (failure && this.#endpoint) {
       // Whoever waits for this enclave (the launcher) learns at once why it will never be ready.

@@ -3,7 +3,7 @@
 // complete when the last chunk opened. Nothing reaches the machine before that.
 import type { webcrypto } from 'node:crypto';
 import type { ChunkInfo, ProvisionDataBody } from '../protocol/messages/bodies.js';
-import { ProtocolError, ProtocolErrorCode } from '../protocol/messages/errors.js';
+import { ProtocolError } from '../protocol/messages/errors.js';
 import { openSealed } from '../transport/sealing.js';
 
 interface Upload {
@@ -49,13 +49,9 @@ export class Uploads {
       chunk.index !== upload.parts.length
     ) {
       this.#open.delete(key);
-      throw new ProtocolError(
-        ProtocolErrorCode.BAD_MESSAGE,
-        'chunk out of order or not of this upload',
-        {
-          details: { path: body.path, index: chunk.index },
-        },
-      );
+      throw new ProtocolError('ERR_BAD_MESSAGE', 'chunk out of order or not of this upload', {
+        details: { path: body.path, index: chunk.index },
+      });
     }
     const part = await openSealed(this.#hpke, body.sealed, {
       computation: this.#computation,
@@ -72,13 +68,9 @@ export class Uploads {
     }
     this.#open.delete(key);
     if (upload.received !== upload.size) {
-      throw new ProtocolError(
-        ProtocolErrorCode.BAD_MESSAGE,
-        'upload size differs from its declaration',
-        {
-          details: { path: body.path },
-        },
-      );
+      throw new ProtocolError('ERR_BAD_MESSAGE', 'upload size differs from its declaration', {
+        details: { path: body.path },
+      });
     }
     return {
       complete: true,

@@ -4,7 +4,7 @@
 import { checkEnclaveCertificate, type AttestedEnclave } from '../attestation/relying-party.js';
 import { toVcError } from '../protocol/errors.js';
 import type { EnclaveReadyBody, HostLaunchedBody } from '../protocol/messages/bodies.js';
-import { ProtocolError, ProtocolErrorCode } from '../protocol/messages/errors.js';
+import { ProtocolError } from '../protocol/messages/errors.js';
 import {
   HOSTS_LAUNCH_SUBJECT,
   computationIdFor,
@@ -54,10 +54,7 @@ export async function launchComputation(options: LaunchOptions): Promise<Launche
     const timer = setTimeout(
       () =>
         reject(
-          new ProtocolError(
-            ProtocolErrorCode.TIMEOUT,
-            `no enclave announced itself within ${timeoutMs} ms`,
-          ),
+          new ProtocolError('ERR_TIMEOUT', `no enclave announced itself within ${timeoutMs} ms`),
         ),
       timeoutMs,
     );
@@ -68,7 +65,7 @@ export async function launchComputation(options: LaunchOptions): Promise<Launche
         clearTimeout(timer);
         reject(
           new ProtocolError(
-            ProtocolErrorCode.ATTESTATION_FAILED,
+            'ERR_ATTESTATION_FAILED',
             `the enclave stopped before it was ready: ${reason}`,
             { details: { reason } },
           ),
@@ -103,7 +100,7 @@ export async function launchComputation(options: LaunchOptions): Promise<Launche
     });
     if (!(await senderIdIsKey(from, enclave.signingKey))) {
       throw new ProtocolError(
-        ProtocolErrorCode.ENCLAVE_KEY_MISMATCH,
+        'ERR_ENCLAVE_KEY_MISMATCH',
         'the announcement is not signed by the certified key',
       );
     }

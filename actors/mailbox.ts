@@ -1,7 +1,7 @@
 // Serialises requests into a machine: one request event at a time, each resolved by the machine's
 // reply for its ref (`settle`). A machine that has ended answers nothing, so waiting requests are
 // refused instead of hanging.
-import { ProtocolError, ProtocolErrorCode } from '../protocol/messages/errors.js';
+import { ProtocolError } from '../protocol/messages/errors.js';
 
 interface Waiting<T> {
   resolve(value: T): void;
@@ -18,7 +18,7 @@ export class Mailbox<T> {
       () =>
         new Promise<T>((resolve, reject) => {
           if (ended()) {
-            reject(new ProtocolError(ProtocolErrorCode.SHUT_DOWN, 'the computation has ended'));
+            reject(new ProtocolError('ERR_SHUT_DOWN', 'the computation has ended'));
             return;
           }
           this.#waiting.set(ref, { resolve, reject });
@@ -39,7 +39,7 @@ export class Mailbox<T> {
   abandon(): void {
     for (const [ref, waiting] of this.#waiting) {
       this.#waiting.delete(ref);
-      waiting.reject(new ProtocolError(ProtocolErrorCode.SHUT_DOWN, 'the computation has ended'));
+      waiting.reject(new ProtocolError('ERR_SHUT_DOWN', 'the computation has ended'));
     }
   }
 }

@@ -13,7 +13,7 @@ import {
 import { toVcError, type WireError } from '../protocol/errors.js';
 import type { Identity } from '../protocol/identity/index.js';
 import type { EnclaveReadyBody, ResultDataBody } from '../protocol/messages/bodies.js';
-import { ProtocolError, ProtocolErrorCode } from '../protocol/messages/errors.js';
+import { ProtocolError } from '../protocol/messages/errors.js';
 import { computationIdFor, enclaveSubject, traceSubject } from '../protocol/messages/subjects.js';
 import type { LoadedPolicy } from '../protocol/policy/types.js';
 import { Endpoint, type Inbound } from './bus/endpoint.js';
@@ -134,7 +134,7 @@ export async function runParticipant(options: ParticipantOptions): Promise<Parti
       });
       if (!(await senderIdIsKey(enclave!.id, attested.signingKey))) {
         throw new ProtocolError(
-          ProtocolErrorCode.ENCLAVE_KEY_MISMATCH,
+          'ERR_ENCLAVE_KEY_MISMATCH',
           'the enclave signed with a key its certificate does not name',
         );
       }

@@ -10,6 +10,7 @@ import type { Step } from '../machines/index.js';
 import { startEmbedded, type EmbeddedSystem } from './embedded.js';
 import { runParty } from './run-computation.js';
 import { identities, kindsSentBy, policyFor, wasmOf, type ScenarioSystem } from './scenario-kit.js';
+import type { ErrorCode } from '../protocol/error-codes.js';
 
 const program = '/program/linear-regression.wasm';
 const wasm = wasmOf('linear-regression');
@@ -33,7 +34,7 @@ after(async () => honest.stop());
 
 async function expectRefusal(
   system: ScenarioSystem,
-  code: string,
+  code: ErrorCode,
   options: { measurements?: string[]; participantPolicyDiffers?: boolean; clock?: () => Date } = {},
 ): Promise<void> {
   const [owner, other] = await identities(2);

@@ -9,6 +9,7 @@ import type { GeneratedIdentity, Identity } from '../protocol/identity/index.js'
 import type { LoadedPolicy } from '../protocol/policy/types.js';
 import { runComputation, runParty, type PartyOutcome, type PartyPlan } from './run-computation.js';
 import { identities, policyFor, wasmOf, type ScenarioSystem } from './scenario-kit.js';
+import type { ErrorCode } from '../protocol/error-codes.js';
 
 export interface Scenario {
   readonly name: string;
@@ -304,7 +305,7 @@ function numberStream(): Scenario {
 /** One linear-regression policy; `act` runs the refused participant and returns its outcome. */
 function refusal(
   name: string,
-  code: string,
+  code: ErrorCode,
   act: (ctx: {
     system: ScenarioSystem;
     policy: LoadedPolicy;

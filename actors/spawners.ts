@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ProtocolError, ProtocolErrorCode } from '../protocol/messages/errors.js';
+import { ProtocolError } from '../protocol/messages/errors.js';
 import type { Spawner } from './host-actor.js';
 
 const entry = fileURLToPath(new URL('./enclave-main.ts', import.meta.url));
@@ -56,7 +56,7 @@ export function processSpawner(options: ProcessSpawnerOptions): Spawner {
       child.once('spawn', resolve);
       child.once('error', (cause) =>
         reject(
-          new ProtocolError(ProtocolErrorCode.LAUNCH_FAILED, 'cannot start the enclave process', {
+          new ProtocolError('ERR_LAUNCH_FAILED', 'cannot start the enclave process', {
             cause,
           }),
         ),

@@ -9,7 +9,7 @@ import { x509 } from '../attestation/x509-setup.js';
 import { verifierMachine } from '../machines/index.js';
 import { toVcError } from '../protocol/errors.js';
 import type { AttestEvidenceBody, AttestStartBody } from '../protocol/messages/bodies.js';
-import { ProtocolError, ProtocolErrorCode } from '../protocol/messages/errors.js';
+import { ProtocolError } from '../protocol/messages/errors.js';
 import { VERIFIER_SUBJECT, traceSubject } from '../protocol/messages/subjects.js';
 import { policyHash } from '../protocol/policy/parse-policy.js';
 import { readExpiry } from '../protocol/policy/expiry.js';
@@ -118,7 +118,7 @@ export function startVerifierService(options: VerifierServiceOptions): VerifierS
           const loaded = policyExpiry(start.policy);
           if (loaded.hash !== start.policyHash) {
             throw new ProtocolError(
-              ProtocolErrorCode.POLICY_HASH_MISMATCH,
+              'ERR_POLICY_HASH_MISMATCH',
               'the policy bytes do not have the announced hash',
             );
           }
@@ -195,7 +195,7 @@ export function startVerifierService(options: VerifierServiceOptions): VerifierS
       const session = sessions.get(body.attestation);
       if (!session || session.enclave !== m.from || session.actor.done) {
         throw new ProtocolError(
-          ProtocolErrorCode.ATTESTATION_FAILED,
+          'ERR_ATTESTATION_FAILED',
           'no open attestation session for this sender',
         );
       }
@@ -206,10 +206,7 @@ export function startVerifierService(options: VerifierServiceOptions): VerifierS
         () => session.actor.done,
       );
     }
-    throw new ProtocolError(
-      ProtocolErrorCode.BAD_MESSAGE,
-      `${m.kind} is not a request to the verifier`,
-    );
+    throw new ProtocolError('ERR_BAD_MESSAGE', `${m.kind} is not a request to the verifier`);
   }
 
   const unsubscribe: Unsubscribe = endpoint.serve(
@@ -236,7 +233,7 @@ async function checkCsrIsSender(csrDer: Uint8Array, sender: string): Promise<voi
   );
   if ((await keySenderId(key as never)) !== sender) {
     throw new ProtocolError(
-      ProtocolErrorCode.ATTESTATION_CSR_MISMATCH,
+      'ERR_ATTESTATION_CSR_MISMATCH',
       'the CSR is not for the key that signed the evidence',
     );
   }

@@ -1,5 +1,5 @@
 // Public API of attestation/ (what the enclave worker, the verifier service and participants use).
-export { AttestationError, type AttestationErrorCode } from './errors.js';
+export { AttestationError } from './errors.js';
 export type { EvidenceBinding } from './binding.js';
 export { nitroUserData, psaBindingNonce } from './binding.js';
 export {

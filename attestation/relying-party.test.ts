@@ -6,8 +6,9 @@ import { createVerifierCa } from './ca/ca-identity.js';
 import { checkEnclaveCertificate, type RelyingPartyPolicy } from './relying-party.js';
 import { createSimWorld, type SimWorld } from './testing.js';
 import { prepareAttestation } from '../enclave/evidence/prepare.js';
+import type { ErrorCode } from '../protocol/error-codes.js';
 
-async function expectCode(p: Promise<unknown>, code: string): Promise<void> {
+async function expectCode(p: Promise<unknown>, code: ErrorCode): Promise<void> {
   await assert.rejects(p, (e: { code?: string }) => {
     assert.equal(e.code, code);
     return true;

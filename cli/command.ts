@@ -1,5 +1,8 @@
 // What every `vc` subcommand looks like. Each lives in cli/commands/<name>.ts and exports `command`.
-// Commands write through `CliIo` (never process.stdout directly) so tests can capture output.
+// Commands write through `CliIo` (never process.stdout directly) so tests can capture output, and
+// read their options through `parseOptions` so that every bad command line is ERR_USAGE (exit 2).
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from '../protocol/errors.js';
 
 export interface CliIo {
   out(text: string): void;
@@ -14,8 +17,30 @@ export interface Command {
   readonly summary: string;
   /** Full usage text for `vc NAME --help`. */
   readonly usage: string;
+  /**
+   * The words after NAME that select a subcommand (`['check', 'hash']`, `['endorse add', ...]`),
+   * taken from the table the command dispatches on; absent when the command has none.
+   */
+  readonly subcommands?: readonly string[];
   /** Returns the process exit code. Throw a VcError for refusals; main prints it. */
   run(argv: string[], io: CliIo): Promise<number>;
+}
+
+/**
+ * node:util's strict `parseArgs`, with its complaints (unknown option, missing or unexpected value,
+ * unexpected operand) turned into ERR_USAGE. Every command parses its options here.
+ */
+export function parseOptions<T extends ParseArgsConfig>(
+  config: T,
+): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    // Node's own codes for a bad command line; anything else is a bug in our option table.
+    if (String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS'))
+      throw new UsageError((error as Error).message);
+    throw error;
+  }
 }
 
 export const processIo: CliIo = {

@@ -1,6 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { main } from './main.js';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { isErrorCode } from '../protocol/error-codes.js';
+import { commandNames, exitCodeOf, loadCommand, main } from './main.js';
 import { captureIo } from './command.js';
 
 test('vc --help lists the commands found in cli/commands', async () => {
@@ -19,4 +23,103 @@ test('a command name that could escape cli/commands is not loaded', async () => 
   const io = captureIo();
   assert.equal(await main(['../main'], io), 2);
   assert.match(io.stderr.join('\n'), /ERR_USAGE/);
+});
+
+/** Every command line that selects a subcommand, from cli/commands/ and each command's own table. */
+async function everySubcommand(): Promise<string[][]> {
+  const lines: string[][] = [];
+  for (const name of commandNames()) {
+    const command = await loadCommand(name);
+    assert.ok(command, `cli/commands/${name}.ts exports no command`);
+    lines.push([name]);
+    for (const sub of command.subcommands ?? []) lines.push([name, ...sub.split(' ')]);
+  }
+  return lines;
+}
+
+test('the subcommand list includes the nested subcommands', async () => {
+  const lines = (await everySubcommand()).map((words) => words.join(' '));
+  for (const expected of [
+    'policy check',
+    'attest verify',
+    'attest endorse add',
+    'identity new',
+    'scenario run',
+  ])
+    assert.ok(lines.includes(expected), expected);
+});
+
+test('every subcommand refuses an unknown option with ERR_USAGE and exit code 2', async () => {
+  for (const words of await everySubcommand()) {
+    const io = captureIo();
+    const exit = await main([...words, '--no-such-flag'], io);
+    const line = `vc ${words.join(' ')} --no-such-flag`;
+    assert.equal(exit, 2, line);
+    assert.match(io.stderr[0] ?? '', /^error ERR_USAGE: /, line);
+    assert.deepEqual(io.stdout, [], line);
+  }
+});
+
+test('with --json the refusal of an unknown option is a JSON error with ERR_USAGE', async () => {
+  for (const words of await everySubcommand()) {
+    const io = captureIo();
+    const exit = await main([...words, '--no-such-flag', '--json'], io);
+    const line = `vc ${words.join(' ')} --no-such-flag --json`;
+    assert.equal(exit, 2, line);
+    const printed = JSON.parse(io.stdout.join('')) as { ok: boolean; error: { code: string } };
+    assert.equal(printed.ok, false, line);
+    assert.equal(printed.error.code, 'ERR_USAGE', line);
+  }
+});
+
+test('a missing value, a stray or missing operand and a bad value are ERR_USAGE too', async () => {
+  for (const argv of [
+    ['launch', 'policy.json', '--nats'],
+    ['host', 'stray'],
+    ['launch'],
+    ['launch', 'policy.json', '--timeout-ms', 'soon'],
+    ['policy', 'hash'],
+    ['attest', 'verify', 'extra'],
+    ['scenario', 'no-such-subcommand'],
+  ]) {
+    const io = captureIo();
+    assert.equal(await main(argv, io), 2, argv.join(' '));
+    assert.match(io.stderr[0] ?? '', /^error ERR_USAGE: /, argv.join(' '));
+  }
+});
+
+test('vc --version and vc -V print the package version', async () => {
+  const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  for (const flag of ['--version', '-V']) {
+    const io = captureIo();
+    assert.equal(await main([flag], io), 0);
+    assert.deepEqual(io.stdout, [version]);
+  }
+});
+
+test('the vc process exits 0 for --version and 2 for an unknown option', () => {
+  const vc = fileURLToPath(new URL('../bin/vc.mjs', import.meta.url));
+  const version = spawnSync(process.execPath, [vc, '--version'], { encoding: 'utf8' });
+  assert.equal(version.status, 0, version.stderr);
+  assert.match(version.stdout, /^\d+\.\d+\.\d+/);
+  const usage = spawnSync(process.execPath, [vc, 'policy', 'check', '--no-such-flag'], {
+    encoding: 'utf8',
+  });
+  assert.equal(usage.status, 2);
+  assert.match(usage.stderr, /^error ERR_USAGE: /);
+});
+
+test('docs/errors.md gives the exit code vc uses for each code', () => {
+  const text = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8');
+  const rows = text.split('\n').filter((line) => /^\|\s*`ERR_/.test(line));
+  assert.ok(rows.length > 0);
+  for (const row of rows) {
+    const cells = row
+      .split('|')
+      .slice(1, -1)
+      .map((cell) => cell.trim());
+    const code = (cells[0] ?? '').replace(/`/g, '');
+    assert.ok(isErrorCode(code), code);
+    assert.equal(cells.at(-1), String(exitCodeOf(code)), code);
+  }
 });

@@ -1,13 +1,15 @@
 // Entry point of `vc`: finds the subcommand module in cli/commands/ and runs it. Subcommands are
 // loaded lazily, so `vc policy hash` does not pay for NATS or the sandbox.
 import 'reflect-metadata';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import type { ErrorCode } from '../protocol/error-codes.js';
 import { VcError, toVcError } from '../protocol/errors.js';
 import { processIo, type CliIo, type Command } from './command.js';
 
 const commandsDir = new URL('./commands/', import.meta.url);
 
-function commandNames(): string[] {
+/** The subcommands: one module per file in cli/commands/. */
+export function commandNames(): string[] {
   if (!existsSync(commandsDir)) return [];
   return readdirSync(commandsDir)
     .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
@@ -15,14 +17,21 @@ function commandNames(): string[] {
     .sort();
 }
 
-async function loadCommand(name: string): Promise<Command | undefined> {
+export async function loadCommand(name: string): Promise<Command | undefined> {
   if (!/^[a-z][a-z-]*$/.test(name) || !commandNames().includes(name)) return undefined;
   const module = (await import(new URL(`${name}.ts`, commandsDir).href)) as { command: Command };
   return module.command;
 }
 
 async function printHelp(io: CliIo): Promise<void> {
-  const lines = ['vc: Veracruz-TS command line', '', 'Usage: vc COMMAND [OPTIONS]', '', 'Commands:'];
+  const lines = [
+    'vc: Veracruz-TS command line',
+    '',
+    'Usage: vc COMMAND [OPTIONS]',
+    '       vc --version',
+    '',
+    'Commands:',
+  ];
   for (const name of commandNames()) {
     const command = await loadCommand(name);
     if (command) lines.push(`  ${name.padEnd(10)} ${command.summary}`);
@@ -36,8 +45,20 @@ export function reportError(error: unknown, io: CliIo, json: boolean): number {
   const vcError = toVcError(error);
   if (json) io.out(JSON.stringify({ ok: false, error: vcError.toWire() }));
   else io.err(`error ${vcError.code}: ${vcError.message}`);
-  if (vcError.code === 'ERR_INTERNAL' && process.env['VC_DEBUG']) io.err(String((error as Error).stack));
-  return vcError.code === 'ERR_USAGE' ? 2 : 1;
+  if (vcError.code === 'ERR_INTERNAL' && process.env['VC_DEBUG'])
+    io.err(String((error as Error).stack));
+  return exitCodeOf(vcError.code);
+}
+
+/** The exit code of a refusal: 2 for a bad command line, 1 for everything else. */
+export function exitCodeOf(code: ErrorCode): number {
+  return code === 'ERR_USAGE' ? 2 : 1;
+}
+
+/** The `version` of package.json: what `vc --version` prints. */
+export function packageVersion(): string {
+  const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
 }
 
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
@@ -46,8 +67,17 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     await printHelp(io);
     return name === undefined ? 2 : 0;
   }
+  if (name === '--version' || name === '-V') {
+    io.out(packageVersion());
+    return 0;
+  }
   const command = await loadCommand(name);
-  if (!command) return reportError(new VcError('ERR_USAGE', `unknown command "${name}"; see vc --help`), io, false);
+  if (!command)
+    return reportError(
+      new VcError('ERR_USAGE', `unknown command "${name}"; see vc --help`),
+      io,
+      false,
+    );
   // Only options before `--` are ours: after it they belong to the guest (`vc run x.wasm -- --help`).
   const ownArgs = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
   if (ownArgs.includes('--help') || ownArgs.includes('-h')) {

@@ -2,7 +2,6 @@
 // Pure: keys, evidence, the virtual file system and execution are effects (`do.*` outputs) that
 // actors/ performs and answers with `io.*` events; messages leave as `out.*` outputs.
 import { assign, emit, setup } from 'xstate';
-import { ProtocolErrorCode as E } from '../protocol/messages/errors.js';
 import type { EnclaveEvent, EnclaveOutput, EnclaveRequestEvent } from './enclave-events.js';
 import {
   checkProvision,
@@ -65,7 +64,7 @@ const tooEarly = Object.fromEntries(
     kind,
     {
       actions: emit(({ event }: { event: EnclaveEvent }) =>
-        refusal((event as Req).ref, failure(E.WRONG_PHASE, 'the enclave is not ready yet')),
+        refusal((event as Req).ref, failure('ERR_WRONG_PHASE', 'the enclave is not ready yet')),
       ),
     },
   ]),
@@ -98,7 +97,7 @@ export const enclaveMachine = setup({
       failure: ({ event }) =>
         'failure' in event
           ? event.failure
-          : failure(E.ATTESTATION_FAILED, `unexpected ${event.type}`),
+          : failure('ERR_ATTESTATION_FAILED', `unexpected ${event.type}`),
     }),
   },
 }).createMachine({
@@ -347,7 +346,7 @@ export const enclaveMachine = setup({
                   emit(({ event }) =>
                     refusal(
                       event.ref,
-                      failure(E.PROGRAM_FAILED, `the program exited with ${event.exitCode}`, {
+                      failure('ERR_PROGRAM_FAILED', `the program exited with ${event.exitCode}`, {
                         exitCode: event.exitCode,
                       }),
                     ),

@@ -1,6 +1,5 @@
 // The enclave's access decisions (DESIGN phases 7 to 11) as pure functions of the machine context
 // and a request. Each returns the refusal to send back, or undefined when the request may proceed.
-import { ProtocolErrorCode as E } from '../protocol/messages/errors.js';
 import type { EnclaveRequestEvent } from './enclave-events.js';
 import { failure, type Failure } from './failure.js';
 import { mayDo, participantOf, type PolicyView } from './policy-view.js';
@@ -16,7 +15,7 @@ type Req<T extends EnclaveRequestEvent['type']> = Extract<EnclaveRequestEvent, {
 export function checkSender(ctx: RulesContext, from: number): Failure | undefined {
   return participantOf(ctx.view, from)
     ? undefined
-    : failure(E.UNKNOWN_PARTICIPANT, `participant ${from} is not in the policy`);
+    : failure('ERR_UNKNOWN_PARTICIPANT', `participant ${from} is not in the policy`);
 }
 
 export function checkProvision(
@@ -26,15 +25,19 @@ export function checkProvision(
   const sender = checkSender(ctx, event.from);
   if (sender) return sender;
   if (!mayDo(ctx.view, event.from, 'write', event.path)) {
-    return failure(E.ACCESS_DENIED, `participant ${event.from} may not write ${event.path}`, {
+    return failure('ERR_ACCESS_DENIED', `participant ${event.from} may not write ${event.path}`, {
       path: event.path,
     });
   }
   const expected = ctx.view.fileHashes[event.path];
   if (expected !== undefined && event.hash !== expected) {
-    return failure(E.FILE_HASH_MISMATCH, `${event.path} does not match its hash in the policy`, {
-      path: event.path,
-    });
+    return failure(
+      'ERR_FILE_HASH_MISMATCH',
+      `${event.path} does not match its hash in the policy`,
+      {
+        path: event.path,
+      },
+    );
   }
   return undefined;
 }
@@ -50,7 +53,7 @@ export function planCompute(
   let programs: readonly string[];
   if (event.pipeline !== undefined) {
     const pipeline = ctx.view.pipelines.find((p) => p.name === event.pipeline);
-    if (!pipeline) return failure(E.PIPELINE_NOT_FOUND, `no pipeline named ${event.pipeline}`);
+    if (!pipeline) return failure('ERR_PIPELINE_NOT_FOUND', `no pipeline named ${event.pipeline}`);
     target = pipeline.name;
     programs = pipeline.programs;
   } else {
@@ -59,14 +62,16 @@ export function planCompute(
   }
   for (const program of programs) {
     if (!mayDo(ctx.view, event.from, 'execute', program)) {
-      return failure(E.ACCESS_DENIED, `participant ${event.from} may not execute ${program}`, {
+      return failure('ERR_ACCESS_DENIED', `participant ${event.from} may not execute ${program}`, {
         path: program,
       });
     }
   }
   for (const program of programs) {
     if (!ctx.view.programs.includes(program) || !ctx.files.includes(program)) {
-      return failure(E.PROGRAM_NOT_FOUND, `${program} has not been provisioned`, { path: program });
+      return failure('ERR_PROGRAM_NOT_FOUND', `${program} has not been provisioned`, {
+        path: program,
+      });
     }
   }
   return event.pipeline === undefined
@@ -78,12 +83,12 @@ export function checkRead(ctx: RulesContext, event: Req<'result.read'>): Failure
   const sender = checkSender(ctx, event.from);
   if (sender) return sender;
   if (!mayDo(ctx.view, event.from, 'read', event.path)) {
-    return failure(E.ACCESS_DENIED, `participant ${event.from} may not read ${event.path}`, {
+    return failure('ERR_ACCESS_DENIED', `participant ${event.from} may not read ${event.path}`, {
       path: event.path,
     });
   }
   if (!ctx.files.includes(event.path)) {
-    return failure(E.NO_RESULT, `${event.path} does not exist (yet)`, { path: event.path });
+    return failure('ERR_NO_RESULT', `${event.path} does not exist (yet)`, { path: event.path });
   }
   return undefined;
 }
@@ -101,7 +106,7 @@ export function checkShutdown(
   const sender = checkSender(ctx, event.from);
   if (sender) return sender;
   if (ctx.view.shutdown.rule === 'consensus' && !ctx.view.shutdown.of.includes(event.from)) {
-    return failure(E.ACCESS_DENIED, `participant ${event.from} has no say in shutdown`);
+    return failure('ERR_ACCESS_DENIED', `participant ${event.from} has no say in shutdown`);
   }
   return undefined;
 }

@@ -1,7 +1,6 @@
 // One launch at a host (phase 1): the host is untrusted and only starts an enclave worker for a
 // policy; it never sees plaintext. Spawning is an effect; its outcome arrives as an event.
 import { assign, emit, setup } from 'xstate';
-import { ProtocolErrorCode as E } from '../protocol/messages/errors.js';
 import { failure, type Failure } from './failure.js';
 
 export interface HostInput {
@@ -82,7 +81,7 @@ export const hostMachine = setup({
           actions: [
             assign({
               failure: ({ event }) =>
-                failure(E.LAUNCH_FAILED, event.failure.message, { cause: event.failure.code }),
+                failure('ERR_LAUNCH_FAILED', event.failure.message, { cause: event.failure.code }),
             }),
             emit(({ context }) => ({
               type: 'out.reply' as const,
@@ -104,7 +103,7 @@ export const hostMachine = setup({
             target: 'failed',
             actions: assign({
               failure: ({ event }) =>
-                failure(E.LAUNCH_FAILED, `the worker exited with ${event.exitCode}`),
+                failure('ERR_LAUNCH_FAILED', `the worker exited with ${event.exitCode}`),
             }),
           },
           { target: 'exited' },
@@ -119,7 +118,7 @@ export const hostMachine = setup({
             target: 'failed',
             actions: assign({
               failure: ({ event }) =>
-                failure(E.LAUNCH_FAILED, `the worker exited with ${event.exitCode}`),
+                failure('ERR_LAUNCH_FAILED', `the worker exited with ${event.exitCode}`),
             }),
           },
           { target: 'exited' },

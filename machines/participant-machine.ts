@@ -2,7 +2,6 @@
 // of steps in order (phases 7 to 11). Structural guarantee: no step's request is emitted before the
 // `io.enclave.verified` event, and a policy-hash mismatch is decided here, before any check passes.
 import { assign, emit, setup } from 'xstate';
-import { ProtocolErrorCode as E } from '../protocol/messages/errors.js';
 import type { ProvisionMode } from '../protocol/messages/bodies.js';
 import { failure, type Failure } from './failure.js';
 
@@ -112,7 +111,7 @@ export const participantMachine = setup({
   actions: {
     fail: assign({ failure: ({ event }) => ('failure' in event ? event.failure : undefined) }),
     failUnexpected: assign({
-      failure: ({ event }) => failure(E.BAD_MESSAGE, `unexpected ${event.type} reply`),
+      failure: ({ event }) => failure('ERR_BAD_MESSAGE', `unexpected ${event.type} reply`),
     }),
     recordOutcome: assign({
       outcomes: ({ context, event }) => [
@@ -137,7 +136,8 @@ export const participantMachine = setup({
             guard: 'policyHashDiffers',
             target: 'refused',
             actions: assign({
-              failure: () => failure(E.POLICY_HASH_MISMATCH, 'the enclave runs a different policy'),
+              failure: () =>
+                failure('ERR_POLICY_HASH_MISMATCH', 'the enclave runs a different policy'),
             }),
           },
           { target: 'checking', actions: assign({ session: ({ event }) => event.session }) },

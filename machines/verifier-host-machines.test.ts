@@ -40,7 +40,7 @@ test('verifier: a rejected appraisal is final and replies with the code', () => 
     start,
     { type: 'io.challenge', attestation: 'a1', expiresAt: 10 },
     { type: 'attest.evidence', ref: 'q2', attestation: 'a1' },
-    { type: 'io.rejected', failure: { code: 'ERR_CSR_BINDING_MISMATCH', message: 'csr' } },
+    { type: 'io.rejected', failure: { code: 'ERR_ATTESTATION_CSR_MISMATCH', message: 'csr' } },
   ]);
   const last = steps.at(-1)!;
   assert.equal(last.state, '"rejected"');
@@ -49,7 +49,7 @@ test('verifier: a rejected appraisal is final and replies with the code', () => 
     type: 'out.reply',
     ref: 'q2',
     kind: 'protocol.error',
-    body: { code: 'ERR_CSR_BINDING_MISMATCH', message: 'csr' },
+    body: { code: 'ERR_ATTESTATION_CSR_MISMATCH', message: 'csr' },
   });
 });
 
@@ -102,7 +102,7 @@ test('host: a failed spawn replies ERR_LAUNCH_FAILED and ends failed', () => {
       platform: 'sim',
       policyHash: 'ab'.repeat(32),
     },
-    { type: 'io.spawn.failed', failure: { code: 'ERR_SPAWN', message: 'no binary' } },
+    { type: 'io.spawn.failed', failure: { code: 'ERR_INTERNAL', message: 'no binary' } },
   ]);
   assert.equal(steps.at(-1)!.state, '"failed"');
   assert.equal(

@@ -3,7 +3,6 @@
 // rejection, and the expiry of a challenge, a final state.
 import { assign, emit, setup } from 'xstate';
 import { failure, type Failure } from './failure.js';
-import { ProtocolErrorCode as E } from '../protocol/messages/errors.js';
 
 export interface VerifierInput {
   readonly computation: string;
@@ -111,7 +110,7 @@ export const verifierMachine = setup({
               type: 'out.reply' as const,
               ref: event.ref,
               kind: 'protocol.error' as const,
-              body: { ...failure(E.ATTESTATION_FAILED, 'unknown attestation session') },
+              body: { ...failure('ERR_ATTESTATION_FAILED', 'unknown attestation session') },
             })),
           },
           {
@@ -128,7 +127,7 @@ export const verifierMachine = setup({
         'timer.expired': {
           target: 'expired',
           actions: assign({
-            failure: () => failure(E.TIMEOUT, 'the challenge expired before evidence arrived'),
+            failure: () => failure('ERR_TIMEOUT', 'the challenge expired before evidence arrived'),
           }),
         },
       },

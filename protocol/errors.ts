@@ -1,8 +1,8 @@
 // One error base class with a stable `code` (jose-style). Callers switch on `code`, never on the
 // message text. Across the wire an error travels as `{code, message, details}`.
-// Each area defines its own small subclasses next to its code (protocol/policy/errors.ts, ...).
-
-export type ErrorCode = `ERR_${string}`;
+// Each area defines its own small subclasses next to its code (protocol/policy/errors.ts, ...); the
+// codes themselves are all in protocol/error-codes.ts.
+import { isErrorCode, type ErrorCode } from './error-codes.js';
 
 export interface WireError {
   code: ErrorCode;
@@ -31,8 +31,33 @@ export class VcError extends Error {
       : { code: this.code, message: this.message, details: this.details };
   }
 
-  static fromWire(wire: WireError): VcError {
-    return new VcError(wire.code, wire.message, wire.details ? { details: wire.details } : undefined);
+  /**
+   * Rebuilds an error another party sent. Its code is only checked against a pattern on the way in,
+   * so one this version does not know (a newer peer, a buggy one) becomes ERR_REMOTE, the original
+   * kept in `details.remoteCode`, rather than passing for a catalog code. Called on a subclass with
+   * VcError's constructor (`ProtocolError.fromWire`), it builds that subclass.
+   */
+  static fromWire<T extends VcError>(
+    this: new (
+      code: ErrorCode,
+      message: string,
+      options?: { details?: Record<string, unknown> },
+    ) => T,
+    wire: {
+      readonly code: string;
+      readonly message: string;
+      readonly details?: Record<string, unknown> | undefined;
+    },
+  ): T {
+    if (isErrorCode(wire.code))
+      return new this(
+        wire.code,
+        wire.message,
+        wire.details ? { details: wire.details } : undefined,
+      );
+    return new this('ERR_REMOTE', wire.message, {
+      details: { remoteCode: wire.code, ...(wire.details ? { remoteDetails: wire.details } : {}) },
+    });
   }
 }
 

@@ -1,11 +1,10 @@
-// Errors of the scenario runner, with stable codes.
+// Errors of the scenario runner, with stable codes (the `scenario` family of protocol/error-codes.ts).
+import type { ErrorCodeOf } from '../protocol/error-codes.js';
 import { VcError } from '../protocol/errors.js';
-
-export type ScenarioErrorCode = 'ERR_SCENARIO_UNKNOWN' | 'ERR_SCENARIO_PROCESS';
 
 export class ScenarioError extends VcError {
   constructor(
-    code: ScenarioErrorCode,
+    code: ErrorCodeOf<'scenario'>,
     message: string,
     options?: { details?: Record<string, unknown>; cause?: unknown },
   ) {

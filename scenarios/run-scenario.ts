@@ -8,6 +8,8 @@ import type {
   ModeName,
   TurnOutcome,
 } from './run/environment.js';
+import type { ErrorCode } from '../protocol/error-codes.js';
+import { toVcError } from '../protocol/errors.js';
 import { enclavePhases, type PhaseTime } from './phases.js';
 import type { PreparedRun } from './prepare.js';
 import type { PartyResults, Verdict } from './scenario.js';
@@ -50,7 +52,7 @@ export interface ScenarioReport {
   readonly messages: number;
   readonly journal?: JournalInfo;
   /** Set when the run stopped before its checks (launch or a turn failed). */
-  readonly failure?: { readonly code: string; readonly message: string };
+  readonly failure?: { readonly code: ErrorCode; readonly message: string };
 }
 
 export interface RunScenarioOptions {
@@ -107,8 +109,8 @@ export async function runScenario(
       }
     }
   } catch (error) {
-    const e = error as { code?: string; message?: string };
-    failure = { code: e.code ?? 'ERR_INTERNAL', message: e.message ?? String(error) };
+    const refusal = toVcError(error);
+    failure = { code: refusal.code, message: refusal.message };
   }
   const totalMs = now() - started;
   await settleTraces(watch);

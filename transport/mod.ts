@@ -1,6 +1,6 @@
 // The public face of transport/: import from here (`../transport/mod.js`). Files behind it are
 // implementation details and may move.
-export { TransportError, TransportErrorCode } from './errors.js';
+export { TransportError } from './errors.js';
 export type { DecodeLimits } from './msgpack-scan.js';
 export { decodePlain, encodePlain, defaultLimits } from './plain-msgpack.js';
 export {

@@ -8,7 +8,7 @@
 import { Aes256Gcm, CipherSuite, DhkemP256HkdfSha256, HkdfSha256 } from '@hpke/core';
 import { webcrypto } from 'node:crypto';
 import type { ChunkInfo } from '../protocol/messages/bodies.js';
-import { ProtocolError, ProtocolErrorCode } from '../protocol/messages/errors.js';
+import { ProtocolError } from '../protocol/messages/errors.js';
 
 const suite = new CipherSuite({
   kem: new DhkemP256HkdfSha256(),
@@ -110,7 +110,7 @@ export async function* sealUpload(
 
 function sealFailure(context: SealContext, cause?: unknown): ProtocolError {
   return new ProtocolError(
-    ProtocolErrorCode.SEAL_OPEN_FAILED,
+    'ERR_SEAL_OPEN_FAILED',
     `sealed payload for ${context.path} does not open`,
     {
       cause,

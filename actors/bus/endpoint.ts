@@ -6,7 +6,7 @@
 import type { webcrypto } from 'node:crypto';
 import type { VcError } from '../../protocol/errors.js';
 import { toVcError } from '../../protocol/errors.js';
-import { ProtocolError, ProtocolErrorCode } from '../../protocol/messages/errors.js';
+import { ProtocolError } from '../../protocol/messages/errors.js';
 import {
   openEnvelope,
   readEnvelopeHeaderUnverified,
@@ -185,19 +185,12 @@ function wireBody(error: VcError): Record<string, unknown> {
 /** Throws the refusal carried by a `protocol.error` reply; returns the body otherwise. */
 export function expectReply<T>(message: Inbound, kind: string): T {
   if (message.kind === 'protocol.error') {
-    const body = message.body as {
-      code: `ERR_${string}`;
-      message: string;
-      details?: Record<string, unknown>;
-    };
-    throw new ProtocolError(
-      body.code,
-      body.message,
-      body.details ? { details: body.details } : undefined,
+    throw ProtocolError.fromWire(
+      message.body as { code: string; message: string; details?: Record<string, unknown> },
     );
   }
   if (message.kind !== kind) {
-    throw new ProtocolError(ProtocolErrorCode.BAD_MESSAGE, `expected ${kind}, got ${message.kind}`);
+    throw new ProtocolError('ERR_BAD_MESSAGE', `expected ${kind}, got ${message.kind}`);
   }
   return message.body as T;
 }

@@ -12,6 +12,7 @@ import { encodeCbor, decodeCbor, Tag } from '../cbor.js';
 import { x509 } from '../x509-setup.js';
 import { appraiseNitro } from './nitro.js';
 import type { AppraisalOptions } from './types.js';
+import type { ErrorCode } from '../../protocol/error-codes.js';
 
 const dir = `${sharedTestdata}nitro/`;
 const load = (name: string): Uint8Array => {
@@ -27,7 +28,7 @@ const expectedNonDebug = {
   pcr1: 'bcdf05fefccaa8e55bf2c8d6dee9e79bbff31e34bf28a99aa19e6b29c37ee80b214a414b7607236edf26fcb78654e63f',
 };
 
-async function expectCode(p: Promise<unknown>, code: string): Promise<void> {
+async function expectCode(p: Promise<unknown>, code: ErrorCode): Promise<void> {
   await assert.rejects(p, (e: { code?: string }) => {
     assert.equal(e.code, code);
     return true;

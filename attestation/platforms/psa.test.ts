@@ -13,6 +13,7 @@ import { endorsedKeysFromPem, instanceIdOf } from '../endorsement-keys.js';
 import { fromHex } from '../bytes.js';
 import { appraisePsa, PSA_PROFILE_2 } from './psa.js';
 import type { EndorsedKey } from './types.js';
+import type { ErrorCode } from '../../protocol/error-codes.js';
 
 const dir = `${sharedTestdata}psa/`;
 const load = (name: string): Uint8Array => new Uint8Array(readFileSync(dir + name));
@@ -21,7 +22,7 @@ const publicKeys = (): Promise<EndorsedKey[]> =>
 const SPE_2 = '96a2ec56c65120a60ce3a53ef8d2082233772aacd5b17935a92be12ac577f685';
 const NSPE = '087d13c68f32aaafb8c4fc0a2253445432009765e216fb85c398c9580522c1bf';
 
-async function expectCode(p: Promise<unknown>, code: string): Promise<void> {
+async function expectCode(p: Promise<unknown>, code: ErrorCode): Promise<void> {
   await assert.rejects(p, (e: { code?: string }) => {
     assert.equal(e.code, code);
     return true;

@@ -13,12 +13,13 @@ import type { StateStore } from './state-store.js';
 import { createSimWorld } from '../testing.js';
 import { fromHex } from '../bytes.js';
 import { prepareAttestation } from '../../enclave/evidence/prepare.js';
+import type { ErrorCode } from '../../protocol/error-codes.js';
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 const text = (b: Uint8Array | undefined): string | undefined =>
   b ? new TextDecoder().decode(b) : undefined;
 
-async function expectCode(p: Promise<unknown>, code: string): Promise<void> {
+async function expectCode(p: Promise<unknown>, code: ErrorCode): Promise<void> {
   await assert.rejects(p, (e: { code?: string }) => {
     assert.equal(e.code, code);
     return true;

@@ -12,6 +12,7 @@ import { signCoseSign1 } from '../cose.js';
 import { enclaveInfoOf } from '../ca/enclave-extension.js';
 import { createSimWorld, type SimWorld } from '../testing.js';
 import { x509 } from '../x509-setup.js';
+import type { ErrorCode } from '../../protocol/error-codes.js';
 
 const ES384 = { name: 'ECDSA', namedCurve: 'P-384', hash: 'SHA-384' };
 type Pair = webcrypto.CryptoKeyPair;
@@ -80,7 +81,7 @@ async function setup(): Promise<{ world: SimWorld; pki: Awaited<ReturnType<typeo
   return { world, pki };
 }
 
-async function expectCode(p: Promise<unknown>, code: string): Promise<void> {
+async function expectCode(p: Promise<unknown>, code: ErrorCode): Promise<void> {
   await assert.rejects(p, (e: { code?: string }) => {
     assert.equal(e.code, code);
     return true;

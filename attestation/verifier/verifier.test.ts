@@ -19,8 +19,9 @@ import { instanceIdOf } from '../endorsement-keys.js';
 import { toPem } from '../bytes.js';
 import { createSimWorld, type SimWorld } from '../testing.js';
 import { x509 } from '../x509-setup.js';
+import type { ErrorCode } from '../../protocol/error-codes.js';
 
-async function expectCode(p: Promise<unknown>, code: string): Promise<void> {
+async function expectCode(p: Promise<unknown>, code: ErrorCode): Promise<void> {
   await assert.rejects(p, (e: { code?: string }) => {
     assert.equal(e.code, code);
     return true;

@@ -1,7 +1,6 @@
 // `vc attest`: offline evidence verification, the runtime measurement, the sim platform key, and
 // the verifier's endorsements and reference values (file store or NATS JetStream KV).
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { fromHex } from '../../attestation/bytes.js';
 import { evidenceBytes, verifyEvidence } from '../../attestation/offline-verify.js';
 import {
@@ -22,7 +21,7 @@ import {
 } from '../../enclave/evidence/sim-attestation-key.js';
 import { instanceIdOf } from '../../attestation/endorsement-keys.js';
 import { UsageError } from '../../protocol/errors.js';
-import type { CliIo, Command } from '../command.js';
+import { parseOptions, type CliIo, type Command } from '../command.js';
 
 const usage = `Usage:
   vc attest verify --platform nitro|psa|sim --evidence FILE [--root PEM] [--key PEM]
@@ -74,7 +73,7 @@ const options = {
 } as const;
 
 type Values = ReturnType<
-  typeof parseArgs<{ options: typeof options; allowPositionals: true }>
+  typeof parseOptions<{ options: typeof options; allowPositionals: true }>
 >['values'];
 
 function platformOf(values: Values, required = true): PlatformName | undefined {
@@ -203,87 +202,90 @@ async function withRegistry(
   }
 }
 
-async function endorse(action: string | undefined, values: Values, io: CliIo): Promise<number> {
-  return withRegistry(values, async (registry) => {
-    if (action === 'add') {
-      const platform = platformOf(values) as PlatformName;
-      const label = values.label;
-      if (values.key && !values.root) {
-        const record = await registry.addKey(platform, await readFile(values.key, 'utf8'), label);
-        io.out(values.json ? JSON.stringify(record) : `endorsed ${platform} key ${record.id}`);
-      } else if (values.root && !values.key) {
-        const record = await registry.addRoot(platform, await readFile(values.root, 'utf8'), label);
-        io.out(values.json ? JSON.stringify(record) : `endorsed ${platform} root ${record.id}`);
-      } else throw new UsageError('give exactly one of --key PEM or --root PEM');
-    } else if (action === 'list') {
-      const records = await registry.endorsements(platformOf(values, false));
-      if (values.json) io.out(JSON.stringify(records));
-      else
-        for (const r of records)
-          io.out(`${r.platform} ${r.kind} ${r.id}${r.label ? ` ${r.label}` : ''}`);
-    } else if (action === 'remove') {
-      if (!values.id) throw new UsageError('--id ID is required');
-      await registry.removeEndorsement(platformOf(values) as PlatformName, values.id);
-      io.out(`removed ${values.id}`);
-    } else throw new UsageError(usage);
-    return 0;
-  });
-}
+type Action = (values: Values, io: CliIo) => Promise<number>;
 
-async function reference(action: string | undefined, values: Values, io: CliIo): Promise<number> {
-  return withRegistry(values, async (registry) => {
-    if (action === 'add') {
-      if (!values.value) throw new UsageError('--value HEX is required');
-      const record = await registry.addReference(
-        platformOf(values) as PlatformName,
-        values.value,
-        values.kind,
-        values.label,
-      );
-      io.out(
-        values.json
-          ? JSON.stringify(record)
-          : `allowed ${record.platform} ${record.kind} ${record.value}`,
-      );
-    } else if (action === 'list') {
-      const records = await registry.references(platformOf(values, false));
-      if (values.json) io.out(JSON.stringify(records));
-      else
-        for (const r of records)
-          io.out(`${r.platform} ${r.kind} ${r.value}${r.label ? ` ${r.label}` : ''}`);
-    } else if (action === 'remove') {
-      if (!values.value) throw new UsageError('--value HEX is required');
-      await registry.removeReference(platformOf(values) as PlatformName, values.value, values.kind);
-      io.out(`removed ${values.value}`);
-    } else throw new UsageError(usage);
-    return 0;
-  });
-}
+/** An action on the verifier's state store, opened for it and closed after. */
+const onRegistry =
+  (action: (registry: Registry, values: Values, io: CliIo) => Promise<void>): Action =>
+  (values, io) =>
+    withRegistry(values, async (registry) => {
+      await action(registry, values, io);
+      return 0;
+    });
+
+const endorseAdd = onRegistry(async (registry, values, io) => {
+  const platform = platformOf(values) as PlatformName;
+  const label = values.label;
+  if (values.key && !values.root) {
+    const record = await registry.addKey(platform, await readFile(values.key, 'utf8'), label);
+    io.out(values.json ? JSON.stringify(record) : `endorsed ${platform} key ${record.id}`);
+  } else if (values.root && !values.key) {
+    const record = await registry.addRoot(platform, await readFile(values.root, 'utf8'), label);
+    io.out(values.json ? JSON.stringify(record) : `endorsed ${platform} root ${record.id}`);
+  } else throw new UsageError('give exactly one of --key PEM or --root PEM');
+});
+
+const endorseList = onRegistry(async (registry, values, io) => {
+  const records = await registry.endorsements(platformOf(values, false));
+  if (values.json) io.out(JSON.stringify(records));
+  else
+    for (const r of records)
+      io.out(`${r.platform} ${r.kind} ${r.id}${r.label ? ` ${r.label}` : ''}`);
+});
+
+const endorseRemove = onRegistry(async (registry, values, io) => {
+  if (!values.id) throw new UsageError('--id ID is required');
+  await registry.removeEndorsement(platformOf(values) as PlatformName, values.id);
+  io.out(`removed ${values.id}`);
+});
+
+const referenceAdd = onRegistry(async (registry, values, io) => {
+  if (!values.value) throw new UsageError('--value HEX is required');
+  const record = await registry.addReference(
+    platformOf(values) as PlatformName,
+    values.value,
+    values.kind,
+    values.label,
+  );
+  io.out(
+    values.json
+      ? JSON.stringify(record)
+      : `allowed ${record.platform} ${record.kind} ${record.value}`,
+  );
+});
+
+const referenceList = onRegistry(async (registry, values, io) => {
+  const records = await registry.references(platformOf(values, false));
+  if (values.json) io.out(JSON.stringify(records));
+  else
+    for (const r of records)
+      io.out(`${r.platform} ${r.kind} ${r.value}${r.label ? ` ${r.label}` : ''}`);
+});
+
+const referenceRemove = onRegistry(async (registry, values, io) => {
+  if (!values.value) throw new UsageError('--value HEX is required');
+  await registry.removeReference(platformOf(values) as PlatformName, values.value, values.kind);
+  io.out(`removed ${values.value}`);
+});
+
+/** The subcommands, by the words that select them (no subcommand takes other operands). */
+const actions = new Map<string, Action>([
+  ['verify', verify],
+  ['measure', measure],
+  ['sim-key', simKey],
+  ['endorse add', endorseAdd],
+  ['endorse list', endorseList],
+  ['endorse remove', endorseRemove],
+  ['reference add', referenceAdd],
+  ['reference list', referenceList],
+  ['reference remove', referenceRemove],
+]);
 
 async function run(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true });
-  const [sub, action, ...extra] = positionals;
-  const noAction = (): void => {
-    if (action !== undefined) throw new UsageError(usage);
-  };
-  if (extra.length > 0) throw new UsageError(usage);
-  switch (sub) {
-    case 'verify':
-      noAction();
-      return verify(values, io);
-    case 'measure':
-      noAction();
-      return measure(values, io);
-    case 'sim-key':
-      noAction();
-      return simKey(values, io);
-    case 'endorse':
-      return endorse(action, values, io);
-    case 'reference':
-      return reference(action, values, io);
-    default:
-      throw new UsageError(usage);
-  }
+  const { values, positionals } = parseOptions({ args: argv, options, allowPositionals: true });
+  const action = actions.get(positionals.join(' '));
+  if (!action) throw new UsageError(usage);
+  return action(values, io);
 }
 
 export const command: Command = {
@@ -291,5 +293,6 @@ export const command: Command = {
   summary:
     'verify attestation evidence, measure the runtime, manage endorsements and reference values',
   usage,
+  subcommands: [...actions.keys()],
   run,
 };

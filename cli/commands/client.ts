@@ -2,10 +2,9 @@
 // (certificate chain to proxy_service_cert, validity, measurement, policy hash) before anything
 // secret leaves, then performs the requested operations in the order given on the command line.
 import { readFile, writeFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { UsageError } from '../../protocol/errors.js';
 import { loadIdentity } from '../../protocol/identity/index.js';
-import { ProtocolError, ProtocolErrorCode } from '../../protocol/messages/errors.js';
+import { ProtocolError } from '../../protocol/messages/errors.js';
 import { loadPolicyFile } from '../../protocol/policy/parse-policy.js';
 import { NatsTransport } from '../../transport/nats-transport.js';
 import type { Step } from '../../machines/index.js';
@@ -14,7 +13,7 @@ import { defaultNatsUrl, pathAndFile, progressBar } from '../../actors/cli-suppo
 import { runParticipant } from '../../actors/participant-actor.js';
 import { UPLOAD_CHUNK_BYTES } from '../../transport/sealing.js';
 import { parseCertificatePem } from '../../protocol/identity/index.js';
-import type { CliIo, Command } from '../command.js';
+import { parseOptions, type CliIo, type Command } from '../command.js';
 
 const usage = `Usage: vc client POLICY --identity CERT --key KEY [--program PATH=FILE]... [--data PATH=FILE]...
                  [--append PATH=FILE]... [--compute PROGRAM_PATH]... [--pipeline NAME]...
@@ -111,7 +110,7 @@ export const command: Command = {
   summary: 'act as a participant: provision, compute, read results, shut down',
   usage,
   async run(argv, io) {
-    const { values, positionals, tokens } = parseArgs({
+    const { values, positionals, tokens } = parseOptions({
       args: argv,
       allowPositionals: true,
       tokens: true,
@@ -147,7 +146,7 @@ export const command: Command = {
     );
     if (!known)
       throw new ProtocolError(
-        ProtocolErrorCode.UNKNOWN_PARTICIPANT,
+        'ERR_UNKNOWN_PARTICIPANT',
         `${values.identity} is not an identity of the policy`,
       );
     const nats = values.nats ?? defaultNatsUrl();

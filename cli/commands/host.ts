@@ -1,6 +1,5 @@
 // `vc host`: an (untrusted) host on NATS. It joins the hosts' queue group and, for each launch
 // request, starts an enclave worker as its own OS process with the sim platform key.
-import { parseArgs } from 'node:util';
 import { UsageError } from '../../protocol/errors.js';
 import { SIM_KEY_ENV } from '../../enclave/evidence/sim-attestation-key.js';
 import { ensureJournalStream } from '../../transport/journal/jetstream-journal.js';
@@ -8,7 +7,7 @@ import { NatsTransport } from '../../transport/nats-transport.js';
 import { startHost } from '../../actors/host-actor.js';
 import { processSpawner } from '../../actors/spawners.js';
 import { defaultNatsUrl, untilSignal } from '../../actors/cli-support.js';
-import type { Command } from '../command.js';
+import { parseOptions, type Command } from '../command.js';
 
 const usage = `Usage: vc host [--nats URL] [--name NAME] [--sim-key FILE] [--json]
 
@@ -24,7 +23,7 @@ export const command: Command = {
   summary: 'serve enclave launches on NATS (workers are separate processes)',
   usage,
   async run(argv, io) {
-    const { values } = parseArgs({
+    const { values } = parseOptions({
       args: argv,
       options: {
         nats: { type: 'string' },

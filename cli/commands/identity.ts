@@ -1,6 +1,5 @@
 // `vc identity new|ca --name NAME --out DIR`: a P-256 key (PKCS#8 PEM) and a self-signed
 // certificate, for a participant (`new`) or for a verifier acting as a CA (`ca`).
-import { parseArgs } from 'node:util';
 import { UsageError } from '../../protocol/errors.js';
 import {
   certificateFingerprint,
@@ -8,7 +7,7 @@ import {
   writeIdentityFiles,
   type KeyAlgorithmName,
 } from '../../protocol/identity/index.js';
-import type { CliIo, Command } from '../command.js';
+import { parseOptions, type CliIo, type Command } from '../command.js';
 
 const usage = `Usage:
   vc identity new --name NAME --out DIR [--days N] [--algorithm p256|ed25519] [--org ORG] [--json]
@@ -21,6 +20,11 @@ overwritten. Validity starts now and lasts --days days (default 3650).
 NAME: 1-64 characters of letters, digits, '.', '_' or '-', starting with a letter or digit.`;
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** `new` makes a participant's identity, `ca` a CA's. */
+const kinds = ['new', 'ca'] as const;
+const isKind = (word: string | undefined): word is (typeof kinds)[number] =>
+  kinds.some((kind) => kind === word);
 
 function parseAlgorithm(value: string | undefined): KeyAlgorithmName {
   if (value === undefined || value === 'p256' || value === 'P-256') return 'P-256';
@@ -37,32 +41,21 @@ function parseDays(value: string | undefined): number {
   return days;
 }
 
-function parseCommandLine(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        name: { type: 'string' },
-        out: { type: 'string' },
-        days: { type: 'string' },
-        algorithm: { type: 'string' },
-        org: { type: 'string' },
-        json: { type: 'boolean', default: false },
-      },
-    });
-  } catch (error) {
-    if (String((error as { code?: string }).code).startsWith('ERR_PARSE_ARGS')) {
-      throw new UsageError((error as Error).message);
-    }
-    throw error;
-  }
-}
-
 async function run(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandLine(argv);
+  const { values, positionals } = parseOptions({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      name: { type: 'string' },
+      out: { type: 'string' },
+      days: { type: 'string' },
+      algorithm: { type: 'string' },
+      org: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  });
   const [kind, ...extra] = positionals;
-  if ((kind !== 'new' && kind !== 'ca') || extra.length > 0) throw new UsageError(usage);
+  if (!isKind(kind) || extra.length > 0) throw new UsageError(usage);
   if (!values.name || !NAME_PATTERN.test(values.name)) {
     throw new UsageError('--name NAME is required (letters, digits, . _ -; at most 64)');
   }
@@ -105,5 +98,6 @@ export const command: Command = {
   name: 'identity',
   summary: 'make a participant or CA key pair and self-signed certificate',
   usage,
+  subcommands: kinds,
   run,
 };

@@ -1,13 +1,12 @@
 // `vc launch POLICY`: Veracruz's `vc-server POLICY`. Asks the host pool to start an enclave for the
 // policy, waits until it is attested and ready (checked as a participant would), and prints the
 // computation id participants find from their own copy of the policy.
-import { parseArgs } from 'node:util';
 import { UsageError } from '../../protocol/errors.js';
 import { loadPolicyFile } from '../../protocol/policy/parse-policy.js';
 import { NatsTransport } from '../../transport/nats-transport.js';
 import { launchComputation } from '../../actors/launcher.js';
 import { defaultNatsUrl } from '../../actors/cli-support.js';
-import type { Command } from '../command.js';
+import { parseOptions, type Command } from '../command.js';
 
 const usage = `Usage: vc launch POLICY [--nats URL] [--platform sim] [--timeout-ms N] [--json]
 
@@ -22,7 +21,7 @@ export const command: Command = {
   summary: 'start an attested enclave for a policy and print its computation id',
   usage,
   async run(argv, io) {
-    const { values, positionals } = parseArgs({
+    const { values, positionals } = parseOptions({
       args: argv,
       allowPositionals: true,
       options: {

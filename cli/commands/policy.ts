@@ -1,7 +1,6 @@
 // `vc policy check|hash|generate`: validate a Veracruz policy and show who may do what, print its
 // hash (SHA-256 of the exact bytes), or generate one as Veracruz's vc-pgen does.
 import { readFile, writeFile } from 'node:fs/promises';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../../protocol/errors.js';
 import { commonNameOf, parseCertificatePem } from '../../protocol/identity/index.js';
 import {
@@ -20,7 +19,7 @@ import {
   type LoadedPolicy,
   type PolicyExtensions,
 } from '../../protocol/policy/index.js';
-import type { CliIo, Command } from '../command.js';
+import { parseOptions, type CliIo, type Command } from '../command.js';
 
 const usage = `Usage:
   vc policy check FILE [--at ISO8601] [--json]
@@ -57,17 +56,6 @@ generate  writes a policy like Veracruz's vc-pgen (sorted keys, 2-space indent, 
       --deterministic (ours)                    --storage-quota-bytes N (ours)
       --at ISO8601                   time at which the generated policy is checked (default now)
   (vc-pgen's -h for --hashes is not available: -h is help.)`;
-
-/** node:util parseArgs, with its complaints turned into usage errors (exit code 2). */
-function parseCommandLine<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
-  try {
-    return parseArgs(config);
-  } catch (error) {
-    if (String((error as { code?: string }).code).startsWith('ERR_PARSE_ARGS'))
-      throw new UsageError((error as Error).message);
-    throw error;
-  }
-}
 
 function parseAt(value: string | undefined): Date {
   if (value === undefined) return new Date();
@@ -217,7 +205,7 @@ function readable(file: string, at: Date, loaded: LoadedPolicy): string {
 }
 
 async function check(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandLine({
+  const { values, positionals } = parseOptions({
     args: argv,
     allowPositionals: true,
     options: { at: { type: 'string' }, json: { type: 'boolean', default: false } },
@@ -244,7 +232,7 @@ async function check(argv: string[], io: CliIo): Promise<number> {
 }
 
 async function hash(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseCommandLine({
+  const { values, positionals } = parseOptions({
     args: argv,
     allowPositionals: true,
     options: { json: { type: 'boolean', default: false } },
@@ -297,7 +285,7 @@ const generateOptions = {
 type GenerateValues = ReturnType<typeof parseGenerateArgs>;
 
 function parseGenerateArgs(argv: string[]) {
-  return parseCommandLine({ args: argv, allowPositionals: false, options: generateOptions }).values;
+  return parseOptions({ args: argv, allowPositionals: false, options: generateOptions }).values;
 }
 
 async function readInput(path: string): Promise<Buffer> {
@@ -486,17 +474,23 @@ async function generate(argv: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
+const subcommands = new Map([
+  ['check', check],
+  ['hash', hash],
+  ['generate', generate],
+]);
+
 async function run(argv: string[], io: CliIo): Promise<number> {
   const [sub, ...rest] = argv;
-  if (sub === 'check') return check(rest, io);
-  if (sub === 'hash') return hash(rest, io);
-  if (sub === 'generate') return generate(rest, io);
-  throw new UsageError(usage);
+  const subcommand = sub === undefined ? undefined : subcommands.get(sub);
+  if (!subcommand) throw new UsageError(usage);
+  return subcommand(rest, io);
 }
 
 export const command: Command = {
   name: 'policy',
   summary: 'check, hash or generate a Veracruz policy',
   usage,
+  subcommands: [...subcommands.keys()],
   run,
 };

@@ -1,9 +1,8 @@
 // `vc replay JOURNAL`: re-drives each actor's machine from its recorded events (no I/O), prints a
 // per-actor timeline of states and messages, and reports the first divergence when today's machines
 // would behave differently from the recording.
-import { parseArgs } from 'node:util';
 import { UsageError } from '../../protocol/errors.js';
-import { ProtocolError, ProtocolErrorCode } from '../../protocol/messages/errors.js';
+import { ProtocolError } from '../../protocol/messages/errors.js';
 import { FileJournalReader } from '../../transport/journal/file-journal.js';
 import {
   JetStreamJournalReader,
@@ -14,7 +13,7 @@ import { NatsTransport } from '../../transport/nats-transport.js';
 import { computationsIn, readComputation } from '../../actors/journal-replay.js';
 import { replayTraces } from '../../actors/replay.js';
 import { formatTimeline, replayReport } from '../../actors/timeline.js';
-import type { Command } from '../command.js';
+import { parseOptions, type Command } from '../command.js';
 
 const usage = `Usage: vc replay JOURNAL [--computation ID] [--nats URL] [--json]
 
@@ -41,7 +40,7 @@ export const command: Command = {
   summary: 'replay a protocol journal through today’s machines and report divergences',
   usage,
   async run(argv, io) {
-    const { values, positionals } = parseArgs({
+    const { values, positionals } = parseOptions({
       args: argv,
       allowPositionals: true,
       options: {
@@ -86,7 +85,7 @@ export const command: Command = {
     if (values.json) io.out(JSON.stringify({ ok: !firstDivergence, computations: reports }));
     if (firstDivergence) {
       if (values.json) return 1;
-      throw new ProtocolError(ProtocolErrorCode.REPLAY_DIVERGENCE, firstDivergence);
+      throw new ProtocolError('ERR_REPLAY_DIVERGENCE', firstDivergence);
     }
     return 0;
   },

@@ -2,7 +2,6 @@
 // (or a pipeline) in the sandbox over host directories copied into the virtual file system.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { parseArgs } from 'node:util';
 import { UsageError } from '../../protocol/errors.js';
 import type { PipelineExpr, RightsTable } from '../../protocol/policy/types.js';
 import {
@@ -23,7 +22,7 @@ import {
 } from '../../enclave/runner/policy-settings.js';
 import { WasiRight } from '../../protocol/policy/wasi-rights.js';
 import { Vfs } from '../../enclave/vfs/vfs.js';
-import type { CliIo, Command } from '../command.js';
+import { parseOptions, type CliIo, type Command } from '../command.js';
 
 const usage = `Usage: vc run PROGRAM.wasm [OPTIONS] [-- ARGS...]
        vc run --pipeline TEXT [PROGRAM.wasm] [OPTIONS]
@@ -76,7 +75,7 @@ function parse(argv: string[]): Parsed {
   const dash = argv.indexOf('--');
   const own = dash < 0 ? argv : argv.slice(0, dash);
   const guestArgs = dash < 0 ? [] : argv.slice(dash + 1);
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseOptions({
     args: own,
     allowPositionals: true,
     options: {

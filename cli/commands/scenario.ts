@@ -1,7 +1,6 @@
-// `vc scenario list|run`: the end-to-end use cases in scenarios/, run embedded (default), over
+// `vc scenario list|run|prepare`: the end-to-end use cases in scenarios/, run embedded (default), over
 // NATS, or with every actor as its own OS process; live phases, then a checked result.
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { UsageError } from '../../protocol/errors.js';
 import { FLAGSHIP, findScenario, scenarios } from '../../scenarios/catalog.js';
 import { ScenarioError } from '../../scenarios/errors.js';
@@ -10,7 +9,7 @@ import { layoutOf } from '../../scenarios/deploy/layout.js';
 import { prepareDirectory } from '../../scenarios/deploy/prepare-dir.js';
 import { runScenario, type ScenarioReport } from '../../scenarios/run-scenario.js';
 import { modeDescription, openEnvironment, prepareIn } from '../../scenarios/run/open.js';
-import type { CliIo, Command } from '../command.js';
+import { parseOptions, type CliIo, type Command } from '../command.js';
 
 const usage = `Usage:
   vc scenario list [--json]
@@ -37,21 +36,8 @@ prepare  writes what a deployment of NAME needs into DIR before any actor starts
          docs/running-across-machines.md.
 The flagship scenario (npm start) is ${FLAGSHIP}.`;
 
-export const command: Command = {
-  name: 'scenario',
-  summary: 'list and run the end-to-end scenarios (npm start runs the flagship)',
-  usage,
-  async run(argv, io) {
-    const [sub, ...rest] = argv;
-    if (sub === 'list') return list(rest, io);
-    if (sub === 'run') return run(rest, io);
-    if (sub === 'prepare') return prepare(rest, io);
-    throw new UsageError(`expected list or run\n${usage}`);
-  },
-};
-
 function list(argv: string[], io: CliIo): number {
-  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean' } } });
+  const { values } = parseOptions({ args: argv, options: { json: { type: 'boolean' } } });
   if (values.json) {
     io.out(
       JSON.stringify(scenarios.map((s) => ({ name: s.name, title: s.title, summary: s.summary }))),
@@ -67,7 +53,7 @@ function list(argv: string[], io: CliIo): number {
 }
 
 async function prepare(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseOptions({
     args: argv,
     allowPositionals: true,
     options: { out: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' } },
@@ -111,7 +97,7 @@ function seedOf(text: string | undefined): number {
 }
 
 async function run(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parseOptions({
     args: argv,
     allowPositionals: true,
     options: {
@@ -157,3 +143,23 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   else for (const line of summary(report)) io.out(line);
   return report.ok ? 0 : 1;
 }
+
+const subcommands = new Map<string, (argv: string[], io: CliIo) => number | Promise<number>>([
+  ['list', list],
+  ['run', run],
+  ['prepare', prepare],
+]);
+
+export const command: Command = {
+  name: 'scenario',
+  summary: 'list and run the end-to-end scenarios (npm start runs the flagship)',
+  usage,
+  subcommands: [...subcommands.keys()],
+  async run(argv, io) {
+    const [sub, ...rest] = argv;
+    const subcommand = sub === undefined ? undefined : subcommands.get(sub);
+    if (!subcommand)
+      throw new UsageError(`expected ${[...subcommands.keys()].join(', ')}\n${usage}`);
+    return subcommand(rest, io);
+  },
+};

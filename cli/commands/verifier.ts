@@ -1,7 +1,6 @@
 // `vc verifier`: the verifier service (Veracruz's proxy attestation service) on NATS: challenges,
 // appraisal and enclave certificates signed by the CA that policies name as proxy_service_cert.
 // Endorsements and reference values are managed with `vc attest endorse|reference` on the same store.
-import { parseArgs } from 'node:util';
 import { openVerifier } from '../../attestation/verifier/open-verifier.js';
 import { DEFAULT_STORE_FILE, type StoreLocation } from '../../attestation/store/open-store.js';
 import { caFromPem } from '../../attestation/ca/ca-identity.js';
@@ -11,7 +10,7 @@ import { ensureJournalStream } from '../../transport/journal/jetstream-journal.j
 import { NatsTransport } from '../../transport/nats-transport.js';
 import { startVerifierService } from '../../actors/verifier-actor.js';
 import { defaultNatsUrl, untilSignal } from '../../actors/cli-support.js';
-import type { Command } from '../command.js';
+import { parseOptions, type Command } from '../command.js';
 
 const usage = `Usage: vc verifier --ca-cert PEM --ca-key PEM [--store FILE | --store-nats] [--nats URL]
                    [--allow-simulation] [--allow-debug] [--json]
@@ -31,7 +30,7 @@ export const command: Command = {
   summary: 'serve attestation (challenges, appraisal, enclave certificates) on NATS',
   usage,
   async run(argv, io) {
-    const { values } = parseArgs({
+    const { values } = parseOptions({
       args: argv,
       options: {
         'ca-cert': { type: 'string' },

@@ -1,14 +1,10 @@
-// Refusals of evidence production inside the enclave and its launcher.
+// Refusals of evidence production inside the enclave and its launcher (the `evidence` family of
+// protocol/error-codes.ts).
+import type { ErrorCodeOf } from '../../protocol/error-codes.js';
 import { VcError } from '../../protocol/errors.js';
 
-export type EvidenceErrorCode =
-  /** No sim platform attestation key was provided to the launcher. */
-  | 'ERR_SIM_KEY_MISSING'
-  /** The sim platform attestation key is not an EC P-256 PKCS#8 PEM key. */
-  | 'ERR_SIM_KEY_INVALID';
-
 export class EvidenceError extends VcError {
-  constructor(code: EvidenceErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCodeOf<'evidence'>, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
   }
 }

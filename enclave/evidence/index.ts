@@ -1,7 +1,7 @@
 // Public API of enclave/evidence: what the enclave worker and its launcher use in phase 3.
 export { createSimAttester, type Attester } from './attester.js';
 export { buildEnclaveCsr, generateEnclaveKeys, type EnclaveKeys } from './enclave-keys.js';
-export { EvidenceError, type EvidenceErrorCode } from './errors.js';
+export { EvidenceError } from './errors.js';
 export {
   DEFAULT_RUNTIME_ROOT,
   measureRuntime,

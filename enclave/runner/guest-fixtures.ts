@@ -8,8 +8,9 @@ import type { RightsTable } from '../../protocol/policy/types.js';
 import { bytes, lines, text } from '../guests/guests.js';
 import { Vfs } from '../vfs/vfs.js';
 import type { RunResult } from './run-options.js';
+import type { ErrorCode } from '../../protocol/error-codes.js';
 
-export const hasCode = (code: string) => (error: { code?: string }) => error.code === code;
+export const hasCode = (code: ErrorCode) => (error: { code?: string }) => error.code === code;
 
 /** The escape guest's rights: read-only, write-only and no-execute prefixes, no right on /secret. */
 export const escapeRights: RightsTable = [

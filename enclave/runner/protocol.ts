@@ -1,6 +1,7 @@
 // Messages between the runner (main thread) and the worker thread running one execution. Core
 // modules and WASI 0.2 components send different code but the same guest settings, and their
 // workers reply with the same messages.
+import type { ErrorCode } from '../../protocol/error-codes.js';
 import type { RightsTable } from '../../protocol/policy/types.js';
 import type { VfsDiff, VfsSnapshot } from '../vfs/snapshot.js';
 import type { WasmModule } from '../wasm-api.js';
@@ -27,4 +28,4 @@ export type WorkerMessage =
   | { readonly type: 'trace'; readonly line: string }
   | { readonly type: 'exit'; readonly exitCode: number; readonly diff: VfsDiff }
   | { readonly type: 'trap'; readonly message: string }
-  | { readonly type: 'failure'; readonly code: string; readonly message: string };
+  | { readonly type: 'failure'; readonly code: ErrorCode; readonly message: string };

@@ -1,5 +1,5 @@
 // Public API of protocol/identity: keys, X.509 certificates, identities on disk.
-export { IdentityError, type IdentityErrorCode } from './errors.js';
+export { IdentityError } from './errors.js';
 export {
   exportPrivateKeyPem,
   exportPublicKeyPem,

@@ -1,5 +1,5 @@
 // The message vocabulary of the provisioning protocol: kinds, body shapes, validators, subjects and
-// the protocol's error codes.
+// the protocol's error class.
 export * from './bodies.js';
 export * from './errors.js';
 export * from './subjects.js';

@@ -2,7 +2,7 @@
 // the envelope signature has been verified and the body decoded (verify-then-use): a body that
 // fails its schema is refused with ERR_BAD_MESSAGE.
 import { BODY_SCHEMAS, type BodyOf, type MessageKind } from './bodies.js';
-import { ProtocolError, ProtocolErrorCode } from './errors.js';
+import { ProtocolError } from './errors.js';
 
 /** Returns a description of what is wrong with `body` for `kind`, or undefined when it is valid. */
 export function bodyProblem(kind: MessageKind, body: unknown): string | undefined {
@@ -14,7 +14,7 @@ export function bodyProblem(kind: MessageKind, body: unknown): string | undefine
 export function validateBody<K extends MessageKind>(kind: K, body: unknown): BodyOf<K> {
   const problem = bodyProblem(kind, body);
   if (problem !== undefined) {
-    throw new ProtocolError(ProtocolErrorCode.BAD_MESSAGE, `${kind}: ${problem}`, {
+    throw new ProtocolError('ERR_BAD_MESSAGE', `${kind}: ${problem}`, {
       details: { kind },
     });
   }

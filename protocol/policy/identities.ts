@@ -22,6 +22,7 @@ import { readFileRights } from './rights-json.js';
 import { MAX_LIST_ENTRIES } from './sections.js';
 import type { JsonObject } from './strict-json.js';
 import type { PolicyIdentity } from './types.js';
+import { isVcError } from '../errors.js';
 
 /** Parses a certificate field and checks it at `now`, reporting defects at `path`. */
 export function readCertificateAt(pem: string, path: string, now: Date): X509Certificate {
@@ -39,7 +40,7 @@ export function readCertificateAt(pem: string, path: string, now: Date): X509Cer
   try {
     checkCertificateValidity(certificate, now);
   } catch (cause) {
-    const expired = (cause as { code?: string }).code === 'ERR_IDENTITY_CERTIFICATE_EXPIRED';
+    const expired = isVcError(cause, 'ERR_IDENTITY_CERTIFICATE_EXPIRED');
     throw new PolicyError(
       expired ? 'ERR_POLICY_CERTIFICATE_EXPIRED' : 'ERR_POLICY_CERTIFICATE_NOT_YET_VALID',
       path,

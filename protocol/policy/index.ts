@@ -24,7 +24,7 @@ export {
   WasiRight,
   hasRights,
 } from './wasi-rights.js';
-export { PolicyError, type PolicyErrorCode } from './errors.js';
+export { PolicyError } from './errors.js';
 export {
   CIPHERSUITES,
   MAX_POLICY_BYTES,

@@ -2,6 +2,7 @@
 // awaited (services print one when they serve), its exit awaited, and stopped by its own pid.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { VcError, type WireError } from '../../protocol/errors.js';
 
 const vcEntry = fileURLToPath(new URL('../../bin/vc.mjs', import.meta.url));
 
@@ -95,10 +96,10 @@ export function spawnVc(
 }
 
 /** `error ERR_CODE: message` as `vc` prints refusals, from a child's stderr. */
-export function refusalOf(child: VcChild): { code: `ERR_${string}`; message: string } | undefined {
+export function refusalOf(child: VcChild): WireError | undefined {
   for (const line of [...child.stderr].reverse()) {
     const match = /^error (ERR_[A-Z0-9_]+): (.*)$/.exec(line);
-    if (match) return { code: match[1] as `ERR_${string}`, message: match[2]! };
+    if (match) return VcError.fromWire({ code: match[1]!, message: match[2]! }).toWire();
   }
   return undefined;
 }
