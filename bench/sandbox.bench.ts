@@ -16,6 +16,7 @@ import { Vfs } from '../enclave/vfs/vfs.js';
 import { machineLine, percentile, writeBenchSection } from './report.js';
 
 const kernelsDir = fileURLToPath(new URL('./kernels/', import.meta.url));
+const wasmCc = fileURLToPath(new URL('../scripts/wasm-cc.sh', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'vc-bench-'));
 const REPEATS = 3;
 const INPUT_BYTES = 64 * 2 ** 20;
@@ -48,11 +49,11 @@ function build(
   const wasmPath = join(work, `${name}.wasm`);
   const gcc = spawnSync('gcc', ['-O2', '-o', native, src], { encoding: 'utf8' });
   if (gcc.status !== 0) throw new Error(`gcc failed for ${name}: ${gcc.stderr}`);
-  const clang = spawnSync(
-    'clang',
-    ['--target=wasm32-wasi', '-O2', '-s', ...wasmFlags, '-o', wasmPath, src],
-    { encoding: 'utf8' },
-  );
+  // The guests' C-to-wasm step, so that `npm run bench` (binaryen's wasm-opt on PATH) builds the
+  // same kernels as a direct run.
+  const clang = spawnSync('bash', [wasmCc, wasmPath, src, '-O2', '-s', ...wasmFlags], {
+    encoding: 'utf8',
+  });
   if (clang.status !== 0) throw new Error(`clang failed for ${name}: ${clang.stderr}`);
   return { native, wasm: readFileSync(wasmPath), wasmPath };
 }
