@@ -8,9 +8,7 @@ cd "$(dirname "$0")/.."
 flags=(-O2 -s -ffile-prefix-map="$PWD"=. -Wall -Werror -Wno-unused-result)
 for src in enclave/guests/*.c; do
   out="${src%.c}.wasm"
-  extra=()
-  # A guest may ask for extra flags on a line `// build-flags: ...` (e.g. -msimd128).
-  if line=$(grep -m1 '^// build-flags:' "$src"); then read -r -a extra <<<"${line#// build-flags:}"; fi
-  bash scripts/wasm-cc.sh "$out" "$src" "${flags[@]}" "${extra[@]}"
+  # A guest may ask for extra flags on a line `// build-flags: ...`; scripts/wasm-cc.sh adds them.
+  bash scripts/wasm-cc.sh "$out" "$src" "${flags[@]}"
   echo "built $out"
 done

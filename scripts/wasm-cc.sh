@@ -2,7 +2,8 @@
 # Compiles one C source to a wasm32-wasi program with Debian's clang: the one C-to-wasm step of every
 # guest build (scripts/build-*.sh) and of the sandbox benchmark's kernels.
 # Usage: scripts/wasm-cc.sh OUT SRC [FLAG...]
-#   -s, -l* and -Wl,* go to the link step; every other flag goes to the compile step.
+#   -s, -l* and -Wl,* go to the link step; every other flag goes to the compile step. A source may ask
+#   for extra flags on a line `// build-flags: ...` (e.g. -msimd128), added after the given ones.
 #
 # Why compile and link are two steps: clang 14's wasm32 driver, whenever the link command line holds an
 # -O flag, runs the first `wasm-opt` it finds (in -B directories, then on PATH) over the linked module,
@@ -18,9 +19,14 @@ fi
 out="$1" src="$2"
 shift 2
 CLANG=${CLANG:-clang}
+flags=("$@")
+if line=$(grep -m1 '^// build-flags:' "$src"); then
+  read -r -a extra <<<"${line#// build-flags:}"
+  flags+=("${extra[@]}")
+fi
 compile=(--target=wasm32-wasi)
 link=()
-for flag in "$@"; do
+for flag in "${flags[@]}"; do
   case "$flag" in
     -s | -l* | -Wl,*) link+=("$flag") ;;
     *) compile+=("$flag") ;;
