@@ -2,11 +2,12 @@
 # Builds every example guest program under sdk/examples/ to sdk/examples/<name>/<name>.wasm.
 # The language is chosen by the source present in the example's folder:
 #   assembly/index.ts  AssemblyScript (npm assemblyscript, `npx asc`), on sdk/assemblyscript/
-#   main.c             C (Debian clang + wasi-libc), with sdk/c/veracruz.h
+#   main.c             C (Debian clang + wasi-libc, through scripts/wasm-cc.sh), with sdk/c/veracruz.h
 #   main.rs            Rust (Debian rustc 1.63, std only, wasm32-wasi)
 # Builds are byte-reproducible: we always compile from the repository root with relative paths,
 # strip symbols, and remap the absolute source prefix, so a clean clone in any directory rebuilds
-# the committed bytes (scripts/check-guests.sh checks this in CI).
+# the committed bytes, whether started by `npm run build:programs` or by bash (scripts/check-guests.sh
+# checks both in CI).
 # Usage: scripts/build-programs.sh [NAME...]   (default: every example)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,9 +24,8 @@ build_as() {
 
 build_c() {
   local dir="$1" name="$2"
-  clang --target=wasm32-wasi -O2 -s -std=c11 -Wall -Werror -I sdk/c \
-    -fdebug-prefix-map="$root"=. -ffile-prefix-map="$root"=. \
-    "$dir/main.c" -o "$dir/$name.wasm" -lm
+  bash scripts/wasm-cc.sh "$dir/$name.wasm" "$dir/main.c" -O2 -s -std=c11 -Wall -Werror -I sdk/c \
+    -fdebug-prefix-map="$root"=. -ffile-prefix-map="$root"=. -lm
 }
 
 build_rust() {

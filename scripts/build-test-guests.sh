@@ -2,16 +2,13 @@
 # Builds the C guest test programs of the sandbox (enclave/guests/*.c) into the .wasm files
 # committed beside them. The build is byte-reproducible: it always runs from the repository root
 # with relative paths, maps the root to "." and strips everything but code and data, so CI can
-# rebuild and compare (scripts/check-guests.sh).
+# rebuild and compare (scripts/check-guests.sh). Compiled by scripts/wasm-cc.sh (see there why).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-CLANG=${CLANG:-clang}
-flags=(--target=wasm32-wasi -O2 -s -ffile-prefix-map="$PWD"=. -Wall -Werror -Wno-unused-result)
+flags=(-O2 -s -ffile-prefix-map="$PWD"=. -Wall -Werror -Wno-unused-result)
 for src in enclave/guests/*.c; do
   out="${src%.c}.wasm"
-  extra=()
-  # A guest may ask for extra flags on a line `// build-flags: ...` (e.g. -msimd128).
-  if line=$(grep -m1 '^// build-flags:' "$src"); then read -r -a extra <<<"${line#// build-flags:}"; fi
-  "$CLANG" "${flags[@]}" "${extra[@]}" -o "$out" "$src"
+  # A guest may ask for extra flags on a line `// build-flags: ...`; scripts/wasm-cc.sh adds them.
+  bash scripts/wasm-cc.sh "$out" "$src" "${flags[@]}"
   echo "built $out"
 done

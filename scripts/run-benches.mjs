@@ -13,7 +13,9 @@ const benches = readdirSync(benchDir)
 let failed = 0;
 for (const file of benches) {
   console.log(`\n=== bench/${file} ===`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', `${benchDir}${file}`], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', `${benchDir}${file}`], {
+    stdio: 'inherit',
+  });
   if (r.status !== 0) failed++;
 }
 process.exit(failed === 0 ? 0 : 1);

@@ -5,7 +5,13 @@ import { WASI } from 'node:wasi';
 
 const [wasmPath, guestDir, hostDir, ...args] = process.argv.slice(2);
 const preopens = guestDir && hostDir ? { [guestDir]: hostDir } : {};
-const wasi = new WASI({ version: 'preview1', args: ['kernel', ...args], env: {}, preopens, returnOnExit: true });
+const wasi = new WASI({
+  version: 'preview1',
+  args: ['kernel', ...args],
+  env: {},
+  preopens,
+  returnOnExit: true,
+});
 const module = await WebAssembly.compile(readFileSync(wasmPath));
 const instance = await WebAssembly.instantiate(module, wasi.getImportObject());
 process.exitCode = wasi.start(instance);

@@ -49,9 +49,10 @@ function inputsDigest(sourcePath, witDir, componentizeDir) {
 }
 
 /**
- * ComponentizeJS as installed: the copy nested under jco (0.22) finds its WASI shim, the top-level
- * 0.23 does not (its shim is only a devDependency). The shim's node filesystem starts without
- * pre-opened directories, so the WIT and sources could not be read: pre-open `/` in both copies.
+ * ComponentizeJS as jco installs it (0.22, nested under jco by package-lock.json), which finds its
+ * WASI shim there; 0.23 would not (its shim is only a devDependency), so the project does not install
+ * it. The shim's node filesystem starts without pre-opened directories, so the WIT and sources could
+ * not be read: pre-open `/` in both copies.
  */
 async function loadComponentize() {
   const shims = ['jco-transpile', 'jco'].map((pkg) =>
