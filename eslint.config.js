@@ -1,6 +1,9 @@
-// ESLint flat config. The one architectural rule that matters most lives here: machines/ stays pure
-// (no I/O, no clock, no randomness), so that replaying a machine's event log reproduces its states.
+// ESLint flat config. The house rules of docs/architecture.md live here: dependencies point down the
+// layers, folders are reached through their public face, no import cycles (scripts/lint/house-rules.mjs),
+// and machines/ stays pure (no I/O, no clock, no randomness), so that replaying a machine's event log
+// reproduces its states. TypeScript files are linted with type information.
 import tseslint from 'typescript-eslint';
+import house from './scripts/lint/house-rules.mjs';
 
 const impureInMachines = {
   patterns: [
@@ -15,6 +18,23 @@ export default tseslint.config(
     ignores: ['node_modules/**', '.tmp*/**', '**/*.wasm', 'sdk/assemblyscript/**', '**/assembly/**', '**/generated/**', 'bench/results/**'],
   },
   ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts', '**/*.mjs', '**/*.js'],
+    plugins: { house },
+    rules: { 'house/layers': 'error', 'house/faces': 'error', 'house/no-cycle': 'error' },
+  },
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      // node:test's test()/describe() return promises the runner itself awaits.
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }] },
+      ],
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+    },
+  },
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],

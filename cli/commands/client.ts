@@ -46,8 +46,7 @@ function planOf(
   const steps: Step[] = [];
   const sources = new Map<string, string>();
   for (const token of tokens) {
-    if (token.kind !== 'option' || !(FLAGS as readonly string[]).includes(token.name ?? ''))
-      continue;
+    if (token.kind !== 'option' || !isStepFlag(token.name)) continue;
     const value = token.value ?? '';
     switch (token.name) {
       case 'program':
@@ -86,6 +85,10 @@ function planOf(
     }
   }
   return { steps, sources };
+}
+
+function isStepFlag(name: string | undefined): name is (typeof FLAGS)[number] {
+  return (FLAGS as readonly (string | undefined)[]).includes(name);
 }
 
 function describe(step: Step, body: Record<string, unknown>): string {

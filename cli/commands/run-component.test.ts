@@ -13,9 +13,9 @@ import { main } from '../main.js';
 const digest = (file: string): string =>
   fileURLToPath(new URL(`../../sdk/components/file-digest/${file}`, import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'vc-run-component-'));
-after(() => {
+after(async () => {
   rmSync(work, { recursive: true, force: true });
-  shutdownComponentWorkers();
+  await shutdownComponentWorkers();
 });
 
 async function runDigest(program: string, name: string): Promise<string> {
