@@ -32,7 +32,7 @@ const topOf = (path) => path.split('/')[0];
 /** Tests, benchmarks and test helpers sit above every layer and may reach any face. */
 export function isTestCode(path) {
   return (
-    /\.test\.ts$/.test(path) ||
+    /\.test\.(ts|mjs)$/.test(path) ||
     path.includes('/testing/') ||
     ['test-support', 'bench', 'scripts'].includes(topOf(path))
   );
@@ -50,7 +50,8 @@ function isFace(target) {
 }
 const isTestingFace = (target) => /^[^/]+\/testing\/index\.ts$/.test(target);
 
-const specifierRe = /(?:import|export)\s[^'"]*?from\s*['"](\.{1,2}\/[^'"]+)['"]|import\s*\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)|^\s*import\s+['"](\.{1,2}\/[^'"]+)['"]/gm;
+const specifierRe =
+  /(?:import|export)\s[^'"]*?from\s*['"](\.{1,2}\/[^'"]+)['"]|import\s*\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)|^\s*import\s+['"](\.{1,2}\/[^'"]+)['"]/gm;
 
 let graph;
 function buildGraph() {
@@ -62,7 +63,10 @@ function buildGraph() {
       if (entry.isDirectory()) walk(path);
       else if (/\.(ts|mjs)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) {
         const text = readFileSync(join(root, path), 'utf8');
-        graph.set(path, [...text.matchAll(specifierRe)].map((m) => resolveSpecifier(path, m[1] ?? m[2] ?? m[3])));
+        graph.set(
+          path,
+          [...text.matchAll(specifierRe)].map((m) => resolveSpecifier(path, m[1] ?? m[2] ?? m[3])),
+        );
       }
     }
   };
@@ -86,13 +90,30 @@ function pathBetween(start, goal) {
 function importVisitors(check) {
   const visit = (node) => {
     const source = node.source;
-    if (source && source.type === 'Literal' && typeof source.value === 'string' && source.value.startsWith('.')) check(node, source.value);
+    if (
+      source &&
+      source.type === 'Literal' &&
+      typeof source.value === 'string' &&
+      source.value.startsWith('.')
+    )
+      check(node, source.value);
   };
-  return { ImportDeclaration: visit, ExportNamedDeclaration: visit, ExportAllDeclaration: visit, ImportExpression: visit };
+  return {
+    ImportDeclaration: visit,
+    ExportNamedDeclaration: visit,
+    ExportAllDeclaration: visit,
+    ImportExpression: visit,
+  };
 }
 
 const layers = {
-  meta: { type: 'problem', messages: { upward: "'{{from}}' is in layer {{fromRank}} and may not import '{{to}}' (layer {{toRank}}): dependencies point down (docs/architecture.md)." } },
+  meta: {
+    type: 'problem',
+    messages: {
+      upward:
+        "'{{from}}' is in layer {{fromRank}} and may not import '{{to}}' (layer {{toRank}}): dependencies point down (docs/architecture.md).",
+    },
+  },
   create(context) {
     const from = repoPath(context.filename);
     if (isTestCode(from)) return {};
@@ -101,7 +122,12 @@ const layers = {
       const a = topOf(from);
       const b = topOf(to);
       if (a === b || !(b in LAYERS) || !(a in LAYERS)) return;
-      if (LAYERS[b] >= LAYERS[a]) context.report({ node, messageId: 'upward', data: { from: a, to: b, fromRank: LAYERS[a], toRank: LAYERS[b] } });
+      if (LAYERS[b] >= LAYERS[a])
+        context.report({
+          node,
+          messageId: 'upward',
+          data: { from: a, to: b, fromRank: LAYERS[a], toRank: LAYERS[b] },
+        });
     });
   },
 };
@@ -122,16 +148,21 @@ const faces = {
       const a = topOf(from);
       const b = topOf(to);
       if (!(b in LAYERS)) return;
-      if ((b === 'test-support' || isTestingFace(to) || to.includes('/testing/')) && !isTestCode(from)) {
+      if (
+        (b === 'test-support' || isTestingFace(to) || to.includes('/testing/')) &&
+        !isTestCode(from)
+      ) {
         context.report({ node, messageId: 'testOnly', data: { to } });
         return;
       }
       if (a === b) {
-        if (to === `${a}/index.ts` && a !== 'bin') context.report({ node, messageId: 'ownFace', data: { folder: a } });
+        if (to === `${a}/index.ts` && a !== 'bin')
+          context.report({ node, messageId: 'ownFace', data: { folder: a } });
         return;
       }
       if (['test-support', 'scripts', 'bench', 'bin'].includes(b)) return;
-      if (!isFace(to)) context.report({ node, messageId: 'deep', data: { to, face: `${b}/index.ts` } });
+      if (!isFace(to))
+        context.report({ node, messageId: 'deep', data: { to, face: `${b}/index.ts` } });
     });
   },
 };
@@ -144,7 +175,12 @@ const noCycle = {
     return importVisitors((node, spec) => {
       const to = resolveSpecifier(from, spec);
       const chain = pathBetween(to, from);
-      if (chain) context.report({ node, messageId: 'cycle', data: { chain: [from, ...chain].join(' -> ') } });
+      if (chain)
+        context.report({
+          node,
+          messageId: 'cycle',
+          data: { chain: [from, ...chain].join(' -> ') },
+        });
     });
   },
 };
