@@ -229,8 +229,10 @@ export async function runParticipant(options: ParticipantOptions): Promise<Parti
 
   actor.start();
   await actor.waitFor((snapshot) => snapshot.status === 'done');
+  // The last trace records leave before the caller may close the bus.
+  await endpoint.flush().catch(() => undefined);
   const snapshot = actor.snapshot();
-  const state = snapshot.value as string;
+  const state: string = snapshot.value;
   return {
     ok: state === 'done',
     state,

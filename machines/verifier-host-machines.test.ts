@@ -158,3 +158,34 @@ test('host: a failed spawn replies ERR_LAUNCH_FAILED and ends failed', () => {
     'ERR_LAUNCH_FAILED',
   );
 });
+
+test('host: a worker that dies before its enclave is ready announces the shutdown', () => {
+  const launch = {
+    type: 'host.launch',
+    ref: 'l1',
+    computation: 'p1',
+    platform: 'sim',
+    policyHash: 'ab'.repeat(32),
+  } as const;
+  const early = drive(hostMachine, { host: 'h1' }, [
+    launch,
+    { type: 'io.spawned', worker: 'w1' },
+    { type: 'io.exited', exitCode: 3 },
+  ]);
+  assert.equal(early.at(-1)!.state, '"failed"');
+  assert.deepEqual(early.at(-1)!.outputs, [
+    {
+      type: 'out.publish',
+      kind: 'enclave.shutdown',
+      body: { session: 'none', reason: 'ERR_LAUNCH_FAILED: worker exited with 3' },
+    },
+  ]);
+  const late = drive(hostMachine, { host: 'h1' }, [
+    launch,
+    { type: 'io.spawned', worker: 'w1' },
+    { type: 'enclave.ready', session: 's1' },
+    { type: 'io.exited', exitCode: 3 },
+  ]);
+  assert.equal(late.at(-1)!.state, '"failed"');
+  assert.deepEqual(late.at(-1)!.outputs, [], 'a ready enclave announces its own shutdown');
+});
