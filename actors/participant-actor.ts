@@ -14,7 +14,7 @@ import {
 } from '../machines/index.js';
 import { toVcError, type WireError } from '../protocol/errors.js';
 import type { Identity } from '../protocol/identity/index.js';
-import type { BodyOf, ProvisionAckBody, RequestKind } from '../protocol/messages/bodies.js';
+import type { BodyOf, RequestKind } from '../protocol/messages/bodies.js';
 import { ProtocolError, ProtocolErrorCode } from '../protocol/messages/errors.js';
 import { computationIdFor, enclaveSubject, traceSubject } from '../protocol/messages/subjects.js';
 import type { LoadedPolicy } from '../protocol/policy/types.js';
@@ -179,7 +179,7 @@ export async function runParticipant(options: ParticipantOptions): Promise<Parti
     const bytes = await options.readSource(s.source);
     const count = Math.max(1, Math.ceil(bytes.length / CHUNK_BYTES));
     const uploadId = `u${randomBytes(8).toString('hex')}`;
-    let ack: ProvisionAckBody | undefined;
+    let ack: BodyOf<'provision.ack'> | undefined;
     for (let index = 0; index < count; index++) {
       const part = bytes.subarray(index * CHUNK_BYTES, (index + 1) * CHUNK_BYTES);
       const chunk = count > 1 ? { upload: uploadId, index, count } : undefined;

@@ -7,14 +7,11 @@
 import type {
   AttestEvidenceBody,
   AttestStartBody,
+  BodyOf,
   ComputeDoneBody,
   EnclaveReadyBody,
-  EnclaveShutdownBody,
-  ErrorBody,
-  ProvisionAckBody,
   ProvisionMode,
   ResultDataBody,
-  ShutdownAckBody,
 } from '../protocol/messages/bodies.js';
 import type { Failure } from './failure.js';
 
@@ -25,7 +22,7 @@ import type { Failure } from './failure.js';
 export type Handle = string;
 
 /** A message body whose byte fields `F` are handles to bytes the shell holds. */
-export type WithHandles<B, F extends keyof B> = Omit<B, F> & { readonly [K in F]: Handle };
+type WithHandles<B, F extends keyof B> = Omit<B, F> & { readonly [K in F]: Handle };
 
 export type EnclaveRequestEvent =
   | { type: 'session.hello'; ref: string; from: number }
@@ -79,11 +76,11 @@ export type EnclaveEvent =
 /** The enclave's answer to a request, decided whole by the machine. */
 export type EnclaveReply =
   | { kind: 'enclave.ready'; body: EnclaveReadyBody }
-  | { kind: 'provision.ack'; body: ProvisionAckBody }
+  | { kind: 'provision.ack'; body: BodyOf<'provision.ack'> }
   | { kind: 'compute.done'; body: ComputeDoneBody }
   | { kind: 'result.data'; body: WithHandles<ResultDataBody, 'sealed'> }
-  | { kind: 'shutdown.ack'; body: ShutdownAckBody }
-  | { kind: 'protocol.error'; body: ErrorBody };
+  | { kind: 'shutdown.ack'; body: BodyOf<'shutdown.ack'> }
+  | { kind: 'protocol.error'; body: BodyOf<'protocol.error'> };
 
 /** Outputs: messages to send (`out.*`) and effects for the shell to perform (`do.*`). */
 export type EnclaveOutput =
@@ -115,5 +112,5 @@ export type EnclaveOutput =
       body: AttestEvidenceBody;
     }
   | { type: 'out.publish'; kind: 'enclave.ready'; body: EnclaveReadyBody }
-  | { type: 'out.publish'; kind: 'enclave.shutdown'; body: EnclaveShutdownBody }
+  | { type: 'out.publish'; kind: 'enclave.shutdown'; body: BodyOf<'enclave.shutdown'> }
   | ({ type: 'out.reply'; ref: string } & EnclaveReply);

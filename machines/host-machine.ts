@@ -1,11 +1,7 @@
 // One launch at a host (phase 1): the host is untrusted and only starts an enclave worker for a
 // policy; it never sees plaintext. Spawning is an effect; its outcome arrives as an event.
 import { assign, emit, setup } from 'xstate';
-import type {
-  EnclaveShutdownBody,
-  ErrorBody,
-  HostLaunchedBody,
-} from '../protocol/messages/bodies.js';
+import type { BodyOf, HostLaunchedBody } from '../protocol/messages/bodies.js';
 import { ProtocolErrorCode as E } from '../protocol/messages/errors.js';
 import { failure, type Failure } from './failure.js';
 
@@ -30,9 +26,9 @@ export type HostEvent =
 export type HostOutput =
   | { type: 'do.spawn'; computation: string; platform: string; policyHash: string }
   | { type: 'out.reply'; ref: string; kind: 'host.launched'; body: HostLaunchedBody }
-  | { type: 'out.reply'; ref: string; kind: 'protocol.error'; body: ErrorBody }
+  | { type: 'out.reply'; ref: string; kind: 'protocol.error'; body: BodyOf<'protocol.error'> }
   /** A worker that died before it was ready: whoever waits for its enclave stops waiting. */
-  | { type: 'out.publish'; kind: 'enclave.shutdown'; body: EnclaveShutdownBody };
+  | { type: 'out.publish'; kind: 'enclave.shutdown'; body: BodyOf<'enclave.shutdown'> };
 
 export const hostMachine = setup({
   types: {

@@ -6,11 +6,10 @@
 import { assign, emit, setup } from 'xstate';
 import { ProtocolErrorCode as E } from '../protocol/messages/errors.js';
 import type {
+  BodyOf,
   ComputeDoneBody,
-  ProvisionAckBody,
   ProvisionMode,
   ResultDataBody,
-  ShutdownAckBody,
 } from '../protocol/messages/bodies.js';
 import { failure, type Failure } from './failure.js';
 
@@ -65,11 +64,11 @@ export interface EnclaveFacts {
 
 /** A step's successful reply, as the shell reports it once the step's I/O is done. */
 export type StepReplyEvent =
-  | { type: 'provision.ack'; ref: string; body: Pick<ProvisionAckBody, 'path' | 'received'> }
+  | { type: 'provision.ack'; ref: string; body: Pick<BodyOf<'provision.ack'>, 'path' | 'received'> }
   | { type: 'compute.done'; ref: string; body: ComputeDoneBody }
   /** The result was opened and handed to its destination; only its size is reported. */
   | { type: 'result.data'; ref: string; body: Omit<ResultDataBody, 'sealed'> }
-  | { type: 'shutdown.ack'; ref: string; body: ShutdownAckBody };
+  | { type: 'shutdown.ack'; ref: string; body: BodyOf<'shutdown.ack'> };
 
 export interface StepOutcome {
   readonly step: number;

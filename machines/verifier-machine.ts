@@ -4,10 +4,9 @@
 // and the certificate chain come back to it in `io.*` events.
 import { assign, emit, setup } from 'xstate';
 import type {
-  AttestCertificateBody,
   AttestChallengeBody,
   AttestEvidenceBody,
-  ErrorBody,
+  BodyOf,
 } from '../protocol/messages/bodies.js';
 import { ProtocolErrorCode as E } from '../protocol/messages/errors.js';
 import { failure, type Failure } from './failure.js';
@@ -43,10 +42,10 @@ export type VerifierEvent =
   | { type: 'timer.expired' };
 
 /** The verifier's answer to a request, decided whole by the machine. */
-export type VerifierReply =
+type VerifierReply =
   | { kind: 'attest.challenge'; body: AttestChallengeBody }
-  | { kind: 'attest.certificate'; body: AttestCertificateBody }
-  | { kind: 'protocol.error'; body: ErrorBody };
+  | { kind: 'attest.certificate'; body: BodyOf<'attest.certificate'> }
+  | { kind: 'protocol.error'; body: BodyOf<'protocol.error'> };
 
 export type VerifierOutput =
   | {
