@@ -1,15 +1,21 @@
 // The enclave worker (runtime manager) bound to the world: the pure enclave machine decides; this
 // shell generates keys inside the enclave, talks to the verifier, opens sealed uploads, keeps the
 // virtual file system, runs programs in a worker thread, seals results to readers, and publishes
-// every transition on `vc.c.<computation>.trace.enclave`.
+// every transition on `vc.c.<computation>.trace.enclave`. Bytes the machine must not see wait in
+// one HeldBytes store under the handles its events carry.
 import { createHash, randomBytes, type webcrypto } from 'node:crypto';
 import type { Attester } from '../enclave/evidence/attester.js';
 import { generateEnclaveKeys, type EnclaveKeys } from '../enclave/evidence/enclave-keys.js';
-import { prepareAttestation, type PreparedAttestation } from '../enclave/evidence/prepare.js';
+import { prepareAttestation } from '../enclave/evidence/prepare.js';
 import { Vfs } from '../enclave/vfs/vfs.js';
-import { enclaveMachine, type EnclaveEvent, type EnclaveRequestEvent } from '../machines/index.js';
+import {
+  enclaveMachine,
+  type EnclaveEvent,
+  type EnclaveOutput,
+  type EnclaveRequestEvent,
+} from '../machines/index.js';
 import { toVcError, type WireError } from '../protocol/errors.js';
-import type { EnclaveReadyBody, ResultReadBody } from '../protocol/messages/bodies.js';
+import type { BodyOf, EnclaveReadyBody, TraceTransitionBody } from '../protocol/messages/bodies.js';
 import { ProtocolError } from '../protocol/messages/errors.js';
 import {
   VERIFIER_SUBJECT,
@@ -25,6 +31,7 @@ import type { Transport, Unsubscribe } from './bus/endpoint.js';
 import { keySenderId } from './bus/sender-ids.js';
 import { execute } from './enclave-execution.js';
 import { Uploads } from './enclave-uploads.js';
+import { HeldBytes } from './held-bytes.js';
 import {
   policyParticipants,
   verifierKey,
@@ -33,7 +40,7 @@ import {
 } from './policy-keys.js';
 import { policyViewOf } from './policy-view.js';
 import { sealTo } from '../transport/sealing.js';
-import { TracedActor, type Output } from './traced-actor.js';
+import { TracedActor, unhandledOutput } from './traced-actor.js';
 import { Mailbox } from './mailbox.js';
 
 export interface EnclaveWorkerOptions {
@@ -61,11 +68,15 @@ export interface EnclaveWorker {
   readonly actor: TracedActor<typeof enclaveMachine>;
   /** Resolves with the announcement once attested; rejects with the typed failure otherwise. */
   readonly ready: Promise<EnclaveReadyBody>;
+  /** Resolves once the machine has ended and its last replies have been handed to the bus. */
   readonly finished: Promise<EnclaveOutcome>;
   stop(): void;
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+type Out<T extends EnclaveOutput['type']> = Extract<EnclaveOutput, { type: T }>;
+type UploadRequest = Inbound<'provision.program' | 'provision.data'>;
 
 export function startEnclaveWorker(options: EnclaveWorkerOptions): EnclaveWorker {
   const clock = options.clock ?? (() => new Date());
@@ -82,16 +93,13 @@ class EnclaveShell {
   readonly actor: TracedActor<typeof enclaveMachine>;
   readonly #vfs: Vfs;
   readonly #mailbox = new Mailbox<Outbound>();
-  readonly #staged = new Map<string, Uint8Array>();
-  readonly #readers = new Map<string, Uint8Array>();
+  readonly #held = new HeldBytes();
   readonly #subscriptions: Unsubscribe[] = [];
-  readonly #traceBuffer: unknown[] = [];
+  readonly #traceBuffer: TraceTransitionBody[] = [];
   #participants = new Map<string, PolicyParticipant>();
   #verifierKey: webcrypto.CryptoKey | undefined;
   #endpoint: Endpoint | undefined;
   #keys: EnclaveKeys | undefined;
-  #nonce: Uint8Array = new Uint8Array();
-  #prepared: PreparedAttestation | undefined;
   #uploads: Uploads | undefined;
   #session = '';
   readonly ready: Promise<EnclaveReadyBody>;
@@ -140,8 +148,13 @@ class EnclaveShell {
   }
 
   stop(): void {
-    for (const unsubscribe of this.#subscriptions.splice(0)) unsubscribe();
+    this.#close();
     this.#finish({ state: 'stopped' });
+  }
+
+  #close(): void {
+    for (const unsubscribe of this.#subscriptions.splice(0)) unsubscribe();
+    this.#held.clear();
   }
 
   async #init(): Promise<void> {
@@ -153,28 +166,28 @@ class EnclaveShell {
     this.actor.send(event);
   }
 
-  async #effect(o: Output): Promise<void> {
+  async #effect(o: EnclaveOutput): Promise<void> {
     switch (o.type) {
       case 'do.keys':
         return this.#generateKeys();
       case 'do.evidence':
-        return this.#produceEvidence();
+        return this.#produceEvidence(o.nonce);
       case 'out.request':
-        return o.kind === 'attest.start'
-          ? this.#askChallenge(o.body as Record<string, unknown>)
-          : this.#submitEvidence();
+        return this.#request(o);
       case 'out.publish':
-        return this.#announce(o.kind as string, o.body as Record<string, unknown>);
+        return this.#announce(o);
       case 'out.reply':
-        return this.#reply(o.ref as string, o.kind as string, o.body as Record<string, unknown>);
+        return this.#mailbox.settle(o.ref, this.#outbound(o));
       case 'do.write':
-        return this.#write(o.ref as string, o.path as string, o.mode as string);
+        return this.#write(o);
       case 'do.execute':
-        return this.#execute(o.ref as string, o.target as string, o.pipeline as string | undefined);
+        return this.#execute(o);
       case 'do.read':
-        return this.#read(o.ref as string, o.path as string);
+        return this.#read(o);
       case 'do.stop':
         return this.#stopped();
+      default:
+        return unhandledOutput(o);
     }
   }
 
@@ -192,216 +205,221 @@ class EnclaveShell {
     this.#send({ type: 'io.keys.ready', session: this.#session });
   }
 
-  async #verifierRequest(
-    kind: string,
-    body: unknown,
-    expected: string,
-  ): Promise<Record<string, unknown> | undefined> {
+  /** Phases 2 and 4: a verifier refusal becomes the machine's `protocol.error` event. */
+  async #request(o: Out<'out.request'>): Promise<void> {
+    switch (o.kind) {
+      case 'attest.start': {
+        const reply = await this.#askVerifier('attest.start', {
+          ...o.body,
+          policy: this.#loaded.bytes,
+        });
+        if (reply.kind === 'protocol.error')
+          return this.#send({ type: 'protocol.error', failure: reply.body });
+        const { attestation, nonce } = expectReply(reply, 'attest.challenge');
+        return this.#send({ type: 'attest.challenge', attestation, nonce });
+      }
+      case 'attest.evidence': {
+        const reply = await this.#askVerifier('attest.evidence', o.body);
+        if (reply.kind === 'protocol.error')
+          return this.#send({ type: 'protocol.error', failure: reply.body });
+        const { chain } = expectReply(reply, 'attest.certificate');
+        return this.#send({ type: 'attest.certificate', chain });
+      }
+      default:
+        return unhandledOutput(o);
+    }
+  }
+
+  #askVerifier<K extends 'attest.start' | 'attest.evidence'>(
+    kind: K,
+    body: BodyOf<K>,
+  ): Promise<Inbound> {
     const key = this.#verifierKey;
-    const reply = await this.#endpoint!.request(VERIFIER_SUBJECT, this.computation, kind, body, {
+    return this.#endpoint!.request(VERIFIER_SUBJECT, this.computation, kind, body, {
       keys: (from) => (from === VERIFIER_SENDER_ID ? key : undefined),
       timeoutMs: this.#options.requestTimeoutMs ?? 30_000,
     });
-    if (reply.kind === 'protocol.error') {
-      this.#send({ type: 'protocol.error', failure: reply.body as WireError });
-      return undefined;
-    }
-    return expectReply<Record<string, unknown>>(reply, expected);
   }
 
-  async #askChallenge(body: Record<string, unknown>): Promise<void> {
-    // The machine's body plus the policy bytes (public, but bulky: kept out of the trace).
-    const request = { ...body, policy: this.#loaded.bytes };
-    const challenge = await this.#verifierRequest('attest.start', request, 'attest.challenge');
-    if (!challenge) return;
-    this.#nonce = challenge['nonce'] as Uint8Array;
-    this.#send({ type: 'attest.challenge', attestation: challenge['attestation'] as string });
-  }
-
-  async #produceEvidence(): Promise<void> {
-    this.#prepared = await prepareAttestation({
+  async #produceEvidence(nonce: Uint8Array): Promise<void> {
+    const prepared = await prepareAttestation({
       attester: this.#options.attester,
-      nonce: this.#nonce,
+      nonce,
       policyHash: Buffer.from(this.#loaded.hash, 'hex'),
       measurement: this.#options.measurement,
       keys: this.#keys!,
     });
-    this.#send({ type: 'io.evidence.ready' });
+    this.#send({ type: 'io.evidence.ready', evidence: prepared.evidence, csr: prepared.csr });
   }
 
-  async #submitEvidence(): Promise<void> {
-    const snapshot = this.actor.snapshot();
-    const certificate = await this.#verifierRequest(
-      'attest.evidence',
-      {
-        attestation: snapshot.context.attestation,
-        platform: this.#options.attester.platform,
-        evidence: this.#prepared!.evidence,
-        csr: this.#prepared!.csr,
-      },
-      'attest.certificate',
-    );
-    if (!certificate) return;
-    this.#send({ type: 'attest.certificate', chain: certificate['chain'] as string[] });
-  }
-
-  async #announce(kind: string, body: Record<string, unknown>): Promise<void> {
-    if (kind === 'enclave.ready') {
-      this.#subscriptions.push(
-        this.#endpoint!.serve(
-          enclaveSubject(this.computation),
-          {
-            keys: (from) => this.#participants.get(from)?.key,
-            refuse: (e) =>
-              e.code === 'ERR_UNKNOWN_SENDER'
-                ? new ProtocolError(
-                    'ERR_UNKNOWN_PARTICIPANT',
-                    'the sender is not an identity of the policy',
-                  )
-                : e,
-          },
-          (m) => this.#handle(m),
-        ),
-      );
+  async #announce(o: Out<'out.publish'>): Promise<void> {
+    const subject = eventsSubject(this.computation);
+    switch (o.kind) {
+      case 'enclave.ready':
+        this.#subscriptions.push(
+          this.#endpoint!.serve(
+            enclaveSubject(this.computation),
+            {
+              keys: (from) => this.#participants.get(from)?.key,
+              refuse: (e) =>
+                e.code === 'ERR_UNKNOWN_SENDER'
+                  ? new ProtocolError(
+                      'ERR_UNKNOWN_PARTICIPANT',
+                      'the sender is not an identity of the policy',
+                    )
+                  : e,
+            },
+            (m) => this.#handle(m),
+          ),
+        );
+        await this.#endpoint!.publish(subject, this.computation, o.kind, o.body);
+        return this.#resolveReady(o.body);
+      case 'enclave.shutdown':
+        return this.#endpoint!.publish(subject, this.computation, o.kind, o.body);
+      default:
+        return unhandledOutput(o);
     }
-    await this.#endpoint!.publish(eventsSubject(this.computation), this.computation, kind, body);
-    if (kind === 'enclave.ready') this.#resolveReady(body as unknown as EnclaveReadyBody);
   }
 
   /** Phases 7 to 11: a verified request becomes a machine event; the machine's reply answers it. */
   async #handle(m: Inbound): Promise<Outbound> {
     if (this.actor.done) throw new ProtocolError('ERR_SHUT_DOWN', 'the computation has ended');
-    const participant = this.#participants.get(m.from)!;
+    // The serve key lookup admitted only the policy's participants.
+    const from = this.#participants.get(m.from)!.id;
     const ref = `${m.from}#${m.seq}`;
-    const from = participant.id;
-    const body = m.body as Record<string, unknown>;
-    let event: EnclaveRequestEvent;
     switch (m.kind) {
       case 'session.hello':
       case 'shutdown.request':
-        event = { type: m.kind, ref, from };
-        break;
+        return this.#ask({ type: m.kind, ref, from });
       case 'provision.program':
-      case 'provision.data': {
-        const progress = await this.#uploads!.accept(m.from, body as never);
-        const path = body['path'] as string;
-        if (!progress.complete)
-          return {
-            kind: 'provision.ack',
-            body: { path, received: progress.received, complete: false },
-          };
-        this.#staged.set(ref, progress.bytes);
-        const expected = this.#loaded.policy.fileHashes.some((h) => h.filePath === path);
-        const hash = expected
-          ? createHash('sha256').update(progress.bytes).digest('hex')
-          : undefined;
-        const common = { ref, from, path, size: progress.received, ...(hash ? { hash } : {}) };
-        event =
-          m.kind === 'provision.program'
-            ? { type: m.kind, ...common }
-            : { type: m.kind, ...common, mode: body['mode'] as 'write' };
-        break;
-      }
+      case 'provision.data':
+        return this.#provision(m, ref, from);
       case 'compute.request':
-        event = {
+        return this.#ask({
           type: m.kind,
           ref,
           from,
-          ...(body['pipeline'] !== undefined
-            ? { pipeline: body['pipeline'] as string }
-            : { program: body['program'] as string }),
-        };
-        break;
+          ...(m.body.pipeline !== undefined
+            ? { pipeline: m.body.pipeline }
+            : { program: m.body.program ?? '' }),
+        });
       case 'result.read':
-        this.#readers.set(ref, (body as unknown as ResultReadBody).replyKey);
-        event = { type: m.kind, ref, from, path: body['path'] as string };
-        break;
+        return this.#ask({ type: m.kind, ref, from, path: m.body.path, replyKey: m.body.replyKey });
       default:
         throw new ProtocolError('ERR_BAD_MESSAGE', `${m.kind} is not a request to the enclave`);
     }
+  }
+
+  /** Delivers a request to the machine after earlier ones; resolves with the machine's reply. */
+  #ask(event: EnclaveRequestEvent): Promise<Outbound> {
     return this.#mailbox.run(
-      ref,
+      event.ref,
       () => this.#send(event),
       () => this.actor.done,
     );
   }
 
-  async #reply(ref: string, kind: string, body: Record<string, unknown>): Promise<void> {
-    let full: Record<string, unknown> = body;
-    if (kind === 'provision.ack')
-      full = { path: body['path'], received: this.#staged.get(ref)?.length ?? 0, complete: true };
-    if (kind === 'result.data')
-      full = { ...body, sealed: this.#readers.get(ref) ?? new Uint8Array() };
-    this.#staged.delete(ref);
-    this.#readers.delete(ref);
-    this.#mailbox.settle(ref, { kind, body: full });
+  /** Phases 7 and 8: chunks are acknowledged here; the complete file goes to the machine. */
+  async #provision(m: UploadRequest, ref: string, from: number): Promise<Outbound> {
+    const { path } = m.body;
+    const progress = await this.#uploads!.accept(m.from, m.body);
+    if (!progress.complete)
+      return {
+        kind: 'provision.ack',
+        body: { path, received: progress.received, complete: false },
+      };
+    const data = this.#held.hold(progress.sealedDigest, progress.bytes);
+    const pinned = this.#loaded.policy.fileHashes.some((h) => h.filePath === path);
+    const hash = pinned ? createHash('sha256').update(progress.bytes).digest('hex') : undefined;
+    const common = { ref, from, path, size: progress.received, data, ...(hash ? { hash } : {}) };
+    try {
+      return await this.#ask(
+        m.kind === 'provision.program'
+          ? { type: m.kind, ...common }
+          : { type: m.kind, ...common, mode: m.body.mode },
+      );
+    } finally {
+      this.#held.drop(data); // refused: the machine never asked for the bytes
+    }
   }
 
-  async #write(ref: string, path: string, mode: string): Promise<void> {
+  #outbound(reply: Out<'out.reply'>): Outbound {
+    switch (reply.kind) {
+      case 'result.data':
+        return {
+          kind: reply.kind,
+          body: { ...reply.body, sealed: this.#held.take(reply.body.sealed) },
+        };
+      default:
+        return reply;
+    }
+  }
+
+  async #write(o: Out<'do.write'>): Promise<void> {
     try {
       // The machine has checked the sender's write right on this path (phase 7/8).
-      this.#vfs.writeUnchecked(path, this.#staged.get(ref) ?? new Uint8Array(), {
-        append: mode === 'append',
-      });
-      this.#send({ type: 'io.written', ref });
+      this.#vfs.writeUnchecked(o.path, this.#held.take(o.data), { append: o.mode === 'append' });
+      this.#send({ type: 'io.written', ref: o.ref });
     } catch (error) {
-      this.#send({ type: 'io.write.failed', ref, failure: toVcError(error).toWire() });
+      this.#send({ type: 'io.write.failed', ref: o.ref, failure: toVcError(error).toWire() });
     }
   }
 
-  async #execute(ref: string, target: string, pipeline: string | undefined): Promise<void> {
-    const participant = [...this.#participants.values()].find((p) =>
-      ref.startsWith(`${p.senderId}#`),
-    );
+  async #execute(o: Out<'do.execute'>): Promise<void> {
     const callerRights =
-      this.#loaded.policy.identities.find((i) => i.id === participant?.id)?.fileRights ?? [];
+      this.#loaded.policy.identities.find((i) => i.id === o.from)?.fileRights ?? [];
     try {
       const exitCode = await execute(this.#loaded.policy, this.#vfs, {
-        target,
+        target: o.target,
         callerRights,
-        ...(pipeline === undefined ? {} : { pipeline }),
+        ...(o.pipeline === undefined ? {} : { pipeline: o.pipeline }),
       });
-      this.#send({ type: 'io.executed', ref, exitCode, files: this.#vfs.filesUnder('/') });
+      this.#send({ type: 'io.executed', ref: o.ref, exitCode, files: this.#vfs.filesUnder('/') });
     } catch (error) {
-      this.#send({ type: 'io.execute.failed', ref, failure: toVcError(error).toWire() });
+      this.#send({ type: 'io.execute.failed', ref: o.ref, failure: toVcError(error).toWire() });
     }
   }
 
-  async #read(ref: string, path: string): Promise<void> {
+  async #read(o: Out<'do.read'>): Promise<void> {
     try {
-      const bytes = this.#vfs.readUnchecked(path);
-      const replyKey = this.#readers.get(ref) ?? new Uint8Array();
-      const sealed = await sealTo(replyKey, bytes, {
+      const bytes = this.#vfs.readUnchecked(o.path);
+      const sealed = await sealTo(o.replyKey, bytes, {
         computation: this.computation,
         session: this.#session,
-        path,
+        path: o.path,
         purpose: 'result',
       });
-      this.#readers.set(ref, sealed);
-      this.#send({ type: 'io.read', ref, size: bytes.length });
+      this.#send({
+        type: 'io.read',
+        ref: o.ref,
+        size: bytes.length,
+        sealed: this.#held.holdPublic(sealed),
+      });
     } catch (error) {
-      this.#send({ type: 'io.read.failed', ref, failure: toVcError(error).toWire() });
+      this.#send({ type: 'io.read.failed', ref: o.ref, failure: toVcError(error).toWire() });
     }
   }
 
-  #stopped(): void {
+  async #stopped(): Promise<void> {
     const snapshot = this.actor.snapshot();
     const failure = snapshot.context.failure;
     this.#rejectReady(
       failure ? ProtocolError.fromWire(failure) : new ProtocolError('ERR_SHUT_DOWN', 'shut down'),
     );
-    if (failure && this.#endpoint) {
-      // Whoever waits for this enclave (the launcher) learns at once why it will never be ready.
-      const body = { session: this.#session || 'none', reason: failure.code };
-      void this.#endpoint
-        .publish(eventsSubject(this.computation), this.computation, 'enclave.shutdown', body)
-        .catch(() => undefined);
+    // The machine answers nothing more: requests still waiting for it are refused.
+    this.#mailbox.abandon();
+    if (this.#endpoint) {
+      if (failure) {
+        // Whoever waits for this enclave (the launcher) learns at once why it will never be ready.
+        const body = { session: this.#session || 'none', reason: failure.code };
+        await this.#endpoint
+          .publish(eventsSubject(this.computation), this.computation, 'enclave.shutdown', body)
+          .catch(() => undefined);
+      }
+      // The final replies, announcements and trace records leave before the subscriptions close.
+      await this.#endpoint.flush().catch(() => undefined);
     }
-    // Let the final replies and announcements leave before unsubscribing.
-    setTimeout(() => {
-      this.#mailbox.abandon();
-      this.stop();
-    }, 50).unref();
+    this.#close();
     this.#finish({ state: JSON.stringify(snapshot.value), ...(failure ? { failure } : {}) });
   }
 
@@ -410,7 +428,7 @@ class EnclaveShell {
     this.#resolveFinished(outcome);
   }
 
-  #publishTrace(record: unknown): void {
+  #publishTrace(record: TraceTransitionBody): void {
     if (this.#options.trace === false) return;
     if (!this.#endpoint) {
       this.#traceBuffer.push(record);

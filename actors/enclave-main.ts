@@ -46,7 +46,7 @@ async function main(): Promise<number> {
     console.error(
       `enclave ${values.computation}: ${outcome.failure.code}: ${outcome.failure.message}`,
     );
-  await new Promise((resolve) => setTimeout(resolve, 100)); // let the last replies leave
+  // `finished` resolves after the worker's last replies were handed to the bus; flush them out.
   await transport.flush().catch(() => undefined);
   await transport.close().catch(() => undefined);
   await shutdownWorkers().catch(() => undefined);

@@ -1,7 +1,9 @@
 // Reassembles chunked uploads (phase 8) inside the enclave: each chunk is opened with HPKE against
 // the enclave's key and an `info` naming its exact place, and must arrive in order; the file is
-// complete when the last chunk opened. Nothing reaches the machine before that.
-import type { webcrypto } from 'node:crypto';
+// complete when the last chunk opened. Nothing reaches the machine before that. A complete upload
+// comes with the SHA-256 of its sealed chunks: public bytes (they crossed the bus), so their digest
+// may name the plaintext in machine events where a digest of the plaintext itself may not.
+import { createHash, type Hash, type webcrypto } from 'node:crypto';
 import type { ChunkInfo, ProvisionDataBody } from '../protocol/messages/bodies.js';
 import { ProtocolError } from '../protocol/messages/errors.js';
 import { openSealed } from '../transport/sealing.js';
@@ -11,12 +13,19 @@ interface Upload {
   readonly count: number;
   readonly size: number;
   readonly parts: Uint8Array[];
+  readonly sealed: Hash;
   received: number;
 }
 
 export type UploadProgress =
   | { readonly complete: false; readonly received: number }
-  | { readonly complete: true; readonly received: number; readonly bytes: Uint8Array };
+  | {
+      readonly complete: true;
+      readonly received: number;
+      readonly bytes: Uint8Array;
+      /** SHA-256 (hex) of the sealed chunks in order. */
+      readonly sealedDigest: string;
+    };
 
 const SINGLE: ChunkInfo = { upload: '-', index: 0, count: 1 };
 
@@ -40,6 +49,7 @@ export class Uploads {
       count: chunk.count,
       size: body.size,
       parts: [],
+      sealed: createHash('sha256'),
       received: 0,
     };
     if (
@@ -61,6 +71,7 @@ export class Uploads {
       ...(body.chunk ? { chunk: body.chunk } : {}),
     });
     upload.parts.push(part);
+    upload.sealed.update(body.sealed);
     upload.received += part.length;
     if (upload.parts.length < upload.count) {
       this.#open.set(key, upload);
@@ -76,6 +87,7 @@ export class Uploads {
       complete: true,
       received: upload.received,
       bytes: concat(upload.parts, upload.received),
+      sealedDigest: upload.sealed.digest('hex'),
     };
   }
 }

@@ -2,9 +2,9 @@
 // each launch a host machine whose `do.spawn` effect starts an enclave worker (in-process in the
 // embedded mode, a child process on NATS: see spawners.ts). It never sees plaintext.
 import { randomBytes } from 'node:crypto';
-import { hostMachine } from '../machines/index.js';
+import { hostMachine, type HostOutput } from '../machines/index.js';
 import { toVcError } from '../protocol/errors.js';
-import type { HostLaunchBody } from '../protocol/messages/bodies.js';
+import { ProtocolError } from '../protocol/messages/errors.js';
 import {
   HOSTS_LAUNCH_SUBJECT,
   HOSTS_QUEUE_GROUP,
@@ -16,7 +16,7 @@ import { Endpoint, type Inbound, type Outbound } from './bus/endpoint.js';
 import type { Transport, Unsubscribe } from './bus/endpoint.js';
 import { keyFromSenderId, keySenderId } from './bus/sender-ids.js';
 import { Mailbox } from './mailbox.js';
-import { TracedActor } from './traced-actor.js';
+import { TracedActor, unhandledOutput } from './traced-actor.js';
 
 export interface SpawnRequest {
   readonly policyBytes: Uint8Array;
@@ -66,74 +66,74 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const subscriptions: Unsubscribe[] = [];
 
   async function handle(m: Inbound): Promise<Outbound> {
-    const body = m.body as HostLaunchBody;
-    const launch = body;
-    // The host is untrusted and only relays: the enclave validates the policy, the host needs its hash.
-    const loaded = { hash: policyHash(body.policy) };
+    if (m.kind !== 'host.launch')
+      throw new ProtocolError('ERR_BAD_MESSAGE', `${m.kind} is not a launch request`);
+    const launch = m.body;
     const mailbox = new Mailbox<Outbound>();
     const ref = `${m.from}#${m.seq}`;
-    let spawned: SpawnedWorker | undefined;
     const actor: TracedActor<typeof hostMachine> = new TracedActor({
       actor: 'host',
       machineId: 'host',
       machine: hostMachine,
       input: { host },
-      onOutput: async (o) => {
-        if (o.type === 'do.spawn') {
-          try {
-            spawned = await options.spawn({
-              policyBytes: body.policy,
-              computation: body.computation,
-              platform: body.platform,
-            });
-            workers.set(spawned.worker, spawned);
-            void spawned.exited.then((exitCode) => {
-              workers.delete(spawned!.worker);
-              const readyBefore = actor.snapshot().value === 'serving';
-              actor.send({ type: 'io.exited', exitCode });
-              if (exitCode !== 0 && !readyBefore) {
-                // Tell whoever waits for this enclave that it will not come (the launcher stops waiting).
-                const body = {
-                  session: 'none',
-                  reason: `ERR_LAUNCH_FAILED: worker exited with ${exitCode}`,
-                };
-                void endpoint
-                  .publish(
-                    eventsSubject(launch.computation),
-                    launch.computation,
-                    'enclave.shutdown',
-                    body,
-                  )
-                  .catch(() => undefined);
-              }
-            });
-            actor.send({ type: 'io.spawned', worker: spawned.worker });
-          } catch (error) {
-            actor.send({ type: 'io.spawn.failed', failure: toVcError(error).toWire() });
-          }
-        }
-        if (o.type === 'out.reply')
-          mailbox.settle(o.ref as string, { kind: o.kind as string, body: o.body });
-      },
+      onOutput: (o) => effect(o),
       onTrace: (record) => {
         if (options.trace === false) return;
         void endpoint
           .publish(
-            traceSubject(body.computation, 'host'),
-            body.computation,
+            traceSubject(launch.computation, 'host'),
+            launch.computation,
             'trace.transition',
             record,
           )
           .catch(() => undefined);
       },
     });
+
+    async function effect(o: HostOutput): Promise<void> {
+      switch (o.type) {
+        case 'do.spawn':
+          try {
+            const spawned = await options.spawn({
+              policyBytes: launch.policy,
+              computation: o.computation,
+              platform: o.platform,
+            });
+            workers.set(spawned.worker, spawned);
+            void spawned.exited.then((exitCode) => {
+              workers.delete(spawned.worker);
+              actor.send({ type: 'io.exited', exitCode });
+            });
+            actor.send({ type: 'io.spawned', worker: spawned.worker });
+          } catch (error) {
+            actor.send({ type: 'io.spawn.failed', failure: toVcError(error).toWire() });
+          }
+          return;
+        case 'out.reply':
+          return mailbox.settle(o.ref, o);
+        case 'out.publish':
+          return endpoint.publish(
+            eventsSubject(launch.computation),
+            launch.computation,
+            o.kind,
+            o.body,
+          );
+        default:
+          return unhandledOutput(o);
+      }
+    }
+
     launches.push(actor);
     actor.start();
     // The host only watches the announcement (it cannot and need not check it).
-    const watch = endpoint.subscribe(eventsSubject(body.computation), keyFromSenderId, (event) => {
-      if (event.kind === 'enclave.ready')
-        actor.send({ type: 'enclave.ready', session: (event.body as { session: string }).session });
-    });
+    const watch = endpoint.subscribe(
+      eventsSubject(launch.computation),
+      keyFromSenderId,
+      (event) => {
+        if (event.kind === 'enclave.ready')
+          actor.send({ type: 'enclave.ready', session: event.body.session });
+      },
+    );
     subscriptions.push(watch);
     // Stop watching once this launch has ended (a long-running host serves many launches).
     void actor
@@ -148,9 +148,10 @@ export async function startHost(options: HostOptions): Promise<Host> {
         actor.send({
           type: 'host.launch',
           ref,
-          computation: body.computation,
-          platform: body.platform,
-          policyHash: loaded.hash,
+          computation: launch.computation,
+          platform: launch.platform,
+          // The host is untrusted and only relays: the enclave validates the policy, the host needs its hash.
+          policyHash: policyHash(launch.policy),
         }),
       () => actor.done,
     );

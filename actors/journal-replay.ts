@@ -19,9 +19,18 @@ export interface JournalRecord {
   readonly data: Uint8Array;
 }
 
-export interface JournalMessage extends Omit<Inbound, 'bytes'> {
+/** A journaled message; `kind` and `body` are only as trustworthy as `verified` says. */
+export interface JournalMessage extends Omit<Loose, 'kind' | 'body'> {
   readonly subject: string;
+  readonly kind: string;
+  readonly body: unknown;
   readonly verified: boolean;
+}
+
+/** An envelope decoded without verification (for listing only). */
+interface Loose extends Omit<Inbound, 'bytes' | 'kind' | 'body'> {
+  readonly kind: string;
+  readonly body: unknown;
 }
 
 export interface ComputationJournal {
@@ -33,7 +42,7 @@ export interface ComputationJournal {
 
 type Lookup = (from: string) => Promise<webcrypto.CryptoKey | undefined>;
 
-function decodeUnverified(data: Uint8Array): Omit<Inbound, 'bytes'> | undefined {
+function decodeUnverified(data: Uint8Array): Loose | undefined {
   try {
     const e = decodePlain(data) as {
       kind: string;

@@ -3,7 +3,7 @@
 // (phase 6), so "launched" means "attested and ready".
 import { checkEnclaveCertificate, type AttestedEnclave } from '../attestation/relying-party.js';
 import { toVcError } from '../protocol/errors.js';
-import type { EnclaveReadyBody, HostLaunchedBody } from '../protocol/messages/bodies.js';
+import type { EnclaveReadyBody } from '../protocol/messages/bodies.js';
 import { ProtocolError } from '../protocol/messages/errors.js';
 import {
   HOSTS_LAUNCH_SUBJECT,
@@ -61,7 +61,7 @@ export async function launchComputation(options: LaunchOptions): Promise<Launche
     const unsubscribe = endpoint.subscribe(eventsSubject(computation), keyFromSenderId, (m) => {
       if (m.kind === 'enclave.shutdown') {
         // Unauthenticated by nature (the enclave has no certificate yet): it only ends the wait.
-        const reason = (m.body as { reason: string }).reason;
+        const reason = m.body.reason;
         clearTimeout(timer);
         reject(
           new ProtocolError(
@@ -73,7 +73,7 @@ export async function launchComputation(options: LaunchOptions): Promise<Launche
       }
       if (m.kind !== 'enclave.ready') return;
       clearTimeout(timer);
-      resolve({ from: m.from, body: m.body as EnclaveReadyBody });
+      resolve({ from: m.from, body: m.body });
     });
     stop = () => {
       clearTimeout(timer);
@@ -89,7 +89,7 @@ export async function launchComputation(options: LaunchOptions): Promise<Launche
       { policy: options.policy.bytes, platform: options.platform ?? 'sim', computation },
       { keys: keyFromSenderId, timeoutMs },
     );
-    const launched = expectReply<HostLaunchedBody>(reply, 'host.launched');
+    const launched = expectReply(reply, 'host.launched');
     const { from, body } = await announced;
     if (options.verify === false)
       return { computation, host: launched.host, worker: launched.worker, ready: body };

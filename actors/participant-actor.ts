@@ -2,25 +2,27 @@
 // checks (attestation/relying-party) before anything secret leaves, then performs its steps: uploads
 // sealed to the attested HPKE key (chunked, with progress), compute requests, result reads sealed
 // to a fresh ephemeral key, shutdown. Transitions are published on `trace.participant-<id>`.
-import { randomBytes, type webcrypto } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { checkEnclaveCertificate } from '../attestation/relying-party.js';
 import {
   participantMachine,
+  type EnclaveFacts,
   type ParticipantEvent,
+  type ParticipantOutput,
   type Step,
   type StepOutcome,
 } from '../machines/index.js';
 import { toVcError, type WireError } from '../protocol/errors.js';
 import type { Identity } from '../protocol/identity/index.js';
-import type { EnclaveReadyBody, ResultDataBody } from '../protocol/messages/bodies.js';
+import type { BodyOf, RequestKind } from '../protocol/messages/bodies.js';
 import { ProtocolError } from '../protocol/messages/errors.js';
 import { computationIdFor, enclaveSubject, traceSubject } from '../protocol/messages/subjects.js';
 import type { LoadedPolicy } from '../protocol/policy/types.js';
-import { Endpoint, type Inbound } from './bus/endpoint.js';
+import { Endpoint, expectReply, type Inbound } from './bus/endpoint.js';
 import type { Transport } from './bus/endpoint.js';
 import { certificateSenderId, keyFromSenderId, senderIdIsKey } from './bus/sender-ids.js';
 import { ephemeralKeyPair, openSealed, sealUpload } from '../transport/sealing.js';
-import { TracedActor, type Output } from './traced-actor.js';
+import { TracedActor, unhandledOutput } from './traced-actor.js';
 
 export interface ParticipantOptions {
   readonly bus: Transport;
@@ -47,12 +49,8 @@ export interface ParticipantResult {
   readonly actor: TracedActor<typeof participantMachine>;
 }
 
-interface Enclave {
-  id: string;
-  ready: EnclaveReadyBody;
-  hpkeKey?: Uint8Array;
-  signingKey?: webcrypto.CryptoKey;
-}
+type Out<T extends ParticipantOutput['type']> = Extract<ParticipantOutput, { type: T }>;
+type StepRequest = Exclude<Out<'out.request'>, { kind: 'session.hello' }>;
 
 export async function runParticipant(options: ParticipantOptions): Promise<ParticipantResult> {
   const clock = options.clock ?? (() => new Date());
@@ -71,15 +69,19 @@ export async function runParticipant(options: ParticipantOptions): Promise<Parti
   const name = known
     ? `participant-${known.id}-${session}`
     : `participant-x${senderId.slice(2, 10)}-${session}`;
-  let enclave: Enclave | undefined;
 
-  const keys = async (from: string) => {
-    if (enclave?.signingKey) return from === enclave.id ? enclave.signingKey : undefined;
-    return keyFromSenderId(from); // before phase 6: self-certified, trusted only after the checks
-  };
-  const request = (kind: string, body: unknown): Promise<Inbound> =>
+  /**
+   * Before phase 6 any self-certified sender is heard (and trusted for nothing until the checks
+   * pass); afterwards only the enclave whose id the check matched to its certified key.
+   */
+  const request = <K extends RequestKind>(
+    kind: K,
+    body: BodyOf<K>,
+    enclave?: EnclaveFacts,
+  ): Promise<Inbound> =>
     endpoint.request(enclaveSubject(computation), computation, kind, body, {
-      keys,
+      keys: (from) =>
+        enclave === undefined || from === enclave.id ? keyFromSenderId(from) : undefined,
       timeoutMs: options.timeoutMs ?? 60_000,
     });
 
@@ -104,122 +106,122 @@ export async function runParticipant(options: ParticipantOptions): Promise<Parti
   });
   const send = (event: ParticipantEvent) => actor.send(event);
 
-  async function effect(o: Output): Promise<void> {
-    if (o.type === 'out.request' && o.kind === 'session.hello') return hello();
-    if (o.type === 'do.verify-enclave') return verify();
-    if (o.type === 'out.request') return step(o.ref as string, o.step as Step);
+  async function effect(o: ParticipantOutput): Promise<void> {
+    switch (o.type) {
+      case 'out.request':
+        return o.kind === 'session.hello' ? hello() : send(await step(o));
+      case 'do.verify-enclave':
+        return verify(o.enclave);
+      case 'do.done':
+      case 'do.stop':
+        return; // runParticipant reads the outcome from the final snapshot
+      default:
+        return unhandledOutput(o);
+    }
   }
 
   async function hello(): Promise<void> {
     const reply = await request('session.hello', {});
     if (reply.kind === 'protocol.error')
-      return send({ type: 'protocol.error', ref: 'hello', failure: reply.body as WireError });
-    const ready = reply.body as EnclaveReadyBody;
-    enclave = { id: reply.from, ready };
-    send({
-      type: 'enclave.ready',
-      session: ready.session,
-      policyHash: ready.policyHash,
-      platform: ready.platform,
-    });
+      return send({ type: 'protocol.error', ref: 'hello', failure: reply.body });
+    const ready = expectReply(reply, 'enclave.ready');
+    send({ type: 'enclave.ready', from: reply.from, ...ready });
   }
 
   /** Phase 6: chain to proxy_service_cert, validity now, measurement, policy hash; and the key. */
-  async function verify(): Promise<void> {
+  async function verify(enclave: EnclaveFacts): Promise<void> {
     try {
       const attested = await checkEnclaveCertificate({
-        chain: enclave!.ready.chain,
+        chain: enclave.chain,
         policy: options.policy,
         now: clock(),
       });
-      if (!(await senderIdIsKey(enclave!.id, attested.signingKey))) {
+      if (!(await senderIdIsKey(enclave.id, attested.signingKey))) {
         throw new ProtocolError(
           'ERR_ENCLAVE_KEY_MISMATCH',
           'the enclave signed with a key its certificate does not name',
         );
       }
-      enclave!.signingKey = attested.signingKey;
-      enclave!.hpkeKey = attested.hpkePublicKey;
-      send({ type: 'io.enclave.verified' });
+      send({ type: 'io.enclave.verified', hpkeKey: attested.hpkePublicKey });
     } catch (error) {
       send({ type: 'io.enclave.rejected', failure: toVcError(error).toWire() });
     }
   }
 
-  async function step(ref: string, s: Step): Promise<void> {
-    const reply = await perform(s);
-    if (reply.kind === 'protocol.error')
-      return send({ type: 'protocol.error', ref, failure: reply.body as unknown as WireError });
-    send({ type: reply.kind, ref, body: reply.body } as ParticipantEvent);
-  }
-
-  async function perform(s: Step): Promise<{ kind: string; body: Record<string, unknown> }> {
+  /** Performs one step; its reply (or refusal) becomes the machine's event. */
+  async function step(o: StepRequest): Promise<ParticipantEvent> {
+    const { ref, step: s, to } = o;
     switch (s.op) {
       case 'program':
       case 'data':
-        return upload(s);
+        return upload(ref, s, to);
       case 'compute':
-        return asReply(await request('compute.request', { program: s.program }));
+        return replyEvent(ref, await request('compute.request', { program: s.program }, to));
       case 'pipeline':
-        return asReply(await request('compute.request', { pipeline: s.pipeline }));
+        return replyEvent(ref, await request('compute.request', { pipeline: s.pipeline }, to));
       case 'result':
-        return readResult(s.path, s.destination);
+        return readResult(ref, s, to);
       case 'shutdown':
-        return asReply(await request('shutdown.request', {}));
+        return replyEvent(ref, await request('shutdown.request', {}, to));
+      default:
+        return unhandledOutput(s);
     }
   }
 
   async function upload(
+    ref: string,
     s: Extract<Step, { op: 'program' | 'data' }>,
-  ): Promise<{ kind: string; body: Record<string, unknown> }> {
+    to: EnclaveFacts,
+  ): Promise<ParticipantEvent> {
     const bytes = await options.readSource(s.source);
     const uploadId = `u${randomBytes(8).toString('hex')}`;
-    const kind = s.op === 'program' ? 'provision.program' : 'provision.data';
-    let last: Inbound | undefined;
+    let ack: BodyOf<'provision.ack'> | undefined;
     const parts = sealUpload(
-      enclave!.hpkeKey!,
+      to.hpkeKey,
       bytes,
-      { computation, session: enclave!.ready.session, path: s.path },
+      { computation, session: to.session, path: s.path },
       uploadId,
     );
     for await (const { sealed, chunk, end } of parts) {
-      const body = {
-        path: s.path,
-        sealed,
-        size: bytes.length,
-        ...(chunk ? { chunk } : {}),
-        ...(s.op === 'data' ? { mode: s.mode } : {}),
-      };
-      last = await request(kind, body);
-      if (last.kind === 'protocol.error') return asReply(last);
+      const body = { path: s.path, sealed, size: bytes.length, ...(chunk ? { chunk } : {}) };
+      const reply =
+        s.op === 'program'
+          ? await request('provision.program', body, to)
+          : await request('provision.data', { ...body, mode: s.mode }, to);
+      if (reply.kind === 'protocol.error')
+        return { type: 'protocol.error', ref, failure: reply.body };
+      ack = expectReply(reply, 'provision.ack');
       options.onProgress?.({ path: s.path, sent: end, total: bytes.length });
     }
-    const ack = last!.body as Record<string, unknown>;
-    return { kind: 'provision.ack', body: { path: ack['path'], received: ack['received'] } };
+    return { type: 'provision.ack', ref, body: { path: ack!.path, received: ack!.received } };
   }
 
   async function readResult(
-    path: string,
-    destination: string,
-  ): Promise<{ kind: string; body: Record<string, unknown> }> {
+    ref: string,
+    s: Extract<Step, { op: 'result' }>,
+    to: EnclaveFacts,
+  ): Promise<ParticipantEvent> {
     const { keyPair, publicRaw } = await ephemeralKeyPair();
-    const reply = await request('result.read', { path, replyKey: publicRaw });
-    if (reply.kind === 'protocol.error') return asReply(reply);
-    const body = reply.body as ResultDataBody;
-    const bytes = await openSealed(keyPair, body.sealed, {
+    const reply = await request('result.read', { path: s.path, replyKey: publicRaw }, to);
+    if (reply.kind === 'protocol.error')
+      return { type: 'protocol.error', ref, failure: reply.body };
+    const { sealed } = expectReply(reply, 'result.data');
+    const bytes = await openSealed(keyPair, sealed, {
       computation,
-      session: enclave!.ready.session,
-      path,
+      session: to.session,
+      path: s.path,
       purpose: 'result',
     });
-    await options.writeResult(destination, bytes);
-    return { kind: 'result.data', body: { path, size: bytes.length } };
+    await options.writeResult(s.destination, bytes);
+    return { type: 'result.data', ref, body: { path: s.path, size: bytes.length } };
   }
 
   actor.start();
   await actor.waitFor((snapshot) => snapshot.status === 'done');
+  // The last trace records leave before the caller may close the bus.
+  await endpoint.flush().catch(() => undefined);
   const snapshot = actor.snapshot();
-  const state = snapshot.value as string;
+  const state: string = snapshot.value;
   return {
     ok: state === 'done',
     state,
@@ -229,8 +231,18 @@ export async function runParticipant(options: ParticipantOptions): Promise<Parti
   };
 }
 
-function asReply(message: Inbound): { kind: string; body: Record<string, unknown> } {
-  return { kind: message.kind, body: message.body as Record<string, unknown> };
+/** A compute or shutdown reply as the machine's event (other kinds are not replies to these). */
+function replyEvent(ref: string, reply: Inbound): ParticipantEvent {
+  switch (reply.kind) {
+    case 'protocol.error':
+      return { type: 'protocol.error', ref, failure: reply.body };
+    case 'compute.done':
+      return { type: 'compute.done', ref, body: reply.body };
+    case 'shutdown.ack':
+      return { type: 'shutdown.ack', ref, body: reply.body };
+    default:
+      throw new ProtocolError('ERR_BAD_MESSAGE', `unexpected ${reply.kind} reply`);
+  }
 }
 
 function pemDer(pem: string): Uint8Array {

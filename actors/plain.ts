@@ -26,6 +26,10 @@ export function toPlain(value: unknown): Plain {
   return null;
 }
 
-export function plainRecord(value: object): Record<string, Plain> {
-  return toPlain(value) as Record<string, Plain>;
+/**
+ * The same record as plain data. Its type is kept: dropping `undefined` fields and copying arrays
+ * and objects changes no field a well-typed record has.
+ */
+export function plainRecord<T extends object>(value: T): T & Record<string, Plain> {
+  return toPlain(value) as T & Record<string, Plain>;
 }

@@ -4,7 +4,7 @@ import { pack, unpack } from 'msgpackr';
 import { enclaveMachine, MACHINES, type EnclaveInput } from '../machines/index.js';
 import { RIGHTS_EXECUTE, RIGHTS_READ, RIGHTS_WRITE } from '../protocol/policy/wasi-rights.js';
 import type { TraceTransitionBody } from '../protocol/messages/bodies.js';
-import { TracedActor, type Output } from './traced-actor.js';
+import { TracedActor } from './traced-actor.js';
 import { replayTraces } from './replay.js';
 
 const input: EnclaveInput = {
@@ -35,11 +35,14 @@ async function recordRun(): Promise<TraceTransitionBody[]> {
     machineId: 'enclave',
     machine: enclaveMachine,
     input,
-    onOutput: (o: Output) => {
+    onOutput: (o) => {
       if (o.type === 'do.keys') actor.send({ type: 'io.keys.ready', session: 's1' });
       if (o.type === 'out.request' && o.kind === 'attest.start')
-        actor.send({ type: 'attest.challenge', attestation: 'a1' });
-      if (o.type === 'do.evidence') actor.send({ type: 'io.evidence.ready' });
+        actor.send({ type: 'attest.challenge', attestation: 'a1', nonce: new Uint8Array([1]) });
+      if (o.type === 'do.evidence') {
+        const evidence = new Uint8Array([2]);
+        actor.send({ type: 'io.evidence.ready', evidence, csr: new Uint8Array([3]) });
+      }
       if (o.type === 'out.request' && o.kind === 'attest.evidence') {
         actor.send({ type: 'attest.certificate', chain: ['-----BEGIN CERTIFICATE-----\n'] });
       }
@@ -50,9 +53,10 @@ async function recordRun(): Promise<TraceTransitionBody[]> {
           from: 0,
           path: '/program/p.wasm',
           size: 3,
+          data: 'd1',
         });
       }
-      if (o.type === 'do.write') actor.send({ type: 'io.written', ref: o.ref as string });
+      if (o.type === 'do.write') actor.send({ type: 'io.written', ref: o.ref });
       if (o.type === 'out.reply' && o.kind === 'provision.ack') {
         actor.send({ type: 'shutdown.request', ref: 'r2', from: 0 });
       }

@@ -1,19 +1,22 @@
 // A pure machine run live: events go in one at a time through a queue, the machine's emitted outputs
-// are handed to the shell's effect handler, and every transition becomes a trace record taken from
-// XState's inspection stream (`@xstate.event`, `@xstate.action` emit, `@xstate.snapshot`). The records
-// are what `vc replay` re-drives, so events are normalised to plain data before the machine sees them.
+// are handed to the shell's effect handler with the machine's own emitted type (a shell switches on
+// `type` and TypeScript checks it), and every transition becomes a trace record: the event fed, the
+// state after it and the outputs emitted while handling it. The records are what `vc replay`
+// re-drives, so events are normalised to plain data before the machine sees them.
 import {
   createActor,
-  type AnyActorRef,
+  type Actor,
   type AnyStateMachine,
+  type EmittedFrom,
   type EventFromLogic,
   type InputFrom,
-  type InspectionEvent,
 } from 'xstate';
+import { VcError } from '../protocol/errors.js';
 import type { TraceTransitionBody } from '../protocol/messages/bodies.js';
 import { plainRecord } from './plain.js';
 
-export type Output = Record<string, unknown> & { type: string };
+/** The machine's snapshot (state value, context, status). */
+export type SnapshotOf<M extends AnyStateMachine> = ReturnType<M['getInitialSnapshot']>;
 
 export interface TracedActorOptions<M extends AnyStateMachine> {
   /** Actor name in traces (`enclave`, `participant-1`, `verifier`, `host`). */
@@ -23,22 +26,22 @@ export interface TracedActorOptions<M extends AnyStateMachine> {
   /** Plain data (it is recorded in the start record, and replay starts the machine from it). */
   readonly input: InputFrom<M>;
   /** Called with every output the machine emits; may feed events back with `send`. */
-  readonly onOutput: (output: Output) => void | Promise<void>;
+  readonly onOutput: (output: EmittedFrom<M>) => void | Promise<void>;
   /** Called with every trace record (publish it on the trace subject). */
   readonly onTrace?: (record: TraceTransitionBody) => void;
   /** Called when an effect handler throws (the shell should turn it into an io.* event). */
-  readonly onEffectError?: (error: unknown, output: Output) => void;
+  readonly onEffectError?: (error: unknown, output: EmittedFrom<M>) => void;
 }
 
 export class TracedActor<M extends AnyStateMachine> {
   readonly #options: TracedActorOptions<M>;
-  readonly #queue: Record<string, unknown>[] = [];
+  readonly #queue: EventFromLogic<M>[] = [];
   readonly #records: TraceTransitionBody[] = [];
-  #actor: AnyActorRef | undefined;
+  #actor: Actor<M> | undefined;
   #index = 0;
   #draining = false;
-  #pendingEvent: Record<string, unknown> | undefined;
-  #pendingOutputs: Output[] = [];
+  #pendingEvent: TraceTransitionBody['event'] = { type: 'xstate.init' };
+  #pendingOutputs: EmittedFrom<M>[] = [];
   readonly #waiters = new Set<() => void>();
 
   constructor(options: TracedActorOptions<M>) {
@@ -54,36 +57,34 @@ export class TracedActor<M extends AnyStateMachine> {
     return this.#records;
   }
 
-  snapshot() {
-    return this.#actor!.getSnapshot() as ReturnType<M['getInitialSnapshot']>;
+  snapshot(): SnapshotOf<M> {
+    return this.#actor!.getSnapshot();
   }
 
   get done(): boolean {
-    return this.#actor?.getSnapshot().status === 'done';
+    return this.#actor !== undefined && this.snapshot().status === 'done';
   }
 
   start(): this {
     const { machine, input } = this.#options;
-    this.#pendingEvent = { type: 'xstate.init' };
-    const options = {
-      input: plainRecord(input as object),
-      inspect: (e: InspectionEvent) => this.#inspect(e),
-    };
-    this.#actor = createActor(machine as AnyStateMachine, options as never);
-    this.#actor.start();
+    const actor = createActor(machine, { input: plainRecord(input) });
+    this.#actor = actor;
+    // Emitted outputs reach listeners after the transition's actions, before its snapshot is
+    // observed: each transition's outputs are collected, then recorded with the state they led to.
+    actor.on('*', (output) => void this.#pendingOutputs.push(output));
+    actor.subscribe(() => this.#record(this.snapshot().value));
+    actor.start();
     return this;
   }
 
   /** Queues an event; events are processed in order, one transition at a time. */
-  send(event: EventFromLogic<M> | Record<string, unknown>): void {
+  send(event: EventFromLogic<M>): void {
     this.#queue.push(plainRecord(event));
     this.#drain();
   }
 
   /** Resolves when `predicate(snapshot)` holds (checked after each transition). */
-  async waitFor(
-    predicate: (snapshot: ReturnType<M['getInitialSnapshot']>) => boolean,
-  ): Promise<void> {
+  async waitFor(predicate: (snapshot: SnapshotOf<M>) => boolean): Promise<void> {
     if (predicate(this.snapshot())) return;
     await new Promise<void>((resolve) => {
       const check = () => {
@@ -99,7 +100,7 @@ export class TracedActor<M extends AnyStateMachine> {
     if (this.#draining || !this.#actor) return;
     this.#draining = true;
     try {
-      while (this.#queue.length > 0 && this.#actor.getSnapshot().status === 'active') {
+      while (this.#queue.length > 0 && this.snapshot().status === 'active') {
         const event = this.#queue.shift()!;
         this.#pendingEvent = event;
         this.#actor.send(event);
@@ -110,16 +111,6 @@ export class TracedActor<M extends AnyStateMachine> {
     }
   }
 
-  #inspect(event: InspectionEvent): void {
-    if (event.actorRef !== this.#actor && this.#actor !== undefined) return;
-    if (event.type === '@xstate.action' && event.action.type === 'xstate.emit') {
-      const emitted = (event.action.params as { event: Output }).event;
-      this.#pendingOutputs.push(plainRecord(emitted) as Output);
-    } else if (event.type === '@xstate.snapshot') {
-      this.#record((event.snapshot as unknown as { value: unknown }).value);
-    }
-  }
-
   #record(value: unknown): void {
     const outputs = this.#pendingOutputs;
     this.#pendingOutputs = [];
@@ -127,10 +118,10 @@ export class TracedActor<M extends AnyStateMachine> {
       actor: this.#options.actor,
       machine: this.#options.machineId,
       index: this.#index++,
-      event: this.#pendingEvent ?? { type: 'unknown' },
+      event: this.#pendingEvent,
       state: JSON.stringify(value),
-      outputs,
-      ...(this.#index === 1 ? { input: plainRecord(this.#options.input as object) } : {}),
+      outputs: outputs.map((output) => plainRecord(output)),
+      ...(this.#index === 1 ? { input: plainRecord(this.#options.input) } : {}),
     };
     this.#records.push(record);
     this.#options.onTrace?.(record);
@@ -140,7 +131,7 @@ export class TracedActor<M extends AnyStateMachine> {
     });
   }
 
-  #dispatch(output: Output): void {
+  #dispatch(output: EmittedFrom<M>): void {
     // Effects run after the transition completes, never inside it: a handler that feeds an event
     // back synchronously must not re-enter the machine mid-step.
     queueMicrotask(() => {
@@ -149,4 +140,14 @@ export class TracedActor<M extends AnyStateMachine> {
         .catch((error: unknown) => this.#options.onEffectError?.(error, output));
     });
   }
+}
+
+/**
+ * The `default` of a shell's switch over its machine's outputs: it only compiles when every output
+ * type has its case, so a new output the shell does not handle is a type error.
+ */
+export function unhandledOutput(output: never): never {
+  throw new VcError('ERR_INTERNAL', 'the shell has no effect for a machine output', {
+    details: { output },
+  });
 }

@@ -42,6 +42,14 @@ test('a multi-chunk upload arrives whole and reads back sealed to the reader', a
     assert.equal(outcome.state, 'done', JSON.stringify(outcome.failure));
     assert.deepEqual(outcome.outcomes[0]!.body, { path: '/input/big.dat', received: big.length });
     assert.deepEqual(outcome.results.get('back'), big);
+    // Machines see handles, never the bytes: no trace record carries any part of the plaintext.
+    await system.bus.flush();
+    const traces = system.journal.filter((e) => e.subject.includes('.trace.'));
+    assert.ok(traces.length > 0);
+    for (const offset of [0, UPLOAD_CHUNK_BYTES, big.length - 64]) {
+      const part = Buffer.from(big.subarray(offset, offset + 64));
+      for (const t of traces) assert.equal(Buffer.from(t.data).indexOf(part), -1, t.subject);
+    }
   } finally {
     await system.stop();
   }

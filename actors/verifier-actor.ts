@@ -6,9 +6,8 @@ import { randomBytes } from 'node:crypto';
 import type { Verifier } from '../attestation/verifier/verifier.js';
 import type { CaIdentity } from '../attestation/ca/ca-identity.js';
 import { x509 } from '../attestation/x509-setup.js';
-import { verifierMachine } from '../machines/index.js';
+import { verifierMachine, type VerifierOutput } from '../machines/index.js';
 import { toVcError } from '../protocol/errors.js';
-import type { AttestEvidenceBody, AttestStartBody } from '../protocol/messages/bodies.js';
 import { ProtocolError } from '../protocol/messages/errors.js';
 import { VERIFIER_SUBJECT, traceSubject } from '../protocol/messages/subjects.js';
 import { policyHash } from '../protocol/policy/parse-policy.js';
@@ -20,7 +19,7 @@ import type { Transport, Unsubscribe } from './bus/endpoint.js';
 import { keyFromSenderId, keySenderId } from './bus/sender-ids.js';
 import { Mailbox } from './mailbox.js';
 import { VERIFIER_SENDER_ID } from './policy-keys.js';
-import { TracedActor, type Output } from './traced-actor.js';
+import { TracedActor, unhandledOutput } from './traced-actor.js';
 
 export interface VerifierServiceOptions {
   readonly bus: Transport;
@@ -38,11 +37,7 @@ export interface VerifierService {
 
 interface Session {
   readonly actor: TracedActor<typeof verifierMachine>;
-  readonly enclave: string;
   readonly mailbox: Mailbox<Outbound>;
-  nonce: Uint8Array;
-  submission: AttestEvidenceBody | undefined;
-  chain: readonly string[];
   timer: NodeJS.Timeout | undefined;
 }
 
@@ -62,7 +57,7 @@ export function startVerifierService(options: VerifierServiceOptions): VerifierS
    * certificate's lifetime). The enclave validates the whole policy and every participant its own
    * copy; the verifier reads just this field, once per policy.
    */
-  function policyExpiry(bytes: Uint8Array): { hash: string; enclaveCertExpiry: Date } {
+  function policyExpiry(bytes: Uint8Array): { hash: string; enclaveCertExpiry: number } {
     const hash = policyHash(bytes);
     let expiry = expiries.get(hash);
     if (!expiry) {
@@ -75,33 +70,24 @@ export function startVerifierService(options: VerifierServiceOptions): VerifierS
       if (expiries.size > 1024) expiries.clear();
       expiries.set(hash, expiry);
     }
-    return { hash, enclaveCertExpiry: expiry };
+    return { hash, enclaveCertExpiry: expiry.getTime() };
   }
 
-  function open(m: Inbound, body: AttestStartBody): Session {
+  function open(computation: string): Session {
     const name = `verifier-${randomBytes(4).toString('hex')}`;
     const session: Session = {
-      enclave: m.from,
       mailbox: new Mailbox<Outbound>(),
-      nonce: new Uint8Array(),
-      submission: undefined,
-      chain: [],
       timer: undefined,
       actor: new TracedActor({
         actor: name,
         machineId: 'verifier',
         machine: verifierMachine,
-        input: { computation: body.computation },
-        onOutput: (o) => effect(session, body, o),
+        input: { computation },
+        onOutput: (o) => effect(session, o),
         onTrace: (record) => {
           if (options.trace === false) return;
           void endpoint
-            .publish(
-              traceSubject(body.computation, name),
-              body.computation,
-              'trace.transition',
-              record,
-            )
+            .publish(traceSubject(computation, name), computation, 'trace.transition', record)
             .catch(() => undefined);
         },
         onEffectError: (error) =>
@@ -111,24 +97,16 @@ export function startVerifierService(options: VerifierServiceOptions): VerifierS
     return session;
   }
 
-  async function effect(session: Session, start: AttestStartBody, o: Output): Promise<void> {
+  async function effect(session: Session, o: VerifierOutput): Promise<void> {
     switch (o.type) {
       case 'do.challenge':
         try {
-          const loaded = policyExpiry(start.policy);
-          if (loaded.hash !== start.policyHash) {
-            throw new ProtocolError(
-              'ERR_POLICY_HASH_MISMATCH',
-              'the policy bytes do not have the announced hash',
-            );
-          }
           const challenge = await options.verifier.challenge({
-            computation: start.computation,
-            platform: start.platform,
-            policyHash: start.policyHash,
-            enclaveCertExpiry: loaded.enclaveCertExpiry,
+            computation: o.computation,
+            platform: o.platform,
+            policyHash: o.policyHash,
+            enclaveCertExpiry: new Date(o.enclaveCertExpiry),
           });
-          session.nonce = challenge.nonce;
           sessions.set(challenge.attestation, session);
           const ttl = Math.max(0, challenge.expiresAt - clock().getTime());
           session.timer = setTimeout(
@@ -138,6 +116,7 @@ export function startVerifierService(options: VerifierServiceOptions): VerifierS
           session.actor.send({
             type: 'io.challenge',
             attestation: challenge.attestation,
+            nonce: challenge.nonce,
             expiresAt: challenge.expiresAt,
           });
         } catch (error) {
@@ -146,20 +125,19 @@ export function startVerifierService(options: VerifierServiceOptions): VerifierS
         return;
       case 'do.appraise':
         try {
-          const submission = session.submission!;
-          await checkCsrIsSender(submission.csr, session.enclave);
-          const issued = await options.verifier.appraise(submission);
-          session.chain = issued.chain;
-          session.actor.send({ type: 'io.appraised', serial: issued.certificate.serialNumber });
+          await checkCsrIsSender(o.submission.csr, o.enclave);
+          const issued = await options.verifier.appraise(o.submission);
+          session.actor.send({
+            type: 'io.appraised',
+            serial: issued.certificate.serialNumber,
+            chain: issued.chain,
+          });
         } catch (error) {
           session.actor.send({ type: 'io.rejected', failure: toVcError(error).toWire() });
         }
         return;
-      case 'out.reply': {
-        const body = { ...(o.body as Record<string, unknown>) };
-        if (o.kind === 'attest.challenge') body['nonce'] = session.nonce;
-        if (o.kind === 'attest.certificate') body['chain'] = [...session.chain];
-        session.mailbox.settle(o.ref as string, { kind: o.kind as string, body });
+      case 'out.reply':
+        session.mailbox.settle(o.ref, o);
         if (session.actor.done) {
           clearTimeout(session.timer);
           // The session is final; its record stays in the attestation store.
@@ -167,46 +145,53 @@ export function startVerifierService(options: VerifierServiceOptions): VerifierS
           actors.delete(session.actor.name);
         }
         return;
-      }
+      default:
+        return unhandledOutput(o);
     }
   }
 
   async function handle(m: Inbound): Promise<Outbound> {
     const ref = `${m.from}#${m.seq}`;
-    if (m.kind === 'attest.start') {
-      const body = m.body as AttestStartBody;
-      const session = open(m, body);
-      actors.set(session.actor.name, session.actor);
-      session.actor.start();
-      return session.mailbox.run(
-        ref,
-        () =>
-          session.actor.send({
-            type: 'attest.start',
-            ref,
-            platform: body.platform,
-            policyHash: body.policyHash,
-          }),
-        () => session.actor.done,
-      );
-    }
-    if (m.kind === 'attest.evidence') {
-      const body = m.body as AttestEvidenceBody;
-      const session = sessions.get(body.attestation);
-      if (!session || session.enclave !== m.from || session.actor.done) {
-        throw new ProtocolError(
-          'ERR_ATTESTATION_FAILED',
-          'no open attestation session for this sender',
+    switch (m.kind) {
+      case 'attest.start': {
+        // Read before the session exists: an unreadable policy is refused like a malformed body.
+        const policy = policyExpiry(m.body.policy);
+        const session = open(m.body.computation);
+        actors.set(session.actor.name, session.actor);
+        session.actor.start();
+        const { platform, policyHash } = m.body;
+        return session.mailbox.run(
+          ref,
+          () =>
+            session.actor.send({
+              type: 'attest.start',
+              ref,
+              from: m.from,
+              platform,
+              policyHash,
+              policy,
+            }),
+          () => session.actor.done,
         );
       }
-      session.submission = body;
-      return session.mailbox.run(
-        ref,
-        () => session.actor.send({ type: 'attest.evidence', ref, attestation: body.attestation }),
-        () => session.actor.done,
-      );
+      case 'attest.evidence': {
+        const session = sessions.get(m.body.attestation);
+        if (!session || session.actor.done) {
+          throw new ProtocolError(
+            'ERR_ATTESTATION_FAILED',
+            'no open attestation session for this sender',
+          );
+        }
+        const submission = m.body;
+        return session.mailbox.run(
+          ref,
+          () => session.actor.send({ type: 'attest.evidence', ref, from: m.from, submission }),
+          () => session.actor.done,
+        );
+      }
+      default:
+        throw new ProtocolError('ERR_BAD_MESSAGE', `${m.kind} is not a request to the verifier`);
     }
-    throw new ProtocolError('ERR_BAD_MESSAGE', `${m.kind} is not a request to the verifier`);
   }
 
   const unsubscribe: Unsubscribe = endpoint.serve(

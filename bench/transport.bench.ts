@@ -247,7 +247,7 @@ async function bulk(url: string): Promise<void> {
         path: context.path,
         sealed,
         size: total,
-        mode: 'write',
+        mode: 'write' as const,
         ...(chunk ? { chunk } : {}),
       };
       const reply = await participantEnd.request(subject, computation, 'provision.data', body, {

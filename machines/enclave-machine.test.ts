@@ -4,14 +4,14 @@ import { createActor } from 'xstate';
 import { enclaveMachine } from './enclave-machine.js';
 import type { EnclaveEvent } from './enclave-events.js';
 import { drive, MachineDriver } from './drive.js';
-import { PROGRAM, enclaveInput, toServing, view } from './test-fixtures.js';
+import { CSR, EVIDENCE, NONCE, PROGRAM, enclaveInput, toServing, view } from './test-fixtures.js';
 
 const HASH = view.fileHashes[PROGRAM]!;
 
 function serving() {
   const driver = new MachineDriver(enclaveMachine);
   driver.start(enclaveInput);
-  for (const e of toServing) driver.send(e as EnclaveEvent);
+  for (const e of toServing) driver.send(e);
   return driver;
 }
 
@@ -21,14 +21,22 @@ function replyOf(step: { outputs: readonly Record<string, unknown>[] }) {
 }
 
 test('attestation phases are explicit states in order, then ready is announced', () => {
-  const steps = drive(enclaveMachine, enclaveInput, toServing as unknown as EnclaveEvent[]);
+  const steps = drive(enclaveMachine, enclaveInput, toServing);
   assert.deepEqual(
     steps.map((s) => s.state),
     ['"keying"', '"challenging"', '"evidencing"', '"appraising"', '{"serving":"idle"}'],
   );
   assert.deepEqual(steps[0]!.outputs, [{ type: 'do.keys' }]);
   assert.equal((steps[1]!.outputs[0] as { kind: string }).kind, 'attest.start');
-  assert.deepEqual(steps[2]!.outputs, [{ type: 'do.evidence', attestation: 'a1' }]);
+  assert.deepEqual(steps[2]!.outputs, [{ type: 'do.evidence', attestation: 'a1', nonce: NONCE }]);
+  assert.deepEqual(steps[3]!.outputs, [
+    {
+      type: 'out.request',
+      to: 'verifier',
+      kind: 'attest.evidence',
+      body: { attestation: 'a1', platform: 'sim', evidence: EVIDENCE, csr: CSR },
+    },
+  ]);
   const ready = steps[4]!.outputs[0] as {
     type: string;
     kind: string;
@@ -52,7 +60,15 @@ test('a verifier refusal is a final failed state with the typed reason', () => {
 
 test('requests before ready are refused with ERR_WRONG_PHASE', () => {
   const steps = drive(enclaveMachine, enclaveInput, [
-    { type: 'provision.program', ref: 'r1', from: 0, path: PROGRAM, size: 3, hash: HASH },
+    {
+      type: 'provision.program',
+      ref: 'r1',
+      from: 0,
+      path: PROGRAM,
+      size: 3,
+      data: 'd-r1',
+      hash: HASH,
+    },
   ]);
   assert.equal(replyOf(steps[1]!)?.body.code, 'ERR_WRONG_PHASE');
   assert.equal(steps[1]!.state, '"keying"');
@@ -66,6 +82,7 @@ test('program provisioning: rights, file hash, then write and ack', () => {
     from: 1,
     path: PROGRAM,
     size: 3,
+    data: 'd-r1',
     hash: HASH,
   });
   assert.equal(replyOf(denied)?.body.code, 'ERR_ACCESS_DENIED');
@@ -75,6 +92,7 @@ test('program provisioning: rights, file hash, then write and ack', () => {
     from: 0,
     path: PROGRAM,
     size: 3,
+    data: 'd-r2',
     hash: '00'.repeat(32),
   });
   assert.equal(replyOf(badHash)?.body.code, 'ERR_FILE_HASH_MISMATCH');
@@ -84,6 +102,7 @@ test('program provisioning: rights, file hash, then write and ack', () => {
     from: 9,
     path: PROGRAM,
     size: 3,
+    data: 'd-r3',
     hash: HASH,
   });
   assert.equal(replyOf(unknown)?.body.code, 'ERR_UNKNOWN_PARTICIPANT');
@@ -93,27 +112,39 @@ test('program provisioning: rights, file hash, then write and ack', () => {
     from: 0,
     path: PROGRAM,
     size: 3,
+    data: 'd-r4',
     hash: HASH,
   });
   assert.equal(ok.state, '{"serving":"writing"}');
-  assert.deepEqual(ok.outputs, [{ type: 'do.write', ref: 'r4', path: PROGRAM, mode: 'write' }]);
+  assert.deepEqual(ok.outputs, [
+    { type: 'do.write', ref: 'r4', path: PROGRAM, mode: 'write', data: 'd-r4' },
+  ]);
   const acked = d.send({ type: 'io.written', ref: 'r4' });
   assert.deepEqual(replyOf(acked), {
     type: 'out.reply',
     ref: 'r4',
     kind: 'provision.ack',
-    body: { path: PROGRAM },
+    body: { path: PROGRAM, received: 3, complete: true },
   });
   assert.ok(d.snapshot!.context.files.includes(PROGRAM));
 });
 
 test('execution needs x and a provisioned program; results need r and an execution', () => {
   const d = serving();
-  const early = d.send({ type: 'result.read', ref: 'r0', from: 2, path: '/output/out' });
+  const replyKey = new Uint8Array([4, 5, 6]);
+  const early = d.send({ type: 'result.read', ref: 'r0', from: 2, path: '/output/out', replyKey });
   assert.equal(replyOf(early)?.body.code, 'ERR_NO_RESULT');
   const missing = d.send({ type: 'compute.request', ref: 'r1', from: 2, program: PROGRAM });
   assert.equal(replyOf(missing)?.body.code, 'ERR_PROGRAM_NOT_FOUND');
-  d.send({ type: 'provision.program', ref: 'r2', from: 0, path: PROGRAM, size: 3, hash: HASH });
+  d.send({
+    type: 'provision.program',
+    ref: 'r2',
+    from: 0,
+    path: PROGRAM,
+    size: 3,
+    data: 'd-r2',
+    hash: HASH,
+  });
   d.send({ type: 'io.written', ref: 'r2' });
   const noX = d.send({ type: 'compute.request', ref: 'r3', from: 1, program: PROGRAM });
   assert.equal(replyOf(noX)?.body.code, 'ERR_ACCESS_DENIED');
@@ -122,22 +153,36 @@ test('execution needs x and a provisioned program; results need r and an executi
   assert.deepEqual(run.outputs[0], {
     type: 'do.execute',
     ref: 'r4',
+    from: 2,
     target: PROGRAM,
     programs: [PROGRAM],
   });
   const done = d.send({ type: 'io.executed', ref: 'r4', exitCode: 0, files: ['/output/out'] });
   assert.deepEqual(replyOf(done)?.body, { target: PROGRAM, exitCode: 0 });
-  const noR = d.send({ type: 'result.read', ref: 'r5', from: 1, path: '/output/out' });
+  const noR = d.send({ type: 'result.read', ref: 'r5', from: 1, path: '/output/out', replyKey });
   assert.equal(replyOf(noR)?.body.code, 'ERR_ACCESS_DENIED');
-  const read = d.send({ type: 'result.read', ref: 'r6', from: 2, path: '/output/out' });
-  assert.deepEqual(read.outputs.at(-1), { type: 'do.read', ref: 'r6', path: '/output/out' });
-  const data = d.send({ type: 'io.read', ref: 'r6', size: 12 });
-  assert.deepEqual(replyOf(data)?.body, { path: '/output/out', size: 12 });
+  const read = d.send({ type: 'result.read', ref: 'r6', from: 2, path: '/output/out', replyKey });
+  assert.deepEqual(read.outputs.at(-1), {
+    type: 'do.read',
+    ref: 'r6',
+    path: '/output/out',
+    replyKey,
+  });
+  const data = d.send({ type: 'io.read', ref: 'r6', size: 12, sealed: 's-r6' });
+  assert.deepEqual(replyOf(data)?.body, { path: '/output/out', sealed: 's-r6', size: 12 });
 });
 
 test('a failing program is ERR_PROGRAM_FAILED with its exit code', () => {
   const d = serving();
-  d.send({ type: 'provision.program', ref: 'r1', from: 0, path: PROGRAM, size: 3, hash: HASH });
+  d.send({
+    type: 'provision.program',
+    ref: 'r1',
+    from: 0,
+    path: PROGRAM,
+    size: 3,
+    data: 'd-r1',
+    hash: HASH,
+  });
   d.send({ type: 'io.written', ref: 'r1' });
   d.send({ type: 'compute.request', ref: 'r2', from: 2, program: PROGRAM });
   const failed = d.send({ type: 'io.executed', ref: 'r2', exitCode: 1, files: [] });
@@ -150,16 +195,31 @@ test('pipelines: unknown name, then every program must be provisioned', () => {
   const d = serving();
   const unknown = d.send({ type: 'compute.request', ref: 'r1', from: 2, pipeline: 'zz' });
   assert.equal(replyOf(unknown)?.body.code, 'ERR_PIPELINE_NOT_FOUND');
-  d.send({ type: 'provision.program', ref: 'r2', from: 0, path: '/program/a.wasm', size: 1 });
+  d.send({
+    type: 'provision.program',
+    ref: 'r2',
+    from: 0,
+    path: '/program/a.wasm',
+    size: 1,
+    data: 'd-r2',
+  });
   d.send({ type: 'io.written', ref: 'r2' });
   const half = d.send({ type: 'compute.request', ref: 'r3', from: 2, pipeline: 'ab' });
   assert.equal(replyOf(half)?.body.code, 'ERR_PROGRAM_NOT_FOUND');
-  d.send({ type: 'provision.program', ref: 'r4', from: 0, path: '/program/b.wasm', size: 1 });
+  d.send({
+    type: 'provision.program',
+    ref: 'r4',
+    from: 0,
+    path: '/program/b.wasm',
+    size: 1,
+    data: 'd-r4',
+  });
   d.send({ type: 'io.written', ref: 'r4' });
   const run = d.send({ type: 'compute.request', ref: 'r5', from: 2, pipeline: 'ab' });
   assert.deepEqual(run.outputs[0], {
     type: 'do.execute',
     ref: 'r5',
+    from: 2,
     target: 'ab',
     programs: ['/program/a.wasm', '/program/b.wasm'],
     pipeline: 'ab',
@@ -180,7 +240,7 @@ test('shutdown: any participant under the default rule', () => {
 test('shutdown: consensus waits for everyone named', () => {
   const d = new MachineDriver(enclaveMachine);
   d.start({ ...enclaveInput, view: { ...view, shutdown: { rule: 'consensus', of: [0, 2] } } });
-  for (const e of toServing) d.send(e as EnclaveEvent);
+  for (const e of toServing) d.send(e);
   const outsider = d.send({ type: 'shutdown.request', ref: 'r0', from: 1 });
   assert.equal(replyOf(outsider)?.body.code, 'ERR_ACCESS_DENIED');
   const first = d.send({ type: 'shutdown.request', ref: 'r1', from: 0 });
@@ -193,8 +253,16 @@ test('shutdown: consensus waits for everyone named', () => {
 
 test('a live actor emits the same outputs as the pure driver', () => {
   const events: EnclaveEvent[] = [
-    ...(toServing as unknown as EnclaveEvent[]),
-    { type: 'provision.program', ref: 'r1', from: 0, path: PROGRAM, size: 3, hash: HASH },
+    ...toServing,
+    {
+      type: 'provision.program',
+      ref: 'r1',
+      from: 0,
+      path: PROGRAM,
+      size: 3,
+      data: 'd-r1',
+      hash: HASH,
+    },
     { type: 'io.written', ref: 'r1' },
   ];
   const pure = drive(enclaveMachine, enclaveInput, events).flatMap((s) => s.outputs);

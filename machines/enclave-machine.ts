@@ -1,8 +1,13 @@
 // The enclave worker (runtime manager) as an explicit machine: phases 3 to 11 of DESIGN as states.
 // Pure: keys, evidence, the virtual file system and execution are effects (`do.*` outputs) that
-// actors/ performs and answers with `io.*` events; messages leave as `out.*` outputs.
+// actors/ performs and answers with `io.*` events; messages leave as `out.*` outputs, replies whole.
 import { assign, emit, setup } from 'xstate';
-import type { EnclaveEvent, EnclaveOutput, EnclaveRequestEvent } from './enclave-events.js';
+import type {
+  EnclaveEvent,
+  EnclaveOutput,
+  EnclaveReply,
+  EnclaveRequestEvent,
+} from './enclave-events.js';
 import {
   checkProvision,
   checkRead,
@@ -24,12 +29,14 @@ export interface EnclaveInput {
 export interface EnclaveContext extends EnclaveInput {
   session: string;
   attestation: string;
+  /** The verifier's challenge, bound into the evidence. */
+  nonce: Uint8Array;
   chain: readonly string[];
   files: readonly string[];
   executions: number;
   shutdownVotes: readonly number[];
-  /** Path (or execution target) of the request in flight. */
-  pending: string;
+  /** Path (or execution target) of the request in flight and, for an upload, its size. */
+  pending: { readonly path: string; readonly size: number };
   failure: Failure | undefined;
 }
 
@@ -37,13 +44,13 @@ type Ev<T extends EnclaveEvent['type']> = Extract<EnclaveEvent, { type: T }>;
 type Req = EnclaveRequestEvent;
 type ComputePlan = Exclude<ReturnType<typeof planCompute>, Failure>;
 
-const reply = (ref: string, kind: string, body: Record<string, unknown>): EnclaveOutput => ({
+const reply = (ref: string, answer: EnclaveReply): EnclaveOutput => ({
   type: 'out.reply',
   ref,
-  kind,
-  body,
+  ...answer,
 });
-const refusal = (ref: string, f: Failure): EnclaveOutput => reply(ref, 'protocol.error', { ...f });
+const refusal = (ref: string, f: Failure): EnclaveOutput =>
+  reply(ref, { kind: 'protocol.error', body: { ...f } });
 const readyBody = (c: EnclaveContext) => ({
   session: c.session,
   policyHash: c.policyHash,
@@ -106,11 +113,12 @@ export const enclaveMachine = setup({
     ...input,
     session: '',
     attestation: '',
+    nonce: new Uint8Array(),
     chain: [],
     files: [],
     executions: 0,
     shutdownVotes: [],
-    pending: '',
+    pending: { path: '', size: 0 },
     failure: undefined,
   }),
   initial: 'keying',
@@ -141,7 +149,10 @@ export const enclaveMachine = setup({
       on: {
         'attest.challenge': {
           target: 'evidencing',
-          actions: assign({ attestation: ({ event }) => event.attestation }),
+          actions: assign({
+            attestation: ({ event }) => event.attestation,
+            nonce: ({ event }) => event.nonce,
+          }),
         },
         'protocol.error': { target: 'failed', actions: 'fail' },
       },
@@ -151,17 +162,27 @@ export const enclaveMachine = setup({
       entry: emit(({ context }) => ({
         type: 'do.evidence' as const,
         attestation: context.attestation,
+        nonce: context.nonce,
       })),
-      on: { 'io.evidence.ready': 'appraising' },
+      on: {
+        'io.evidence.ready': {
+          target: 'appraising',
+          actions: emit(({ context, event }) => ({
+            type: 'out.request' as const,
+            to: 'verifier' as const,
+            kind: 'attest.evidence' as const,
+            body: {
+              attestation: context.attestation,
+              platform: context.platform,
+              evidence: event.evidence,
+              csr: event.csr,
+            },
+          })),
+        },
+      },
     },
     /** Phase 4: the verifier appraises and, on success, issues the enclave certificate. */
     appraising: {
-      entry: emit(({ context }) => ({
-        type: 'out.request' as const,
-        to: 'verifier' as const,
-        kind: 'attest.evidence' as const,
-        body: { attestation: context.attestation },
-      })),
       on: {
         'attest.certificate': {
           target: 'ready',
@@ -187,7 +208,7 @@ export const enclaveMachine = setup({
           on: {
             'session.hello': {
               actions: emit(({ context, event }) =>
-                reply(event.ref, 'enclave.ready', readyBody(context)),
+                reply(event.ref, { kind: 'enclave.ready', body: readyBody(context) }),
               ),
             },
             'provision.program': [
@@ -200,12 +221,13 @@ export const enclaveMachine = setup({
               {
                 target: 'writing',
                 actions: [
-                  assign({ pending: ({ event }) => event.path }),
+                  assign({ pending: ({ event }) => ({ path: event.path, size: event.size }) }),
                   emit(({ event }) => ({
                     type: 'do.write' as const,
                     ref: event.ref,
                     path: event.path,
                     mode: 'write' as const,
+                    data: event.data,
                   })),
                 ],
               },
@@ -220,12 +242,13 @@ export const enclaveMachine = setup({
               {
                 target: 'writing',
                 actions: [
-                  assign({ pending: ({ event }) => event.path }),
+                  assign({ pending: ({ event }) => ({ path: event.path, size: event.size }) }),
                   emit(({ event }) => ({
                     type: 'do.write' as const,
                     ref: event.ref,
                     path: event.path,
                     mode: event.mode,
+                    data: event.data,
                   })),
                 ],
               },
@@ -241,12 +264,15 @@ export const enclaveMachine = setup({
                 target: 'executing',
                 actions: [
                   assign({
-                    pending: ({ context, event }) =>
-                      (planCompute(context, event) as ComputePlan).target,
+                    pending: ({ context, event }) => ({
+                      path: (planCompute(context, event) as ComputePlan).target,
+                      size: 0,
+                    }),
                   }),
                   emit(({ context, event }) => ({
                     type: 'do.execute' as const,
                     ref: event.ref,
+                    from: event.from,
                     ...(planCompute(context, event) as ComputePlan),
                   })),
                 ],
@@ -262,11 +288,12 @@ export const enclaveMachine = setup({
               {
                 target: 'reading',
                 actions: [
-                  assign({ pending: ({ event }) => event.path }),
+                  assign({ pending: ({ event }) => ({ path: event.path, size: 0 }) }),
                   emit(({ event }) => ({
                     type: 'do.read' as const,
                     ref: event.ref,
                     path: event.path,
+                    replyKey: event.replyKey,
                   })),
                 ],
               },
@@ -283,7 +310,10 @@ export const enclaveMachine = setup({
                 target: '#enclave.shutDown',
                 actions: [
                   emit(({ event }) =>
-                    reply(event.ref, 'shutdown.ack', { shutDown: true, waitingFor: [] }),
+                    reply(event.ref, {
+                      kind: 'shutdown.ack',
+                      body: { shutDown: true, waitingFor: [] },
+                    }),
                   ),
                   emit(({ context }) => ({
                     type: 'out.publish' as const,
@@ -301,11 +331,17 @@ export const enclaveMachine = setup({
                     ],
                   }),
                   emit(({ context, event }) =>
-                    reply(event.ref, 'shutdown.ack', {
-                      shutDown: false,
-                      waitingFor: [
-                        ...shutdownWaitingFor(context.view, [...context.shutdownVotes, event.from]),
-                      ],
+                    reply(event.ref, {
+                      kind: 'shutdown.ack',
+                      body: {
+                        shutDown: false,
+                        waitingFor: [
+                          ...shutdownWaitingFor(context.view, [
+                            ...context.shutdownVotes,
+                            event.from,
+                          ]),
+                        ],
+                      },
                     }),
                   ),
                 ],
@@ -319,9 +355,16 @@ export const enclaveMachine = setup({
             'io.written': {
               target: 'idle',
               actions: [
-                assign({ files: ({ context }) => addFile(context.files, context.pending) }),
+                assign({ files: ({ context }) => addFile(context.files, context.pending.path) }),
                 emit(({ context, event }) =>
-                  reply(event.ref, 'provision.ack', { path: context.pending }),
+                  reply(event.ref, {
+                    kind: 'provision.ack',
+                    body: {
+                      path: context.pending.path,
+                      received: context.pending.size,
+                      complete: true,
+                    },
+                  }),
                 ),
               ],
             },
@@ -361,9 +404,9 @@ export const enclaveMachine = setup({
                     executions: ({ context }) => context.executions + 1,
                   }),
                   emit(({ context, event }) =>
-                    reply(event.ref, 'compute.done', {
-                      target: context.pending,
-                      exitCode: event.exitCode,
+                    reply(event.ref, {
+                      kind: 'compute.done',
+                      body: { target: context.pending.path, exitCode: event.exitCode },
                     }),
                   ),
                 ],
@@ -381,7 +424,10 @@ export const enclaveMachine = setup({
             'io.read': {
               target: 'idle',
               actions: emit(({ context, event }) =>
-                reply(event.ref, 'result.data', { path: context.pending, size: event.size }),
+                reply(event.ref, {
+                  kind: 'result.data',
+                  body: { path: context.pending.path, sealed: event.sealed, size: event.size },
+                }),
               ),
             },
             'io.read.failed': {

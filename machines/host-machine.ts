@@ -1,6 +1,7 @@
 // One launch at a host (phase 1): the host is untrusted and only starts an enclave worker for a
 // policy; it never sees plaintext. Spawning is an effect; its outcome arrives as an event.
 import { assign, emit, setup } from 'xstate';
+import type { BodyOf, HostLaunchedBody } from '../protocol/messages/bodies.js';
 import { failure, type Failure } from './failure.js';
 
 export interface HostInput {
@@ -23,12 +24,10 @@ export type HostEvent =
 
 export type HostOutput =
   | { type: 'do.spawn'; computation: string; platform: string; policyHash: string }
-  | {
-      type: 'out.reply';
-      ref: string;
-      kind: 'host.launched' | 'protocol.error';
-      body: Record<string, unknown>;
-    };
+  | { type: 'out.reply'; ref: string; kind: 'host.launched'; body: HostLaunchedBody }
+  | { type: 'out.reply'; ref: string; kind: 'protocol.error'; body: BodyOf<'protocol.error'> }
+  /** A worker that died before it was ready: whoever waits for its enclave stops waiting. */
+  | { type: 'out.publish'; kind: 'enclave.shutdown'; body: BodyOf<'enclave.shutdown'> };
 
 export const hostMachine = setup({
   types: {
@@ -101,10 +100,20 @@ export const hostMachine = setup({
           {
             guard: ({ event }) => event.exitCode !== 0,
             target: 'failed',
-            actions: assign({
-              failure: ({ event }) =>
-                failure('ERR_LAUNCH_FAILED', `the worker exited with ${event.exitCode}`),
-            }),
+            actions: [
+              assign({
+                failure: ({ event }) =>
+                  failure('ERR_LAUNCH_FAILED', `the worker exited with ${event.exitCode}`),
+              }),
+              emit(({ event }) => ({
+                type: 'out.publish' as const,
+                kind: 'enclave.shutdown' as const,
+                body: {
+                  session: 'none',
+                  reason: `ERR_LAUNCH_FAILED: worker exited with ${event.exitCode}`,
+                },
+              })),
+            ],
           },
           { target: 'exited' },
         ],

@@ -19,10 +19,16 @@ const input: ParticipantInput = {
 };
 const ready: ParticipantEvent = {
   type: 'enclave.ready',
+  from: 'k:enclave',
   session: 's1',
   policyHash: input.policyHash,
   platform: 'sim',
+  chain: ['leaf', 'ca'],
 };
+const hpkeKey = new Uint8Array([4, 2]);
+const verified: ParticipantEvent = { type: 'io.enclave.verified', hpkeKey };
+const ack = { path: '/program/a.wasm', received: 3 };
+const computed = { target: '/program/a.wasm', exitCode: 0 };
 
 const requestsIn = (steps: ReturnType<typeof drive>) =>
   steps
@@ -32,10 +38,10 @@ const requestsIn = (steps: ReturnType<typeof drive>) =>
 test('the plan runs step by step after the enclave check passes', () => {
   const steps = drive(participantMachine, input, [
     ready,
-    { type: 'io.enclave.verified' },
-    { type: 'provision.ack', ref: 'step-0', body: { path: '/program/a.wasm' } },
-    { type: 'compute.done', ref: 'step-1', body: { exitCode: 0 } },
-    { type: 'result.data', ref: 'step-2', body: { size: 3 } },
+    verified,
+    { type: 'provision.ack', ref: 'step-0', body: ack },
+    { type: 'compute.done', ref: 'step-1', body: computed },
+    { type: 'result.data', ref: 'step-2', body: { path: '/output/o', size: 3 } },
   ]);
   assert.deepEqual(
     steps.map((s) => s.state),
@@ -49,6 +55,11 @@ test('the plan runs step by step after the enclave check passes', () => {
       ['step-2', 'result.read'],
     ],
   );
+  const enclave = { id: 'k:enclave', session: 's1', chain: ['leaf', 'ca'], hpkeKey };
+  assert.deepEqual(steps[1]!.outputs, [
+    { type: 'do.verify-enclave', enclave: { ...enclave, hpkeKey: new Uint8Array() } },
+  ]);
+  for (const request of requestsIn(steps)) assert.deepEqual(request['to'], enclave);
   const done = steps.at(-1)!.outputs[0] as { type: string; outcomes: unknown[] };
   assert.equal(done.type, 'do.done');
   assert.equal(done.outcomes.length, 3);
@@ -85,8 +96,8 @@ test('each failed enclave check is a refusal with its code and no step is sent',
 test('steps are not sent while checking, even if replies are injected', () => {
   const steps = drive(participantMachine, input, [
     ready,
-    { type: 'provision.ack', ref: 'step-0', body: {} },
-    { type: 'compute.done', ref: 'step-1', body: {} },
+    { type: 'provision.ack', ref: 'step-0', body: ack },
+    { type: 'compute.done', ref: 'step-1', body: computed },
   ]);
   assert.equal(steps.at(-1)!.state, '"checking"');
   assert.equal(requestsIn(steps).length, 0);
@@ -95,7 +106,7 @@ test('steps are not sent while checking, even if replies are injected', () => {
 test('an error reply ends the participant in failed with the enclave code', () => {
   const steps = drive(participantMachine, input, [
     ready,
-    { type: 'io.enclave.verified' },
+    verified,
     {
       type: 'protocol.error',
       ref: 'step-0',
@@ -112,22 +123,19 @@ test('an error reply ends the participant in failed with the enclave code', () =
 test('a reply for another step or of the wrong kind is a failure, not progress', () => {
   const wrongRef = drive(participantMachine, input, [
     ready,
-    { type: 'io.enclave.verified' },
-    { type: 'provision.ack', ref: 'step-7', body: {} },
+    verified,
+    { type: 'provision.ack', ref: 'step-7', body: ack },
   ]);
   assert.equal(wrongRef.at(-1)!.state, '"failed"');
   const wrongKind = drive(participantMachine, input, [
     ready,
-    { type: 'io.enclave.verified' },
-    { type: 'result.data', ref: 'step-0', body: {} },
+    verified,
+    { type: 'result.data', ref: 'step-0', body: { path: '/output/o', size: 3 } },
   ]);
   assert.equal(wrongKind.at(-1)!.state, '"failed"');
 });
 
 test('an empty plan finishes right after the check', () => {
-  const steps = drive(participantMachine, { ...input, steps: [] }, [
-    ready,
-    { type: 'io.enclave.verified' },
-  ]);
+  const steps = drive(participantMachine, { ...input, steps: [] }, [ready, verified]);
   assert.equal(steps.at(-1)!.state, '"done"');
 });

@@ -1,8 +1,15 @@
 // A participant (relying party): finds the enclave, has it checked (phase 6), then performs its plan
 // of steps in order (phases 7 to 11). Structural guarantee: no step's request is emitted before the
 // `io.enclave.verified` event, and a policy-hash mismatch is decided here, before any check passes.
+// The enclave's public facts (its sender id, certificate chain, session and attested HPKE key)
+// live in the context, and every step request names the enclave it goes to.
 import { assign, emit, setup } from 'xstate';
-import type { ProvisionMode } from '../protocol/messages/bodies.js';
+import type {
+  BodyOf,
+  ComputeDoneBody,
+  ProvisionMode,
+  ResultDataBody,
+} from '../protocol/messages/bodies.js';
 import { failure, type Failure } from './failure.js';
 
 /** One thing a participant does; `source`/`destination` are labels the shell resolves (file names). */
@@ -44,36 +51,63 @@ export interface ParticipantInput {
   readonly steps: readonly Step[];
 }
 
+/** The enclave a participant talks to, as announced (and, once verified, attested). */
+export interface EnclaveFacts {
+  /** Its sender id: a self-certifying key id, checked against the certificate in phase 6. */
+  readonly id: string;
+  readonly session: string;
+  readonly chain: readonly string[];
+  /** The attested HPKE key uploads are sealed to (empty until phase 6 passed). */
+  readonly hpkeKey: Uint8Array;
+}
+
+/** A step's successful reply, as the shell reports it once the step's I/O is done. */
+export type StepReplyEvent =
+  | { type: 'provision.ack'; ref: string; body: Pick<BodyOf<'provision.ack'>, 'path' | 'received'> }
+  | { type: 'compute.done'; ref: string; body: ComputeDoneBody }
+  /** The result was opened and handed to its destination; only its size is reported. */
+  | { type: 'result.data'; ref: string; body: Omit<ResultDataBody, 'sealed'> }
+  | { type: 'shutdown.ack'; ref: string; body: BodyOf<'shutdown.ack'> };
+
 export interface StepOutcome {
   readonly step: number;
-  readonly kind: string;
-  readonly body: Record<string, unknown>;
+  readonly kind: StepReplyEvent['type'];
+  readonly body: Readonly<Record<string, unknown>>;
 }
 
 export interface ParticipantContext extends ParticipantInput {
-  session: string;
+  enclave: EnclaveFacts;
   step: number;
   outcomes: readonly StepOutcome[];
   failure: Failure | undefined;
 }
 
 export type ParticipantEvent =
-  | { type: 'enclave.ready'; session: string; policyHash: string; platform: string }
-  | { type: 'io.enclave.verified' }
+  | {
+      type: 'enclave.ready';
+      /** The announcing sender. */
+      from: string;
+      session: string;
+      policyHash: string;
+      platform: string;
+      chain: readonly string[];
+    }
+  | { type: 'io.enclave.verified'; hpkeKey: Uint8Array }
   | { type: 'io.enclave.rejected'; failure: Failure }
   | { type: 'io.failed'; failure: Failure }
   | { type: 'protocol.error'; ref: string; failure: Failure }
-  | { type: 'provision.ack'; ref: string; body: Record<string, unknown> }
-  | { type: 'compute.done'; ref: string; body: Record<string, unknown> }
-  | { type: 'result.data'; ref: string; body: Record<string, unknown> }
-  | { type: 'shutdown.ack'; ref: string; body: Record<string, unknown> };
-
-type ReplyEvent = Extract<ParticipantEvent, { body: Record<string, unknown> }>;
+  | StepReplyEvent;
 
 export type ParticipantOutput =
   | { type: 'out.request'; ref: string; kind: 'session.hello' }
-  | { type: 'do.verify-enclave'; session: string }
-  | { type: 'out.request'; ref: string; kind: (typeof STEP_REQUEST_KIND)[Step['op']]; step: Step }
+  | { type: 'do.verify-enclave'; enclave: EnclaveFacts }
+  | {
+      type: 'out.request';
+      ref: string;
+      kind: (typeof STEP_REQUEST_KIND)[Step['op']];
+      step: Step;
+      to: EnclaveFacts;
+    }
   | { type: 'do.done'; outcomes: readonly StepOutcome[] }
   | { type: 'do.stop'; failure: Failure };
 
@@ -116,14 +150,30 @@ export const participantMachine = setup({
     recordOutcome: assign({
       outcomes: ({ context, event }) => [
         ...context.outcomes,
-        { step: context.step, kind: event.type, body: (event as ReplyEvent).body },
+        {
+          step: context.step,
+          kind: (event as StepReplyEvent).type,
+          body: { ...(event as StepReplyEvent).body },
+        },
       ],
     }),
     nextStep: assign({ step: ({ context }) => context.step + 1 }),
+    recordHpkeKey: assign({
+      enclave: ({ context, event }) =>
+        event.type === 'io.enclave.verified'
+          ? { ...context.enclave, hpkeKey: event.hpkeKey }
+          : context.enclave,
+    }),
   },
 }).createMachine({
   id: 'participant',
-  context: ({ input }) => ({ ...input, session: '', step: 0, outcomes: [], failure: undefined }),
+  context: ({ input }) => ({
+    ...input,
+    enclave: { id: '', session: '', chain: [], hpkeKey: new Uint8Array() },
+    step: 0,
+    outcomes: [],
+    failure: undefined,
+  }),
   initial: 'connecting',
   on: { 'io.failed': { target: '.failed', actions: 'fail' } },
   states: {
@@ -140,7 +190,17 @@ export const participantMachine = setup({
                 failure('ERR_POLICY_HASH_MISMATCH', 'the enclave runs a different policy'),
             }),
           },
-          { target: 'checking', actions: assign({ session: ({ event }) => event.session }) },
+          {
+            target: 'checking',
+            actions: assign({
+              enclave: ({ event }) => ({
+                id: event.from,
+                session: event.session,
+                chain: [...event.chain],
+                hpkeKey: new Uint8Array(),
+              }),
+            }),
+          },
         ],
         'protocol.error': { target: 'failed', actions: 'fail' },
       },
@@ -149,10 +209,13 @@ export const participantMachine = setup({
     checking: {
       entry: emit(({ context }) => ({
         type: 'do.verify-enclave' as const,
-        session: context.session,
+        enclave: context.enclave,
       })),
       on: {
-        'io.enclave.verified': [{ guard: 'noSteps', target: 'done' }, { target: 'working' }],
+        'io.enclave.verified': [
+          { guard: 'noSteps', target: 'done', actions: 'recordHpkeKey' },
+          { target: 'working', actions: 'recordHpkeKey' },
+        ],
         'io.enclave.rejected': { target: 'refused', actions: 'fail' },
       },
     },
@@ -163,6 +226,7 @@ export const participantMachine = setup({
         ref: stepRef(context.step),
         kind: STEP_REQUEST_KIND[currentStep(context).op],
         step: currentStep(context),
+        to: context.enclave,
       })),
       on: { ...replyTransitions, 'protocol.error': { target: 'failed', actions: 'fail' } },
     },

@@ -1,5 +1,6 @@
 // Shared fixtures for the machine tests: a small policy view in Veracruz's usual shape.
 import { RIGHTS_EXECUTE, RIGHTS_READ, RIGHTS_WRITE } from '../protocol/policy/wasi-rights.js';
+import type { EnclaveEvent } from './enclave-events.js';
 import type { EnclaveInput } from './enclave-machine.js';
 import type { PolicyView } from './policy-view.js';
 
@@ -30,10 +31,14 @@ export const enclaveInput: EnclaveInput = {
   view,
 };
 
+export const NONCE = new Uint8Array([1, 2, 3]);
+export const EVIDENCE = new Uint8Array([7, 8]);
+export const CSR = new Uint8Array([9]);
+
 /** Events that take an enclave from start to serving. */
-export const toServing = [
+export const toServing: readonly EnclaveEvent[] = [
   { type: 'io.keys.ready', session: 's1' },
-  { type: 'attest.challenge', attestation: 'a1' },
-  { type: 'io.evidence.ready' },
+  { type: 'attest.challenge', attestation: 'a1', nonce: NONCE },
+  { type: 'io.evidence.ready', evidence: EVIDENCE, csr: CSR },
   { type: 'attest.certificate', chain: ['-----BEGIN CERTIFICATE-----\n'] },
-] as const;
+];

@@ -1,45 +1,72 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { drive } from './drive.js';
-import { verifierMachine } from './verifier-machine.js';
+import { verifierMachine, type VerifierEvent } from './verifier-machine.js';
 import { hostMachine } from './host-machine.js';
 
-const start = {
+const policyHash = 'ab'.repeat(32);
+const start: VerifierEvent = {
   type: 'attest.start',
   ref: 'q1',
+  from: 'k:enclave',
   platform: 'sim',
-  policyHash: 'ab'.repeat(32),
-} as const;
+  policyHash,
+  policy: { hash: policyHash, enclaveCertExpiry: 99 },
+};
+const nonce = new Uint8Array([1, 2]);
+const submission = {
+  attestation: 'a1',
+  platform: 'sim',
+  evidence: new Uint8Array([3]),
+  csr: new Uint8Array([4]),
+};
+const evidence: VerifierEvent = {
+  type: 'attest.evidence',
+  ref: 'q2',
+  from: 'k:enclave',
+  submission,
+};
 
 test('verifier: challenge, evidence, appraisal, issued', () => {
   const steps = drive(verifierMachine, { computation: 'p1' }, [
     start,
-    { type: 'io.challenge', attestation: 'a1', expiresAt: 10 },
-    { type: 'attest.evidence', ref: 'q2', attestation: 'a1' },
-    { type: 'io.appraised', serial: '01' },
+    { type: 'io.challenge', attestation: 'a1', nonce, expiresAt: 10 },
+    evidence,
+    { type: 'io.appraised', serial: '01', chain: ['leaf', 'ca'] },
   ]);
   assert.deepEqual(
     steps.map((s) => s.state),
     ['"idle"', '"challenging"', '"awaitingEvidence"', '"appraising"', '"issued"'],
   );
   assert.deepEqual(steps[1]!.outputs, [
-    { type: 'do.challenge', platform: 'sim', policyHash: start.policyHash },
+    {
+      type: 'do.challenge',
+      computation: 'p1',
+      platform: 'sim',
+      policyHash,
+      enclaveCertExpiry: 99,
+    },
   ]);
   assert.deepEqual(steps[2]!.outputs[0], {
     type: 'out.reply',
     ref: 'q1',
     kind: 'attest.challenge',
-    body: { attestation: 'a1', expiresAt: 10 },
+    body: { attestation: 'a1', nonce, expiresAt: 10 },
   });
-  assert.equal((steps[4]!.outputs[0] as { kind: string; ref: string }).kind, 'attest.certificate');
-  assert.equal((steps[4]!.outputs[0] as { ref: string }).ref, 'q2');
+  assert.deepEqual(steps[3]!.outputs, [{ type: 'do.appraise', enclave: 'k:enclave', submission }]);
+  assert.deepEqual(steps[4]!.outputs[0], {
+    type: 'out.reply',
+    ref: 'q2',
+    kind: 'attest.certificate',
+    body: { attestation: 'a1', chain: ['leaf', 'ca'] },
+  });
 });
 
 test('verifier: a rejected appraisal is final and replies with the code', () => {
   const steps = drive(verifierMachine, { computation: 'p1' }, [
     start,
-    { type: 'io.challenge', attestation: 'a1', expiresAt: 10 },
-    { type: 'attest.evidence', ref: 'q2', attestation: 'a1' },
+    { type: 'io.challenge', attestation: 'a1', nonce, expiresAt: 10 },
+    evidence,
     { type: 'io.rejected', failure: { code: 'ERR_ATTESTATION_CSR_MISMATCH', message: 'csr' } },
   ]);
   const last = steps.at(-1)!;
@@ -53,19 +80,40 @@ test('verifier: a rejected appraisal is final and replies with the code', () => 
   });
 });
 
-test('verifier: evidence for another session is refused; expiry is final', () => {
+test('verifier: evidence for another session or from another sender is refused; expiry is final', () => {
   const steps = drive(verifierMachine, { computation: 'p1' }, [
     start,
-    { type: 'io.challenge', attestation: 'a1', expiresAt: 10 },
-    { type: 'attest.evidence', ref: 'q2', attestation: 'zz' },
+    { type: 'io.challenge', attestation: 'a1', nonce, expiresAt: 10 },
+    { ...evidence, submission: { ...submission, attestation: 'zz' } },
+    { ...evidence, from: 'k:other' },
     { type: 'timer.expired' },
   ]);
-  assert.equal(
-    (steps[3]!.outputs[0] as { body: { code: string } }).body.code,
-    'ERR_ATTESTATION_FAILED',
-  );
-  assert.equal(steps[3]!.state, '"awaitingEvidence"');
-  assert.equal(steps[4]!.state, '"expired"');
+  for (const step of [steps[3]!, steps[4]!]) {
+    assert.equal(
+      (step.outputs[0] as { body: { code: string } }).body.code,
+      'ERR_ATTESTATION_FAILED',
+    );
+    assert.equal(step.state, '"awaitingEvidence"');
+  }
+  assert.equal(steps[5]!.state, '"expired"');
+});
+
+test('verifier: policy bytes without the announced hash are refused before any challenge', () => {
+  const steps = drive(verifierMachine, { computation: 'p1' }, [
+    { ...start, policy: { hash: 'cd'.repeat(32), enclaveCertExpiry: 99 } },
+  ]);
+  assert.equal(steps[1]!.state, '"rejected"');
+  assert.deepEqual(steps[1]!.outputs, [
+    {
+      type: 'out.reply',
+      ref: 'q1',
+      kind: 'protocol.error',
+      body: {
+        code: 'ERR_POLICY_HASH_MISMATCH',
+        message: 'the policy bytes do not have the announced hash',
+      },
+    },
+  ]);
 });
 
 test('host: launch, spawn, serve, exit', () => {
@@ -109,4 +157,35 @@ test('host: a failed spawn replies ERR_LAUNCH_FAILED and ends failed', () => {
     (steps.at(-1)!.outputs[0] as { body: { code: string } }).body.code,
     'ERR_LAUNCH_FAILED',
   );
+});
+
+test('host: a worker that dies before its enclave is ready announces the shutdown', () => {
+  const launch = {
+    type: 'host.launch',
+    ref: 'l1',
+    computation: 'p1',
+    platform: 'sim',
+    policyHash: 'ab'.repeat(32),
+  } as const;
+  const early = drive(hostMachine, { host: 'h1' }, [
+    launch,
+    { type: 'io.spawned', worker: 'w1' },
+    { type: 'io.exited', exitCode: 3 },
+  ]);
+  assert.equal(early.at(-1)!.state, '"failed"');
+  assert.deepEqual(early.at(-1)!.outputs, [
+    {
+      type: 'out.publish',
+      kind: 'enclave.shutdown',
+      body: { session: 'none', reason: 'ERR_LAUNCH_FAILED: worker exited with 3' },
+    },
+  ]);
+  const late = drive(hostMachine, { host: 'h1' }, [
+    launch,
+    { type: 'io.spawned', worker: 'w1' },
+    { type: 'enclave.ready', session: 's1' },
+    { type: 'io.exited', exitCode: 3 },
+  ]);
+  assert.equal(late.at(-1)!.state, '"failed"');
+  assert.deepEqual(late.at(-1)!.outputs, [], 'a ready enclave announces its own shutdown');
 });

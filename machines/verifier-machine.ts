@@ -1,7 +1,13 @@
 // One attestation session at the verifier (phases 2 and 4). Nonce creation, appraisal and issuance
-// are effects of attestation/ performed by the shell; the machine fixes their order and makes every
-// rejection, and the expiry of a challenge, a final state.
+// are effects of attestation/ performed by the shell; the machine fixes their order, makes every
+// rejection, and the expiry of a challenge, a final state, and decides every reply whole: the nonce
+// and the certificate chain come back to it in `io.*` events.
 import { assign, emit, setup } from 'xstate';
+import type {
+  AttestChallengeBody,
+  AttestEvidenceBody,
+  BodyOf,
+} from '../protocol/messages/bodies.js';
 import { failure, type Failure } from './failure.js';
 
 export interface VerifierInput {
@@ -10,6 +16,8 @@ export interface VerifierInput {
 
 export interface VerifierContext extends VerifierInput {
   ref: string;
+  /** Sender id of the enclave that opened the session: only it may submit evidence. */
+  enclave: string;
   attestation: string;
   platform: string;
   policyHash: string;
@@ -17,22 +25,45 @@ export interface VerifierContext extends VerifierInput {
 }
 
 export type VerifierEvent =
-  | { type: 'attest.start'; ref: string; platform: string; policyHash: string }
-  | { type: 'io.challenge'; attestation: string; expiresAt: number }
-  | { type: 'attest.evidence'; ref: string; attestation: string }
-  | { type: 'io.appraised'; serial: string }
+  | {
+      type: 'attest.start';
+      ref: string;
+      from: string;
+      platform: string;
+      policyHash: string;
+      /** What the shell read from the policy bytes sent: their hash and `enclave_cert_expiry` (ms). */
+      policy: { hash: string; enclaveCertExpiry: number };
+    }
+  | { type: 'io.challenge'; attestation: string; nonce: Uint8Array; expiresAt: number }
+  | { type: 'attest.evidence'; ref: string; from: string; submission: AttestEvidenceBody }
+  | { type: 'io.appraised'; serial: string; chain: readonly string[] }
   | { type: 'io.rejected'; failure: Failure }
   | { type: 'timer.expired' };
 
+/** The verifier's answer to a request, decided whole by the machine. */
+type VerifierReply =
+  | { kind: 'attest.challenge'; body: AttestChallengeBody }
+  | { kind: 'attest.certificate'; body: BodyOf<'attest.certificate'> }
+  | { kind: 'protocol.error'; body: BodyOf<'protocol.error'> };
+
 export type VerifierOutput =
-  | { type: 'do.challenge'; platform: string; policyHash: string }
-  | { type: 'do.appraise'; attestation: string }
   | {
-      type: 'out.reply';
-      ref: string;
-      kind: 'attest.challenge' | 'attest.certificate' | 'protocol.error';
-      body: Record<string, unknown>;
-    };
+      type: 'do.challenge';
+      computation: string;
+      platform: string;
+      policyHash: string;
+      enclaveCertExpiry: number;
+    }
+  | { type: 'do.appraise'; enclave: string; submission: AttestEvidenceBody }
+  | ({ type: 'out.reply'; ref: string } & VerifierReply);
+
+const reply = (ref: string, answer: VerifierReply): VerifierOutput => ({
+  type: 'out.reply',
+  ref,
+  ...answer,
+});
+const refusal = (ref: string, f: Failure): VerifierOutput =>
+  reply(ref, { kind: 'protocol.error', body: { ...f } });
 
 export const verifierMachine = setup({
   types: {
@@ -45,18 +76,16 @@ export const verifierMachine = setup({
     recordRejection: assign({
       failure: ({ event }) => (event as Extract<VerifierEvent, { type: 'io.rejected' }>).failure,
     }),
-    replyRejection: emit(({ context, event }) => ({
-      type: 'out.reply' as const,
-      ref: context.ref,
-      kind: 'protocol.error' as const,
-      body: { ...(event as Extract<VerifierEvent, { type: 'io.rejected' }>).failure },
-    })),
+    replyRejection: emit(({ context, event }) =>
+      refusal(context.ref, (event as Extract<VerifierEvent, { type: 'io.rejected' }>).failure),
+    ),
   },
 }).createMachine({
   id: 'verifier',
   context: ({ input }) => ({
     ...input,
     ref: '',
+    enclave: '',
     attestation: '',
     platform: '',
     policyHash: '',
@@ -66,21 +95,40 @@ export const verifierMachine = setup({
   states: {
     idle: {
       on: {
-        'attest.start': {
-          target: 'challenging',
-          actions: [
-            assign({
-              ref: ({ event }) => event.ref,
-              platform: ({ event }) => event.platform,
-              policyHash: ({ event }) => event.policyHash,
-            }),
-            emit(({ event }) => ({
-              type: 'do.challenge' as const,
-              platform: event.platform,
-              policyHash: event.policyHash,
-            })),
-          ],
-        },
+        'attest.start': [
+          {
+            guard: ({ event }) => event.policy.hash !== event.policyHash,
+            target: 'rejected',
+            actions: [
+              assign({
+                failure: () =>
+                  failure(
+                    'ERR_POLICY_HASH_MISMATCH',
+                    'the policy bytes do not have the announced hash',
+                  ),
+              }),
+              emit(({ context, event }) => refusal(event.ref, context.failure!)),
+            ],
+          },
+          {
+            target: 'challenging',
+            actions: [
+              assign({
+                ref: ({ event }) => event.ref,
+                enclave: ({ event }) => event.from,
+                platform: ({ event }) => event.platform,
+                policyHash: ({ event }) => event.policyHash,
+              }),
+              emit(({ context, event }) => ({
+                type: 'do.challenge' as const,
+                computation: context.computation,
+                platform: event.platform,
+                policyHash: event.policyHash,
+                enclaveCertExpiry: event.policy.enclaveCertExpiry,
+              })),
+            ],
+          },
+        ],
       },
     },
     /** Phase 2: a fresh nonce for this session. */
@@ -90,12 +138,16 @@ export const verifierMachine = setup({
           target: 'awaitingEvidence',
           actions: [
             assign({ attestation: ({ event }) => event.attestation }),
-            emit(({ context, event }) => ({
-              type: 'out.reply' as const,
-              ref: context.ref,
-              kind: 'attest.challenge' as const,
-              body: { attestation: event.attestation, expiresAt: event.expiresAt },
-            })),
+            emit(({ context, event }) =>
+              reply(context.ref, {
+                kind: 'attest.challenge',
+                body: {
+                  attestation: event.attestation,
+                  nonce: event.nonce,
+                  expiresAt: event.expiresAt,
+                },
+              }),
+            ),
           ],
         },
         'io.rejected': { target: 'rejected', actions: ['recordRejection', 'replyRejection'] },
@@ -105,21 +157,28 @@ export const verifierMachine = setup({
       on: {
         'attest.evidence': [
           {
-            guard: ({ context, event }) => event.attestation !== context.attestation,
-            actions: emit(({ event }) => ({
-              type: 'out.reply' as const,
-              ref: event.ref,
-              kind: 'protocol.error' as const,
-              body: { ...failure('ERR_ATTESTATION_FAILED', 'unknown attestation session') },
-            })),
+            guard: ({ context, event }) => event.submission.attestation !== context.attestation,
+            actions: emit(({ event }) =>
+              refusal(event.ref, failure('ERR_ATTESTATION_FAILED', 'unknown attestation session')),
+            ),
+          },
+          {
+            guard: ({ context, event }) => event.from !== context.enclave,
+            actions: emit(({ event }) =>
+              refusal(
+                event.ref,
+                failure('ERR_ATTESTATION_FAILED', 'no open attestation session for this sender'),
+              ),
+            ),
           },
           {
             target: 'appraising',
             actions: [
               assign({ ref: ({ event }) => event.ref }),
-              emit(({ context }) => ({
+              emit(({ context, event }) => ({
                 type: 'do.appraise' as const,
-                attestation: context.attestation,
+                enclave: context.enclave,
+                submission: event.submission,
               })),
             ],
           },
@@ -137,12 +196,12 @@ export const verifierMachine = setup({
       on: {
         'io.appraised': {
           target: 'issued',
-          actions: emit(({ context }) => ({
-            type: 'out.reply' as const,
-            ref: context.ref,
-            kind: 'attest.certificate' as const,
-            body: { attestation: context.attestation },
-          })),
+          actions: emit(({ context, event }) =>
+            reply(context.ref, {
+              kind: 'attest.certificate',
+              body: { attestation: context.attestation, chain: [...event.chain] },
+            }),
+          ),
         },
         'io.rejected': { target: 'rejected', actions: ['recordRejection', 'replyRejection'] },
       },

@@ -50,7 +50,7 @@ export async function watchTraces(
       .open(message.data, keys)
       .then((inbound) => {
         if (inbound.kind !== 'trace.transition') return;
-        const point = { record: inbound.body as TraceTransitionBody, ts: inbound.ts };
+        const point = { record: inbound.body, ts: inbound.ts };
         points.push(point);
         onPoint(point);
       })

@@ -2,19 +2,22 @@
 // (transport/envelope.ts) with its sender id and an increasing `seq`; everything it receives is
 // opened verify-then-use against a caller-given key lookup. Requests it serves go through the
 // transport's idempotency cache (a retried request gets the cached reply, a replay is refused), and
-// refusals are answered with a signed `protocol.error`.
+// refusals are answered with a signed `protocol.error`. Messages are typed by kind: an opened
+// envelope's body has passed its kind's schema, so `Inbound` pairs each kind with its body type.
 import type { webcrypto } from 'node:crypto';
 import type { VcError } from '../../protocol/errors.js';
 import { toVcError } from '../../protocol/errors.js';
+import type { BodyOf, MessageKind, RequestKind } from '../../protocol/messages/bodies.js';
 import { ProtocolError } from '../../protocol/messages/errors.js';
 import {
   openEnvelope,
   readEnvelopeHeaderUnverified,
   signEnvelope,
   type KeyLookup,
+  type OpenedEnvelope,
 } from '../../transport/envelope.js';
 import { IdempotencyCache } from '../../transport/idempotency.js';
-import { serveEnvelopes } from '../../transport/serve.js';
+import { serveEnvelopes, type ServedSubscription } from '../../transport/serve.js';
 import type { Transport } from '../../transport/transport.js';
 import { protocolKinds } from '../../transport/kinds.js';
 
@@ -26,21 +29,24 @@ export interface Signer {
   readonly key: webcrypto.CryptoKey;
 }
 
-export interface Inbound {
-  readonly kind: string;
+interface Received {
   readonly from: string;
   readonly seq: number;
   readonly ts: number;
   readonly computation: string;
-  readonly body: unknown;
   /** The verified envelope bytes. */
   readonly bytes: Uint8Array;
 }
 
-export interface Outbound {
-  readonly kind: string;
-  readonly body: unknown;
-}
+/** A verified message; switching on `kind` narrows `body` to that kind's body type. */
+export type Inbound<K extends MessageKind = MessageKind> = {
+  [P in K]: Received & { readonly kind: P; readonly body: BodyOf<P> };
+}[K];
+
+/** A message to send: a kind and its body. */
+export type Outbound<K extends MessageKind = MessageKind> = {
+  [P in K]: { readonly kind: P; readonly body: BodyOf<P> };
+}[K];
 
 export interface ServeOptions {
   readonly keys: KeyLookup;
@@ -49,11 +55,30 @@ export interface ServeOptions {
   readonly refuse?: (error: VcError) => VcError;
 }
 
+/**
+ * The one place an opened envelope becomes a typed message: the protocol's kind registry refused
+ * unknown kinds and checked the body against its kind's schema while opening it.
+ */
+function inbound(e: OpenedEnvelope): Inbound {
+  return {
+    kind: e.kind,
+    from: e.from,
+    seq: e.seq,
+    ts: e.ts,
+    computation: e.computation,
+    body: e.body,
+    bytes: e.bytes,
+  } as Inbound;
+}
+
 export class Endpoint {
   readonly transport: Transport;
   readonly signer: Signer;
   readonly #clock: () => number;
   readonly #cache = new IdempotencyCache();
+  /** Publishes being signed and requests being answered: what `flush` waits for. */
+  readonly #sending = new Set<Promise<unknown>>();
+  readonly #served = new Set<ServedSubscription>();
   #seq: number;
 
   constructor(transport: Transport, signer: Signer, clock: () => number = Date.now) {
@@ -69,34 +94,54 @@ export class Endpoint {
     return this.signer.id;
   }
 
-  async seal(computation: string, kind: string, body: unknown): Promise<Uint8Array> {
+  async seal<K extends MessageKind>(
+    computation: string,
+    kind: K,
+    body: BodyOf<K>,
+  ): Promise<Uint8Array> {
     const header = { kind, computation, from: this.signer.id, seq: ++this.#seq, ts: this.#clock() };
     return signEnvelope(header, body, this.signer.key, protocolKinds());
   }
 
   async open(bytes: Uint8Array, keys: KeyLookup): Promise<Inbound> {
-    const e = await openEnvelope(bytes, { keys, kinds: protocolKinds() });
-    return {
-      kind: e.kind,
-      from: e.from,
-      seq: e.seq,
-      ts: e.ts,
-      computation: e.computation,
-      body: e.body,
-      bytes: e.bytes,
-    };
+    return inbound(await openEnvelope(bytes, { keys, kinds: protocolKinds() }));
   }
 
-  async publish(subject: string, computation: string, kind: string, body: unknown): Promise<void> {
-    this.transport.publish(subject, await this.seal(computation, kind, body));
+  /** Resolves once the message has been handed to the transport. */
+  publish<K extends MessageKind>(
+    subject: string,
+    computation: string,
+    kind: K,
+    body: BodyOf<K>,
+  ): Promise<void> {
+    const sending = this.seal(computation, kind, body).then((bytes) =>
+      this.transport.publish(subject, bytes),
+    );
+    this.#sending.add(sending);
+    void sending.then(
+      () => this.#sending.delete(sending),
+      () => this.#sending.delete(sending),
+    );
+    return sending;
+  }
+
+  /**
+   * Resolves once everything published so far has been handed to the transport, every request
+   * received so far has been answered, and the transport has flushed: a server about to stop awaits
+   * this so that its last replies leave.
+   */
+  async flush(): Promise<void> {
+    await Promise.allSettled([...this.#sending]);
+    await Promise.all([...this.#served].map((s) => s.answered()));
+    await this.transport.flush();
   }
 
   /** Sends a request; retries resend the same envelope (same seq), so the receiver deduplicates. */
-  async request(
+  async request<K extends RequestKind>(
     subject: string,
     computation: string,
-    kind: string,
-    body: unknown,
+    kind: K,
+    body: BodyOf<K>,
     options: { keys: KeyLookup; timeoutMs?: number; attempts?: number },
   ): Promise<Inbound> {
     const bytes = await this.seal(computation, kind, body);
@@ -136,27 +181,26 @@ export class Endpoint {
       open: { keys: options.keys, kinds: protocolKinds() },
       cache: this.#cache,
       handle: async (e) => {
-        const message: Inbound = {
-          kind: e.kind,
-          from: e.from,
-          seq: e.seq,
-          ts: e.ts,
-          computation: e.computation,
-          body: e.body,
-          bytes: e.bytes,
-        };
         let reply: Outbound;
         try {
-          reply = await handler(message);
+          reply = await handler(inbound(e));
         } catch (error) {
           reply = { kind: 'protocol.error', body: wireBody(toVcError(error)) };
         }
-        return this.seal(e.computation, reply.kind, reply.body);
+        return this.#sealReply(e.computation, reply);
       },
       onRefused: (error, msg) =>
         this.#refusal(msg.data, options.refuse ? options.refuse(error) : error),
     });
-    return () => sub.unsubscribe();
+    this.#served.add(sub);
+    return () => {
+      sub.unsubscribe();
+      this.#served.delete(sub);
+    };
+  }
+
+  #sealReply<K extends MessageKind>(computation: string, reply: Outbound<K>): Promise<Uint8Array> {
+    return this.seal(computation, reply.kind, reply.body);
   }
 
   async #refusal(request: Uint8Array, error: VcError): Promise<Uint8Array> {
@@ -171,7 +215,7 @@ export class Endpoint {
 }
 
 /** A VcError as an error body: plain values only, so it passes the body schema. */
-function wireBody(error: VcError): Record<string, unknown> {
+function wireBody(error: VcError): BodyOf<'protocol.error'> {
   const wire = error.toWire();
   return wire.details === undefined
     ? { code: wire.code, message: wire.message }
@@ -182,15 +226,19 @@ function wireBody(error: VcError): Record<string, unknown> {
       };
 }
 
-/** Throws the refusal carried by a `protocol.error` reply; returns the body otherwise. */
-export function expectReply<T>(message: Inbound, kind: string): T {
+/** Throws the refusal carried by a `protocol.error` reply; returns the body of `kind` otherwise. */
+export function expectReply<K extends MessageKind>(message: Inbound, kind: K): BodyOf<K> {
   if (message.kind === 'protocol.error') {
-    throw ProtocolError.fromWire(
-      message.body as { code: string; message: string; details?: Record<string, unknown> },
+    const body = message.body;
+    throw new ProtocolError(
+      body.code,
+      body.message,
+      body.details ? { details: body.details } : undefined,
     );
   }
   if (message.kind !== kind) {
     throw new ProtocolError('ERR_BAD_MESSAGE', `expected ${kind}, got ${message.kind}`);
   }
-  return message.body as T;
+  // The kind was just compared; TypeScript does not carry a generic kind into the union's members.
+  return message.body as BodyOf<K>;
 }
