@@ -5,6 +5,7 @@ export { rightsAt, preopenDirs, allRights } from './vfs/rights.js';
 export { normalizePath, PSEUDO_FILES, type PseudoFile } from './vfs/paths.js';
 export {
   runProgram,
+  prewarm,
   DEFAULT_LIMITS,
   type RunLimits,
   type RunOptions,
@@ -17,7 +18,7 @@ export {
   type PipelineResult,
 } from './runner/run-pipeline.js';
 export { checkModule, WASI_FUNCTIONS, VERACRUZ_FUNCTIONS } from './runner/check-module.js';
-export { prewarm, shutdownWorkers } from './runner/worker-pool.js';
+export { shutdownWorkers } from './runner/worker-pool.js';
 export {
   AccessDeniedError,
   BadPathError,

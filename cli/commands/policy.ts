@@ -3,6 +3,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../../protocol/errors.js';
+import { sha256Hex } from '../../protocol/hash.js';
 import { commonNameOf, parseCertificatePem } from '../../protocol/identity/index.js';
 import {
   acceptedRuntimeHashes,
@@ -15,7 +16,6 @@ import {
   parseTimepoint,
   policyHash,
   PolicyError,
-  sha256Hex,
   type GeneratePolicyInput,
   type LoadedPolicy,
   type PolicyExtensions,

@@ -11,7 +11,17 @@ import { checkModule } from './check-module.js';
 import { compileGuest } from './compile.js';
 import { executeInWorker, guestInput } from './execute-in-worker.js';
 import type { WorkerInput } from './protocol.js';
-import { replenish, takeWorker } from './worker-pool.js';
+import { WorkerPool } from './worker-pool.js';
+
+const workers = new WorkerPool(new URL('./worker-main.ts', import.meta.url));
+
+/**
+ * Starts the core runner's spare worker now (e.g. when the enclave boots), so the first execution
+ * is fast too; resolves when it is ready.
+ */
+export function prewarm(): Promise<void> {
+  return workers.prewarm();
+}
 
 export interface RunLimits {
   /** Cap on the guest's linear memory (Veracruz's max_memory_mib). */
@@ -82,8 +92,5 @@ async function start(
     module,
     trace: options.trace !== undefined,
   };
-  return executeInWorker(await takeWorker(), input, options, limits, {
-    label: 'sandbox',
-    onTerminated: replenish,
-  });
+  return executeInWorker(await workers.take(), input, options, limits, 'sandbox');
 }

@@ -53,8 +53,12 @@ export {
   nitroHashFromPcrFile,
   parseCapability,
   parseTimepoint,
-  sha256Hex,
+  policyFromSpec,
+  policyJsonFromSpec,
+  policyTextFromSpec,
+  timepointOf,
   type GeneratePolicyInput,
+  type PolicySpec,
   type Timepoint,
 } from './generate.js';
 export { serializePolicyJson } from './serialize.js';
