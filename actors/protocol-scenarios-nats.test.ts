@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hasBinary, requireResource } from '../test-support/requirements.js';
-import { natsServerBinary, startNatsServer, type NatsServer } from '../test-support/nats-server.js';
+import { natsServerBinary, startNatsServer, type NatsServer } from '../transport/nats-server.js';
 import { readComputation } from './journal-replay.js';
 import { startNatsSystem, type NatsSystem } from './nats-system.js';
 import { allScenarios } from './protocol-scenarios.js';

@@ -15,7 +15,7 @@ import { wasmOf } from '../actors/scenario-kit.js';
 import { exampleNamed } from '../sdk/examples/index.js';
 import { shutdownWorkers } from '../enclave/runner/worker-pool.js';
 import { NatsTransport } from '../transport/nats-transport.js';
-import { startNatsServer } from '../test-support/nats-server.js';
+import { startNatsServer } from '../transport/nats-server.js';
 import { machineLine, percentile, writeBenchSection } from './report.js';
 
 const RUNS = Number(process.env['VC_BENCH_RUNS'] ?? 50);

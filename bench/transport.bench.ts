@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { loadavg } from 'node:os';
 import { machineLine, percentile, writeBenchSection } from './report.js';
 import { hasBinary } from '../test-support/requirements.js';
-import { startNatsServer } from '../test-support/nats-server.js';
+import { startNatsServer } from '../transport/nats-server.js';
 import { s } from '../protocol/schema.js';
 import { KindRegistry } from '../transport/kinds.js';
 import { openEnvelope, signEnvelope } from '../transport/envelope.js';

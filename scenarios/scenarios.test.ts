@@ -8,7 +8,7 @@ import { runScenario } from './run-scenario.js';
 import type { Environment } from './run/environment.js';
 import { embeddedEnvironment } from './run/embedded.js';
 import { natsEnvironment } from './run/nats.js';
-import { startNatsServer, type NatsServer } from '../test-support/nats-server.js';
+import { startNatsServer, type NatsServer } from '../transport/nats-server.js';
 import { hasBinary, requireResource } from '../test-support/requirements.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { s } from '../protocol/schema.js';
 import { hasBinary, requireResource } from '../test-support/requirements.js';
-import { startNatsServer } from '../test-support/nats-server.js';
+import { startNatsServer } from './nats-server.js';
 import { NatsTransport } from './nats-transport.js';
 import { KindRegistry } from './kinds.js';
 import { signEnvelope } from './envelope.js';

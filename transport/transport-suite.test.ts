@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { isVcError, type VcError } from '../protocol/errors.js';
 import { s } from '../protocol/schema.js';
 import { hasBinary, requireResource } from '../test-support/requirements.js';
-import { startNatsServer, type NatsServer } from '../test-support/nats-server.js';
+import { startNatsServer, type NatsServer } from './nats-server.js';
 import { MemoryTransport } from './memory-transport.js';
 import { NatsTransport } from './nats-transport.js';
 import { KindRegistry } from './kinds.js';

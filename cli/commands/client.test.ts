@@ -17,7 +17,7 @@ import { generateSimAttestationKey } from '../../enclave/evidence/sim-attestatio
 import { buildPolicyText, newParticipant } from '../../actors/policy-builder.js';
 import { exampleNamed } from '../../sdk/examples/index.js';
 import { hasBinary, requireResource } from '../../test-support/requirements.js';
-import { natsServerBinary, startNatsServer } from '../../test-support/nats-server.js';
+import { natsServerBinary, startNatsServer } from '../../transport/nats-server.js';
 import { captureIo } from '../command.js';
 import { main } from '../main.js';
 

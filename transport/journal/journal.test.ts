@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { isVcError } from '../../protocol/errors.js';
 import { s } from '../../protocol/schema.js';
 import { hasBinary, requireResource } from '../../test-support/requirements.js';
-import { startNatsServer } from '../../test-support/nats-server.js';
+import { startNatsServer } from '../nats-server.js';
 import { MemoryTransport } from '../memory-transport.js';
 import { NatsTransport } from '../nats-transport.js';
 import { KindRegistry } from '../kinds.js';
