@@ -17,7 +17,10 @@ export class WorkerPool {
   /** Resolves once the spare has loaded its code and waits for work. */
   #spareReady: Promise<void> = Promise.resolve();
 
-  /** `entry`: the worker's main module (a .ts file URL), bundled once per process. */
+  /**
+   * `entry`: the worker's main module (a .ts file URL), bundled once per process. It posts
+   * `{type: 'ready'}` once loaded; until then the pool holds the process open for it.
+   */
   constructor(entry: URL) {
     this.#entry = entry;
     pools.add(this);
