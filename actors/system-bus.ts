@@ -69,7 +69,7 @@ export function memoryBus(): SystemBus {
   };
 }
 
-export type NatsJournal =
+type NatsJournal =
   /** The JetStream stream over `vc.>`, created if missing, read back from the server. */
   | { readonly kind: 'jetstream'; readonly replicas?: number }
   /** A subscriber on `vc.>` in this process (needs no JetStream on the server). */

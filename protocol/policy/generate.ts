@@ -158,7 +158,7 @@ function nativeModule(module: {
 }
 
 /** The policy as a JSON value, field for field what vc-pgen writes (plus `veracruz_ts`). */
-export function generatePolicyJson(input: GeneratePolicyInput): JsonObject {
+function generatePolicyJson(input: GeneratePolicyInput): JsonObject {
   if (input.participants.length === 0)
     throw usage('$.identities', 'at least one certificate is needed');
   if (input.programs.length === 0)
@@ -211,7 +211,7 @@ export function generatePolicyText(input: GeneratePolicyInput): string {
 }
 
 /** A date as the policy writes it (UTC fields, minutes precision). */
-export function timepointOf(date: Date): Timepoint {
+function timepointOf(date: Date): Timepoint {
   return {
     year: date.getUTCFullYear(),
     month: date.getUTCMonth() + 1,
@@ -222,7 +222,7 @@ export function timepointOf(date: Date): Timepoint {
 }
 
 /** The server address written into both URL fields unless a spec names one (informational for us). */
-export const DEFAULT_SERVER_ADDRESS = '127.0.0.1:4222';
+const DEFAULT_SERVER_ADDRESS = '127.0.0.1:4222';
 
 /**
  * A policy as a program describes it: identities instead of PEM files, program bytes instead of

@@ -48,17 +48,11 @@ export { acceptedRuntimeHashes, isRuntimeAccepted } from './runtime-hashes.js';
 export { describePrincipals, formatPrincipalTable, type PrincipalRow } from './describe.js';
 export { EXTENSIONS_FIELD } from './extensions.js';
 export {
-  generatePolicyJson,
   generatePolicyText,
   nitroHashFromPcrFile,
   parseCapability,
   parseTimepoint,
-  policyFromSpec,
-  policyJsonFromSpec,
-  policyTextFromSpec,
-  timepointOf,
   type GeneratePolicyInput,
-  type PolicySpec,
   type Timepoint,
 } from './generate.js';
 export { serializePolicyJson } from './serialize.js';
