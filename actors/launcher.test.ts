@@ -1,28 +1,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isVcError } from '../protocol/errors.js';
-import { startEmbedded } from './embedded.js';
-import { identities, policyFor, wasmOf } from './scenario-kit.js';
+import { identities, policyFor, wasmOf } from '../scenarios/testing/system-kit.js';
+import { memoryBus } from './system-bus.js';
+import { startSystem } from './system.js';
 
 test('a launch whose attestation is refused fails at once with the verifier reason', async () => {
-  const system = await startEmbedded({ verifierConfig: { allowSimulation: false } });
+  const system = await startSystem({
+    bus: memoryBus(),
+    verifierConfig: { allowSimulation: false },
+  });
   try {
     const [owner] = await identities(1);
-    const policy = policyFor(
-      {
-        bus: system.bus,
-        caPem: system.ca.certificatePem,
-        measurement: system.measurement,
-        launch: system.launch,
-        journal: async () => [],
-      },
-      {
-        participants: [{ identity: owner!, capabilities: ['/program/:wx'] }],
-        programs: [
-          { path: '/program/p.wasm', bytes: wasmOf('random-source'), capabilities: ['/output/:w'] },
-        ],
-      },
-    );
+    const policy = policyFor(system, {
+      participants: [{ identity: owner!, capabilities: ['/program/:wx'] }],
+      programs: [
+        { path: '/program/p.wasm', bytes: wasmOf('random-source'), capabilities: ['/output/:w'] },
+      ],
+    });
     await assert.rejects(system.launch(policy, { timeoutMs: 20_000 }), (e) => {
       assert.ok(isVcError(e, 'ERR_ATTESTATION_FAILED'));
       assert.equal(e.details?.['reason'], 'ERR_ATTESTATION_SIMULATED');

@@ -7,38 +7,35 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createVerifierCa } from '../attestation/ca/ca-identity.js';
 import type { Step } from '../machines/index.js';
-import { startEmbedded, type EmbeddedSystem } from './embedded.js';
+import {
+  identities,
+  kindsSentBy,
+  policyFor,
+  wasmOf,
+  type SystemPolicySpec,
+} from '../scenarios/testing/system-kit.js';
 import { runParty } from './run-computation.js';
-import { identities, kindsSentBy, policyFor, wasmOf, type ScenarioSystem } from './scenario-kit.js';
+import { memoryBus } from './system-bus.js';
+import { startSystem, type System } from './system.js';
 import type { ErrorCode } from '../protocol/error-codes.js';
 
 const program = '/program/linear-regression.wasm';
 const wasm = wasmOf('linear-regression');
 const steps: Step[] = [{ op: 'program', path: program, source: 'wasm' }];
 
-function asScenarioSystem(e: EmbeddedSystem): ScenarioSystem {
-  return {
-    bus: e.bus,
-    caPem: e.ca.certificatePem,
-    measurement: e.measurement,
-    launch: (policy, options) => e.launch(policy, options),
-    journal: async () => e.journal,
-  };
-}
-
-let honest: EmbeddedSystem;
+let honest: System;
 before(async () => {
-  honest = await startEmbedded();
+  honest = await startSystem({ bus: memoryBus() });
 });
 after(async () => honest.stop());
 
 async function expectRefusal(
-  system: ScenarioSystem,
+  system: System,
   code: ErrorCode,
   options: { measurements?: string[]; participantPolicyDiffers?: boolean; clock?: () => Date } = {},
 ): Promise<void> {
   const [owner, other] = await identities(2);
-  const spec = {
+  const spec: SystemPolicySpec = {
     participants: [{ identity: owner!, capabilities: ['/program/:wx', '/output/:r'] }],
     programs: [{ path: program, bytes: wasm, capabilities: ['/input/:r', '/output/:w'] }],
     ...(options.measurements ? { simMeasurements: options.measurements } : {}),
@@ -74,27 +71,27 @@ test('a chain that does not lead to proxy_service_cert is refused (ERR_ATTESTATI
     notAfter: new Date(now.getTime() + 86400_000),
     random,
   });
-  const system = await startEmbedded({ rogueIssuer: rogue });
+  const system = await startSystem({ bus: memoryBus(), rogueIssuer: rogue });
   try {
-    await expectRefusal(asScenarioSystem(system), 'ERR_ATTESTATION_CHAIN');
+    await expectRefusal(system, 'ERR_ATTESTATION_CHAIN');
   } finally {
     await system.stop();
   }
 });
 
 test('a measurement not among the policy runtime hashes is refused (ERR_MEASUREMENT_NOT_ALLOWED)', async () => {
-  await expectRefusal(asScenarioSystem(honest), 'ERR_MEASUREMENT_NOT_ALLOWED', {
+  await expectRefusal(honest, 'ERR_MEASUREMENT_NOT_ALLOWED', {
     measurements: ['ab'.repeat(32)],
   });
 });
 
 test('an enclave running another policy is refused (ERR_POLICY_HASH_MISMATCH)', async () => {
-  await expectRefusal(asScenarioSystem(honest), 'ERR_POLICY_HASH_MISMATCH', {
+  await expectRefusal(honest, 'ERR_POLICY_HASH_MISMATCH', {
     participantPolicyDiffers: true,
   });
 });
 
 test('an expired enclave certificate is refused (ERR_ENCLAVE_CERT_EXPIRED)', async () => {
   const later = () => new Date(Date.now() + 2 * 86400_000); // after the 24 h certificate lifetime
-  await expectRefusal(asScenarioSystem(honest), 'ERR_ENCLAVE_CERT_EXPIRED', { clock: later });
+  await expectRefusal(honest, 'ERR_ENCLAVE_CERT_EXPIRED', { clock: later });
 });

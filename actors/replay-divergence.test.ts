@@ -2,25 +2,28 @@
 // divergence at the exact event the change affects.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { enclaveMachine, participantMachine, MACHINES } from '../machines/index.js';
-import { startEmbedded } from './embedded.js';
+import { prepareRun } from '../scenarios/prepare.js';
+import { runScenario } from '../scenarios/run-scenario.js';
+import { embeddedEnvironment } from '../scenarios/run/embedded.js';
+import { veracruzCases } from '../scenarios/testing/veracruz-cases.js';
+import { parseJournal } from '../transport/journal/file-journal.js';
 import { readComputation } from './journal-replay.js';
-import { computations } from './protocol-scenarios.js';
 import { replayTraces } from './replay.js';
 
 test('a changed enclave or participant machine diverges at the right recorded event', async () => {
-  const embedded = await startEmbedded();
+  const dir = await mkdtemp(join(tmpdir(), 'vc-divergence-'));
+  const journalFile = join(dir, 'run.vcj');
+  const env = await embeddedEnvironment({ journalFile });
   try {
-    const scenario = computations.find((s) => s.name.startsWith('linear regression with 2'))!;
-    const run = await scenario.run({
-      bus: embedded.bus,
-      caPem: embedded.ca.certificatePem,
-      measurement: embedded.measurement,
-      launch: (policy, options) => embedded.launch(policy, options),
-      journal: async () => embedded.journal,
-    });
-    await embedded.bus.flush();
-    const { traces, unverified } = await readComputation(embedded.journal, run.computation);
+    const scenario = veracruzCases.find((s) => s.name === 'linear-regression-2-clients')!;
+    const report = await runScenario(await prepareRun(scenario, env.trust), env);
+    assert.equal(report.ok, true, report.verdict.details.join('\n'));
+    const { records } = parseJournal(await readFile(journalFile));
+    const { traces, unverified } = await readComputation(records, report.computation);
     assert.equal(unverified, 0, 'every journaled envelope verifies');
     assert.ok(replayTraces(traces).every((r) => r.divergence === undefined));
 
@@ -44,6 +47,7 @@ test('a changed enclave or participant machine diverges at the right recorded ev
       assert.equal(r.divergence?.event['type'], 'enclave.ready');
     }
   } finally {
-    await embedded.stop();
+    await env.stop();
+    await rm(dir, { recursive: true, force: true });
   }
 });

@@ -1,21 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startEmbedded } from './embedded.js';
+import { identities, policyFor, wasmOf } from '../scenarios/testing/system-kit.js';
 import { runParty } from './run-computation.js';
-import { identities, policyFor, wasmOf } from './scenario-kit.js';
+import { memoryBus } from './system-bus.js';
+import { startSystem } from './system.js';
 
 test('a consensus shutdown rule ends the computation only when everyone named has asked', async () => {
-  const system = await startEmbedded();
+  const system = await startSystem({ bus: memoryBus() });
   try {
     const [a, b, c] = await identities(3);
-    const kit = {
-      bus: system.bus,
-      caPem: system.ca.certificatePem,
-      measurement: system.measurement,
-      launch: system.launch,
-      journal: async () => [],
-    };
-    const policy = policyFor(kit, {
+    const policy = policyFor(system, {
       participants: [
         { identity: a!, capabilities: ['/program/:w'] },
         { identity: b!, capabilities: ['/input/:w'] },

@@ -1,16 +1,51 @@
-// How a host starts enclave workers. On NATS each worker is its own OS process running
-// actors/enclave-main.ts; the policy travels in a private temporary file.
+// How a host starts enclave workers: in this process (execution still in worker threads), or on NATS
+// each worker as its own OS process running actors/enclave-main.ts, the policy travelling in a
+// private temporary file.
+import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Attester } from '../enclave/evidence/attester.js';
 import { ProtocolError } from '../protocol/messages/errors.js';
+import type { Transport } from './bus/endpoint.js';
+import { startEnclaveWorker, type EnclaveWorker } from './enclave-actor.js';
 import type { Spawner } from './host-actor.js';
 
 const entry = fileURLToPath(new URL('./enclave-main.ts', import.meta.url));
 // Resolved from this package, not from the host's working directory.
 const tsxLoader = import.meta.resolve('tsx');
+
+/** A spawner that runs the enclave worker in this process, on the host's bus. */
+export function inProcessSpawner(params: {
+  bus: Transport;
+  attester: Attester;
+  measurement: string;
+  clock?: () => Date;
+  trace?: boolean;
+  /** Receives every worker started, by worker id. */
+  workers?: Map<string, EnclaveWorker>;
+}): Spawner {
+  return async (request) => {
+    const worker = startEnclaveWorker({
+      bus: params.bus,
+      policyBytes: request.policyBytes,
+      computation: request.computation,
+      attester: params.attester,
+      measurement: params.measurement,
+      ...(params.clock ? { clock: params.clock } : {}),
+      ...(params.trace === undefined ? {} : { trace: params.trace }),
+    });
+    const id = `w-${randomBytes(4).toString('hex')}`;
+    params.workers?.set(id, worker);
+    return {
+      worker: id,
+      exited: worker.finished.then((outcome) => (outcome.failure ? 1 : 0)),
+      stop: () => worker.stop(),
+    };
+  };
+}
 
 export interface ProcessSpawnerOptions {
   readonly natsUrl: string;

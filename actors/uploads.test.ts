@@ -2,30 +2,22 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, webcrypto } from 'node:crypto';
 import { isVcError } from '../protocol/errors.js';
-import { startEmbedded } from './embedded.js';
+import { identities, policyFor, wasmOf } from '../scenarios/testing/system-kit.js';
 import { Uploads } from './enclave-uploads.js';
 import { runParty } from './run-computation.js';
-import { identities, policyFor, wasmOf } from './scenario-kit.js';
+import { memoryBus } from './system-bus.js';
+import { startSystem } from './system.js';
 import { sealTo, UPLOAD_CHUNK_BYTES } from '../transport/sealing.js';
 import { pathAndFile, progressBar } from './cli-support.js';
 
 test('a multi-chunk upload arrives whole and reads back sealed to the reader', async () => {
-  const system = await startEmbedded({ hosts: 2 });
+  const system = await startSystem({ bus: memoryBus(), hosts: 2 });
   try {
     const [owner] = await identities(1);
-    const policy = policyFor(
-      {
-        bus: system.bus,
-        caPem: system.ca.certificatePem,
-        measurement: system.measurement,
-        launch: system.launch,
-        journal: async () => [],
-      },
-      {
-        participants: [{ identity: owner!, capabilities: ['/input/:rw', '/program/:w'] }],
-        programs: [{ path: '/program/p.wasm', bytes: wasmOf('random-source'), capabilities: [] }],
-      },
-    );
+    const policy = policyFor(system, {
+      participants: [{ identity: owner!, capabilities: ['/input/:rw', '/program/:w'] }],
+      programs: [{ path: '/program/p.wasm', bytes: wasmOf('random-source'), capabilities: [] }],
+    });
     await system.launch(policy);
     const big = new Uint8Array(randomBytes(UPLOAD_CHUNK_BYTES * 2 + 12345));
     const outcome = await runParty(
@@ -44,7 +36,7 @@ test('a multi-chunk upload arrives whole and reads back sealed to the reader', a
     assert.deepEqual(outcome.results.get('back'), big);
     // Machines see handles, never the bytes: no trace record carries any part of the plaintext.
     await system.bus.flush();
-    const traces = system.journal.filter((e) => e.subject.includes('.trace.'));
+    const traces = (await system.journal()).filter((e) => e.subject.includes('.trace.'));
     assert.ok(traces.length > 0);
     for (const offset of [0, UPLOAD_CHUNK_BYTES, big.length - 64]) {
       const part = Buffer.from(big.subarray(offset, offset + 64));
@@ -94,19 +86,12 @@ test('chunks out of order, of another upload, or sealed for another place are re
 });
 
 test('launches spread over the hosts of the queue group', async () => {
-  const system = await startEmbedded({ hosts: 2 });
+  const system = await startSystem({ bus: memoryBus(), hosts: 2 });
   try {
     const ids = await identities(2);
-    const kit = {
-      bus: system.bus,
-      caPem: system.ca.certificatePem,
-      measurement: system.measurement,
-      launch: system.launch,
-      journal: async () => [],
-    };
     const hosts = new Set<string>();
     for (const identity of ids) {
-      const policy = policyFor(kit, {
+      const policy = policyFor(system, {
         participants: [{ identity, capabilities: ['/program/:w'] }],
         programs: [{ path: '/program/p.wasm', bytes: wasmOf('random-source'), capabilities: [] }],
       });

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Verifier } from '../attestation/verifier/verifier.js';
 import type { CaIdentity } from '../attestation/ca/ca-identity.js';
-import { x509 } from '../attestation/x509-setup.js';
+import { x509 } from '../protocol/identity/index.js';
 import { verifierMachine, type VerifierOutput } from '../machines/index.js';
 import { toVcError } from '../protocol/errors.js';
 import { ProtocolError } from '../protocol/messages/errors.js';

@@ -9,7 +9,7 @@ import { equalBytes, pemBlocks } from './bytes.js';
 import { enclaveInfoOf, type EnclaveAttestationInfo } from './ca/enclave-extension.js';
 import { fail } from './errors.js';
 import type { PlatformName } from './platforms/types.js';
-import { x509 } from './x509-setup.js';
+import { x509 } from '../protocol/identity/index.js';
 
 /** A loaded policy (protocol/policy's LoadedPolicy fits). */
 export interface RelyingPartyPolicy {

@@ -14,7 +14,6 @@ import {
   prepareComponent,
   runComponent,
 } from '../enclave/component/run-component.js';
-import { shutdownComponentWorkers } from '../enclave/component/worker-pool.js';
 import { Vfs } from '../enclave/vfs/vfs.js';
 import { generateBids } from '../sdk/components/sealed-bid-auction/generate.js';
 import { auction } from '../sdk/components/sealed-bid-auction/reference.js';
@@ -143,6 +142,5 @@ The JS component's fixed cost is instantiating StarlingMonkey (a 13 MiB core mod
 try {
   await main();
 } finally {
-  await shutdownComponentWorkers();
   await shutdownWorkers();
 }

@@ -6,16 +6,14 @@ import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import type { Step } from '../machines/index.js';
 import type { GeneratedIdentity } from '../protocol/identity/index.js';
-import { startEmbedded } from '../actors/embedded.js';
-import { startNatsSystem } from '../actors/nats-system.js';
 import { runParty } from '../actors/run-computation.js';
-import { buildPolicy, newParticipant } from '../actors/policy-builder.js';
-import type { ScenarioSystem } from '../actors/scenario-kit.js';
-import { wasmOf } from '../actors/scenario-kit.js';
+import { memoryBus, natsBus } from '../actors/system-bus.js';
+import { startSystem, type System } from '../actors/system.js';
+import { identities, policyFor, wasmOf } from '../scenarios/testing/system-kit.js';
 import { exampleNamed } from '../sdk/examples/index.js';
 import { shutdownWorkers } from '../enclave/runner/worker-pool.js';
 import { NatsTransport } from '../transport/nats-transport.js';
-import { startNatsServer } from '../test-support/nats-server.js';
+import { startNatsServer } from '../transport/nats-server.js';
 import { machineLine, percentile, writeBenchSection } from './report.js';
 
 const RUNS = Number(process.env['VC_BENCH_RUNS'] ?? 50);
@@ -28,24 +26,14 @@ const sedWasm = wasmOf('string-edit-distance');
 const sedData = sed.generate(1, 20);
 const randomWasm = wasmOf('random-source');
 
-type System = Pick<ScenarioSystem, 'bus' | 'caPem' | 'measurement' | 'launch'>;
-
 const ms = (n: number) => `${n.toFixed(1)} ms`;
-
-async function identities(n: number): Promise<GeneratedIdentity[]> {
-  const out: GeneratedIdentity[] = [];
-  for (let i = 0; i < n; i++) out.push(await newParticipant(`bench-${i}`));
-  return out;
-}
 
 /** Launch + one participant: program, two data files, compute, result, shutdown. */
 async function fullComputation(system: System, identity: GeneratedIdentity): Promise<number> {
   const program = '/program/string-edit-distance.wasm';
-  const policy = buildPolicy({
+  const policy = policyFor(system, {
     participants: [{ identity, capabilities: ['/program/:wx', '/input/:w', '/output/:r'] }],
     programs: [{ path: program, bytes: sedWasm, capabilities: ['/input/:r', '/output/:w'] }],
-    proxyServiceCertPem: system.caPem,
-    simMeasurements: [system.measurement],
   });
   const [in1, in2] = sed.inputs;
   const steps: Step[] = [
@@ -72,7 +60,7 @@ async function fullComputation(system: System, identity: GeneratedIdentity): Pro
 }
 
 async function latencies(system: System, runs: number, label: string): Promise<number[]> {
-  const ids = await identities(runs + 3);
+  const ids = await identities(runs + 3, 'bench');
   for (let i = 0; i < 3; i++) await fullComputation(system, ids[i]!); // warm-up
   const times: number[] = [];
   for (let i = 0; i < runs; i++) times.push(await fullComputation(system, ids[i + 3]!));
@@ -82,11 +70,9 @@ async function latencies(system: System, runs: number, label: string): Promise<n
 
 async function smallComputation(system: System, identity: GeneratedIdentity): Promise<void> {
   const program = '/program/random-source.wasm';
-  const policy = buildPolicy({
+  const policy = policyFor(system, {
     participants: [{ identity, capabilities: ['/program/:wx', '/output/:r'] }],
     programs: [{ path: program, bytes: randomWasm, capabilities: ['/output/:w'] }],
-    proxyServiceCertPem: system.caPem,
-    simMeasurements: [system.measurement],
   });
   await system.launch(policy);
   const outcome = await runParty(
@@ -107,7 +93,7 @@ async function smallComputation(system: System, identity: GeneratedIdentity): Pr
 
 /** Four lanes, each running small computations back to back for `seconds`. */
 async function sustainedRate(system: System, seconds: number): Promise<number> {
-  const ids = await identities(Math.ceil(seconds * 60) + 8);
+  const ids = await identities(Math.ceil(seconds * 60) + 8, 'bench');
   let next = 0;
   let done = 0;
   const deadline = performance.now() + seconds * 1000;
@@ -124,16 +110,14 @@ async function sustainedRate(system: System, seconds: number): Promise<number> {
 }
 
 async function upload(system: System, mib: number): Promise<number> {
-  const [identity] = await identities(1);
-  const policy = buildPolicy({
+  const [identity] = await identities(1, 'bench');
+  const policy = policyFor(system, {
     participants: [
       { identity: identity!, capabilities: ['/program/:wx', '/input/:w', '/output/:r'] },
     ],
     programs: [
       { path: '/program/random-source.wasm', bytes: randomWasm, capabilities: ['/output/:w'] },
     ],
-    proxyServiceCertPem: system.caPem,
-    simMeasurements: [system.measurement],
   });
   await system.launch(policy);
   const data = new Uint8Array(mib * 2 ** 20);
@@ -189,45 +173,26 @@ async function rawNats(
 
 async function main(): Promise<void> {
   const loadBefore = loadavg()[0] ?? 0;
-  const embedded = await startEmbedded({});
-  const embSystem: System = {
-    bus: embedded.bus,
-    caPem: embedded.ca.certificatePem,
-    measurement: embedded.measurement,
-    launch: (p, o) => embedded.launch(p, o),
-  };
-  const embeddedTimes = await latencies(embSystem, RUNS, 'embedded');
+  const embedded = await startSystem({ bus: memoryBus() });
+  const embeddedTimes = await latencies(embedded, RUNS, 'embedded');
   await embedded.stop();
 
+  // Over NATS every message is also persisted by the JetStream journal stream, as in production.
   const server = await startNatsServer({ config: 'max_payload: 1048576' });
-  const nats = await startNatsSystem({ servers: server.url, workers: 'in-process' });
-  const natsSystem: System = {
-    bus: nats.bus,
-    caPem: nats.ca.certificatePem,
-    measurement: nats.measurement,
-    launch: (p, o) => nats.launch(p, o),
-  };
-  const natsTimes = await latencies(natsSystem, RUNS, 'nats (in-process workers)');
-  const rate = await sustainedRate(natsSystem, RATE_SECONDS);
+  const natsOn = () => natsBus({ servers: server.url, journal: { kind: 'jetstream' } });
+  const nats = await startSystem({ bus: await natsOn() });
+  const natsTimes = await latencies(nats, RUNS, 'nats (in-process workers)');
+  const rate = await sustainedRate(nats, RATE_SECONDS);
   console.log(`sustained: ${rate.toFixed(1)} computations/s`);
-  const uploadMBs = await upload(natsSystem, UPLOAD_MIB);
+  const uploadMBs = await upload(nats, UPLOAD_MIB);
   const raw = await rawNats(server.url, UPLOAD_MIB, 512 * 1024);
   console.log(
     `upload ${uploadMBs.toFixed(1)} MiB/s; raw request/reply ${raw.requestReply.toFixed(1)}, raw publish ${raw.publish.toFixed(1)}`,
   );
   await nats.stop();
 
-  const procSystem = await startNatsSystem({ servers: server.url, workers: 'process' });
-  const processTimes = await latencies(
-    {
-      bus: procSystem.bus,
-      caPem: procSystem.ca.certificatePem,
-      measurement: procSystem.measurement,
-      launch: (p, o) => procSystem.launch(p, o),
-    },
-    PROCESS_RUNS,
-    'nats (worker processes)',
-  );
+  const procSystem = await startSystem({ bus: await natsOn(), workers: 'process' });
+  const processTimes = await latencies(procSystem, PROCESS_RUNS, 'nats (worker processes)');
   await procSystem.stop();
   await server.stop();
   await shutdownWorkers();

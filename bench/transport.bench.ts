@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { loadavg } from 'node:os';
 import { machineLine, percentile, writeBenchSection } from './report.js';
 import { hasBinary } from '../test-support/requirements.js';
-import { startNatsServer } from '../test-support/nats-server.js';
+import { startNatsServer } from '../transport/nats-server.js';
 import { Endpoint, type Signer } from '../actors/bus/endpoint.js';
 import { Uploads } from '../actors/enclave-uploads.js';
 import type { ProvisionDataBody } from '../protocol/messages/bodies.js';

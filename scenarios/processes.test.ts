@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readComputation } from '../actors/journal-replay.js';
 import { replayTraces } from '../actors/replay.js';
-import { startNatsServer, type NatsServer } from '../test-support/nats-server.js';
+import { startNatsServer, type NatsServer } from '../transport/nats-server.js';
 import { hasBinary, requireResource } from '../test-support/requirements.js';
 import { parseJournal } from '../transport/journal/file-journal.js';
 import { FLAGSHIP, findScenario, scenarios } from './catalog.js';

@@ -1,5 +1,7 @@
 // Every scenario end to end: embedded (in-memory bus) and over a private nats-server, each result
-// checked against the SDK examples' reference implementations; plus the runner's refusals.
+// checked against the SDK examples' reference implementations; embedded also Veracruz's own
+// integration cases and the enclave's refusals of a participant (scenarios/testing/), each run's
+// journal replaying through today's machines; plus the runner's refusals.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { scenarios, findScenario } from './catalog.js';
@@ -8,7 +10,7 @@ import { runScenario } from './run-scenario.js';
 import type { Environment } from './run/environment.js';
 import { embeddedEnvironment } from './run/embedded.js';
 import { natsEnvironment } from './run/nats.js';
-import { startNatsServer, type NatsServer } from '../test-support/nats-server.js';
+import { startNatsServer, type NatsServer } from '../transport/nats-server.js';
 import { hasBinary, requireResource } from '../test-support/requirements.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,18 +18,31 @@ import { join } from 'node:path';
 import { readComputation } from '../actors/journal-replay.js';
 import { replayTraces } from '../actors/replay.js';
 import { parseJournal } from '../transport/journal/file-journal.js';
+import { actingRun, refusalCases, veracruzCases } from './testing/veracruz-cases.js';
 
-/** The run's journal replays through today's machines without a divergence. */
-async function assertReplays(report: Awaited<ReturnType<typeof runScenario>>): Promise<void> {
+/**
+ * The run's journal replays through today's machines without a divergence, with a recording of
+ * every role. A refused stranger's envelopes cannot be verified against the policy
+ * (`strangers: true`); everything else must verify.
+ */
+async function assertReplays(
+  report: Awaited<ReturnType<typeof runScenario>>,
+  options: { strangers?: boolean } = {},
+): Promise<void> {
   assert.ok(report.journal, 'the run wrote a journal');
   const { records } = parseJournal(readFileSync(report.journal.location));
   const journal = await readComputation(records, report.computation);
-  assert.equal(journal.unverified, 0, 'every journaled envelope verifies');
+  if (!options.strangers) assert.equal(journal.unverified, 0, 'every journaled envelope verifies');
   const actors = replayTraces(journal.traces);
-  assert.ok(
-    actors.some((a) => a.machine === 'enclave') && actors.some((a) => a.machine === 'participant'),
-  );
-  for (const actor of actors) assert.equal(actor.divergence, undefined, `${actor.actor} diverges`);
+  const machines = new Set(actors.map((a) => a.machine));
+  for (const role of ['enclave', 'verifier', 'host', 'participant'])
+    assert.ok(machines.has(role), `the journal holds the ${role}'s recording`);
+  for (const actor of actors)
+    assert.equal(
+      actor.divergence,
+      undefined,
+      `${actor.actor} diverges: ${JSON.stringify(actor.divergence)}`,
+    );
 }
 
 function assertPassed(report: Awaited<ReturnType<typeof runScenario>>): void {
@@ -53,12 +68,23 @@ describe('scenarios, embedded', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  for (const scenario of scenarios) {
+  for (const scenario of [...scenarios, ...veracruzCases]) {
     test(scenario.name, async () => {
       const run = await prepareRun(scenario, env.trust, { seed: 3 });
       const report = await runScenario(run, env);
       assertPassed(report);
       await assertReplays(report);
+    });
+  }
+
+  for (const refusal of refusalCases) {
+    test(refusal.scenario.name, async () => {
+      const run = await actingRun(await prepareRun(refusal.scenario, env.trust), refusal);
+      const report = await runScenario(run, env);
+      const outcome = report.rounds[0]?.outcomes[0];
+      assert.equal(outcome?.state, 'failed', JSON.stringify(report.failure));
+      assert.equal(outcome.failure?.code, refusal.code);
+      await assertReplays(report, { strangers: refusal.actingAs !== undefined });
     });
   }
 

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ComputeDoneBody } from '../protocol/messages/bodies.js';
 import { enclaveSubject } from '../protocol/messages/subjects.js';
 import { hasBinary, requireResource } from '../test-support/requirements.js';
-import { startNatsServer } from '../test-support/nats-server.js';
+import { startNatsServer } from './nats-server.js';
 import { NatsTransport } from './nats-transport.js';
 import { protocolKinds } from './kinds.js';
 import { signEnvelope } from './envelope.js';

@@ -6,7 +6,7 @@ import { isVcError, type VcError } from '../protocol/errors.js';
 import type { ComputeDoneBody } from '../protocol/messages/bodies.js';
 import { enclaveSubject } from '../protocol/messages/subjects.js';
 import { hasBinary, requireResource } from '../test-support/requirements.js';
-import { startNatsServer, type NatsServer } from '../test-support/nats-server.js';
+import { startNatsServer, type NatsServer } from './nats-server.js';
 import { MemoryTransport } from './memory-transport.js';
 import { NatsTransport } from './nats-transport.js';
 import { protocolKinds } from './kinds.js';

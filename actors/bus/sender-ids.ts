@@ -3,7 +3,8 @@
 // Actors without a certificate when they first speak (a fresh enclave key before attestation, a host,
 // a launcher) use a self-certifying id (`k:<compressed P-256 point>`): the key is the id, and what
 // that key is trusted for is decided elsewhere (the enclave's by the phase 6 check of its chain).
-import { createHash, webcrypto } from 'node:crypto';
+import { webcrypto } from 'node:crypto';
+import { sha256Hex } from '../../protocol/hash.js';
 
 const subtle = webcrypto.subtle;
 const P256 = { name: 'ECDSA', namedCurve: 'P-256' } as const;
@@ -14,7 +15,7 @@ export function hex(bytes: Uint8Array): string {
 
 /** `c:<sha256 of the certificate DER>`. */
 export function certificateSenderId(certificateDer: Uint8Array): string {
-  return `c:${createHash('sha256').update(certificateDer).digest('hex')}`;
+  return `c:${sha256Hex(certificateDer)}`;
 }
 
 /** `k:<hex compressed point>` for a P-256 public key. */

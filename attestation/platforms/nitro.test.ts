@@ -9,7 +9,7 @@ import {
 } from '../../test-support/requirements.js';
 import { pemBlocks } from '../bytes.js';
 import { encodeCbor, decodeCbor, Tag } from '../cbor.js';
-import { x509 } from '../x509-setup.js';
+import { x509 } from '../../protocol/identity/index.js';
 import { appraiseNitro } from './nitro.js';
 import type { AppraisalOptions } from './types.js';
 import type { ErrorCode } from '../../protocol/error-codes.js';

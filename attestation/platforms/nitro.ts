@@ -8,7 +8,7 @@ import { asBytes, asInteger, asMap, asText, decodeCbor, optionalBytes } from '..
 import { equalBytes, toHex } from '../bytes.js';
 import { parseCoseSign1, verifyCoseSign1 } from '../cose.js';
 import { fail } from '../errors.js';
-import { x509, x509Crypto } from '../x509-setup.js';
+import { x509 } from '../../protocol/identity/index.js';
 import type { AppraisalOptions, AppraisedEvidence, PlatformPlugin } from './types.js';
 
 interface NitroDocument {
@@ -96,11 +96,7 @@ async function verifyChain(
 /** The leaf's key as an ES384 verification key; anything else cannot have signed the document. */
 async function leafKey(leaf: x509.X509Certificate): Promise<webcrypto.CryptoKey> {
   try {
-    const key = await leaf.publicKey.export(
-      { name: 'ECDSA', namedCurve: 'P-384' },
-      ['verify'],
-      x509Crypto,
-    );
+    const key = await leaf.publicKey.export({ name: 'ECDSA', namedCurve: 'P-384' }, ['verify']);
     return key as unknown as webcrypto.CryptoKey;
   } catch {
     return fail('ERR_EVIDENCE_CHAIN', 'the signing certificate does not hold an EC P-384 key');

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
-import { natsServerBinary, startNatsServer } from '../../test-support/nats-server.js';
+import { natsServerBinary, startNatsServer } from '../../transport/nats-server.js';
 import { hasBinary, requireResource } from '../../test-support/requirements.js';
 import { FileStore } from './file-store.js';
 import { KvStore } from './kv-store.js';

@@ -11,7 +11,7 @@ import { encodeCbor } from '../cbor.js';
 import { signCoseSign1 } from '../cose.js';
 import { enclaveInfoOf } from '../ca/enclave-extension.js';
 import { createSimWorld, type SimWorld } from '../testing.js';
-import { x509 } from '../x509-setup.js';
+import { x509 } from '../../protocol/identity/index.js';
 import type { ErrorCode } from '../../protocol/error-codes.js';
 
 const ES384 = { name: 'ECDSA', namedCurve: 'P-384', hash: 'SHA-384' };

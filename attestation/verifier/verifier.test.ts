@@ -18,7 +18,7 @@ import { ENCLAVE_EXTENSION_OID, enclaveInfoOf } from '../ca/enclave-extension.js
 import { instanceIdOf } from '../endorsement-keys.js';
 import { toPem } from '../bytes.js';
 import { createSimWorld, type SimWorld } from '../testing.js';
-import { x509 } from '../x509-setup.js';
+import { x509 } from '../../protocol/identity/index.js';
 import type { ErrorCode } from '../../protocol/error-codes.js';
 
 async function expectCode(p: Promise<unknown>, code: ErrorCode): Promise<void> {

@@ -11,7 +11,7 @@ import { AttestationError, fail } from '../errors.js';
 import { pluginFor } from '../platforms/index.js';
 import { isPlatformName, type AppraisedEvidence, type PlatformName } from '../platforms/types.js';
 import type { StateStore } from '../store/state-store.js';
-import type { x509 } from '../x509-setup.js';
+import type { x509 } from '../../protocol/identity/index.js';
 import type { Clock, RandomBytes } from './deps.js';
 import { Registry } from './registry.js';
 import {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { natsServerBinary, startNatsServer } from '../../test-support/nats-server.js';
+import { natsServerBinary, startNatsServer } from '../../transport/nats-server.js';
 import {
   hasBinary,
   hasSharedTestdata,

@@ -14,10 +14,11 @@ import { FileStore } from '../../attestation/store/file-store.js';
 import { Registry } from '../../attestation/verifier/registry.js';
 import { measureRuntime } from '../../enclave/evidence/measurement.js';
 import { generateSimAttestationKey } from '../../enclave/evidence/sim-attestation-key.js';
-import { buildPolicyText, newParticipant } from '../../actors/policy-builder.js';
+import { policyTextFromSpec } from '../../protocol/policy/generate.js';
+import { identities } from '../../scenarios/testing/system-kit.js';
 import { exampleNamed } from '../../sdk/examples/index.js';
 import { hasBinary, requireResource } from '../../test-support/requirements.js';
-import { natsServerBinary, startNatsServer } from '../../test-support/nats-server.js';
+import { natsServerBinary, startNatsServer } from '../../transport/nats-server.js';
 import { captureIo } from '../command.js';
 import { main } from '../main.js';
 
@@ -59,11 +60,7 @@ test('vc verifier, vc host, vc launch, vc client and vc replay over NATS', async
     await registry.addReference('sim', measurement, 'measurement', 'test');
     await store.close();
 
-    const [owner, dataOwner, stranger] = await Promise.all([
-      newParticipant('owner'),
-      newParticipant('data'),
-      newParticipant('stranger'),
-    ]);
+    const [owner, dataOwner, stranger] = await identities(3);
     for (const [name, id] of [
       ['owner', owner],
       ['data', dataOwner],
@@ -80,16 +77,17 @@ test('vc verifier, vc host, vc launch, vc client and vc replay over NATS', async
     const policyFile = join(dir, 'policy.json');
     await writeFile(
       policyFile,
-      buildPolicyText({
+      policyTextFromSpec({
         participants: [
-          { identity: owner, capabilities: ['/program/:wx', '/output/:r'] },
-          { identity: dataOwner, capabilities: ['/input/:w'] },
+          { identity: owner!, capabilities: ['/program/:wx', '/output/:r'] },
+          { identity: dataOwner!, capabilities: ['/input/:w'] },
         ],
         programs: [
           { path: '/program/lr.wasm', bytes: wasm, capabilities: ['/input/:r', '/output/:w'] },
         ],
         proxyServiceCertPem: ca.certificatePem,
         simMeasurements: [measurement],
+        expiry: new Date(now.getTime() + 30 * 86400_000),
       }),
     );
 

@@ -11,12 +11,8 @@ import {
   requireResource,
   sharedTestdata,
 } from '../../test-support/requirements.js';
-import {
-  parsePolicy,
-  policyHash,
-  serializePolicyJson,
-  sha256Hex,
-} from '../../protocol/policy/index.js';
+import { sha256Hex } from '../../protocol/hash.js';
+import { parsePolicy, policyHash, serializePolicyJson } from '../../protocol/policy/index.js';
 
 const constructed = join(
   sharedTestdata,

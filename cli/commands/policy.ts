@@ -2,6 +2,7 @@
 // hash (SHA-256 of the exact bytes), or generate one as Veracruz's vc-pgen does.
 import { readFile, writeFile } from 'node:fs/promises';
 import { UsageError } from '../../protocol/errors.js';
+import { sha256Hex } from '../../protocol/hash.js';
 import { commonNameOf, parseCertificatePem } from '../../protocol/identity/index.js';
 import {
   acceptedRuntimeHashes,
@@ -14,7 +15,6 @@ import {
   parseTimepoint,
   policyHash,
   PolicyError,
-  sha256Hex,
   type GeneratePolicyInput,
   type LoadedPolicy,
   type PolicyExtensions,

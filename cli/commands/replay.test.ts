@@ -3,28 +3,24 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startEmbedded } from '../../actors/embedded.js';
-import { computations } from '../../actors/protocol-scenarios.js';
+import { prepareRun } from '../../scenarios/prepare.js';
+import { runScenario } from '../../scenarios/run-scenario.js';
+import { embeddedEnvironment } from '../../scenarios/run/embedded.js';
+import { veracruzCases } from '../../scenarios/testing/veracruz-cases.js';
 import { captureIo } from '../command.js';
 import { main } from '../main.js';
 
 test('vc replay: an embedded journal file replays without divergence, per computation and as JSON', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'vc-replay-'));
   const journalFile = join(dir, 'run.vcj');
-  const embedded = await startEmbedded({ journalFile });
+  const env = await embeddedEnvironment({ journalFile });
   let computation: string;
   try {
-    const run = await computations[0]!.run({
-      bus: embedded.bus,
-      caPem: embedded.ca.certificatePem,
-      measurement: embedded.measurement,
-      launch: (policy, options) => embedded.launch(policy, options),
-      journal: async () => embedded.journal,
-    });
-    computation = run.computation;
-    await embedded.bus.flush();
+    const report = await runScenario(await prepareRun(veracruzCases[0]!, env.trust), env);
+    assert.equal(report.ok, true, report.verdict.details.join('\n'));
+    computation = report.computation;
   } finally {
-    await embedded.stop();
+    await env.stop();
   }
   try {
     const io = captureIo();

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { shutdownComponentWorkers } from '../../enclave/component/worker-pool.js';
+import { shutdownWorkers } from '../../enclave/runner/worker-pool.js';
 import { captureIo } from '../command.js';
 import { main } from '../main.js';
 
@@ -15,14 +15,17 @@ const digest = (file: string): string =>
 const work = mkdtempSync(join(tmpdir(), 'vc-run-component-'));
 after(async () => {
   rmSync(work, { recursive: true, force: true });
-  await shutdownComponentWorkers();
+  await shutdownWorkers();
 });
 
 async function runDigest(program: string, name: string): Promise<string> {
   const input = join(work, `${name}-in`);
   const output = join(work, `${name}-out`);
   mkdirSync(input);
-  writeFileSync(join(input, 'data.bin'), new Uint8Array(100_000).map((_, i) => i * 7));
+  writeFileSync(
+    join(input, 'data.bin'),
+    new Uint8Array(100_000).map((_, i) => i * 7),
+  );
   const io = captureIo();
   const code = await main(['run', program, '--input', input, '--output', output, '--', '4096'], io);
   assert.equal(code, 0, io.stderr.join('\n'));

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { captureIo } from '../command.js';
 import { main } from '../main.js';
-import { startNatsServer } from '../../test-support/nats-server.js';
+import { startNatsServer } from '../../transport/nats-server.js';
 import { hasBinary, requireResource } from '../../test-support/requirements.js';
 import { parseJournal } from '../../transport/journal/file-journal.js';
 

@@ -3,7 +3,6 @@
 export { isComponent, isCoreModule } from './detect.js';
 export { runComponent, prepareComponent, clearComponentCaches } from './run-component.js';
 export { transpileComponent, type TranspiledComponent } from './transpile.js';
-export { shutdownComponentWorkers } from './worker-pool.js';
 export { SUPPORTED_INTERFACES } from './host/interfaces.js';
 export {
   ComponentImportError,

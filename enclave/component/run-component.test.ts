@@ -13,7 +13,6 @@ import { Vfs } from '../vfs/vfs.js';
 import { isComponent, isCoreModule } from './detect.js';
 import { runComponent } from './run-component.js';
 import { glueAsFunctionBody, transpileComponent } from './transpile.js';
-import { shutdownComponentWorkers } from './worker-pool.js';
 
 const guest = (path: string): Uint8Array =>
   readFileSync(new URL(`../../sdk/components/${path}`, import.meta.url));
@@ -23,7 +22,6 @@ const digestComponent = guest('file-digest/file-digest.component.wasm');
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
 
 after(async () => {
-  await shutdownComponentWorkers();
   await shutdownWorkers();
 });
 

@@ -14,7 +14,7 @@ import {
 import { Wasm, type WasmModule } from '../wasm-api.js';
 import { capMemory, PAGE_BYTES } from '../runner/wasm-binary.js';
 import { clearTranspileCache, transpileComponent, type TranspiledComponent } from './transpile.js';
-import { takeComponentWorker } from './worker-pool.js';
+import { WorkerPool } from '../runner/worker-pool.js';
 import type { ComponentWorkerInput } from './worker-protocol.js';
 
 /** Pages of 64 KiB in `mib` MiB, rounded down as for core modules (runner/check-module.ts). */
@@ -22,6 +22,7 @@ function pagesForMib(mib: number): number {
   return Math.floor((mib * 2 ** 20) / PAGE_BYTES);
 }
 
+const workers = new WorkerPool(new URL('./worker-main.ts', import.meta.url));
 const compiled = new Map<string, Promise<Record<string, WasmModule>>>();
 const COMPILED_LIMIT = 8;
 
@@ -76,7 +77,5 @@ export async function runComponent(options: RunOptions): Promise<RunResult> {
   const t = await transpileComponent(options.program);
   const modules = await compileCapped(t, pagesForMib(limits.maxMemoryMib));
   const input: ComponentWorkerInput = { ...guestInput(options, limits), glue: t.glue, modules };
-  return executeInWorker(await takeComponentWorker(), input, options, limits, {
-    label: 'component',
-  });
+  return executeInWorker(await workers.take(), input, options, limits, 'component');
 }

@@ -18,7 +18,7 @@ import { allRights } from '../vfs/rights.js';
 import { Vfs } from '../vfs/vfs.js';
 import { Errno } from '../wasi/constants.js';
 import { runComponent } from './run-component.js';
-import { shutdownComponentWorkers } from './worker-pool.js';
+import { shutdownWorkers } from '../runner/worker-pool.js';
 
 const adapter = readFileSync(preview1AdapterCommandPath());
 const asComponent = (name: GuestName): Promise<Uint8Array> =>
@@ -27,7 +27,7 @@ const asComponent = (name: GuestName): Promise<Uint8Array> =>
 const EACCES = 2; // `access`: a right is missing
 const EPERM = 63; // `not-permitted`: the path leaves its pre-opened directory
 
-after(() => shutdownComponentWorkers());
+after(() => shutdownWorkers());
 
 test('escape attempts by the sandbox escape guest are denied as a component', async () => {
   const vfs = escapeVfs();

@@ -1,8 +1,8 @@
 // Transpiling a component with jco when its program is provisioned. The result (the generated glue
 // as source text and the component's core modules) is cached by the SHA-256 of the component bytes.
 // Nothing here evaluates the glue: that happens only inside the execution worker.
-import { createHash } from 'node:crypto';
 import type { transpileBytes as TranspileBytes } from '@bytecodealliance/jco-transpile';
+import { sha256Hex } from '../../protocol/hash.js';
 import {
   ComponentImportError,
   ComponentNotCommandError,
@@ -29,10 +29,6 @@ export interface TranspiledComponent {
 const GLUE_NAME = 'component';
 const CACHE_LIMIT = 16;
 const cache = new Map<string, Promise<TranspiledComponent>>();
-
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
 
 /** Transpiles `bytes` (a component), or returns the cached result for the same bytes. */
 export function transpileComponent(bytes: Uint8Array): Promise<TranspiledComponent> {

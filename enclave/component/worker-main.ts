@@ -71,6 +71,9 @@ function run(input: ComponentWorkerInput): void {
   post({ type: 'exit', exitCode, diff }, transferables(diff.upserts));
 }
 
+// A worker is started ahead of need (runner/worker-pool.ts) and waits here for the one execution
+// it will ever run; `ready` tells the pool it has loaded.
+post({ type: 'ready' });
 parentPort?.once('message', (input: ComponentWorkerInput) => {
   try {
     run(input);

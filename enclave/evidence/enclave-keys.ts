@@ -4,7 +4,7 @@
 import { webcrypto } from 'node:crypto';
 import { swapOidsAndResign } from '../../attestation/ca/big-oid.js';
 import { CSR_HPKE_KEY_OID, csrHpkeExtension } from '../../attestation/ca/csr-hpke.js';
-import { x509 } from '../../attestation/x509-setup.js';
+import { x509 } from '../../protocol/identity/index.js';
 
 export interface EnclaveKeys {
   readonly signing: webcrypto.CryptoKeyPair;

@@ -7,10 +7,10 @@
 // `<sha256 hex of file bytes>  <relative path>\n` per file (sha256sum's format); the measurement is
 // the SHA-256 of the manifest bytes, in lowercase hex. The files are read from disk at launch, i.e.
 // the code the worker loads, not a hash baked into it.
-import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sha256Hex } from '../../protocol/hash.js';
 
 export const DEFAULT_RUNTIME_ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -42,9 +42,6 @@ async function listFiles(root: string, dir: string): Promise<string[]> {
   }
   return found;
 }
-
-const sha256Hex = (bytes: Uint8Array | string): string =>
-  createHash('sha256').update(bytes).digest('hex');
 
 export async function measureRuntime(
   root: string = DEFAULT_RUNTIME_ROOT,

@@ -31,20 +31,17 @@ export function guestInput(options: RunOptions, limits: RunLimits): GuestInput {
   };
 }
 
-export interface WorkerRun {
-  /** Names the worker in ERR_SANDBOX messages ("sandbox", "component"). */
-  readonly label: string;
-  /** Called once the worker is terminated (the core pool starts its next spare then). */
-  readonly onTerminated?: () => void;
-}
-
-/** Sends `input` to a fresh `worker` and settles with the guest's result or its error. */
+/**
+ * Sends `input` to a fresh `worker` (from a WorkerPool) and settles with the guest's result or its
+ * error; the worker is terminated either way. `label` names it in ERR_SANDBOX messages ("sandbox",
+ * "component").
+ */
 export function executeInWorker(
   worker: Worker,
   input: GuestInput,
   options: RunOptions,
   limits: RunLimits,
-  run: WorkerRun,
+  label: string,
 ): Promise<RunResult> {
   const stdout: Uint8Array[] = [];
   const stderr: Uint8Array[] = [];
@@ -54,7 +51,7 @@ export function executeInWorker(
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      void worker.terminate().then(run.onTerminated);
+      void worker.terminate();
       if (error) reject(error);
       else resolve(result as RunResult);
     };
@@ -88,10 +85,10 @@ export function executeInWorker(
       }
     });
     worker.on('error', (error) =>
-      finish(new VcError('ERR_SANDBOX', `${run.label} worker failed: ${error.message}`)),
+      finish(new VcError('ERR_SANDBOX', `${label} worker failed: ${error.message}`)),
     );
     worker.on('exit', (code) =>
-      finish(new VcError('ERR_SANDBOX', `${run.label} worker exited early (${code})`)),
+      finish(new VcError('ERR_SANDBOX', `${label} worker exited early (${code})`)),
     );
     worker.postMessage(input, transferables(input.snapshot.entries));
   });

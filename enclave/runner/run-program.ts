@@ -11,7 +11,17 @@ import { compileGuest } from './compile.js';
 import { executeInWorker, guestInput } from './execute-in-worker.js';
 import type { WorkerInput } from './protocol.js';
 import { DEFAULT_LIMITS, type RunLimits, type RunOptions, type RunResult } from './run-options.js';
-import { replenish, takeWorker } from './worker-pool.js';
+import { WorkerPool } from './worker-pool.js';
+
+const workers = new WorkerPool(new URL('./worker-main.ts', import.meta.url));
+
+/**
+ * Starts the core runner's spare worker now (e.g. when the enclave boots), so the first execution
+ * is fast too; resolves when it is ready.
+ */
+export function prewarm(): Promise<void> {
+  return workers.prewarm();
+}
 
 /** Executions over one file system run one at a time: each sees the previous one's changes. */
 const running = new WeakMap<Vfs, Promise<unknown>>();
@@ -43,8 +53,5 @@ async function start(
     module,
     trace: options.trace !== undefined,
   };
-  return executeInWorker(await takeWorker(), input, options, limits, {
-    label: 'sandbox',
-    onTerminated: replenish,
-  });
+  return executeInWorker(await workers.take(), input, options, limits, 'sandbox');
 }

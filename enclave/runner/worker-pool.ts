@@ -1,65 +1,84 @@
-// Worker threads for executions. Each execution gets a fresh worker that is terminated afterwards
-// (no state survives between executions); to keep start latency low, one spare worker is started
-// ahead of need and waits, idle and unreferenced, for the execution it will run.
+// Worker threads for executions, one pool per worker entry: core modules (runner/worker-main.ts)
+// and components (component/worker-main.ts) follow the same rules.
+// - A worker runs exactly one guest and is terminated afterwards; it is never reused, so nothing
+//   one guest left in a thread (memory, globals, a half-finished host call) can reach the next.
+// - To keep start latency low, one spare per pool waits, idle and unreferenced, for the execution
+//   it will run. The next spare is started once the worker that ran a guest has exited, not when
+//   it is taken: on a small machine, booting it during the execution would slow the execution
+//   down, and a guest's worker and a booting spare would hold memory at the same time.
 import type { Worker } from 'node:worker_threads';
 import { startWorker, workerSource } from './worker-bundle.js';
 
-const entry = new URL('./worker-main.ts', import.meta.url);
+const pools = new Set<WorkerPool>();
 
-let spare: Worker | undefined;
-/** Resolves once the spare has loaded its code and waits for work. */
-let spareReady: Promise<void> = Promise.resolve();
+export class WorkerPool {
+  readonly #entry: URL;
+  #spare: Worker | undefined;
+  /** Resolves once the spare has loaded its code and waits for work. */
+  #spareReady: Promise<void> = Promise.resolve();
 
-function spawn(source: string): Worker {
-  const worker = startWorker(source);
-  spareReady = new Promise((resolve) => {
-    worker.once('message', () => resolve());
-    worker.once('exit', () => resolve());
-  });
-  // An idle spare that dies (it should not) is simply replaced on next use.
-  worker.once('exit', () => {
-    if (spare === worker) spare = undefined;
-  });
-  return worker;
+  /**
+   * `entry`: the worker's main module (a .ts file URL), bundled once per process. It posts
+   * `{type: 'ready'}` once loaded; until then the pool holds the process open for it.
+   */
+  constructor(entry: URL) {
+    this.#entry = entry;
+    pools.add(this);
+  }
+
+  /**
+   * Starts the spare worker now (e.g. when the enclave boots), so the first execution is fast too;
+   * resolves when it is ready.
+   */
+  async prewarm(): Promise<void> {
+    const source = await workerSource(this.#entry);
+    this.#spare ??= this.#spawn(source);
+    await this.#spareReady;
+  }
+
+  /** A fresh worker for one execution (the spare if there is one); its exit starts the next spare. */
+  async take(): Promise<Worker> {
+    const source = await workerSource(this.#entry);
+    const worker = this.#spare ?? this.#spawn(source);
+    this.#spare = undefined;
+    worker.once('exit', () => this.#replenish());
+    worker.ref();
+    return worker;
+  }
+
+  /** Stops the spare worker. */
+  async shutdown(): Promise<void> {
+    const idle = this.#spare;
+    this.#spare = undefined;
+    await idle?.terminate();
+  }
+
+  #spawn(source: string): Worker {
+    const worker = startWorker(source);
+    this.#spareReady = new Promise((resolve) => {
+      worker.once('message', () => resolve());
+      worker.once('exit', () => resolve());
+    });
+    // An idle spare that dies (it should not) is simply replaced on next use.
+    worker.once('exit', () => {
+      if (this.#spare === worker) this.#spare = undefined;
+    });
+    return worker;
+  }
+
+  #replenish(): void {
+    setImmediate(() => {
+      if (this.#spare) return;
+      workerSource(this.#entry)
+        .then((source) => {
+          this.#spare ??= this.#spawn(source);
+        })
+        .catch(() => undefined);
+    });
+  }
 }
 
-/**
- * Starts the spare worker now (e.g. when the enclave boots), so the first execution is fast too;
- * resolves when it is ready.
- */
-export async function prewarm(): Promise<void> {
-  const source = await workerSource(entry);
-  spare ??= spawn(source);
-  await spareReady;
-}
-
-/** A fresh worker for one execution (the spare if there is one). */
-export async function takeWorker(): Promise<Worker> {
-  const source = await workerSource(entry);
-  const worker = spare ?? spawn(source);
-  spare = undefined;
-  worker.ref();
-  return worker;
-}
-
-/**
- * Starts a new spare once an execution is over. Not earlier: on a small machine, booting it
- * during the execution would slow the execution down.
- */
-export function replenish(): void {
-  setImmediate(() => {
-    if (spare) return;
-    workerSource(entry)
-      .then((source) => {
-        spare ??= spawn(source);
-      })
-      .catch(() => undefined);
-  });
-}
-
-/** Stops the spare worker (tests and short-lived processes may call this before exiting). */
+/** Stops every pool's spare (tests and short-lived processes may call this before exiting). */
 export async function shutdownWorkers(): Promise<void> {
-  const idle = spare;
-  spare = undefined;
-  await idle?.terminate();
+  await Promise.all([...pools].map((pool) => pool.shutdown()));
 }

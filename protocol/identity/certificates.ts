@@ -1,7 +1,8 @@
 // X.509 certificates for identities: self-signed participant certificates, CA certificates (the
 // verifier's), certificates issued by a CA (the verifier issuing enclave certificates), parsing and
 // validity checks. Time and randomness are parameters: nothing here reads the clock.
-import { createHash, randomBytes as nodeRandomBytes, type webcrypto } from 'node:crypto';
+import { randomBytes as nodeRandomBytes, type webcrypto } from 'node:crypto';
+import { sha256Hex } from '../hash.js';
 import { IdentityError } from './errors.js';
 import { keyAlgorithmOf, signingAlgorithmFor } from './keys.js';
 import {
@@ -234,7 +235,7 @@ export async function verifyIssuedBy(
 
 /** Lowercase hex SHA-256 of the certificate's DER bytes. */
 export function certificateFingerprint(certificate: X509Certificate): string {
-  return createHash('sha256').update(new Uint8Array(certificate.rawData)).digest('hex');
+  return sha256Hex(new Uint8Array(certificate.rawData));
 }
 
 /** The certificate's key algorithm if it is one we sign with (P-256 or Ed25519), else undefined. */

@@ -1,7 +1,8 @@
 // A complete, valid policy made on the spot with fresh identities: for tests here and in other
 // areas (protocol, enclave, attestation) that need a real policy and the participants' keys.
+import { sha256Hex } from '../hash.js';
 import { createIdentity, type GeneratedIdentity } from '../identity/index.js';
-import { generatePolicyJson, sha256Hex } from './generate.js';
+import { policyJsonFromSpec } from './generate.js';
 import { serializePolicyJson } from './serialize.js';
 import type { JsonObject } from './strict-json.js';
 import type { PolicyExtensions } from './types.js';
@@ -40,20 +41,19 @@ export async function makeTestPolicy(options: TestPolicyOptions): Promise<TestPo
   const programPath = '/program/example.wasm';
   const programBytes = options.programBytes ?? new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
   const runtimeHash = sha256Hex(new TextEncoder().encode('veracruz-ts test runtime'));
-  const expiry = new Date(options.now.getTime() + 365 * DAY);
-  const json = generatePolicyJson({
+  const json = policyJsonFromSpec({
     participants: [
-      { certificatePem: participants[0].certificatePem, capabilities: ['/program/:w'] },
-      { certificatePem: participants[1].certificatePem, capabilities: ['/input/:w', 'stdin:w'] },
+      { identity: participants[0], capabilities: ['/program/:w'] },
+      { identity: participants[1], capabilities: ['/input/:w', 'stdin:w'] },
       {
-        certificatePem: participants[2].certificatePem,
+        identity: participants[2],
         capabilities: ['/program/:x', '/output/:r', 'stdout:r', 'stderr:r'],
       },
     ],
     programs: [
       {
         path: programPath,
-        hash: sha256Hex(programBytes),
+        bytes: programBytes,
         capabilities: ['/input/:r', '/output/:rw', 'stdin:r', 'stdout:w', 'stderr:w'],
       },
     ],
@@ -63,17 +63,10 @@ export async function makeTestPolicy(options: TestPolicyOptions): Promise<TestPo
         capabilities: ['/input/:r', '/output/:rw'],
       },
     ],
-    veracruzServerUrl: '127.0.0.1:3017',
-    proxyAttestationServerUrl: '127.0.0.1:3010',
+    serverAddress: '127.0.0.1:3017',
     proxyServiceCertPem: verifier.certificatePem,
     runtimeManagerHashLinux: runtimeHash,
-    enclaveCertExpiry: {
-      year: expiry.getUTCFullYear(),
-      month: expiry.getUTCMonth() + 1,
-      day: expiry.getUTCDate(),
-      hour: expiry.getUTCHours(),
-      minute: expiry.getUTCMinutes(),
-    },
+    expiry: new Date(options.now.getTime() + 365 * DAY),
     ...(options.extensions ? { extensions: options.extensions } : {}),
   });
   return {

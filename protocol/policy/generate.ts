@@ -1,16 +1,19 @@
-// The policy generator (Veracruz's vc-pgen, `generate-policy`), as a pure function: files are read
+// The policy generator (Veracruz's vc-pgen, `generate-policy`), as pure functions: files are read
 // by the caller (cli/commands/policy.ts), so the same inputs always give the same bytes.
 // Field values are produced exactly as vc-pgen produces them; docs/policy.md lists the few options
 // we add and the one thing we check more strictly (the resulting policy must pass parsePolicy).
-import { createHash } from 'node:crypto';
+// `policyFromSpec` is the one way to build a policy from what a program holds (identities, program
+// bytes, a date): scenarios, tests and benchmarks all use it.
+import { sha256Hex } from '../hash.js';
 import { PolicyError } from './errors.js';
+import { parsePolicy } from './parse-policy.js';
 import { extensionsToJson } from './extensions.js';
 import { parsePipeline } from './pipeline.js';
 import { isPseudoFile } from './paths.js';
 import { parseRights } from './rights.js';
 import { serializePolicyJson } from './serialize.js';
 import type { JsonObject, JsonValue } from './strict-json.js';
-import type { PolicyExtensions } from './types.js';
+import type { LoadedPolicy, PolicyExtensions } from './types.js';
 
 /** vc-pgen's single ciphersuite. */
 export const POLICY_CIPHERSUITE = 'TLS1_3_CHACHA20_POLY1305_SHA256';
@@ -73,11 +76,6 @@ function usage(path: string, message: string): PolicyError {
 /** vc-pgen's `enforce_leading_slash`: everything but the standard streams becomes absolute. */
 export function enforceLeadingSlash(path: string): string {
   return path.startsWith('/') || isPseudoFile(path) ? path : `/${path}`;
-}
-
-/** Lowercase hex SHA-256 (what vc-pgen writes for program binaries, `--hashes` and `--css-file`). */
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /** vc-pgen's Nitro hash: the PCR0 file's text without newlines, cut to 64 hex digits. */
@@ -161,7 +159,7 @@ function nativeModule(module: {
 }
 
 /** The policy as a JSON value, field for field what vc-pgen writes (plus `veracruz_ts`). */
-export function generatePolicyJson(input: GeneratePolicyInput): JsonObject {
+function generatePolicyJson(input: GeneratePolicyInput): JsonObject {
   if (input.participants.length === 0)
     throw usage('$.identities', 'at least one certificate is needed');
   if (input.programs.length === 0)
@@ -211,4 +209,94 @@ export function generatePolicyJson(input: GeneratePolicyInput): JsonObject {
 /** The policy file text: sorted keys, two-space indent, no trailing newline. */
 export function generatePolicyText(input: GeneratePolicyInput): string {
   return serializePolicyJson(generatePolicyJson(input));
+}
+
+/** A date as the policy writes it (UTC fields, minutes precision). */
+function timepointOf(date: Date): Timepoint {
+  return {
+    year: date.getUTCFullYear(),
+    month: date.getUTCMonth() + 1,
+    day: date.getUTCDate(),
+    hour: date.getUTCHours(),
+    minute: date.getUTCMinutes(),
+  };
+}
+
+/** The server address written into both URL fields unless a spec names one (informational for us). */
+const DEFAULT_SERVER_ADDRESS = '127.0.0.1:4222';
+
+/**
+ * A policy as a program describes it: identities instead of PEM files, program bytes instead of
+ * hashes, a date instead of a time point.
+ */
+export interface PolicySpec {
+  /** Participants in order (ids 0, 1, ...) with capability entries `PATH:RIGHTS`. */
+  readonly participants: readonly {
+    readonly identity: { readonly certificatePem: string };
+    readonly capabilities: readonly string[];
+  }[];
+  /** Programs in order (ids 0, 1, ...); the policy pins the SHA-256 of `bytes`. */
+  readonly programs: readonly {
+    readonly path: string;
+    readonly bytes: Uint8Array;
+    readonly capabilities: readonly string[];
+  }[];
+  readonly pipelines?: GeneratePolicyInput['pipelines'];
+  /** The verifier CA certificate (PEM): the policy's proxy_service_cert. */
+  readonly proxyServiceCertPem: string;
+  /** Accepted runtime measurements on the sim platform (`veracruz_ts.runtime_hashes.sim`). */
+  readonly simMeasurements?: readonly string[];
+  /** Veracruz's Linux runtime hash field. */
+  readonly runtimeManagerHashLinux?: string;
+  /** The enclave certificate expiry (enclave_cert_expiry). */
+  readonly expiry: Date;
+  /** HOST:PORT for veracruz_server_url and proxy_attestation_server_url (default 127.0.0.1:4222). */
+  readonly serverAddress?: string;
+  readonly maxMemoryMib?: number;
+  /** Further extensions; `simMeasurements` is written into their runtime hashes. */
+  readonly extensions?: PolicyExtensions;
+}
+
+function specToInput(spec: PolicySpec): GeneratePolicyInput {
+  const address = spec.serverAddress ?? DEFAULT_SERVER_ADDRESS;
+  const extensions: PolicyExtensions = {
+    ...spec.extensions,
+    ...(spec.simMeasurements ? { runtimeHashes: { sim: [...spec.simMeasurements] } } : {}),
+  };
+  return {
+    participants: spec.participants.map((p) => ({
+      certificatePem: p.identity.certificatePem,
+      capabilities: p.capabilities,
+    })),
+    programs: spec.programs.map((p) => ({
+      path: p.path,
+      hash: sha256Hex(p.bytes),
+      capabilities: p.capabilities,
+    })),
+    ...(spec.pipelines ? { pipelines: spec.pipelines } : {}),
+    veracruzServerUrl: address,
+    proxyAttestationServerUrl: address,
+    proxyServiceCertPem: spec.proxyServiceCertPem,
+    ...(spec.runtimeManagerHashLinux
+      ? { runtimeManagerHashLinux: spec.runtimeManagerHashLinux }
+      : {}),
+    enclaveCertExpiry: timepointOf(spec.expiry),
+    ...(spec.maxMemoryMib === undefined ? {} : { maxMemoryMib: spec.maxMemoryMib }),
+    ...(Object.keys(extensions).length > 0 ? { extensions } : {}),
+  };
+}
+
+/** The policy for a spec as a JSON value (tests make broken variants of it). */
+export function policyJsonFromSpec(spec: PolicySpec): JsonObject {
+  return generatePolicyJson(specToInput(spec));
+}
+
+/** The policy file text for a spec (what `vc policy generate` would write for the same inputs). */
+export function policyTextFromSpec(spec: PolicySpec): string {
+  return generatePolicyText(specToInput(spec));
+}
+
+/** The policy for a spec, parsed and checked as an enclave would load it at `now`. */
+export function policyFromSpec(spec: PolicySpec, now: Date): LoadedPolicy {
+  return parsePolicy(new TextEncoder().encode(policyTextFromSpec(spec)), { now });
 }

@@ -47,12 +47,10 @@ export { acceptedRuntimeHashes, isRuntimeAccepted } from './runtime-hashes.js';
 export { describePrincipals, formatPrincipalTable, type PrincipalRow } from './describe.js';
 export { EXTENSIONS_FIELD } from './extensions.js';
 export {
-  generatePolicyJson,
   generatePolicyText,
   nitroHashFromPcrFile,
   parseCapability,
   parseTimepoint,
-  sha256Hex,
   type GeneratePolicyInput,
   type Timepoint,
 } from './generate.js';

@@ -1,7 +1,7 @@
 // Parsing and validating a Veracruz policy (current format) from its exact bytes. The hash is
 // SHA-256 of those bytes, never of a re-serialisation (Veracruz semantics).
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { sha256Hex } from '../hash.js';
 import { PolicyError, childPath } from './errors.js';
 import { readExpiry } from './expiry.js';
 import { EXTENSIONS_FIELD, readExtensions } from './extensions.js';
@@ -50,7 +50,7 @@ export interface ParsePolicyOptions {
 
 /** Lowercase hex SHA-256 of the exact policy bytes. */
 export function policyHash(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+  return sha256Hex(bytes);
 }
 
 function decode(bytes: Uint8Array, maxBytes: number): JsonObject {

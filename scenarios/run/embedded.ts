@@ -1,7 +1,8 @@
-// The embedded environment: the protocol's embedded system (actors/embedded.ts): verifier, host and
-// enclave workers in this process over the in-memory bus; participants run in this process too.
-// The journal is the system's in-memory record, written to a file at the end.
-import { startEmbedded, type EmbeddedSystem } from '../../actors/embedded.js';
+// The embedded environment: the system (actors/system.ts) on the in-memory bus: verifier, host and
+// enclave workers in this process; participants run in this process too. The journal is the
+// system's in-memory record, written to a file when asked for.
+import { startSystem } from '../../actors/system.js';
+import { memoryBus } from '../../actors/system-bus.js';
 import { writeJournalFile } from '../journal-file.js';
 import type { Environment } from './environment.js';
 import { runTurnInProcess } from './in-process-turn.js';
@@ -15,7 +16,7 @@ export interface EmbeddedEnvironmentOptions {
 export async function embeddedEnvironment(
   options: EmbeddedEnvironmentOptions = {},
 ): Promise<Environment> {
-  const system: EmbeddedSystem = await startEmbedded({ hosts: options.hosts ?? 1 });
+  const system = await startSystem({ bus: memoryBus(), hosts: options.hosts ?? 1 });
   return {
     mode: 'embedded',
     trust: { caCertificatePem: system.ca.certificatePem, measurements: [system.measurement] },
@@ -27,7 +28,7 @@ export async function embeddedEnvironment(
     runTurn: (run, turn) => runTurnInProcess(system.bus, run, turn),
     journal: async (run) => {
       if (!options.journalFile) return undefined;
-      writeJournalFile(options.journalFile, system.journal);
+      writeJournalFile(options.journalFile, await system.journal());
       return {
         location: options.journalFile,
         replayCommand: `npx vc replay ${options.journalFile} --computation ${run.computation}`,

@@ -8,6 +8,16 @@ import type { Scenario, Turn } from '../scenario.js';
 
 export type ModeName = 'embedded' | 'nats' | 'processes';
 
+/** What a run asked for (`vc scenario run` options); scenarios/run/open.ts picks the environment. */
+export interface EnvironmentChoice {
+  readonly nats?: string;
+  readonly processes?: boolean;
+  readonly journalFile?: string;
+  /** Working directory for --processes (files, logs). */
+  readonly workDir?: string;
+  readonly log?: (line: string) => void;
+}
+
 export interface LaunchInfo {
   readonly host: string;
   readonly worker: string;

@@ -3,16 +3,7 @@
 import { prepareRun, type PreparedRun } from '../prepare.js';
 import type { Scenario } from '../scenario.js';
 import { embeddedEnvironment } from './embedded.js';
-import type { Environment } from './environment.js';
-
-export interface EnvironmentChoice {
-  readonly nats?: string;
-  readonly processes?: boolean;
-  readonly journalFile?: string;
-  /** Working directory for --processes (files, logs). */
-  readonly workDir?: string;
-  readonly log?: (line: string) => void;
-}
+import type { Environment, EnvironmentChoice } from './environment.js';
 
 export async function openEnvironment(choice: EnvironmentChoice): Promise<Environment> {
   if (choice.processes) {

@@ -5,7 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startNatsServer, type NatsServer } from '../../test-support/nats-server.js';
+import { startNatsServer, type NatsServer } from '../../transport/nats-server.js';
 import { NatsTransport } from '../../transport/nats-transport.js';
 import { deploymentCommands, type ServiceCommand } from '../deploy/commands.js';
 import { layoutOf } from '../deploy/layout.js';
@@ -14,8 +14,7 @@ import { ScenarioError } from '../errors.js';
 import { writeJournalFile, type JournalLine } from '../journal-file.js';
 import type { Trust } from '../prepare.js';
 import { refusalOf, spawnVc, type VcChild } from './child.js';
-import type { Environment, TurnOutcome } from './environment.js';
-import type { EnvironmentChoice } from './open.js';
+import type { Environment, EnvironmentChoice, TurnOutcome } from './environment.js';
 
 const SERVE_TIMEOUT_MS = 60_000;
 

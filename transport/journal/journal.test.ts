@@ -7,7 +7,7 @@ import { isVcError } from '../../protocol/errors.js';
 import type { ComputeDoneBody } from '../../protocol/messages/bodies.js';
 import { enclaveSubject, traceSubject } from '../../protocol/messages/subjects.js';
 import { hasBinary, requireResource } from '../../test-support/requirements.js';
-import { startNatsServer } from '../../test-support/nats-server.js';
+import { startNatsServer } from '../nats-server.js';
 import { MemoryTransport } from '../memory-transport.js';
 import { NatsTransport } from '../nats-transport.js';
 import { protocolKinds } from '../kinds.js';

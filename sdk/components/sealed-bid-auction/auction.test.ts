@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { RIGHTS_READ, RIGHTS_WRITE, RIGHTS_ALL } from '../../../protocol/policy/wasi-rights.js';
 import type { RightsTable } from '../../../protocol/policy/types.js';
 import { runComponent } from '../../../enclave/component/run-component.js';
-import { shutdownComponentWorkers } from '../../../enclave/component/worker-pool.js';
+import { shutdownWorkers } from '../../../enclave/runner/worker-pool.js';
 import { Vfs } from '../../../enclave/vfs/vfs.js';
 import { generateBids } from './generate.js';
 import { referenceOutput } from './reference.js';
@@ -18,7 +18,7 @@ const rights: RightsTable = [
   { path: 'stderr', rights: RIGHTS_ALL },
 ];
 
-after(() => shutdownComponentWorkers());
+after(() => shutdownWorkers());
 
 async function runAuction(
   csv: string,

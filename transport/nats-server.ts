@@ -1,5 +1,6 @@
-// A private nats-server for tests and benchmarks: JetStream on, a temporary store directory, a free
-// port, readiness by the server's ports file plus a connect probe, and stop by pid (never by name).
+// A private nats-server: `vc scenario run --processes` without `--nats` runs on one, and tests and
+// benchmarks start their own. JetStream on, a temporary store directory, a free port, readiness by
+// the server's ports file plus a connect probe, and stop by pid (never by name).
 //
 //   const server = await startNatsServer();
 //   ... connect to server.url ...
@@ -47,7 +48,7 @@ export interface NatsServerOptions {
 
 export const natsServerBinary = process.env['NATS_SERVER_BIN'] ?? 'nats-server';
 
-// Servers still running when the test process exits (a failed or timed-out test) die with it.
+// Servers still running when this process exits (a failed run, a timed-out test) die with it.
 const running = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');

@@ -1,29 +1,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { exampleNamed } from '../sdk/examples/index.js';
-import { buildPolicy, newParticipant } from './policy-builder.js';
-import { startEmbedded } from './embedded.js';
+import { identities, policyFor, wasmOf } from '../scenarios/testing/system-kit.js';
 import { runComputation } from './run-computation.js';
+import { memoryBus } from './system-bus.js';
+import { startSystem } from './system.js';
 
 test('embedded: linear regression with two clients, program and data provisioned in parallel', async () => {
-  const system = await startEmbedded();
+  const system = await startSystem({ bus: memoryBus() });
   try {
-    const [owner, dataOwner] = await Promise.all([
-      newParticipant('program-and-results'),
-      newParticipant('data'),
-    ]);
+    const [owner, dataOwner] = await identities(2);
     const example = exampleNamed('linear-regression');
-    const wasm = new Uint8Array(readFileSync(example.wasmPath));
+    const wasm = wasmOf('linear-regression');
     const program = '/program/linear-regression.wasm';
-    const policy = buildPolicy({
+    const policy = policyFor(system, {
       participants: [
-        { identity: owner, capabilities: ['/program/:wx', '/output/:r'] },
-        { identity: dataOwner, capabilities: ['/input/:w'] },
+        { identity: owner!, capabilities: ['/program/:wx', '/output/:r'] },
+        { identity: dataOwner!, capabilities: ['/input/:w'] },
       ],
       programs: [{ path: program, bytes: wasm, capabilities: ['/input/:r', '/output/:w'] }],
-      proxyServiceCertPem: system.ca.certificatePem,
-      simMeasurements: [system.measurement],
     });
     const launched = await system.launch(policy);
     assert.match(launched.computation, /^p[0-9a-f]{32}$/);
@@ -35,19 +30,19 @@ test('embedded: linear regression with two clients, program and data provisioned
       rounds: [
         [
           {
-            identity: owner,
+            identity: owner!,
             steps: [{ op: 'program', path: program, source: 'wasm' }],
             sources: { wasm },
           },
           {
-            identity: dataOwner,
+            identity: dataOwner!,
             steps: [{ op: 'data', path: example.inputs[0]!, source: 'data', mode: 'write' }],
             sources: { data: input },
           },
         ],
         [
           {
-            identity: owner,
+            identity: owner!,
             steps: [
               { op: 'compute', program },
               { op: 'result', path: example.outputs[0]!, destination: 'out' },
@@ -61,7 +56,18 @@ test('embedded: linear regression with two clients, program and data provisioned
       assert.equal(outcome.state, 'done', JSON.stringify(outcome.failure));
     const expected = example.reference(run).get(example.outputs[0]!);
     assert.deepEqual(round2![0]!.results.get('out'), expected);
+    const journal = await system.journal(launched.computation);
+    assert.ok(
+      journal.some((r) => r.header?.kind === 'host.launch'),
+      'the launch is journaled',
+    );
   } finally {
     await system.stop();
   }
+});
+
+test('enclave worker processes need a NATS bus', async () => {
+  await assert.rejects(startSystem({ bus: memoryBus(), workers: 'process' }), {
+    code: 'ERR_LAUNCH_FAILED',
+  });
 });
