@@ -1,6 +1,6 @@
 // Small byte helpers shared by the attestation code (hex, SHA digests, equality, PEM).
 import { createHash } from 'node:crypto';
-import { UsageError } from '../protocol/errors.js';
+import { UsageError } from '../protocol/index.js';
 
 export function toHex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');

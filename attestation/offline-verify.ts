@@ -2,10 +2,10 @@
 // given directly (a root PEM for Nitro, default the AWS root; a public key PEM for PSA and sim).
 import { normalizeHex, pemBlocks } from './bytes.js';
 import { endorsedKeysFromPem } from './endorsement-keys.js';
-import { pluginFor } from './platforms/index.js';
+import { pluginFor } from './platforms/registry.js';
 import { AWS_NITRO_ROOT_PEM } from './platforms/nitro-root.js';
 import type { AppraisedEvidence, PlatformName } from './platforms/types.js';
-import { UsageError } from '../protocol/errors.js';
+import { UsageError } from '../protocol/index.js';
 
 export interface OfflineVerifyOptions {
   readonly platform: PlatformName;

@@ -4,9 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { fromHex } from './bytes.js';
 import { createVerifierCa } from './ca/ca-identity.js';
 import { checkEnclaveCertificate, type RelyingPartyPolicy } from './relying-party.js';
-import { createSimWorld, type SimWorld } from './testing.js';
-import { prepareAttestation } from '../enclave/evidence/prepare.js';
-import type { ErrorCode } from '../protocol/error-codes.js';
+import { createSimWorld, type SimWorld } from './testing/fixtures.js';
+import { prepareAttestation } from '../enclave/index.js';
+import type { ErrorCode } from '../protocol/index.js';
 
 async function expectCode(p: Promise<unknown>, code: ErrorCode): Promise<void> {
   await assert.rejects(p, (e: { code?: string }) => {

@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { prewarm, runProgram } from '../enclave/runner/run-program.js';
-import { shutdownWorkers } from '../enclave/runner/worker-pool.js';
-import { allRights } from '../enclave/vfs/rights.js';
-import { Vfs } from '../enclave/vfs/vfs.js';
+import { prewarm, runProgram } from '../enclave/index.js';
+import { shutdownWorkers } from '../enclave/index.js';
+import { allRights } from '../enclave/index.js';
+import { Vfs } from '../enclave/index.js';
 import { machineLine, percentile, writeBenchSection } from './report.js';
 
 const kernelsDir = fileURLToPath(new URL('./kernels/', import.meta.url));

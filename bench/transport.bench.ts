@@ -11,19 +11,19 @@ import { performance } from 'node:perf_hooks';
 import { loadavg } from 'node:os';
 import { machineLine, percentile, writeBenchSection } from './report.js';
 import { hasBinary } from '../test-support/requirements.js';
-import { startNatsServer } from '../transport/nats-server.js';
-import { Endpoint, type Signer } from '../actors/bus/endpoint.js';
-import { Uploads } from '../actors/enclave-uploads.js';
-import type { ProvisionDataBody } from '../protocol/messages/bodies.js';
-import { enclaveSubject } from '../protocol/messages/subjects.js';
-import { protocolKinds } from '../transport/kinds.js';
-import { openEnvelope, signEnvelope } from '../transport/envelope.js';
+import { startNatsServer } from '../transport/index.js';
+import { Endpoint, type Signer } from '../actors/index.js';
+import { Uploads } from '../actors/index.js';
+import type { ProvisionDataBody } from '../protocol/index.js';
+import { enclaveSubject } from '../protocol/index.js';
+import { protocolKinds } from '../transport/index.js';
+import { openEnvelope, signEnvelope } from '../transport/index.js';
 import {
   generateSigningKeyPair,
   signBytes,
   verifyBytes,
   type SignatureAlgorithm,
-} from '../transport/signing-keys.js';
+} from '../transport/index.js';
 import {
   ephemeralKeyPair,
   openSealed,
@@ -31,8 +31,8 @@ import {
   sealUpload,
   UPLOAD_CHUNK_BYTES,
   type SealContext,
-} from '../transport/sealing.js';
-import { NatsTransport } from '../transport/nats-transport.js';
+} from '../transport/index.js';
+import { NatsTransport } from '../transport/index.js';
 
 const MB = 1024 * 1024;
 const KiB = UPLOAD_CHUNK_BYTES / 1024;

@@ -2,7 +2,7 @@
 // Commands write through `CliIo` (never process.stdout directly) so tests can capture output, and
 // read their options through `parseOptions` so that every bad command line is ERR_USAGE (exit 2).
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UsageError } from '../protocol/errors.js';
+import { UsageError } from '../protocol/index.js';
 
 export interface CliIo {
   out(text: string): void;

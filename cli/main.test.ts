@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { isErrorCode } from '../protocol/error-codes.js';
+import { isErrorCode } from '../protocol/index.js';
 import { commandNames, exitCodeOf, loadCommand, main } from './main.js';
 import { captureIo } from './command.js';
 

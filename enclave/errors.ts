@@ -1,7 +1,7 @@
 // Errors of the sandbox: the virtual file system, the WASI host and the runner. Callers switch on
 // `code`; messages name paths and limits but never file contents. A malformed path, or one naming
 // the wrong kind of node, is protocol/policy/paths.ts's BadPathError (ERR_BAD_PATH).
-import { VcError } from '../protocol/errors.js';
+import { VcError } from '../protocol/index.js';
 
 /** The principal's rights do not allow this operation on this path. */
 export class AccessDeniedError extends VcError {

@@ -12,7 +12,7 @@ import type {
   EnclaveReadyBody,
   ProvisionMode,
   ResultDataBody,
-} from '../protocol/messages/bodies.js';
+} from '../protocol/index.js';
 import type { Failure } from './failure.js';
 
 /**

@@ -1,7 +1,7 @@
 // One launch at a host (phase 1): the host is untrusted and only starts an enclave worker for a
 // policy; it never sees plaintext. Spawning is an effect; its outcome arrives as an event.
 import { assign, emit, setup } from 'xstate';
-import type { BodyOf, HostLaunchedBody } from '../protocol/messages/bodies.js';
+import type { BodyOf, HostLaunchedBody } from '../protocol/index.js';
 import { failure, type Failure } from './failure.js';
 
 export interface HostInput {

@@ -1,24 +1,14 @@
 // Pure protocol machines, one per role, plus the pure driver used by replay.
-export * from './enclave-events.js';
-export { enclaveMachine, type EnclaveContext, type EnclaveInput } from './enclave-machine.js';
-export * from './participant-machine.js';
-export * from './verifier-machine.js';
-export * from './host-machine.js';
-export * from './policy-view.js';
-export * from './failure.js';
-export * from './drive.js';
-export { planCompute, checkProvision, checkRead, shutdownWaitingFor } from './enclave-rules.js';
-
-import { enclaveMachine } from './enclave-machine.js';
-import { hostMachine } from './host-machine.js';
-import { participantMachine } from './participant-machine.js';
-import { verifierMachine } from './verifier-machine.js';
-
-/** Machines by id, as named in trace records. */
-export const MACHINES = {
-  enclave: enclaveMachine,
-  participant: participantMachine,
-  verifier: verifierMachine,
-  host: hostMachine,
-} as const;
-export type MachineId = keyof typeof MACHINES;
+export { MACHINES } from './catalog.js';
+export { MachineDriver } from './drive.js';
+export type { DrivenStep } from './drive.js';
+export type { EnclaveEvent, EnclaveOutput, EnclaveRequestEvent, Handle } from './enclave-events.js';
+export { enclaveMachine } from './enclave-machine.js';
+export type { EnclaveInput } from './enclave-machine.js';
+export { hostMachine } from './host-machine.js';
+export type { HostOutput } from './host-machine.js';
+export { participantMachine } from './participant-machine.js';
+export type { EnclaveFacts, ParticipantEvent, ParticipantOutput, Step, StepOutcome } from './participant-machine.js';
+export type { PolicyView } from './policy-view.js';
+export { verifierMachine } from './verifier-machine.js';
+export type { VerifierOutput } from './verifier-machine.js';

@@ -9,7 +9,7 @@ import type {
   ComputeDoneBody,
   ProvisionMode,
   ResultDataBody,
-} from '../protocol/messages/bodies.js';
+} from '../protocol/index.js';
 import { failure, type Failure } from './failure.js';
 
 /** One thing a participant does; `source`/`destination` are labels the shell resolves (file names). */

@@ -7,7 +7,7 @@ import type {
   AttestChallengeBody,
   AttestEvidenceBody,
   BodyOf,
-} from '../protocol/messages/bodies.js';
+} from '../protocol/index.js';
 import { failure, type Failure } from './failure.js';
 
 export interface VerifierInput {

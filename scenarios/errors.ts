@@ -1,6 +1,6 @@
 // Errors of the scenario runner, with stable codes (the `scenario` family of protocol/error-codes.ts).
-import type { ErrorCodeOf } from '../protocol/error-codes.js';
-import { VcError } from '../protocol/errors.js';
+import type { ErrorCodeOf } from '../protocol/index.js';
+import { VcError } from '../protocol/index.js';
 
 export class ScenarioError extends VcError {
   constructor(

@@ -3,7 +3,7 @@
 // `vc replay FILE` reads. A file that exists already is replaced: one run, one journal.
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { FileJournal } from '../transport/journal/file-journal.js';
+import { FileJournal } from '../transport/index.js';
 
 export interface JournalLine {
   readonly subject: string;

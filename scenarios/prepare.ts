@@ -6,10 +6,10 @@ import {
   createIdentity,
   type GeneratedIdentity,
   type Identity,
-} from '../protocol/identity/index.js';
-import { policyFromSpec } from '../protocol/policy/generate.js';
-import type { LoadedPolicy } from '../protocol/policy/types.js';
-import { computationIdFor } from '../protocol/messages/subjects.js';
+} from '../protocol/index.js';
+import { policyFromSpec } from '../protocol/index.js';
+import type { LoadedPolicy } from '../protocol/index.js';
+import { computationIdFor } from '../protocol/index.js';
 import type { Scenario, ScenarioPlan } from './scenario.js';
 
 /** What the policy must say about the verifier and the runtime (from the running system). */

@@ -10,14 +10,14 @@ import { runScenario } from './run-scenario.js';
 import type { Environment } from './run/environment.js';
 import { embeddedEnvironment } from './run/embedded.js';
 import { natsEnvironment } from './run/nats.js';
-import { startNatsServer, type NatsServer } from '../transport/nats-server.js';
+import { startNatsServer, type NatsServer } from '../transport/index.js';
 import { hasBinary, requireResource } from '../test-support/requirements.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readComputation } from '../actors/journal-replay.js';
-import { replayTraces } from '../actors/replay.js';
-import { parseJournal } from '../transport/journal/file-journal.js';
+import { readComputation } from '../actors/index.js';
+import { replayTraces } from '../actors/index.js';
+import { parseJournal } from '../transport/index.js';
 import { actingRun, refusalCases, veracruzCases } from './testing/veracruz-cases.js';
 
 /**

@@ -6,30 +6,30 @@
 //   node --import tsx scripts/generate-envelope-vectors.ts
 import { createHash, webcrypto } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { certificateSenderId, keySenderId } from '../actors/bus/sender-ids.js';
-import { VERIFIER_SENDER_ID } from '../actors/policy-keys.js';
+import { certificateSenderId, keySenderId } from '../actors/index.js';
+import { VERIFIER_SENDER_ID } from '../actors/index.js';
 import {
   certificateToPem,
   createIdentity,
   issueCertificate,
   type GeneratedIdentity,
   type KeyAlgorithmName,
-} from '../protocol/identity/index.js';
-import type { BodyOf, MessageKind } from '../protocol/messages/bodies.js';
-import { computationIdFor } from '../protocol/messages/subjects.js';
-import { signEnvelope, type EnvelopeHeader } from '../transport/envelope.js';
-import { signedPart, writeSigned, writeUnsigned } from '../transport/envelope-layout.js';
-import { protocolKinds } from '../transport/kinds.js';
-import { scanMsgpack } from '../transport/msgpack-scan.js';
-import { encodePlain } from '../transport/plain-msgpack.js';
+} from '../protocol/index.js';
+import type { BodyOf, MessageKind } from '../protocol/index.js';
+import { computationIdFor } from '../protocol/index.js';
+import { signEnvelope, type EnvelopeHeader } from '../transport/index.js';
+import { signedPart, writeSigned, writeUnsigned } from '../transport/index.js';
+import { protocolKinds } from '../transport/index.js';
+import { scanMsgpack } from '../transport/index.js';
+import { encodePlain } from '../transport/index.js';
 import {
   infoOf,
   sealTo,
   sealUpload,
   UPLOAD_CHUNK_BYTES,
   type SealContext,
-} from '../transport/sealing.js';
-import { exportVerifyKey, signBytes } from '../transport/signing-keys.js';
+} from '../transport/index.js';
+import { exportVerifyKey, signBytes } from '../transport/index.js';
 
 const out = new URL('../transport/testdata/envelope-vectors.json', import.meta.url);
 const kinds = protocolKinds();

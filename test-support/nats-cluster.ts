@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, LocalNatsServer, type NatsServer } from '../transport/nats-server.js';
+import { freePort, LocalNatsServer, type NatsServer } from '../transport/index.js';
 
 export interface NatsCluster {
   readonly nodes: readonly NatsServer[];

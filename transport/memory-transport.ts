@@ -5,7 +5,7 @@
 import { TransportError } from './errors.js';
 import { withRetry } from './retry.js';
 import { StatusChannel } from './status-channel.js';
-import { INBOX_PREFIX, subjectMatches } from '../protocol/messages/subjects.js';
+import { INBOX_PREFIX, subjectMatches } from '../protocol/index.js';
 import type {
   Msg,
   MsgHandler,

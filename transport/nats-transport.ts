@@ -13,7 +13,7 @@ import {
 import { TransportError } from './errors.js';
 import { withRetry } from './retry.js';
 import { StatusChannel } from './status-channel.js';
-import { INBOX_PREFIX } from '../protocol/messages/subjects.js';
+import { INBOX_PREFIX } from '../protocol/index.js';
 import type {
   Msg,
   MsgHandler,

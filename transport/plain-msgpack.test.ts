@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { Packr } from 'msgpackr';
 import { decodePlain, encodePlain, defaultLimits } from './plain-msgpack.js';
-import { isVcError } from '../protocol/errors.js';
+import { isVcError } from '../protocol/index.js';
 
 const require = createRequire(import.meta.url);
 const suite = require('msgpack-test-suite') as Record<string, Array<Record<string, unknown>>>;

@@ -1,6 +1,6 @@
 // Requests retried with exponential backoff. Only transient failures are retried (timeout, no
 // responders, connection trouble); a refusal from the peer is an answer, not a failure.
-import { isVcError } from '../protocol/errors.js';
+import { isVcError } from '../protocol/index.js';
 import type { RetryPolicy } from './transport.js';
 
 const retryable = new Set(['ERR_TIMEOUT', 'ERR_NO_RESPONDERS', 'ERR_TRANSPORT_DISCONNECTED']);

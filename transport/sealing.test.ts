@@ -10,7 +10,7 @@ import {
   UPLOAD_CHUNK_BYTES,
   type SealContext,
 } from './sealing.js';
-import { isVcError } from '../protocol/errors.js';
+import { isVcError } from '../protocol/index.js';
 
 const base: SealContext = {
   computation: 'p1',

@@ -3,7 +3,7 @@
 // replay) go to `onRefused`, which may return a reply (e.g. a signed error envelope); otherwise the
 // request is dropped and the sender's retry eventually times out. `answered()` tells a server that is
 // about to stop when the replies it owes have been handed to the transport.
-import { toVcError, type VcError } from '../protocol/errors.js';
+import { toVcError, type VcError } from '../protocol/index.js';
 import { openEnvelope, type OpenedEnvelope, type OpenOptions } from './envelope.js';
 import { IdempotencyCache } from './idempotency.js';
 import type { Msg, Subscription, Transport } from './transport.js';

@@ -3,7 +3,7 @@
 // the CA profile the relying-party check expects in one place.)
 import { webcrypto } from 'node:crypto';
 import { pemBlocks, toPem } from '../bytes.js';
-import { x509 } from '../../protocol/identity/index.js';
+import { x509 } from '../../protocol/index.js';
 import type { RandomBytes } from '../verifier/deps.js';
 
 export interface CaIdentity {

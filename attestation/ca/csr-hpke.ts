@@ -2,7 +2,7 @@
 // extensionRequest) under `<enclave extension OID>.1` whose value is a DER OCTET STRING holding the
 // uncompressed P-256 point. Being inside the CSR, it is covered by SHA-256(CSR) in the evidence.
 import { fail } from '../errors.js';
-import { x509 } from '../../protocol/identity/index.js';
+import { x509 } from '../../protocol/index.js';
 import { csrExtension, placeholderFor } from './big-oid.js';
 import { derOctets, readTlv, TAG } from './der.js';
 import { ENCLAVE_EXTENSION_OID } from './enclave-extension.js';

@@ -12,7 +12,7 @@
 import { fromHex, toHex } from '../bytes.js';
 import { fail } from '../errors.js';
 import { isPlatformName, type PlatformName } from '../platforms/types.js';
-import { x509 } from '../../protocol/identity/index.js';
+import { x509 } from '../../protocol/index.js';
 import { certificateExtension, placeholderFor } from './big-oid.js';
 import {
   DerError,

@@ -3,7 +3,7 @@
 // non-critical attestation extension. The subject key is the one in the (self-signed) CSR.
 import { webcrypto } from 'node:crypto';
 import { fail } from '../errors.js';
-import { x509 } from '../../protocol/identity/index.js';
+import { x509 } from '../../protocol/index.js';
 import type { RandomBytes } from '../verifier/deps.js';
 import { CA_SIGNING_ALGORITHM, randomSerial, type CaIdentity } from './ca-identity.js';
 import { swapOidsAndResign } from './big-oid.js';

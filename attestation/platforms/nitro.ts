@@ -8,7 +8,7 @@ import { asBytes, asInteger, asMap, asText, decodeCbor, optionalBytes } from '..
 import { equalBytes, toHex } from '../bytes.js';
 import { parseCoseSign1, verifyCoseSign1 } from '../cose.js';
 import { fail } from '../errors.js';
-import { x509 } from '../../protocol/identity/index.js';
+import { x509 } from '../../protocol/index.js';
 import type { AppraisalOptions, AppraisedEvidence, PlatformPlugin } from './types.js';
 
 interface NitroDocument {

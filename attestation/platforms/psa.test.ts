@@ -13,7 +13,7 @@ import { endorsedKeysFromPem, instanceIdOf } from '../endorsement-keys.js';
 import { fromHex } from '../bytes.js';
 import { appraisePsa, PSA_PROFILE_2 } from './psa.js';
 import type { EndorsedKey } from './types.js';
-import type { ErrorCode } from '../../protocol/error-codes.js';
+import type { ErrorCode } from '../../protocol/index.js';
 
 const dir = `${sharedTestdata}psa/`;
 const load = (name: string): Uint8Array => new Uint8Array(readFileSync(dir + name));

@@ -4,16 +4,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
-import { natsServerBinary, startNatsServer } from '../../transport/nats-server.js';
+import { natsServerBinary, startNatsServer } from '../../transport/index.js';
 import { hasBinary, requireResource } from '../../test-support/requirements.js';
 import { FileStore } from './file-store.js';
 import { KvStore } from './kv-store.js';
 import { MemoryStore } from './memory-store.js';
 import type { StateStore } from './state-store.js';
-import { createSimWorld } from '../testing.js';
+import { createSimWorld } from '../testing/fixtures.js';
 import { fromHex } from '../bytes.js';
-import { prepareAttestation } from '../../enclave/evidence/prepare.js';
-import type { ErrorCode } from '../../protocol/error-codes.js';
+import { prepareAttestation } from '../../enclave/index.js';
+import type { ErrorCode } from '../../protocol/index.js';
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 const text = (b: Uint8Array | undefined): string | undefined =>

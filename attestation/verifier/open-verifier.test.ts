@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createIdentity, writeIdentityFiles } from '../../protocol/identity/index.js';
+import { createIdentity, writeIdentityFiles } from '../../protocol/index.js';
 import { fromHex } from '../bytes.js';
-import { createSimAttester } from '../../enclave/evidence/attester.js';
-import { generateSimAttestationKey } from '../../enclave/evidence/sim-attestation-key.js';
-import { measureRuntime } from '../../enclave/evidence/measurement.js';
-import { prepareAttestation } from '../../enclave/evidence/prepare.js';
+import { createSimAttester } from '../../enclave/index.js';
+import { generateSimAttestationKey } from '../../enclave/index.js';
+import { measureRuntime } from '../../enclave/index.js';
+import { prepareAttestation } from '../../enclave/index.js';
 import { openVerifier } from './open-verifier.js';
 
 test('openVerifier: a CA made by protocol/identity (vc identity ca) and a file store', async () => {

@@ -2,7 +2,7 @@
 // verifier's state store, managed by `vc attest endorse` / `vc attest reference`.
 //   endorsement.<platform>.<id>   id = the key's instance id (sim, psa) or the root's SHA-256 (nitro)
 //   reference.<platform>.<kind>.<hex>   kind = "measurement" or, for nitro, "pcr<N>"
-import { x509 } from '../../protocol/identity/index.js';
+import { x509 } from '../../protocol/index.js';
 import { normalizeHex, pemBlocks, sha256, toHex, toPem } from '../bytes.js';
 import { endorsedKeyFromSpki } from '../endorsement-keys.js';
 import { fail } from '../errors.js';

@@ -4,15 +4,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { webcrypto } from 'node:crypto';
-import { buildEnclaveCsr, generateEnclaveKeys } from '../../enclave/evidence/enclave-keys.js';
+import { buildEnclaveCsr, generateEnclaveKeys } from '../../enclave/index.js';
 import { nitroUserData } from '../binding.js';
 import { fromHex, sha256, toHex } from '../bytes.js';
 import { encodeCbor } from '../cbor.js';
 import { signCoseSign1 } from '../cose.js';
 import { enclaveInfoOf } from '../ca/enclave-extension.js';
-import { createSimWorld, type SimWorld } from '../testing.js';
-import { x509 } from '../../protocol/identity/index.js';
-import type { ErrorCode } from '../../protocol/error-codes.js';
+import { createSimWorld, type SimWorld } from '../testing/fixtures.js';
+import { x509 } from '../../protocol/index.js';
+import type { ErrorCode } from '../../protocol/index.js';
 
 const ES384 = { name: 'ECDSA', namedCurve: 'P-384', hash: 'SHA-384' };
 type Pair = webcrypto.CryptoKeyPair;

@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { webcrypto } from 'node:crypto';
 import { hasBinary, requireResource } from '../../test-support/requirements.js';
-import { prepareAttestation } from '../../enclave/evidence/prepare.js';
-import { buildEnclaveCsr, generateEnclaveKeys } from '../../enclave/evidence/enclave-keys.js';
-import { generateSimAttestationKey } from '../../enclave/evidence/sim-attestation-key.js';
-import { createSimAttester } from '../../enclave/evidence/attester.js';
+import { prepareAttestation } from '../../enclave/index.js';
+import { buildEnclaveCsr, generateEnclaveKeys } from '../../enclave/index.js';
+import { generateSimAttestationKey } from '../../enclave/index.js';
+import { createSimAttester } from '../../enclave/index.js';
 import { psaBindingNonce } from '../binding.js';
 import { fromHex, sha256, toHex } from '../bytes.js';
 import { encodeCbor } from '../cbor.js';
@@ -17,9 +17,9 @@ import { signCoseSign1 } from '../cose.js';
 import { ENCLAVE_EXTENSION_OID, enclaveInfoOf } from '../ca/enclave-extension.js';
 import { instanceIdOf } from '../endorsement-keys.js';
 import { toPem } from '../bytes.js';
-import { createSimWorld, type SimWorld } from '../testing.js';
-import { x509 } from '../../protocol/identity/index.js';
-import type { ErrorCode } from '../../protocol/error-codes.js';
+import { createSimWorld, type SimWorld } from '../testing/fixtures.js';
+import { x509 } from '../../protocol/index.js';
+import type { ErrorCode } from '../../protocol/index.js';
 
 async function expectCode(p: Promise<unknown>, code: ErrorCode): Promise<void> {
   await assert.rejects(p, (e: { code?: string }) => {

@@ -8,10 +8,10 @@ import { hpkeKeyFromCsr } from '../ca/csr-hpke.js';
 import { issueEnclaveCertificate } from '../ca/issue-enclave-cert.js';
 import type { CaIdentity } from '../ca/ca-identity.js';
 import { AttestationError, fail } from '../errors.js';
-import { pluginFor } from '../platforms/index.js';
+import { pluginFor } from '../platforms/registry.js';
 import { isPlatformName, type AppraisedEvidence, type PlatformName } from '../platforms/types.js';
 import type { StateStore } from '../store/state-store.js';
-import type { x509 } from '../../protocol/identity/index.js';
+import type { x509 } from '../../protocol/index.js';
 import type { Clock, RandomBytes } from './deps.js';
 import { Registry } from './registry.js';
 import {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { natsServerBinary, startNatsServer } from '../../transport/nats-server.js';
+import { natsServerBinary, startNatsServer } from '../../transport/index.js';
 import {
   hasBinary,
   hasSharedTestdata,
@@ -12,10 +12,10 @@ import {
 } from '../../test-support/requirements.js';
 import { captureIo } from '../command.js';
 import { main } from '../main.js';
-import { measureRuntime } from '../../enclave/evidence/measurement.js';
-import { simKeyFromPem } from '../../enclave/evidence/sim-attestation-key.js';
-import { createSimAttester } from '../../enclave/evidence/attester.js';
-import { sha256 } from '../../attestation/bytes.js';
+import { measureRuntime } from '../../enclave/index.js';
+import { simKeyFromPem } from '../../enclave/index.js';
+import { createSimAttester } from '../../enclave/index.js';
+import { sha256 } from '../../attestation/index.js';
 
 async function vc(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const io = captureIo();

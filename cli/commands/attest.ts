@@ -1,26 +1,26 @@
 // `vc attest`: offline evidence verification, the runtime measurement, the sim platform key, and
 // the verifier's endorsements and reference values (file store or NATS JetStream KV).
 import { readFile } from 'node:fs/promises';
-import { fromHex } from '../../attestation/bytes.js';
-import { evidenceBytes, verifyEvidence } from '../../attestation/offline-verify.js';
+import { fromHex } from '../../attestation/index.js';
+import { evidenceBytes, verifyEvidence } from '../../attestation/index.js';
 import {
   isPlatformName,
   type AppraisedEvidence,
   type PlatformName,
-} from '../../attestation/platforms/types.js';
+} from '../../attestation/index.js';
 import {
   DEFAULT_STORE_FILE,
   openStateStore,
   type StoreLocation,
-} from '../../attestation/store/open-store.js';
-import { Registry } from '../../attestation/verifier/registry.js';
-import { measureRuntime } from '../../enclave/evidence/measurement.js';
+} from '../../attestation/index.js';
+import { Registry } from '../../attestation/index.js';
+import { measureRuntime } from '../../enclave/index.js';
 import {
   generateSimAttestationKey,
   SIM_KEY_ENV,
-} from '../../enclave/evidence/sim-attestation-key.js';
-import { instanceIdOf } from '../../attestation/endorsement-keys.js';
-import { UsageError } from '../../protocol/errors.js';
+} from '../../enclave/index.js';
+import { instanceIdOf } from '../../attestation/index.js';
+import { UsageError } from '../../protocol/index.js';
 import { parseOptions, type CliIo, type Command } from '../command.js';
 
 const usage = `Usage:

@@ -2,17 +2,17 @@
 // (certificate chain to proxy_service_cert, validity, measurement, policy hash) before anything
 // secret leaves, then performs the requested operations in the order given on the command line.
 import { readFile, writeFile } from 'node:fs/promises';
-import { UsageError } from '../../protocol/errors.js';
-import { loadIdentity } from '../../protocol/identity/index.js';
-import { ProtocolError } from '../../protocol/messages/errors.js';
-import { loadPolicyFile } from '../../protocol/policy/parse-policy.js';
-import { NatsTransport } from '../../transport/nats-transport.js';
+import { UsageError } from '../../protocol/index.js';
+import { loadIdentity } from '../../protocol/index.js';
+import { ProtocolError } from '../../protocol/index.js';
+import { loadPolicyFile } from '../../protocol/index.js';
+import { NatsTransport } from '../../transport/index.js';
 import type { Step } from '../../machines/index.js';
-import { certificateSenderId } from '../../actors/bus/sender-ids.js';
-import { defaultNatsUrl, pathAndFile, progressBar } from '../../actors/cli-support.js';
-import { runParticipant } from '../../actors/participant-actor.js';
-import { UPLOAD_CHUNK_BYTES } from '../../transport/sealing.js';
-import { parseCertificatePem } from '../../protocol/identity/index.js';
+import { certificateSenderId } from '../../actors/index.js';
+import { defaultNatsUrl, pathAndFile, progressBar } from '../support.js';
+import { runParticipant } from '../../actors/index.js';
+import { UPLOAD_CHUNK_BYTES } from '../../transport/index.js';
+import { parseCertificatePem } from '../../protocol/index.js';
 import { parseOptions, type CliIo, type Command } from '../command.js';
 
 const usage = `Usage: vc client POLICY --identity CERT --key KEY [--program PATH=FILE]... [--data PATH=FILE]...

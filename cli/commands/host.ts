@@ -1,12 +1,12 @@
 // `vc host`: an (untrusted) host on NATS. It joins the hosts' queue group and, for each launch
 // request, starts an enclave worker as its own OS process with the sim platform key.
-import { UsageError } from '../../protocol/errors.js';
-import { SIM_KEY_ENV } from '../../enclave/evidence/sim-attestation-key.js';
-import { ensureJournalStream } from '../../transport/journal/jetstream-journal.js';
-import { NatsTransport } from '../../transport/nats-transport.js';
-import { startHost } from '../../actors/host-actor.js';
-import { processSpawner } from '../../actors/spawners.js';
-import { defaultNatsUrl, untilSignal } from '../../actors/cli-support.js';
+import { UsageError } from '../../protocol/index.js';
+import { SIM_KEY_ENV } from '../../enclave/index.js';
+import { ensureJournalStream } from '../../transport/index.js';
+import { NatsTransport } from '../../transport/index.js';
+import { startHost } from '../../actors/index.js';
+import { processSpawner } from '../../actors/index.js';
+import { defaultNatsUrl, untilSignal } from '../support.js';
 import { parseOptions, type Command } from '../command.js';
 
 const usage = `Usage: vc host [--nats URL] [--name NAME] [--sim-key FILE] [--json]

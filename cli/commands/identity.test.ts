@@ -12,7 +12,7 @@ import {
   generateKeyPair,
   issueCertificate,
   loadIdentity,
-} from '../../protocol/identity/index.js';
+} from '../../protocol/index.js';
 
 function openssl(args: string[]): { status: number | null; output: string } {
   const result = spawnSync('openssl', args, { encoding: 'utf8' });

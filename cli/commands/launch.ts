@@ -1,11 +1,11 @@
 // `vc launch POLICY`: Veracruz's `vc-server POLICY`. Asks the host pool to start an enclave for the
 // policy, waits until it is attested and ready (checked as a participant would), and prints the
 // computation id participants find from their own copy of the policy.
-import { UsageError } from '../../protocol/errors.js';
-import { loadPolicyFile } from '../../protocol/policy/parse-policy.js';
-import { NatsTransport } from '../../transport/nats-transport.js';
-import { launchComputation } from '../../actors/launcher.js';
-import { defaultNatsUrl } from '../../actors/cli-support.js';
+import { UsageError } from '../../protocol/index.js';
+import { loadPolicyFile } from '../../protocol/index.js';
+import { NatsTransport } from '../../transport/index.js';
+import { launchComputation } from '../../actors/index.js';
+import { defaultNatsUrl } from '../support.js';
 import { parseOptions, type Command } from '../command.js';
 
 const usage = `Usage: vc launch POLICY [--nats URL] [--platform sim] [--timeout-ms N] [--json]

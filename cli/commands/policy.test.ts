@@ -11,8 +11,8 @@ import {
   requireResource,
   sharedTestdata,
 } from '../../test-support/requirements.js';
-import { sha256Hex } from '../../protocol/hash.js';
-import { parsePolicy, policyHash, serializePolicyJson } from '../../protocol/policy/index.js';
+import { sha256Hex } from '../../protocol/index.js';
+import { parsePolicy, policyHash, serializePolicyJson } from '../../protocol/index.js';
 
 const constructed = join(
   sharedTestdata,

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { prepareRun } from '../../scenarios/prepare.js';
-import { runScenario } from '../../scenarios/run-scenario.js';
-import { embeddedEnvironment } from '../../scenarios/run/embedded.js';
-import { veracruzCases } from '../../scenarios/testing/veracruz-cases.js';
+import { prepareRun } from '../../scenarios/index.js';
+import { runScenario } from '../../scenarios/index.js';
+import { embeddedEnvironment } from '../../scenarios/index.js';
+import { veracruzCases } from '../../scenarios/testing/index.js';
 import { captureIo } from '../command.js';
 import { main } from '../main.js';
 

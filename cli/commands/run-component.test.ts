@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { shutdownWorkers } from '../../enclave/runner/worker-pool.js';
+import { shutdownWorkers } from '../../enclave/index.js';
 import { captureIo } from '../command.js';
 import { main } from '../main.js';
 

@@ -6,7 +6,7 @@ import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { captureIo } from '../command.js';
 import { main } from '../main.js';
-import { makeTestPolicy } from '../../protocol/policy/fixture.js';
+import { makeTestPolicy } from '../../protocol/testing/index.js';
 
 const guest = (name: string): string =>
   fileURLToPath(new URL(`../../enclave/guests/${name}.wasm`, import.meta.url));

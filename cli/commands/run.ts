@@ -2,26 +2,26 @@
 // (or a pipeline) in the sandbox over host directories copied into the virtual file system.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { UsageError } from '../../protocol/errors.js';
-import type { PipelineExpr, RightsTable } from '../../protocol/policy/types.js';
+import { UsageError } from '../../protocol/index.js';
+import type { PipelineExpr, RightsTable } from '../../protocol/index.js';
 import {
   loadMount,
   mountRights,
   parseDirMount,
   saveMount,
   type DirMount,
-} from '../../enclave/runner/host-dirs.js';
-import { runPipeline } from '../../enclave/runner/run-pipeline.js';
-import { DEFAULT_LIMITS, type RunLimits } from '../../enclave/runner/run-options.js';
-import { runProgram } from '../../enclave/runner/run-program.js';
-import { parsePipeline } from '../../protocol/policy/index.js';
+} from '../../enclave/index.js';
+import { runPipeline } from '../../enclave/index.js';
+import { DEFAULT_LIMITS, type RunLimits } from '../../enclave/index.js';
+import { runProgram } from '../../enclave/index.js';
+import { parsePipeline } from '../../protocol/index.js';
 import {
   pipelineRights,
   policyRunSettings,
   type PolicyRunSettings,
-} from '../../enclave/runner/policy-settings.js';
-import { WasiRight } from '../../protocol/policy/wasi-rights.js';
-import { Vfs } from '../../enclave/vfs/vfs.js';
+} from '../../enclave/index.js';
+import { WasiRight } from '../../protocol/index.js';
+import { Vfs } from '../../enclave/index.js';
 import { parseOptions, type CliIo, type Command } from '../command.js';
 
 const usage = `Usage: vc run PROGRAM.wasm [OPTIONS] [-- ARGS...]

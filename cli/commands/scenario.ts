@@ -1,14 +1,14 @@
 // `vc scenario list|run|prepare`: the end-to-end use cases in scenarios/, run embedded (default), over
 // NATS, or with every actor as its own OS process; live phases, then a checked result.
 import { join } from 'node:path';
-import { UsageError } from '../../protocol/errors.js';
-import { FLAGSHIP, findScenario, scenarios } from '../../scenarios/catalog.js';
-import { ScenarioError } from '../../scenarios/errors.js';
-import { header, narrator, summary } from '../../scenarios/narrate.js';
-import { layoutOf } from '../../scenarios/deploy/layout.js';
-import { prepareDirectory } from '../../scenarios/deploy/prepare-dir.js';
-import { runScenario, type ScenarioReport } from '../../scenarios/run-scenario.js';
-import { modeDescription, openEnvironment, prepareIn } from '../../scenarios/run/open.js';
+import { UsageError } from '../../protocol/index.js';
+import { FLAGSHIP, findScenario, scenarios } from '../../scenarios/index.js';
+import { ScenarioError } from '../../scenarios/index.js';
+import { header, narrator, summary } from '../../scenarios/index.js';
+import { layoutOf } from '../../scenarios/index.js';
+import { prepareDirectory } from '../../scenarios/index.js';
+import { runScenario, type ScenarioReport } from '../../scenarios/index.js';
+import { modeDescription, openEnvironment, prepareIn } from '../../scenarios/index.js';
 import { parseOptions, type CliIo, type Command } from '../command.js';
 
 const usage = `Usage:

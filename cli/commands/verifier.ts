@@ -1,15 +1,15 @@
 // `vc verifier`: the verifier service (Veracruz's proxy attestation service) on NATS: challenges,
 // appraisal and enclave certificates signed by the CA that policies name as proxy_service_cert.
 // Endorsements and reference values are managed with `vc attest endorse|reference` on the same store.
-import { openVerifier } from '../../attestation/verifier/open-verifier.js';
-import { DEFAULT_STORE_FILE, type StoreLocation } from '../../attestation/store/open-store.js';
-import { caFromPem } from '../../attestation/ca/ca-identity.js';
+import { openVerifier } from '../../attestation/index.js';
+import { DEFAULT_STORE_FILE, type StoreLocation } from '../../attestation/index.js';
+import { caFromPem } from '../../attestation/index.js';
 import { readFile } from 'node:fs/promises';
-import { UsageError } from '../../protocol/errors.js';
-import { ensureJournalStream } from '../../transport/journal/jetstream-journal.js';
-import { NatsTransport } from '../../transport/nats-transport.js';
-import { startVerifierService } from '../../actors/verifier-actor.js';
-import { defaultNatsUrl, untilSignal } from '../../actors/cli-support.js';
+import { UsageError } from '../../protocol/index.js';
+import { ensureJournalStream } from '../../transport/index.js';
+import { NatsTransport } from '../../transport/index.js';
+import { startVerifierService } from '../../actors/index.js';
+import { defaultNatsUrl, untilSignal } from '../support.js';
 import { parseOptions, type Command } from '../command.js';
 
 const usage = `Usage: vc verifier --ca-cert PEM --ca-key PEM [--store FILE | --store-nats] [--nats URL]

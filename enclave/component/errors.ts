@@ -1,6 +1,6 @@
 // Errors specific to WebAssembly components. Limits, traps and timeouts reuse the sandbox's errors
 // (enclave/errors.ts) so that a caller sees the same codes for components and core modules.
-import { VcError } from '../../protocol/errors.js';
+import { VcError } from '../../protocol/index.js';
 
 /** The component imports an interface our WASI 0.2 host does not provide (sockets, HTTP, ...). */
 export class ComponentImportError extends VcError {

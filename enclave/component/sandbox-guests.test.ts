@@ -13,7 +13,7 @@ import {
   hasCode,
   isTrap,
   TRAP_KINDS,
-} from '../runner/guest-fixtures.js';
+} from '../testing/guest-fixtures.js';
 import { allRights } from '../vfs/rights.js';
 import { Vfs } from '../vfs/vfs.js';
 import { Errno } from '../wasi/constants.js';

@@ -2,7 +2,7 @@
 // as source text and the component's core modules) is cached by the SHA-256 of the component bytes.
 // Nothing here evaluates the glue: that happens only inside the execution worker.
 import type { transpileBytes as TranspileBytes } from '@bytecodealliance/jco-transpile';
-import { sha256Hex } from '../../protocol/hash.js';
+import { sha256Hex } from '../../protocol/index.js';
 import {
   ComponentImportError,
   ComponentNotCommandError,

@@ -2,11 +2,11 @@
 // `sim` it wraps a platform attestation key the host launcher provides (never a key in this code);
 // for real hardware it would call the platform (Nitro NSM, PSA initial attestation).
 import type { webcrypto } from 'node:crypto';
-import type { EvidenceBinding } from '../../attestation/binding.js';
-import { signCoseSign1 } from '../../attestation/cose.js';
-import { instanceIdOf } from '../../attestation/endorsement-keys.js';
-import { encodeSimClaims } from '../../attestation/platforms/sim-token.js';
-import type { PlatformName } from '../../attestation/platforms/types.js';
+import type { EvidenceBinding } from '../../attestation/index.js';
+import { signCoseSign1 } from '../../attestation/index.js';
+import { instanceIdOf } from '../../attestation/index.js';
+import { encodeSimClaims } from '../../attestation/index.js';
+import type { PlatformName } from '../../attestation/index.js';
 
 export interface Attester {
   readonly platform: PlatformName;

@@ -2,9 +2,9 @@
 // the verifier issues, and a P-256 ECDH key for HPKE (DHKEM(P-256, HKDF-SHA256)); its raw
 // uncompressed public point travels in the certificate extension. Private keys are non-extractable.
 import { webcrypto } from 'node:crypto';
-import { swapOidsAndResign } from '../../attestation/ca/big-oid.js';
-import { CSR_HPKE_KEY_OID, csrHpkeExtension } from '../../attestation/ca/csr-hpke.js';
-import { x509 } from '../../protocol/identity/index.js';
+import { swapOidsAndResign } from '../../attestation/index.js';
+import { CSR_HPKE_KEY_OID, csrHpkeExtension } from '../../attestation/index.js';
+import { x509 } from '../../protocol/index.js';
 
 export interface EnclaveKeys {
   readonly signing: webcrypto.CryptoKeyPair;

@@ -10,7 +10,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sha256Hex } from '../../protocol/hash.js';
+import { sha256Hex } from '../../protocol/index.js';
 
 export const DEFAULT_RUNTIME_ROOT = fileURLToPath(new URL('../', import.meta.url));
 

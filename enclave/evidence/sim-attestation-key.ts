@@ -4,7 +4,7 @@
 import { createPrivateKey, createPublicKey, webcrypto } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { EvidenceError } from './errors.js';
-import { toPem } from '../../attestation/bytes.js';
+import { toPem } from '../../attestation/index.js';
 
 export const SIM_KEY_ENV = 'VC_SIM_ATTESTATION_KEY_FILE';
 

@@ -3,7 +3,7 @@
 // thread within the time limit. File system changes come back as one diff, applied only when the
 // guest finished normally; after a trap, a failure or a timeout the file system is left as it was.
 import type { Worker } from 'node:worker_threads';
-import { VcError } from '../../protocol/errors.js';
+import { VcError } from '../../protocol/index.js';
 import { ExecutionTimeoutError, GuestTrapError } from '../errors.js';
 import { transferables, type VfsSnapshot } from '../vfs/snapshot.js';
 import { concatBytes } from './bytes.js';

@@ -2,12 +2,12 @@
 // module check that runs before anything else.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RIGHTS_ALL } from '../../protocol/policy/wasi-rights.js';
+import { RIGHTS_ALL } from '../../protocol/index.js';
 import { guestBytes, lines, text } from '../guests/guests.js';
 import { allRights } from '../vfs/rights.js';
 import { Vfs } from '../vfs/vfs.js';
 import { Errno } from '../wasi/constants.js';
-import { hasCode, isTrap, TRAP_KINDS } from './guest-fixtures.js';
+import { hasCode, isTrap, TRAP_KINDS } from '../testing/guest-fixtures.js';
 import { runProgram } from './run-program.js';
 
 test('an infinite loop is stopped at its budget with ERR_EXECUTION_TIMEOUT', async () => {

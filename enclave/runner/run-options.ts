@@ -1,7 +1,7 @@
 // What one guest execution is given and what it returns, shared by both ways a program runs: core
 // modules (run-program.ts) and WASI 0.2 components (enclave/component/run-component.ts). Kept apart
 // so that neither runner imports the other's module.
-import type { RightsTable } from '../../protocol/policy/types.js';
+import type { RightsTable } from '../../protocol/index.js';
 import type { Vfs } from '../vfs/vfs.js';
 
 export interface RunLimits {

@@ -2,7 +2,7 @@
 // 0.2 components in component/worker-main.ts): replying to the runner, and turning the guest
 // settings into what a WASI host needs (its view of the file system, clock, random, output).
 import { parentPort } from 'node:worker_threads';
-import type { RightsTable } from '../../protocol/policy/types.js';
+import type { RightsTable } from '../../protocol/index.js';
 import type { InodeTree } from '../vfs/inode-tree.js';
 import type { TrackedTree } from '../vfs/snapshot.js';
 import type { ClockSource } from '../wasi/host-state.js';

@@ -1,7 +1,7 @@
 // The in-memory inode tree behind the virtual file system. It knows nothing about rights: callers
 // (the principal-facing Vfs and the WASI host) check rights first. It enforces the byte quota,
 // which counts the sizes of all regular files, pseudo files included.
-import { BadPathError, type PseudoFile } from '../../protocol/policy/paths.js';
+import { BadPathError, type PseudoFile } from '../../protocol/index.js';
 import { FileNotFoundError, QuotaExceededError } from '../errors.js';
 
 interface NodeBase {

@@ -1,9 +1,9 @@
 // What the sandbox derives from a principal's rights table beyond the lookup itself (which is
 // protocol/policy's `rightsAt`): the directories pre-opened for a guest, and the table of a
 // principal allowed everything.
-import { PSEUDO_FILES, isPseudoFile, normalizePath } from '../../protocol/policy/paths.js';
-import type { RightsTable } from '../../protocol/policy/types.js';
-import { RIGHTS_ALL } from '../../protocol/policy/wasi-rights.js';
+import { PSEUDO_FILES, isPseudoFile, normalizePath } from '../../protocol/index.js';
+import type { RightsTable } from '../../protocol/index.js';
+import { RIGHTS_ALL } from '../../protocol/index.js';
 
 /**
  * The directories pre-opened for a principal, in table order, without duplicates; they become fds

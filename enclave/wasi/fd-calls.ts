@@ -1,5 +1,5 @@
 // wasi_snapshot_preview1 calls on file descriptors (fd_*), and veracruz_si.fd_create.
-import { RIGHTS_ALL, WasiRight } from '../../protocol/policy/wasi-rights.js';
+import { RIGHTS_ALL, WasiRight } from '../../protocol/index.js';
 import type { FileNode } from '../vfs/inode-tree.js';
 import { Errno, FdFlags, FstFlags, PREOPENTYPE_DIR, Whence } from './constants.js';
 import { WasiErr, type OpenFd } from './fd-table.js';

@@ -1,7 +1,7 @@
 // The guest's file descriptor table. Each entry is an open description of a node of the inode tree
 // (or of a pseudo file) with the rights the guest holds through it.
 import type { FsNode } from '../vfs/inode-tree.js';
-import type { PseudoFile } from '../../protocol/policy/paths.js';
+import type { PseudoFile } from '../../protocol/index.js';
 import { Errno } from './constants.js';
 
 export class WasiErr extends Error {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { RIGHTS_ALL } from '../../protocol/policy/wasi-rights.js';
+import { RIGHTS_ALL } from '../../protocol/index.js';
 import { InodeTree } from '../vfs/inode-tree.js';
 import { Wasm, type WasmMemory } from '../wasm-api.js';
 import { Errno, ProcExit } from './constants.js';

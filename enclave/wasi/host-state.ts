@@ -1,6 +1,6 @@
 // State shared by the WASI host's calls: memory, descriptors, the tree and the principal's rights.
-import type { RightsTable } from '../../protocol/policy/types.js';
-import { RIGHTS_ALL, WasiRight } from '../../protocol/policy/wasi-rights.js';
+import type { RightsTable } from '../../protocol/index.js';
+import { RIGHTS_ALL, WasiRight } from '../../protocol/index.js';
 import type { FsNode, InodeTree } from '../vfs/inode-tree.js';
 import {
   isPseudoFile,
@@ -8,8 +8,8 @@ import {
   normalizePath,
   splitPath,
   type PseudoFile,
-} from '../../protocol/policy/paths.js';
-import { rightsAt } from '../../protocol/policy/rights.js';
+} from '../../protocol/index.js';
+import { rightsAt } from '../../protocol/index.js';
 import { preopenDirs } from '../vfs/rights.js';
 import { Errno, FileType } from './constants.js';
 import { FdTable, WasiErr } from './fd-table.js';

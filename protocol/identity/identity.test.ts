@@ -1,24 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import {
-  certificateKeyAlgorithm,
-  checkCertificateValidity,
-  commonNameOf,
-  createIdentity,
-  exportPublicKeyPem,
-  identityFromPem,
-  importPrivateKeyPem,
-  importPublicKeyPem,
-  isCaCertificate,
-  isCertificateValidAt,
-  issueCertificate,
-  nodeCrypto,
-  parseCertificatePem,
-  randomSerialNumber,
-  verifyIssuedBy,
-  x509,
-} from './index.js';
+import { certificateKeyAlgorithm, checkCertificateValidity, commonNameOf, isCaCertificate, isCertificateValidAt, issueCertificate, parseCertificatePem, randomSerialNumber, verifyIssuedBy } from './certificates.js';
+import { createIdentity, identityFromPem } from './identity.js';
+import { exportPublicKeyPem, importPrivateKeyPem, importPublicKeyPem } from './keys.js';
+import { nodeCrypto, x509 } from './x509-provider.js';
 
 const NOW = new Date('2030-01-02T03:04:05.678Z');
 const fixedRandom = (length: number) => new Uint8Array(length).fill(0xab);

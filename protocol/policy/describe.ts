@@ -1,5 +1,5 @@
 // A plain description of who may do what under a policy: the rows `vc policy check` prints.
-import { commonNameOf, parseCertificatePem } from '../identity/index.js';
+import { commonNameOf, parseCertificatePem } from '../identity/certificates.js';
 import { formatRights } from './rights.js';
 import type { Policy, RightsTable } from './types.js';
 

@@ -1,14 +1,7 @@
 // `identities` and `proxy_service_cert`: the certificates are parsed and checked at a given time
 // (Veracruz leaves that to its clients), ids and certificates must be distinct, and identity keys
 // must be ones our participants can sign with (ECDSA P-256 or Ed25519).
-import {
-  certificateFingerprint,
-  certificateKeyAlgorithm,
-  checkCertificateValidity,
-  isCaCertificate,
-  parseCertificatePem,
-  type X509Certificate,
-} from '../identity/index.js';
+import { certificateFingerprint, certificateKeyAlgorithm, checkCertificateValidity, isCaCertificate, parseCertificatePem, type X509Certificate } from '../identity/certificates.js';
 import { PolicyError, childPath } from './errors.js';
 import {
   MAX_CERTIFICATE_LENGTH,

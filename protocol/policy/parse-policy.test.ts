@@ -2,13 +2,14 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createIdentity, nodeCrypto, x509 } from '../identity/index.js';
+import { createIdentity } from '../identity/identity.js';
+import { nodeCrypto, x509 } from '../identity/x509-provider.js';
 import {
   hasSharedTestdata,
   requireResource,
   sharedTestdata,
 } from '../../test-support/requirements.js';
-import { makeTestPolicy, type TestPolicy } from './fixture.js';
+import { makeTestPolicy, type TestPolicy } from '../testing/policy-fixture.js';
 import { MAX_POLICY_BYTES, parsePolicy, policyHash } from './parse-policy.js';
 import { acceptedRuntimeHashes, isRuntimeAccepted } from './runtime-hashes.js';
 import { rightsAt, rightsTableFor } from './rights.js';

@@ -2,7 +2,7 @@
 // awaited (services print one when they serve), its exit awaited, and stopped by its own pid.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { VcError, type WireError } from '../../protocol/errors.js';
+import { VcError, type WireError } from '../../protocol/index.js';
 
 const vcEntry = fileURLToPath(new URL('../../bin/vc.mjs', import.meta.url));
 

@@ -1,8 +1,8 @@
 // Where a scenario runs. Three environments implement this: embedded (one process, in-memory bus),
 // nats (actors in this process, talking over a NATS server) and processes (every actor its own OS
 // process over NATS, participants as `vc client`). The scenario runner only sees this interface.
-import type { Transport } from '../../transport/transport.js';
-import type { WireError } from '../../protocol/errors.js';
+import type { Transport } from '../../transport/index.js';
+import type { WireError } from '../../protocol/index.js';
 import type { PreparedRun, Trust } from '../prepare.js';
 import type { Scenario, Turn } from '../scenario.js';
 

@@ -1,7 +1,7 @@
 // A party's turn run in this process through the protocol's participant actor (actors/), with its
 // sources and results in memory. Used by the embedded and in-process NATS environments.
-import type { Transport } from '../../transport/transport.js';
-import { runParty } from '../../actors/run-computation.js';
+import type { Transport } from '../../transport/index.js';
+import { runParty } from '../../actors/index.js';
 import type { PreparedRun } from '../prepare.js';
 import type { Turn } from '../scenario.js';
 import type { TurnOutcome } from './environment.js';

@@ -8,9 +8,9 @@ import {
   createIdentity,
   type GeneratedIdentity,
   type Identity,
-} from '../../protocol/identity/index.js';
+} from '../../protocol/index.js';
 import type { Step } from '../../machines/index.js';
-import { exampleNamed } from '../../sdk/examples/index.js';
+import { exampleNamed } from '../../sdk/index.js';
 import type { PreparedRun } from '../prepare.js';
 import type { PartySpec, Scenario, Turn, Verdict } from '../scenario.js';
 import { exampleProgram, programPath, sourceMap, verdictFor } from '../use-cases/support.js';

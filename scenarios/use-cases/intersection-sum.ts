@@ -2,7 +2,7 @@
 // what its customers spent. Together they learn how many viewers bought and how much they spent,
 // without either revealing its list. The advertiser provisions first here, the retailer's program
 // and data after it (Veracruz's "data provided in reversed order").
-import { exampleNamed } from '../../sdk/examples/index.js';
+import { exampleNamed } from '../../sdk/index.js';
 import type { Scenario } from '../scenario.js';
 import { exampleProgram, programPath, sourceMap, verdictFor } from './support.js';
 

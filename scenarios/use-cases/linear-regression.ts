@@ -1,6 +1,6 @@
 // Linear regression with three parties (Veracruz's linear-regression test): one provides the
 // program, one the private data points, one runs the program and reads the fitted line.
-import { exampleNamed, readF64s } from '../../sdk/examples/index.js';
+import { exampleNamed, readF64s } from '../../sdk/index.js';
 import type { Scenario } from '../scenario.js';
 import { exampleProgram, programPath, sourceMap, verdictFor } from './support.js';
 

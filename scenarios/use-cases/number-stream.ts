@@ -1,7 +1,7 @@
 // Number-stream accumulation over ten rounds (Veracruz's stream test): two data sources each
 // append one value per round, and the analyst runs the stateful program after each round, reading
 // the running total. Every round's total is checked against the reference.
-import { exampleNamed, f64Bytes, readF64s, type ExampleRun } from '../../sdk/examples/index.js';
+import { exampleNamed, f64Bytes, readF64s, type ExampleRun } from '../../sdk/index.js';
 import type { Scenario, Turn, Verdict } from '../scenario.js';
 import { exampleProgram, programPath, sameBytes, show, sourceMap } from './support.js';
 

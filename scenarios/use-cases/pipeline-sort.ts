@@ -1,7 +1,7 @@
 // A Veracruz pipeline: random-u32-list draws numbers inside the enclave, sort-numbers sorts them,
 // in one execution over one file system. The reader checks the sorted list is exactly the drawn
 // list, sorted (the numbers come from the enclave's random source, so there is no fixed answer).
-import { exampleNamed, fromUtf8, pipelineNamed } from '../../sdk/examples/index.js';
+import { exampleNamed, fromUtf8, pipelineNamed } from '../../sdk/index.js';
 import type { Scenario } from '../scenario.js';
 import { exampleProgram, sourceMap } from './support.js';
 

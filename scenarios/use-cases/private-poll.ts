@@ -1,7 +1,7 @@
 // A private poll with twenty voters: each voter writes only its own ballot, the pollster sets the
 // publication threshold k and runs the tally. Only options with at least k votes are published,
 // so nobody's lone vote can be singled out.
-import { exampleNamed, fromUtf8 } from '../../sdk/examples/index.js';
+import { exampleNamed, fromUtf8 } from '../../sdk/index.js';
 import type { Scenario } from '../scenario.js';
 import { exampleProgram, programPath, sourceMap, verdictFor } from './support.js';
 

@@ -1,6 +1,6 @@
 // Two hospitals find the patients they share without showing each other their patient lists: each
 // provisions its own list, the enclave intersects them, and both read only the intersection.
-import { exampleNamed, fromUtf8 } from '../../sdk/examples/index.js';
+import { exampleNamed, fromUtf8 } from '../../sdk/index.js';
 import type { Scenario } from '../scenario.js';
 import { exampleProgram, programPath, sourceMap, verdictFor } from './support.js';
 

@@ -1,7 +1,7 @@
 // A second-price sealed-bid auction among five bidders. Each bidder may write only its own bid
 // file; the auctioneer provides the program and runs it; everyone reads the outcome, which reveals
 // the winner and the price (the second-highest bid) and no other bid.
-import { exampleNamed, fromUtf8, type ExampleRun } from '../../sdk/examples/index.js';
+import { exampleNamed, fromUtf8, type ExampleRun } from '../../sdk/index.js';
 import type { Scenario, Turn } from '../scenario.js';
 import { exampleProgram, programPath, sourceMap, verdictFor } from './support.js';
 

@@ -1,7 +1,7 @@
 // Small helpers shared by the use cases: programs from the SDK example index, byte comparison
 // against a reference, and map builders.
 import { readFileSync } from 'node:fs';
-import { exampleNamed, type Example } from '../../sdk/examples/index.js';
+import { exampleNamed, type Example } from '../../sdk/index.js';
 import type { PartyResults, ProgramSpec, Verdict } from '../scenario.js';
 
 /** The enclave path an example program is provisioned at. */

@@ -8,9 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test, type TestContext } from 'node:test';
 import { requireResource } from '../../test-support/requirements.js';
-import { exampleNamed, examples, pipelines, type Example, type ExampleRun } from './index.js';
+import { exampleNamed, examples, pipelines } from './catalog.js';
+import { type Example, type ExampleRun } from './support/types.js';
 import { outputMismatch } from './support/compare.js';
-import { hasVcRun, runCommandPath, vcRun, type VcRunOptions } from './support/vc-run.js';
+import { hasVcRun, runCommandPath, vcRun, type VcRunOptions } from '../testing/vc-run.js';
 import { quickstartShares } from './shamir-secret-sharing/generate.js';
 
 const SEEDS = [1, 2, 3];

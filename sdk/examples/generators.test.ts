@@ -2,7 +2,8 @@
 // these tests need no sandbox.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { examples, exampleNamed, type ExampleRun } from './index.js';
+import { examples, exampleNamed } from './catalog.js';
+import { type ExampleRun } from './support/types.js';
 import { quickstartShares } from './shamir-secret-sharing/generate.js';
 
 const serialise = (run: ExampleRun): string =>

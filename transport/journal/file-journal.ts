@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { TransportError } from '../errors.js';
 import { MsgpackWriter } from '../msgpack-write.js';
 import { decodePlain } from '../plain-msgpack.js';
-import { JOURNAL_SUBJECTS, subjectMatches } from '../../protocol/messages/subjects.js';
+import { JOURNAL_SUBJECTS, subjectMatches } from '../../protocol/index.js';
 import type { PublishTap } from '../memory-transport.js';
 import {
   makeRecord,

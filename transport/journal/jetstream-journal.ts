@@ -10,7 +10,7 @@ import {
   type StreamConfig,
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { JOURNAL_SUBJECTS } from '../../protocol/messages/subjects.js';
+import { JOURNAL_SUBJECTS } from '../../protocol/index.js';
 import {
   makeRecord,
   matches,

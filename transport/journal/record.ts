@@ -1,7 +1,7 @@
 // One recorded bus message, the same type from the file journal and from JetStream, so replay does
 // not care where the recording came from.
 import { readEnvelopeHeaderUnverified, type EnvelopeHeader } from '../envelope.js';
-import { computationOfSubject } from '../../protocol/messages/subjects.js';
+import { computationOfSubject } from '../../protocol/index.js';
 
 export interface JournalRecord {
   /** 1-based position in the journal (the JetStream stream sequence on NATS). */

@@ -1,4 +1,4 @@
-// The shapes of the example index (sdk/examples/index.ts): what each example program reads and
+// The shapes of the example index (sdk/examples/catalog.ts): what each example program reads and
 // writes, how to generate its inputs from a seed, and how to compute its expected outputs
 // independently of the guest.
 

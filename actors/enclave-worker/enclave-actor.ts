@@ -1,0 +1,446 @@
+// The enclave worker (runtime manager) bound to the world: the pure enclave machine decides; this
+// shell generates keys inside the enclave, talks to the verifier, opens sealed uploads, keeps the
+// virtual file system, runs programs in a worker thread, seals results to readers, and publishes
+// every transition on `vc.c.<computation>.trace.enclave`. Bytes the machine must not see wait in
+// one HeldBytes store under the handles its events carry.
+import { createHash, randomBytes, type webcrypto } from 'node:crypto';
+import type { Attester } from '../../enclave/index.js';
+import { generateEnclaveKeys, type EnclaveKeys } from '../../enclave/index.js';
+import { prepareAttestation } from '../../enclave/index.js';
+import { Vfs } from '../../enclave/index.js';
+import {
+  enclaveMachine,
+  type EnclaveEvent,
+  type EnclaveOutput,
+  type EnclaveRequestEvent,
+} from '../../machines/index.js';
+import { toVcError, type WireError } from '../../protocol/index.js';
+import type { BodyOf, EnclaveReadyBody, TraceTransitionBody } from '../../protocol/index.js';
+import { ProtocolError } from '../../protocol/index.js';
+import {
+  VERIFIER_SUBJECT,
+  computationIdFor,
+  enclaveSubject,
+  eventsSubject,
+  traceSubject,
+} from '../../protocol/index.js';
+import { parsePolicy } from '../../protocol/index.js';
+import type { LoadedPolicy } from '../../protocol/index.js';
+import { Endpoint, expectReply, type Inbound, type Outbound } from '../runtime/endpoint.js';
+import type { Transport, Unsubscribe } from '../runtime/endpoint.js';
+import { keySenderId } from '../runtime/sender-ids.js';
+import { execute } from './enclave-execution.js';
+import { Uploads } from './enclave-uploads.js';
+import { HeldBytes } from '../runtime/held-bytes.js';
+import {
+  policyParticipants,
+  verifierKey,
+  VERIFIER_SENDER_ID,
+  type PolicyParticipant,
+} from '../runtime/policy-keys.js';
+import { policyViewOf } from '../runtime/policy-view.js';
+import { sealTo } from '../../transport/index.js';
+import { TracedActor, unhandledOutput } from '../runtime/traced-actor.js';
+import { Mailbox } from '../runtime/mailbox.js';
+
+export interface EnclaveWorkerOptions {
+  readonly bus: Transport;
+  readonly policyBytes: Uint8Array;
+  /** Defaults to the id derived from the policy hash. */
+  readonly computation?: string;
+  readonly attester: Attester;
+  /** Runtime measurement the evidence carries (measureRuntime().measurement). */
+  readonly measurement: string;
+  readonly clock?: () => Date;
+  readonly random?: (length: number) => Uint8Array;
+  readonly requestTimeoutMs?: number;
+  /** Publish transitions on the trace subject (default true). */
+  readonly trace?: boolean;
+}
+
+export interface EnclaveOutcome {
+  readonly state: string;
+  readonly failure?: WireError;
+}
+
+export interface EnclaveWorker {
+  readonly computation: string;
+  readonly actor: TracedActor<typeof enclaveMachine>;
+  /** Resolves with the announcement once attested; rejects with the typed failure otherwise. */
+  readonly ready: Promise<EnclaveReadyBody>;
+  /** Resolves once the machine has ended and its last replies have been handed to the bus. */
+  readonly finished: Promise<EnclaveOutcome>;
+  stop(): void;
+}
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+type Out<T extends EnclaveOutput['type']> = Extract<EnclaveOutput, { type: T }>;
+type UploadRequest = Inbound<'provision.program' | 'provision.data'>;
+
+export function startEnclaveWorker(options: EnclaveWorkerOptions): EnclaveWorker {
+  const clock = options.clock ?? (() => new Date());
+  const loaded = parsePolicy(options.policyBytes, { now: clock() });
+  return new EnclaveShell(options, loaded, clock).start();
+}
+
+class EnclaveShell {
+  readonly #options: EnclaveWorkerOptions;
+  readonly #loaded: LoadedPolicy;
+  readonly #clock: () => Date;
+  readonly #random: (length: number) => Uint8Array;
+  readonly computation: string;
+  readonly actor: TracedActor<typeof enclaveMachine>;
+  readonly #vfs: Vfs;
+  readonly #mailbox = new Mailbox<Outbound>();
+  readonly #held = new HeldBytes();
+  readonly #subscriptions: Unsubscribe[] = [];
+  readonly #traceBuffer: TraceTransitionBody[] = [];
+  #participants = new Map<string, PolicyParticipant>();
+  #verifierKey: webcrypto.CryptoKey | undefined;
+  #endpoint: Endpoint | undefined;
+  #keys: EnclaveKeys | undefined;
+  #uploads: Uploads | undefined;
+  #session = '';
+  readonly ready: Promise<EnclaveReadyBody>;
+  readonly finished: Promise<EnclaveOutcome>;
+  #resolveReady!: (body: EnclaveReadyBody) => void;
+  #rejectReady!: (error: unknown) => void;
+  #resolveFinished!: (outcome: EnclaveOutcome) => void;
+
+  constructor(options: EnclaveWorkerOptions, loaded: LoadedPolicy, clock: () => Date) {
+    this.#options = options;
+    this.#loaded = loaded;
+    this.#clock = clock;
+    this.#random = options.random ?? ((n) => new Uint8Array(randomBytes(n)));
+    this.computation = options.computation ?? computationIdFor(loaded.hash);
+    const quota = loaded.policy.extensions.storageQuotaBytes;
+    this.#vfs = new Vfs(quota === undefined ? {} : { quotaBytes: quota });
+    this.ready = new Promise((resolve, reject) => {
+      this.#resolveReady = resolve;
+      this.#rejectReady = reject;
+    });
+    this.ready.catch(() => undefined);
+    this.finished = new Promise((resolve) => (this.#resolveFinished = resolve));
+    this.actor = new TracedActor({
+      actor: 'enclave',
+      machineId: 'enclave',
+      machine: enclaveMachine,
+      input: {
+        computation: this.computation,
+        policyHash: loaded.hash,
+        platform: options.attester.platform,
+        view: policyViewOf(loaded.policy),
+      },
+      onOutput: (o) => this.#effect(o),
+      onTrace: (record) => this.#publishTrace(record),
+      onEffectError: (error) =>
+        this.actor.send({ type: 'io.failed', failure: toVcError(error).toWire() }),
+    });
+  }
+
+  start(): EnclaveWorker {
+    void this.#init().then(
+      () => this.actor.start(),
+      (error: unknown) => this.#finish({ state: 'failed', failure: toVcError(error).toWire() }),
+    );
+    return this;
+  }
+
+  stop(): void {
+    this.#close();
+    this.#finish({ state: 'stopped' });
+  }
+
+  #close(): void {
+    for (const unsubscribe of this.#subscriptions.splice(0)) unsubscribe();
+    this.#held.clear();
+  }
+
+  async #init(): Promise<void> {
+    this.#participants = await policyParticipants(this.#loaded.policy);
+    this.#verifierKey = await verifierKey(this.#loaded.policy);
+  }
+
+  #send(event: EnclaveEvent): void {
+    this.actor.send(event);
+  }
+
+  async #effect(o: EnclaveOutput): Promise<void> {
+    switch (o.type) {
+      case 'do.keys':
+        return this.#generateKeys();
+      case 'do.evidence':
+        return this.#produceEvidence(o.nonce);
+      case 'out.request':
+        return this.#request(o);
+      case 'out.publish':
+        return this.#announce(o);
+      case 'out.reply':
+        return this.#mailbox.settle(o.ref, this.#outbound(o));
+      case 'do.write':
+        return this.#write(o);
+      case 'do.execute':
+        return this.#execute(o);
+      case 'do.read':
+        return this.#read(o);
+      case 'do.stop':
+        return this.#stopped();
+      default:
+        return unhandledOutput(o);
+    }
+  }
+
+  async #generateKeys(): Promise<void> {
+    this.#keys = await generateEnclaveKeys();
+    const id = await keySenderId(this.#keys.signing.publicKey);
+    this.#endpoint = new Endpoint(
+      this.#options.bus,
+      { id, key: this.#keys.signing.privateKey },
+      () => this.#clock().getTime(),
+    );
+    for (const record of this.#traceBuffer.splice(0)) this.#publishTrace(record);
+    this.#session = hex(this.#random(16));
+    this.#uploads = new Uploads(this.#keys.hpke, this.computation, this.#session);
+    this.#send({ type: 'io.keys.ready', session: this.#session });
+  }
+
+  /** Phases 2 and 4: a verifier refusal becomes the machine's `protocol.error` event. */
+  async #request(o: Out<'out.request'>): Promise<void> {
+    switch (o.kind) {
+      case 'attest.start': {
+        const reply = await this.#askVerifier('attest.start', {
+          ...o.body,
+          policy: this.#loaded.bytes,
+        });
+        if (reply.kind === 'protocol.error')
+          return this.#send({ type: 'protocol.error', failure: reply.body });
+        const { attestation, nonce } = expectReply(reply, 'attest.challenge');
+        return this.#send({ type: 'attest.challenge', attestation, nonce });
+      }
+      case 'attest.evidence': {
+        const reply = await this.#askVerifier('attest.evidence', o.body);
+        if (reply.kind === 'protocol.error')
+          return this.#send({ type: 'protocol.error', failure: reply.body });
+        const { chain } = expectReply(reply, 'attest.certificate');
+        return this.#send({ type: 'attest.certificate', chain });
+      }
+      default:
+        return unhandledOutput(o);
+    }
+  }
+
+  #askVerifier<K extends 'attest.start' | 'attest.evidence'>(
+    kind: K,
+    body: BodyOf<K>,
+  ): Promise<Inbound> {
+    const key = this.#verifierKey;
+    return this.#endpoint!.request(VERIFIER_SUBJECT, this.computation, kind, body, {
+      keys: (from) => (from === VERIFIER_SENDER_ID ? key : undefined),
+      timeoutMs: this.#options.requestTimeoutMs ?? 30_000,
+    });
+  }
+
+  async #produceEvidence(nonce: Uint8Array): Promise<void> {
+    const prepared = await prepareAttestation({
+      attester: this.#options.attester,
+      nonce,
+      policyHash: Buffer.from(this.#loaded.hash, 'hex'),
+      measurement: this.#options.measurement,
+      keys: this.#keys!,
+    });
+    this.#send({ type: 'io.evidence.ready', evidence: prepared.evidence, csr: prepared.csr });
+  }
+
+  async #announce(o: Out<'out.publish'>): Promise<void> {
+    const subject = eventsSubject(this.computation);
+    switch (o.kind) {
+      case 'enclave.ready':
+        this.#subscriptions.push(
+          this.#endpoint!.serve(
+            enclaveSubject(this.computation),
+            {
+              keys: (from) => this.#participants.get(from)?.key,
+              refuse: (e) =>
+                e.code === 'ERR_UNKNOWN_SENDER'
+                  ? new ProtocolError(
+                      'ERR_UNKNOWN_PARTICIPANT',
+                      'the sender is not an identity of the policy',
+                    )
+                  : e,
+            },
+            (m) => this.#handle(m),
+          ),
+        );
+        await this.#endpoint!.publish(subject, this.computation, o.kind, o.body);
+        return this.#resolveReady(o.body);
+      case 'enclave.shutdown':
+        return this.#endpoint!.publish(subject, this.computation, o.kind, o.body);
+      default:
+        return unhandledOutput(o);
+    }
+  }
+
+  /** Phases 7 to 11: a verified request becomes a machine event; the machine's reply answers it. */
+  async #handle(m: Inbound): Promise<Outbound> {
+    if (this.actor.done) throw new ProtocolError('ERR_SHUT_DOWN', 'the computation has ended');
+    // The serve key lookup admitted only the policy's participants.
+    const from = this.#participants.get(m.from)!.id;
+    const ref = `${m.from}#${m.seq}`;
+    switch (m.kind) {
+      case 'session.hello':
+      case 'shutdown.request':
+        return this.#ask({ type: m.kind, ref, from });
+      case 'provision.program':
+      case 'provision.data':
+        return this.#provision(m, ref, from);
+      case 'compute.request':
+        return this.#ask({
+          type: m.kind,
+          ref,
+          from,
+          ...(m.body.pipeline !== undefined
+            ? { pipeline: m.body.pipeline }
+            : { program: m.body.program ?? '' }),
+        });
+      case 'result.read':
+        return this.#ask({ type: m.kind, ref, from, path: m.body.path, replyKey: m.body.replyKey });
+      default:
+        throw new ProtocolError('ERR_BAD_MESSAGE', `${m.kind} is not a request to the enclave`);
+    }
+  }
+
+  /** Delivers a request to the machine after earlier ones; resolves with the machine's reply. */
+  #ask(event: EnclaveRequestEvent): Promise<Outbound> {
+    return this.#mailbox.run(
+      event.ref,
+      () => this.#send(event),
+      () => this.actor.done,
+    );
+  }
+
+  /** Phases 7 and 8: chunks are acknowledged here; the complete file goes to the machine. */
+  async #provision(m: UploadRequest, ref: string, from: number): Promise<Outbound> {
+    const { path } = m.body;
+    const progress = await this.#uploads!.accept(m.from, m.body);
+    if (!progress.complete)
+      return {
+        kind: 'provision.ack',
+        body: { path, received: progress.received, complete: false },
+      };
+    const data = this.#held.hold(progress.sealedDigest, progress.bytes);
+    const pinned = this.#loaded.policy.fileHashes.some((h) => h.filePath === path);
+    const hash = pinned ? createHash('sha256').update(progress.bytes).digest('hex') : undefined;
+    const common = { ref, from, path, size: progress.received, data, ...(hash ? { hash } : {}) };
+    try {
+      return await this.#ask(
+        m.kind === 'provision.program'
+          ? { type: m.kind, ...common }
+          : { type: m.kind, ...common, mode: m.body.mode },
+      );
+    } finally {
+      this.#held.drop(data); // refused: the machine never asked for the bytes
+    }
+  }
+
+  #outbound(reply: Out<'out.reply'>): Outbound {
+    switch (reply.kind) {
+      case 'result.data':
+        return {
+          kind: reply.kind,
+          body: { ...reply.body, sealed: this.#held.take(reply.body.sealed) },
+        };
+      default:
+        return reply;
+    }
+  }
+
+  async #write(o: Out<'do.write'>): Promise<void> {
+    try {
+      // The machine has checked the sender's write right on this path (phase 7/8).
+      this.#vfs.writeUnchecked(o.path, this.#held.take(o.data), { append: o.mode === 'append' });
+      this.#send({ type: 'io.written', ref: o.ref });
+    } catch (error) {
+      this.#send({ type: 'io.write.failed', ref: o.ref, failure: toVcError(error).toWire() });
+    }
+  }
+
+  async #execute(o: Out<'do.execute'>): Promise<void> {
+    const callerRights =
+      this.#loaded.policy.identities.find((i) => i.id === o.from)?.fileRights ?? [];
+    try {
+      const exitCode = await execute(this.#loaded.policy, this.#vfs, {
+        target: o.target,
+        callerRights,
+        ...(o.pipeline === undefined ? {} : { pipeline: o.pipeline }),
+      });
+      this.#send({ type: 'io.executed', ref: o.ref, exitCode, files: this.#vfs.filesUnder('/') });
+    } catch (error) {
+      this.#send({ type: 'io.execute.failed', ref: o.ref, failure: toVcError(error).toWire() });
+    }
+  }
+
+  async #read(o: Out<'do.read'>): Promise<void> {
+    try {
+      const bytes = this.#vfs.readUnchecked(o.path);
+      const sealed = await sealTo(o.replyKey, bytes, {
+        computation: this.computation,
+        session: this.#session,
+        path: o.path,
+        purpose: 'result',
+      });
+      this.#send({
+        type: 'io.read',
+        ref: o.ref,
+        size: bytes.length,
+        sealed: this.#held.holdPublic(sealed),
+      });
+    } catch (error) {
+      this.#send({ type: 'io.read.failed', ref: o.ref, failure: toVcError(error).toWire() });
+    }
+  }
+
+  async #stopped(): Promise<void> {
+    const snapshot = this.actor.snapshot();
+    const failure = snapshot.context.failure;
+    this.#rejectReady(
+      failure ? ProtocolError.fromWire(failure) : new ProtocolError('ERR_SHUT_DOWN', 'shut down'),
+    );
+    // The machine answers nothing more: requests still waiting for it are refused.
+    this.#mailbox.abandon();
+    if (this.#endpoint) {
+      if (failure) {
+        // Whoever waits for this enclave (the launcher) learns at once why it will never be ready.
+        const body = { session: this.#session || 'none', reason: failure.code };
+        await this.#endpoint
+          .publish(eventsSubject(this.computation), this.computation, 'enclave.shutdown', body)
+          .catch(() => undefined);
+      }
+      // The final replies, announcements and trace records leave before the subscriptions close.
+      await this.#endpoint.flush().catch(() => undefined);
+    }
+    this.#close();
+    this.#finish({ state: JSON.stringify(snapshot.value), ...(failure ? { failure } : {}) });
+  }
+
+  #finish(outcome: EnclaveOutcome): void {
+    if (outcome.failure) this.#rejectReady(ProtocolError.fromWire(outcome.failure));
+    this.#resolveFinished(outcome);
+  }
+
+  #publishTrace(record: TraceTransitionBody): void {
+    if (this.#options.trace === false) return;
+    if (!this.#endpoint) {
+      this.#traceBuffer.push(record);
+      return;
+    }
+    void this.#endpoint
+      .publish(
+        traceSubject(this.computation, 'enclave'),
+        this.computation,
+        'trace.transition',
+        record,
+      )
+      .catch(() => undefined);
+  }
+}

@@ -1,0 +1,64 @@
+// Process entry point of an enclave worker on NATS (launched by a host, see spawners.ts):
+//   node --import tsx actors/enclave-worker/enclave-main.ts --nats URL --policy FILE --computation ID --sim-key FILE
+// It measures its own runtime, attests with the sim platform key handed to it by the host (Veracruz's
+// Linux backend does the same: the platform key lives outside the enclave code), serves the
+// computation, and exits 0 after a shutdown or 1 after a failure.
+import 'reflect-metadata';
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { createSimAttester } from '../../enclave/index.js';
+import { measureRuntime } from '../../enclave/index.js';
+import { loadSimAttestationKey } from '../../enclave/index.js';
+import { shutdownWorkers } from '../../enclave/index.js';
+import { NatsTransport } from '../../transport/index.js';
+import { startEnclaveWorker } from './enclave-actor.js';
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      nats: { type: 'string' },
+      policy: { type: 'string' },
+      computation: { type: 'string' },
+      'sim-key': { type: 'string' },
+    },
+  });
+  if (!values.nats || !values.policy || !values.computation) {
+    console.error('usage: enclave-main --nats URL --policy FILE --computation ID [--sim-key FILE]');
+    return 2;
+  }
+  const transport = await NatsTransport.connect({
+    servers: values.nats,
+    name: `vc-enclave-${values.computation}`,
+  });
+  const key = await loadSimAttestationKey(values['sim-key']);
+  const worker = startEnclaveWorker({
+    bus: transport,
+    policyBytes: new Uint8Array(await readFile(values.policy)),
+    computation: values.computation,
+    attester: await createSimAttester(key),
+    measurement: (await measureRuntime()).measurement,
+  });
+  const stop = () => worker.stop();
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  const outcome = await worker.finished;
+  if (outcome.failure)
+    console.error(
+      `enclave ${values.computation}: ${outcome.failure.code}: ${outcome.failure.message}`,
+    );
+  // `finished` resolves after the worker's last replies were handed to the bus; flush them out.
+  await transport.flush().catch(() => undefined);
+  await transport.close().catch(() => undefined);
+  await shutdownWorkers().catch(() => undefined);
+  return outcome.failure ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(
+      `enclave worker failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    process.exit(1);
+  },
+);

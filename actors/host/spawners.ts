@@ -1,0 +1,106 @@
+// How a host starts enclave workers: in this process (execution still in worker threads), or on NATS
+// each worker as its own OS process running actors/enclave-worker/enclave-main.ts, the policy travelling in a
+// private temporary file.
+import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Attester } from '../../enclave/index.js';
+import { ProtocolError } from '../../protocol/index.js';
+import type { Transport } from '../runtime/endpoint.js';
+import { startEnclaveWorker, type EnclaveWorker } from '../enclave-worker/enclave-actor.js';
+import type { Spawner } from './host-actor.js';
+
+const entry = fileURLToPath(new URL('../enclave-worker/enclave-main.ts', import.meta.url));
+// Resolved from this package, not from the host's working directory.
+const tsxLoader = import.meta.resolve('tsx');
+
+/** A spawner that runs the enclave worker in this process, on the host's bus. */
+export function inProcessSpawner(params: {
+  bus: Transport;
+  attester: Attester;
+  measurement: string;
+  clock?: () => Date;
+  trace?: boolean;
+  /** Receives every worker started, by worker id. */
+  workers?: Map<string, EnclaveWorker>;
+}): Spawner {
+  return async (request) => {
+    const worker = startEnclaveWorker({
+      bus: params.bus,
+      policyBytes: request.policyBytes,
+      computation: request.computation,
+      attester: params.attester,
+      measurement: params.measurement,
+      ...(params.clock ? { clock: params.clock } : {}),
+      ...(params.trace === undefined ? {} : { trace: params.trace }),
+    });
+    const id = `w-${randomBytes(4).toString('hex')}`;
+    params.workers?.set(id, worker);
+    return {
+      worker: id,
+      exited: worker.finished.then((outcome) => (outcome.failure ? 1 : 0)),
+      stop: () => worker.stop(),
+    };
+  };
+}
+
+export interface ProcessSpawnerOptions {
+  readonly natsUrl: string;
+  /** The sim platform attestation key file handed to the workers. */
+  readonly simKeyFile: string;
+  /** Receives the workers' stderr lines (default: this process's stderr). */
+  readonly log?: (line: string) => void;
+}
+
+export function processSpawner(options: ProcessSpawnerOptions): Spawner {
+  return async (request) => {
+    const dir = await mkdtemp(join(tmpdir(), 'vc-enclave-'));
+    const policyFile = join(dir, 'policy.json');
+    await writeFile(policyFile, request.policyBytes, { mode: 0o600 });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        tsxLoader,
+        entry,
+        '--nats',
+        options.natsUrl,
+        '--policy',
+        policyFile,
+        '--computation',
+        request.computation,
+        '--sim-key',
+        options.simKeyFile,
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    child.stderr?.on('data', (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n').filter(Boolean))
+        (options.log ?? ((l) => process.stderr.write(`${l}\n`)))(line);
+    });
+    const exited = new Promise<number>((resolve) => {
+      child.once('exit', (code, signal) => {
+        void rm(dir, { recursive: true, force: true });
+        resolve(code ?? (signal ? 1 : 0));
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', (cause) =>
+        reject(
+          new ProtocolError('ERR_LAUNCH_FAILED', 'cannot start the enclave process', {
+            cause,
+          }),
+        ),
+      );
+    });
+    return {
+      worker: `pid-${child.pid}`,
+      exited,
+      stop: () => void child.kill('SIGTERM'),
+    };
+  };
+}

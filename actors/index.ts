@@ -1,0 +1,18 @@
+// The public face of actors/: what other folders may import from it (docs/architecture.md).
+export { Uploads } from './enclave-worker/enclave-uploads.js';
+export { startHost } from './host/host-actor.js';
+export { processSpawner } from './host/spawners.js';
+export { launchComputation } from './participant/launcher.js';
+export { runParticipant } from './participant/participant-actor.js';
+export { runParty } from './participant/run-computation.js';
+export { computationsIn, readComputation } from './replay/journal-replay.js';
+export { replayTraces } from './replay/replay.js';
+export { formatTimeline, replayReport } from './replay/timeline.js';
+export { Endpoint } from './runtime/endpoint.js';
+export type { Signer } from './runtime/endpoint.js';
+export { VERIFIER_SENDER_ID, policyParticipants, verifierKey } from './runtime/policy-keys.js';
+export { certificateSenderId, keyFromSenderId, keySenderId } from './runtime/sender-ids.js';
+export { memoryBus, natsBus } from './system/system-bus.js';
+export { startSystem } from './system/system.js';
+export type { System } from './system/system.js';
+export { startVerifierService } from './verifier/verifier-actor.js';

@@ -1,0 +1,251 @@
+// A participant bound to the world: finds the enclave of its policy's computation, runs the phase 6
+// checks (attestation/relying-party) before anything secret leaves, then performs its steps: uploads
+// sealed to the attested HPKE key (chunked, with progress), compute requests, result reads sealed
+// to a fresh ephemeral key, shutdown. Transitions are published on `trace.participant-<id>`.
+import { randomBytes } from 'node:crypto';
+import { checkEnclaveCertificate } from '../../attestation/index.js';
+import {
+  participantMachine,
+  type EnclaveFacts,
+  type ParticipantEvent,
+  type ParticipantOutput,
+  type Step,
+  type StepOutcome,
+} from '../../machines/index.js';
+import { toVcError, type WireError } from '../../protocol/index.js';
+import type { Identity } from '../../protocol/index.js';
+import type { BodyOf, RequestKind } from '../../protocol/index.js';
+import { ProtocolError } from '../../protocol/index.js';
+import { computationIdFor, enclaveSubject, traceSubject } from '../../protocol/index.js';
+import type { LoadedPolicy } from '../../protocol/index.js';
+import { Endpoint, expectReply, type Inbound } from '../runtime/endpoint.js';
+import type { Transport } from '../runtime/endpoint.js';
+import { certificateSenderId, keyFromSenderId, senderIdIsKey } from '../runtime/sender-ids.js';
+import { ephemeralKeyPair, openSealed, sealUpload } from '../../transport/index.js';
+import { TracedActor, unhandledOutput } from '../runtime/traced-actor.js';
+
+export interface ParticipantOptions {
+  readonly bus: Transport;
+  readonly policy: LoadedPolicy;
+  readonly identity: Identity;
+  readonly steps: readonly Step[];
+  /** Bytes of a program or data source label (e.g. a file name). */
+  readonly readSource: (label: string) => Promise<Uint8Array>;
+  /** Receives a result read into a destination label (e.g. a file name or `-`). */
+  readonly writeResult: (label: string, bytes: Uint8Array) => Promise<void>;
+  readonly computation?: string;
+  readonly clock?: () => Date;
+  readonly timeoutMs?: number;
+  readonly onProgress?: (progress: { path: string; sent: number; total: number }) => void;
+  readonly trace?: boolean;
+}
+
+export interface ParticipantResult {
+  readonly ok: boolean;
+  /** `done`, `refused` (phase 6 failed: nothing was sent) or `failed`. */
+  readonly state: string;
+  readonly outcomes: readonly StepOutcome[];
+  readonly failure?: WireError;
+  readonly actor: TracedActor<typeof participantMachine>;
+}
+
+type Out<T extends ParticipantOutput['type']> = Extract<ParticipantOutput, { type: T }>;
+type StepRequest = Exclude<Out<'out.request'>, { kind: 'session.hello' }>;
+
+export async function runParticipant(options: ParticipantOptions): Promise<ParticipantResult> {
+  const clock = options.clock ?? (() => new Date());
+  const computation = options.computation ?? computationIdFor(options.policy.hash);
+  const senderId = certificateSenderId(new Uint8Array(options.identity.certificate.rawData));
+  const endpoint = new Endpoint(
+    options.bus,
+    { id: senderId, key: options.identity.privateKey },
+    () => clock().getTime(),
+  );
+  const known = options.policy.policy.identities.find(
+    (i) => certificateSenderId(pemDer(i.certificate)) === senderId,
+  );
+  // One trace per participant session: the same identity may take part in several rounds.
+  const session = randomBytes(3).toString('hex');
+  const name = known
+    ? `participant-${known.id}-${session}`
+    : `participant-x${senderId.slice(2, 10)}-${session}`;
+
+  /**
+   * Before phase 6 any self-certified sender is heard (and trusted for nothing until the checks
+   * pass); afterwards only the enclave whose id the check matched to its certified key.
+   */
+  const request = <K extends RequestKind>(
+    kind: K,
+    body: BodyOf<K>,
+    enclave?: EnclaveFacts,
+  ): Promise<Inbound> =>
+    endpoint.request(enclaveSubject(computation), computation, kind, body, {
+      keys: (from) =>
+        enclave === undefined || from === enclave.id ? keyFromSenderId(from) : undefined,
+      timeoutMs: options.timeoutMs ?? 60_000,
+    });
+
+  const actor: TracedActor<typeof participantMachine> = new TracedActor({
+    actor: name,
+    machineId: 'participant',
+    machine: participantMachine,
+    input: {
+      computation,
+      participant: known?.id ?? -1,
+      policyHash: options.policy.hash,
+      steps: options.steps,
+    },
+    onOutput: (o) => effect(o),
+    onTrace: (record) => {
+      if (options.trace === false) return;
+      void endpoint
+        .publish(traceSubject(computation, name), computation, 'trace.transition', record)
+        .catch(() => undefined);
+    },
+    onEffectError: (error) => actor.send({ type: 'io.failed', failure: toVcError(error).toWire() }),
+  });
+  const send = (event: ParticipantEvent) => actor.send(event);
+
+  async function effect(o: ParticipantOutput): Promise<void> {
+    switch (o.type) {
+      case 'out.request':
+        return o.kind === 'session.hello' ? hello() : send(await step(o));
+      case 'do.verify-enclave':
+        return verify(o.enclave);
+      case 'do.done':
+      case 'do.stop':
+        return; // runParticipant reads the outcome from the final snapshot
+      default:
+        return unhandledOutput(o);
+    }
+  }
+
+  async function hello(): Promise<void> {
+    const reply = await request('session.hello', {});
+    if (reply.kind === 'protocol.error')
+      return send({ type: 'protocol.error', ref: 'hello', failure: reply.body });
+    const ready = expectReply(reply, 'enclave.ready');
+    send({ type: 'enclave.ready', from: reply.from, ...ready });
+  }
+
+  /** Phase 6: chain to proxy_service_cert, validity now, measurement, policy hash; and the key. */
+  async function verify(enclave: EnclaveFacts): Promise<void> {
+    try {
+      const attested = await checkEnclaveCertificate({
+        chain: enclave.chain,
+        policy: options.policy,
+        now: clock(),
+      });
+      if (!(await senderIdIsKey(enclave.id, attested.signingKey))) {
+        throw new ProtocolError(
+          'ERR_ENCLAVE_KEY_MISMATCH',
+          'the enclave signed with a key its certificate does not name',
+        );
+      }
+      send({ type: 'io.enclave.verified', hpkeKey: attested.hpkePublicKey });
+    } catch (error) {
+      send({ type: 'io.enclave.rejected', failure: toVcError(error).toWire() });
+    }
+  }
+
+  /** Performs one step; its reply (or refusal) becomes the machine's event. */
+  async function step(o: StepRequest): Promise<ParticipantEvent> {
+    const { ref, step: s, to } = o;
+    switch (s.op) {
+      case 'program':
+      case 'data':
+        return upload(ref, s, to);
+      case 'compute':
+        return replyEvent(ref, await request('compute.request', { program: s.program }, to));
+      case 'pipeline':
+        return replyEvent(ref, await request('compute.request', { pipeline: s.pipeline }, to));
+      case 'result':
+        return readResult(ref, s, to);
+      case 'shutdown':
+        return replyEvent(ref, await request('shutdown.request', {}, to));
+      default:
+        return unhandledOutput(s);
+    }
+  }
+
+  async function upload(
+    ref: string,
+    s: Extract<Step, { op: 'program' | 'data' }>,
+    to: EnclaveFacts,
+  ): Promise<ParticipantEvent> {
+    const bytes = await options.readSource(s.source);
+    const uploadId = `u${randomBytes(8).toString('hex')}`;
+    let ack: BodyOf<'provision.ack'> | undefined;
+    const parts = sealUpload(
+      to.hpkeKey,
+      bytes,
+      { computation, session: to.session, path: s.path },
+      uploadId,
+    );
+    for await (const { sealed, chunk, end } of parts) {
+      const body = { path: s.path, sealed, size: bytes.length, ...(chunk ? { chunk } : {}) };
+      const reply =
+        s.op === 'program'
+          ? await request('provision.program', body, to)
+          : await request('provision.data', { ...body, mode: s.mode }, to);
+      if (reply.kind === 'protocol.error')
+        return { type: 'protocol.error', ref, failure: reply.body };
+      ack = expectReply(reply, 'provision.ack');
+      options.onProgress?.({ path: s.path, sent: end, total: bytes.length });
+    }
+    return { type: 'provision.ack', ref, body: { path: ack!.path, received: ack!.received } };
+  }
+
+  async function readResult(
+    ref: string,
+    s: Extract<Step, { op: 'result' }>,
+    to: EnclaveFacts,
+  ): Promise<ParticipantEvent> {
+    const { keyPair, publicRaw } = await ephemeralKeyPair();
+    const reply = await request('result.read', { path: s.path, replyKey: publicRaw }, to);
+    if (reply.kind === 'protocol.error')
+      return { type: 'protocol.error', ref, failure: reply.body };
+    const { sealed } = expectReply(reply, 'result.data');
+    const bytes = await openSealed(keyPair, sealed, {
+      computation,
+      session: to.session,
+      path: s.path,
+      purpose: 'result',
+    });
+    await options.writeResult(s.destination, bytes);
+    return { type: 'result.data', ref, body: { path: s.path, size: bytes.length } };
+  }
+
+  actor.start();
+  await actor.waitFor((snapshot) => snapshot.status === 'done');
+  // The last trace records leave before the caller may close the bus.
+  await endpoint.flush().catch(() => undefined);
+  const snapshot = actor.snapshot();
+  const state: string = snapshot.value;
+  return {
+    ok: state === 'done',
+    state,
+    outcomes: snapshot.context.outcomes,
+    ...(snapshot.context.failure ? { failure: snapshot.context.failure } : {}),
+    actor,
+  };
+}
+
+/** A compute or shutdown reply as the machine's event (other kinds are not replies to these). */
+function replyEvent(ref: string, reply: Inbound): ParticipantEvent {
+  switch (reply.kind) {
+    case 'protocol.error':
+      return { type: 'protocol.error', ref, failure: reply.body };
+    case 'compute.done':
+      return { type: 'compute.done', ref, body: reply.body };
+    case 'shutdown.ack':
+      return { type: 'shutdown.ack', ref, body: reply.body };
+    default:
+      throw new ProtocolError('ERR_BAD_MESSAGE', `unexpected ${reply.kind} reply`);
+  }
+}
+
+function pemDer(pem: string): Uint8Array {
+  const base64 = pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
+  return new Uint8Array(Buffer.from(base64, 'base64'));
+}

@@ -1,0 +1,108 @@
+// Replay (Temporal-style): each actor's recorded trace is re-driven through today's machine with
+// no I/O, and every step's state and outputs are compared with the recording. The first step that
+// differs is a determinism violation (a divergence), reported with the event that caused it.
+import { isDeepStrictEqual } from 'node:util';
+import type { AnyStateMachine } from 'xstate';
+import { MACHINES, MachineDriver, type DrivenStep } from '../../machines/index.js';
+import type { TraceTransitionBody } from '../../protocol/index.js';
+import { toPlain } from '../runtime/plain.js';
+
+export interface Divergence {
+  readonly actor: string;
+  readonly index: number;
+  readonly event: Record<string, unknown>;
+  readonly reason: string;
+  readonly recorded: { readonly state: string; readonly outputs: readonly unknown[] };
+  readonly replayed: { readonly state: string; readonly outputs: readonly unknown[] } | undefined;
+}
+
+export interface ActorReplay {
+  readonly actor: string;
+  readonly machine: string;
+  readonly records: readonly TraceTransitionBody[];
+  readonly divergence: Divergence | undefined;
+}
+
+export type MachineTable = Readonly<Record<string, AnyStateMachine>>;
+
+/** Groups trace records by actor, each in index order. */
+export function groupByActor(
+  records: readonly TraceTransitionBody[],
+): Map<string, TraceTransitionBody[]> {
+  const byActor = new Map<string, TraceTransitionBody[]>();
+  for (const record of records) {
+    const list = byActor.get(record.actor) ?? [];
+    list.push(record);
+    byActor.set(record.actor, list);
+  }
+  for (const list of byActor.values()) list.sort((a, b) => a.index - b.index);
+  return byActor;
+}
+
+function divergence(
+  record: TraceTransitionBody,
+  reason: string,
+  replayed: DrivenStep | undefined,
+): Divergence {
+  return {
+    actor: record.actor,
+    index: record.index,
+    event: record.event,
+    reason,
+    recorded: { state: record.state, outputs: record.outputs },
+    replayed: replayed && { state: replayed.state, outputs: replayed.outputs },
+  };
+}
+
+function compare(record: TraceTransitionBody, step: DrivenStep): Divergence | undefined {
+  if (step.state !== record.state) return divergence(record, 'state differs', step);
+  if (!isDeepStrictEqual(toPlain(step.outputs), toPlain(record.outputs))) {
+    return divergence(record, 'outputs differ', step);
+  }
+  return undefined;
+}
+
+/** Re-drives one actor's records; returns the first divergence, if any. */
+export function replayActor(
+  records: readonly TraceTransitionBody[],
+  machines: MachineTable = MACHINES,
+): Divergence | undefined {
+  const first = records[0];
+  if (!first) return undefined;
+  const machine = machines[first.machine];
+  if (!machine) return divergence(first, `unknown machine ${first.machine}`, undefined);
+  if (first.index !== 0 || first.input === undefined) {
+    return divergence(first, 'the recording does not start with the start record', undefined);
+  }
+  const driver = new MachineDriver(machine);
+  let step: DrivenStep;
+  try {
+    step = driver.start(first.input as never);
+  } catch (error) {
+    return divergence(first, `the machine failed to start: ${String(error)}`, undefined);
+  }
+  const atStart = compare(first, step);
+  if (atStart) return atStart;
+  for (const [i, record] of records.entries()) {
+    if (i === 0) continue;
+    if (record.index !== i)
+      return divergence(record, `record ${i} is missing from the recording`, undefined);
+    step = driver.send(record.event as never);
+    const found = compare(record, step);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** Replays every actor found in the records. */
+export function replayTraces(
+  records: readonly TraceTransitionBody[],
+  machines: MachineTable = MACHINES,
+): ActorReplay[] {
+  return [...groupByActor(records)].map(([actor, list]) => ({
+    actor,
+    machine: list[0]?.machine ?? '?',
+    records: list,
+    divergence: replayActor(list, machines),
+  }));
+}

@@ -1,0 +1,22 @@
+// Digests a parsed policy into the plain view the enclave machine decides with (machines import no
+// parser): identities and their rights, program paths, each pipeline's programs, file hashes and the
+// shutdown rule.
+import type { PolicyView } from '../../machines/index.js';
+import { parsePipeline, pipelinePrograms } from '../../protocol/index.js';
+import type { Policy } from '../../protocol/index.js';
+
+export function policyViewOf(policy: Policy): PolicyView {
+  return {
+    participants: policy.identities.map((identity) => ({
+      id: identity.id,
+      rights: identity.fileRights.map((r) => ({ path: r.path, rights: r.rights })),
+    })),
+    programs: policy.programs.map((p) => p.programFileName),
+    pipelines: policy.pipelines.map((p) => ({
+      name: p.name,
+      programs: pipelinePrograms(parsePipeline(p.pipeline)),
+    })),
+    fileHashes: Object.fromEntries(policy.fileHashes.map((h) => [h.filePath, h.hash])),
+    shutdown: policy.extensions.shutdown ?? { rule: 'any' },
+  };
+}

@@ -1,0 +1,44 @@
+// Sender ids in envelopes. Participants are named by the SHA-256 fingerprint of their policy
+// certificate (`c:<hex>`), so the enclave finds their key, and their identity id, in the policy.
+// Actors without a certificate when they first speak (a fresh enclave key before attestation, a host,
+// a launcher) use a self-certifying id (`k:<compressed P-256 point>`): the key is the id, and what
+// that key is trusted for is decided elsewhere (the enclave's by the phase 6 check of its chain).
+import { webcrypto } from 'node:crypto';
+import { sha256Hex } from '../../protocol/index.js';
+
+const subtle = webcrypto.subtle;
+const P256 = { name: 'ECDSA', namedCurve: 'P-256' } as const;
+
+export function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('hex');
+}
+
+/** `c:<sha256 of the certificate DER>`. */
+export function certificateSenderId(certificateDer: Uint8Array): string {
+  return `c:${sha256Hex(certificateDer)}`;
+}
+
+/** `k:<hex compressed point>` for a P-256 public key. */
+export async function keySenderId(publicKey: webcrypto.CryptoKey): Promise<string> {
+  const raw = new Uint8Array(await subtle.exportKey('raw', publicKey));
+  const compressed = new Uint8Array(33);
+  compressed[0] = 2 + ((raw[64] ?? 0) & 1);
+  compressed.set(raw.subarray(1, 33), 1);
+  return `k:${hex(compressed)}`;
+}
+
+/** The verification key named by a `k:` id, or undefined when the id is not one. */
+export async function keyFromSenderId(id: string): Promise<webcrypto.CryptoKey | undefined> {
+  const match = /^k:(0[23][0-9a-f]{64})$/.exec(id);
+  if (!match) return undefined;
+  try {
+    return await subtle.importKey('raw', Buffer.from(match[1]!, 'hex'), P256, true, ['verify']);
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when `publicKey` is the key a `k:` id names (compares the encoded points). */
+export async function senderIdIsKey(id: string, publicKey: webcrypto.CryptoKey): Promise<boolean> {
+  return (await keySenderId(publicKey)) === id;
+}

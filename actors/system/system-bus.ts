@@ -1,0 +1,123 @@
+// The bus a running system (system.ts) is assembled on, with its journal: the only thing in which
+// the embedded, NATS, cluster and scenario modes differ.
+// - memoryBus(): the embedded default, one in-memory bus that every actor shares; every message
+//   under `vc.` is journaled in this process.
+// - natsBus(): one server or a cluster's servers; each actor gets a connection of its own, as
+//   separate processes would have. The journal is the product's JetStream stream over `vc.>` (with
+//   a replica count on a cluster), a recorder subscribed in this process, or none.
+import type { Transport } from '../../transport/index.js';
+import { MemoryTransport } from '../../transport/index.js';
+import { NatsTransport } from '../../transport/index.js';
+import {
+  ensureJournalStream,
+  JetStreamJournalReader,
+} from '../../transport/index.js';
+import { makeRecord, matches, type JournalRecord } from '../../transport/index.js';
+
+export interface SystemBus {
+  /** This process's connection: the launcher and in-process participants use it. */
+  readonly main: Transport;
+  /** A connection for one actor (NATS: its own; in memory: the shared bus). */
+  connect(name: string): Promise<Transport>;
+  /** Where enclave worker processes connect; undefined on the in-memory bus. */
+  readonly natsUrl: string | undefined;
+  /** Resolves once every connection's subscriptions and messages have reached the server. */
+  flush(): Promise<void>;
+  /** The messages journaled so far, in order; optionally one computation's. */
+  journal(computation?: string): Promise<JournalRecord[]>;
+  /** Closes every connection made by `connect` and the main one. */
+  close(): Promise<void>;
+}
+
+interface Seen {
+  readonly subject: string;
+  readonly data: Uint8Array;
+  readonly time: number;
+}
+
+/** Messages kept in this process; records (and their unverified headers) are made when read. */
+class InProcessJournal {
+  readonly #seen: Seen[] = [];
+
+  add(subject: string, data: Uint8Array): void {
+    this.#seen.push({ subject, data, time: Date.now() });
+  }
+
+  records(computation?: string): JournalRecord[] {
+    const filter = computation === undefined ? undefined : { computation };
+    return this.#seen
+      .map((m, i) => makeRecord(i + 1, m.time, m.subject, m.data))
+      .filter((r) => matches(r, filter));
+  }
+}
+
+/** The embedded bus: every message under `vc.` (replies on `vc.inbox.*` too) is journaled here. */
+export function memoryBus(): SystemBus {
+  const journal = new InProcessJournal();
+  const bus = new MemoryTransport({
+    tap: (subject, data) => {
+      if (subject.startsWith('vc.')) journal.add(subject, data);
+    },
+  });
+  return {
+    main: bus,
+    connect: () => Promise.resolve(bus),
+    natsUrl: undefined,
+    flush: () => bus.flush(),
+    journal: (computation) => Promise.resolve(journal.records(computation)),
+    close: () => bus.close(),
+  };
+}
+
+type NatsJournal =
+  /** The JetStream stream over `vc.>`, created if missing, read back from the server. */
+  | { readonly kind: 'jetstream'; readonly replicas?: number }
+  /** A subscriber on `vc.>` in this process (needs no JetStream on the server). */
+  | { readonly kind: 'recorder' }
+  | { readonly kind: 'none' };
+
+export interface NatsBusOptions {
+  /** One server or a cluster's servers. */
+  readonly servers: string | readonly string[];
+  readonly journal: NatsJournal;
+}
+
+export async function natsBus(options: NatsBusOptions): Promise<SystemBus> {
+  const connections: NatsTransport[] = [];
+  const connect = async (name: string): Promise<NatsTransport> => {
+    const connection = await NatsTransport.connect({ servers: options.servers, name });
+    connections.push(connection);
+    return connection;
+  };
+  const main = await connect('vc-system');
+  const recorded = options.journal.kind === 'recorder' ? new InProcessJournal() : undefined;
+  const recorder = recorded && main.subscribe('vc.>', (m) => recorded.add(m.subject, m.data));
+  if (options.journal.kind === 'jetstream')
+    await ensureJournalStream(main.connection, {
+      ...(options.journal.replicas === undefined ? {} : { replicas: options.journal.replicas }),
+    });
+  const jetstream = options.journal.kind === 'jetstream';
+  return {
+    main,
+    connect,
+    // Enclave worker processes take one URL; on a cluster the first node's.
+    natsUrl: typeof options.servers === 'string' ? options.servers : options.servers[0],
+    flush: async () => {
+      await Promise.all(connections.map((c) => c.flush()));
+    },
+    journal: async (computation) => {
+      await main.flush();
+      if (recorded) return recorded.records(computation);
+      if (!jetstream) return [];
+      const records: JournalRecord[] = [];
+      const reader = new JetStreamJournalReader(main.connection);
+      for await (const r of reader.records(computation === undefined ? undefined : { computation }))
+        records.push(r);
+      return records;
+    },
+    close: async () => {
+      recorder?.unsubscribe();
+      for (const c of connections.reverse()) await c.close().catch(() => undefined);
+    },
+  };
+}

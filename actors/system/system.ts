@@ -1,0 +1,134 @@
+// A running system, assembled in one place for every mode: the verifier service (its CA, the sim
+// platform key endorsed at it, this installation's runtime measurement as reference value), hosts
+// in the queue group, and the enclave workers they start. The modes differ only in the bus and
+// journal they pass (system-bus.ts): the embedded default the in-memory bus, NATS one server, a
+// cluster several servers and a replicated JetStream journal; scenarios/run/ wraps this for
+// `vc scenario run`. `vc host` and `vc verifier` run the same pieces one per process.
+// `startSystem()` first (its CA and measurement go into policies), then `launch(policy)`.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createVerifierCa, type NewCa } from '../../attestation/index.js';
+import { MemoryStore } from '../../attestation/index.js';
+import { Verifier, type VerifierConfig } from '../../attestation/index.js';
+import { createSimAttester } from '../../enclave/index.js';
+import { measureRuntime } from '../../enclave/index.js';
+import { generateSimAttestationKey } from '../../enclave/index.js';
+import { ProtocolError } from '../../protocol/index.js';
+import type { LoadedPolicy } from '../../protocol/index.js';
+import type { JournalRecord } from '../../transport/index.js';
+import type { Transport } from '../runtime/endpoint.js';
+import type { EnclaveWorker } from '../enclave-worker/enclave-actor.js';
+import { startHost, type Host } from '../host/host-actor.js';
+import { launchComputation, type Launched } from '../participant/launcher.js';
+import { inProcessSpawner, processSpawner } from '../host/spawners.js';
+import type { SystemBus } from './system-bus.js';
+import { startVerifierService } from '../verifier/verifier-actor.js';
+
+export interface SystemOptions {
+  /** The bus and its journal (memoryBus() or natsBus(...)); the system closes it on stop. */
+  readonly bus: SystemBus;
+  /** Number of hosts in the queue group (default 1). */
+  readonly hosts?: number;
+  /**
+   * `in-process` (default): enclave workers run in this process on their host's connection;
+   * `process`: each is its own OS process (NATS only), given the sim platform key in a file.
+   */
+  readonly workers?: 'in-process' | 'process';
+  readonly clock?: () => Date;
+  /** Publish traces (default true). */
+  readonly trace?: boolean;
+  readonly verifierConfig?: Partial<VerifierConfig>;
+  /**
+   * Tests only: the verifier core issues enclave certificates with this CA while its replies are
+   * still signed with the policies' CA (a wrong chain, as a compromised verifier would present).
+   */
+  readonly rogueIssuer?: NewCa;
+}
+
+export interface System {
+  /** This process's connection (the launcher and in-process participants use it). */
+  readonly bus: Transport;
+  readonly ca: NewCa;
+  readonly measurement: string;
+  readonly hosts: readonly Host[];
+  /** Enclave workers started in this process so far, by worker id. */
+  readonly workers: ReadonlyMap<string, EnclaveWorker>;
+  launch(
+    policy: LoadedPolicy,
+    options?: { timeoutMs?: number; verify?: boolean },
+  ): Promise<Launched>;
+  /** The journal so far, in order; optionally one computation's. */
+  journal(computation?: string): Promise<JournalRecord[]>;
+  stop(): Promise<void>;
+}
+
+export async function startSystem(options: SystemOptions): Promise<System> {
+  const clock = options.clock ?? (() => new Date());
+  const random = (n: number) => new Uint8Array(randomBytes(n));
+  const trace = options.trace === undefined ? {} : { trace: options.trace };
+  const natsUrl = options.bus.natsUrl;
+  if (options.workers === 'process' && natsUrl === undefined)
+    throw new ProtocolError(
+      'ERR_LAUNCH_FAILED',
+      'enclave worker processes need a NATS bus to connect to',
+    );
+  const now = clock();
+  const ca = await createVerifierCa({
+    notBefore: new Date(now.getTime() - 3600_000),
+    notAfter: new Date(now.getTime() + 365 * 86400_000),
+    random,
+  });
+  const verifier = new Verifier({
+    store: new MemoryStore(),
+    ca: options.rogueIssuer ?? ca,
+    clock,
+    random,
+    config: { allowSimulation: true, ...options.verifierConfig },
+  });
+  // Worker processes read the sim platform key from a private file, as `vc host --sim-key` hands it.
+  const keyDir =
+    options.workers === 'process' ? await mkdtemp(join(tmpdir(), 'vc-system-')) : undefined;
+  const simKeyFile = keyDir && join(keyDir, 'sim-platform-key.pem');
+  const simKey = await generateSimAttestationKey(simKeyFile);
+  await verifier.registry.addKey('sim', simKey.publicKeyPem, 'this system platform key');
+  const { measurement } = await measureRuntime();
+  await verifier.registry.addReference('sim', measurement, 'measurement', 'this installation');
+  const service = startVerifierService({
+    bus: await options.bus.connect('vc-verifier'),
+    verifier,
+    ca,
+    clock,
+    ...trace,
+  });
+  const attester = await createSimAttester(simKey);
+  const workers = new Map<string, EnclaveWorker>();
+  const hosts: Host[] = [];
+  for (let i = 0; i < (options.hosts ?? 1); i++) {
+    const bus = await options.bus.connect(`vc-host-${i}`);
+    const spawn =
+      natsUrl !== undefined && simKeyFile !== undefined
+        ? processSpawner({ natsUrl, simKeyFile })
+        : inProcessSpawner({ bus, attester, measurement, clock, workers, ...trace });
+    hosts.push(await startHost({ bus, spawn, clock, host: `host-${i}`, ...trace }));
+  }
+  await options.bus.flush();
+  const bus = options.bus.main;
+  return {
+    bus,
+    ca,
+    measurement,
+    hosts,
+    workers,
+    launch: (policy, launchOptions = {}) =>
+      launchComputation({ bus, policy, clock, ...launchOptions }),
+    journal: (computation) => options.bus.journal(computation),
+    stop: async () => {
+      for (const host of hosts) await host.stop();
+      service.stop();
+      await options.bus.close();
+      if (keyDir) await rm(keyDir, { recursive: true, force: true });
+    },
+  };
+}

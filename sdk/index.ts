@@ -1,0 +1,7 @@
+// The public face of sdk/: what other folders may import from it (docs/architecture.md).
+export { generateBids } from './components/sealed-bid-auction/generate.js';
+export { auction } from './components/sealed-bid-auction/reference.js';
+export { exampleNamed, pipelineNamed } from './examples/catalog.js';
+export { quickstartShares } from './examples/shamir-secret-sharing/generate.js';
+export { f64Bytes, fromUtf8, readF64s } from './examples/support/types.js';
+export type { Example, ExampleRun } from './examples/support/types.js';

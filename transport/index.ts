@@ -1,0 +1,23 @@
+// The public face of transport/: what other folders may import from it (docs/architecture.md).
+export { signedPart, writeSigned, writeUnsigned } from './envelope-layout.js';
+export { openEnvelope, readEnvelopeHeaderUnverified, signEnvelope } from './envelope.js';
+export type { EnvelopeHeader, KeyLookup, OpenedEnvelope } from './envelope.js';
+export { IdempotencyCache } from './idempotency.js';
+export { FileJournal, FileJournalReader, parseJournal } from './journal/file-journal.js';
+export { JetStreamJournalReader, defaultJournalStream, ensureJournalStream } from './journal/jetstream-journal.js';
+export { makeRecord, matches } from './journal/record.js';
+export type { JournalReader, JournalRecord } from './journal/record.js';
+export { protocolKinds } from './kinds.js';
+export { MemoryTransport } from './memory-transport.js';
+export { scanMsgpack } from './msgpack-scan.js';
+export { LocalNatsServer, freePort, natsServerBinary, startNatsServer } from './nats-server.js';
+export type { NatsServer } from './nats-server.js';
+export { NatsTransport } from './nats-transport.js';
+export { decodePlain, encodePlain } from './plain-msgpack.js';
+export { UPLOAD_CHUNK_BYTES, ephemeralKeyPair, infoOf, openSealed, sealTo, sealUpload } from './sealing.js';
+export type { SealContext } from './sealing.js';
+export { serveEnvelopes } from './serve.js';
+export type { ServedSubscription } from './serve.js';
+export { exportVerifyKey, generateSigningKeyPair, importVerifyKey, signBytes, verifyBytes } from './signing-keys.js';
+export type { SignatureAlgorithm } from './signing-keys.js';
+export type { Transport } from './transport.js';
