@@ -1,5 +1,5 @@
 // How each platform's evidence binds the CSR and the policy to the verifier's challenge
-// (DESIGN phase 3). The enclave builds evidence with these and the verifier checks with them.
+// (phase 3, docs/architecture.md). The enclave builds evidence with these and the verifier checks with them.
 //   sim:   nonce claim = challenge nonce; explicit csr-hash and policy-hash claims.
 //   nitro: nonce = challenge nonce; user_data = SHA-256(CSR) || policy hash (64 bytes).
 //   psa:   the token has one 32/48/64-byte challenge claim and no free field, so its nonce claim is

@@ -1,4 +1,4 @@
-// The one check every participant runs on an enclave before sending it anything (DESIGN phase 6):
+// The one check every participant runs on an enclave before sending it anything (phase 6, docs/architecture.md):
 // the chain leads to the policy's proxy_service_cert, the certificate is valid now and not beyond
 // the policy's expiry, its measurement is among the policy's runtime hashes for its platform, and its
 // policy hash is ours. Each failure has its own code.

@@ -1,9 +1,9 @@
 // Transport benchmarks, on the paths the product runs: envelope sign+verify of a protocol message
 // (validated by the protocol's kind registry), HPKE seal/open of one upload chunk
-// (transport/sealing.ts), request/reply between two bus endpoints over NATS (actors/bus/endpoint.ts:
+// (transport/sealing.ts), request/reply between two bus endpoints over NATS (actors/runtime/endpoint.ts:
 // signed envelopes, body validation, idempotency cache), and a sealed upload sent the way a
 // participant sends one (sealUpload, one `provision.data` request per chunk, each acknowledged)
-// and taken in the way the enclave does (actors/enclave-uploads.ts). Every figure has a baseline
+// and taken in the way the enclave does (actors/enclave-worker/enclave-uploads.ts). Every figure has a baseline
 // measured in the same run. Writes the `transport` section of docs/benchmarks.md.
 // Run: npm run bench -- transport
 import { createCipheriv, randomBytes, type webcrypto } from 'node:crypto';
@@ -189,8 +189,8 @@ async function latency(url: string, alg: SignatureAlgorithm): Promise<void> {
 
 /**
  * A 32 MiB upload: the participant seals each chunk and waits for its `provision.ack` before the
- * next (as actors/participant-actor.ts does); the enclave verifies the envelope, validates the body
- * and opens the chunk into its upload (actors/enclave-uploads.ts). The enclave's machine and file
+ * next (as actors/participant/participant-actor.ts does); the enclave verifies the envelope, validates the body
+ * and opens the chunk into its upload (actors/enclave-worker/enclave-uploads.ts). The enclave's machine and file
  * system are left out. Baseline: raw NATS requests carrying the same plaintext chunks, each
  * acknowledged.
  */
@@ -310,7 +310,7 @@ async function main(): Promise<void> {
         )} (the machine is shared; ours and baseline run interleaved so both see the same load).`,
     '',
     'Every row runs code the product runs: the protocol kind registry, `transport/sealing.ts`, the bus ' +
-      "endpoints of `actors/bus/endpoint.ts` and the enclave's `actors/enclave-uploads.ts`.",
+      "endpoints of `actors/runtime/endpoint.ts` and the enclave's `actors/enclave-worker/enclave-uploads.ts`.",
     '',
     '| measurement | ours | baseline (same run) | ratio |',
     '|---|---|---|---|',

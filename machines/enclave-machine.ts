@@ -1,4 +1,4 @@
-// The enclave worker (runtime manager) as an explicit machine: phases 3 to 11 of DESIGN as states.
+// The enclave worker (runtime manager) as an explicit machine: phases 3 to 11 of docs/architecture.md as states.
 // Pure: keys, evidence, the virtual file system and execution are effects (`do.*` outputs) that
 // actors/ performs and answers with `io.*` events; messages leave as `out.*` outputs, replies whole.
 import { assign, emit, setup } from 'xstate';

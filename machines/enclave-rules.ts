@@ -1,4 +1,4 @@
-// The enclave's access decisions (DESIGN phases 7 to 11) as pure functions of the machine context
+// The enclave's access decisions (phases 7 to 11, docs/architecture.md) as pure functions of the machine context
 // and a request. Each returns the refusal to send back, or undefined when the request may proceed.
 import type { EnclaveRequestEvent } from './enclave-events.js';
 import { failure, type Failure } from './failure.js';

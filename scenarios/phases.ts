@@ -1,5 +1,5 @@
 // Time per protocol phase, read from the enclave worker's trace: each recorded state lasts from its
-// record's timestamp to the next one's. States map onto DESIGN's phases.
+// record's timestamp to the next one's. States map onto the phases of docs/architecture.md.
 import type { TracePoint } from './trace-watch.js';
 
 export interface PhaseTime {
@@ -16,7 +16,7 @@ export const PHASE_ORDER = [
   'shutdown',
 ] as const;
 
-/** The DESIGN phase a machine state (JSON of its value) belongs to. */
+/** The phase (docs/architecture.md) a machine state (JSON of its value) belongs to. */
 export function phaseOf(state: string): string {
   if (/keying|challenging|evidencing|appraising/.test(state)) return 'attestation';
   if (state.includes('writing')) return 'provisioning';

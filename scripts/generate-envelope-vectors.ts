@@ -55,7 +55,7 @@ interface Sender {
   readonly privateKey: webcrypto.CryptoKey;
   readonly publicKey: webcrypto.CryptoKey;
   readonly certificate?: string;
-  /** Envelopes number from the sender's clock in microsecond steps (actors/bus/endpoint.ts). */
+  /** Envelopes number from the sender's clock in microsecond steps (actors/runtime/endpoint.ts). */
   seq: number;
 }
 

@@ -4,7 +4,7 @@
 // path and, for uploads, the chunk's place (upload id, index, count), so chunks cannot be reordered,
 // substituted, dropped or replayed into another file or session without failing to open.
 // Each chunk is its own single-shot seal (its own `enc`), so a receiver needs no stream state beyond
-// the next index it expects (actors/enclave-uploads.ts). docs/protocol.md specifies the bytes.
+// the next index it expects (actors/enclave-worker/enclave-uploads.ts). docs/protocol.md specifies the bytes.
 import { Aes256Gcm, CipherSuite, DhkemP256HkdfSha256, HkdfSha256 } from '@hpke/core';
 import { webcrypto } from 'node:crypto';
 import type { ChunkInfo } from '../protocol/index.js';

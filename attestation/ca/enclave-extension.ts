@@ -1,4 +1,4 @@
-// The enclave certificate's private extension (DESIGN phase 4). Non-critical, under the private arc
+// The enclave certificate's private extension (phase 4, docs/architecture.md). Non-critical, under the private arc
 // 2.25.<uuid as integer> (uuid 373f13b7-afcc-499d-b0fa-e8ddf7cee807, fixed for this project):
 //
 //   VeracruzEnclaveAttestation ::= SEQUENCE {

@@ -1,4 +1,4 @@
-// Issues the enclave certificate after a successful appraisal (DESIGN phase 4): random serial, not a
+// Issues the enclave certificate after a successful appraisal (phase 4, docs/architecture.md): random serial, not a
 // CA, digitalSignature only, valid no longer than the policy's enclave_cert_expiry, and the
 // non-critical attestation extension. The subject key is the one in the (self-signed) CSR.
 import { webcrypto } from 'node:crypto';

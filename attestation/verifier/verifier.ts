@@ -1,4 +1,4 @@
-// The verifier core (DESIGN phases 2 and 4): issues challenges, appraises evidence with the platform
+// The verifier core (phases 2 and 4, docs/architecture.md): issues challenges, appraises evidence with the platform
 // plugin against the store's endorsements and reference values, checks the binding of the CSR and
 // the policy, and issues the enclave certificate. No I/O of its own besides the injected store; the
 // NATS service and the XState machine wrap this class.

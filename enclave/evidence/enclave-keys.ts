@@ -1,4 +1,4 @@
-// Keys generated inside the enclave (DESIGN phase 3): an ECDSA P-256 signing key whose certificate
+// Keys generated inside the enclave (phase 3, docs/architecture.md): an ECDSA P-256 signing key whose certificate
 // the verifier issues, and a P-256 ECDH key for HPKE (DHKEM(P-256, HKDF-SHA256)); its raw
 // uncompressed public point travels in the certificate extension. Private keys are non-extractable.
 import { webcrypto } from 'node:crypto';

@@ -1,6 +1,6 @@
 // @peculiar/x509 needs reflect-metadata loaded first and a WebCrypto provider. Every module of the
 // project that uses it (identities here, attestation's CA and verifiers, the enclave's keys) imports
-// `x509` from here, through protocol/identity/index.ts, so the set-up happens exactly once, before
+// `x509` from here, through protocol/index.ts, so the set-up happens exactly once, before
 // any use.
 // The project compiles without the DOM lib, so the WebCrypto types come from node:crypto.
 import 'reflect-metadata';

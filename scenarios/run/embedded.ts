@@ -1,4 +1,4 @@
-// The embedded environment: the system (actors/system.ts) on the in-memory bus: verifier, host and
+// The embedded environment: the system (actors/system/system.ts) on the in-memory bus: verifier, host and
 // enclave workers in this process; participants run in this process too. The journal is the
 // system's in-memory record, written to a file when asked for.
 import { startSystem } from '../../actors/index.js';

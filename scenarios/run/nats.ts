@@ -1,4 +1,4 @@
-// Actors in this process, talking over NATS: the system (actors/system.ts) on a NATS bus, each actor
+// Actors in this process, talking over NATS: the system (actors/system/system.ts) on a NATS bus, each actor
 // on its own connection as separate processes would be, participants on this process's connection.
 // One server or a cluster's servers; the journal is recorded by a subscriber on `vc.>`, or read
 // back from the replicated JetStream stream when one is asked for.

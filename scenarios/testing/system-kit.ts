@@ -1,4 +1,4 @@
-// Test-only helpers for tests and benchmarks that drive a running system (actors/system.ts)
+// Test-only helpers for tests and benchmarks that drive a running system (actors/system/system.ts)
 // directly: fresh identities, example programs' bytes, a policy naming the system's CA and
 // measurement, and what a sender put on a computation's enclave subject according to the journal.
 import { certificateSenderId } from '../../actors/index.js';
