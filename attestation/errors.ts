@@ -1,8 +1,7 @@
 // Attestation refusals. Each failure has its own stable code so that callers (the verifier machine,
 // participants, `vc attest verify`) can tell a forged signature from a stale nonce without reading text.
 // The codes and their meanings are the `attestation` family of protocol/error-codes.ts.
-import type { ErrorCodeOf } from '../protocol/index.js';
-import { VcError } from '../protocol/index.js';
+import { type ErrorCodeOf, VcError } from '../protocol/index.js';
 
 export class AttestationError extends VcError {
   constructor(

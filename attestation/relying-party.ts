@@ -3,13 +3,11 @@
 // the policy's expiry, its measurement is among the policy's runtime hashes for its platform, and its
 // policy hash is ours. Each failure has its own code.
 import { webcrypto } from 'node:crypto';
-import { isRuntimeAccepted } from '../protocol/index.js';
-import type { Policy } from '../protocol/index.js';
+import { isRuntimeAccepted, type Policy, x509 } from '../protocol/index.js';
 import { equalBytes, pemBlocks } from './bytes.js';
 import { enclaveInfoOf, type EnclaveAttestationInfo } from './ca/enclave-extension.js';
 import { fail } from './errors.js';
 import type { PlatformName } from './platforms/types.js';
-import { x509 } from '../protocol/index.js';
 
 /** A loaded policy (protocol/policy's LoadedPolicy fits). */
 export interface RelyingPartyPolicy {

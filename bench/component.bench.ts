@@ -4,19 +4,9 @@
 // Start latency = a run on a tiny input, caches warm (transpiled at provisioning); cold = first run
 // after provisioning nothing (transpile + compile included). Speed = digest of 32 MiB in 64 KiB reads.
 import { readFileSync } from 'node:fs';
-import { RIGHTS_ALL } from '../protocol/index.js';
-import type { RightsTable } from '../protocol/index.js';
-import type { RunOptions, RunResult } from '../enclave/index.js';
-import { runProgram } from '../enclave/index.js';
-import { shutdownWorkers } from '../enclave/index.js';
-import {
-  clearComponentCaches,
-  prepareComponent,
-  runComponent,
-} from '../enclave/index.js';
-import { Vfs } from '../enclave/index.js';
-import { generateBids } from '../sdk/index.js';
-import { auction } from '../sdk/index.js';
+import { RIGHTS_ALL, type RightsTable } from '../protocol/index.js';
+import { type RunOptions, type RunResult, runProgram, shutdownWorkers, clearComponentCaches, prepareComponent, runComponent, Vfs } from '../enclave/index.js';
+import { generateBids, auction } from '../sdk/index.js';
 import { machineLine, percentile, writeBenchSection } from './report.js';
 
 const guest = (path: string): Uint8Array =>

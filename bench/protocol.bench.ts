@@ -6,14 +6,11 @@ import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import type { Step } from '../machines/index.js';
 import type { GeneratedIdentity } from '../protocol/index.js';
-import { runParty } from '../actors/index.js';
-import { memoryBus, natsBus } from '../actors/index.js';
-import { startSystem, type System } from '../actors/index.js';
+import { runParty, memoryBus, natsBus, startSystem, type System } from '../actors/index.js';
 import { identities, policyFor, wasmOf } from '../scenarios/testing/index.js';
 import { exampleNamed } from '../sdk/index.js';
 import { shutdownWorkers } from '../enclave/index.js';
-import { NatsTransport } from '../transport/index.js';
-import { startNatsServer } from '../transport/index.js';
+import { NatsTransport, startNatsServer } from '../transport/index.js';
 import { machineLine, percentile, writeBenchSection } from './report.js';
 
 const RUNS = Number(process.env['VC_BENCH_RUNS'] ?? 50);

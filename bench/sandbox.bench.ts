@@ -9,10 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { prewarm, runProgram } from '../enclave/index.js';
-import { shutdownWorkers } from '../enclave/index.js';
-import { allRights } from '../enclave/index.js';
-import { Vfs } from '../enclave/index.js';
+import { prewarm, runProgram, shutdownWorkers, allRights, Vfs } from '../enclave/index.js';
 import { machineLine, percentile, writeBenchSection } from './report.js';
 
 const kernelsDir = fileURLToPath(new URL('./kernels/', import.meta.url));

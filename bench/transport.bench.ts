@@ -11,28 +11,9 @@ import { performance } from 'node:perf_hooks';
 import { loadavg } from 'node:os';
 import { machineLine, percentile, writeBenchSection } from './report.js';
 import { hasBinary } from '../test-support/requirements.js';
-import { startNatsServer } from '../transport/index.js';
-import { Endpoint, type Signer } from '../actors/index.js';
-import { Uploads } from '../actors/index.js';
-import type { ProvisionDataBody } from '../protocol/index.js';
-import { enclaveSubject } from '../protocol/index.js';
-import { protocolKinds } from '../transport/index.js';
-import { openEnvelope, signEnvelope } from '../transport/index.js';
-import {
-  generateSigningKeyPair,
-  signBytes,
-  verifyBytes,
-  type SignatureAlgorithm,
-} from '../transport/index.js';
-import {
-  ephemeralKeyPair,
-  openSealed,
-  sealTo,
-  sealUpload,
-  UPLOAD_CHUNK_BYTES,
-  type SealContext,
-} from '../transport/index.js';
-import { NatsTransport } from '../transport/index.js';
+import { startNatsServer, protocolKinds, openEnvelope, signEnvelope, generateSigningKeyPair, signBytes, verifyBytes, type SignatureAlgorithm, ephemeralKeyPair, openSealed, sealTo, sealUpload, UPLOAD_CHUNK_BYTES, type SealContext, NatsTransport } from '../transport/index.js';
+import { Endpoint, type Signer, Uploads } from '../actors/index.js';
+import { type ProvisionDataBody, enclaveSubject } from '../protocol/index.js';
 
 const MB = 1024 * 1024;
 const KiB = UPLOAD_CHUNK_BYTES / 1024;

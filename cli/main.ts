@@ -2,8 +2,7 @@
 // loaded lazily, so `vc policy hash` does not pay for NATS or the sandbox.
 import 'reflect-metadata';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import type { ErrorCode } from '../protocol/index.js';
-import { VcError, toVcError } from '../protocol/index.js';
+import { type ErrorCode, VcError, toVcError } from '../protocol/index.js';
 import { processIo, type CliIo, type Command } from './command.js';
 
 const commandsDir = new URL('./commands/', import.meta.url);

@@ -1,7 +1,6 @@
 // How a machine ends badly: a final `failed` (or `refused`, `rejected`) state whose context carries
 // a typed reason with a stable ERR_* code.
-import type { ErrorCode } from '../protocol/index.js';
-import type { WireError } from '../protocol/index.js';
+import type { ErrorCode, WireError } from '../protocol/index.js';
 
 export type Failure = WireError;
 

@@ -1,9 +1,7 @@
 // The part of a policy the enclave machine decides with, pre-digested by actors/ into plain data
 // (pipelines parsed into their program lists, file hashes as a map). Plain data keeps the machine
 // free of parsers and makes its input serialisable for the trace and replay.
-import { rightsAt } from '../protocol/index.js';
-import type { FileRight } from '../protocol/index.js';
-import { WasiRight, hasRights } from '../protocol/index.js';
+import { rightsAt, type FileRight, WasiRight, hasRights } from '../protocol/index.js';
 
 export interface PolicyView {
   readonly participants: readonly { readonly id: number; readonly rights: readonly FileRight[] }[];

@@ -4,13 +4,10 @@
 // result, and the replicated JetStream journal still holds the whole computation.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readComputation } from '../actors/index.js';
-import { replayTraces } from '../actors/index.js';
+import { readComputation, replayTraces } from '../actors/index.js';
 import { startNatsCluster, type NatsCluster } from '../test-support/nats-cluster.js';
 import { hasBinary, requireResource } from '../test-support/requirements.js';
-import { JetStreamJournalReader } from '../transport/index.js';
-import type { JournalRecord } from '../transport/index.js';
-import { NatsTransport } from '../transport/index.js';
+import { JetStreamJournalReader, type JournalRecord, NatsTransport } from '../transport/index.js';
 import { findScenario } from './catalog.js';
 import { prepareRun } from './prepare.js';
 import { runScenario } from './run-scenario.js';

@@ -1,6 +1,5 @@
 // Errors of the scenario runner, with stable codes (the `scenario` family of protocol/error-codes.ts).
-import type { ErrorCodeOf } from '../protocol/index.js';
-import { VcError } from '../protocol/index.js';
+import { type ErrorCodeOf, VcError } from '../protocol/index.js';
 
 export class ScenarioError extends VcError {
   constructor(

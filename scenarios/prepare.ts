@@ -2,14 +2,7 @@
 // self-signed, as `vc identity new` makes them) and a policy built from the plan by the project's
 // generator (protocol/policy's policyFromSpec, vc-pgen semantics) naming the verifier's CA and the
 // runtime measurements it accepts.
-import {
-  createIdentity,
-  type GeneratedIdentity,
-  type Identity,
-} from '../protocol/index.js';
-import { policyFromSpec } from '../protocol/index.js';
-import type { LoadedPolicy } from '../protocol/index.js';
-import { computationIdFor } from '../protocol/index.js';
+import { createIdentity, type GeneratedIdentity, type Identity, policyFromSpec, type LoadedPolicy, computationIdFor } from '../protocol/index.js';
 import type { Scenario, ScenarioPlan } from './scenario.js';
 
 /** What the policy must say about the verifier and the runtime (from the running system). */

@@ -8,8 +8,7 @@ import type {
   ModeName,
   TurnOutcome,
 } from './run/environment.js';
-import type { ErrorCode } from '../protocol/index.js';
-import { toVcError } from '../protocol/index.js';
+import { type ErrorCode, toVcError } from '../protocol/index.js';
 import { enclavePhases, type PhaseTime } from './phases.js';
 import type { PreparedRun } from './prepare.js';
 import type { PartyResults, Verdict } from './scenario.js';

@@ -10,14 +10,12 @@ import { runScenario } from './run-scenario.js';
 import type { Environment } from './run/environment.js';
 import { embeddedEnvironment } from './run/embedded.js';
 import { natsEnvironment } from './run/nats.js';
-import { startNatsServer, type NatsServer } from '../transport/index.js';
+import { startNatsServer, type NatsServer, parseJournal } from '../transport/index.js';
 import { hasBinary, requireResource } from '../test-support/requirements.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readComputation } from '../actors/index.js';
-import { replayTraces } from '../actors/index.js';
-import { parseJournal } from '../transport/index.js';
+import { readComputation, replayTraces } from '../actors/index.js';
 import { actingRun, refusalCases, veracruzCases } from './testing/veracruz-cases.js';
 
 /**

@@ -4,13 +4,9 @@
 // each actor's timeline.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readComputation } from '../actors/index.js';
-import { replayTraces } from '../actors/index.js';
+import { readComputation, replayTraces } from '../actors/index.js';
 import { hasBinary, requireResource } from '../test-support/requirements.js';
-import { JetStreamJournalReader } from '../transport/index.js';
-import type { JournalRecord } from '../transport/index.js';
-import { natsServerBinary, startNatsServer, type NatsServer } from '../transport/index.js';
-import { NatsTransport } from '../transport/index.js';
+import { JetStreamJournalReader, type JournalRecord, natsServerBinary, startNatsServer, type NatsServer, NatsTransport } from '../transport/index.js';
 import { findScenario } from './catalog.js';
 import { prepareRun } from './prepare.js';
 import { runScenario } from './run-scenario.js';

@@ -6,30 +6,9 @@
 //   node --import tsx scripts/generate-envelope-vectors.ts
 import { createHash, webcrypto } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { certificateSenderId, keySenderId } from '../actors/index.js';
-import { VERIFIER_SENDER_ID } from '../actors/index.js';
-import {
-  certificateToPem,
-  createIdentity,
-  issueCertificate,
-  type GeneratedIdentity,
-  type KeyAlgorithmName,
-} from '../protocol/index.js';
-import type { BodyOf, MessageKind } from '../protocol/index.js';
-import { computationIdFor } from '../protocol/index.js';
-import { signEnvelope, type EnvelopeHeader } from '../transport/index.js';
-import { signedPart, writeSigned, writeUnsigned } from '../transport/index.js';
-import { protocolKinds } from '../transport/index.js';
-import { scanMsgpack } from '../transport/index.js';
-import { encodePlain } from '../transport/index.js';
-import {
-  infoOf,
-  sealTo,
-  sealUpload,
-  UPLOAD_CHUNK_BYTES,
-  type SealContext,
-} from '../transport/index.js';
-import { exportVerifyKey, signBytes } from '../transport/index.js';
+import { certificateSenderId, keySenderId, VERIFIER_SENDER_ID } from '../actors/index.js';
+import { certificateToPem, createIdentity, issueCertificate, type GeneratedIdentity, type KeyAlgorithmName, type BodyOf, type MessageKind, computationIdFor } from '../protocol/index.js';
+import { signEnvelope, type EnvelopeHeader, signedPart, writeSigned, writeUnsigned, protocolKinds, scanMsgpack, encodePlain, infoOf, sealTo, sealUpload, UPLOAD_CHUNK_BYTES, type SealContext, exportVerifyKey, signBytes } from '../transport/index.js';
 
 const out = new URL('../transport/testdata/envelope-vectors.json', import.meta.url);
 const kinds = protocolKinds();

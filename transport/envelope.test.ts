@@ -2,8 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { webcrypto } from 'node:crypto';
 import { Packr } from 'msgpackr';
-import { isVcError } from '../protocol/index.js';
-import type { AttestChallengeBody } from '../protocol/index.js';
+import { isVcError, type AttestChallengeBody } from '../protocol/index.js';
 import { protocolKinds } from './kinds.js';
 import {
   bodyOf,

@@ -1,8 +1,7 @@
 // Transport refusals. Each has a stable code; callers (and tests) switch on `code`, never on the
 // message. Messages never include key material or plaintext. The codes are the `transport` family
 // of protocol/error-codes.ts.
-import type { ErrorCodeOf } from '../protocol/index.js';
-import { VcError } from '../protocol/index.js';
+import { type ErrorCodeOf, VcError } from '../protocol/index.js';
 
 export class TransportError extends VcError {
   constructor(

@@ -1,8 +1,7 @@
 // Message kinds: each dotted lowercase name (`attest.challenge`, `provision.data`) has one body
 // validator. Receivers refuse kinds nobody registered. The protocol's registry (`protocolKinds`)
 // holds every kind of protocol/messages with its schema (`validateBody`, ERR_BAD_MESSAGE).
-import { MESSAGE_KINDS } from '../protocol/index.js';
-import { validateBody } from '../protocol/index.js';
+import { MESSAGE_KINDS, validateBody } from '../protocol/index.js';
 import { TransportError } from './errors.js';
 
 export type Validator<T> = (value: unknown, path?: string) => T;

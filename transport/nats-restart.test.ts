@@ -4,8 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ComputeDoneBody } from '../protocol/index.js';
-import { enclaveSubject } from '../protocol/index.js';
+import { type ComputeDoneBody, enclaveSubject } from '../protocol/index.js';
 import { hasBinary, requireResource } from '../test-support/requirements.js';
 import { startNatsServer } from './nats-server.js';
 import { NatsTransport } from './nats-transport.js';

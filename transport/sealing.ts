@@ -7,8 +7,7 @@
 // the next index it expects (actors/enclave-worker/enclave-uploads.ts). docs/protocol.md specifies the bytes.
 import { Aes256Gcm, CipherSuite, DhkemP256HkdfSha256, HkdfSha256 } from '@hpke/core';
 import { webcrypto } from 'node:crypto';
-import type { ChunkInfo } from '../protocol/index.js';
-import { ProtocolError } from '../protocol/index.js';
+import { type ChunkInfo, ProtocolError } from '../protocol/index.js';
 
 const suite = new CipherSuite({
   kem: new DhkemP256HkdfSha256(),

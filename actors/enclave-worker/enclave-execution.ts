@@ -1,12 +1,8 @@
 // Phase 9 inside the enclave: runs a provisioned program (with the program principal's rights) or a
 // policy pipeline (with the pipeline's rights, the caller needing execute on each program) in a
 // worker thread, within the policy's limits, over the computation's virtual file system.
-import type { Vfs } from '../../enclave/index.js';
-import type { RunLimits } from '../../enclave/index.js';
-import { runProgram } from '../../enclave/index.js';
-import { runPipeline } from '../../enclave/index.js';
-import { parsePipeline } from '../../protocol/index.js';
-import type { Policy, RightsTable } from '../../protocol/index.js';
+import { type Vfs, type RunLimits, runProgram, runPipeline } from '../../enclave/index.js';
+import { parsePipeline, type Policy, type RightsTable } from '../../protocol/index.js';
 
 export interface ExecutionRequest {
   readonly target: string;

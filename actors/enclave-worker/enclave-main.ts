@@ -6,10 +6,7 @@
 import 'reflect-metadata';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { createSimAttester } from '../../enclave/index.js';
-import { measureRuntime } from '../../enclave/index.js';
-import { loadSimAttestationKey } from '../../enclave/index.js';
-import { shutdownWorkers } from '../../enclave/index.js';
+import { createSimAttester, measureRuntime, loadSimAttestationKey, shutdownWorkers } from '../../enclave/index.js';
 import { NatsTransport } from '../../transport/index.js';
 import { startEnclaveWorker } from './enclave-actor.js';
 

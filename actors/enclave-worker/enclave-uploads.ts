@@ -4,8 +4,7 @@
 // comes with the SHA-256 of its sealed chunks: public bytes (they crossed the bus), so their digest
 // may name the plaintext in machine events where a digest of the plaintext itself may not.
 import { createHash, type Hash, type webcrypto } from 'node:crypto';
-import type { ChunkInfo, ProvisionDataBody } from '../../protocol/index.js';
-import { ProtocolError } from '../../protocol/index.js';
+import { type ChunkInfo, type ProvisionDataBody, ProtocolError } from '../../protocol/index.js';
 import { openSealed } from '../../transport/index.js';
 
 interface Upload {

@@ -3,17 +3,8 @@
 // embedded mode, a child process on NATS: see spawners.ts). It never sees plaintext.
 import { randomBytes } from 'node:crypto';
 import { hostMachine, type HostOutput } from '../../machines/index.js';
-import { toVcError } from '../../protocol/index.js';
-import { ProtocolError } from '../../protocol/index.js';
-import {
-  HOSTS_LAUNCH_SUBJECT,
-  HOSTS_QUEUE_GROUP,
-  eventsSubject,
-  traceSubject,
-} from '../../protocol/index.js';
-import { policyHash } from '../../protocol/index.js';
-import { Endpoint, type Inbound, type Outbound } from '../runtime/endpoint.js';
-import type { Transport, Unsubscribe } from '../runtime/endpoint.js';
+import { toVcError, ProtocolError, HOSTS_LAUNCH_SUBJECT, HOSTS_QUEUE_GROUP, eventsSubject, traceSubject, policyHash } from '../../protocol/index.js';
+import { Endpoint, type Inbound, type Outbound, type Transport, type Unsubscribe } from '../runtime/endpoint.js';
 import { keyFromSenderId, keySenderId } from '../runtime/sender-ids.js';
 import { Mailbox } from '../runtime/mailbox.js';
 import { TracedActor, unhandledOutput } from '../runtime/traced-actor.js';

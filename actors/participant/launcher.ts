@@ -2,17 +2,8 @@
 // enclave has announced itself, and checks the announcement exactly as a participant would
 // (phase 6), so "launched" means "attested and ready".
 import { checkEnclaveCertificate, type AttestedEnclave } from '../../attestation/index.js';
-import { toVcError } from '../../protocol/index.js';
-import type { EnclaveReadyBody } from '../../protocol/index.js';
-import { ProtocolError } from '../../protocol/index.js';
-import {
-  HOSTS_LAUNCH_SUBJECT,
-  computationIdFor,
-  eventsSubject,
-} from '../../protocol/index.js';
-import type { LoadedPolicy } from '../../protocol/index.js';
-import { Endpoint, expectReply } from '../runtime/endpoint.js';
-import type { Transport } from '../runtime/endpoint.js';
+import { toVcError, type EnclaveReadyBody, ProtocolError, HOSTS_LAUNCH_SUBJECT, computationIdFor, eventsSubject, type LoadedPolicy } from '../../protocol/index.js';
+import { Endpoint, expectReply, type Transport } from '../runtime/endpoint.js';
 import { keyFromSenderId, keySenderId, senderIdIsKey } from '../runtime/sender-ids.js';
 
 export interface LaunchOptions {

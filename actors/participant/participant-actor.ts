@@ -12,14 +12,8 @@ import {
   type Step,
   type StepOutcome,
 } from '../../machines/index.js';
-import { toVcError, type WireError } from '../../protocol/index.js';
-import type { Identity } from '../../protocol/index.js';
-import type { BodyOf, RequestKind } from '../../protocol/index.js';
-import { ProtocolError } from '../../protocol/index.js';
-import { computationIdFor, enclaveSubject, traceSubject } from '../../protocol/index.js';
-import type { LoadedPolicy } from '../../protocol/index.js';
-import { Endpoint, expectReply, type Inbound } from '../runtime/endpoint.js';
-import type { Transport } from '../runtime/endpoint.js';
+import { toVcError, type WireError, type Identity, type BodyOf, type RequestKind, ProtocolError, computationIdFor, enclaveSubject, traceSubject, type LoadedPolicy } from '../../protocol/index.js';
+import { Endpoint, expectReply, type Inbound, type Transport } from '../runtime/endpoint.js';
 import { certificateSenderId, keyFromSenderId, senderIdIsKey } from '../runtime/sender-ids.js';
 import { ephemeralKeyPair, openSealed, sealUpload } from '../../transport/index.js';
 import { TracedActor, unhandledOutput } from '../runtime/traced-actor.js';

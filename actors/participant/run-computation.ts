@@ -2,8 +2,7 @@
 // run concurrently, rounds one after another), their sources given as bytes and their results
 // collected in memory. Used by scenarios, tests and benchmarks.
 import type { Step } from '../../machines/index.js';
-import type { Identity } from '../../protocol/index.js';
-import type { LoadedPolicy } from '../../protocol/index.js';
+import type { Identity, LoadedPolicy } from '../../protocol/index.js';
 import type { Transport } from '../runtime/endpoint.js';
 import { runParticipant, type ParticipantResult } from './participant-actor.js';
 

@@ -4,13 +4,9 @@
 // `proxy_service_cert`, and self-certifying senders (`k:`) by their own key. Trace records of
 // senders the policy does not know (refused strangers) are kept but marked unverified.
 import type { webcrypto } from 'node:crypto';
-import type { HostLaunchBody, TraceTransitionBody } from '../../protocol/index.js';
-import { HOSTS_LAUNCH_SUBJECT } from '../../protocol/index.js';
-import { parsePolicy } from '../../protocol/index.js';
-import { decodePlain } from '../../transport/index.js';
+import { type HostLaunchBody, type TraceTransitionBody, HOSTS_LAUNCH_SUBJECT, parsePolicy } from '../../protocol/index.js';
+import { decodePlain, openEnvelope, protocolKinds } from '../../transport/index.js';
 import type { Inbound } from '../runtime/endpoint.js';
-import { openEnvelope } from '../../transport/index.js';
-import { protocolKinds } from '../../transport/index.js';
 import { keyFromSenderId } from '../runtime/sender-ids.js';
 import { policyParticipants, verifierKey, VERIFIER_SENDER_ID } from '../runtime/policy-keys.js';
 

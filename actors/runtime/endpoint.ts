@@ -5,21 +5,8 @@
 // refusals are answered with a signed `protocol.error`. Messages are typed by kind: an opened
 // envelope's body has passed its kind's schema, so `Inbound` pairs each kind with its body type.
 import type { webcrypto } from 'node:crypto';
-import type { VcError } from '../../protocol/index.js';
-import { toVcError } from '../../protocol/index.js';
-import type { BodyOf, MessageKind, RequestKind } from '../../protocol/index.js';
-import { ProtocolError } from '../../protocol/index.js';
-import {
-  openEnvelope,
-  readEnvelopeHeaderUnverified,
-  signEnvelope,
-  type KeyLookup,
-  type OpenedEnvelope,
-} from '../../transport/index.js';
-import { IdempotencyCache } from '../../transport/index.js';
-import { serveEnvelopes, type ServedSubscription } from '../../transport/index.js';
-import type { Transport } from '../../transport/index.js';
-import { protocolKinds } from '../../transport/index.js';
+import { type VcError, toVcError, type BodyOf, type MessageKind, type RequestKind, ProtocolError } from '../../protocol/index.js';
+import { openEnvelope, readEnvelopeHeaderUnverified, signEnvelope, type KeyLookup, type OpenedEnvelope, IdempotencyCache, serveEnvelopes, type ServedSubscription, type Transport, protocolKinds } from '../../transport/index.js';
 
 export type { Transport };
 export type Unsubscribe = () => void;

@@ -1,8 +1,7 @@
 // Who may sign what, from the policy: participants by their policy certificate (sender id
 // `c:<fingerprint>`), the verifier by `proxy_service_cert` (sender id `verifier`).
 import type { webcrypto } from 'node:crypto';
-import { parseCertificatePem } from '../../protocol/index.js';
-import type { Policy } from '../../protocol/index.js';
+import { parseCertificatePem, type Policy } from '../../protocol/index.js';
 import { importVerifyKey } from '../../transport/index.js';
 import { certificateSenderId } from './sender-ids.js';
 

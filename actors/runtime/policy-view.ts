@@ -2,8 +2,7 @@
 // parser): identities and their rights, program paths, each pipeline's programs, file hashes and the
 // shutdown rule.
 import type { PolicyView } from '../../machines/index.js';
-import { parsePipeline, pipelinePrograms } from '../../protocol/index.js';
-import type { Policy } from '../../protocol/index.js';
+import { parsePipeline, pipelinePrograms, type Policy } from '../../protocol/index.js';
 
 export function policyViewOf(policy: Policy): PolicyView {
   return {

@@ -11,8 +11,7 @@ import {
   type EventFromLogic,
   type InputFrom,
 } from 'xstate';
-import { VcError } from '../../protocol/index.js';
-import type { TraceTransitionBody } from '../../protocol/index.js';
+import { VcError, type TraceTransitionBody } from '../../protocol/index.js';
 import { plainRecord } from './plain.js';
 
 /** The machine's snapshot (state value, context, status). */

@@ -3,19 +3,10 @@
 // evidence and issues certificates as the machine's effects. Replies are signed with the CA key, the
 // policies' `proxy_service_cert`.
 import { randomBytes } from 'node:crypto';
-import type { Verifier } from '../../attestation/index.js';
-import type { CaIdentity } from '../../attestation/index.js';
-import { x509 } from '../../protocol/index.js';
+import type { Verifier, CaIdentity } from '../../attestation/index.js';
+import { x509, toVcError, ProtocolError, VERIFIER_SUBJECT, traceSubject, policyHash, readExpiry, asObject, parseStrictJson } from '../../protocol/index.js';
 import { verifierMachine, type VerifierOutput } from '../../machines/index.js';
-import { toVcError } from '../../protocol/index.js';
-import { ProtocolError } from '../../protocol/index.js';
-import { VERIFIER_SUBJECT, traceSubject } from '../../protocol/index.js';
-import { policyHash } from '../../protocol/index.js';
-import { readExpiry } from '../../protocol/index.js';
-import { asObject } from '../../protocol/index.js';
-import { parseStrictJson } from '../../protocol/index.js';
-import { Endpoint, type Inbound, type Outbound } from '../runtime/endpoint.js';
-import type { Transport, Unsubscribe } from '../runtime/endpoint.js';
+import { Endpoint, type Inbound, type Outbound, type Transport, type Unsubscribe } from '../runtime/endpoint.js';
 import { keyFromSenderId, keySenderId } from '../runtime/sender-ids.js';
 import { Mailbox } from '../runtime/mailbox.js';
 import { VERIFIER_SENDER_ID } from '../runtime/policy-keys.js';

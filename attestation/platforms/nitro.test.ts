@@ -9,10 +9,9 @@ import {
 } from '../../test-support/requirements.js';
 import { pemBlocks } from '../bytes.js';
 import { encodeCbor, decodeCbor, Tag } from '../cbor.js';
-import { x509 } from '../../protocol/index.js';
+import { x509, type ErrorCode } from '../../protocol/index.js';
 import { appraiseNitro } from './nitro.js';
 import type { AppraisalOptions } from './types.js';
-import type { ErrorCode } from '../../protocol/index.js';
 
 const dir = `${sharedTestdata}nitro/`;
 const load = (name: string): Uint8Array => {

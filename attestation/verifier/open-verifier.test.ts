@@ -5,10 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createIdentity, writeIdentityFiles } from '../../protocol/index.js';
 import { fromHex } from '../bytes.js';
-import { createSimAttester } from '../../enclave/index.js';
-import { generateSimAttestationKey } from '../../enclave/index.js';
-import { measureRuntime } from '../../enclave/index.js';
-import { prepareAttestation } from '../../enclave/index.js';
+import { createSimAttester, generateSimAttestationKey, measureRuntime, prepareAttestation } from '../../enclave/index.js';
 import { openVerifier } from './open-verifier.js';
 
 test('openVerifier: a CA made by protocol/identity (vc identity ca) and a file store', async () => {

@@ -11,8 +11,7 @@ import { encodeCbor } from '../cbor.js';
 import { signCoseSign1 } from '../cose.js';
 import { enclaveInfoOf } from '../ca/enclave-extension.js';
 import { createSimWorld, type SimWorld } from '../testing/fixtures.js';
-import { x509 } from '../../protocol/index.js';
-import type { ErrorCode } from '../../protocol/index.js';
+import { x509, type ErrorCode } from '../../protocol/index.js';
 
 const ES384 = { name: 'ECDSA', namedCurve: 'P-384', hash: 'SHA-384' };
 type Pair = webcrypto.CryptoKeyPair;

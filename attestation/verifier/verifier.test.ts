@@ -6,20 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { webcrypto } from 'node:crypto';
 import { hasBinary, requireResource } from '../../test-support/requirements.js';
-import { prepareAttestation } from '../../enclave/index.js';
-import { buildEnclaveCsr, generateEnclaveKeys } from '../../enclave/index.js';
-import { generateSimAttestationKey } from '../../enclave/index.js';
-import { createSimAttester } from '../../enclave/index.js';
+import { prepareAttestation, buildEnclaveCsr, generateEnclaveKeys, generateSimAttestationKey, createSimAttester } from '../../enclave/index.js';
 import { psaBindingNonce } from '../binding.js';
-import { fromHex, sha256, toHex } from '../bytes.js';
+import { fromHex, sha256, toHex, toPem } from '../bytes.js';
 import { encodeCbor } from '../cbor.js';
 import { signCoseSign1 } from '../cose.js';
 import { ENCLAVE_EXTENSION_OID, enclaveInfoOf } from '../ca/enclave-extension.js';
 import { instanceIdOf } from '../endorsement-keys.js';
-import { toPem } from '../bytes.js';
 import { createSimWorld, type SimWorld } from '../testing/fixtures.js';
-import { x509 } from '../../protocol/index.js';
-import type { ErrorCode } from '../../protocol/index.js';
+import { x509, type ErrorCode } from '../../protocol/index.js';
 
 async function expectCode(p: Promise<unknown>, code: ErrorCode): Promise<void> {
   await assert.rejects(p, (e: { code?: string }) => {

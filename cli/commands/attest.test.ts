@@ -12,9 +12,7 @@ import {
 } from '../../test-support/requirements.js';
 import { captureIo } from '../command.js';
 import { main } from '../main.js';
-import { measureRuntime } from '../../enclave/index.js';
-import { simKeyFromPem } from '../../enclave/index.js';
-import { createSimAttester } from '../../enclave/index.js';
+import { measureRuntime, simKeyFromPem, createSimAttester } from '../../enclave/index.js';
 import { sha256 } from '../../attestation/index.js';
 
 async function vc(...argv: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -1,25 +1,8 @@
 // `vc attest`: offline evidence verification, the runtime measurement, the sim platform key, and
 // the verifier's endorsements and reference values (file store or NATS JetStream KV).
 import { readFile } from 'node:fs/promises';
-import { fromHex } from '../../attestation/index.js';
-import { evidenceBytes, verifyEvidence } from '../../attestation/index.js';
-import {
-  isPlatformName,
-  type AppraisedEvidence,
-  type PlatformName,
-} from '../../attestation/index.js';
-import {
-  DEFAULT_STORE_FILE,
-  openStateStore,
-  type StoreLocation,
-} from '../../attestation/index.js';
-import { Registry } from '../../attestation/index.js';
-import { measureRuntime } from '../../enclave/index.js';
-import {
-  generateSimAttestationKey,
-  SIM_KEY_ENV,
-} from '../../enclave/index.js';
-import { instanceIdOf } from '../../attestation/index.js';
+import { fromHex, evidenceBytes, verifyEvidence, isPlatformName, type AppraisedEvidence, type PlatformName, DEFAULT_STORE_FILE, openStateStore, type StoreLocation, Registry, instanceIdOf } from '../../attestation/index.js';
+import { measureRuntime, generateSimAttestationKey, SIM_KEY_ENV } from '../../enclave/index.js';
 import { UsageError } from '../../protocol/index.js';
 import { parseOptions, type CliIo, type Command } from '../command.js';
 

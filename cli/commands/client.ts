@@ -2,17 +2,11 @@
 // (certificate chain to proxy_service_cert, validity, measurement, policy hash) before anything
 // secret leaves, then performs the requested operations in the order given on the command line.
 import { readFile, writeFile } from 'node:fs/promises';
-import { UsageError } from '../../protocol/index.js';
-import { loadIdentity } from '../../protocol/index.js';
-import { ProtocolError } from '../../protocol/index.js';
-import { loadPolicyFile } from '../../protocol/index.js';
-import { NatsTransport } from '../../transport/index.js';
+import { UsageError, loadIdentity, ProtocolError, loadPolicyFile, parseCertificatePem } from '../../protocol/index.js';
+import { NatsTransport, UPLOAD_CHUNK_BYTES } from '../../transport/index.js';
 import type { Step } from '../../machines/index.js';
-import { certificateSenderId } from '../../actors/index.js';
+import { certificateSenderId, runParticipant } from '../../actors/index.js';
 import { defaultNatsUrl, pathAndFile, progressBar } from '../support.js';
-import { runParticipant } from '../../actors/index.js';
-import { UPLOAD_CHUNK_BYTES } from '../../transport/index.js';
-import { parseCertificatePem } from '../../protocol/index.js';
 import { parseOptions, type CliIo, type Command } from '../command.js';
 
 const usage = `Usage: vc client POLICY --identity CERT --key KEY [--program PATH=FILE]... [--data PATH=FILE]...

@@ -2,10 +2,8 @@
 // request, starts an enclave worker as its own OS process with the sim platform key.
 import { UsageError } from '../../protocol/index.js';
 import { SIM_KEY_ENV } from '../../enclave/index.js';
-import { ensureJournalStream } from '../../transport/index.js';
-import { NatsTransport } from '../../transport/index.js';
-import { startHost } from '../../actors/index.js';
-import { processSpawner } from '../../actors/index.js';
+import { ensureJournalStream, NatsTransport } from '../../transport/index.js';
+import { startHost, processSpawner } from '../../actors/index.js';
 import { defaultNatsUrl, untilSignal } from '../support.js';
 import { parseOptions, type Command } from '../command.js';
 

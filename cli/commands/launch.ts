@@ -1,8 +1,7 @@
 // `vc launch POLICY`: Veracruz's `vc-server POLICY`. Asks the host pool to start an enclave for the
 // policy, waits until it is attested and ready (checked as a participant would), and prints the
 // computation id participants find from their own copy of the policy.
-import { UsageError } from '../../protocol/index.js';
-import { loadPolicyFile } from '../../protocol/index.js';
+import { UsageError, loadPolicyFile } from '../../protocol/index.js';
 import { NatsTransport } from '../../transport/index.js';
 import { launchComputation } from '../../actors/index.js';
 import { defaultNatsUrl } from '../support.js';

@@ -11,8 +11,7 @@ import {
   requireResource,
   sharedTestdata,
 } from '../../test-support/requirements.js';
-import { sha256Hex } from '../../protocol/index.js';
-import { parsePolicy, policyHash, serializePolicyJson } from '../../protocol/index.js';
+import { sha256Hex, parsePolicy, policyHash, serializePolicyJson } from '../../protocol/index.js';
 
 const constructed = join(
   sharedTestdata,

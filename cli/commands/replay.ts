@@ -1,18 +1,9 @@
 // `vc replay JOURNAL`: re-drives each actor's machine from its recorded events (no I/O), prints a
 // per-actor timeline of states and messages, and reports the first divergence when today's machines
 // would behave differently from the recording.
-import { UsageError } from '../../protocol/index.js';
-import { ProtocolError } from '../../protocol/index.js';
-import { FileJournalReader } from '../../transport/index.js';
-import {
-  JetStreamJournalReader,
-  defaultJournalStream,
-} from '../../transport/index.js';
-import type { JournalReader, JournalRecord } from '../../transport/index.js';
-import { NatsTransport } from '../../transport/index.js';
-import { computationsIn, readComputation } from '../../actors/index.js';
-import { replayTraces } from '../../actors/index.js';
-import { formatTimeline, replayReport } from '../../actors/index.js';
+import { UsageError, ProtocolError } from '../../protocol/index.js';
+import { FileJournalReader, JetStreamJournalReader, defaultJournalStream, type JournalReader, type JournalRecord, NatsTransport } from '../../transport/index.js';
+import { computationsIn, readComputation, replayTraces, formatTimeline, replayReport } from '../../actors/index.js';
 import { parseOptions, type Command } from '../command.js';
 
 const usage = `Usage: vc replay JOURNAL [--computation ID] [--nats URL] [--json]

@@ -2,26 +2,8 @@
 // (or a pipeline) in the sandbox over host directories copied into the virtual file system.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { UsageError } from '../../protocol/index.js';
-import type { PipelineExpr, RightsTable } from '../../protocol/index.js';
-import {
-  loadMount,
-  mountRights,
-  parseDirMount,
-  saveMount,
-  type DirMount,
-} from '../../enclave/index.js';
-import { runPipeline } from '../../enclave/index.js';
-import { DEFAULT_LIMITS, type RunLimits } from '../../enclave/index.js';
-import { runProgram } from '../../enclave/index.js';
-import { parsePipeline } from '../../protocol/index.js';
-import {
-  pipelineRights,
-  policyRunSettings,
-  type PolicyRunSettings,
-} from '../../enclave/index.js';
-import { WasiRight } from '../../protocol/index.js';
-import { Vfs } from '../../enclave/index.js';
+import { UsageError, type PipelineExpr, type RightsTable, parsePipeline, WasiRight } from '../../protocol/index.js';
+import { loadMount, mountRights, parseDirMount, saveMount, type DirMount, runPipeline, DEFAULT_LIMITS, type RunLimits, runProgram, pipelineRights, policyRunSettings, type PolicyRunSettings, Vfs } from '../../enclave/index.js';
 import { parseOptions, type CliIo, type Command } from '../command.js';
 
 const usage = `Usage: vc run PROGRAM.wasm [OPTIONS] [-- ARGS...]

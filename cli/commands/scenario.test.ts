@@ -5,9 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { captureIo } from '../command.js';
 import { main } from '../main.js';
-import { startNatsServer } from '../../transport/index.js';
+import { startNatsServer, parseJournal } from '../../transport/index.js';
 import { hasBinary, requireResource } from '../../test-support/requirements.js';
-import { parseJournal } from '../../transport/index.js';
 
 test('vc scenario list names every scenario and the flagship', async () => {
   const io = captureIo();

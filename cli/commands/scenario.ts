@@ -2,13 +2,7 @@
 // NATS, or with every actor as its own OS process; live phases, then a checked result.
 import { join } from 'node:path';
 import { UsageError } from '../../protocol/index.js';
-import { FLAGSHIP, findScenario, scenarios } from '../../scenarios/index.js';
-import { ScenarioError } from '../../scenarios/index.js';
-import { header, narrator, summary } from '../../scenarios/index.js';
-import { layoutOf } from '../../scenarios/index.js';
-import { prepareDirectory } from '../../scenarios/index.js';
-import { runScenario, type ScenarioReport } from '../../scenarios/index.js';
-import { modeDescription, openEnvironment, prepareIn } from '../../scenarios/index.js';
+import { FLAGSHIP, findScenario, scenarios, ScenarioError, header, narrator, summary, layoutOf, prepareDirectory, runScenario, type ScenarioReport, modeDescription, openEnvironment, prepareIn } from '../../scenarios/index.js';
 import { parseOptions, type CliIo, type Command } from '../command.js';
 
 const usage = `Usage:

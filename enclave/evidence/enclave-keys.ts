@@ -2,8 +2,7 @@
 // the verifier issues, and a P-256 ECDH key for HPKE (DHKEM(P-256, HKDF-SHA256)); its raw
 // uncompressed public point travels in the certificate extension. Private keys are non-extractable.
 import { webcrypto } from 'node:crypto';
-import { swapOidsAndResign } from '../../attestation/index.js';
-import { CSR_HPKE_KEY_OID, csrHpkeExtension } from '../../attestation/index.js';
+import { swapOidsAndResign, CSR_HPKE_KEY_OID, csrHpkeExtension } from '../../attestation/index.js';
 import { x509 } from '../../protocol/index.js';
 
 export interface EnclaveKeys {

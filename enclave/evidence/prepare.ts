@@ -1,7 +1,6 @@
 // Phase 3 in one call for the enclave worker: fresh keys, a CSR, and evidence binding
 // (nonce, SHA-256(CSR), measurement, policy hash).
-import { sha256 } from '../../attestation/index.js';
-import type { EvidenceBinding } from '../../attestation/index.js';
+import { sha256, type EvidenceBinding } from '../../attestation/index.js';
 import type { Attester } from './attester.js';
 import { buildEnclaveCsr, generateEnclaveKeys, type EnclaveKeys } from './enclave-keys.js';
 

@@ -3,10 +3,7 @@
 // deleted).
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { UsageError } from '../../protocol/index.js';
-import type { RightsTable } from '../../protocol/index.js';
-import { RIGHTS_ALL, WasiRight } from '../../protocol/index.js';
-import { PSEUDO_FILES, normalizePath } from '../../protocol/index.js';
+import { UsageError, type RightsTable, RIGHTS_ALL, WasiRight, PSEUDO_FILES, normalizePath } from '../../protocol/index.js';
 import type { Vfs } from '../vfs/vfs.js';
 
 export interface DirMount {

@@ -2,14 +2,7 @@
 // protocol/policy): the principal's rights table, enable_clock, max_memory_mib and our extensions
 // (execution timeout, storage quota, deterministic mode). ID is a participant id (a number), a
 // program file name (starting with /) or a pipeline name.
-import { UsageError } from '../../protocol/index.js';
-import {
-  loadPolicyFile,
-  parsePipeline,
-  printPipeline,
-  rightsTableFor,
-} from '../../protocol/index.js';
-import type { PipelineExpr, Policy, Principal, RightsTable } from '../../protocol/index.js';
+import { UsageError, loadPolicyFile, parsePipeline, printPipeline, rightsTableFor, type PipelineExpr, type Policy, type Principal, type RightsTable } from '../../protocol/index.js';
 import type { RunLimits } from './run-options.js';
 
 export interface PolicyRunSettings {

@@ -1,8 +1,7 @@
 // Messages between the runner (main thread) and the worker thread running one execution. Core
 // modules and WASI 0.2 components send different code but the same guest settings, and their
 // workers reply with the same messages.
-import type { ErrorCode } from '../../protocol/index.js';
-import type { RightsTable } from '../../protocol/index.js';
+import type { ErrorCode, RightsTable } from '../../protocol/index.js';
 import type { VfsDiff, VfsSnapshot } from '../vfs/snapshot.js';
 import type { WasmModule } from '../wasm-api.js';
 

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { RightsTable } from '../../protocol/index.js';
-import { RIGHTS_ALL, RIGHTS_EXECUTE } from '../../protocol/index.js';
+import { type RightsTable, RIGHTS_ALL, RIGHTS_EXECUTE, parsePipeline as parsePipelineText } from '../../protocol/index.js';
 import { bytes, guestBytes } from '../guests/guests.js';
 import { Vfs } from '../vfs/vfs.js';
-import { parsePipeline as parsePipelineText } from '../../protocol/index.js';
 import { runPipeline, runProgramFile } from './run-pipeline.js';
 import { runProgram } from './run-program.js';
 

@@ -1,15 +1,6 @@
 // State shared by the WASI host's calls: memory, descriptors, the tree and the principal's rights.
-import type { RightsTable } from '../../protocol/index.js';
-import { RIGHTS_ALL, WasiRight } from '../../protocol/index.js';
+import { type RightsTable, RIGHTS_ALL, WasiRight, isPseudoFile, isUnder, normalizePath, splitPath, type PseudoFile, rightsAt } from '../../protocol/index.js';
 import type { FsNode, InodeTree } from '../vfs/inode-tree.js';
-import {
-  isPseudoFile,
-  isUnder,
-  normalizePath,
-  splitPath,
-  type PseudoFile,
-} from '../../protocol/index.js';
-import { rightsAt } from '../../protocol/index.js';
 import { preopenDirs } from '../vfs/rights.js';
 import { Errno, FileType } from './constants.js';
 import { FdTable, WasiErr } from './fd-table.js';

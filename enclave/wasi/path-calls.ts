@@ -2,9 +2,8 @@
 // directory fd by protocol/policy/paths.ts's rules, the fd's directory standing for the root, and may
 // never leave it: absolute paths and `..` above the fd's directory are ENOTCAPABLE. There are no symbolic links. Every operation is checked against the principal's
 // rights at the resolved absolute path (longest prefix of the rights table).
-import { WasiRight } from '../../protocol/index.js';
+import { WasiRight, BadPathError, resolveBeneath, splitPath } from '../../protocol/index.js';
 import type { DirNode, FsNode } from '../vfs/inode-tree.js';
-import { BadPathError, resolveBeneath, splitPath } from '../../protocol/index.js';
 import { Errno, FstFlags, OFlags } from './constants.js';
 import { WasiErr } from './fd-table.js';
 import { rightsFromGuest, writeFilestat, type HostState } from './host-state.js';

@@ -6,14 +6,9 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createVerifierCa } from '../../attestation/index.js';
-import { FileStore } from '../../attestation/index.js';
-import { Registry } from '../../attestation/index.js';
-import { measureRuntime } from '../../enclave/index.js';
-import { generateSimAttestationKey } from '../../enclave/index.js';
-import { computationIdFor } from '../../protocol/index.js';
-import { loadIdentity, type Identity } from '../../protocol/index.js';
-import { loadPolicyFile } from '../../protocol/index.js';
+import { createVerifierCa, FileStore, Registry } from '../../attestation/index.js';
+import { measureRuntime, generateSimAttestationKey } from '../../enclave/index.js';
+import { computationIdFor, loadIdentity, type Identity, loadPolicyFile } from '../../protocol/index.js';
 import { prepareRun, type PreparedRun } from '../prepare.js';
 import type { Scenario } from '../scenario.js';
 import type { Layout } from './layout.js';

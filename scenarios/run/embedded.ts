@@ -1,8 +1,7 @@
 // The embedded environment: the system (actors/system/system.ts) on the in-memory bus: verifier, host and
 // enclave workers in this process; participants run in this process too. The journal is the
 // system's in-memory record, written to a file when asked for.
-import { startSystem } from '../../actors/index.js';
-import { memoryBus } from '../../actors/index.js';
+import { startSystem, memoryBus } from '../../actors/index.js';
 import { writeJournalFile } from '../journal-file.js';
 import type { Environment } from './environment.js';
 import { runTurnInProcess } from './in-process-turn.js';

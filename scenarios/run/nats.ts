@@ -2,8 +2,7 @@
 // on its own connection as separate processes would be, participants on this process's connection.
 // One server or a cluster's servers; the journal is recorded by a subscriber on `vc.>`, or read
 // back from the replicated JetStream stream when one is asked for.
-import { startSystem } from '../../actors/index.js';
-import { natsBus } from '../../actors/index.js';
+import { startSystem, natsBus } from '../../actors/index.js';
 import { writeJournalFile } from '../journal-file.js';
 import type { Environment } from './environment.js';
 import { runTurnInProcess } from './in-process-turn.js';

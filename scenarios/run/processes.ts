@@ -5,8 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startNatsServer, type NatsServer } from '../../transport/index.js';
-import { NatsTransport } from '../../transport/index.js';
+import { startNatsServer, type NatsServer, NatsTransport } from '../../transport/index.js';
 import { deploymentCommands, type ServiceCommand } from '../deploy/commands.js';
 import { layoutOf } from '../deploy/layout.js';
 import { loadPreparedRun } from '../deploy/prepare-dir.js';

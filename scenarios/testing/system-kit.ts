@@ -1,11 +1,8 @@
 // Test-only helpers for tests and benchmarks that drive a running system (actors/system/system.ts)
 // directly: fresh identities, example programs' bytes, a policy naming the system's CA and
 // measurement, and what a sender put on a computation's enclave subject according to the journal.
-import { certificateSenderId } from '../../actors/index.js';
-import type { System } from '../../actors/index.js';
-import { createIdentity, type GeneratedIdentity } from '../../protocol/index.js';
-import { policyFromSpec, type PolicySpec } from '../../protocol/index.js';
-import type { LoadedPolicy } from '../../protocol/index.js';
+import { certificateSenderId, type System } from '../../actors/index.js';
+import { createIdentity, type GeneratedIdentity, policyFromSpec, type PolicySpec, type LoadedPolicy } from '../../protocol/index.js';
 import { exampleProgram } from '../use-cases/support.js';
 
 /** Identities valid from an hour ago (clock skew) for ten years, named `<prefix>-<i>`. */

@@ -1,8 +1,7 @@
 // Veracruz's quickstart: a secret ("Hello World!") split into three Shamir shares held by three
 // parties. Each holder provisions only its share; the enclave rebuilds the secret and only the
 // result reader may read it. No holder ever sees another's share.
-import { exampleNamed, fromUtf8 } from '../../sdk/index.js';
-import { quickstartShares } from '../../sdk/index.js';
+import { exampleNamed, fromUtf8, quickstartShares } from '../../sdk/index.js';
 import type { Scenario } from '../scenario.js';
 import { exampleProgram, programPath, sourceMap, verdictFor } from './support.js';
 

@@ -1,6 +1,5 @@
 // The example pipelines: several example programs run in order over one file system.
-import type { ExamplePipeline, GuestFiles } from './support/types.js';
-import { fromUtf8 } from './support/types.js';
+import { type ExamplePipeline, type GuestFiles, fromUtf8 } from './support/types.js';
 import { sortLine } from './sort-numbers/reference.js';
 import { verify as verifyRandomList } from './random-u32-list/reference.js';
 import { numberLine } from './generate-set/reference.js';

@@ -14,8 +14,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { captureIo } from '../../cli/index.js';
-import { main } from '../../cli/index.js';
+import { captureIo, main } from '../../cli/index.js';
 import type { ExampleRun, GuestFiles } from '../examples/support/types.js';
 
 export const runCommandPath = fileURLToPath(

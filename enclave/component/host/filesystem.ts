@@ -1,12 +1,8 @@
 // `wasi:filesystem` (types, preopens) over the worker's inode tree, checked against the executing
 // principal's rights table with the same bits as the preview 1 host: a denied right is `access`, a
 // path leaving its pre-opened directory (absolute, or `..` above it) is `not-permitted`.
-import type { RightsTable } from '../../../protocol/index.js';
-import { WasiRight, hasRights } from '../../../protocol/index.js';
-import { isVcError } from '../../../protocol/index.js';
+import { type RightsTable, WasiRight, hasRights, isVcError, BadPathError, resolveBeneath, splitPath, rightsAt } from '../../../protocol/index.js';
 import type { DirNode, FileNode, FsNode, InodeTree } from '../../vfs/inode-tree.js';
-import { BadPathError, resolveBeneath, splitPath } from '../../../protocol/index.js';
-import { rightsAt } from '../../../protocol/index.js';
 import { preopenDirs } from '../../vfs/rights.js';
 import { FsError, IoError, StreamError, type FsErrorCode } from './errors.js';
 import { InputStream, OutputStream } from './io.js';

@@ -3,11 +3,8 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { RIGHTS_READ, RIGHTS_WRITE, RIGHTS_ALL } from '../../../protocol/index.js';
-import type { RightsTable } from '../../../protocol/index.js';
-import { runComponent } from '../../../enclave/index.js';
-import { shutdownWorkers } from '../../../enclave/index.js';
-import { Vfs } from '../../../enclave/index.js';
+import { RIGHTS_READ, RIGHTS_WRITE, RIGHTS_ALL, type RightsTable } from '../../../protocol/index.js';
+import { runComponent, shutdownWorkers, Vfs } from '../../../enclave/index.js';
 import { generateBids } from './generate.js';
 import { referenceOutput } from './reference.js';
 
