@@ -7,15 +7,32 @@ import house from './scripts/lint/house-rules.mjs';
 
 const impureInMachines = {
   patterns: [
-    { group: ['node:*', 'fs', 'net', 'crypto', 'worker_threads', 'child_process'], message: 'machines/ must stay pure: bind I/O in actors/.' },
-    { group: ['@nats-io/*', 'msgpackr', '@hpke/*', '@peculiar/*'], message: 'machines/ must stay pure: bind I/O in actors/.' },
-    { group: ['../transport/*', '../enclave/*', '../attestation/*', '../actors/*'], message: 'machines/ imports only xstate and protocol/.' },
+    {
+      group: ['node:*', 'fs', 'net', 'crypto', 'worker_threads', 'child_process'],
+      message: 'machines/ must stay pure: bind I/O in actors/.',
+    },
+    {
+      group: ['@nats-io/*', 'msgpackr', '@hpke/*', '@peculiar/*'],
+      message: 'machines/ must stay pure: bind I/O in actors/.',
+    },
+    {
+      group: ['../transport/*', '../enclave/*', '../attestation/*', '../actors/*'],
+      message: 'machines/ imports only xstate and protocol/.',
+    },
   ],
 };
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', '.tmp*/**', '**/*.wasm', 'sdk/assemblyscript/**', '**/assembly/**', '**/generated/**', 'bench/results/**'],
+    ignores: [
+      'node_modules/**',
+      '.tmp*/**',
+      '**/*.wasm',
+      'sdk/assemblyscript/**',
+      '**/assembly/**',
+      '**/generated/**',
+      'bench/results/**',
+    ],
   },
   ...tseslint.configs.recommended,
   {
@@ -25,19 +42,44 @@ export default tseslint.config(
   },
   {
     files: ['**/*.ts'],
-    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
     rules: {
       // node:test's test()/describe() return promises the runner itself awaits.
       '@typescript-eslint/no-floating-promises': [
         'error',
-        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }] },
+        {
+          allowForKnownSafeCalls: [
+            {
+              from: 'package',
+              package: 'node:test',
+              name: [
+                'test',
+                'it',
+                'describe',
+                'suite',
+                'before',
+                'after',
+                'beforeEach',
+                'afterEach',
+              ],
+            },
+          ],
+        },
       ],
-      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+      '@typescript-eslint/switch-exhaustiveness-check': [
+        'error',
+        { considerDefaultExhaustiveForUnions: true },
+      ],
     },
   },
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'off',
     },
@@ -51,8 +93,18 @@ export default tseslint.config(
     ignores: ['machines/**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', impureInMachines],
-      'no-restricted-globals': ['error', { name: 'Date', message: 'Time enters machines as events.' }, { name: 'setTimeout', message: 'Timers are events from a timer service.' }, { name: 'setInterval', message: 'Timers are events from a timer service.' }, { name: 'crypto', message: 'Randomness enters machines as events.' }],
-      'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'Randomness enters machines as events.' }, { object: 'Date', property: 'now', message: 'Time enters machines as events.' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'Date', message: 'Time enters machines as events.' },
+        { name: 'setTimeout', message: 'Timers are events from a timer service.' },
+        { name: 'setInterval', message: 'Timers are events from a timer service.' },
+        { name: 'crypto', message: 'Randomness enters machines as events.' },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: 'Randomness enters machines as events.' },
+        { object: 'Date', property: 'now', message: 'Time enters machines as events.' },
+      ],
     },
   },
 );

@@ -5,7 +5,7 @@ import { Decoder, Encoder, Tag } from 'cbor-x';
 import { fail } from './errors.js';
 
 /** Evidence larger than this is refused before any parsing (Nitro documents are about 4.5 KiB). */
-export const MAX_EVIDENCE_BYTES = 64 * 1024;
+const MAX_EVIDENCE_BYTES = 64 * 1024;
 
 const decoder = new Decoder({ mapsAsObjects: false, useRecords: false, copyBuffers: true });
 const encoder = new Encoder({

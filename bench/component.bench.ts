@@ -5,7 +5,16 @@
 // after provisioning nothing (transpile + compile included). Speed = digest of 32 MiB in 64 KiB reads.
 import { readFileSync } from 'node:fs';
 import { RIGHTS_ALL, type RightsTable } from '../protocol/index.js';
-import { type RunOptions, type RunResult, runProgram, shutdownWorkers, clearComponentCaches, prepareComponent, runComponent, Vfs } from '../enclave/index.js';
+import {
+  type RunOptions,
+  type RunResult,
+  runProgram,
+  shutdownWorkers,
+  clearComponentCaches,
+  prepareComponent,
+  runComponent,
+  Vfs,
+} from '../enclave/index.js';
 import { generateBids, auction } from '../sdk/index.js';
 import { machineLine, percentile, writeBenchSection } from './report.js';
 

@@ -11,7 +11,23 @@ import { performance } from 'node:perf_hooks';
 import { loadavg } from 'node:os';
 import { machineLine, percentile, writeBenchSection } from './report.js';
 import { hasBinary } from '../test-support/requirements.js';
-import { startNatsServer, protocolKinds, openEnvelope, signEnvelope, generateSigningKeyPair, signBytes, verifyBytes, type SignatureAlgorithm, ephemeralKeyPair, openSealed, sealTo, sealUpload, UPLOAD_CHUNK_BYTES, type SealContext, NatsTransport } from '../transport/index.js';
+import {
+  startNatsServer,
+  protocolKinds,
+  openEnvelope,
+  signEnvelope,
+  generateSigningKeyPair,
+  signBytes,
+  verifyBytes,
+  type SignatureAlgorithm,
+  ephemeralKeyPair,
+  openSealed,
+  sealTo,
+  sealUpload,
+  UPLOAD_CHUNK_BYTES,
+  type SealContext,
+  NatsTransport,
+} from '../transport/index.js';
 import { Endpoint, type Signer, Uploads } from '../actors/index.js';
 import { type ProvisionDataBody, enclaveSubject } from '../protocol/index.js';
 

@@ -1,6 +1,6 @@
 // Small pieces the protocol's commands share (vc host, verifier, launch, client, replay).
 
-export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
+const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 
 export function defaultNatsUrl(): string {
   return process.env['VC_NATS_URL'] ?? DEFAULT_NATS_URL;

@@ -6,7 +6,12 @@ export { buildEnclaveCsr, generateEnclaveKeys } from './evidence/enclave-keys.js
 export type { EnclaveKeys } from './evidence/enclave-keys.js';
 export { measureRuntime } from './evidence/measurement.js';
 export { prepareAttestation } from './evidence/prepare.js';
-export { SIM_KEY_ENV, generateSimAttestationKey, loadSimAttestationKey, simKeyFromPem } from './evidence/sim-attestation-key.js';
+export {
+  SIM_KEY_ENV,
+  generateSimAttestationKey,
+  loadSimAttestationKey,
+  simKeyFromPem,
+} from './evidence/sim-attestation-key.js';
 export type { SimAttestationKey } from './evidence/sim-attestation-key.js';
 export { loadMount, mountRights, parseDirMount, saveMount } from './runner/host-dirs.js';
 export type { DirMount } from './runner/host-dirs.js';

@@ -11,7 +11,7 @@ export interface WasmModule {
   readonly __brand?: 'WebAssembly.Module';
 }
 
-export interface WasmInstance {
+interface WasmInstance {
   readonly exports: Record<string, unknown>;
 }
 

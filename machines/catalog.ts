@@ -11,4 +11,3 @@ export const MACHINES = {
   verifier: verifierMachine,
   host: hostMachine,
 } as const;
-export type MachineId = keyof typeof MACHINES;

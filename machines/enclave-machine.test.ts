@@ -4,7 +4,15 @@ import { createActor } from 'xstate';
 import { enclaveMachine } from './enclave-machine.js';
 import type { EnclaveEvent } from './enclave-events.js';
 import { drive, MachineDriver } from './drive.js';
-import { CSR, EVIDENCE, NONCE, PROGRAM, enclaveInput, toServing, view } from './testing/fixtures.js';
+import {
+  CSR,
+  EVIDENCE,
+  NONCE,
+  PROGRAM,
+  enclaveInput,
+  toServing,
+  view,
+} from './testing/fixtures.js';
 
 const HASH = view.fileHashes[PROGRAM]!;
 

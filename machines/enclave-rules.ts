@@ -12,7 +12,7 @@ export interface RulesContext {
 
 type Req<T extends EnclaveRequestEvent['type']> = Extract<EnclaveRequestEvent, { type: T }>;
 
-export function checkSender(ctx: RulesContext, from: number): Failure | undefined {
+function checkSender(ctx: RulesContext, from: number): Failure | undefined {
   return participantOf(ctx.view, from)
     ? undefined
     : failure('ERR_UNKNOWN_PARTICIPANT', `participant ${from} is not in the policy`);

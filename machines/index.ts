@@ -8,7 +8,13 @@ export type { EnclaveInput } from './enclave-machine.js';
 export { hostMachine } from './host-machine.js';
 export type { HostOutput } from './host-machine.js';
 export { participantMachine } from './participant-machine.js';
-export type { EnclaveFacts, ParticipantEvent, ParticipantOutput, Step, StepOutcome } from './participant-machine.js';
+export type {
+  EnclaveFacts,
+  ParticipantEvent,
+  ParticipantOutput,
+  Step,
+  StepOutcome,
+} from './participant-machine.js';
 export type { PolicyView } from './policy-view.js';
 export { verifierMachine } from './verifier-machine.js';
 export type { VerifierOutput } from './verifier-machine.js';

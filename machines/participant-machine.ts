@@ -4,12 +4,7 @@
 // The enclave's public facts (its sender id, certificate chain, session and attested HPKE key)
 // live in the context, and every step request names the enclave it goes to.
 import { assign, emit, setup } from 'xstate';
-import type {
-  BodyOf,
-  ComputeDoneBody,
-  ProvisionMode,
-  ResultDataBody,
-} from '../protocol/index.js';
+import type { BodyOf, ComputeDoneBody, ProvisionMode, ResultDataBody } from '../protocol/index.js';
 import { failure, type Failure } from './failure.js';
 
 /** One thing a participant does; `source`/`destination` are labels the shell resolves (file names). */
@@ -26,7 +21,7 @@ export type Step =
   | { readonly op: 'result'; readonly path: string; readonly destination: string }
   | { readonly op: 'shutdown' };
 
-export const STEP_REQUEST_KIND = {
+const STEP_REQUEST_KIND = {
   program: 'provision.program',
   data: 'provision.data',
   compute: 'compute.request',

@@ -3,11 +3,7 @@
 // rejection, and the expiry of a challenge, a final state, and decides every reply whole: the nonce
 // and the certificate chain come back to it in `io.*` events.
 import { assign, emit, setup } from 'xstate';
-import type {
-  AttestChallengeBody,
-  AttestEvidenceBody,
-  BodyOf,
-} from '../protocol/index.js';
+import type { AttestChallengeBody, AttestEvidenceBody, BodyOf } from '../protocol/index.js';
 import { failure, type Failure } from './failure.js';
 
 export interface VerifierInput {

@@ -4,30 +4,95 @@ export type { ErrorCode, ErrorCodeOf } from './error-codes.js';
 export { UsageError, VcError, isVcError, toVcError } from './errors.js';
 export type { WireError } from './errors.js';
 export { sha256Hex } from './hash.js';
-export { certificateFingerprint, certificateToPem, commonNameOf, issueCertificate, parseCertificatePem } from './identity/certificates.js';
+export {
+  certificateFingerprint,
+  certificateToPem,
+  commonNameOf,
+  issueCertificate,
+  parseCertificatePem,
+} from './identity/certificates.js';
 export { createIdentity, loadIdentity, writeIdentityFiles } from './identity/identity.js';
 export type { GeneratedIdentity, Identity } from './identity/identity.js';
 export { generateKeyPair } from './identity/keys.js';
 export type { KeyAlgorithmName } from './identity/keys.js';
 export { x509 } from './identity/x509-provider.js';
 export { MESSAGE_KINDS } from './messages/bodies.js';
-export type { AttestChallengeBody, AttestEvidenceBody, AttestStartBody, BodyOf, ChunkInfo, ComputeDoneBody, EnclaveReadyBody, HostLaunchBody, HostLaunchedBody, MessageKind, ProvisionDataBody, ProvisionMode, RequestKind, ResultDataBody, TraceTransitionBody } from './messages/bodies.js';
+export type {
+  AttestChallengeBody,
+  AttestEvidenceBody,
+  AttestStartBody,
+  BodyOf,
+  ChunkInfo,
+  ComputeDoneBody,
+  EnclaveReadyBody,
+  HostLaunchBody,
+  HostLaunchedBody,
+  MessageKind,
+  ProvisionDataBody,
+  ProvisionMode,
+  RequestKind,
+  ResultDataBody,
+  TraceTransitionBody,
+} from './messages/bodies.js';
 export { ProtocolError } from './messages/errors.js';
-export { HOSTS_LAUNCH_SUBJECT, HOSTS_QUEUE_GROUP, INBOX_PREFIX, JOURNAL_SUBJECTS, VERIFIER_SUBJECT, computationIdFor, computationOfSubject, computationWildcard, enclaveSubject, eventsSubject, subjectMatches, traceSubject } from './messages/subjects.js';
+export {
+  HOSTS_LAUNCH_SUBJECT,
+  HOSTS_QUEUE_GROUP,
+  INBOX_PREFIX,
+  JOURNAL_SUBJECTS,
+  VERIFIER_SUBJECT,
+  computationIdFor,
+  computationOfSubject,
+  computationWildcard,
+  enclaveSubject,
+  eventsSubject,
+  subjectMatches,
+  traceSubject,
+} from './messages/subjects.js';
 export { validateBody } from './messages/validate.js';
 export { describePrincipals, formatPrincipalTable } from './policy/describe.js';
 export { PolicyError } from './policy/errors.js';
 export { readExpiry } from './policy/expiry.js';
 export { asObject } from './policy/fields.js';
-export { generatePolicyText, nitroHashFromPcrFile, parseTimepoint, policyFromSpec, policyTextFromSpec } from './policy/generate.js';
+export {
+  generatePolicyText,
+  nitroHashFromPcrFile,
+  parseTimepoint,
+  policyFromSpec,
+  policyTextFromSpec,
+} from './policy/generate.js';
 export type { GeneratePolicyInput, PolicySpec } from './policy/generate.js';
 export { loadPolicyFile, parsePolicy, policyHash } from './policy/parse-policy.js';
-export { BadPathError, PSEUDO_FILES, isPseudoFile, isUnder, joinPath, normalizePath, resolveBeneath, splitPath } from './policy/paths.js';
+export {
+  BadPathError,
+  PSEUDO_FILES,
+  isPseudoFile,
+  isUnder,
+  joinPath,
+  normalizePath,
+  resolveBeneath,
+  splitPath,
+} from './policy/paths.js';
 export type { PseudoFile } from './policy/paths.js';
 export { parsePipeline, pipelinePrograms, printPipeline } from './policy/pipeline.js';
 export { rightsAt, rightsTableFor } from './policy/rights.js';
 export { acceptedRuntimeHashes, isRuntimeAccepted } from './policy/runtime-hashes.js';
 export { serializePolicyJson } from './policy/serialize.js';
 export { parseStrictJson } from './policy/strict-json.js';
-export type { FileRight, LoadedPolicy, PipelineExpr, Policy, PolicyExtensions, Principal, RightsTable } from './policy/types.js';
-export { RIGHTS_ALL, RIGHTS_EXECUTE, RIGHTS_READ, RIGHTS_WRITE, WasiRight, hasRights } from './policy/wasi-rights.js';
+export type {
+  FileRight,
+  LoadedPolicy,
+  PipelineExpr,
+  Policy,
+  PolicyExtensions,
+  Principal,
+  RightsTable,
+} from './policy/types.js';
+export {
+  RIGHTS_ALL,
+  RIGHTS_EXECUTE,
+  RIGHTS_READ,
+  RIGHTS_WRITE,
+  WasiRight,
+  hasRights,
+} from './policy/wasi-rights.js';

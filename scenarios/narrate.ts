@@ -100,7 +100,7 @@ export function narrator(write: (line: string) => void, now: () => number): Narr
   }
 }
 
-export function ms(value: number): string {
+function ms(value: number): string {
   return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${Math.round(value)} ms`;
 }
 

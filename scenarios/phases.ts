@@ -7,7 +7,7 @@ export interface PhaseTime {
   readonly ms: number;
 }
 
-export const PHASE_ORDER = [
+const PHASE_ORDER = [
   'attestation',
   'waiting for parties',
   'provisioning',
@@ -17,7 +17,7 @@ export const PHASE_ORDER = [
 ] as const;
 
 /** The phase (docs/architecture.md) a machine state (JSON of its value) belongs to. */
-export function phaseOf(state: string): string {
+function phaseOf(state: string): string {
   if (/keying|challenging|evidencing|appraising/.test(state)) return 'attestation';
   if (state.includes('writing')) return 'provisioning';
   if (state.includes('executing')) return 'execution';

@@ -2,7 +2,14 @@
 // self-signed, as `vc identity new` makes them) and a policy built from the plan by the project's
 // generator (protocol/policy's policyFromSpec, vc-pgen semantics) naming the verifier's CA and the
 // runtime measurements it accepts.
-import { createIdentity, type GeneratedIdentity, type Identity, policyFromSpec, type LoadedPolicy, computationIdFor } from '../protocol/index.js';
+import {
+  createIdentity,
+  type GeneratedIdentity,
+  type Identity,
+  policyFromSpec,
+  type LoadedPolicy,
+  computationIdFor,
+} from '../protocol/index.js';
 import type { Scenario, ScenarioPlan } from './scenario.js';
 
 /** What the policy must say about the verifier and the runtime (from the running system). */

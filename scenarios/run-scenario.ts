@@ -31,7 +31,7 @@ export type ScenarioEvent =
       readonly ms: number;
     };
 
-export interface RoundReport {
+interface RoundReport {
   readonly ms: number;
   readonly outcomes: readonly TurnOutcome[];
 }

@@ -22,7 +22,7 @@ export interface ProgramSpec {
   readonly capabilities: readonly string[];
 }
 
-export interface PipelineSpec {
+interface PipelineSpec {
   readonly pipeline: string;
   readonly capabilities: readonly string[];
 }

@@ -3,8 +3,18 @@
 // proxy_service_cert, enclave and host by their self-certifying key ids) and hands it on with the
 // envelope's timestamp. Unverifiable records are counted, never shown.
 import type { webcrypto } from 'node:crypto';
-import { Endpoint, keyFromSenderId, policyParticipants, verifierKey, VERIFIER_SENDER_ID } from '../actors/index.js';
-import { type TraceTransitionBody, computationWildcard, type LoadedPolicy } from '../protocol/index.js';
+import {
+  Endpoint,
+  keyFromSenderId,
+  policyParticipants,
+  verifierKey,
+  VERIFIER_SENDER_ID,
+} from '../actors/index.js';
+import {
+  type TraceTransitionBody,
+  computationWildcard,
+  type LoadedPolicy,
+} from '../protocol/index.js';
 import type { Transport } from '../transport/index.js';
 
 export interface TracePoint {

@@ -6,7 +6,14 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readComputation, replayTraces } from '../actors/index.js';
 import { hasBinary, requireResource } from '../test-support/requirements.js';
-import { JetStreamJournalReader, type JournalRecord, natsServerBinary, startNatsServer, type NatsServer, NatsTransport } from '../transport/index.js';
+import {
+  JetStreamJournalReader,
+  type JournalRecord,
+  natsServerBinary,
+  startNatsServer,
+  type NatsServer,
+  NatsTransport,
+} from '../transport/index.js';
 import { findScenario } from './catalog.js';
 import { prepareRun } from './prepare.js';
 import { runScenario } from './run-scenario.js';

@@ -7,8 +7,33 @@
 import { createHash, webcrypto } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { certificateSenderId, keySenderId, VERIFIER_SENDER_ID } from '../actors/index.js';
-import { certificateToPem, createIdentity, issueCertificate, type GeneratedIdentity, type KeyAlgorithmName, type BodyOf, type MessageKind, computationIdFor } from '../protocol/index.js';
-import { signEnvelope, type EnvelopeHeader, signedPart, writeSigned, writeUnsigned, protocolKinds, scanMsgpack, encodePlain, infoOf, sealTo, sealUpload, UPLOAD_CHUNK_BYTES, type SealContext, exportVerifyKey, signBytes } from '../transport/index.js';
+import {
+  certificateToPem,
+  createIdentity,
+  issueCertificate,
+  type GeneratedIdentity,
+  type KeyAlgorithmName,
+  type BodyOf,
+  type MessageKind,
+  computationIdFor,
+} from '../protocol/index.js';
+import {
+  signEnvelope,
+  type EnvelopeHeader,
+  signedPart,
+  writeSigned,
+  writeUnsigned,
+  protocolKinds,
+  scanMsgpack,
+  encodePlain,
+  infoOf,
+  sealTo,
+  sealUpload,
+  UPLOAD_CHUNK_BYTES,
+  type SealContext,
+  exportVerifyKey,
+  signBytes,
+} from '../transport/index.js';
 
 const out = new URL('../transport/testdata/envelope-vectors.json', import.meta.url);
 const kinds = protocolKinds();

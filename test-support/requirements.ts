@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
 
-export const strictResources = process.env['CI'] === 'true' || process.env['VC_REQUIRE_ALL'] === '1';
+const strictResources = process.env['CI'] === 'true' || process.env['VC_REQUIRE_ALL'] === '1';
 
 /** Absolute path of `../shared/testdata` beside the checkout. */
 export const sharedTestdata = fileURLToPath(new URL('../../shared/testdata/', import.meta.url));

@@ -18,7 +18,7 @@ export const envelopeKeys = [
   'body',
   'sig',
 ] as const;
-export const signedMapHeader = 0x87;
+const signedMapHeader = 0x87;
 export const envelopeMapHeader = 0x88;
 export const envelopeVersion = 1;
 

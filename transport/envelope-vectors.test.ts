@@ -7,7 +7,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { webcrypto } from 'node:crypto';
-import { isVcError, certificateFingerprint, parseCertificatePem, computationIdFor } from '../protocol/index.js';
+import {
+  isVcError,
+  certificateFingerprint,
+  parseCertificatePem,
+  computationIdFor,
+} from '../protocol/index.js';
 import { openEnvelope } from './envelope.js';
 import { protocolKinds } from './kinds.js';
 import { encodePlain } from './plain-msgpack.js';

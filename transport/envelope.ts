@@ -26,7 +26,7 @@ import {
 
 export type { EnvelopeHeader };
 
-export interface Envelope<T = unknown> extends EnvelopeHeader {
+interface Envelope<T = unknown> extends EnvelopeHeader {
   readonly v: 1;
   readonly body: T;
 }

@@ -64,14 +64,3 @@ function replay(envelope: OpenedEnvelope, reason: string): TransportError {
     details: { from: envelope.from, seq: envelope.seq, computation: envelope.computation },
   });
 }
-
-/** Per-sender `seq` numbering for outgoing envelopes, starting after `start` (default 0 → 1). */
-export class SeqCounter {
-  #last: number;
-  constructor(start = 0) {
-    this.#last = start;
-  }
-  next(): number {
-    return ++this.#last;
-  }
-}

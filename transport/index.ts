@@ -4,7 +4,11 @@ export { openEnvelope, readEnvelopeHeaderUnverified, signEnvelope } from './enve
 export type { EnvelopeHeader, KeyLookup, OpenedEnvelope } from './envelope.js';
 export { IdempotencyCache } from './idempotency.js';
 export { FileJournal, FileJournalReader, parseJournal } from './journal/file-journal.js';
-export { JetStreamJournalReader, defaultJournalStream, ensureJournalStream } from './journal/jetstream-journal.js';
+export {
+  JetStreamJournalReader,
+  defaultJournalStream,
+  ensureJournalStream,
+} from './journal/jetstream-journal.js';
 export { makeRecord, matches } from './journal/record.js';
 export type { JournalReader, JournalRecord } from './journal/record.js';
 export { protocolKinds } from './kinds.js';
@@ -14,10 +18,23 @@ export { LocalNatsServer, freePort, natsServerBinary, startNatsServer } from './
 export type { NatsServer } from './nats-server.js';
 export { NatsTransport } from './nats-transport.js';
 export { decodePlain, encodePlain } from './plain-msgpack.js';
-export { UPLOAD_CHUNK_BYTES, ephemeralKeyPair, infoOf, openSealed, sealTo, sealUpload } from './sealing.js';
+export {
+  UPLOAD_CHUNK_BYTES,
+  ephemeralKeyPair,
+  infoOf,
+  openSealed,
+  sealTo,
+  sealUpload,
+} from './sealing.js';
 export type { SealContext } from './sealing.js';
 export { serveEnvelopes } from './serve.js';
 export type { ServedSubscription } from './serve.js';
-export { exportVerifyKey, generateSigningKeyPair, importVerifyKey, signBytes, verifyBytes } from './signing-keys.js';
+export {
+  exportVerifyKey,
+  generateSigningKeyPair,
+  importVerifyKey,
+  signBytes,
+  verifyBytes,
+} from './signing-keys.js';
 export type { SignatureAlgorithm } from './signing-keys.js';
 export type { Transport } from './transport.js';

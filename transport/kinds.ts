@@ -14,7 +14,7 @@ export interface MessageKind<T> {
 /** Dotted lowercase with a namespace, clear of XState's reserved `xstate.*`. */
 export const kindPattern = /^(?!xstate\.)[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/;
 
-export function defineKind<T>(kind: string, validate: Validator<T>): MessageKind<T> {
+function defineKind<T>(kind: string, validate: Validator<T>): MessageKind<T> {
   if (!kindPattern.test(kind) || kind.length > 64) {
     throw new TransportError('ERR_UNKNOWN_KIND', 'kind must be dotted lowercase with a namespace', {
       details: { kind },

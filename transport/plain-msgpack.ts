@@ -4,10 +4,10 @@
 // (Date, Map keys that are not strings, Set, RegExp, BigInt beyond int64...) by scanning its own
 // output, so we never emit what we would refuse to read.
 import { Packr, Unpackr } from 'msgpackr';
-import { scanMsgpack, type DecodeLimits, type ItemSpan } from './msgpack-scan.js';
+import { scanMsgpack, type DecodeLimits } from './msgpack-scan.js';
 import { TransportError } from './errors.js';
 
-export type { DecodeLimits, ItemSpan };
+export type { DecodeLimits };
 
 /** Limits for a message body or envelope unless the caller gives its own. */
 export const defaultLimits: DecodeLimits = { maxBytes: 8 * 1024 * 1024, maxDepth: 32 };

@@ -5,7 +5,7 @@ import type { RetryPolicy } from './transport.js';
 
 const retryable = new Set(['ERR_TIMEOUT', 'ERR_NO_RESPONDERS', 'ERR_TRANSPORT_DISCONNECTED']);
 
-export function isRetryable(error: unknown): boolean {
+function isRetryable(error: unknown): boolean {
   return isVcError(error) && retryable.has(error.code);
 }
 

@@ -11,7 +11,7 @@ const subtle = webcrypto.subtle;
 const ecdsa = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 
 /** The allow-listed algorithm of `key`, or ERR_KEY_UNSUPPORTED. */
-export function signatureAlgorithmOf(key: CryptoKey): SignatureAlgorithm {
+function signatureAlgorithmOf(key: CryptoKey): SignatureAlgorithm {
   const alg = key.algorithm as { name: string; namedCurve?: string };
   if (alg.name === 'ECDSA' && alg.namedCurve === 'P-256') return 'ES256';
   if (alg.name === 'Ed25519') return 'Ed25519';
@@ -85,18 +85,6 @@ export async function importVerifyKey(spki: Uint8Array): Promise<CryptoKey> {
     }
   }
   throw new TransportError('ERR_KEY_UNSUPPORTED', 'not a P-256 or Ed25519 public key');
-}
-
-/** Imports a signing key from DER PKCS#8 (OpenSSL's `-----BEGIN PRIVATE KEY-----` body). */
-export async function importSigningKey(pkcs8: Uint8Array): Promise<CryptoKey> {
-  for (const alg of [ecdsa, { name: 'Ed25519' }]) {
-    try {
-      return await subtle.importKey('pkcs8', pkcs8, alg, true, ['sign']);
-    } catch {
-      // try the next allow-listed algorithm
-    }
-  }
-  throw new TransportError('ERR_KEY_UNSUPPORTED', 'not a P-256 or Ed25519 private key');
 }
 
 export async function exportVerifyKey(key: CryptoKey): Promise<Uint8Array> {

@@ -4,15 +4,42 @@
 // every transition on `vc.c.<computation>.trace.enclave`. Bytes the machine must not see wait in
 // one HeldBytes store under the handles its events carry.
 import { createHash, randomBytes, type webcrypto } from 'node:crypto';
-import { type Attester, generateEnclaveKeys, type EnclaveKeys, prepareAttestation, Vfs } from '../../enclave/index.js';
+import {
+  type Attester,
+  generateEnclaveKeys,
+  type EnclaveKeys,
+  prepareAttestation,
+  Vfs,
+} from '../../enclave/index.js';
 import {
   enclaveMachine,
   type EnclaveEvent,
   type EnclaveOutput,
   type EnclaveRequestEvent,
 } from '../../machines/index.js';
-import { toVcError, type WireError, type BodyOf, type EnclaveReadyBody, type TraceTransitionBody, ProtocolError, VERIFIER_SUBJECT, computationIdFor, enclaveSubject, eventsSubject, traceSubject, parsePolicy, type LoadedPolicy } from '../../protocol/index.js';
-import { Endpoint, expectReply, type Inbound, type Outbound, type Transport, type Unsubscribe } from '../runtime/endpoint.js';
+import {
+  toVcError,
+  type WireError,
+  type BodyOf,
+  type EnclaveReadyBody,
+  type TraceTransitionBody,
+  ProtocolError,
+  VERIFIER_SUBJECT,
+  computationIdFor,
+  enclaveSubject,
+  eventsSubject,
+  traceSubject,
+  parsePolicy,
+  type LoadedPolicy,
+} from '../../protocol/index.js';
+import {
+  Endpoint,
+  expectReply,
+  type Inbound,
+  type Outbound,
+  type Transport,
+  type Unsubscribe,
+} from '../runtime/endpoint.js';
 import { keySenderId } from '../runtime/sender-ids.js';
 import { execute } from './enclave-execution.js';
 import { Uploads } from './enclave-uploads.js';
@@ -43,7 +70,7 @@ export interface EnclaveWorkerOptions {
   readonly trace?: boolean;
 }
 
-export interface EnclaveOutcome {
+interface EnclaveOutcome {
   readonly state: string;
   readonly failure?: WireError;
 }

@@ -11,7 +11,7 @@ export interface ExecutionRequest {
   readonly callerRights: RightsTable;
 }
 
-export function limitsOf(policy: Policy): Partial<RunLimits> {
+function limitsOf(policy: Policy): Partial<RunLimits> {
   return {
     maxMemoryMib: policy.maxMemoryMib,
     timeoutMs: policy.extensions.executionTimeoutMs ?? 60_000,

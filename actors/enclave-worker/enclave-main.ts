@@ -6,7 +6,12 @@
 import 'reflect-metadata';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { createSimAttester, measureRuntime, loadSimAttestationKey, shutdownWorkers } from '../../enclave/index.js';
+import {
+  createSimAttester,
+  measureRuntime,
+  loadSimAttestationKey,
+  shutdownWorkers,
+} from '../../enclave/index.js';
 import { NatsTransport } from '../../transport/index.js';
 import { startEnclaveWorker } from './enclave-actor.js';
 

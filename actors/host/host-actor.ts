@@ -3,19 +3,33 @@
 // embedded mode, a child process on NATS: see spawners.ts). It never sees plaintext.
 import { randomBytes } from 'node:crypto';
 import { hostMachine, type HostOutput } from '../../machines/index.js';
-import { toVcError, ProtocolError, HOSTS_LAUNCH_SUBJECT, HOSTS_QUEUE_GROUP, eventsSubject, traceSubject, policyHash } from '../../protocol/index.js';
-import { Endpoint, type Inbound, type Outbound, type Transport, type Unsubscribe } from '../runtime/endpoint.js';
+import {
+  toVcError,
+  ProtocolError,
+  HOSTS_LAUNCH_SUBJECT,
+  HOSTS_QUEUE_GROUP,
+  eventsSubject,
+  traceSubject,
+  policyHash,
+} from '../../protocol/index.js';
+import {
+  Endpoint,
+  type Inbound,
+  type Outbound,
+  type Transport,
+  type Unsubscribe,
+} from '../runtime/endpoint.js';
 import { keyFromSenderId, keySenderId } from '../runtime/sender-ids.js';
 import { Mailbox } from '../runtime/mailbox.js';
 import { TracedActor, unhandledOutput } from '../runtime/traced-actor.js';
 
-export interface SpawnRequest {
+interface SpawnRequest {
   readonly policyBytes: Uint8Array;
   readonly computation: string;
   readonly platform: string;
 }
 
-export interface SpawnedWorker {
+interface SpawnedWorker {
   readonly worker: string;
   /** Resolves with the worker's exit code. */
   readonly exited: Promise<number>;

@@ -2,7 +2,15 @@
 // enclave has announced itself, and checks the announcement exactly as a participant would
 // (phase 6), so "launched" means "attested and ready".
 import { checkEnclaveCertificate, type AttestedEnclave } from '../../attestation/index.js';
-import { toVcError, type EnclaveReadyBody, ProtocolError, HOSTS_LAUNCH_SUBJECT, computationIdFor, eventsSubject, type LoadedPolicy } from '../../protocol/index.js';
+import {
+  toVcError,
+  type EnclaveReadyBody,
+  ProtocolError,
+  HOSTS_LAUNCH_SUBJECT,
+  computationIdFor,
+  eventsSubject,
+  type LoadedPolicy,
+} from '../../protocol/index.js';
 import { Endpoint, expectReply, type Transport } from '../runtime/endpoint.js';
 import { keyFromSenderId, keySenderId, senderIdIsKey } from '../runtime/sender-ids.js';
 

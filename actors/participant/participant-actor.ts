@@ -12,7 +12,18 @@ import {
   type Step,
   type StepOutcome,
 } from '../../machines/index.js';
-import { toVcError, type WireError, type Identity, type BodyOf, type RequestKind, ProtocolError, computationIdFor, enclaveSubject, traceSubject, type LoadedPolicy } from '../../protocol/index.js';
+import {
+  toVcError,
+  type WireError,
+  type Identity,
+  type BodyOf,
+  type RequestKind,
+  ProtocolError,
+  computationIdFor,
+  enclaveSubject,
+  traceSubject,
+  type LoadedPolicy,
+} from '../../protocol/index.js';
 import { Endpoint, expectReply, type Inbound, type Transport } from '../runtime/endpoint.js';
 import { certificateSenderId, keyFromSenderId, senderIdIsKey } from '../runtime/sender-ids.js';
 import { ephemeralKeyPair, openSealed, sealUpload } from '../../transport/index.js';

@@ -4,7 +4,12 @@
 // `proxy_service_cert`, and self-certifying senders (`k:`) by their own key. Trace records of
 // senders the policy does not know (refused strangers) are kept but marked unverified.
 import type { webcrypto } from 'node:crypto';
-import { type HostLaunchBody, type TraceTransitionBody, HOSTS_LAUNCH_SUBJECT, parsePolicy } from '../../protocol/index.js';
+import {
+  type HostLaunchBody,
+  type TraceTransitionBody,
+  HOSTS_LAUNCH_SUBJECT,
+  parsePolicy,
+} from '../../protocol/index.js';
 import { decodePlain, openEnvelope, protocolKinds } from '../../transport/index.js';
 import type { Inbound } from '../runtime/endpoint.js';
 import { keyFromSenderId } from '../runtime/sender-ids.js';
@@ -16,7 +21,7 @@ export interface JournalRecord {
 }
 
 /** A journaled message; `kind` and `body` are only as trustworthy as `verified` says. */
-export interface JournalMessage extends Omit<Loose, 'kind' | 'body'> {
+interface JournalMessage extends Omit<Loose, 'kind' | 'body'> {
   readonly subject: string;
   readonly kind: string;
   readonly body: unknown;

@@ -2,7 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pack, unpack } from 'msgpackr';
 import { enclaveMachine, MACHINES, type EnclaveInput } from '../../machines/index.js';
-import { RIGHTS_EXECUTE, RIGHTS_READ, RIGHTS_WRITE, type TraceTransitionBody } from '../../protocol/index.js';
+import {
+  RIGHTS_EXECUTE,
+  RIGHTS_READ,
+  RIGHTS_WRITE,
+  type TraceTransitionBody,
+} from '../../protocol/index.js';
 import { TracedActor } from '../runtime/traced-actor.js';
 import { replayTraces } from './replay.js';
 

@@ -7,7 +7,7 @@ import { MACHINES, MachineDriver, type DrivenStep } from '../../machines/index.j
 import type { TraceTransitionBody } from '../../protocol/index.js';
 import { toPlain } from '../runtime/plain.js';
 
-export interface Divergence {
+interface Divergence {
   readonly actor: string;
   readonly index: number;
   readonly event: Record<string, unknown>;
@@ -26,9 +26,7 @@ export interface ActorReplay {
 export type MachineTable = Readonly<Record<string, AnyStateMachine>>;
 
 /** Groups trace records by actor, each in index order. */
-export function groupByActor(
-  records: readonly TraceTransitionBody[],
-): Map<string, TraceTransitionBody[]> {
+function groupByActor(records: readonly TraceTransitionBody[]): Map<string, TraceTransitionBody[]> {
   const byActor = new Map<string, TraceTransitionBody[]>();
   for (const record of records) {
     const list = byActor.get(record.actor) ?? [];
@@ -63,7 +61,7 @@ function compare(record: TraceTransitionBody, step: DrivenStep): Divergence | un
 }
 
 /** Re-drives one actor's records; returns the first divergence, if any. */
-export function replayActor(
+function replayActor(
   records: readonly TraceTransitionBody[],
   machines: MachineTable = MACHINES,
 ): Divergence | undefined {

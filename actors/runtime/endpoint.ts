@@ -5,8 +5,26 @@
 // refusals are answered with a signed `protocol.error`. Messages are typed by kind: an opened
 // envelope's body has passed its kind's schema, so `Inbound` pairs each kind with its body type.
 import type { webcrypto } from 'node:crypto';
-import { type VcError, toVcError, type BodyOf, type MessageKind, type RequestKind, ProtocolError } from '../../protocol/index.js';
-import { openEnvelope, readEnvelopeHeaderUnverified, signEnvelope, type KeyLookup, type OpenedEnvelope, IdempotencyCache, serveEnvelopes, type ServedSubscription, type Transport, protocolKinds } from '../../transport/index.js';
+import {
+  type VcError,
+  toVcError,
+  type BodyOf,
+  type MessageKind,
+  type RequestKind,
+  ProtocolError,
+} from '../../protocol/index.js';
+import {
+  openEnvelope,
+  readEnvelopeHeaderUnverified,
+  signEnvelope,
+  type KeyLookup,
+  type OpenedEnvelope,
+  IdempotencyCache,
+  serveEnvelopes,
+  type ServedSubscription,
+  type Transport,
+  protocolKinds,
+} from '../../transport/index.js';
 
 export type { Transport };
 export type Unsubscribe = () => void;

@@ -9,7 +9,7 @@ import { sha256Hex } from '../../protocol/index.js';
 const subtle = webcrypto.subtle;
 const P256 = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 
-export function hex(bytes: Uint8Array): string {
+function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('hex');
 }
 

@@ -5,7 +5,16 @@
 // - natsBus(): one server or a cluster's servers; each actor gets a connection of its own, as
 //   separate processes would have. The journal is the product's JetStream stream over `vc.>` (with
 //   a replica count on a cluster), a recorder subscribed in this process, or none.
-import { type Transport, MemoryTransport, NatsTransport, ensureJournalStream, JetStreamJournalReader, makeRecord, matches, type JournalRecord } from '../../transport/index.js';
+import {
+  type Transport,
+  MemoryTransport,
+  NatsTransport,
+  ensureJournalStream,
+  JetStreamJournalReader,
+  makeRecord,
+  matches,
+  type JournalRecord,
+} from '../../transport/index.js';
 
 export interface SystemBus {
   /** This process's connection: the launcher and in-process participants use it. */

@@ -9,8 +9,18 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createVerifierCa, type NewCa, MemoryStore, Verifier, type VerifierConfig } from '../../attestation/index.js';
-import { createSimAttester, measureRuntime, generateSimAttestationKey } from '../../enclave/index.js';
+import {
+  createVerifierCa,
+  type NewCa,
+  MemoryStore,
+  Verifier,
+  type VerifierConfig,
+} from '../../attestation/index.js';
+import {
+  createSimAttester,
+  measureRuntime,
+  generateSimAttestationKey,
+} from '../../enclave/index.js';
 import { ProtocolError, type LoadedPolicy } from '../../protocol/index.js';
 import type { JournalRecord } from '../../transport/index.js';
 import type { Transport } from '../runtime/endpoint.js';

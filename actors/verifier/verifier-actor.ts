@@ -4,9 +4,25 @@
 // policies' `proxy_service_cert`.
 import { randomBytes } from 'node:crypto';
 import type { Verifier, CaIdentity } from '../../attestation/index.js';
-import { x509, toVcError, ProtocolError, VERIFIER_SUBJECT, traceSubject, policyHash, readExpiry, asObject, parseStrictJson } from '../../protocol/index.js';
+import {
+  x509,
+  toVcError,
+  ProtocolError,
+  VERIFIER_SUBJECT,
+  traceSubject,
+  policyHash,
+  readExpiry,
+  asObject,
+  parseStrictJson,
+} from '../../protocol/index.js';
 import { verifierMachine, type VerifierOutput } from '../../machines/index.js';
-import { Endpoint, type Inbound, type Outbound, type Transport, type Unsubscribe } from '../runtime/endpoint.js';
+import {
+  Endpoint,
+  type Inbound,
+  type Outbound,
+  type Transport,
+  type Unsubscribe,
+} from '../runtime/endpoint.js';
 import { keyFromSenderId, keySenderId } from '../runtime/sender-ids.js';
 import { Mailbox } from '../runtime/mailbox.js';
 import { VERIFIER_SENDER_ID } from '../runtime/policy-keys.js';

@@ -7,7 +7,7 @@ import { KeyObject, sign, type webcrypto } from 'node:crypto';
 import { concatBytes, equalBytes } from '../bytes.js';
 import { DerError, readTlv, tlv, TAG } from './der.js';
 
-export function oidToDer(oid: string): Uint8Array {
+function oidToDer(oid: string): Uint8Array {
   const arcs = oid.split('.').map((a) => BigInt(a));
   const [first = 0n, second = 0n, ...rest] = arcs;
   const out: number[] = [];

@@ -39,7 +39,7 @@ export interface EnclaveAttestationInfo {
   readonly insecure: boolean;
 }
 
-export function encodeEnclaveExtension(info: EnclaveAttestationInfo): Uint8Array {
+function encodeEnclaveExtension(info: EnclaveAttestationInfo): Uint8Array {
   return derSequence(
     derSmallInteger(VERSION),
     derUtf8(info.platform),
@@ -50,7 +50,7 @@ export function encodeEnclaveExtension(info: EnclaveAttestationInfo): Uint8Array
   );
 }
 
-export function decodeEnclaveExtension(der: Uint8Array): EnclaveAttestationInfo {
+function decodeEnclaveExtension(der: Uint8Array): EnclaveAttestationInfo {
   try {
     const items = readSequence(der);
     const tags = items.map((i) => i.tag);

@@ -29,7 +29,7 @@ export interface IssueEnclaveCertParams {
 }
 
 /** Parses a DER CSR and checks its self-signature and key type (ECDSA P-256). */
-export async function parseEnclaveCsr(der: Uint8Array): Promise<x509.Pkcs10CertificateRequest> {
+async function parseEnclaveCsr(der: Uint8Array): Promise<x509.Pkcs10CertificateRequest> {
   let csr: x509.Pkcs10CertificateRequest;
   try {
     csr = new x509.Pkcs10CertificateRequest(der);

@@ -10,7 +10,7 @@ import { fail } from '../errors.js';
 import type { AppraisalOptions, AppraisedEvidence, PlatformPlugin } from './types.js';
 
 export const PSA_PROFILE_2 = 'http://arm.com/psa/2.0.0';
-export const PSA_PROFILE_IOT_1 = 'PSA_IOT_PROFILE_1';
+const PSA_PROFILE_IOT_1 = 'PSA_IOT_PROFILE_1';
 
 interface ClaimKeys {
   profile: number;
@@ -51,7 +51,7 @@ const IOT1: ClaimKeys = {
   verificationService: -75010,
 };
 
-export interface PsaComponent {
+interface PsaComponent {
   readonly type: string | undefined;
   readonly measurement: string;
   readonly version: string | undefined;

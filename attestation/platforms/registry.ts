@@ -5,7 +5,7 @@ import { psaPlugin } from './psa.js';
 import { simPlugin } from './sim.js';
 import type { PlatformName, PlatformPlugin } from './types.js';
 
-export const plugins: Readonly<Record<PlatformName, PlatformPlugin>> = {
+const plugins: Readonly<Record<PlatformName, PlatformPlugin>> = {
   sim: simPlugin,
   psa: psaPlugin,
   nitro: nitroPlugin,

@@ -15,8 +15,8 @@ import { fromHex, toHex } from '../bytes.js';
 import { fail } from '../errors.js';
 
 export const SIM_PROFILE = 'http://veracruz-ts.invalid/attestation/sim/1';
-export const SIM_COMPONENT = 'veracruz-ts-enclave-runtime';
-export const SIM_CLAIM = {
+const SIM_COMPONENT = 'veracruz-ts-enclave-runtime';
+const SIM_CLAIM = {
   profile: 265,
   nonce: 10,
   instanceId: 256,

@@ -8,7 +8,7 @@ import { fail } from '../errors.js';
 import { decodeSimClaims, SIM_PROFILE, simInstanceId } from './sim-token.js';
 import type { AppraisalOptions, AppraisedEvidence, PlatformPlugin } from './types.js';
 
-export async function appraiseSim(
+async function appraiseSim(
   evidence: Uint8Array,
   options: AppraisalOptions,
 ): Promise<AppraisedEvidence> {

@@ -2,7 +2,7 @@
 import type { webcrypto } from 'node:crypto';
 
 export type PlatformName = 'sim' | 'psa' | 'nitro';
-export const PLATFORMS: readonly PlatformName[] = ['sim', 'psa', 'nitro'];
+const PLATFORMS: readonly PlatformName[] = ['sim', 'psa', 'nitro'];
 
 export function isPlatformName(value: string): value is PlatformName {
   return (PLATFORMS as readonly string[]).includes(value);

@@ -3,7 +3,13 @@
 // checkout's measured runtime; a sim platform key endorsed in a store; the measurement as a
 // reference value. Not used by production code.
 import { randomBytes } from 'node:crypto';
-import { generateSimAttestationKey, type SimAttestationKey, createSimAttester, type Attester, measureRuntime } from '../../enclave/index.js';
+import {
+  generateSimAttestationKey,
+  type SimAttestationKey,
+  createSimAttester,
+  type Attester,
+  measureRuntime,
+} from '../../enclave/index.js';
 import { makeTestPolicy, type TestPolicy } from '../../protocol/testing/index.js';
 import { parsePolicy } from '../../protocol/index.js';
 import type { CaIdentity } from '../ca/ca-identity.js';

@@ -5,7 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createIdentity, writeIdentityFiles } from '../../protocol/index.js';
 import { fromHex } from '../bytes.js';
-import { createSimAttester, generateSimAttestationKey, measureRuntime, prepareAttestation } from '../../enclave/index.js';
+import {
+  createSimAttester,
+  generateSimAttestationKey,
+  measureRuntime,
+  prepareAttestation,
+} from '../../enclave/index.js';
 import { openVerifier } from './open-verifier.js';
 
 test('openVerifier: a CA made by protocol/identity (vc identity ca) and a file store', async () => {

@@ -5,7 +5,7 @@ import { AttestationError, fail } from '../errors.js';
 import type { PlatformName } from '../platforms/types.js';
 import { fromJsonBytes, jsonBytes, type StateStore } from '../store/state-store.js';
 
-export type SessionState = 'challenged' | 'appraising' | 'issued' | 'rejected';
+type SessionState = 'challenged' | 'appraising' | 'issued' | 'rejected';
 
 export interface SessionRecord {
   readonly id: string;
@@ -60,14 +60,6 @@ export async function consumeSession(store: StateStore, id: string): Promise<Ses
 
 export async function finishSession(store: StateStore, record: SessionRecord): Promise<void> {
   await store.put(keyOf(record.id), jsonBytes(record));
-}
-
-export async function readSession(
-  store: StateStore,
-  id: string,
-): Promise<SessionRecord | undefined> {
-  const entry = await store.get(keyOf(id));
-  return entry && fromJsonBytes<SessionRecord>(entry.value);
 }
 
 /**

@@ -6,7 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { webcrypto } from 'node:crypto';
 import { hasBinary, requireResource } from '../../test-support/requirements.js';
-import { prepareAttestation, buildEnclaveCsr, generateEnclaveKeys, generateSimAttestationKey, createSimAttester } from '../../enclave/index.js';
+import {
+  prepareAttestation,
+  buildEnclaveCsr,
+  generateEnclaveKeys,
+  generateSimAttestationKey,
+  createSimAttester,
+} from '../../enclave/index.js';
 import { psaBindingNonce } from '../binding.js';
 import { fromHex, sha256, toHex, toPem } from '../bytes.js';
 import { encodeCbor } from '../cbor.js';

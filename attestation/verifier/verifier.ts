@@ -33,7 +33,7 @@ export interface VerifierConfig {
   readonly allowDebug: boolean;
 }
 
-export const DEFAULT_VERIFIER_CONFIG: VerifierConfig = {
+const DEFAULT_VERIFIER_CONFIG: VerifierConfig = {
   challengeTtlMs: 60_000,
   certLifetimeMs: 24 * 3600_000,
   allowSimulation: false,

@@ -1,7 +1,19 @@
 // `vc attest`: offline evidence verification, the runtime measurement, the sim platform key, and
 // the verifier's endorsements and reference values (file store or NATS JetStream KV).
 import { readFile } from 'node:fs/promises';
-import { fromHex, evidenceBytes, verifyEvidence, isPlatformName, type AppraisedEvidence, type PlatformName, DEFAULT_STORE_FILE, openStateStore, type StoreLocation, Registry, instanceIdOf } from '../../attestation/index.js';
+import {
+  fromHex,
+  evidenceBytes,
+  verifyEvidence,
+  isPlatformName,
+  type AppraisedEvidence,
+  type PlatformName,
+  DEFAULT_STORE_FILE,
+  openStateStore,
+  type StoreLocation,
+  Registry,
+  instanceIdOf,
+} from '../../attestation/index.js';
 import { measureRuntime, generateSimAttestationKey, SIM_KEY_ENV } from '../../enclave/index.js';
 import { UsageError } from '../../protocol/index.js';
 import { parseOptions, type CliIo, type Command } from '../command.js';

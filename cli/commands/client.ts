@@ -2,7 +2,13 @@
 // (certificate chain to proxy_service_cert, validity, measurement, policy hash) before anything
 // secret leaves, then performs the requested operations in the order given on the command line.
 import { readFile, writeFile } from 'node:fs/promises';
-import { UsageError, loadIdentity, ProtocolError, loadPolicyFile, parseCertificatePem } from '../../protocol/index.js';
+import {
+  UsageError,
+  loadIdentity,
+  ProtocolError,
+  loadPolicyFile,
+  parseCertificatePem,
+} from '../../protocol/index.js';
 import { NatsTransport, UPLOAD_CHUNK_BYTES } from '../../transport/index.js';
 import type { Step } from '../../machines/index.js';
 import { certificateSenderId, runParticipant } from '../../actors/index.js';

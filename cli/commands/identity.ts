@@ -1,6 +1,12 @@
 // `vc identity new|ca --name NAME --out DIR`: a P-256 key (PKCS#8 PEM) and a self-signed
 // certificate, for a participant (`new`) or for a verifier acting as a CA (`ca`).
-import { UsageError, certificateFingerprint, createIdentity, writeIdentityFiles, type KeyAlgorithmName } from '../../protocol/index.js';
+import {
+  UsageError,
+  certificateFingerprint,
+  createIdentity,
+  writeIdentityFiles,
+  type KeyAlgorithmName,
+} from '../../protocol/index.js';
 import { parseOptions, type CliIo, type Command } from '../command.js';
 
 const usage = `Usage:

@@ -1,7 +1,25 @@
 // `vc policy check|hash|generate`: validate a Veracruz policy and show who may do what, print its
 // hash (SHA-256 of the exact bytes), or generate one as Veracruz's vc-pgen does.
 import { readFile, writeFile } from 'node:fs/promises';
-import { UsageError, sha256Hex, commonNameOf, parseCertificatePem, acceptedRuntimeHashes, describePrincipals, formatPrincipalTable, generatePolicyText, loadPolicyFile, nitroHashFromPcrFile, parsePolicy, parseTimepoint, policyHash, PolicyError, type GeneratePolicyInput, type LoadedPolicy, type PolicyExtensions } from '../../protocol/index.js';
+import {
+  UsageError,
+  sha256Hex,
+  commonNameOf,
+  parseCertificatePem,
+  acceptedRuntimeHashes,
+  describePrincipals,
+  formatPrincipalTable,
+  generatePolicyText,
+  loadPolicyFile,
+  nitroHashFromPcrFile,
+  parsePolicy,
+  parseTimepoint,
+  policyHash,
+  PolicyError,
+  type GeneratePolicyInput,
+  type LoadedPolicy,
+  type PolicyExtensions,
+} from '../../protocol/index.js';
 import { parseOptions, type CliIo, type Command } from '../command.js';
 
 const usage = `Usage:

@@ -2,8 +2,21 @@
 // per-actor timeline of states and messages, and reports the first divergence when today's machines
 // would behave differently from the recording.
 import { UsageError, ProtocolError } from '../../protocol/index.js';
-import { FileJournalReader, JetStreamJournalReader, defaultJournalStream, type JournalReader, type JournalRecord, NatsTransport } from '../../transport/index.js';
-import { computationsIn, readComputation, replayTraces, formatTimeline, replayReport } from '../../actors/index.js';
+import {
+  FileJournalReader,
+  JetStreamJournalReader,
+  defaultJournalStream,
+  type JournalReader,
+  type JournalRecord,
+  NatsTransport,
+} from '../../transport/index.js';
+import {
+  computationsIn,
+  readComputation,
+  replayTraces,
+  formatTimeline,
+  replayReport,
+} from '../../actors/index.js';
 import { parseOptions, type Command } from '../command.js';
 
 const usage = `Usage: vc replay JOURNAL [--computation ID] [--nats URL] [--json]

@@ -2,8 +2,28 @@
 // (or a pipeline) in the sandbox over host directories copied into the virtual file system.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { UsageError, type PipelineExpr, type RightsTable, parsePipeline, WasiRight } from '../../protocol/index.js';
-import { loadMount, mountRights, parseDirMount, saveMount, type DirMount, runPipeline, DEFAULT_LIMITS, type RunLimits, runProgram, pipelineRights, policyRunSettings, type PolicyRunSettings, Vfs } from '../../enclave/index.js';
+import {
+  UsageError,
+  type PipelineExpr,
+  type RightsTable,
+  parsePipeline,
+  WasiRight,
+} from '../../protocol/index.js';
+import {
+  loadMount,
+  mountRights,
+  parseDirMount,
+  saveMount,
+  type DirMount,
+  runPipeline,
+  DEFAULT_LIMITS,
+  type RunLimits,
+  runProgram,
+  pipelineRights,
+  policyRunSettings,
+  type PolicyRunSettings,
+  Vfs,
+} from '../../enclave/index.js';
 import { parseOptions, type CliIo, type Command } from '../command.js';
 
 const usage = `Usage: vc run PROGRAM.wasm [OPTIONS] [-- ARGS...]

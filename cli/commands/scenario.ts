@@ -2,7 +2,22 @@
 // NATS, or with every actor as its own OS process; live phases, then a checked result.
 import { join } from 'node:path';
 import { UsageError } from '../../protocol/index.js';
-import { FLAGSHIP, findScenario, scenarios, ScenarioError, header, narrator, summary, layoutOf, prepareDirectory, runScenario, type ScenarioReport, modeDescription, openEnvironment, prepareIn } from '../../scenarios/index.js';
+import {
+  FLAGSHIP,
+  findScenario,
+  scenarios,
+  ScenarioError,
+  header,
+  narrator,
+  summary,
+  layoutOf,
+  prepareDirectory,
+  runScenario,
+  type ScenarioReport,
+  modeDescription,
+  openEnvironment,
+  prepareIn,
+} from '../../scenarios/index.js';
 import { parseOptions, type CliIo, type Command } from '../command.js';
 
 const usage = `Usage:

@@ -1,7 +1,12 @@
 // `vc verifier`: the verifier service (Veracruz's proxy attestation service) on NATS: challenges,
 // appraisal and enclave certificates signed by the CA that policies name as proxy_service_cert.
 // Endorsements and reference values are managed with `vc attest endorse|reference` on the same store.
-import { openVerifier, DEFAULT_STORE_FILE, type StoreLocation, caFromPem } from '../../attestation/index.js';
+import {
+  openVerifier,
+  DEFAULT_STORE_FILE,
+  type StoreLocation,
+  caFromPem,
+} from '../../attestation/index.js';
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../../protocol/index.js';
 import { ensureJournalStream, NatsTransport } from '../../transport/index.js';

@@ -90,7 +90,7 @@ function checkExports(exports: readonly string[]): void {
   }
 }
 
-export function withoutVersion(name: string): string {
+function withoutVersion(name: string): string {
   const at = name.indexOf('@');
   return at < 0 ? name : name.slice(0, at);
 }

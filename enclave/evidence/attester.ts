@@ -2,7 +2,13 @@
 // `sim` it wraps a platform attestation key the host launcher provides (never a key in this code);
 // for real hardware it would call the platform (Nitro NSM, PSA initial attestation).
 import type { webcrypto } from 'node:crypto';
-import { type EvidenceBinding, signCoseSign1, instanceIdOf, encodeSimClaims, type PlatformName } from '../../attestation/index.js';
+import {
+  type EvidenceBinding,
+  signCoseSign1,
+  instanceIdOf,
+  encodeSimClaims,
+  type PlatformName,
+} from '../../attestation/index.js';
 
 export interface Attester {
   readonly platform: PlatformName;

@@ -12,13 +12,13 @@ import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sha256Hex } from '../../protocol/index.js';
 
-export const DEFAULT_RUNTIME_ROOT = fileURLToPath(new URL('../', import.meta.url));
+const DEFAULT_RUNTIME_ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 const INCLUDED = /\.(ts|js|mjs|cjs|json)$/;
 const EXCLUDED_FILES = /\.(test|bench)\.ts$/;
 const EXCLUDED_DIRS = new Set(['guests', 'testdata', 'fixtures', 'node_modules']);
 
-export interface MeasuredFile {
+interface MeasuredFile {
   readonly path: string;
   readonly sha256: string;
 }

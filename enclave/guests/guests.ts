@@ -11,7 +11,7 @@ export type GuestName =
   | 'trap'
   | 'wasi_calls';
 
-export function guestPath(name: GuestName): URL {
+function guestPath(name: GuestName): URL {
   return new URL(`./${name}.wasm`, import.meta.url);
 }
 

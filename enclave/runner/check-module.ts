@@ -56,7 +56,7 @@ export const WASI_FUNCTIONS: readonly string[] = [
   'sock_shutdown',
 ];
 
-export const VERACRUZ_FUNCTIONS: readonly string[] = ['fd_create'];
+const VERACRUZ_FUNCTIONS: readonly string[] = ['fd_create'];
 
 const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   [WASI_MODULE]: WASI_FUNCTIONS,

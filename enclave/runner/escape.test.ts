@@ -5,7 +5,11 @@ import { test } from 'node:test';
 import { bytes, guestBytes } from '../guests/guests.js';
 import { Errno } from '../wasi/constants.js';
 import { Vfs } from '../vfs/vfs.js';
-import { assertEscapesDenied, escapeRights as rights, escapeVfs } from '../testing/guest-fixtures.js';
+import {
+  assertEscapesDenied,
+  escapeRights as rights,
+  escapeVfs,
+} from '../testing/guest-fixtures.js';
 import { runProgram } from './run-program.js';
 import { runPipeline } from './run-pipeline.js';
 

@@ -3,7 +3,14 @@
 // deleted).
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { UsageError, type RightsTable, RIGHTS_ALL, WasiRight, PSEUDO_FILES, normalizePath } from '../../protocol/index.js';
+import {
+  UsageError,
+  type RightsTable,
+  RIGHTS_ALL,
+  WasiRight,
+  PSEUDO_FILES,
+  normalizePath,
+} from '../../protocol/index.js';
 import type { Vfs } from '../vfs/vfs.js';
 
 export interface DirMount {
@@ -24,7 +31,7 @@ export function parseDirMount(spec: string): DirMount {
 }
 
 /** Everything except rights that change the file system. */
-export const READ_ONLY_RIGHTS =
+const READ_ONLY_RIGHTS =
   RIGHTS_ALL &
   ~(
     WasiRight.FD_WRITE |

@@ -2,7 +2,17 @@
 // protocol/policy): the principal's rights table, enable_clock, max_memory_mib and our extensions
 // (execution timeout, storage quota, deterministic mode). ID is a participant id (a number), a
 // program file name (starting with /) or a pipeline name.
-import { UsageError, loadPolicyFile, parsePipeline, printPipeline, rightsTableFor, type PipelineExpr, type Policy, type Principal, type RightsTable } from '../../protocol/index.js';
+import {
+  UsageError,
+  loadPolicyFile,
+  parsePipeline,
+  printPipeline,
+  rightsTableFor,
+  type PipelineExpr,
+  type Policy,
+  type Principal,
+  type RightsTable,
+} from '../../protocol/index.js';
 import type { RunLimits } from './run-options.js';
 
 export interface PolicyRunSettings {
@@ -17,7 +27,7 @@ export interface PolicyRunSettings {
   readonly seed: number | undefined;
 }
 
-export function parsePrincipal(id: string): Principal {
+function parsePrincipal(id: string): Principal {
   if (/^\d+$/.test(id)) return { kind: 'participant', id: Number(id) };
   if (id.startsWith('/')) return { kind: 'program', path: id };
   return { kind: 'pipeline', name: id };

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type RightsTable, RIGHTS_ALL, RIGHTS_EXECUTE, parsePipeline as parsePipelineText } from '../../protocol/index.js';
+import {
+  type RightsTable,
+  RIGHTS_ALL,
+  RIGHTS_EXECUTE,
+  parsePipeline as parsePipelineText,
+} from '../../protocol/index.js';
 import { bytes, guestBytes } from '../guests/guests.js';
 import { Vfs } from '../vfs/vfs.js';
 import { runPipeline, runProgramFile } from './run-pipeline.js';

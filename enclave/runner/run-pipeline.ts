@@ -4,7 +4,14 @@
 // whether PATH exists in the file system (no rights needed), running the else branch, if any,
 // otherwise. Our one addition: a step that exits with a non-zero code also ends the pipeline, and
 // that code is the pipeline's result (Veracruz stops only on errors).
-import { type PipelineExpr, type RightsTable, WasiRight, hasRights, normalizePath, rightsAt } from '../../protocol/index.js';
+import {
+  type PipelineExpr,
+  type RightsTable,
+  WasiRight,
+  hasRights,
+  normalizePath,
+  rightsAt,
+} from '../../protocol/index.js';
 import { AccessDeniedError, FileNotFoundError } from '../errors.js';
 import type { RunOptions, RunResult } from './run-options.js';
 import { runProgram } from './run-program.js';

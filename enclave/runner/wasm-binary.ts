@@ -6,17 +6,17 @@ import { concatBytes } from './bytes.js';
 
 export const PAGE_BYTES = 65536;
 
-export type ExternKind = 'func' | 'table' | 'memory' | 'global' | 'tag';
+type ExternKind = 'func' | 'table' | 'memory' | 'global' | 'tag';
 const KINDS: readonly ExternKind[] = ['func', 'table', 'memory', 'global', 'tag'];
 
-export interface Limits {
+interface Limits {
   readonly min: number;
   readonly max: number | undefined;
   readonly shared: boolean;
   readonly is64: boolean;
 }
 
-export interface ModuleImport {
+interface ModuleImport {
   readonly module: string;
   readonly name: string;
   readonly kind: ExternKind;

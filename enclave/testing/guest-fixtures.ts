@@ -3,7 +3,13 @@
 // file system and rights, what must be left untouched, and the trap kinds with their messages.
 // The expected errnos stay in each test, where the two paths differ.
 import assert from 'node:assert/strict';
-import { RIGHTS_ALL, RIGHTS_READ, RIGHTS_WRITE, type RightsTable, type ErrorCode } from '../../protocol/index.js';
+import {
+  RIGHTS_ALL,
+  RIGHTS_READ,
+  RIGHTS_WRITE,
+  type RightsTable,
+  type ErrorCode,
+} from '../../protocol/index.js';
 import { bytes, lines, text } from '../guests/guests.js';
 import { Vfs } from '../vfs/vfs.js';
 import type { RunResult } from '../runner/run-options.js';

@@ -1,7 +1,13 @@
 // What the sandbox derives from a principal's rights table beyond the lookup itself (which is
 // protocol/policy's `rightsAt`): the directories pre-opened for a guest, and the table of a
 // principal allowed everything.
-import { PSEUDO_FILES, isPseudoFile, normalizePath, type RightsTable, RIGHTS_ALL } from '../../protocol/index.js';
+import {
+  PSEUDO_FILES,
+  isPseudoFile,
+  normalizePath,
+  type RightsTable,
+  RIGHTS_ALL,
+} from '../../protocol/index.js';
 
 /**
  * The directories pre-opened for a principal, in table order, without duplicates; they become fds

@@ -1,7 +1,14 @@
 // Moving part of the file system into a worker and the changes back. A snapshot carries only the
 // nodes the executing principal holds some right on (data it may not touch never enters the worker);
 // the worker returns a diff, which the caller applies in one step, or not at all.
-import { type RightsTable, PSEUDO_FILES, isPseudoFile, joinPath, splitPath, rightsAt } from '../../protocol/index.js';
+import {
+  type RightsTable,
+  PSEUDO_FILES,
+  isPseudoFile,
+  joinPath,
+  splitPath,
+  rightsAt,
+} from '../../protocol/index.js';
 import { InodeTree, type FsNode } from './inode-tree.js';
 import { preopenDirs } from './rights.js';
 

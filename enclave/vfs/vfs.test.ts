@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type RightsTable, RIGHTS_ALL, RIGHTS_READ, RIGHTS_WRITE, WasiRight } from '../../protocol/index.js';
+import {
+  type RightsTable,
+  RIGHTS_ALL,
+  RIGHTS_READ,
+  RIGHTS_WRITE,
+  WasiRight,
+} from '../../protocol/index.js';
 import { preopenDirs } from './rights.js';
 import { TrackedTree, applyDiff } from './snapshot.js';
 import { Vfs } from './vfs.js';

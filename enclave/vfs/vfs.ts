@@ -1,7 +1,16 @@
 // The virtual file system of one computation: one inode tree for its whole lifetime, seen by each
 // principal through its rights table. Participants use it directly (provisioning data, reading
 // results); programs see it through the WASI host, in a worker, via snapshots and diffs.
-import { type RightsTable, WasiRight, hasRights, BadPathError, isPseudoFile, normalizePath, splitPath, rightsAt } from '../../protocol/index.js';
+import {
+  type RightsTable,
+  WasiRight,
+  hasRights,
+  BadPathError,
+  isPseudoFile,
+  normalizePath,
+  splitPath,
+  rightsAt,
+} from '../../protocol/index.js';
 import { AccessDeniedError, FileNotFoundError } from '../errors.js';
 import { InodeTree, type FileNode } from './inode-tree.js';
 import { applyDiff, takeSnapshot, walk, type VfsDiff, type VfsSnapshot } from './snapshot.js';

@@ -57,8 +57,6 @@ export const EventType = { CLOCK: 0, FD_READ: 1, FD_WRITE: 2 } as const;
 
 export const FstFlags = { ATIM: 1, ATIM_NOW: 2, MTIM: 4, MTIM_NOW: 8 } as const;
 
-export const LookupFlags = { SYMLINK_FOLLOW: 1 } as const;
-
 export const SUBCLOCKFLAGS_ABSTIME = 1;
 
 /** `preopentype::dir`. */

@@ -1,5 +1,15 @@
 // State shared by the WASI host's calls: memory, descriptors, the tree and the principal's rights.
-import { type RightsTable, RIGHTS_ALL, WasiRight, isPseudoFile, isUnder, normalizePath, splitPath, type PseudoFile, rightsAt } from '../../protocol/index.js';
+import {
+  type RightsTable,
+  RIGHTS_ALL,
+  WasiRight,
+  isPseudoFile,
+  isUnder,
+  normalizePath,
+  splitPath,
+  type PseudoFile,
+  rightsAt,
+} from '../../protocol/index.js';
 import type { FsNode, InodeTree } from '../vfs/inode-tree.js';
 import { preopenDirs } from '../vfs/rights.js';
 import { Errno, FileType } from './constants.js';

@@ -19,7 +19,7 @@ interface Resolved {
 }
 
 /** Resolves `path` (guest memory) relative to directory fd `fd`. */
-export function resolve(h: HostState, fd: number, ptr: number, len: number): Resolved {
+function resolve(h: HostState, fd: number, ptr: number, len: number): Resolved {
   const dir = h.fds.get(fd);
   if (dir.node.kind !== 'dir' || dir.stdio) throw new WasiErr(Errno.NOTDIR);
   const text = h.mem.string(ptr, len);

@@ -1,7 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { certificateKeyAlgorithm, checkCertificateValidity, commonNameOf, isCaCertificate, isCertificateValidAt, issueCertificate, parseCertificatePem, randomSerialNumber, verifyIssuedBy } from './certificates.js';
+import {
+  certificateKeyAlgorithm,
+  checkCertificateValidity,
+  commonNameOf,
+  isCaCertificate,
+  isCertificateValidAt,
+  issueCertificate,
+  parseCertificatePem,
+  randomSerialNumber,
+  verifyIssuedBy,
+} from './certificates.js';
 import { createIdentity, identityFromPem } from './identity.js';
 import { exportPublicKeyPem, importPrivateKeyPem, importPublicKeyPem } from './keys.js';
 import { nodeCrypto, x509 } from './x509-provider.js';

@@ -59,7 +59,7 @@ export async function createIdentity(options: NewIdentityOptions): Promise<Gener
 }
 
 /** The file names `vc identity` uses in its output folder. */
-export function identityFileNames(name: string): { certificate: string; key: string } {
+function identityFileNames(name: string): { certificate: string; key: string } {
   return { certificate: `${name}.crt.pem`, key: `${name}.key.pem` };
 }
 

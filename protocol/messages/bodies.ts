@@ -163,7 +163,6 @@ export type AttestEvidenceBody = BodyOf<'attest.evidence'>;
 export type EnclaveReadyBody = BodyOf<'enclave.ready'>;
 export type ProvisionDataBody = BodyOf<'provision.data'>;
 export type ComputeDoneBody = BodyOf<'compute.done'>;
-export type ResultReadBody = BodyOf<'result.read'>;
 export type ResultDataBody = BodyOf<'result.data'>;
 export type TraceTransitionBody = BodyOf<'trace.transition'>;
 

@@ -2,7 +2,7 @@
 // JetStream stream over `vc.>` journals it all, request inboxes (`vc.inbox.<id>`) included, so that
 // replies are recorded too. Per-computation subjects sit under `vc.c.<computation>.`.
 
-export const SUBJECT_ROOT = 'vc';
+const SUBJECT_ROOT = 'vc';
 /** What the journal records: every subject of the system. */
 export const JOURNAL_SUBJECTS = 'vc.>';
 /** Reply subjects of requests, under `vc.>` so that the journal records replies. */

@@ -37,14 +37,3 @@ export function readExpiry(object: JsonObject, path: string): Date {
   }
   return date;
 }
-
-/** The JSON form of a time point (its UTC fields), as vc-pgen writes it. */
-export function expiryToJson(date: Date): Record<string, number> {
-  return {
-    day: date.getUTCDate(),
-    hour: date.getUTCHours(),
-    minute: date.getUTCMinutes(),
-    month: date.getUTCMonth() + 1,
-    year: date.getUTCFullYear(),
-  };
-}

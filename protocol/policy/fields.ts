@@ -4,7 +4,7 @@ import { PolicyError, childPath } from './errors.js';
 import { isJsonObject, type JsonObject, type JsonValue } from './strict-json.js';
 
 /** Longest string accepted in a policy, other than certificates (which have their own bound). */
-export const MAX_STRING_LENGTH = 4096;
+const MAX_STRING_LENGTH = 4096;
 /** Longest certificate PEM accepted. */
 export const MAX_CERTIFICATE_LENGTH = 16384;
 
@@ -77,7 +77,7 @@ export function readArray(
   return value;
 }
 
-export function asString(value: JsonValue, path: string, maxLength = MAX_STRING_LENGTH): string {
+function asString(value: JsonValue, path: string, maxLength = MAX_STRING_LENGTH): string {
   if (typeof value !== 'string') throw wrongType(path, 'a string', value);
   if (value.length > maxLength) {
     throw new PolicyError(

@@ -1,7 +1,14 @@
 // `identities` and `proxy_service_cert`: the certificates are parsed and checked at a given time
 // (Veracruz leaves that to its clients), ids and certificates must be distinct, and identity keys
 // must be ones our participants can sign with (ECDSA P-256 or Ed25519).
-import { certificateFingerprint, certificateKeyAlgorithm, checkCertificateValidity, isCaCertificate, parseCertificatePem, type X509Certificate } from '../identity/certificates.js';
+import {
+  certificateFingerprint,
+  certificateKeyAlgorithm,
+  checkCertificateValidity,
+  isCaCertificate,
+  parseCertificatePem,
+  type X509Certificate,
+} from '../identity/certificates.js';
 import { PolicyError, childPath } from './errors.js';
 import {
   MAX_CERTIFICATE_LENGTH,
@@ -18,7 +25,7 @@ import type { PolicyIdentity } from './types.js';
 import { isVcError } from '../errors.js';
 
 /** Parses a certificate field and checks it at `now`, reporting defects at `path`. */
-export function readCertificateAt(pem: string, path: string, now: Date): X509Certificate {
+function readCertificateAt(pem: string, path: string, now: Date): X509Certificate {
   let certificate: X509Certificate;
   try {
     certificate = parseCertificatePem(pem);

@@ -30,9 +30,7 @@ import { policyWarnings } from './warnings.js';
 /** Policies larger than this are refused before parsing (Veracruz policies are a few KiB). */
 export const MAX_POLICY_BYTES = 1024 * 1024;
 
-export { POLICY_FIELDS };
-
-export const CIPHERSUITES: readonly string[] = [
+const CIPHERSUITES: readonly string[] = [
   'TLS1_3_CHACHA20_POLY1305_SHA256',
   'TLS1_3_AES_128_GCM_SHA256',
   'TLS1_3_AES_256_GCM_SHA384',

@@ -7,8 +7,8 @@
 import { PolicyError } from './errors.js';
 import type { PipelineExpr } from './types.js';
 
-export const MAX_PIPELINE_LENGTH = 65536;
-export const MAX_PIPELINE_DEPTH = 32;
+const MAX_PIPELINE_LENGTH = 65536;
+const MAX_PIPELINE_DEPTH = 32;
 
 const KEYWORDS = new Set(['if', 'else', '{', '}', ';']);
 /** Veracruz's PathString: optional leading slash, non-empty segments, no white space. */
@@ -19,7 +19,7 @@ function fail(message: string, details: Record<string, unknown> = {}): never {
 }
 
 /** Why `path` cannot be a program or condition path in a pipeline, or undefined. */
-export function pipelinePathProblem(path: string): string | undefined {
+function pipelinePathProblem(path: string): string | undefined {
   if (KEYWORDS.has(path)) return `"${path}" is a keyword`;
   if (/[{};]/.test(path)) return `"${path}" contains { } or ; (separate them with spaces)`;
   if (!PATH_PATTERN.test(path)) return `"${path}" is not a path`;

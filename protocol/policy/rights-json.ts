@@ -6,7 +6,7 @@ import type { JsonObject } from './strict-json.js';
 import type { FileRight, RightsTable } from './types.js';
 import { RIGHTS_ALL } from './wasi-rights.js';
 
-export const MAX_RIGHTS_ENTRIES = 1024;
+const MAX_RIGHTS_ENTRIES = 1024;
 
 function readRightsValue(entry: JsonObject, path: string): number {
   const rightsPath = childPath(path, 'rights');

@@ -11,7 +11,7 @@ import type { PolicyFileHash, PolicyNativeModule, PolicyPipeline, PolicyProgram 
 export const MAX_LIST_ENTRIES = 256;
 
 /** Why `path` is not a plain absolute file path (normalised, not a directory, not a stream). */
-export function filePathProblem(path: string): string | undefined {
+function filePathProblem(path: string): string | undefined {
   if (isPseudoFile(path)) return 'a standard stream is not a file here';
   if (!path.startsWith('/')) return 'must be absolute (start with /)';
   if (path.endsWith('/')) return 'names a directory, not a file';

@@ -5,7 +5,7 @@ import type { Step } from '../../machines/index.js';
 import type { Scenario, Turn } from '../scenario.js';
 import type { Layout } from './layout.js';
 
-export type ServiceKind = 'setup' | 'verifier' | 'host' | 'launch' | 'participant';
+type ServiceKind = 'setup' | 'verifier' | 'host' | 'launch' | 'participant';
 
 export interface ServiceCommand {
   /** Unique, DNS-safe name (compose service name, process label). */
@@ -86,7 +86,7 @@ export function deploymentCommands(options: DeploymentOptions): ServiceCommand[]
 }
 
 /** `vc client` arguments performing a turn's steps, in order. */
-export function clientArgs(turn: Turn, l: Layout, nats: string): string[] {
+function clientArgs(turn: Turn, l: Layout, nats: string): string[] {
   const party = turn.party;
   const args = ['client', l.policy, '--identity', l.certificate(party), '--key', l.key(party)];
   for (const step of turn.steps) args.push(...stepArgs(step, party, l));

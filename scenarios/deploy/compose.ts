@@ -12,8 +12,8 @@ export const COMPOSE_DIR = '/vc-run';
 export const NATS_NODES = ['nats-1', 'nats-2', 'nats-3'] as const;
 // One seed URL: clients learn the other cluster members from the server and fail over to them.
 export const COMPOSE_NATS_URL = 'nats://nats-1:4222';
-export const NODE_IMAGE = 'node:20-bookworm-slim';
-export const NATS_IMAGE = 'nats:2.9-alpine';
+const NODE_IMAGE = 'node:20-bookworm-slim';
+const NATS_IMAGE = 'nats:2.9-alpine';
 
 /** The deployment commands the compose file runs (the multi-process test runs the same ones). */
 export function composeCommands(): ServiceCommand[] {
@@ -75,7 +75,7 @@ function dependencies(
   return deps;
 }
 
-export function composeDocument(): Record<string, unknown> {
+function composeDocument(): Record<string, unknown> {
   const commands = composeCommands();
   const services: Record<string, unknown> = {};
   NATS_NODES.forEach((name, i) => (services[name] = natsNode(name, i)));

@@ -8,12 +8,17 @@ import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createVerifierCa, FileStore, Registry } from '../../attestation/index.js';
 import { measureRuntime, generateSimAttestationKey } from '../../enclave/index.js';
-import { computationIdFor, loadIdentity, type Identity, loadPolicyFile } from '../../protocol/index.js';
+import {
+  computationIdFor,
+  loadIdentity,
+  type Identity,
+  loadPolicyFile,
+} from '../../protocol/index.js';
 import { prepareRun, type PreparedRun } from '../prepare.js';
 import type { Scenario } from '../scenario.js';
 import type { Layout } from './layout.js';
 
-export interface PlanFile {
+interface PlanFile {
   readonly scenario: string;
   readonly seed: number;
   readonly computation: string;

@@ -2,7 +2,13 @@
 // directly: fresh identities, example programs' bytes, a policy naming the system's CA and
 // measurement, and what a sender put on a computation's enclave subject according to the journal.
 import { certificateSenderId, type System } from '../../actors/index.js';
-import { createIdentity, type GeneratedIdentity, policyFromSpec, type PolicySpec, type LoadedPolicy } from '../../protocol/index.js';
+import {
+  createIdentity,
+  type GeneratedIdentity,
+  policyFromSpec,
+  type PolicySpec,
+  type LoadedPolicy,
+} from '../../protocol/index.js';
 import { exampleProgram } from '../use-cases/support.js';
 
 /** Identities valid from an hour ago (clock skew) for ten years, named `<prefix>-<i>`. */

@@ -4,11 +4,7 @@
 // reversed order, string edit distance with the data provided in parallel), and the enclave's
 // refusals of a participant. The catalog's linear-regression, number-stream, pipeline-sort and
 // intersection-sum are Veracruz's other integration tests (VERACRUZ_CATALOG_CASES).
-import {
-  createIdentity,
-  type GeneratedIdentity,
-  type Identity,
-} from '../../protocol/index.js';
+import { createIdentity, type GeneratedIdentity, type Identity } from '../../protocol/index.js';
 import type { Step } from '../../machines/index.js';
 import { exampleNamed } from '../../sdk/index.js';
 import type { PreparedRun } from '../prepare.js';

@@ -24,12 +24,6 @@ export function sourceMap(
   return new Map(Object.entries(entries).map(([party, s]) => [party, new Map(Object.entries(s))]));
 }
 
-export function resultOf(results: PartyResults, party: string, label: string): Uint8Array {
-  const bytes = results.get(party)?.get(label);
-  if (!bytes) throw new Error(`${party} read no result "${label}"`);
-  return bytes;
-}
-
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }

@@ -10,7 +10,7 @@ import { dirname, join, posix, relative, resolve } from 'node:path';
 const root = resolve(dirname(new URL(import.meta.url).pathname), '../..');
 
 /** Lower rank = lower layer. A folder may import folders of strictly lower rank. */
-export const LAYERS = {
+const LAYERS = {
   protocol: 0,
   sdk: 1,
   machines: 1,
@@ -30,7 +30,7 @@ const repoPath = (file) => relative(root, resolve(file)).split('\\').join('/');
 const topOf = (path) => path.split('/')[0];
 
 /** Tests, benchmarks and test helpers sit above every layer and may reach any face. */
-export function isTestCode(path) {
+function isTestCode(path) {
   return (
     /\.test\.(ts|mjs)$/.test(path) ||
     path.includes('/testing/') ||

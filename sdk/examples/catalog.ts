@@ -30,9 +30,6 @@ import { example as stringEditDistance } from './string-edit-distance/example.js
 import { example as stringSearch } from './string-search/example.js';
 
 export type * from './support/types.js';
-export { files, utf8, fromUtf8, f64Bytes, readF64s } from './support/types.js';
-export { createRng, type Rng } from './support/prng.js';
-
 export const examples: readonly Example[] = [
   shamirSecretSharing,
   linearRegression,

@@ -17,9 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { captureIo, main } from '../../cli/index.js';
 import type { ExampleRun, GuestFiles } from '../examples/support/types.js';
 
-export const runCommandPath = fileURLToPath(
-  new URL('../../cli/commands/run.ts', import.meta.url),
-);
+export const runCommandPath = fileURLToPath(new URL('../../cli/commands/run.ts', import.meta.url));
 
 /** True once `vc run` exists in this checkout. */
 export const hasVcRun = (): boolean => existsSync(runCommandPath);

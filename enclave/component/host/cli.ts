@@ -1,7 +1,13 @@
 // `wasi:cli` for the component host: arguments and environment from the run request, stdio over
 // the pseudo files `stdin` / `stdout` / `stderr` (with the principal's rights on them, like the
 // preview 1 host), no terminals, and `exit` captured as an exception that ends the run.
-import { type RightsTable, WasiRight, hasRights, isVcError, rightsAt } from '../../../protocol/index.js';
+import {
+  type RightsTable,
+  WasiRight,
+  hasRights,
+  isVcError,
+  rightsAt,
+} from '../../../protocol/index.js';
 import type { InodeTree } from '../../vfs/inode-tree.js';
 import { StreamError } from './errors.js';
 import { InputStream, OutputStream } from './io.js';

@@ -2,7 +2,13 @@
 // pre-opened directory are `not-permitted`, the byte quota is `quota`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RIGHTS_READ, RIGHTS_WRITE, RIGHTS_ALL, type RightsTable, splitPath } from '../../../protocol/index.js';
+import {
+  RIGHTS_READ,
+  RIGHTS_WRITE,
+  RIGHTS_ALL,
+  type RightsTable,
+  splitPath,
+} from '../../../protocol/index.js';
 import { InodeTree } from '../../vfs/inode-tree.js';
 import { FsError, StreamError } from './errors.js';
 import { preopens, type Descriptor } from './filesystem.js';

@@ -1,7 +1,16 @@
 // `wasi:filesystem` (types, preopens) over the worker's inode tree, checked against the executing
 // principal's rights table with the same bits as the preview 1 host: a denied right is `access`, a
 // path leaving its pre-opened directory (absolute, or `..` above it) is `not-permitted`.
-import { type RightsTable, WasiRight, hasRights, isVcError, BadPathError, resolveBeneath, splitPath, rightsAt } from '../../../protocol/index.js';
+import {
+  type RightsTable,
+  WasiRight,
+  hasRights,
+  isVcError,
+  BadPathError,
+  resolveBeneath,
+  splitPath,
+  rightsAt,
+} from '../../../protocol/index.js';
 import type { DirNode, FileNode, FsNode, InodeTree } from '../../vfs/inode-tree.js';
 import { preopenDirs } from '../../vfs/rights.js';
 import { FsError, IoError, StreamError, type FsErrorCode } from './errors.js';

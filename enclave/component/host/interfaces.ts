@@ -1,7 +1,13 @@
 // The import object our WASI 0.2 host gives a transpiled component, keyed by interface name without
 // version (jco's glue looks interfaces up that way). Only these interfaces exist: a component that
 // imports anything else (sockets, HTTP, ...) is refused when it is provisioned.
-import { type FsContext, Descriptor, DirectoryEntryStream, filesystemErrorCode, preopens } from './filesystem.js';
+import {
+  type FsContext,
+  Descriptor,
+  DirectoryEntryStream,
+  filesystemErrorCode,
+  preopens,
+} from './filesystem.js';
 import { IoError } from './errors.js';
 import { InputStream, OutputStream, Pollable, poll } from './io.js';
 import { cliImports, type CliContext } from './cli.js';

@@ -3,7 +3,12 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { RIGHTS_READ, RIGHTS_WRITE, RIGHTS_ALL, type RightsTable } from '../../../protocol/index.js';
+import {
+  RIGHTS_READ,
+  RIGHTS_WRITE,
+  RIGHTS_ALL,
+  type RightsTable,
+} from '../../../protocol/index.js';
 import { runComponent, shutdownWorkers, Vfs } from '../../../enclave/index.js';
 import { generateBids } from './generate.js';
 import { referenceOutput } from './reference.js';

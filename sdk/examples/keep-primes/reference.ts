@@ -1,7 +1,7 @@
 // Reference for keep-primes: trial division (independent of the guest's sieve), order kept.
 import { files, fromUtf8, need, utf8, type ExampleRun, type GuestFiles } from '../support/types.js';
 
-export function isPrime(n: number): boolean {
+function isPrime(n: number): boolean {
   if (n < 2) return false;
   for (let d = 2; d * d <= n; d++) if (n % d === 0) return false;
   return true;

@@ -8,7 +8,7 @@ import {
   type GuestFiles,
 } from '../support/types.js';
 
-export function fit(points: readonly (readonly [number, number])[]): [number, number] | undefined {
+function fit(points: readonly (readonly [number, number])[]): [number, number] | undefined {
   const n = points.length;
   const meanX = points.reduce((s, [x]) => s + x, 0) / n;
   const meanY = points.reduce((s, [, y]) => s + y, 0) / n;

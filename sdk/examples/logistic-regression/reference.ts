@@ -12,9 +12,7 @@ import {
 const STEPS = 200;
 const RATE = 0.5;
 
-export function train(
-  rows: readonly (readonly [number, number, number])[],
-): [number, number, number] {
+function train(rows: readonly (readonly [number, number, number])[]): [number, number, number] {
   let [bias, w1, w2] = [0, 0, 0];
   if (rows.length === 0) return [bias, w1, w2];
   for (let step = 0; step < STEPS; step++) {

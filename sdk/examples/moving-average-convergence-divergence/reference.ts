@@ -12,7 +12,7 @@ function wma(data: readonly number[], window: number): number[] {
   return out;
 }
 
-export function decisions(prices: readonly number[]): number[] {
+function decisions(prices: readonly number[]): number[] {
   const wma26 = wma(prices, 26);
   const diff = wma(prices, 12)
     .slice(14)

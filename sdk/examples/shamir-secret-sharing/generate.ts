@@ -4,10 +4,10 @@ import { createRng } from '../support/prng.js';
 import { files, type ExampleRun } from '../support/types.js';
 import { gfEval } from './gf256.js';
 
-export const SHARE_COUNT = 3;
+const SHARE_COUNT = 3;
 
 /** Splits `secret` into `n` shares, any `k` of which rebuild it. */
-export function split(secret: Uint8Array, n: number, k: number, seed: number): Uint8Array[] {
+function split(secret: Uint8Array, n: number, k: number, seed: number): Uint8Array[] {
   const rng = createRng(seed);
   const shares = Array.from({ length: n }, (_, i) => {
     const share = new Uint8Array(secret.length + 1);

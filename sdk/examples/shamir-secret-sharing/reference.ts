@@ -11,7 +11,7 @@ function sharesOf(run: ExampleRun): Uint8Array[] {
   }
 }
 
-export function combine(shares: readonly Uint8Array[]): Uint8Array {
+function combine(shares: readonly Uint8Array[]): Uint8Array {
   if (shares.length === 0) return new Uint8Array(0);
   const length = Math.min(...shares.map((s) => s.length));
   if (length === 0) return new Uint8Array(0);

@@ -1,7 +1,7 @@
 // Reference for string-edit-distance: Wagner-Fischer over code points, column by column.
 import { files, fromUtf8, need, type ExampleRun, type GuestFiles } from '../support/types.js';
 
-export function editDistance(a: readonly string[], b: readonly string[]): number {
+function editDistance(a: readonly string[], b: readonly string[]): number {
   let column = Array.from({ length: a.length + 1 }, (_, i) => i);
   for (let j = 1; j <= b.length; j++) {
     const next = [j];

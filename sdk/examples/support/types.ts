@@ -2,7 +2,7 @@
 // writes, how to generate its inputs from a seed, and how to compute its expected outputs
 // independently of the guest.
 
-export type GuestLanguage = 'assemblyscript' | 'c' | 'rust';
+type GuestLanguage = 'assemblyscript' | 'c' | 'rust';
 
 /** File contents keyed by absolute guest path, e.g. `/input/shamir-0.dat`. */
 export type GuestFiles = ReadonlyMap<string, Uint8Array>;
@@ -55,7 +55,7 @@ export interface Example {
  * check their shape with `verify`, that equal `--seed`s give equal bytes, and that different
  * seeds give different bytes.
  */
-export interface RandomOutputs {
+interface RandomOutputs {
   readonly outputs: readonly string[];
   /** A description of what is wrong with `outputs`, or undefined when they are well formed. */
   verify(run: ExampleRun, outputs: GuestFiles): string | undefined;
