@@ -3,7 +3,7 @@
 // virtual file system, runs programs in a worker thread, seals results to readers, and publishes
 // every transition on `vc.c.<computation>.trace.enclave`. Bytes the machine must not see wait in
 // one HeldBytes store under the handles its events carry.
-import { createHash, randomBytes, type webcrypto } from 'node:crypto';
+import { randomBytes, type webcrypto } from 'node:crypto';
 import {
   type Attester,
   generateEnclaveKeys,
@@ -30,6 +30,7 @@ import {
   eventsSubject,
   traceSubject,
   parsePolicy,
+  sha256Hex,
   type LoadedPolicy,
 } from '../../protocol/index.js';
 import {
@@ -342,7 +343,7 @@ class EnclaveShell {
       };
     const data = this.#held.hold(progress.sealedDigest, progress.bytes);
     const pinned = this.#loaded.policy.fileHashes.some((h) => h.filePath === path);
-    const hash = pinned ? createHash('sha256').update(progress.bytes).digest('hex') : undefined;
+    const hash = pinned ? sha256Hex(progress.bytes) : undefined;
     const common = { ref, from, path, size: progress.received, data, ...(hash ? { hash } : {}) };
     try {
       return await this.#ask(

@@ -4,16 +4,15 @@
 // the machine's events and outputs carry instead; the effect that consumes them takes them once.
 // Lifetime: held on arrival, taken by the consuming effect, dropped when their request is answered
 // without them (a refusal), and cleared when the shell stops.
-import { createHash } from 'node:crypto';
 import type { Handle } from '../../machines/index.js';
-import { VcError } from '../../protocol/index.js';
+import { sha256Hex, VcError } from '../../protocol/index.js';
 
 export class HeldBytes {
   readonly #bytes = new Map<Handle, Uint8Array>();
 
   /** Holds bytes anyone may see (a sealed result, evidence) under their own SHA-256 (hex). */
   holdPublic(bytes: Uint8Array): Handle {
-    return this.hold(createHash('sha256').update(bytes).digest('hex'), bytes);
+    return this.hold(sha256Hex(bytes), bytes);
   }
 
   /**
