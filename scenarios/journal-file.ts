@@ -25,3 +25,14 @@ export function writeJournalFile(file: string, entries: readonly JournalLine[]):
     journal.close();
   }
 }
+
+/** Writes a system's recorded run to `file` (if one is asked for) and says how to replay it. */
+export async function journalToFile(
+  file: string | undefined,
+  entries: () => Promise<readonly JournalLine[]>,
+  computation: string,
+): Promise<{ location: string; replayCommand: string } | undefined> {
+  if (!file) return undefined;
+  writeJournalFile(file, await entries());
+  return { location: file, replayCommand: `npx vc replay ${file} --computation ${computation}` };
+}

@@ -19,7 +19,7 @@ import {
   type Transport,
   type Unsubscribe,
 } from '../runtime/endpoint.js';
-import { keyFromSenderId, keySenderId } from '../runtime/sender-ids.js';
+import { keyFromSenderId } from '../runtime/sender-ids.js';
 import { Mailbox } from '../runtime/mailbox.js';
 import { TracedActor, unhandledOutput } from '../runtime/traced-actor.js';
 
@@ -56,16 +56,7 @@ export interface Host {
 export async function startHost(options: HostOptions): Promise<Host> {
   const clock = options.clock ?? (() => new Date());
   const host = options.host ?? `host-${randomBytes(4).toString('hex')}`;
-  const pair = await globalThis.crypto.subtle.generateKey(
-    { name: 'ECDSA', namedCurve: 'P-256' },
-    false,
-    ['sign', 'verify'],
-  );
-  const endpoint = new Endpoint(
-    options.bus,
-    { id: await keySenderId(pair.publicKey as never), key: pair.privateKey as never },
-    () => clock().getTime(),
-  );
+  const endpoint = await Endpoint.withFreshKey(options.bus, () => clock().getTime());
   const workers = new Map<string, SpawnedWorker>();
   const launches: TracedActor<typeof hostMachine>[] = [];
   const subscriptions: Unsubscribe[] = [];

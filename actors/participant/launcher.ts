@@ -12,7 +12,7 @@ import {
   type LoadedPolicy,
 } from '../../protocol/index.js';
 import { Endpoint, expectReply, type Transport } from '../runtime/endpoint.js';
-import { keyFromSenderId, keySenderId, senderIdIsKey } from '../runtime/sender-ids.js';
+import { keyFromSenderId, senderIdIsKey } from '../runtime/sender-ids.js';
 
 export interface LaunchOptions {
   readonly bus: Transport;
@@ -37,16 +37,7 @@ export interface Launched {
 export async function launchComputation(options: LaunchOptions): Promise<Launched> {
   const clock = options.clock ?? (() => new Date());
   const computation = options.computation ?? computationIdFor(options.policy.hash);
-  const pair = await globalThis.crypto.subtle.generateKey(
-    { name: 'ECDSA', namedCurve: 'P-256' },
-    false,
-    ['sign', 'verify'],
-  );
-  const endpoint = new Endpoint(
-    options.bus,
-    { id: await keySenderId(pair.publicKey as never), key: pair.privateKey as never },
-    () => clock().getTime(),
-  );
+  const endpoint = await Endpoint.withFreshKey(options.bus, () => clock().getTime());
   const timeoutMs = options.timeoutMs ?? 60_000;
   let stop = () => {};
   const announced = new Promise<{ from: string; body: EnclaveReadyBody }>((resolve, reject) => {

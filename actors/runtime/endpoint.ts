@@ -25,6 +25,7 @@ import {
   type Transport,
   protocolKinds,
 } from '../../transport/index.js';
+import { keySenderId } from './sender-ids.js';
 
 export type { Transport };
 export type Unsubscribe = () => void;
@@ -93,6 +94,23 @@ export class Endpoint {
     // Starts from the clock (in microsecond steps) so that a sender that comes back with a new
     // endpoint keeps increasing: receivers treat a known (sender, seq) as a retry of the old request.
     this.#seq = clock() * 1000;
+  }
+
+  /**
+   * An endpoint under a fresh P-256 key whose self-certifying id (`k:<point>`) is the key itself:
+   * how hosts and launchers, which hold no certificate, speak on the bus.
+   */
+  static async withFreshKey(transport: Transport, clock: () => number): Promise<Endpoint> {
+    const pair = await globalThis.crypto.subtle.generateKey(
+      { name: 'ECDSA', namedCurve: 'P-256' },
+      false,
+      ['sign', 'verify'],
+    );
+    return new Endpoint(
+      transport,
+      { id: await keySenderId(pair.publicKey as never), key: pair.privateKey as never },
+      clock,
+    );
   }
 
   get id(): string {

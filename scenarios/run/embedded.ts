@@ -2,7 +2,7 @@
 // enclave workers in this process; participants run in this process too. The journal is the
 // system's in-memory record, written to a file when asked for.
 import { startSystem, memoryBus } from '../../actors/index.js';
-import { writeJournalFile } from '../journal-file.js';
+import { journalToFile } from '../journal-file.js';
 import type { Environment } from './environment.js';
 import { runTurnInProcess } from './in-process-turn.js';
 
@@ -25,14 +25,7 @@ export async function embeddedEnvironment(
       return { host: launched.host, worker: launched.worker };
     },
     runTurn: (run, turn) => runTurnInProcess(system.bus, run, turn),
-    journal: async (run) => {
-      if (!options.journalFile) return undefined;
-      writeJournalFile(options.journalFile, await system.journal());
-      return {
-        location: options.journalFile,
-        replayCommand: `npx vc replay ${options.journalFile} --computation ${run.computation}`,
-      };
-    },
+    journal: (run) => journalToFile(options.journalFile, () => system.journal(), run.computation),
     stop: () => system.stop(),
   };
 }

@@ -3,7 +3,7 @@
 // One server or a cluster's servers; the journal is recorded by a subscriber on `vc.>`, or read
 // back from the replicated JetStream stream when one is asked for.
 import { startSystem, natsBus } from '../../actors/index.js';
-import { writeJournalFile } from '../journal-file.js';
+import { journalToFile } from '../journal-file.js';
 import type { Environment } from './environment.js';
 import { runTurnInProcess } from './in-process-turn.js';
 
@@ -50,14 +50,7 @@ export async function natsEnvironment(options: NatsEnvironmentOptions): Promise<
       runTurnInProcess(system.bus, run, turn, {
         ...(options.requestTimeoutMs ? { timeoutMs: options.requestTimeoutMs } : {}),
       }),
-    journal: async (run) => {
-      if (!options.journalFile) return undefined;
-      writeJournalFile(options.journalFile, await system.journal());
-      return {
-        location: options.journalFile,
-        replayCommand: `npx vc replay ${options.journalFile} --computation ${run.computation}`,
-      };
-    },
+    journal: (run) => journalToFile(options.journalFile, () => system.journal(), run.computation),
     stop: () => system.stop(),
   };
 }
