@@ -141,7 +141,7 @@ async function latency(url: string, alg: SignatureAlgorithm): Promise<void> {
   const enclaveEnd = new Endpoint(server, enclave);
   const participantEnd = new Endpoint(client, participant);
   const subject = enclaveSubject(computation);
-  const request = { program: '/program/p.wasm' };
+  const request = { session, program: '/program/p.wasm' };
   const done = { target: '/program/p.wasm', exitCode: 0 };
   enclaveEnd.serve(subject, { keys: () => participant.verify }, async () => ({
     kind: 'compute.done',
@@ -241,6 +241,7 @@ async function bulk(url: string): Promise<void> {
     const context = { computation, session, path: '/input/bulk.bin' };
     for await (const { sealed, chunk } of sealUpload(hpke.publicRaw, data, context, `u${++run}`)) {
       const body = {
+        session,
         path: context.path,
         sealed,
         size: total,

@@ -1,5 +1,6 @@
 // The enclave's access decisions (phases 7 to 11, docs/architecture.md) as pure functions of the machine context
 // and a request. Each returns the refusal to send back, or undefined when the request may proceed.
+import type { ProvisionMode } from '../protocol/index.js';
 import type { EnclaveRequestEvent } from './enclave-events.js';
 import { failure, type Failure } from './failure.js';
 import { mayDo, participantOf, type PolicyView } from './policy-view.js';
@@ -12,34 +13,60 @@ export interface RulesContext {
 
 type Req<T extends EnclaveRequestEvent['type']> = Extract<EnclaveRequestEvent, { type: T }>;
 
-function checkSender(ctx: RulesContext, from: number): Failure | undefined {
-  return participantOf(ctx.view, from)
+function checkSender(view: PolicyView, from: number): Failure | undefined {
+  return participantOf(view, from)
     ? undefined
     : failure('ERR_UNKNOWN_PARTICIPANT', `participant ${from} is not in the policy`);
+}
+
+/** What an upload declares, known from its first chunk on. */
+export interface UploadStart {
+  readonly from: number;
+  readonly path: string;
+  /** `provision.program` writes; a data upload says how. */
+  readonly mode: ProvisionMode;
+}
+
+/**
+ * The refusal an upload meets whatever its bytes: an unknown sender, no write right on the path, or
+ * an append to a path pinned by `file_hashes` (the pin names the whole file, so the policy's bytes
+ * could never be what an append leaves there). A pure function of the policy view: the shell asks
+ * it at every chunk, before buffering anything, and the machine again on the whole file.
+ */
+export function checkUpload(view: PolicyView, upload: UploadStart): Failure | undefined {
+  const { from, path } = upload;
+  const sender = checkSender(view, from);
+  if (sender) return sender;
+  if (!mayDo(view, from, 'write', path)) {
+    return failure('ERR_ACCESS_DENIED', `participant ${from} may not write ${path}`, { path });
+  }
+  if (upload.mode === 'append' && pinOf(view, path) !== undefined) {
+    return failure('ERR_FILE_HASH_MISMATCH', `${path} is pinned by file_hashes: no appends`, {
+      path,
+      mode: 'append',
+    });
+  }
+  return undefined;
 }
 
 export function checkProvision(
   ctx: RulesContext,
   event: Req<'provision.program'> | Req<'provision.data'>,
 ): Failure | undefined {
-  const sender = checkSender(ctx, event.from);
-  if (sender) return sender;
-  if (!mayDo(ctx.view, event.from, 'write', event.path)) {
-    return failure('ERR_ACCESS_DENIED', `participant ${event.from} may not write ${event.path}`, {
+  const mode = event.type === 'provision.data' ? event.mode : 'write';
+  const refused = checkUpload(ctx.view, { from: event.from, path: event.path, mode });
+  if (refused) return refused;
+  const expected = pinOf(ctx.view, event.path);
+  if (expected !== undefined && event.hash !== expected) {
+    return failure('ERR_FILE_HASH_MISMATCH', `${event.path} does not match its hash in the policy`, {
       path: event.path,
     });
   }
-  const expected = ctx.view.fileHashes[event.path];
-  if (expected !== undefined && event.hash !== expected) {
-    return failure(
-      'ERR_FILE_HASH_MISMATCH',
-      `${event.path} does not match its hash in the policy`,
-      {
-        path: event.path,
-      },
-    );
-  }
   return undefined;
+}
+
+function pinOf(view: PolicyView, path: string): string | undefined {
+  return Object.hasOwn(view.fileHashes, path) ? view.fileHashes[path] : undefined;
 }
 
 /** The programs a compute request would run, or the refusal. */
@@ -47,7 +74,7 @@ export function planCompute(
   ctx: RulesContext,
   event: Req<'compute.request'>,
 ): { target: string; programs: readonly string[]; pipeline?: string } | Failure {
-  const sender = checkSender(ctx, event.from);
+  const sender = checkSender(ctx.view, event.from);
   if (sender) return sender;
   let target: string;
   let programs: readonly string[];
@@ -80,7 +107,7 @@ export function planCompute(
 }
 
 export function checkRead(ctx: RulesContext, event: Req<'result.read'>): Failure | undefined {
-  const sender = checkSender(ctx, event.from);
+  const sender = checkSender(ctx.view, event.from);
   if (sender) return sender;
   if (!mayDo(ctx.view, event.from, 'read', event.path)) {
     return failure('ERR_ACCESS_DENIED', `participant ${event.from} may not read ${event.path}`, {
@@ -103,7 +130,7 @@ export function checkShutdown(
   ctx: RulesContext,
   event: Req<'shutdown.request'>,
 ): Failure | undefined {
-  const sender = checkSender(ctx, event.from);
+  const sender = checkSender(ctx.view, event.from);
   if (sender) return sender;
   if (ctx.view.shutdown.rule === 'consensus' && !ctx.view.shutdown.of.includes(event.from)) {
     return failure('ERR_ACCESS_DENIED', `participant ${event.from} has no say in shutdown`);

@@ -5,6 +5,8 @@ export type { DrivenStep } from './drive.js';
 export type { EnclaveEvent, EnclaveOutput, EnclaveRequestEvent, Handle } from './enclave-events.js';
 export { enclaveMachine } from './enclave-machine.js';
 export type { EnclaveInput } from './enclave-machine.js';
+export { checkUpload } from './enclave-rules.js';
+export type { UploadStart } from './enclave-rules.js';
 export { hostMachine } from './host-machine.js';
 export type { HostOutput } from './host-machine.js';
 export { participantMachine } from './participant-machine.js';

@@ -106,6 +106,10 @@ export const errorCatalog = {
       'the enclave signs with another key than the one its certificate certifies',
     ERR_LAUNCH_FAILED: 'the host could not start an enclave worker',
     ERR_SHUT_DOWN: 'the computation has been shut down',
+    ERR_WRONG_COMPUTATION: "a request signed for another computation than the receiver's",
+    ERR_WRONG_SESSION: "a request for another session than the enclave's current one (a replay)",
+    ERR_UPLOAD_LIMIT:
+      'an upload beyond what a sender may have in flight or buffered in the enclave at once',
   },
   /** Appraisal of evidence at the verifier and the participants' check of the enclave (`AttestationError`). */
   attestation: {

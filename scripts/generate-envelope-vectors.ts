@@ -197,7 +197,7 @@ async function main(): Promise<void> {
       'a program small enough for one message (no chunk)',
       alice,
       'provision.program',
-      { path: programContext.path, sealed: part.sealed, size: program.length },
+      { session, path: programContext.path, sealed: part.sealed, size: program.length },
       {
         recipient: 'enclave',
         context: { ...programContext, purpose: 'upload' },
@@ -220,6 +220,7 @@ async function main(): Promise<void> {
     bob,
     'provision.data',
     {
+      session,
       path: dataContext.path,
       sealed: await sealTo(enclaveHpke.raw, tail, dataContext),
       size: UPLOAD_CHUNK_BYTES + tail.length,
@@ -233,12 +234,16 @@ async function main(): Promise<void> {
     received: UPLOAD_CHUNK_BYTES + tail.length,
     complete: true,
   });
-  await add('participant asks for a run', alice, 'compute.request', { program: '/program/p.wasm' });
+  await add('participant asks for a run', alice, 'compute.request', {
+    session,
+    program: '/program/p.wasm',
+  });
   await add('enclave reports the run', enclave, 'compute.done', {
     target: '/program/p.wasm',
     exitCode: 0,
   });
   await add('participant reads a result with a fresh key', bob, 'result.read', {
+    session,
     path: '/output/result.txt',
     replyKey: reader.raw,
   });

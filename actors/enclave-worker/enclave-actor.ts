@@ -12,10 +12,12 @@ import {
   Vfs,
 } from '../../enclave/index.js';
 import {
+  checkUpload,
   enclaveMachine,
   type EnclaveEvent,
   type EnclaveOutput,
   type EnclaveRequestEvent,
+  type PolicyView,
 } from '../../machines/index.js';
 import {
   toVcError,
@@ -43,7 +45,7 @@ import {
 } from '../runtime/endpoint.js';
 import { keySenderId } from '../runtime/sender-ids.js';
 import { execute } from './enclave-execution.js';
-import { Uploads } from './enclave-uploads.js';
+import { type UploadLimits, Uploads } from './enclave-uploads.js';
 import { HeldBytes } from '../runtime/held-bytes.js';
 import {
   policyParticipants,
@@ -69,6 +71,8 @@ export interface EnclaveWorkerOptions {
   readonly requestTimeoutMs?: number;
   /** Publish transitions on the trace subject (default true). */
   readonly trace?: boolean;
+  /** What one sender may have open and buffered in uploads (default UPLOAD_LIMITS). */
+  readonly uploadLimits?: UploadLimits;
 }
 
 interface EnclaveOutcome {
@@ -105,6 +109,7 @@ class EnclaveShell {
   readonly computation: string;
   readonly actor: TracedActor<typeof enclaveMachine>;
   readonly #vfs: Vfs;
+  readonly #view: PolicyView;
   readonly #mailbox = new Mailbox<Outbound>();
   readonly #held = new HeldBytes();
   readonly #subscriptions: Unsubscribe[] = [];
@@ -135,6 +140,7 @@ class EnclaveShell {
     });
     this.ready.catch(() => undefined);
     this.finished = new Promise((resolve) => (this.#resolveFinished = resolve));
+    this.#view = policyViewOf(loaded.policy);
     this.actor = new TracedActor({
       actor: 'enclave',
       machineId: 'enclave',
@@ -143,7 +149,7 @@ class EnclaveShell {
         computation: this.computation,
         policyHash: loaded.hash,
         platform: options.attester.platform,
-        view: policyViewOf(loaded.policy),
+        view: this.#view,
       },
       onOutput: (o) => this.#effect(o),
       onTrace: (record) => this.#publishTrace(record),
@@ -214,7 +220,12 @@ class EnclaveShell {
     );
     for (const record of this.#traceBuffer.splice(0)) this.#publishTrace(record);
     this.#session = hex(this.#random(16));
-    this.#uploads = new Uploads(this.#keys.hpke, this.computation, this.#session);
+    this.#uploads = new Uploads(
+      this.#keys.hpke,
+      this.computation,
+      this.#session,
+      this.#options.uploadLimits,
+    );
     this.#send({ type: 'io.keys.ready', session: this.#session });
   }
 
@@ -297,11 +308,13 @@ class EnclaveShell {
   /** Phases 7 to 11: a verified request becomes a machine event; the machine's reply answers it. */
   async #handle(m: Inbound): Promise<Outbound> {
     if (this.actor.done) throw new ProtocolError('ERR_SHUT_DOWN', 'the computation has ended');
+    this.#checkBinding(m);
     // The serve key lookup admitted only the policy's participants.
     const from = this.#participants.get(m.from)!.id;
     const ref = `${m.from}#${m.seq}`;
     switch (m.kind) {
       case 'session.hello':
+        return this.#ask({ type: m.kind, ref, from });
       case 'shutdown.request':
         return this.#ask({ type: m.kind, ref, from });
       case 'provision.program':
@@ -323,6 +336,28 @@ class EnclaveShell {
     }
   }
 
+  /**
+   * A request acts only on the computation and the enclave run it was signed for: the envelope's
+   * signed `computation` must be this one (the subject it came on is not signed), and every request
+   * but `session.hello` (which changes nothing) must name this run's session, so one recorded in
+   * an earlier run of the same computation is refused. Checked before anything else, so a refused
+   * request has no effect at all: the machine never hears of it.
+   */
+  #checkBinding(m: Inbound): void {
+    if (m.computation !== this.computation) {
+      throw new ProtocolError('ERR_WRONG_COMPUTATION', 'the request is for another computation', {
+        details: { computation: m.computation },
+      });
+    }
+    if (m.kind === 'session.hello') return;
+    const session = 'session' in m.body ? m.body.session : undefined;
+    if (session !== this.#session) {
+      throw new ProtocolError('ERR_WRONG_SESSION', 'the request is for another enclave session', {
+        details: { session: session ?? null },
+      });
+    }
+  }
+
   /** Delivers a request to the machine after earlier ones; resolves with the machine's reply. */
   #ask(event: EnclaveRequestEvent): Promise<Outbound> {
     return this.#mailbox.run(
@@ -335,6 +370,11 @@ class EnclaveShell {
   /** Phases 7 and 8: chunks are acknowledged here; the complete file goes to the machine. */
   async #provision(m: UploadRequest, ref: string, from: number): Promise<Outbound> {
     const { path } = m.body;
+    // Whatever its bytes, an upload the policy refuses is refused at its first chunk (and every
+    // other), before any of it is buffered; the machine checks the whole file again.
+    const mode = m.kind === 'provision.data' ? m.body.mode : 'write';
+    const refused = checkUpload(this.#view, { from, path, mode });
+    if (refused) throw ProtocolError.fromWire(refused);
     const progress = await this.#uploads!.accept(m.from, m.body);
     if (!progress.complete)
       return {

@@ -161,13 +161,13 @@ export async function runParticipant(options: ParticipantOptions): Promise<Parti
       case 'data':
         return upload(ref, s, to);
       case 'compute':
-        return replyEvent(ref, await request('compute.request', { program: s.program }, to));
+        return replyEvent(ref, await request('compute.request', { session: to.session, program: s.program }, to));
       case 'pipeline':
-        return replyEvent(ref, await request('compute.request', { pipeline: s.pipeline }, to));
+        return replyEvent(ref, await request('compute.request', { session: to.session, pipeline: s.pipeline }, to));
       case 'result':
         return readResult(ref, s, to);
       case 'shutdown':
-        return replyEvent(ref, await request('shutdown.request', {}, to));
+        return replyEvent(ref, await request('shutdown.request', { session: to.session }, to));
       default:
         return unhandledOutput(s);
     }
@@ -188,7 +188,13 @@ export async function runParticipant(options: ParticipantOptions): Promise<Parti
       uploadId,
     );
     for await (const { sealed, chunk, end } of parts) {
-      const body = { path: s.path, sealed, size: bytes.length, ...(chunk ? { chunk } : {}) };
+      const body = {
+        session: to.session,
+        path: s.path,
+        sealed,
+        size: bytes.length,
+        ...(chunk ? { chunk } : {}),
+      };
       const reply =
         s.op === 'program'
           ? await request('provision.program', body, to)
@@ -207,7 +213,11 @@ export async function runParticipant(options: ParticipantOptions): Promise<Parti
     to: EnclaveFacts,
   ): Promise<ParticipantEvent> {
     const { keyPair, publicRaw } = await ephemeralKeyPair();
-    const reply = await request('result.read', { path: s.path, replyKey: publicRaw }, to);
+    const reply = await request(
+      'result.read',
+      { session: to.session, path: s.path, replyKey: publicRaw },
+      to,
+    );
     if (reply.kind === 'protocol.error')
       return { type: 'protocol.error', ref, failure: reply.body };
     const { sealed } = expectReply(reply, 'result.data');

@@ -31,7 +31,7 @@ test('flush resolves once the replies owed have been handed to the bus', async (
     'vc.c.p1.enclave',
     'p1',
     'shutdown.request',
-    {},
+    { session: 's1' },
     {
       keys: keyFromSenderId,
     },

@@ -51,7 +51,15 @@ const chunkInfo = obj({
   count: uint(2 ** 32),
 });
 
+/**
+ * The enclave session a request is meant for (the `session` of its `enclave.ready`): inside the
+ * signed envelope, it binds the request to one run of the enclave, so a request recorded in one
+ * session is refused in any other (docs/protocol.md, "Binding").
+ */
+const session = id;
+
 const provision = {
+  session,
   path: vfsPath,
   /** HPKE-sealed file bytes (or one chunk of them), sealed to the enclave's key (transport/sealing.ts). */
   sealed: bytes(MAX_SEALED),
@@ -60,7 +68,7 @@ const provision = {
 };
 
 /** What `compute.request` runs: a program path or a pipeline name (declared apart for inference). */
-const computeTarget = obj({}, { program: vfsPath, pipeline: str(256) });
+const computeTarget = obj({ session }, { program: vfsPath, pipeline: str(256) });
 
 export const BODY_SCHEMAS = {
   'host.launch': obj({
@@ -93,10 +101,13 @@ export const BODY_SCHEMAS = {
     csr: bytes(64 * 1024),
   }),
   'attest.certificate': obj({ attestation: id, chain }),
-  /** A participant's opening request; answered with `enclave.ready`. */
+  /**
+   * A participant's opening request; answered with `enclave.ready`. The only request not bound to a
+   * session: it is how a participant learns the session, and it changes nothing.
+   */
   'session.hello': obj({}),
   'enclave.ready': obj({
-    /** Fresh per enclave run: scopes sequence numbers and the sealing `info`. */
+    /** Fresh per enclave run: every later request carries it, and the sealing `info` binds it. */
     session: id,
     policyHash: hex64,
     platform: id,
@@ -114,12 +125,13 @@ export const BODY_SCHEMAS = {
   'compute.request': exactlyOne(computeTarget, 'program', 'pipeline'),
   'compute.done': obj({ target: str(4096), exitCode: int }),
   'result.read': obj({
+    session,
     path: vfsPath,
     /** The reader's ephemeral HPKE public key (raw P-256 point) the result is sealed to. */
     replyKey: bytes(133),
   }),
   'result.data': obj({ path: vfsPath, sealed: bytes(MAX_SEALED), size: uint(MAX_FILE) }),
-  'shutdown.request': obj({}),
+  'shutdown.request': obj({ session }),
   'shutdown.ack': obj({
     shutDown: bool,
     /** Participant ids whose consent is still missing (consensus rule). */

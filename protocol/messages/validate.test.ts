@@ -33,8 +33,14 @@ const valid: Record<string, unknown> = {
   'attest.certificate': { attestation: 'a1', chain: [pem, pem] },
   'session.hello': {},
   'enclave.ready': { session: 's1', policyHash: hash, platform: 'sim', chain: [pem] },
-  'provision.program': { path: '/program/a.wasm', sealed: new Uint8Array(4), size: 4 },
+  'provision.program': {
+    session: 's1',
+    path: '/program/a.wasm',
+    sealed: new Uint8Array(4),
+    size: 4,
+  },
   'provision.data': {
+    session: 's1',
     path: '/input/a',
     sealed: new Uint8Array(4),
     size: 10,
@@ -42,11 +48,11 @@ const valid: Record<string, unknown> = {
     chunk: { upload: 'u1', index: 0, count: 3 },
   },
   'provision.ack': { path: '/input/a', received: 4, complete: false },
-  'compute.request': { program: '/program/a.wasm' },
+  'compute.request': { session: 's1', program: '/program/a.wasm' },
   'compute.done': { target: '/program/a.wasm', exitCode: 0 },
-  'result.read': { path: '/output/x', replyKey: new Uint8Array(65) },
+  'result.read': { session: 's1', path: '/output/x', replyKey: new Uint8Array(65) },
   'result.data': { path: '/output/x', sealed: new Uint8Array(5), size: 1 },
-  'shutdown.request': {},
+  'shutdown.request': { session: 's1' },
   'shutdown.ack': { shutDown: false, waitingFor: [1, 2] },
   'enclave.shutdown': { session: 's1', reason: 'requested' },
   'protocol.error': { code: 'ERR_ACCESS_DENIED', message: 'no', details: { path: '/x' } },
@@ -70,12 +76,15 @@ test('every kind has a valid example and a reply table entry that is a kind', ()
 
 test('unknown keys, missing keys and wrong types are refused with ERR_BAD_MESSAGE', () => {
   const cases: [string, unknown][] = [
-    ['provision.program', { path: '/p', sealed: new Uint8Array(1), size: 1, extra: 1 }],
-    ['provision.program', { path: '/p', size: 1 }],
-    ['provision.data', { path: '/p', sealed: new Uint8Array(1), size: 1, mode: 'delete' }],
-    ['compute.request', {}],
-    ['compute.request', { program: '/a', pipeline: 'b' }],
-    ['result.read', { path: '/output/../secret', replyKey: new Uint8Array(65) }],
+    ['provision.program', { session: 's', path: '/p', sealed: new Uint8Array(1), size: 1, x: 1 }],
+    ['provision.program', { session: 's', path: '/p', size: 1 }],
+    ['provision.program', { path: '/p', sealed: new Uint8Array(1), size: 1 }],
+    ['provision.data', { session: 's', path: '/p', sealed: new Uint8Array(1), size: 1, mode: 'x' }],
+    ['compute.request', { session: 's' }],
+    ['compute.request', { program: '/a' }],
+    ['compute.request', { session: 's', program: '/a', pipeline: 'b' }],
+    ['result.read', { session: 's', path: '/output/../secret', replyKey: new Uint8Array(65) }],
+    ['shutdown.request', {}],
     [
       'attest.start',
       { computation: 'p1', platform: 'sim', policyHash: 'XYZ', policy: new Uint8Array(1) },
@@ -108,6 +117,7 @@ test('unknown keys, missing keys and wrong types are refused with ERR_BAD_MESSAG
 
 test('body types are derived from the schemas: shapes outside them do not compile', () => {
   const data: BodyOf<'provision.data'> = {
+    session: 's1',
     path: '/input/a',
     sealed: new Uint8Array(1),
     size: 1,
@@ -151,7 +161,12 @@ test('message paths: canonical (protocol/policy/paths.ts), a pseudo file or an a
 
 test('a message path that climbs above the root is refused, not clamped to /etc', () => {
   assert.throws(
-    () => validateBody('result.read', { path: '/input/../../etc', replyKey: new Uint8Array(65) }),
+    () =>
+      validateBody('result.read', {
+        session: 's1',
+        path: '/input/../../etc',
+        replyKey: new Uint8Array(65),
+      }),
     (e: unknown) => isVcError(e, 'ERR_BAD_MESSAGE') && /above the root/.test(e.message),
   );
 });
