@@ -45,7 +45,7 @@ import {
 } from '../runtime/endpoint.js';
 import { keySenderId } from '../runtime/sender-ids.js';
 import { execute } from './enclave-execution.js';
-import { type UploadLimits, Uploads } from './enclave-uploads.js';
+import { Uploads } from './enclave-uploads.js';
 import { HeldBytes } from '../runtime/held-bytes.js';
 import {
   policyParticipants,
@@ -71,8 +71,6 @@ export interface EnclaveWorkerOptions {
   readonly requestTimeoutMs?: number;
   /** Publish transitions on the trace subject (default true). */
   readonly trace?: boolean;
-  /** What one sender may have open and buffered in uploads (default UPLOAD_LIMITS). */
-  readonly uploadLimits?: UploadLimits;
 }
 
 interface EnclaveOutcome {
@@ -220,12 +218,7 @@ class EnclaveShell {
     );
     for (const record of this.#traceBuffer.splice(0)) this.#publishTrace(record);
     this.#session = hex(this.#random(16));
-    this.#uploads = new Uploads(
-      this.#keys.hpke,
-      this.computation,
-      this.#session,
-      this.#options.uploadLimits,
-    );
+    this.#uploads = new Uploads(this.#keys.hpke, this.computation, this.#session);
     this.#send({ type: 'io.keys.ready', session: this.#session });
   }
 

@@ -1,0 +1,84 @@
+// Test-only: drives a launched enclave worker with hand-made signed requests, as a hostile but
+// enrolled participant would, and takes the worker's observable state (machine state and context,
+// trace records) so tests can prove a refused request changed nothing.
+import type { EnclaveWorker } from '../enclave-worker/enclave-actor.js';
+import { Endpoint, type Inbound } from '../runtime/endpoint.js';
+import { certificateSenderId, keyFromSenderId } from '../runtime/sender-ids.js';
+import type { System } from '../system/system.js';
+import type { Launched } from '../participant/launcher.js';
+import { enclaveSubject, type GeneratedIdentity, type LoadedPolicy } from '../../protocol/index.js';
+import { signEnvelope } from '../../transport/index.js';
+
+export interface Target {
+  readonly launched: Launched;
+  readonly worker: EnclaveWorker;
+  readonly computation: string;
+  readonly session: string;
+}
+
+/** Launches `policy` on the system and returns the worker that serves it. */
+export async function launchTarget(system: System, policy: LoadedPolicy): Promise<Target> {
+  const launched = await system.launch(policy);
+  const worker = system.workers.get(launched.worker)!;
+  return { launched, worker, computation: launched.computation, session: launched.ready.session };
+}
+
+/** What a refused request must leave as it was: the machine's state and context, and its trace. */
+export function observe(worker: EnclaveWorker): string {
+  const snapshot = worker.actor.snapshot();
+  const c = snapshot.context;
+  return JSON.stringify({
+    status: snapshot.status,
+    value: snapshot.value,
+    files: c.files,
+    executions: c.executions,
+    shutdownVotes: c.shutdownVotes,
+    pending: c.pending,
+    failure: c.failure ?? null,
+    session: c.session,
+  });
+}
+
+/** A participant's signer, speaking raw requests to any enclave subject. */
+export class RawSender {
+  readonly endpoint: Endpoint;
+  readonly identity: GeneratedIdentity;
+  #seq = Date.now() * 1000;
+
+  constructor(system: System, identity: GeneratedIdentity) {
+    this.identity = identity;
+    this.endpoint = new Endpoint(system.bus, {
+      id: certificateSenderId(new Uint8Array(identity.certificate.rawData)),
+      key: identity.privateKey,
+    });
+  }
+
+  /**
+   * Signs `body` under `kind` for computation `signedFor`, WITHOUT checking it against the kind's
+   * schema (as a hostile sender may), and sends it on the enclave subject of `to` (default the same).
+   */
+  async send(signedFor: string, kind: string, body: unknown, to = signedFor): Promise<Inbound> {
+    const header = {
+      kind,
+      computation: signedFor,
+      from: this.endpoint.id,
+      seq: ++this.#seq,
+      ts: Date.now(),
+    };
+    return this.raw(to, await signEnvelope(header, body, this.identity.privateKey));
+  }
+
+  /** Sends envelope bytes as they are (a recording, a replay) and opens the reply. */
+  async raw(to: string, bytes: Uint8Array): Promise<Inbound> {
+    const reply = await this.endpoint.transport.request(enclaveSubject(to), bytes, {
+      timeoutMs: 10_000,
+      retry: { attempts: 1 },
+    });
+    return this.endpoint.open(reply, keyFromSenderId);
+  }
+}
+
+/** The refusal code of a reply, or undefined when the request was answered. */
+export function refusalOf(reply: Inbound): string | undefined {
+  return reply.kind === 'protocol.error' ? reply.body.code : undefined;
+}
