@@ -58,9 +58,13 @@ export function checkProvision(
   if (refused) return refused;
   const expected = pinOf(ctx.view, event.path);
   if (expected !== undefined && event.hash !== expected) {
-    return failure('ERR_FILE_HASH_MISMATCH', `${event.path} does not match its hash in the policy`, {
-      path: event.path,
-    });
+    return failure(
+      'ERR_FILE_HASH_MISMATCH',
+      `${event.path} does not match its hash in the policy`,
+      {
+        path: event.path,
+      },
+    );
   }
   return undefined;
 }

@@ -161,9 +161,15 @@ export async function runParticipant(options: ParticipantOptions): Promise<Parti
       case 'data':
         return upload(ref, s, to);
       case 'compute':
-        return replyEvent(ref, await request('compute.request', { session: to.session, program: s.program }, to));
+        return replyEvent(
+          ref,
+          await request('compute.request', { session: to.session, program: s.program }, to),
+        );
       case 'pipeline':
-        return replyEvent(ref, await request('compute.request', { session: to.session, pipeline: s.pipeline }, to));
+        return replyEvent(
+          ref,
+          await request('compute.request', { session: to.session, pipeline: s.pipeline }, to),
+        );
       case 'result':
         return readResult(ref, s, to);
       case 'shutdown':

@@ -58,6 +58,11 @@ export class RawSender {
    * schema (as a hostile sender may), and sends it on the enclave subject of `to` (default the same).
    */
   async send(signedFor: string, kind: string, body: unknown, to = signedFor): Promise<Inbound> {
+    return this.raw(to, await this.sign(signedFor, kind, body));
+  }
+
+  /** The envelope `send` would send. */
+  sign(signedFor: string, kind: string, body: unknown): Promise<Uint8Array> {
     const header = {
       kind,
       computation: signedFor,
@@ -65,7 +70,7 @@ export class RawSender {
       seq: ++this.#seq,
       ts: Date.now(),
     };
-    return this.raw(to, await signEnvelope(header, body, this.identity.privateKey));
+    return signEnvelope(header, body, this.identity.privateKey);
   }
 
   /** Sends envelope bytes as they are (a recording, a replay) and opens the reply. */
