@@ -20,7 +20,7 @@ function checkSender(view: PolicyView, from: number): Failure | undefined {
 }
 
 /** What an upload declares, known from its first chunk on. */
-export interface UploadStart {
+interface UploadStart {
   readonly from: number;
   readonly path: string;
   /** `provision.program` writes; a data upload says how. */

@@ -6,7 +6,6 @@ export type { EnclaveEvent, EnclaveOutput, EnclaveRequestEvent, Handle } from '.
 export { enclaveMachine } from './enclave-machine.js';
 export type { EnclaveInput } from './enclave-machine.js';
 export { checkUpload } from './enclave-rules.js';
-export type { UploadStart } from './enclave-rules.js';
 export { hostMachine } from './host-machine.js';
 export type { HostOutput } from './host-machine.js';
 export { participantMachine } from './participant-machine.js';

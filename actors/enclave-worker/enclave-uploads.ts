@@ -30,7 +30,7 @@ export interface UploadLimits {
   readonly maxBufferedPerSender: number;
 }
 
-export const UPLOAD_LIMITS: UploadLimits = {
+const UPLOAD_LIMITS: UploadLimits = {
   maxOpenPerSender: 4,
   maxBufferedPerSender: 256 * 2 ** 20,
 };
