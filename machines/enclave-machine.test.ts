@@ -4,6 +4,7 @@ import { createActor } from 'xstate';
 import { enclaveMachine } from './enclave-machine.js';
 import type { EnclaveEvent } from './enclave-events.js';
 import { drive, MachineDriver } from './drive.js';
+import { checkUpload } from './enclave-rules.js';
 import {
   CSR,
   EVIDENCE,
@@ -135,6 +136,28 @@ test('program provisioning: rights, file hash, then write and ack', () => {
     body: { path: PROGRAM, received: 3, complete: true },
   });
   assert.ok(d.snapshot!.context.files.includes(PROGRAM));
+});
+
+test('an append to a path pinned by file_hashes is refused even when its bytes hash right', () => {
+  const d = serving();
+  const append = d.send({
+    type: 'provision.data',
+    ref: 'r1',
+    from: 0,
+    path: PROGRAM,
+    size: 3,
+    mode: 'append',
+    data: 'd-r1',
+    hash: HASH,
+  });
+  assert.equal(replyOf(append)?.body.code, 'ERR_FILE_HASH_MISMATCH');
+  assert.equal(append.state, '{"serving":"idle"}');
+  assert.deepEqual(d.snapshot!.context.files, []);
+  assert.equal(
+    checkUpload(view, { from: 0, path: PROGRAM, mode: 'append' })?.code,
+    'ERR_FILE_HASH_MISMATCH',
+  );
+  assert.equal(checkUpload(view, { from: 0, path: PROGRAM, mode: 'write' }), undefined);
 });
 
 test('execution needs x and a provisioned program; results need r and an execution', () => {

@@ -109,7 +109,7 @@ export const errorCatalog = {
     ERR_WRONG_COMPUTATION: "a request signed for another computation than the receiver's",
     ERR_WRONG_SESSION: "a request for another session than the enclave's current one (a replay)",
     ERR_UPLOAD_LIMIT:
-      'an upload beyond what a sender may have in flight or buffered in the enclave at once',
+      'more uploads open, or bytes declared, than one sender may have in the enclave',
   },
   /** Appraisal of evidence at the verifier and the participants' check of the enclave (`AttestationError`). */
   attestation: {

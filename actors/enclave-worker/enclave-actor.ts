@@ -307,7 +307,6 @@ class EnclaveShell {
     const ref = `${m.from}#${m.seq}`;
     switch (m.kind) {
       case 'session.hello':
-        return this.#ask({ type: m.kind, ref, from });
       case 'shutdown.request':
         return this.#ask({ type: m.kind, ref, from });
       case 'provision.program':
