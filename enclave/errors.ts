@@ -76,11 +76,7 @@ export class MemoryLimitError extends VcError {
 
 /** What an execution's resource budget counts besides memory, time and storage bytes. */
 export type BudgetedResource =
-  | 'table-entries'
-  | 'output-bytes'
-  | 'open-files'
-  | 'directory-depth'
-  | 'name-bytes';
+  'table-entries' | 'output-bytes' | 'open-files' | 'directory-depth' | 'name-bytes';
 
 /**
  * A resource of the execution's budget (run-options.ts) would be exceeded. Inside a guest's WASI

@@ -190,7 +190,9 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     args.policy !== undefined && args.principal !== undefined
       ? await policyRunSettings(args.policy, args.principal)
       : undefined;
-  const vfs = new Vfs(settings?.quotaBytes === undefined ? {} : { quotaBytes: settings.quotaBytes });
+  const vfs = new Vfs(
+    settings?.quotaBytes === undefined ? {} : { quotaBytes: settings.quotaBytes },
+  );
   for (const mount of args.mounts) loadMount(vfs, mount);
   const rights: RightsTable = settings?.rights ?? mountRights(args.mounts);
   const seed = args.seed ?? settings?.seed;

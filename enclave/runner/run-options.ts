@@ -2,6 +2,7 @@
 // modules (run-program.ts) and WASI 0.2 components (enclave/component/run-component.ts). Kept apart
 // so that neither runner imports the other's module.
 import type { RightsTable } from '../../protocol/index.js';
+import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_NAME_BYTES } from '../vfs/inode-tree.js';
 import type { Vfs } from '../vfs/vfs.js';
 
 /**
@@ -35,8 +36,8 @@ export const DEFAULT_LIMITS: RunLimits = {
   timeoutMs: 60_000,
   maxOutputBytes: 64 * 2 ** 20,
   maxOpenFiles: 1024,
-  maxDepth: 256,
-  maxNameBytes: 255,
+  maxDepth: DEFAULT_MAX_DEPTH,
+  maxNameBytes: DEFAULT_MAX_NAME_BYTES,
 };
 
 export interface RunOptions {

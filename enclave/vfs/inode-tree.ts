@@ -72,7 +72,8 @@ export class InodeTree {
         throw new ResourceLimitError('name-bytes', this.maxNameBytes, bytes);
     }
     const depth = parts.length + (node ? InodeTree.height(node) : 0);
-    if (depth > this.maxDepth) throw new ResourceLimitError('directory-depth', this.maxDepth, depth);
+    if (depth > this.maxDepth)
+      throw new ResourceLimitError('directory-depth', this.maxDepth, depth);
   }
 
   /** Levels below `node` (0 for a file or an empty directory). */

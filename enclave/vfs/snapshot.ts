@@ -2,7 +2,13 @@
 // nodes the executing principal holds some right on (data it may not touch never enters the worker);
 // the worker returns a diff, which the caller applies in one step, or not at all. Every walk is
 // iterative (an explicit stack), whatever depth a guest gave the tree.
-import { type RightsTable, PSEUDO_FILES, isPseudoFile, splitPath, rightsAt } from '../../protocol/index.js';
+import {
+  type RightsTable,
+  PSEUDO_FILES,
+  isPseudoFile,
+  splitPath,
+  rightsAt,
+} from '../../protocol/index.js';
 import { InodeTree, type FileNode, type FsNode } from './inode-tree.js';
 import { preopenDirs } from './rights.js';
 
@@ -51,8 +57,9 @@ export function walk(dir: FsNode, base: string, visit: (path: string, node: FsNo
 export function takeSnapshot(tree: InodeTree, rights: RightsTable): VfsSnapshot {
   const entries: SnapshotEntry[] = [];
   let size = 0;
+  const preopens = preopenDirs(rights);
   const visible = (path: string): boolean =>
-    rightsAt(rights, path) !== 0 || preopenDirs(rights).some((dir) => dir.startsWith(`${path}/`));
+    rightsAt(rights, path) !== 0 || preopens.some((dir) => dir.startsWith(`${path}/`));
   walk(tree.root, '/', (path, node) => {
     if (!visible(path)) return;
     if (node.kind === 'dir') entries.push({ path, kind: 'dir' });

@@ -62,7 +62,10 @@ function guarded<T>(operation: () => T, fail: (code: FsErrorCode) => Error): T {
 
 /** Fails with `name-too-long` unless `node` (a new node when absent) may sit at `path`. */
 function checkPlace(ctx: FsContext, path: string, node?: FsNode): void {
-  guarded(() => ctx.tree.checkPlace(splitPath(path), node), (code) => new FsError(code));
+  guarded(
+    () => ctx.tree.checkPlace(splitPath(path), node),
+    (code) => new FsError(code),
+  );
 }
 
 /** Index of a file for the `metadata-hash` functions. */
