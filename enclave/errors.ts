@@ -73,3 +73,21 @@ export class MemoryLimitError extends VcError {
     );
   }
 }
+
+/** What an execution's resource budget counts besides memory, time and storage bytes. */
+export type BudgetedResource =
+  'table-entries' | 'output-bytes' | 'open-files' | 'directory-depth' | 'name-bytes';
+
+/**
+ * A resource of the execution's budget (run-options.ts) would be exceeded. Inside a guest's WASI
+ * call the host turns it into an errno (EMFILE, ENAMETOOLONG), except for output, which ends the run.
+ */
+export class ResourceLimitError extends VcError {
+  readonly resource: BudgetedResource;
+  constructor(resource: BudgetedResource, limit: number, wanted: number) {
+    super('ERR_RESOURCE_LIMIT', `${resource} limit of ${limit} exceeded (${wanted} wanted)`, {
+      details: { resource, limit, wanted },
+    });
+    this.resource = resource;
+  }
+}

@@ -163,6 +163,8 @@ export const errorCatalog = {
       'the module imports something outside `wasi_snapshot_preview1` and `veracruz_si`',
     ERR_INVALID_MODULE: 'not a valid WebAssembly module, or not one that runs as a WASI command',
     ERR_MEMORY_LIMIT: 'the module needs more memory than `max_memory_mib` before it starts',
+    ERR_RESOURCE_LIMIT:
+      "the execution's budget of tables, output, open files, directory depth or name length is exceeded",
     ERR_SANDBOX: "the worker running the guest failed or exited early (not the guest's doing)",
   },
   /** WebAssembly components (enclave/component/errors.ts). */

@@ -68,7 +68,6 @@ export {
   PSEUDO_FILES,
   isPseudoFile,
   isUnder,
-  joinPath,
   normalizePath,
   resolveBeneath,
   splitPath,

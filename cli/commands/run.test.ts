@@ -199,3 +199,18 @@ test('vc run --pipeline runs programs placed in the file system', async () => {
   assert.deepEqual(io.stdout, ['q 3', 'q 3']);
   assert.equal(readFileSync(join(output, 'q'), 'utf8'), 'zyx');
 });
+
+test('vc run: 128 MiB of stderr without a newline ends within --timeout-ms', async () => {
+  const io = captureIo();
+  const started = Date.now();
+  const code = await main(
+    ['run', guest('hostile'), '--timeout-ms', '3000', '--', 'flood', 'stderr', '128'],
+    io,
+  );
+  const elapsed = Date.now() - started;
+  assert.equal(code, 1);
+  // Stopped by the output budget (64 MiB) or, on a slow machine, by the time budget first.
+  assert.match(io.stderr.at(-1) ?? '', /error ERR_(RESOURCE_LIMIT|EXECUTION_TIMEOUT)/);
+  // The budget plus the time to terminate the worker and print what was already received.
+  assert.ok(elapsed < 6000, `took ${elapsed} ms for a budget of 3000 ms`);
+});

@@ -143,18 +143,25 @@ function lineWriter(write: (text: string) => void): {
   flush(): void;
 } {
   const decoder = new TextDecoder();
-  let pending = '';
+  // The unfinished line is kept in pieces and joined once its newline comes: each chunk is looked
+  // at once, so output without newlines costs linear time, not quadratic.
+  let pending: string[] = [];
   return {
     push(bytes) {
-      pending += decoder.decode(bytes, { stream: true });
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const line of lines) write(line);
+      const lines = decoder.decode(bytes, { stream: true }).split('\n');
+      const last = lines.pop() ?? '';
+      for (const line of lines) {
+        pending.push(line);
+        write(pending.join(''));
+        pending = [];
+      }
+      if (last) pending.push(last);
     },
     flush() {
-      pending += decoder.decode();
-      if (pending) write(pending);
-      pending = '';
+      pending.push(decoder.decode());
+      const rest = pending.join('');
+      if (rest) write(rest);
+      pending = [];
     },
   };
 }
@@ -183,7 +190,9 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     args.policy !== undefined && args.principal !== undefined
       ? await policyRunSettings(args.policy, args.principal)
       : undefined;
-  const vfs = new Vfs({ quotaBytes: settings?.quotaBytes ?? 2 ** 30 });
+  const vfs = new Vfs(
+    settings?.quotaBytes === undefined ? {} : { quotaBytes: settings.quotaBytes },
+  );
   for (const mount of args.mounts) loadMount(vfs, mount);
   const rights: RightsTable = settings?.rights ?? mountRights(args.mounts);
   const seed = args.seed ?? settings?.seed;

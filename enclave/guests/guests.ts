@@ -6,6 +6,7 @@ export type GuestName =
   | 'copy'
   | 'escape'
   | 'forbidden_import'
+  | 'hostile'
   | 'loop'
   | 'malloc_bomb'
   | 'trap'

@@ -4,7 +4,8 @@
 import { ForbiddenImportError, InvalidModuleError } from '../errors.js';
 import { Wasm } from '../wasm-api.js';
 import { VERACRUZ_MODULE, WASI_MODULE } from '../wasi/host.js';
-import { capMemory, inspectModule, PAGE_BYTES } from './wasm-binary.js';
+import { capMemory, capTables, inspectModule, PAGE_BYTES } from './wasm-binary.js';
+import type { RunLimits } from './run-options.js';
 
 /** Every function of wasi_snapshot_preview1 (the host implements each one). */
 export const WASI_FUNCTIONS: readonly string[] = [
@@ -63,8 +64,14 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   [VERACRUZ_MODULE]: VERACRUZ_FUNCTIONS,
 };
 
-/** Checks `program` and returns a copy whose memory may grow to at most `maxMemoryMib`. */
-export function checkModule(program: Uint8Array, maxMemoryMib: number): Uint8Array {
+/**
+ * Checks `program` and returns a copy whose memory may grow to at most `maxMemoryMib` and whose
+ * tables to at most `maxTableEntries` entries together.
+ */
+export function checkModule(
+  program: Uint8Array,
+  limits: Pick<RunLimits, 'maxMemoryMib' | 'maxTableEntries'>,
+): Uint8Array {
   if (!Wasm.validate(program)) throw new InvalidModuleError('not a valid WebAssembly module');
   const info = inspectModule(program);
   for (const imp of info.imports) {
@@ -87,5 +94,6 @@ export function checkModule(program: Uint8Array, maxMemoryMib: number): Uint8Arr
   }
   if (info.memories.some((m) => m.is64 || m.shared))
     throw new InvalidModuleError('64-bit and shared memories are not supported');
-  return capMemory(program, Math.floor((maxMemoryMib * 2 ** 20) / PAGE_BYTES));
+  const maxPages = Math.floor((limits.maxMemoryMib * 2 ** 20) / PAGE_BYTES);
+  return capTables(capMemory(program, maxPages), limits.maxTableEntries);
 }

@@ -4,7 +4,7 @@
 // guest finished normally; after a trap, a failure or a timeout the file system is left as it was.
 import type { Worker } from 'node:worker_threads';
 import { VcError } from '../../protocol/index.js';
-import { ExecutionTimeoutError, GuestTrapError } from '../errors.js';
+import { ExecutionTimeoutError, GuestTrapError, ResourceLimitError } from '../errors.js';
 import { transferables, type VfsSnapshot } from '../vfs/snapshot.js';
 import { concatBytes } from './bytes.js';
 import type { GuestInput, WorkerMessage } from './protocol.js';
@@ -12,11 +12,16 @@ import type { RunLimits, RunOptions, RunResult } from './run-options.js';
 
 function snapshotFor(options: RunOptions, limits: RunLimits): VfsSnapshot {
   const base = options.vfs.snapshot(options.rights);
-  const quotaBytes = Math.min(base.quotaBytes, limits.quotaBytes ?? Number.POSITIVE_INFINITY);
-  if (options.stdin === undefined) return { ...base, quotaBytes };
+  const bounded: VfsSnapshot = {
+    ...base,
+    quotaBytes: Math.min(base.quotaBytes, limits.quotaBytes ?? Number.POSITIVE_INFINITY),
+    maxDepth: Math.min(base.maxDepth, limits.maxDepth),
+    maxNameBytes: Math.min(base.maxNameBytes, limits.maxNameBytes),
+  };
+  if (options.stdin === undefined) return bounded;
   const entries = base.entries.filter((e) => e.path !== 'stdin');
   entries.push({ path: 'stdin', kind: 'file', data: options.stdin.slice() });
-  return { entries, quotaBytes, usedOutside: base.usedOutside };
+  return { ...bounded, entries };
 }
 
 /** The executing principal's view of the file system and the guest's settings, as of now. */
@@ -28,6 +33,8 @@ export function guestInput(options: RunOptions, limits: RunLimits): GuestInput {
     env: Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`),
     clock: options.clock ?? false,
     seed: options.seed,
+    maxOutputBytes: limits.maxOutputBytes,
+    maxOpenFiles: limits.maxOpenFiles,
   };
 }
 
@@ -45,6 +52,8 @@ export function executeInWorker(
 ): Promise<RunResult> {
   const stdout: Uint8Array[] = [];
   const stderr: Uint8Array[] = [];
+  let outputBytes = 0;
+  const deadline = Date.now() + limits.timeoutMs;
   return new Promise<RunResult>((resolve, reject) => {
     let settled = false;
     const finish = (error: VcError | undefined, result?: RunResult): void => {
@@ -61,10 +70,19 @@ export function executeInWorker(
     );
     worker.on('message', (message: WorkerMessage) => {
       if (settled) return;
+      // Node may deliver a batch of queued messages without running timers in between; the
+      // budget is checked here too, so the handling of a guest's output cannot outlast it.
+      if (Date.now() > deadline) return finish(new ExecutionTimeoutError(limits.timeoutMs));
       switch (message.type) {
         case 'ready':
           return;
         case 'output':
+          outputBytes += message.bytes.length;
+          // The worker's host refuses output past the budget first; this holds for any worker.
+          if (outputBytes > limits.maxOutputBytes)
+            return finish(
+              new ResourceLimitError('output-bytes', limits.maxOutputBytes, outputBytes),
+            );
           (message.stream === 'stdout' ? stdout : stderr).push(message.bytes);
           (message.stream === 'stdout' ? options.onStdout : options.onStderr)?.(message.bytes);
           return;

@@ -14,6 +14,9 @@ export interface GuestInput {
   readonly clock: boolean;
   /** Deterministic mode: seeded random and a virtual clock. */
   readonly seed: number | undefined;
+  /** The parts of the run's budget the worker's WASI host enforces (the tree's are in `snapshot`). */
+  readonly maxOutputBytes: number;
+  readonly maxOpenFiles: number;
 }
 
 export interface WorkerInput extends GuestInput {

@@ -39,7 +39,7 @@ export async function runProgram(options: RunOptions): Promise<RunResult> {
 }
 
 async function coreRun(options: RunOptions, limits: RunLimits): Promise<() => Promise<RunResult>> {
-  const module = await compileGuest(checkModule(options.program, limits.maxMemoryMib));
+  const module = await compileGuest(checkModule(options.program, limits));
   return () => start(module, options, limits);
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Wasm } from '../wasm-api.js';
-import { capMemory, inspectModule } from './wasm-binary.js';
+import { capMemory, capTables, inspectModule } from './wasm-binary.js';
 
 const section = (id: number, body: number[]): number[] => [id, body.length, ...body];
 const name = (s: string): number[] => [s.length, ...new TextEncoder().encode(s)];
@@ -69,4 +69,28 @@ test('components and garbage are refused as ERR_INVALID_MODULE', () => {
   );
   assert.throws(() => inspectModule(new TextEncoder().encode('hello world')), invalid);
   assert.throws(() => inspectModule(Uint8Array.from([...HEADER, 5, 10, 1])), invalid);
+});
+
+/** A module defining tables of funcref with the given limits bytes. */
+function definedTables(...limits: number[][]): Uint8Array {
+  const body = [limits.length, ...limits.flatMap((l) => [0x70, ...l])];
+  return Uint8Array.from([...HEADER, ...section(4, body)]);
+}
+
+test('tables share maxTableEntries: each may grow by an equal part of what the minimums leave', () => {
+  const capped = capTables(definedTables([0, 10], [1, 2, 0x80, 0x80, 0x80, 0x05]), 100);
+  assert.ok(Wasm.validate(capped));
+  assert.deepEqual(inspectModule(capped).tables, [
+    { min: 10, max: 54, shared: false, is64: false },
+    { min: 2, max: 46, shared: false, is64: false },
+  ]);
+  // A smaller maximum of its own is kept.
+  assert.equal(inspectModule(capTables(definedTables([1, 0, 3]), 100)).tables[0]?.max, 3);
+});
+
+test('table minimums above maxTableEntries are refused with ERR_RESOURCE_LIMIT', () => {
+  assert.throws(
+    () => capTables(definedTables([0, 60], [0, 60]), 100),
+    (e: { code?: string }) => e.code === 'ERR_RESOURCE_LIMIT',
+  );
 });

@@ -1,7 +1,8 @@
 // A small reader/writer for the parts of the WebAssembly binary format the runner needs: the import,
-// memory and export sections. It lets us check imports (our wasm-checker) and rewrite every memory's
-// maximum so the engine itself refuses growth beyond the policy's max_memory_mib.
-import { InvalidModuleError, MemoryLimitError } from '../errors.js';
+// table, memory and export sections. It lets us check imports (our wasm-checker) and rewrite every
+// memory's and table's maximum so the engine itself refuses growth beyond the run's budget
+// (max_memory_mib, maxTableEntries).
+import { InvalidModuleError, MemoryLimitError, ResourceLimitError } from '../errors.js';
 import { concatBytes } from './bytes.js';
 
 export const PAGE_BYTES = 65536;
@@ -27,6 +28,8 @@ export interface ModuleInfo {
   readonly imports: ModuleImport[];
   /** Memories defined by the module (imported ones are in `imports`). */
   readonly memories: Limits[];
+  /** Tables defined by the module (imported ones are in `imports`). */
+  readonly tables: Limits[];
   readonly exports: Array<{ readonly name: string; readonly kind: ExternKind }>;
 }
 
@@ -118,11 +121,14 @@ function sections(bytes: Uint8Array): Section[] {
   return out;
 }
 
-/** Walks the import section, calling `onMemory` with each memory import's limits position. */
+type OnLimits = (at: number, end: number, l: Limits) => void;
+
+/** Walks the import section, calling `onLimits` with each import of `kind`'s limits position. */
 function readImports(
   bytes: Uint8Array,
   s: Section,
-  onLimits?: (at: number, end: number, l: Limits) => void,
+  onLimits?: OnLimits,
+  kind: 'memory' | 'table' = 'memory',
 ): ModuleImport[] {
   const r = new Reader(bytes, s.bodyStart);
   const count = r.leb();
@@ -130,39 +136,48 @@ function readImports(
   for (let i = 0; i < count; i++) {
     const module = r.name();
     const name = r.name();
-    const kind = KINDS[r.u8()];
-    if (!kind) throw new InvalidModuleError('bad import kind');
-    if (kind === 'func') r.leb();
-    else if (kind === 'table') {
-      r.u8();
-      r.limits();
-    } else if (kind === 'memory') {
+    const imported = KINDS[r.u8()];
+    if (!imported) throw new InvalidModuleError('bad import kind');
+    if (imported === 'func') r.leb();
+    else if (imported === 'table' || imported === 'memory') {
+      if (imported === 'table') r.u8();
       const at = r.pos;
       const limits = r.limits();
-      onLimits?.(at, r.pos, limits);
-      out.push({ module, name, kind, limits });
+      if (imported === kind) onLimits?.(at, r.pos, limits);
+      out.push({ module, name, kind: imported, limits });
       continue;
-    } else if (kind === 'global') {
+    } else if (imported === 'global') {
       r.u8();
       r.u8();
     } else {
       r.u8();
       r.leb();
     }
-    out.push({ module, name, kind });
+    out.push({ module, name, kind: imported });
   }
   return out;
 }
 
-function readMemories(
-  bytes: Uint8Array,
-  s: Section,
-  onLimits?: (at: number, end: number, l: Limits) => void,
-): Limits[] {
+function readMemories(bytes: Uint8Array, s: Section, onLimits?: OnLimits): Limits[] {
   const r = new Reader(bytes, s.bodyStart);
   const count = r.leb();
   const out: Limits[] = [];
   for (let i = 0; i < count; i++) {
+    const at = r.pos;
+    const limits = r.limits();
+    onLimits?.(at, r.pos, limits);
+    out.push(limits);
+  }
+  return out;
+}
+
+function readTables(bytes: Uint8Array, s: Section, onLimits?: OnLimits): Limits[] {
+  const r = new Reader(bytes, s.bodyStart);
+  const count = r.leb();
+  const out: Limits[] = [];
+  for (let i = 0; i < count; i++) {
+    // 0x40 0x00 starts a table with an initialiser expression, which we do not parse.
+    if (r.u8() === 0x40) throw new InvalidModuleError('tables with initialisers are not supported');
     const at = r.pos;
     const limits = r.limits();
     onLimits?.(at, r.pos, limits);
@@ -186,13 +201,43 @@ function readExports(bytes: Uint8Array, s: Section): ModuleInfo['exports'] {
 }
 
 export function inspectModule(bytes: Uint8Array): ModuleInfo {
-  const info: ModuleInfo = { imports: [], memories: [], exports: [] };
+  const info: ModuleInfo = { imports: [], memories: [], tables: [], exports: [] };
   for (const s of sections(bytes)) {
     if (s.id === 2) info.imports.push(...readImports(bytes, s));
+    if (s.id === 4) info.tables.push(...readTables(bytes, s));
     if (s.id === 5) info.memories.push(...readMemories(bytes, s));
     if (s.id === 7) info.exports.push(...readExports(bytes, s));
   }
   return info;
+}
+
+/** A copy of the module with the limits of every memory, or every table, replaced by `cap`'s. */
+function rewriteLimits(
+  bytes: Uint8Array,
+  kind: 'memory' | 'table',
+  cap: (l: Limits) => Limits,
+): Uint8Array {
+  const own = kind === 'memory' ? 5 : 4;
+  const chunks: Uint8Array[] = [bytes.subarray(0, 8)];
+  for (const s of sections(bytes)) {
+    if (s.id !== 2 && s.id !== own) {
+      chunks.push(bytes.subarray(s.start, s.end));
+      continue;
+    }
+    const body: number[] = [];
+    let copied = s.bodyStart;
+    const rewrite: OnLimits = (at, end, l) => {
+      body.push(...bytes.subarray(copied, at));
+      body.push(...encodeLimits(cap(l)));
+      copied = end;
+    };
+    if (s.id === 2) readImports(bytes, s, rewrite, kind);
+    else if (kind === 'memory') readMemories(bytes, s, rewrite);
+    else readTables(bytes, s, rewrite);
+    body.push(...bytes.subarray(copied, s.end));
+    chunks.push(Uint8Array.from([s.id, ...leb(body.length), ...body]));
+  }
+  return concatBytes(chunks);
 }
 
 /**
@@ -200,24 +245,29 @@ export function inspectModule(bytes: Uint8Array): ModuleInfo {
  * `maxPages`. A memory whose minimum already exceeds it is refused (ERR_MEMORY_LIMIT).
  */
 export function capMemory(bytes: Uint8Array, maxPages: number): Uint8Array {
-  const chunks: Uint8Array[] = [bytes.subarray(0, 8)];
-  for (const s of sections(bytes)) {
-    if (s.id !== 2 && s.id !== 5) {
-      chunks.push(bytes.subarray(s.start, s.end));
-      continue;
-    }
-    const body: number[] = [];
-    let copied = s.bodyStart;
-    const rewrite = (at: number, end: number, l: Limits): void => {
-      if (l.min > maxPages) throw new MemoryLimitError(l.min, maxPages);
-      body.push(...bytes.subarray(copied, at));
-      body.push(...encodeLimits({ ...l, max: Math.min(l.max ?? maxPages, maxPages) }));
-      copied = end;
-    };
-    if (s.id === 2) readImports(bytes, s, rewrite);
-    else readMemories(bytes, s, rewrite);
-    body.push(...bytes.subarray(copied, s.end));
-    chunks.push(Uint8Array.from([s.id, ...leb(body.length), ...body]));
-  }
-  return concatBytes(chunks);
+  return rewriteLimits(bytes, 'memory', (l) => {
+    if (l.min > maxPages) throw new MemoryLimitError(l.min, maxPages);
+    return { ...l, max: Math.min(l.max ?? maxPages, maxPages) };
+  });
+}
+
+/**
+ * Returns a copy of the module whose tables (defined or imported) together may hold at most
+ * `maxEntries` entries: what the minimums leave is shared equally as room to grow. Minimums that
+ * already exceed it are refused (ERR_RESOURCE_LIMIT).
+ */
+export function capTables(bytes: Uint8Array, maxEntries: number): Uint8Array {
+  const info = inspectModule(bytes);
+  const tables = [
+    ...info.tables,
+    ...info.imports.flatMap((i) => (i.kind === 'table' && i.limits ? [i.limits] : [])),
+  ];
+  if (tables.length === 0) return bytes;
+  const minimums = tables.reduce((n, t) => n + t.min, 0);
+  if (minimums > maxEntries) throw new ResourceLimitError('table-entries', maxEntries, minimums);
+  const room = Math.floor((maxEntries - minimums) / tables.length);
+  return rewriteLimits(bytes, 'table', (l) => ({
+    ...l,
+    max: Math.min(l.max ?? Number.POSITIVE_INFINITY, l.min + room),
+  }));
 }

@@ -2,7 +2,8 @@
 // 0.2 components in component/worker-main.ts): replying to the runner, and turning the guest
 // settings into what a WASI host needs (its view of the file system, clock, random, output).
 import { parentPort } from 'node:worker_threads';
-import type { RightsTable } from '../../protocol/index.js';
+import { VcError, type RightsTable } from '../../protocol/index.js';
+import { ResourceLimitError } from '../errors.js';
 import type { InodeTree } from '../vfs/inode-tree.js';
 import type { TrackedTree } from '../vfs/snapshot.js';
 import type { ClockSource } from '../wasi/host-state.js';
@@ -22,10 +23,12 @@ export interface GuestHostSettings {
   readonly clock: ClockSource | undefined;
   readonly random: (into: Uint8Array) => void;
   readonly onOutput: (stream: 'stdout' | 'stderr', bytes: Uint8Array) => void;
+  readonly maxOpenFiles: number;
 }
 
 export function guestHostSettings(input: GuestInput, tracked: TrackedTree): GuestHostSettings {
   const deterministic = input.seed !== undefined;
+  let outputBytes = 0;
   return {
     tree: tracked.tree,
     rights: input.rights,
@@ -33,8 +36,17 @@ export function guestHostSettings(input: GuestInput, tracked: TrackedTree): Gues
     env: input.env,
     clock: input.clock ? (deterministic ? virtualClock() : realClock()) : undefined,
     random: input.seed !== undefined ? seededRandom(input.seed) : cryptoRandom,
-    onOutput: (stream, bytes) =>
-      post({ type: 'output', stream, bytes }, [bytes.buffer as ArrayBuffer]),
+    // Output past the budget ends the run: the runner hears it first, then the guest is unwound.
+    onOutput: (stream, bytes) => {
+      outputBytes += bytes.length;
+      if (outputBytes > input.maxOutputBytes) {
+        const error = new ResourceLimitError('output-bytes', input.maxOutputBytes, outputBytes);
+        post({ type: 'failure', code: error.code, message: error.message });
+        throw error;
+      }
+      post({ type: 'output', stream, bytes }, [bytes.buffer as ArrayBuffer]);
+    },
+    maxOpenFiles: input.maxOpenFiles,
   };
 }
 
@@ -43,11 +55,14 @@ export function reportTrap(error: unknown): void {
   post({ type: 'trap', message: error instanceof Error ? error.message : String(error) });
 }
 
-/** Reports a failure of the worker itself (not of the guest) as ERR_SANDBOX. */
+/**
+ * Reports a failure of the worker itself (not of the guest) as ERR_SANDBOX, or a typed refusal
+ * (e.g. a budget the snapshot already exceeds) with its own code.
+ */
 export function reportSandboxFailure(error: unknown): void {
   post({
     type: 'failure',
-    code: 'ERR_SANDBOX',
+    code: error instanceof VcError ? error.code : 'ERR_SANDBOX',
     message: error instanceof Error ? error.message : String(error),
   });
 }

@@ -1,8 +1,22 @@
 // The in-memory inode tree behind the virtual file system. It knows nothing about rights: callers
 // (the principal-facing Vfs and the WASI host) check rights first. It enforces the byte quota,
-// which counts the sizes of all regular files, pseudo files included.
+// which counts the sizes of all regular files, pseudo files included, and the limits on directory
+// depth and name length. Nothing here recurses: a tree of any depth is walked with an explicit
+// stack, so a guest's deep tree cannot overflow the host's call stack.
 import { BadPathError, type PseudoFile } from '../../protocol/index.js';
-import { FileNotFoundError, QuotaExceededError } from '../errors.js';
+import { FileNotFoundError, QuotaExceededError, ResourceLimitError } from '../errors.js';
+
+/** Path components of the deepest node, and UTF-8 bytes of one name, unless a tree says less. */
+export const DEFAULT_MAX_DEPTH = 256;
+export const DEFAULT_MAX_NAME_BYTES = 255;
+
+export interface TreeLimits {
+  readonly quotaBytes?: number;
+  /** Bytes held outside this tree that count against the same quota (the worker's view). */
+  readonly usedOutside?: number;
+  readonly maxDepth?: number;
+  readonly maxNameBytes?: number;
+}
 
 interface NodeBase {
   readonly ino: number;
@@ -33,13 +47,45 @@ export class InodeTree {
   readonly quotaBytes: number;
   /** Bytes held outside this tree that count against the same quota (the worker's view). */
   readonly usedOutside: number;
+  readonly maxDepth: number;
+  readonly maxNameBytes: number;
   private used = 0;
   private nextIno = 1;
 
-  constructor(options: { quotaBytes?: number; usedOutside?: number } = {}) {
+  constructor(options: TreeLimits = {}) {
     this.quotaBytes = options.quotaBytes ?? Number.POSITIVE_INFINITY;
     this.usedOutside = options.usedOutside ?? 0;
+    this.maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+    this.maxNameBytes = options.maxNameBytes ?? DEFAULT_MAX_NAME_BYTES;
     this.root = this.newDir();
+  }
+
+  /**
+   * Fails with ERR_RESOURCE_LIMIT unless `node` (a new node when absent) may sit at `parts`: every
+   * name within maxNameBytes and its deepest node, a moved directory's subtree included, within
+   * maxDepth.
+   */
+  checkPlace(parts: readonly string[], node?: FsNode): void {
+    for (const name of parts) {
+      const bytes = Buffer.byteLength(name);
+      if (bytes > this.maxNameBytes)
+        throw new ResourceLimitError('name-bytes', this.maxNameBytes, bytes);
+    }
+    const depth = parts.length + (node ? InodeTree.height(node) : 0);
+    if (depth > this.maxDepth)
+      throw new ResourceLimitError('directory-depth', this.maxDepth, depth);
+  }
+
+  /** Levels below `node` (0 for a file or an empty directory). */
+  static height(node: FsNode): number {
+    let height = 0;
+    const stack: Array<[FsNode, number]> = [[node, 0]];
+    for (let top = stack.pop(); top; top = stack.pop()) {
+      const [n, level] = top;
+      if (level > height) height = level;
+      if (n.kind === 'dir') for (const child of n.entries.values()) stack.push([child, level + 1]);
+    }
+    return height;
   }
 
   get usedBytes(): number {
@@ -78,6 +124,7 @@ export class InodeTree {
 
   /** Creates missing directories along `parts` and returns the last one. */
   mkdirp(parts: readonly string[]): DirNode {
+    this.checkPlace(parts);
     let dir = this.root;
     for (const [i, part] of parts.entries()) {
       let next = dir.entries.get(part);
@@ -119,8 +166,11 @@ export class InodeTree {
     if (size > file.size) this.reserve(size - file.size);
     else this.used -= file.size - size;
     if (size > file.buf.length) {
+      // Capacity grows by doubling, but never past what the quota still allows: the bytes a guest
+      // makes the host hold stay within the quota, not twice it.
+      const headroom = this.quotaBytes - this.usedOutside - this.used;
       const grown = new Uint8Array(
-        Math.max(size, Math.min(file.buf.length * 2, size + 64 * 2 ** 20)),
+        Math.max(size, Math.min(file.buf.length * 2, size + 64 * 2 ** 20, size + headroom)),
       );
       grown.set(file.buf.subarray(0, file.size));
       file.buf = grown;
@@ -133,8 +183,11 @@ export class InodeTree {
 
   /** Forgets a node's bytes (the node was unlinked or replaced). */
   release(node: FsNode): void {
-    if (node.kind === 'file') this.used -= node.size;
-    else for (const child of node.entries.values()) this.release(child);
+    const stack: FsNode[] = [node];
+    for (let n = stack.pop(); n; n = stack.pop()) {
+      if (n.kind === 'file') this.used -= n.size;
+      else for (const child of n.entries.values()) stack.push(child);
+    }
   }
 
   /** Fails with ERR_QUOTA_EXCEEDED unless `bytes` more fit. */

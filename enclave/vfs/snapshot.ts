@@ -1,15 +1,15 @@
 // Moving part of the file system into a worker and the changes back. A snapshot carries only the
 // nodes the executing principal holds some right on (data it may not touch never enters the worker);
-// the worker returns a diff, which the caller applies in one step, or not at all.
+// the worker returns a diff, which the caller applies in one step, or not at all. Every walk is
+// iterative (an explicit stack), whatever depth a guest gave the tree.
 import {
   type RightsTable,
   PSEUDO_FILES,
   isPseudoFile,
-  joinPath,
   splitPath,
   rightsAt,
 } from '../../protocol/index.js';
-import { InodeTree, type FsNode } from './inode-tree.js';
+import { InodeTree, type FileNode, type FsNode } from './inode-tree.js';
 import { preopenDirs } from './rights.js';
 
 export interface SnapshotEntry {
@@ -22,6 +22,8 @@ export interface VfsSnapshot {
   readonly entries: SnapshotEntry[];
   readonly quotaBytes: number;
   readonly usedOutside: number;
+  readonly maxDepth: number;
+  readonly maxNameBytes: number;
 }
 
 export interface VfsDiff {
@@ -31,16 +33,23 @@ export interface VfsDiff {
   readonly upserts: SnapshotEntry[];
 }
 
-export function walk(
-  dir: FsNode,
-  parts: string[],
-  visit: (path: string, node: FsNode) => void,
-): void {
-  if (dir.kind !== 'dir') return;
-  for (const [name, child] of dir.entries) {
-    const childParts = [...parts, name];
-    visit(joinPath(childParts), child);
-    walk(child, childParts, visit);
+/**
+ * Calls `visit` with every node below `dir` (pre-order: a directory before its children) and its
+ * absolute path; `base` is the path of `dir` itself.
+ */
+export function walk(dir: FsNode, base: string, visit: (path: string, node: FsNode) => void): void {
+  const prefix = base === '/' ? '' : base;
+  const stack: Array<[string, FsNode]> = [[prefix, dir]];
+  for (let top = stack.pop(); top; top = stack.pop()) {
+    const [path, node] = top;
+    if (node !== dir) visit(path, node);
+    if (node.kind !== 'dir') continue;
+    // Pushed in reverse so that siblings are visited in insertion order.
+    const children = [...node.entries];
+    for (let i = children.length - 1; i >= 0; i--) {
+      const [name, child] = children[i] as [string, FsNode];
+      stack.push([`${path}/${name}`, child]);
+    }
   }
 }
 
@@ -48,9 +57,10 @@ export function walk(
 export function takeSnapshot(tree: InodeTree, rights: RightsTable): VfsSnapshot {
   const entries: SnapshotEntry[] = [];
   let size = 0;
+  const preopens = preopenDirs(rights);
   const visible = (path: string): boolean =>
-    rightsAt(rights, path) !== 0 || preopenDirs(rights).some((dir) => dir.startsWith(`${path}/`));
-  walk(tree.root, [], (path, node) => {
+    rightsAt(rights, path) !== 0 || preopens.some((dir) => dir.startsWith(`${path}/`));
+  walk(tree.root, '/', (path, node) => {
     if (!visible(path)) return;
     if (node.kind === 'dir') entries.push({ path, kind: 'dir' });
     else {
@@ -63,7 +73,13 @@ export function takeSnapshot(tree: InodeTree, rights: RightsTable): VfsSnapshot 
     entries.push({ path: 'stdin', kind: 'file', data: InodeTree.contents(stdin) });
     size += stdin.size;
   }
-  return { entries, quotaBytes: tree.quotaBytes, usedOutside: tree.usedBytes - size };
+  return {
+    entries,
+    quotaBytes: tree.quotaBytes,
+    usedOutside: tree.usedBytes - size,
+    maxDepth: tree.maxDepth,
+    maxNameBytes: tree.maxNameBytes,
+  };
 }
 
 /** Buffers of a snapshot or diff, to pass as a transfer list (avoids a second copy). */
@@ -77,10 +93,7 @@ export class TrackedTree {
   private readonly origin = new Map<FsNode, string>();
 
   constructor(snapshot: VfsSnapshot) {
-    this.tree = new InodeTree({
-      quotaBytes: snapshot.quotaBytes,
-      usedOutside: snapshot.usedOutside,
-    });
+    this.tree = new InodeTree(snapshot);
     for (const entry of snapshot.entries) {
       if (isPseudoFile(entry.path)) {
         const node = this.tree.pseudoFile(entry.path);
@@ -96,6 +109,7 @@ export class TrackedTree {
   }
 
   private placeFile(parts: string[], data: Uint8Array | undefined): FsNode {
+    this.tree.checkPlace(parts);
     const parent = this.tree.mkdirp(parts.slice(0, -1));
     const node = this.tree.newFile(data);
     node.dirty = false;
@@ -106,16 +120,16 @@ export class TrackedTree {
   /** What changed since the snapshot; file bytes are exact-length copies. */
   diff(): VfsDiff {
     const upserts: SnapshotEntry[] = [];
-    walk(this.tree.root, [], (path, node) => {
+    walk(this.tree.root, '/', (path, node) => {
       const moved = this.origin.get(node) !== path;
       if (node.kind === 'dir' && moved) upserts.push({ path, kind: 'dir' });
       if (node.kind === 'file' && (moved || node.dirty)) {
-        upserts.push({ path, kind: 'file', data: InodeTree.contents(node) });
+        upserts.push({ path, kind: 'file', data: handOver(node) });
       }
     });
     for (const name of PSEUDO_FILES) {
       const node = this.tree.pseudo.get(name);
-      if (node?.dirty) upserts.push({ path: name, kind: 'file', data: InodeTree.contents(node) });
+      if (node?.dirty) upserts.push({ path: name, kind: 'file', data: handOver(node) });
     }
     const removed = [...this.origin.entries()]
       .filter(([node, path]) => this.tree.lookup(splitPath(path)) !== node)
@@ -123,6 +137,15 @@ export class TrackedTree {
       .sort((a, b) => b.length - a.length);
     return { removed, upserts };
   }
+}
+
+/**
+ * A file's content for a diff: its own buffer when that holds exactly the content (the worker's tree
+ * is dropped once the diff is sent, so no second copy of every output is made), else a copy.
+ */
+function handOver(file: FileNode): Uint8Array {
+  const { buf, size } = file;
+  return buf.byteOffset === 0 && buf.buffer.byteLength === size ? buf : InodeTree.contents(file);
 }
 
 /** Applies a worker's diff to the shared tree. */
@@ -137,10 +160,14 @@ export function applyDiff(tree: InodeTree, diff: VfsDiff): void {
       parent.entries.delete(name);
     }
   }
-  const ordered = [...diff.upserts].sort(
-    (a, b) => a.path.split('/').length - b.path.split('/').length,
-  );
-  for (const entry of ordered) applyUpsert(tree, entry);
+  const depth = (path: string): number => {
+    let n = 0;
+    for (let i = path.indexOf('/'); i !== -1; i = path.indexOf('/', i + 1)) n++;
+    return n;
+  };
+  const ordered = diff.upserts.map((entry) => ({ entry, depth: depth(entry.path) }));
+  ordered.sort((a, b) => a.depth - b.depth);
+  for (const { entry } of ordered) applyUpsert(tree, entry);
 }
 
 function applyUpsert(tree: InodeTree, entry: SnapshotEntry): void {
@@ -155,6 +182,7 @@ function applyUpsert(tree: InodeTree, entry: SnapshotEntry): void {
     tree.mkdirp(parts);
     return;
   }
+  tree.checkPlace(parts);
   const parent = tree.mkdirp(parts.slice(0, -1));
   const name = parts[parts.length - 1] as string;
   const old = parent.entries.get(name);

@@ -8,7 +8,8 @@ import {
   WasiRight,
 } from '../../protocol/index.js';
 import { preopenDirs } from './rights.js';
-import { TrackedTree, applyDiff } from './snapshot.js';
+import { InodeTree } from './inode-tree.js';
+import { TrackedTree, applyDiff, takeSnapshot, walk } from './snapshot.js';
 import { Vfs } from './vfs.js';
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -150,4 +151,39 @@ test('a worker diff carries new, changed, moved and removed nodes; untouched fil
   assert.equal(text(vfs.readUnchecked('/d/change')), 'c!');
   assert.equal(text(vfs.readUnchecked('/d/moved')), 'm');
   assert.equal(vfs.usedBytes, 5);
+});
+
+test('a tree 6,000 directories deep is snapshotted, diffed, applied and released without recursion', () => {
+  // Far deeper than the budget allows, and deeper than the recursive walks survived (5,000 overflowed).
+  const depth = 6000;
+  const tree = new InodeTree({ maxDepth: depth + 1 });
+  const parts = Array.from({ length: depth }, () => 'd');
+  tree.mkdirp(parts).entries.set('leaf.txt', tree.newFile(bytes('deep')));
+  const everything: RightsTable = [{ path: '/', rights: RIGHTS_ALL }];
+  const snapshot = takeSnapshot(tree, everything);
+  assert.equal(snapshot.entries.length, depth + 1);
+  const tracked = new TrackedTree(snapshot);
+  const deepest = tracked.tree.lookup(parts);
+  assert.equal(deepest?.kind, 'dir');
+  if (deepest?.kind === 'dir') deepest.entries.set('new.txt', tracked.tree.newFile(bytes('new')));
+  const diff = tracked.diff();
+  assert.equal(diff.upserts.length, 1);
+  applyDiff(tree, diff);
+  let files = 0;
+  walk(tree.root, '/', (_path, node) => {
+    if (node.kind === 'file') files++;
+  });
+  assert.equal(files, 2);
+  assert.equal(tree.usedBytes, 7);
+  tree.release(tree.root);
+  assert.equal(tree.usedBytes, 0);
+});
+
+test('the default depth and name limits refuse participants too, typed', () => {
+  const vfs = new Vfs();
+  const deep = `/${Array.from({ length: 257 }, () => 'd').join('/')}`;
+  assert.throws(() => vfs.writeUnchecked(deep, bytes('x')), code('ERR_RESOURCE_LIMIT'));
+  assert.throws(() => vfs.mkdir(deep), code('ERR_RESOURCE_LIMIT'));
+  assert.throws(() => vfs.mkdir(`/${'n'.repeat(256)}`), code('ERR_RESOURCE_LIMIT'));
+  assert.equal(vfs.exists('/d'), false, 'nothing was created on the way');
 });

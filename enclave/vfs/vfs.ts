@@ -15,8 +15,11 @@ import { AccessDeniedError, FileNotFoundError } from '../errors.js';
 import { InodeTree, type FileNode } from './inode-tree.js';
 import { applyDiff, takeSnapshot, walk, type VfsDiff, type VfsSnapshot } from './snapshot.js';
 
+/** The byte quota of a file system whose policy sets none (`storage_quota_bytes`). */
+export const DEFAULT_QUOTA_BYTES = 2 ** 30;
+
 export interface VfsOptions {
-  /** Byte quota over all file contents; unlimited when absent. */
+  /** Byte quota over all file contents; DEFAULT_QUOTA_BYTES when absent. */
   readonly quotaBytes?: number;
 }
 
@@ -30,9 +33,7 @@ export class Vfs {
   readonly tree: InodeTree;
 
   constructor(options: VfsOptions = {}) {
-    this.tree = new InodeTree(
-      options.quotaBytes === undefined ? {} : { quotaBytes: options.quotaBytes },
-    );
+    this.tree = new InodeTree({ quotaBytes: options.quotaBytes ?? DEFAULT_QUOTA_BYTES });
   }
 
   get usedBytes(): number {
@@ -103,7 +104,7 @@ export class Vfs {
     const node = this.tree.lookup(splitPath(target));
     const found: string[] = [];
     if (!node) return found;
-    walk(node, splitPath(target), (path, child) => {
+    walk(node, target, (path, child) => {
       if (child.kind === 'file') found.push(path);
     });
     return found.sort();
@@ -151,6 +152,7 @@ export class Vfs {
     if (existing?.kind === 'dir') throw new BadPathError(path, 'is a directory');
     if (existing) return existing;
     if (!create) throw new FileNotFoundError(path);
+    this.tree.checkPlace(parts);
     const parent = this.tree.mkdirp(parts.slice(0, -1));
     const file = this.tree.newFile();
     parent.entries.set(parts[parts.length - 1] as string, file);

@@ -13,6 +13,7 @@ export const Errno = {
   IO: 29,
   ISDIR: 31,
   LOOP: 32,
+  MFILE: 33,
   NAMETOOLONG: 37,
   NOENT: 44,
   NOMEM: 48,

@@ -44,6 +44,7 @@ function gather(h: HostState, iovs: number, count: number): Uint8Array {
 
 function writeFrom(h: HostState, entry: OpenFd, data: Uint8Array, at: number): void {
   h.tree.writeAt(fileOf(entry), at, data);
+  // Past the run's output budget, onOutput throws and the run ends (errnoOf lets it through).
   if (entry.stdio === 'stdout' || entry.stdio === 'stderr')
     h.options.onOutput?.(entry.stdio, data.slice());
 }

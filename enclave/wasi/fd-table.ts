@@ -2,6 +2,7 @@
 // (or of a pseudo file) with the rights the guest holds through it.
 import type { FsNode } from '../vfs/inode-tree.js';
 import type { PseudoFile } from '../../protocol/index.js';
+import { ResourceLimitError } from '../errors.js';
 import { Errno } from './constants.js';
 
 export class WasiErr extends Error {
@@ -27,6 +28,12 @@ export interface OpenFd {
 
 export class FdTable {
   private readonly fds = new Map<number, OpenFd>();
+  /** Descriptors open at once (the run's budget); the WASI host answers EMFILE beyond. */
+  private readonly maxOpen: number;
+
+  constructor(maxOpen = Number.POSITIVE_INFINITY) {
+    this.maxOpen = maxOpen;
+  }
 
   get(fd: number): OpenFd {
     const entry = this.fds.get(fd);
@@ -42,6 +49,8 @@ export class FdTable {
   }
 
   add(entry: OpenFd): number {
+    if (this.fds.size >= this.maxOpen)
+      throw new ResourceLimitError('open-files', this.maxOpen, this.fds.size + 1);
     let fd = 0;
     while (this.fds.has(fd)) fd++;
     this.fds.set(fd, entry);

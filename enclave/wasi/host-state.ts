@@ -39,6 +39,8 @@ export interface WasiHostOptions {
   readonly onOutput?: ((stream: 'stdout' | 'stderr', bytes: Uint8Array) => void) | undefined;
   /** When set, each WASI call is reported as one line (`vc run --strace`). */
   readonly trace?: ((line: string) => void) | undefined;
+  /** Descriptors open at once (the run's budget); unlimited when absent. */
+  readonly maxOpenFiles?: number | undefined;
 }
 
 const STDIO_READ =
@@ -56,12 +58,13 @@ const STDIO_WRITE =
 
 export class HostState {
   readonly mem = new GuestMemory();
-  readonly fds = new FdTable();
+  readonly fds: FdTable;
   readonly options: WasiHostOptions;
   exitCode: number | undefined;
 
   constructor(options: WasiHostOptions) {
     this.options = options;
+    this.fds = new FdTable(options.maxOpenFiles);
     this.openStdio('stdin', STDIO_READ);
     this.openStdio('stdout', STDIO_WRITE);
     this.openStdio('stderr', STDIO_WRITE);

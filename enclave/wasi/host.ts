@@ -1,7 +1,7 @@
 // Our WASI preview 1 host: every function of wasi_snapshot_preview1 plus veracruz_si.fd_create,
 // over the in-memory inode tree, with the principal's rights checked on every call. Host functions
 // never throw into the guest except to unwind proc_exit: failures become errno values.
-import { QuotaExceededError } from '../errors.js';
+import { QuotaExceededError, ResourceLimitError } from '../errors.js';
 import type { WasmImports, WasmMemory } from '../wasm-api.js';
 import { ClockId, Errno, EventType, ProcExit, SUBCLOCKFLAGS_ABSTIME } from './constants.js';
 import { fdCalls, veracruzCalls } from './fd-calls.js';
@@ -166,10 +166,17 @@ function writeEvent(
   h.mem.setU8(ptr + 10, type);
 }
 
-/** Maps whatever a call threw to an errno; proc_exit's unwinding passes through. */
+/**
+ * Maps whatever a call threw to an errno; proc_exit's unwinding and output past the budget (which
+ * ends the run) pass through.
+ */
 function errnoOf(error: unknown): number {
   if (error instanceof WasiErr) return error.errno;
   if (error instanceof QuotaExceededError) return Errno.DQUOT;
+  if (error instanceof ResourceLimitError) {
+    if (error.resource === 'output-bytes') throw error;
+    return error.resource === 'open-files' ? Errno.MFILE : Errno.NAMETOOLONG;
+  }
   if (error instanceof RangeError) return Errno.FAULT;
   if (error instanceof TypeError) return Errno.ILSEQ;
   return Errno.IO;

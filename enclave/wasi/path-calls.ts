@@ -1,7 +1,9 @@
 // wasi_snapshot_preview1 calls on paths (path_*). A path is resolved lexically against its
 // directory fd by protocol/policy/paths.ts's rules, the fd's directory standing for the root, and may
-// never leave it: absolute paths and `..` above the fd's directory are ENOTCAPABLE. There are no symbolic links. Every operation is checked against the principal's
-// rights at the resolved absolute path (longest prefix of the rights table).
+// never leave it: absolute paths and `..` above the fd's directory are ENOTCAPABLE. There are no
+// symbolic links. As in POSIX, a component after a file (`data.txt/..`, `data.txt/x`, `data.txt/`)
+// is ENOTDIR, though the lexical result would exist. Every operation is checked against the
+// principal's rights at the resolved absolute path (longest prefix of the rights table).
 import { WasiRight, BadPathError, resolveBeneath, splitPath } from '../../protocol/index.js';
 import type { DirNode, FsNode } from '../vfs/inode-tree.js';
 import { Errno, FstFlags, OFlags } from './constants.js';
@@ -18,10 +20,37 @@ interface Resolved {
   readonly node: FsNode | undefined;
 }
 
+/**
+ * Fails with ENOTDIR when a component of `text` follows a file, ENOENT when one follows a missing
+ * node: what a walk one component at a time (as POSIX does) meets before the lexical folding.
+ */
+function walkComponents(start: DirNode, text: string): void {
+  const stack: FsNode[] = [start];
+  let node: FsNode | undefined = start;
+  for (const part of text.split('/')) {
+    if (part === '') continue;
+    if (node === undefined) throw new WasiErr(Errno.NOENT);
+    if (node.kind !== 'dir') throw new WasiErr(Errno.NOTDIR);
+    if (part === '.') continue;
+    if (part === '..') {
+      // Never empties: a `..` above the fd's directory was refused before.
+      stack.pop();
+      node = stack[stack.length - 1];
+      continue;
+    }
+    node = node.entries.get(part);
+    if (node) stack.push(node);
+  }
+  if (text.endsWith('/') && node !== undefined && node.kind !== 'dir')
+    throw new WasiErr(Errno.NOTDIR);
+}
+
 /** Resolves `path` (guest memory) relative to directory fd `fd`. */
 function resolve(h: HostState, fd: number, ptr: number, len: number): Resolved {
   const dir = h.fds.get(fd);
   if (dir.node.kind !== 'dir' || dir.stdio) throw new WasiErr(Errno.NOTDIR);
+  // No path longer than the deepest one the budget allows is even decoded.
+  if (len > h.tree.maxDepth * (h.tree.maxNameBytes + 1)) throw new WasiErr(Errno.NAMETOOLONG);
   const text = h.mem.string(ptr, len);
   if (text.length === 0) throw new WasiErr(Errno.NOENT);
   if (text.startsWith('/') || text.includes('\0')) throw new WasiErr(Errno.NOTCAPABLE);
@@ -33,6 +62,7 @@ function resolve(h: HostState, fd: number, ptr: number, len: number): Resolved {
     if (error instanceof BadPathError) throw new WasiErr(Errno.NOTCAPABLE);
     throw error;
   }
+  walkComponents(dir.node, text);
   const parts = splitPath(path);
   const parentNode = h.tree.lookup(parts.slice(0, -1));
   const name = parts[parts.length - 1] ?? '';
@@ -63,7 +93,9 @@ export function pathCalls(h: HostState): Record<string, Call> {
       const r = resolve(h, fd, ptr, len);
       h.requireAt(r.path, WasiRight.PATH_CREATE_DIRECTORY);
       if (r.node) return Errno.EXIST;
-      parentOf(r).entries.set(r.name, tree.newDir());
+      const parent = parentOf(r);
+      tree.checkPlace(r.parts);
+      parent.entries.set(r.name, tree.newDir());
       return Errno.SUCCESS;
     },
     path_filestat_get(fd: number, _flags: number, ptr: number, len: number, buf: number) {
@@ -124,8 +156,10 @@ export function pathCalls(h: HostState): Record<string, Call> {
         if (!(oflags & OFlags.CREAT)) return Errno.NOENT;
         h.requireAt(r.path, WasiRight.PATH_CREATE_FILE);
         if (oflags & OFlags.DIRECTORY) return Errno.INVAL;
+        const parent = parentOf(r);
+        tree.checkPlace(r.parts);
         node = tree.newFile();
-        parentOf(r).entries.set(r.name, node);
+        parent.entries.set(r.name, node);
       }
       if (oflags & OFlags.DIRECTORY && node.kind !== 'dir') return Errno.NOTDIR;
       const wanted = rightsFromGuest(base);
@@ -185,6 +219,7 @@ export function pathCalls(h: HostState): Record<string, Call> {
       if (node.kind === 'dir' && (to.path === from.path || to.path.startsWith(`${from.path}/`))) {
         return to.path === from.path ? Errno.SUCCESS : Errno.INVAL;
       }
+      tree.checkPlace(to.parts, node);
       const target = to.node;
       if (target && target !== node) {
         if (target.kind === 'dir' && node.kind !== 'dir') return Errno.ISDIR;

@@ -46,14 +46,26 @@ function datetime(ns: bigint): { seconds: bigint; nanoseconds: number } {
   return { seconds: ns / 1_000_000_000n, nanoseconds: Number(ns % 1_000_000_000n) };
 }
 
-/** Runs a tree operation, turning a quota refusal into the WASI `quota` code. */
+/**
+ * Runs a tree operation, turning a quota refusal into the WASI `quota` code and a depth or name
+ * length beyond the budget into `name-too-long`.
+ */
 function guarded<T>(operation: () => T, fail: (code: FsErrorCode) => Error): T {
   try {
     return operation();
   } catch (error) {
     if (isVcError(error, 'ERR_QUOTA_EXCEEDED')) throw fail('quota');
+    if (isVcError(error, 'ERR_RESOURCE_LIMIT')) throw fail('name-too-long');
     throw error;
   }
+}
+
+/** Fails with `name-too-long` unless `node` (a new node when absent) may sit at `path`. */
+function checkPlace(ctx: FsContext, path: string, node?: FsNode): void {
+  guarded(
+    () => ctx.tree.checkPlace(splitPath(path), node),
+    (code) => new FsError(code),
+  );
 }
 
 /** Index of a file for the `metadata-hash` functions. */
@@ -142,6 +154,7 @@ export class Descriptor {
   private create(path: string, open: OpenFlags): FileNode {
     if (!open.create || open.directory) throw new FsError('no-entry');
     const { dir, name } = this.parentOf(path);
+    checkPlace(this.ctx, path);
     const file = this.ctx.tree.newFile();
     dir.entries.set(name, file);
     return file;
@@ -242,6 +255,7 @@ export class Descriptor {
     this.require(path, WasiRight.PATH_CREATE_DIRECTORY);
     const { dir, name } = this.parentOf(path);
     if (dir.entries.has(name)) throw new FsError('exist');
+    checkPlace(this.ctx, path);
     dir.entries.set(name, this.ctx.tree.newDir());
   }
 
@@ -277,6 +291,7 @@ export class Descriptor {
     if (!node) throw new FsError('no-entry');
     if (node.kind === 'dir' && `${to}/`.startsWith(`${from}/`)) throw new FsError('invalid');
     const dest = this.parentOf(to);
+    checkPlace(this.ctx, to, node);
     const replaced = dest.dir.entries.get(dest.name);
     if (replaced && replaced !== node) {
       if (replaced.kind !== node.kind)
