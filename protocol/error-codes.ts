@@ -87,6 +87,7 @@ export const errorCatalog = {
     ERR_TRANSPORT_DISCONNECTED: 'the connection to the NATS server is down (a retry may succeed)',
     ERR_TRANSPORT_CLOSED: 'the transport has been closed',
     ERR_NO_RESPONDERS: "nobody is subscribed to a request's subject",
+    ERR_PAYLOAD_TOO_LARGE: "a message larger than the NATS server's `max_payload`: never sent",
     ERR_JOURNAL_CORRUPT: "a journal's hash chain or framing is broken: tampering or corruption",
   },
   /** Refusals of the provisioning protocol, sent in `protocol.error` replies (`ProtocolError`). */
