@@ -149,7 +149,7 @@ function planSave(vfs: Vfs, mount: DirMount, root: string): { guest: string; hos
       if (Buffer.byteLength(host) > MAX_HOST_PATH_BYTES)
         throw new OutputNameError(guest, `a host path longer than ${MAX_HOST_PATH_BYTES} bytes`);
       // below a missing folder everything is missing: no need to ask the host
-      const kind = parentMissing ? 'missing' : kindOf(host);
+      const kind: HostKind = parentMissing ? 'missing' : kindOf(host);
       parentMissing = kind === 'missing';
       if (kind === 'symlink') throw new OutputSymlinkError(guest, host);
       const last = i === names.length - 1;
