@@ -151,7 +151,8 @@ export const errorCatalog = {
   },
   /** The WebAssembly sandbox: file system, limits, module checks (enclave/errors.ts). */
   sandbox: {
-    ERR_FILE_NOT_FOUND: 'no such file in the virtual file system',
+    ERR_FILE_NOT_FOUND:
+      'no such file: in the virtual file system, or a host file a `vc` command was given',
     ERR_BAD_PATH: 'a malformed path, `..` above the root, or a directory where a file is wanted',
     ERR_QUOTA_EXCEEDED: 'the byte quota of the virtual file system would be exceeded',
     ERR_OUTPUT_SYMLINK:
