@@ -3,8 +3,10 @@
 // deleted, and copy-back never follows or replaces a symbolic link in the host folder).
 import { randomBytes } from 'node:crypto';
 import {
+  closeSync,
   lstatSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
   realpathSync,
@@ -193,8 +195,14 @@ export function saveMount(vfs: Vfs, mount: DirMount): string[] {
   for (const { guest, host } of plan) {
     makeFolders(root, dirname(host), guest);
     const temporary = join(dirname(host), `.vc-output-${randomBytes(8).toString('hex')}`);
+    // 'wx': created here, never an existing file or a link someone put in the way
+    const fd = openSync(temporary, 'wx');
     try {
-      writeFileSync(temporary, vfs.readUnchecked(guest), { flag: 'wx' });
+      try {
+        writeFileSync(fd, vfs.readUnchecked(guest));
+      } finally {
+        closeSync(fd);
+      }
       renameSync(temporary, host);
     } catch (error) {
       rmSync(temporary, { force: true });
