@@ -57,7 +57,7 @@ export async function withHostFile<T>(
   try {
     return await read(path);
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
+    const code = error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
     if (code === 'ENOENT' || code === 'ENOTDIR') throw new FileNotFoundError(path);
     if (code === 'EISDIR') throw new BadPathError(path, 'a folder where a file is wanted');
     throw error;
