@@ -152,13 +152,13 @@ export const errorCatalog = {
   /** The WebAssembly sandbox: file system, limits, module checks (enclave/errors.ts). */
   sandbox: {
     ERR_FILE_NOT_FOUND:
-      'no such file: in the virtual file system, or a host file a `vc` command was given',
+      'no such file in the virtual file system, or host file a `vc` command was given',
     ERR_BAD_PATH: 'a malformed path, `..` above the root, or a directory where a file is wanted',
     ERR_QUOTA_EXCEEDED: 'the byte quota of the virtual file system would be exceeded',
     ERR_OUTPUT_SYMLINK:
-      'copy-back met a symbolic link in the host output folder: never followed nor replaced',
+      'copy-back found a symbolic link in the host folder: never followed nor replaced',
     ERR_OUTPUT_NAME:
-      'a guest output path the host folder cannot hold (a name too long, or a file where a folder is)',
+      'an output path the host cannot hold (a name too long, a file where a folder is)',
     ERR_EXECUTION_TIMEOUT: 'the program ran past its wall-clock budget and was stopped',
     ERR_GUEST_TRAP: 'the guest trapped (unreachable, out-of-bounds access, stack overflow, ...)',
     ERR_FORBIDDEN_IMPORT:
