@@ -1,8 +1,10 @@
 // What every `vc` subcommand looks like. Each lives in cli/commands/<name>.ts and exports `command`.
 // Commands write through `CliIo` (never process.stdout directly) so tests can capture output, and
 // read their options through `parseOptions` so that every bad command line is ERR_USAGE (exit 2).
+import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UsageError } from '../protocol/index.js';
+import { FileNotFoundError } from '../enclave/index.js';
+import { BadPathError, UsageError } from '../protocol/index.js';
 
 export interface CliIo {
   out(text: string): void;
@@ -41,6 +43,35 @@ export function parseOptions<T extends ParseArgsConfig>(
       throw new UsageError((error as Error).message);
     throw error;
   }
+}
+
+/**
+ * Runs `read` on a host file a command was given (a program, evidence, a key, a journal...): a
+ * missing one is ERR_FILE_NOT_FOUND and a folder ERR_BAD_PATH, both naming the path, rather than
+ * Node's error passing as ERR_INTERNAL.
+ */
+export async function withHostFile<T>(
+  path: string,
+  read: (path: string) => Promise<T>,
+): Promise<T> {
+  try {
+    return await read(path);
+  } catch (error) {
+    const code = error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new FileNotFoundError(path);
+    if (code === 'EISDIR') throw new BadPathError(path, 'a folder where a file is wanted');
+    throw error;
+  }
+}
+
+/** The bytes of a host file a command was given (see withHostFile). */
+export async function readHostFile(path: string): Promise<Uint8Array> {
+  return withHostFile(path, async (p) => new Uint8Array(await readFile(p)));
+}
+
+/** The UTF-8 text of a host file a command was given (see withHostFile). */
+export async function readHostText(path: string): Promise<string> {
+  return withHostFile(path, (p) => readFile(p, 'utf8'));
 }
 
 export const processIo: CliIo = {

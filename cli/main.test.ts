@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isErrorCode } from '../protocol/index.js';
 import { commandNames, exitCodeOf, loadCommand, main } from './main.js';
@@ -122,4 +124,44 @@ test('docs/errors.md gives the exit code vc uses for each code', () => {
     assert.ok(isErrorCode(code), code);
     assert.equal(cells.at(-1), String(exitCodeOf(code)), code);
   }
+});
+
+test('a missing host file is ERR_FILE_NOT_FOUND naming the path, in every command that reads one', async (t) => {
+  const work = mkdtempSync(join(tmpdir(), 'vc-missing-'));
+  t.after(() => rmSync(work, { recursive: true, force: true }));
+  const missing = join(work, 'nothing-here');
+  const store = ['--store', join(work, 'store.json')];
+  const lines: string[][] = [
+    ['run', `${missing}.wasm`],
+    ['run', '--pipeline', '/program/a.wasm', `${missing}.wasm`],
+    ['attest', 'verify', '--platform', 'sim', '--evidence', `${missing}.bin`],
+    ['attest', 'verify', '--platform', 'sim', '--evidence', `${missing}.bin`, '--key', missing],
+    ['attest', 'endorse', 'add', '--platform', 'sim', '--key', missing, ...store],
+    ['attest', 'endorse', 'add', '--platform', 'nitro', '--root', missing, ...store],
+    ['replay', `${missing}.journal`],
+    ['policy', 'generate', '-c', `${missing}.pem`, '-p', '/:r', '-s', 'a', '-t', 'b'],
+  ];
+  for (const argv of lines) {
+    const io = captureIo();
+    assert.equal(await main(argv, io), 1, argv.join(' '));
+    assert.match(
+      io.stderr.join('\n'),
+      new RegExp(`^error ERR_FILE_NOT_FOUND: no such file: ${missing}`),
+      argv.join(' '),
+    );
+  }
+  const json = captureIo();
+  assert.equal(await main(['run', missing, '--json'], json), 1);
+  assert.deepEqual(JSON.parse(json.stdout.join('')), {
+    ok: false,
+    error: {
+      code: 'ERR_FILE_NOT_FOUND',
+      message: `no such file: ${missing}`,
+      details: { path: missing },
+    },
+  });
+  // ...and a folder where a file is wanted is ERR_BAD_PATH naming it, not ERR_INTERNAL
+  const io = captureIo();
+  assert.equal(await main(['run', work], io), 1);
+  assert.match(io.stderr.join('\n'), new RegExp(`^error ERR_BAD_PATH: ${work}: `));
 });

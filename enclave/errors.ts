@@ -16,6 +16,27 @@ export class FileNotFoundError extends VcError {
   }
 }
 
+/**
+ * Copy-back (`vc run --output`) met a symbolic link in the host folder, where a file or a folder of
+ * the output would go: it is never followed (the write could land outside the folder) nor replaced.
+ */
+export class OutputSymlinkError extends VcError {
+  constructor(guestPath: string, hostPath: string) {
+    super('ERR_OUTPUT_SYMLINK', `${hostPath} is a symbolic link: ${guestPath} not copied back`, {
+      details: { guestPath, hostPath },
+    });
+  }
+}
+
+/** Copy-back of a guest path the host folder cannot hold: nothing is written. */
+export class OutputNameError extends VcError {
+  constructor(guestPath: string, reason: string) {
+    super('ERR_OUTPUT_NAME', `${guestPath} cannot be copied back: ${reason}`, {
+      details: { guestPath, reason },
+    });
+  }
+}
+
 /** The virtual file system's byte quota would be exceeded. */
 export class QuotaExceededError extends VcError {
   constructor(quotaBytes: number, wantedBytes: number) {

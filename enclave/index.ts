@@ -1,5 +1,6 @@
 // The public face of enclave/: what other folders may import from it (docs/architecture.md).
 export { clearComponentCaches, prepareComponent, runComponent } from './component/run-component.js';
+export { FileNotFoundError } from './errors.js';
 export { createSimAttester } from './evidence/attester.js';
 export type { Attester } from './evidence/attester.js';
 export { buildEnclaveCsr, generateEnclaveKeys } from './evidence/enclave-keys.js';

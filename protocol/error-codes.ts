@@ -87,6 +87,7 @@ export const errorCatalog = {
     ERR_TRANSPORT_DISCONNECTED: 'the connection to the NATS server is down (a retry may succeed)',
     ERR_TRANSPORT_CLOSED: 'the transport has been closed',
     ERR_NO_RESPONDERS: "nobody is subscribed to a request's subject",
+    ERR_PAYLOAD_TOO_LARGE: "a message larger than the NATS server's `max_payload`: never sent",
     ERR_JOURNAL_CORRUPT: "a journal's hash chain or framing is broken: tampering or corruption",
   },
   /** Refusals of the provisioning protocol, sent in `protocol.error` replies (`ProtocolError`). */
@@ -154,9 +155,14 @@ export const errorCatalog = {
   },
   /** The WebAssembly sandbox: file system, limits, module checks (enclave/errors.ts). */
   sandbox: {
-    ERR_FILE_NOT_FOUND: 'no such file in the virtual file system',
+    ERR_FILE_NOT_FOUND:
+      'no such file in the virtual file system, or host file a `vc` command was given',
     ERR_BAD_PATH: 'a malformed path, `..` above the root, or a directory where a file is wanted',
     ERR_QUOTA_EXCEEDED: 'the byte quota of the virtual file system would be exceeded',
+    ERR_OUTPUT_SYMLINK:
+      'copy-back found a symbolic link in the host folder: never followed nor replaced',
+    ERR_OUTPUT_NAME:
+      'an output path the host cannot hold (a name too long, a file where a folder is)',
     ERR_EXECUTION_TIMEOUT: 'the program ran past its wall-clock budget and was stopped',
     ERR_GUEST_TRAP: 'the guest trapped (unreachable, out-of-bounds access, stack overflow, ...)',
     ERR_FORBIDDEN_IMPORT:

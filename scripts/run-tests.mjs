@@ -29,7 +29,10 @@ if (files.length === 0) {
   console.error('run-tests: no test files matched');
   process.exit(1);
 }
+// Strict: an unhandled promise rejection anywhere (test or code under test) fails the run, and
+// the test runner passes the flag on to each test file's process.
 const args = [
+  '--unhandled-rejections=strict',
   '--import',
   'tsx',
   '--test',

@@ -56,6 +56,7 @@ export class NatsTransport implements Transport {
   }
 
   publish(subject: string, data: Uint8Array): void {
+    this.#checkSize(subject, data);
     try {
       this.connection.publish(subject, data);
     } catch (error) {
@@ -83,6 +84,7 @@ export class NatsTransport implements Transport {
     options: RequestOptions = {},
   ): Promise<Uint8Array> {
     const timeout = options.timeoutMs ?? 2000;
+    this.#checkSize(subject, data);
     return withRetry(async () => {
       try {
         // a reply subject under vc.inbox (recorded by the journal), while the connection's own
@@ -95,6 +97,22 @@ export class NatsTransport implements Transport {
         throw mapError(error, subject);
       }
     }, options.retry);
+  }
+
+  /**
+   * Refuses a message larger than the server's `max_payload` before nats.js sees it: its request
+   * subscribes to the reply inbox (with a timer) before publishing, so a publish that throws for size
+   * leaves that timer to reject a promise nobody holds, an unhandled rejection in the sender.
+   */
+  #checkSize(subject: string, data: Uint8Array): void {
+    const max = this.connection.info?.max_payload;
+    if (max !== undefined && data.byteLength > max) {
+      throw new TransportError(
+        'ERR_PAYLOAD_TOO_LARGE',
+        `a message of ${data.byteLength} bytes is larger than the server's max_payload`,
+        { details: { subject, size: data.byteLength, max } },
+      );
+    }
   }
 
   async flush(): Promise<void> {

@@ -8,7 +8,7 @@ import { asBytes, asInteger, asMap, asText, decodeCbor, optionalBytes } from '..
 import { equalBytes, toHex } from '../bytes.js';
 import { parseCoseSign1, verifyCoseSign1 } from '../cose.js';
 import { fail } from '../errors.js';
-import { x509 } from '../../protocol/index.js';
+import { isVcError, x509 } from '../../protocol/index.js';
 import type { AppraisalOptions, AppraisedEvidence, PlatformPlugin } from './types.js';
 
 interface NitroDocument {
@@ -38,10 +38,14 @@ function parseDocument(payload: Uint8Array): NitroDocument {
   const cabundle = map.get('cabundle');
   if (!Array.isArray(cabundle) || cabundle.length === 0)
     fail('ERR_EVIDENCE_MALFORMED', 'cabundle is empty');
+  // An integer beyond JavaScript's date range makes an Invalid Date, which would throw when printed.
+  const timestamp = new Date(asInteger(map.get('timestamp'), 'timestamp'));
+  if (Number.isNaN(timestamp.getTime()))
+    fail('ERR_EVIDENCE_MALFORMED', 'Nitro timestamp is outside the range of dates');
   return {
     moduleId: asText(map.get('module_id'), 'module_id'),
     digest,
-    timestamp: new Date(asInteger(map.get('timestamp'), 'timestamp')),
+    timestamp,
     pcrs,
     certificate: asBytes(map.get('certificate'), 'certificate'),
     cabundle: cabundle.map((c: unknown) => asBytes(c, 'cabundle entry')),
@@ -56,6 +60,19 @@ function parseCert(der: Uint8Array): x509.X509Certificate {
     return new x509.X509Certificate(der);
   } catch (error) {
     return fail('ERR_EVIDENCE_CHAIN', `unparsable certificate: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * The x509 library parses some fields only when asked (signature values, extensions) and throws on
+ * malformed ones: in evidence, that is a refusal of the chain, not an internal failure.
+ */
+async function chainCheck<T>(what: string, check: () => T | Promise<T>): Promise<T> {
+  try {
+    return await check();
+  } catch (error) {
+    if (isVcError(error)) throw error;
+    return fail('ERR_EVIDENCE_CHAIN', `${what}: ${(error as Error).message}`);
   }
 }
 
@@ -74,7 +91,10 @@ async function verifyChain(
     const issuer = chain[i === 0 ? 0 : i - 1] as x509.X509Certificate;
     if (cert.issuer !== issuer.subject)
       fail('ERR_EVIDENCE_CHAIN', `certificate ${i} is not issued by its predecessor`);
-    if (!(await cert.verify({ publicKey: issuer.publicKey, signatureOnly: true }))) {
+    const verified = await chainCheck(`certificate ${i} signature`, () =>
+      cert.verify({ publicKey: issuer.publicKey, signatureOnly: true }),
+    );
+    if (!verified) {
       fail('ERR_EVIDENCE_CHAIN', `certificate ${i} signature does not verify`);
     }
     if (at < cert.notBefore || at > cert.notAfter) {
@@ -87,7 +107,10 @@ async function verifyChain(
         },
       );
     }
-    if (i < chain.length - 1 && !isCa(cert))
+    if (
+      i < chain.length - 1 &&
+      !(await chainCheck(`certificate ${i} extensions`, () => isCa(cert)))
+    )
       fail('ERR_EVIDENCE_CHAIN', `certificate ${i} is not a CA`);
   }
   return chain[chain.length - 1] as x509.X509Certificate;

@@ -151,11 +151,20 @@ export async function appraisePsa(
       bootSeed: claims.has(keys.bootSeed)
         ? toHex(asBytes(claims.get(keys.bootSeed), 'boot seed'))
         : undefined,
-      certificationReference: claims.get(keys.certification),
-      verificationService: claims.get(keys.verificationService),
+      certificationReference: optionalText(claims, keys.certification, 'certification reference'),
+      verificationService: optionalText(claims, keys.verificationService, 'verification service'),
       softwareComponents: components,
     },
   };
+}
+
+/** Claims PSA defines as text; anything else would reach printed claims as a value JSON cannot hold. */
+function optionalText(
+  claims: Map<unknown, unknown>,
+  key: number,
+  what: string,
+): string | undefined {
+  return claims.has(key) ? asText(claims.get(key), what) : undefined;
 }
 
 function asIntegerSigned(value: unknown): number | undefined {

@@ -128,6 +128,21 @@ test('vc attest verify: real Nitro and PSA evidence, and refusals with codes', a
   assert.equal((await vc('attest', 'verify', '--platform', 'tdx', '--evidence', 'x')).code, 2);
 });
 
+test('vc attest verify: a Nitro document whose certificate signature is not DER is a refusal', async (t) => {
+  if (!requireResource(t, '../shared/testdata', hasSharedTestdata())) return;
+  // Found by the evidence fuzz (attestation/platforms/evidence-fuzz.test.ts): this byte breaks the
+  // ASN.1 of a certificate's signature value, which the x509 library threw on (ERR_INTERNAL).
+  const doc = new Uint8Array(readFileSync(`${sharedTestdata}nitro/valid-attestation-doc-bytes`));
+  doc[4166] = 157;
+  const { dir, done } = tempDir();
+  t.after(done);
+  writeFileSync(join(dir, 'mutated'), doc);
+  const args = ['--platform', 'nitro', '--evidence', join(dir, 'mutated'), '--at', 'document'];
+  const refused = await vc('attest', 'verify', ...args);
+  assert.equal(refused.code, 1);
+  assert.match(refused.err, /^error ERR_EVIDENCE_CHAIN: certificate \d signature: /);
+});
+
 test('vc attest sim-key, sim evidence verified offline and marked insecure', async () => {
   const { dir, done } = tempDir();
   try {

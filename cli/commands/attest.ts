@@ -1,6 +1,5 @@
 // `vc attest`: offline evidence verification, the runtime measurement, the sim platform key, and
 // the verifier's endorsements and reference values (file store or NATS JetStream KV).
-import { readFile } from 'node:fs/promises';
 import {
   fromHex,
   evidenceBytes,
@@ -16,7 +15,7 @@ import {
 } from '../../attestation/index.js';
 import { measureRuntime, generateSimAttestationKey, SIM_KEY_ENV } from '../../enclave/index.js';
 import { UsageError } from '../../protocol/index.js';
-import { parseOptions, type CliIo, type Command } from '../command.js';
+import { parseOptions, readHostFile, readHostText, type CliIo, type Command } from '../command.js';
 
 const usage = `Usage:
   vc attest verify --platform nitro|psa|sim --evidence FILE [--root PEM] [--key PEM]
@@ -102,7 +101,7 @@ function parsePcrs(values: readonly string[] | undefined): Map<number, string[]>
 }
 
 const readText = (path: string | undefined): Promise<string> | undefined =>
-  path ? readFile(path, 'utf8') : undefined;
+  path ? readHostText(path) : undefined;
 
 async function verify(values: Values, io: CliIo): Promise<number> {
   const platform = platformOf(values) as PlatformName;
@@ -113,7 +112,7 @@ async function verify(values: Values, io: CliIo): Promise<number> {
   const pcrs = parsePcrs(values.pcr);
   const result = await verifyEvidence({
     platform,
-    evidence: evidenceBytes(new Uint8Array(await readFile(values.evidence))),
+    evidence: evidenceBytes(await readHostFile(values.evidence)),
     at: parseAt(values.at),
     allowDebug: values['allow-debug'],
     ...(rootPem ? { rootPem } : {}),
@@ -212,10 +211,10 @@ const endorseAdd = onRegistry(async (registry, values, io) => {
   const platform = platformOf(values) as PlatformName;
   const label = values.label;
   if (values.key && !values.root) {
-    const record = await registry.addKey(platform, await readFile(values.key, 'utf8'), label);
+    const record = await registry.addKey(platform, await readHostText(values.key), label);
     io.out(values.json ? JSON.stringify(record) : `endorsed ${platform} key ${record.id}`);
   } else if (values.root && !values.key) {
-    const record = await registry.addRoot(platform, await readFile(values.root, 'utf8'), label);
+    const record = await registry.addRoot(platform, await readHostText(values.root), label);
     io.out(values.json ? JSON.stringify(record) : `endorsed ${platform} root ${record.id}`);
   } else throw new UsageError('give exactly one of --key PEM or --root PEM');
 });

@@ -1,7 +1,7 @@
 // `vc client POLICY`: Veracruz's `vc-client`. Finds the computation of POLICY, checks the enclave
 // (certificate chain to proxy_service_cert, validity, measurement, policy hash) before anything
 // secret leaves, then performs the requested operations in the order given on the command line.
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import {
   UsageError,
   loadIdentity,
@@ -13,7 +13,7 @@ import { NatsTransport, UPLOAD_CHUNK_BYTES } from '../../transport/index.js';
 import type { Step } from '../../machines/index.js';
 import { certificateSenderId, runParticipant } from '../../actors/index.js';
 import { defaultNatsUrl, pathAndFile, progressBar } from '../support.js';
-import { parseOptions, type CliIo, type Command } from '../command.js';
+import { parseOptions, readHostFile, type CliIo, type Command } from '../command.js';
 
 const usage = `Usage: vc client POLICY --identity CERT --key KEY [--program PATH=FILE]... [--data PATH=FILE]...
                  [--append PATH=FILE]... [--compute PROGRAM_PATH]... [--pipeline NAME]...
@@ -161,8 +161,7 @@ export const command: Command = {
         policy,
         identity,
         steps: plan.steps,
-        readSource: async (label) =>
-          new Uint8Array(await readFile(plan.sources.get(label) ?? label)),
+        readSource: (label) => readHostFile(plan.sources.get(label) ?? label),
         writeResult: async (file, bytes) =>
           file === '-' ? void stdout.push(bytes) : writeFile(file, bytes),
         onProgress: (p) => progress(io, values.json ?? false, p),

@@ -20,7 +20,7 @@ import {
   type LoadedPolicy,
   type PolicyExtensions,
 } from '../../protocol/index.js';
-import { parseOptions, type CliIo, type Command } from '../command.js';
+import { parseOptions, readHostFile, readHostText, type CliIo, type Command } from '../command.js';
 
 const usage = `Usage:
   vc policy check FILE [--at ISO8601] [--json]
@@ -289,16 +289,6 @@ function parseGenerateArgs(argv: string[]) {
   return parseOptions({ args: argv, allowPositionals: false, options: generateOptions }).values;
 }
 
-async function readInput(path: string): Promise<Buffer> {
-  try {
-    return await readFile(path);
-  } catch (cause) {
-    throw new UsageError(
-      `cannot read ${path}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`,
-    );
-  }
-}
-
 function required(value: string | undefined, option: string): string {
   if (value === undefined || value === '') throw new UsageError(`--${option} is required`);
   return value;
@@ -406,14 +396,14 @@ async function generateInput(values: GenerateValues): Promise<GeneratePolicyInpu
   return {
     participants: await Promise.all(
       certificates.map(async (file, index) => ({
-        certificatePem: (await readInput(file)).toString('utf8'),
+        certificatePem: await readHostText(file),
         capabilities: participantCaps[index] ?? [],
       })),
     ),
     programs: await Promise.all(
       programs.map(async (program, index) => ({
         path: program.name,
-        hash: sha256Hex(await readInput(program.file)),
+        hash: sha256Hex(await readHostFile(program.file)),
         capabilities: programCaps[index] ?? [],
       })),
     ),
@@ -424,7 +414,7 @@ async function generateInput(values: GenerateValues): Promise<GeneratePolicyInpu
     extraHashes: await Promise.all(
       renamablePaths(values.hashes).map(async (file) => ({
         path: file.name,
-        hash: sha256Hex(await readInput(file.file)),
+        hash: sha256Hex(await readHostFile(file.file)),
       })),
     ),
     nativeModules: names.map((name, index) => ({
@@ -437,16 +427,13 @@ async function generateInput(values: GenerateValues): Promise<GeneratePolicyInpu
       values['proxy-attestation-server-ip'],
       'proxy-attestation-server-ip',
     ),
-    proxyServiceCertPem: (
-      await readInput(
-        required(values['proxy-attestation-server-cert'], 'proxy-attestation-server-cert'),
-      )
-    ).toString('utf8'),
+    proxyServiceCertPem: await readHostText(
+      required(values['proxy-attestation-server-cert'], 'proxy-attestation-server-cert'),
+    ),
     runtimeManagerHashLinux:
-      values['linux-hash']?.toLowerCase() ?? (cssFile ? sha256Hex(await readInput(cssFile)) : null),
-    runtimeManagerHashNitro: pcrFile
-      ? nitroHashFromPcrFile((await readInput(pcrFile)).toString('utf8'))
-      : null,
+      values['linux-hash']?.toLowerCase() ??
+      (cssFile ? sha256Hex(await readHostFile(cssFile)) : null),
+    runtimeManagerHashNitro: pcrFile ? nitroHashFromPcrFile(await readHostText(pcrFile)) : null,
     runtimeManagerHashSevsnp: values['sevsnp-hash'] ?? null,
     enclaveCertExpiry: parseTimepoint(required(values['certificate-expiry'], 'certificate-expiry')),
     debug: values['enclave-debug-mode'] ?? false,

@@ -17,7 +17,7 @@ import {
   formatTimeline,
   replayReport,
 } from '../../actors/index.js';
-import { parseOptions, type Command } from '../command.js';
+import { parseOptions, withHostFile, type Command } from '../command.js';
 
 const usage = `Usage: vc replay JOURNAL [--computation ID] [--nats URL] [--json]
 
@@ -65,7 +65,9 @@ export const command: Command = {
           undefined,
         );
       } else {
-        records = await collect(new FileJournalReader(positionals[0]!), undefined);
+        records = await withHostFile(positionals[0]!, (path) =>
+          collect(new FileJournalReader(path), undefined),
+        );
       }
     } finally {
       await bus?.close().catch(() => undefined);

@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -213,4 +221,21 @@ test('vc run: 128 MiB of stderr without a newline ends within --timeout-ms', asy
   assert.match(io.stderr.at(-1) ?? '', /error ERR_(RESOURCE_LIMIT|EXECUTION_TIMEOUT)/);
   // The budget plus the time to terminate the worker and print what was already received.
   assert.ok(elapsed < 6000, `took ${elapsed} ms for a budget of 3000 ms`);
+});
+
+test('vc run --output never writes through a symbolic link already in the output folder', async () => {
+  const input = join(work, 'in-link');
+  const output = join(work, 'out-link');
+  const outside = join(work, 'outside-link');
+  mkdirSync(input);
+  mkdirSync(output);
+  mkdirSync(outside);
+  writeFileSync(join(input, 'a.txt'), 'guest bytes');
+  writeFileSync(join(outside, 'victim'), 'host secret');
+  symlinkSync(join(outside, 'victim'), join(output, 'a.txt'));
+  const io = captureIo();
+  assert.equal(await main(['run', guest('copy'), '--input', input, '--output', output], io), 1);
+  assert.match(io.stderr.join('\n'), /error ERR_OUTPUT_SYMLINK: /);
+  assert.equal(readFileSync(join(outside, 'victim'), 'utf8'), 'host secret');
+  assert.ok(lstatSync(join(output, 'a.txt')).isSymbolicLink());
 });

@@ -1,6 +1,5 @@
 // `vc run`: Veracruz's freestanding execution engine, but enforcing rights: runs one WASI program
 // (or a pipeline) in the sandbox over host directories copied into the virtual file system.
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import {
   UsageError,
@@ -24,7 +23,7 @@ import {
   type PolicyRunSettings,
   Vfs,
 } from '../../enclave/index.js';
-import { parseOptions, type CliIo, type Command } from '../command.js';
+import { parseOptions, readHostFile, type CliIo, type Command } from '../command.js';
 
 const usage = `Usage: vc run PROGRAM.wasm [OPTIONS] [-- ARGS...]
        vc run --pipeline TEXT [PROGRAM.wasm] [OPTIONS]
@@ -217,13 +216,13 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     if (args.pipeline !== undefined) {
       const plan = pipelinePlan(args.pipeline, settings, rights);
       if (args.program !== undefined)
-        vfs.writeUnchecked(`/program/${basename(args.program)}`, readFileSync(args.program));
+        vfs.writeUnchecked(`/program/${basename(args.program)}`, await readHostFile(args.program));
       const result = await runPipeline(plan.expr, { ...common, ...plan });
       exitCode = result.exitCode;
       stdout = result.steps.map((s) => s.result.stdout);
       stderr = result.steps.map((s) => s.result.stderr);
     } else {
-      const program = readFileSync(args.program as string);
+      const program = await readHostFile(args.program as string);
       const result = await runProgram({
         ...common,
         program,

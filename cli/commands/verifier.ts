@@ -7,12 +7,11 @@ import {
   type StoreLocation,
   caFromPem,
 } from '../../attestation/index.js';
-import { readFile } from 'node:fs/promises';
 import { UsageError } from '../../protocol/index.js';
 import { ensureJournalStream, NatsTransport } from '../../transport/index.js';
 import { startVerifierService } from '../../actors/index.js';
 import { defaultNatsUrl, untilSignal } from '../support.js';
-import { parseOptions, type Command } from '../command.js';
+import { parseOptions, readHostText, type Command } from '../command.js';
 
 const usage = `Usage: vc verifier --ca-cert PEM --ca-key PEM [--store FILE | --store-nats] [--nats URL]
                    [--allow-simulation] [--allow-debug] [--json]
@@ -62,8 +61,8 @@ export const command: Command = {
       },
     });
     const ca = await caFromPem(
-      await readFile(caCertificateFile, 'utf8'),
-      await readFile(caKeyFile, 'utf8'),
+      await readHostText(caCertificateFile),
+      await readHostText(caKeyFile),
     );
     const bus = await NatsTransport.connect({ servers: nats, name: 'vc-verifier' });
     await ensureJournalStream(bus.connection);

@@ -1,8 +1,21 @@
 // `vc run --dir HOST::GUEST[:ro]`: host directories copied into the virtual file system before a
 // run, and writable ones copied back after it (files only are written back; nothing on the host is
-// deleted).
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+// deleted, and copy-back never follows or replaces a symbolic link in the host folder).
+import { randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
 import {
   UsageError,
   type RightsTable,
@@ -11,6 +24,7 @@ import {
   PSEUDO_FILES,
   normalizePath,
 } from '../../protocol/index.js';
+import { OutputNameError, OutputSymlinkError } from '../errors.js';
 import type { Vfs } from '../vfs/vfs.js';
 
 export interface DirMount {
@@ -91,16 +105,109 @@ export function loadMount(vfs: Vfs, mount: DirMount): void {
   }
 }
 
-/** Writes every file under the mount's guest path back to the host directory. */
-export function saveMount(vfs: Vfs, mount: DirMount): string[] {
-  const written: string[] = [];
-  mkdirSync(mount.hostDir, { recursive: true });
-  for (const guest of vfs.filesUnder(mount.guestPath)) {
-    const rel = guest.slice(mount.guestPath === '/' ? 1 : mount.guestPath.length + 1);
-    const host = join(mount.hostDir, ...rel.split('/'));
-    mkdirSync(dirname(host), { recursive: true });
-    writeFileSync(host, vfs.readUnchecked(guest));
-    written.push(host);
+/** Longest name of one file or folder the host's file systems hold (Linux NAME_MAX, in bytes). */
+const MAX_HOST_NAME_BYTES = 255;
+/** Longest host path opened (Linux PATH_MAX less its terminating NUL, in bytes). */
+const MAX_HOST_PATH_BYTES = 4095;
+
+type HostKind = 'missing' | 'dir' | 'file' | 'symlink' | 'other';
+
+function hostKind(path: string): HostKind {
+  let stats;
+  try {
+    stats = lstatSync(path);
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ENOENT') return 'missing';
+    throw error;
   }
-  return written;
+  if (stats.isSymbolicLink()) return 'symlink';
+  if (stats.isDirectory()) return 'dir';
+  return stats.isFile() ? 'file' : 'other';
+}
+
+/**
+ * Where each file under the mount goes on the host, checked before anything is written: every name
+ * fits the host, every folder on the way is a real folder (or missing) and the file itself a regular
+ * file (or missing). Symbolic links are never followed nor replaced, so no write leaves the folder.
+ */
+function planSave(vfs: Vfs, mount: DirMount, root: string): { guest: string; host: string }[] {
+  const kinds = new Map<string, HostKind>();
+  const kindOf = (path: string): HostKind => {
+    let kind = kinds.get(path);
+    if (kind === undefined) kinds.set(path, (kind = hostKind(path)));
+    return kind;
+  };
+  return vfs.filesUnder(mount.guestPath).map((guest) => {
+    const rel = guest.slice(mount.guestPath === '/' ? 1 : mount.guestPath.length + 1);
+    const names = rel.split('/');
+    let host = root;
+    let parentMissing = false;
+    for (const [i, name] of names.entries()) {
+      if (name === '' || name === '.' || name === '..' || name.includes('\0'))
+        throw new OutputNameError(guest, `"${name}" is not a file name on the host`);
+      if (Buffer.byteLength(name) > MAX_HOST_NAME_BYTES)
+        throw new OutputNameError(guest, `a name longer than ${MAX_HOST_NAME_BYTES} bytes`);
+      host = join(host, name);
+      if (Buffer.byteLength(host) > MAX_HOST_PATH_BYTES)
+        throw new OutputNameError(guest, `a host path longer than ${MAX_HOST_PATH_BYTES} bytes`);
+      // below a missing folder everything is missing: no need to ask the host
+      const kind: HostKind = parentMissing ? 'missing' : kindOf(host);
+      parentMissing = kind === 'missing';
+      if (kind === 'symlink') throw new OutputSymlinkError(guest, host);
+      const last = i === names.length - 1;
+      if (!last && kind !== 'dir' && kind !== 'missing')
+        throw new OutputNameError(guest, `${host} is not a folder`);
+      if (last && kind !== 'file' && kind !== 'missing')
+        throw new OutputNameError(guest, `${host} is not a regular file`);
+    }
+    return { guest, host };
+  });
+}
+
+/** Makes `dir` under `root` one folder at a time, refusing a symbolic link on the way. */
+function makeFolders(root: string, dir: string, guest: string): void {
+  let at = root;
+  for (const name of relative(root, dir).split(sep)) {
+    if (name === '') continue;
+    at = join(at, name);
+    try {
+      mkdirSync(at);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'EEXIST') throw error;
+    }
+    if (hostKind(at) !== 'dir') throw new OutputSymlinkError(guest, at);
+  }
+}
+
+/**
+ * Writes every file under the mount's guest path back to the host directory. Everything is checked
+ * first (planSave), so a refusal leaves the host folder as it was; each file is then written to a
+ * fresh temporary name beside it and renamed into place, so a file is never half-written and an
+ * existing one is replaced, not written through (a hard link to a file elsewhere keeps its bytes).
+ */
+export function saveMount(vfs: Vfs, mount: DirMount): string[] {
+  mkdirSync(mount.hostDir, { recursive: true });
+  // The folder itself is the user's choice (it may be a link they made); links inside it are not.
+  const root = realpathSync(mount.hostDir);
+  if (!statSync(root).isDirectory())
+    throw new UsageError(`--dir ${mount.hostDir}: not a directory`);
+  const plan = planSave(vfs, mount, root);
+  for (const { guest, host } of plan) {
+    makeFolders(root, dirname(host), guest);
+    const temporary = join(dirname(host), `.vc-output-${randomBytes(8).toString('hex')}`);
+    // 'wx': created here, never an existing file or a link someone put in the way
+    const fd = openSync(temporary, 'wx');
+    try {
+      try {
+        writeFileSync(fd, vfs.readUnchecked(guest));
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(temporary, host);
+    } catch (error) {
+      rmSync(temporary, { force: true });
+      throw error;
+    }
+  }
+  return plan.map(({ host }) => host);
 }

@@ -113,16 +113,19 @@ export const obj =
   ): Check<ObjectOf<R, O>> =>
   (value, at) => {
     if (!isPlainObject(value)) return `${at} must be an object`;
+    // Own properties only: `key in required` would also see Object.prototype, admitting extra keys
+    // named `constructor`, `toString` or `hasOwnProperty` past the closed-object check.
     for (const key of Object.keys(value)) {
-      if (!(key in required) && !(key in optional)) return `${at}.${key} is not allowed`;
+      if (!Object.hasOwn(required, key) && !Object.hasOwn(optional, key))
+        return `${at}.${key} is not allowed`;
     }
     for (const [key, check] of Object.entries(required)) {
-      if (!(key in value) || value[key] === undefined) return `${at}.${key} is missing`;
+      if (!Object.hasOwn(value, key) || value[key] === undefined) return `${at}.${key} is missing`;
       const problem = check(value[key], `${at}.${key}`);
       if (problem) return problem;
     }
     for (const [key, check] of Object.entries(optional)) {
-      if (value[key] === undefined) continue;
+      if (!Object.hasOwn(value, key) || value[key] === undefined) continue;
       const problem = check(value[key], `${at}.${key}`);
       if (problem) return problem;
     }

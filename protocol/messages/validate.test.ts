@@ -115,6 +115,24 @@ test('unknown keys, missing keys and wrong types are refused with ERR_BAD_MESSAG
   }
 });
 
+test('extra keys named like Object.prototype members are refused by closed schemas', () => {
+  // `key in schema` sees Object.prototype, so these once passed the closed-object check.
+  for (const key of ['constructor', 'toString', 'hasOwnProperty', '__proto__', 'valueOf']) {
+    for (const kind of ['session.hello', 'shutdown.request', 'compute.request'] as const) {
+      const body: Record<string, unknown> = { ...(valid[kind] as object) };
+      Object.defineProperty(body, key, { value: 1, enumerable: true });
+      assert.throws(
+        () => validateBody(kind, body),
+        (e: unknown) => isVcError(e, 'ERR_BAD_MESSAGE'),
+        `${kind} with ${key}`,
+      );
+    }
+  }
+  // ...and a required key is not "present" because a prototype has it.
+  const inherited = Object.create({ program: '/program/a.wasm' }) as object;
+  assert.ok(bodyProblem('compute.request', inherited));
+});
+
 test('body types are derived from the schemas: shapes outside them do not compile', () => {
   const data: BodyOf<'provision.data'> = {
     session: 's1',
