@@ -73,9 +73,13 @@ test('a dangling symbolic link is not followed to create a file outside', () => 
   assert.deepEqual(readdirSync(outside), ['victim']);
 });
 
+// The virtual file system refuses such names and depths itself (the execution budget); copy-back
+// must refuse them on its own too, so these file systems are built with wider limits.
+const wide = { maxNameBytes: 4096, maxDepth: 8192 };
+
 test('a name longer than the host holds is refused with nothing half-written', () => {
   const { out, mount } = setup();
-  const vfs = new Vfs();
+  const vfs = new Vfs(wide);
   vfs.writeUnchecked('/output/a.txt', bytes('fine'));
   vfs.writeUnchecked(`/output/${'n'.repeat(256)}`, bytes('too long'));
   assert.throws(() => saveMount(vfs, mount), refused('ERR_OUTPUT_NAME'));
@@ -84,14 +88,14 @@ test('a name longer than the host holds is refused with nothing half-written', (
   const ok = new Vfs();
   ok.writeUnchecked(`/output/${'n'.repeat(255)}`, bytes('ok'));
   assert.equal(saveMount(ok, mount).length, 1);
-  const wide = new Vfs();
-  wide.writeUnchecked(`/output/${'é'.repeat(128)}`, bytes('256 bytes'));
-  assert.throws(() => saveMount(wide, mount), refused('ERR_OUTPUT_NAME'));
+  const multibyte = new Vfs(wide);
+  multibyte.writeUnchecked(`/output/${'é'.repeat(128)}`, bytes('256 bytes'));
+  assert.throws(() => saveMount(multibyte, mount), refused('ERR_OUTPUT_NAME'));
 });
 
 test('a path deeper than the host holds, or a file where a folder is, is refused', () => {
   const { out, mount } = setup();
-  const deep = new Vfs();
+  const deep = new Vfs(wide);
   deep.writeUnchecked(`/output/${Array.from({ length: 2100 }, () => 'd').join('/')}`, bytes('x'));
   assert.throws(() => saveMount(deep, mount), refused('ERR_OUTPUT_NAME'));
   assert.deepEqual(readdirSync(out), []);

@@ -21,6 +21,9 @@ export const DEFAULT_QUOTA_BYTES = 2 ** 30;
 export interface VfsOptions {
   /** Byte quota over all file contents; DEFAULT_QUOTA_BYTES when absent. */
   readonly quotaBytes?: number;
+  /** Deepest directory nesting and longest name in bytes (the execution budget's defaults when absent). */
+  readonly maxDepth?: number;
+  readonly maxNameBytes?: number;
 }
 
 export interface VfsEntry {
@@ -33,7 +36,10 @@ export class Vfs {
   readonly tree: InodeTree;
 
   constructor(options: VfsOptions = {}) {
-    this.tree = new InodeTree({ quotaBytes: options.quotaBytes ?? DEFAULT_QUOTA_BYTES });
+    this.tree = new InodeTree({
+      ...options,
+      quotaBytes: options.quotaBytes ?? DEFAULT_QUOTA_BYTES,
+    });
   }
 
   get usedBytes(): number {
