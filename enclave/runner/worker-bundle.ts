@@ -2,7 +2,9 @@
 // from this text takes a few milliseconds, where letting tsx compile the TypeScript sources in
 // every new worker costs over a second; execution start latency is one of the sandbox's targets.
 // Used by both execution paths: core modules (runner/worker-main.ts) and components
-// (component/worker-main.ts).
+// (component/worker-main.ts). The worker reaches other folders through their faces; package.json's
+// `"sideEffects": false` lets esbuild leave out everything the worker does not use
+// (worker-bundle.test.ts checks it).
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { build } from 'esbuild';
