@@ -74,7 +74,7 @@ async function signer(
 async function envelopeRates(alg: SignatureAlgorithm): Promise<void> {
   const pair = await generateSigningKeyPair(alg);
   const header = { kind: 'result.read', computation, from: 'c:participant', seq: 1, ts: 0 };
-  const body = { path: '/output/result', replyKey: new Uint8Array(randomBytes(65)) };
+  const body = { session, path: '/output/result', replyKey: new Uint8Array(randomBytes(65)) };
   const keys = (): webcrypto.CryptoKey => pair.publicKey;
   const size = (await signEnvelope(header, body, pair.privateKey, kinds)).length;
   const data = new Uint8Array(size);
