@@ -4,7 +4,7 @@
 // transport's idempotency cache (a retried request gets the cached reply, a replay is refused), and
 // refusals are answered with a signed `protocol.error`. Messages are typed by kind: an opened
 // envelope's body has passed its kind's schema, so `Inbound` pairs each kind with its body type.
-import type { webcrypto } from 'node:crypto';
+import { webcrypto } from 'node:crypto';
 import {
   type VcError,
   toVcError,
@@ -101,14 +101,13 @@ export class Endpoint {
    * how hosts and launchers, which hold no certificate, speak on the bus.
    */
   static async withFreshKey(transport: Transport, clock: () => number): Promise<Endpoint> {
-    const pair = await globalThis.crypto.subtle.generateKey(
-      { name: 'ECDSA', namedCurve: 'P-256' },
-      false,
-      ['sign', 'verify'],
-    );
+    const pair = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, [
+      'sign',
+      'verify',
+    ]);
     return new Endpoint(
       transport,
-      { id: await keySenderId(pair.publicKey as never), key: pair.privateKey as never },
+      { id: await keySenderId(pair.publicKey), key: pair.privateKey },
       clock,
     );
   }

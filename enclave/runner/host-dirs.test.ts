@@ -17,7 +17,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { isVcError } from '../../protocol/index.js';
+import { isVcError, type ErrorCode } from '../../protocol/index.js';
 import { Vfs } from '../vfs/vfs.js';
 import { saveMount, type DirMount } from './host-dirs.js';
 
@@ -38,7 +38,7 @@ function setup(): { out: string; outside: string; victim: string; mount: DirMoun
 }
 
 const bytes = (text: string) => new TextEncoder().encode(text);
-const refused = (code: string) => (e: unknown) => isVcError(e, code as never);
+const refused = (code: ErrorCode) => (e: unknown) => isVcError(e, code);
 
 test('a symbolic link to a file in the output folder is neither followed nor replaced', () => {
   const { out, victim, mount } = setup();
