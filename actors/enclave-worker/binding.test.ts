@@ -4,33 +4,22 @@
 // answered.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { identities, policyFor, wasmOf } from '../../scenarios/testing/index.js';
+import { identities } from '../../scenarios/testing/index.js';
 import type { Inbound } from '../runtime/endpoint.js';
-import { certificateSenderId } from '../runtime/sender-ids.js';
 import { runParty } from '../participant/run-computation.js';
 import { memoryBus } from '../system/system-bus.js';
-import { startSystem, type System } from '../system/system.js';
+import { startSystem } from '../system/system.js';
 import {
   launchTarget,
   observe,
+  ownerReaderPolicy,
+  PROGRAM,
+  recordSession,
   RawSender,
   refusalOf,
   type Target,
 } from '../testing/enclave-kit.js';
-import { enclaveSubject, type GeneratedIdentity } from '../../protocol/index.js';
 import { sealTo } from '../../transport/index.js';
-
-const PROGRAM = '/program/p.wasm';
-
-function policyOf(system: System, owner: GeneratedIdentity, reader: GeneratedIdentity, tag = '') {
-  return policyFor(system, {
-    participants: [
-      { identity: owner, capabilities: ['/program/:w', '/input/:rw', `/output${tag}/:r`] },
-      { identity: reader, capabilities: ['/output/:r'] },
-    ],
-    programs: [{ path: PROGRAM, bytes: wasmOf('random-source'), capabilities: [] }],
-  });
-}
 
 /** Sends `send` and asserts it is refused with `code` and that the enclave did not move. */
 async function refusedWithoutEffect(
@@ -50,8 +39,8 @@ test('a request signed for another computation is refused there, and changes not
   const system = await startSystem({ bus: memoryBus() });
   try {
     const [owner, reader] = await identities(2);
-    const p1 = await launchTarget(system, policyOf(system, owner!, reader!));
-    const p2 = await launchTarget(system, policyOf(system, owner!, reader!, '2'));
+    const p1 = await launchTarget(system, ownerReaderPolicy(system, owner!, reader!));
+    const p2 = await launchTarget(system, ownerReaderPolicy(system, owner!, reader!, { tag: '2' }));
     assert.notEqual(p1.computation, p2.computation);
     const sender = new RawSender(system, owner!);
     // A shutdown meant for P2 (its computation, its session) delivered to P1.
@@ -87,25 +76,11 @@ test('requests recorded in one session are refused when replayed into the next',
   const system = await startSystem({ bus: memoryBus() });
   try {
     const [owner, reader] = await identities(2);
-    const policy = policyOf(system, owner!, reader!);
-    const first = await launchTarget(system, policy);
-    const session1 = await runParty(
-      { bus: system.bus, policy },
-      {
-        identity: owner!,
-        sources: { d: new TextEncoder().encode('one') },
-        steps: [{ op: 'data', path: '/input/d', source: 'd', mode: 'write' }, { op: 'shutdown' }],
-      },
-    );
-    assert.equal(session1.state, 'done', JSON.stringify(session1.failure));
-    await first.worker.finished;
-    const from = certificateSenderId(new Uint8Array(owner!.certificate.rawData));
-    const recorded = (await system.journal(first.computation)).filter(
-      (r) =>
-        r.subject === enclaveSubject(first.computation) &&
-        r.header?.from === from &&
-        r.header.kind !== 'session.hello',
-    );
+    const policy = ownerReaderPolicy(system, owner!, reader!);
+    const { first, recorded } = await recordSession(system, policy, owner!, [
+      { op: 'data', path: '/input/d', source: 'd', mode: 'write' },
+      { op: 'shutdown' },
+    ]);
     assert.deepEqual(
       recorded.map((r) => r.header!.kind),
       ['provision.data', 'shutdown.request'],
@@ -136,7 +111,7 @@ test('uploads that can never be accepted are refused at their first chunk; each 
   const system = await startSystem({ bus: memoryBus() });
   try {
     const [owner, reader] = await identities(2);
-    const p = await launchTarget(system, policyOf(system, owner!, reader!));
+    const p = await launchTarget(system, ownerReaderPolicy(system, owner!, reader!));
     const hpke = p.launched.enclave!.hpkePublicKey;
     const chunkOf = async (
       who: RawSender,

@@ -7,36 +7,26 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { identities, policyFor, wasmOf } from '../../scenarios/testing/index.js';
+import { identities } from '../../scenarios/testing/index.js';
 import type { Inbound } from '../runtime/endpoint.js';
 import { runParty } from '../participant/run-computation.js';
 import { memoryBus } from '../system/system-bus.js';
-import { startSystem, type System } from '../system/system.js';
+import { startSystem } from '../system/system.js';
 import {
   launchTarget,
   observe,
+  ownerReaderPolicy,
+  PROGRAM,
+  recordSession,
   RawSender,
   refusalOf,
   type Target,
 } from '../testing/enclave-kit.js';
-import { enclaveSubject, type GeneratedIdentity, isErrorCode } from '../../protocol/index.js';
+import { isErrorCode } from '../../protocol/index.js';
 import { sealTo } from '../../transport/index.js';
 
-const PROGRAM = '/program/p.wasm';
 const SEED = 1313;
 const RUNS = 250;
-
-function policyOf(system: System, owner: GeneratedIdentity, reader: GeneratedIdentity, tag = '') {
-  return policyFor(system, {
-    participants: [
-      { identity: owner, capabilities: ['/program/:w', '/input/:rw', `/output${tag}/:r`] },
-      { identity: reader, capabilities: ['/output/:r'] },
-    ],
-    programs: [{ path: PROGRAM, bytes: wasmOf('random-source'), capabilities: [] }],
-    // Only the owner may end it; the fuzzed shutdowns come from the reader or carry a wrong binding.
-    extensions: { shutdown: { rule: 'consensus', of: [0] } },
-  });
-}
 
 type Who = 'owner' | 'reader';
 type Plain = null | boolean | number | string | Uint8Array | Plain[] | { [key: string]: Plain };
@@ -125,26 +115,13 @@ test('the enclave inbound path: no crash, every refusal typed and without effect
   const system = await startSystem({ bus: memoryBus() });
   try {
     const [owner, reader] = await identities(2);
-    const policy = policyOf(system, owner!, reader!);
+    const policy = ownerReaderPolicy(system, owner!, reader!, { ownerAloneShutsDown: true });
     // Session 1: an honest run, recorded in the journal, then shut down.
-    const first = await launchTarget(system, policy);
-    const honest = await runParty(
-      { bus: system.bus, policy },
-      {
-        identity: owner!,
-        sources: { d: new TextEncoder().encode('one') },
-        steps: [
-          { op: 'data', path: '/input/d', source: 'd', mode: 'write' },
-          { op: 'result', path: '/input/d', destination: 'back' },
-          { op: 'shutdown' },
-        ],
-      },
-    );
-    assert.equal(honest.state, 'done', JSON.stringify(honest.failure));
-    await first.worker.finished;
-    const recorded = (await system.journal(first.computation))
-      .filter((r) => r.subject === enclaveSubject(first.computation))
-      .filter((r) => r.header !== undefined && r.header.kind !== 'session.hello');
+    const { first, recorded } = await recordSession(system, policy, owner!, [
+      { op: 'data', path: '/input/d', source: 'd', mode: 'write' },
+      { op: 'result', path: '/input/d', destination: 'back' },
+      { op: 'shutdown' },
+    ]);
     assert.deepEqual(
       recorded.map((r) => r.header!.kind),
       ['provision.data', 'result.read', 'shutdown.request'],
@@ -152,7 +129,10 @@ test('the enclave inbound path: no crash, every refusal typed and without effect
 
     // Session 2 of the same computation is the target; another computation runs beside it.
     const target = await launchTarget(system, policy);
-    const other = await launchTarget(system, policyOf(system, owner!, reader!, '2'));
+    const other = await launchTarget(
+      system,
+      ownerReaderPolicy(system, owner!, reader!, { tag: '2', ownerAloneShutsDown: true }),
+    );
     const senders: Record<Who, RawSender> = {
       owner: new RawSender(system, owner!),
       reader: new RawSender(system, reader!),

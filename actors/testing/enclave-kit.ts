@@ -6,8 +6,67 @@ import { Endpoint, type Inbound } from '../runtime/endpoint.js';
 import { certificateSenderId, keyFromSenderId } from '../runtime/sender-ids.js';
 import type { System } from '../system/system.js';
 import type { Launched } from '../participant/launcher.js';
+import type { Step } from '../../machines/index.js';
 import { enclaveSubject, type GeneratedIdentity, type LoadedPolicy } from '../../protocol/index.js';
-import { signEnvelope } from '../../transport/index.js';
+import { signEnvelope, type JournalRecord } from '../../transport/index.js';
+import { policyFor, wasmOf } from '../../scenarios/testing/index.js';
+import { runParty } from '../participant/run-computation.js';
+
+export const PROGRAM = '/program/p.wasm';
+
+/**
+ * The policy these tests share: `owner` writes programs and inputs and reads `/output<tag>/`,
+ * `reader` reads `/output/`. A different `tag` gives a different policy, so another computation.
+ */
+export function ownerReaderPolicy(
+  system: System,
+  owner: GeneratedIdentity,
+  reader: GeneratedIdentity,
+  options: { tag?: string; ownerAloneShutsDown?: boolean } = {},
+): LoadedPolicy {
+  return policyFor(system, {
+    participants: [
+      {
+        identity: owner,
+        capabilities: ['/program/:w', '/input/:rw', `/output${options.tag ?? ''}/:r`],
+      },
+      { identity: reader, capabilities: ['/output/:r'] },
+    ],
+    programs: [{ path: PROGRAM, bytes: wasmOf('random-source'), capabilities: [] }],
+    ...(options.ownerAloneShutsDown
+      ? { extensions: { shutdown: { rule: 'consensus' as const, of: [0] } } }
+      : {}),
+  });
+}
+
+/**
+ * Runs one honest session of `policy` as `owner` with `steps` (reading `/input/d` = "one"), waits
+ * for its enclave to finish, and returns the launch and the owner's recorded requests to the
+ * enclave (session.hello left out), ready to be replayed into a later session.
+ */
+export async function recordSession(
+  system: System,
+  policy: LoadedPolicy,
+  owner: GeneratedIdentity,
+  steps: readonly Step[],
+): Promise<{ readonly first: Target; readonly recorded: JournalRecord[] }> {
+  const first = await launchTarget(system, policy);
+  const outcome = await runParty(
+    { bus: system.bus, policy },
+    { identity: owner, sources: { d: new TextEncoder().encode('one') }, steps: [...steps] },
+  );
+  if (outcome.state !== 'done')
+    throw new Error(`session 1 ended ${outcome.state}: ${JSON.stringify(outcome.failure)}`);
+  await first.worker.finished;
+  const from = certificateSenderId(new Uint8Array(owner.certificate.rawData));
+  const recorded = (await system.journal(first.computation)).filter(
+    (r) =>
+      r.subject === enclaveSubject(first.computation) &&
+      r.header?.from === from &&
+      r.header.kind !== 'session.hello',
+  );
+  return { first, recorded };
+}
 
 export interface Target {
   readonly launched: Launched;
