@@ -11,6 +11,28 @@ export const errorCatalog = {
       'an unexpected failure that is not a refusal (a bug); VC_DEBUG=1 prints the stack',
     ERR_REMOTE: 'a peer reported a code this version does not know (kept in `details.remoteCode`)',
   },
+  /**
+   * A computation's lifecycle (docs/operations.md): the registry that owns it, operator actions,
+   * and the fail-fast answers when the enclave, its host or the verifier is not (or no longer) there.
+   */
+  lifecycle: {
+    ERR_ALREADY_RUNNING:
+      'a computation for this policy is already running (the host and worker holding it in details)',
+    ERR_COMPUTATION_UNKNOWN: 'no computation with this id in the registry',
+    ERR_COMPUTATION_STOPPED: 'an operator stopped the computation (`vc computations stop`)',
+    ERR_NO_ENCLAVE: "no enclave is running for the policy's computation",
+    ERR_NO_HOSTS: 'no host serves launch requests on this bus',
+    ERR_ENCLAVE_LOST:
+      'the enclave worker went away mid-computation (killed, crashed, or its host lost)',
+    ERR_HOST_LOST: 'the host holding the computation missed its heartbeats',
+    ERR_VERIFIER_UNAVAILABLE: 'no verifier answered while the enclave attested',
+    ERR_LAUNCHER_GONE:
+      'the launcher went away before the enclave was ready; the launch was abandoned',
+    ERR_IDLE_TIMEOUT: 'the computation was idle past its deadline and was ended',
+    ERR_INTERRUPTED: 'the command or service was interrupted (SIGINT or SIGTERM) and cleaned up',
+    ERR_OUTPUT_EXISTS: 'an output file exists where the command must not overwrite it',
+    ERR_OUTPUT_UNWRITABLE: 'an output path that cannot be written (no such folder, no permission)',
+  },
   /** A policy file that fails to load or validate (`PolicyError`, with the JSON path). */
   policy: {
     ERR_POLICY_FILE: 'the policy file cannot be read',
@@ -88,6 +110,10 @@ export const errorCatalog = {
     ERR_TRANSPORT_CLOSED: 'the transport has been closed',
     ERR_NO_RESPONDERS: "nobody is subscribed to a request's subject",
     ERR_PAYLOAD_TOO_LARGE: "a message larger than the NATS server's `max_payload`: never sent",
+    ERR_NATS_UNREACHABLE:
+      'no NATS server answers at the URL (connection refused, host unreachable, unknown name)',
+    ERR_NOT_NATS: 'the server at the URL does not speak the NATS protocol',
+    ERR_NO_JETSTREAM: 'the NATS server has no JetStream, which this command needs',
     ERR_JOURNAL_CORRUPT: "a journal's hash chain or framing is broken: tampering or corruption",
   },
   /** Refusals of the provisioning protocol, sent in `protocol.error` replies (`ProtocolError`). */

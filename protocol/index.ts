@@ -37,15 +37,19 @@ export type {
 export { ProtocolError } from './messages/errors.js';
 export {
   HOSTS_LAUNCH_SUBJECT,
+  HOSTS_LIVE_SUBJECT,
   HOSTS_QUEUE_GROUP,
   INBOX_PREFIX,
   JOURNAL_SUBJECTS,
+  VERIFIER_LIVE_SUBJECT,
   VERIFIER_SUBJECT,
   computationIdFor,
   computationOfSubject,
   computationWildcard,
   enclaveSubject,
   eventsSubject,
+  isJournaled,
+  liveSubject,
   subjectMatches,
   traceSubject,
 } from './messages/subjects.js';

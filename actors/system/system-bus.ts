@@ -5,6 +5,7 @@
 // - natsBus(): one server or a cluster's servers; each actor gets a connection of its own, as
 //   separate processes would have. The journal is the product's JetStream stream over `vc.>` (with
 //   a replica count on a cluster), a recorder subscribed in this process, or none.
+import { isJournaled } from '../../protocol/index.js';
 import {
   type Transport,
   MemoryTransport,
@@ -93,7 +94,11 @@ export async function natsBus(options: NatsBusOptions): Promise<SystemBus> {
   };
   const main = await connect('vc-system');
   const recorded = options.journal.kind === 'recorder' ? new InProcessJournal() : undefined;
-  const recorder = recorded && main.subscribe('vc.>', (m) => recorded.add(m.subject, m.data));
+  const recorder =
+    recorded &&
+    main.subscribe('vc.>', (m) => {
+      if (isJournaled(m.subject)) recorded.add(m.subject, m.data);
+    });
   if (options.journal.kind === 'jetstream')
     await ensureJournalStream(main.connection, {
       ...(options.journal.replicas === undefined ? {} : { replicas: options.journal.replicas }),

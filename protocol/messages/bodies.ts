@@ -138,6 +138,21 @@ export const BODY_SCHEMAS = {
     waitingFor: arrayOf(uint(), 4096),
   }),
   'enclave.shutdown': obj({ session: id, reason: str(1024) }),
+  /**
+   * The host holding a computation announces its end on the computation's events subject (a final
+   * registry state): participants still waiting stop with `code` at once instead of timing out.
+   * Unauthenticated like every host message: it can only end a wait, never grant anything.
+   */
+  'computation.ended': obj(
+    {
+      computation: id,
+      state: oneOf('finished', 'failed', 'stopped'),
+      host: id,
+      worker: id,
+      message: str(1024),
+    },
+    { code: errorCode },
+  ),
   /** A refusal, as `VcError.toWire()` gives it. */
   'protocol.error': obj({ code: errorCode, message: str(4096) }, { details: record() }),
   /** One state transition of one actor, published on `vc.c.<computation>.trace.<actor>`. */

@@ -1,10 +1,13 @@
-// NATS subjects of the protocol (docs/protocol.md, Subjects). Everything lives under `vc.`, so one
-// JetStream stream over `vc.>` journals it all, request inboxes (`vc.inbox.<id>`) included, so that
-// replies are recorded too. Per-computation subjects sit under `vc.c.<computation>.`.
+// NATS subjects of the protocol (docs/protocol.md, Subjects). Everything lives under `vc.`. One
+// JetStream stream journals every protocol subject, request inboxes (`vc.inbox.<id>`) included, so
+// that replies are recorded too. Per-computation subjects sit under `vc.c.<computation>.`.
+// Liveness pings live under `vc.live.` and are NOT journaled: a subject the journal captures always
+// has an interested party, so NATS can never answer "no responders" there; on `vc.live.` it can, and
+// "is anyone there?" is answered in milliseconds instead of by a long timeout.
 
 const SUBJECT_ROOT = 'vc';
-/** What the journal records: every subject of the system. */
-export const JOURNAL_SUBJECTS = 'vc.>';
+/** What the journal records: every protocol subject (all of `vc.>` except `vc.live.>`). */
+export const JOURNAL_SUBJECTS = ['vc.c.>', 'vc.inbox.>', 'vc.hosts.>', 'vc.verifier'] as const;
 /** Reply subjects of requests, under `vc.>` so that the journal records replies. */
 export const INBOX_PREFIX = 'vc.inbox';
 /** Hosts subscribe here in one queue group, so each launch reaches exactly one host. */
@@ -12,6 +15,11 @@ export const HOSTS_LAUNCH_SUBJECT = 'vc.hosts.launch';
 export const HOSTS_QUEUE_GROUP = 'vc-hosts';
 /** The verifier's request subject (challenges and evidence). */
 export const VERIFIER_SUBJECT = 'vc.verifier';
+
+/** Hosts answer liveness pings here (queue group HOSTS_QUEUE_GROUP): "is any host serving?" */
+export const HOSTS_LIVE_SUBJECT = 'vc.live.hosts';
+/** The verifier answers liveness pings here. */
+export const VERIFIER_LIVE_SUBJECT = 'vc.live.verifier';
 
 const TOKEN = /^[A-Za-z0-9_-]+$/;
 
@@ -25,7 +33,17 @@ export function enclaveSubject(computation: string): string {
   return `vc.c.${token(computation, 'computation')}.enclave`;
 }
 
-/** Announcements by the enclave (`enclave.ready`, `enclave.shutdown`). */
+/** The enclave of a computation answers liveness pings here (not journaled; see the header). */
+export function liveSubject(computation: string): string {
+  return `vc.live.c.${token(computation, 'computation')}`;
+}
+
+/** True for a subject the journal records (JOURNAL_SUBJECTS). */
+export function isJournaled(subject: string): boolean {
+  return JOURNAL_SUBJECTS.some((pattern) => subjectMatches(pattern, subject));
+}
+
+/** Announcements by the enclave (`enclave.ready`, `enclave.shutdown`) and its host (`computation.ended`). */
 export function eventsSubject(computation: string): string {
   return `vc.c.${token(computation, 'computation')}.events`;
 }

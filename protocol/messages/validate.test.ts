@@ -55,6 +55,14 @@ const valid: Record<string, unknown> = {
   'shutdown.request': { session: 's1' },
   'shutdown.ack': { shutDown: false, waitingFor: [1, 2] },
   'enclave.shutdown': { session: 's1', reason: 'requested' },
+  'computation.ended': {
+    computation: 'p0123',
+    state: 'stopped',
+    host: 'host-1',
+    worker: 'pid-42',
+    message: 'stopped by an operator',
+    code: 'ERR_COMPUTATION_STOPPED',
+  },
   'protocol.error': { code: 'ERR_ACCESS_DENIED', message: 'no', details: { path: '/x' } },
   'trace.transition': {
     actor: 'enclave',

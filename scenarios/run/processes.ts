@@ -5,6 +5,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isJournaled } from '../../protocol/index.js';
 import { startNatsServer, type NatsServer, NatsTransport } from '../../transport/index.js';
 import { deploymentCommands, type ServiceCommand } from '../deploy/commands.js';
 import { layoutOf } from '../deploy/layout.js';
@@ -27,7 +28,8 @@ export async function processesEnvironment(choice: EnvironmentChoice): Promise<E
   const bus = await NatsTransport.connect({ servers: url, name: 'vc-scenario-watch' });
   const journal: JournalLine[] = [];
   const recorder = bus.subscribe('vc.>', (msg) => {
-    journal.push({ subject: msg.subject, data: msg.data, time: Date.now() });
+    if (isJournaled(msg.subject))
+      journal.push({ subject: msg.subject, data: msg.data, time: Date.now() });
   });
   await bus.flush();
   const serving: VcChild[] = [];

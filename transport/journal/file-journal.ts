@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { TransportError } from '../errors.js';
 import { MsgpackWriter } from '../msgpack-write.js';
 import { decodePlain } from '../plain-msgpack.js';
-import { JOURNAL_SUBJECTS, subjectMatches } from '../../protocol/index.js';
+import { isJournaled } from '../../protocol/index.js';
 import type { PublishTap } from '../memory-transport.js';
 import {
   makeRecord,
@@ -141,10 +141,10 @@ export class FileJournal {
     return makeRecord(seq, time, subject, data);
   }
 
-  /** A MemoryTransport tap recording every message under `vc.>`. */
+  /** A MemoryTransport tap recording every journaled message (JOURNAL_SUBJECTS). */
   tap(): PublishTap {
     return (subject, data) => {
-      if (subjectMatches(JOURNAL_SUBJECTS, subject)) this.append(subject, data);
+      if (isJournaled(subject)) this.append(subject, data);
     };
   }
 

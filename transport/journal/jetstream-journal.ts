@@ -39,12 +39,19 @@ export async function ensureJournalStream(
   const jsm = await jetstreamManager(nc);
   const config: Partial<StreamConfig> & { name: string } = {
     name,
-    subjects: [JOURNAL_SUBJECTS],
+    subjects: [...JOURNAL_SUBJECTS],
     no_ack: true,
     num_replicas: options.replicas ?? 1,
     ...(options.maxAgeMs ? { max_age: options.maxAgeMs * 1_000_000 } : {}),
   };
-  if (await exists(jsm, name)) return name;
+  const existing = await jsm.streams.info(name).catch(() => undefined);
+  if (existing) {
+    // A stream made by an older version over all of `vc.>` would swallow the liveness pings.
+    const subjects = existing.config.subjects ?? [];
+    if (subjects.join() !== config.subjects!.join())
+      await jsm.streams.update(name, { ...existing.config, subjects: config.subjects! });
+    return name;
+  }
   try {
     await jsm.streams.add(config);
   } catch (error) {
