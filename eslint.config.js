@@ -32,6 +32,7 @@ export default tseslint.config(
       '**/assembly/**',
       '**/generated/**',
       'bench/results/**',
+      'dist/**',
     ],
   },
   ...tseslint.configs.recommended,

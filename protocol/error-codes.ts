@@ -178,6 +178,8 @@ export const errorCatalog = {
   evidence: {
     ERR_SIM_KEY_MISSING: 'no sim platform attestation key was given to the host',
     ERR_SIM_KEY_INVALID: 'the sim platform attestation key is not an EC P-256 PKCS#8 PEM key',
+    ERR_RUNTIME_BUNDLE:
+      'the enclave runtime bundle cannot be built or read, or runs on another Node major than it states',
   },
   /** The WebAssembly sandbox: file system, limits, module checks (enclave/errors.ts). */
   sandbox: {

@@ -1,6 +1,7 @@
-// Process entry point of an enclave worker on NATS (launched by a host, see spawners.ts):
-//   node --import tsx actors/enclave-worker/enclave-main.ts --nats URL --policy FILE --computation ID --sim-key FILE
-// It measures its own runtime, attests with the sim platform key handed to it by the host (Veracruz's
+// Process entry point of an enclave worker on NATS (launched by a host, see spawners.ts), run from
+// the runtime bundle built from this file (enclave/evidence/runtime-bundle.ts):
+//   node dist/enclave-runtime.mjs --nats URL --policy FILE --computation ID --sim-key FILE
+// It measures its own runtime (the bundle file it runs from), attests with the sim platform key handed to it by the host (Veracruz's
 // Linux backend does the same: the platform key lives outside the enclave code), serves the
 // computation, and exits 0 after a shutdown or 1 after a failure.
 import 'reflect-metadata';

@@ -1,21 +1,16 @@
 // How a host starts enclave workers: in this process (execution still in worker threads), or on NATS
-// each worker as its own OS process running actors/enclave-worker/enclave-main.ts, the policy travelling in a
-// private temporary file.
+// each worker as its own OS process running the enclave runtime bundle (dist/enclave-runtime.mjs,
+// built from actors/enclave-worker/enclave-main.ts), the policy travelling in a private temporary file.
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Attester } from '../../enclave/index.js';
+import { ensureRuntimeBundle, type Attester } from '../../enclave/index.js';
 import { ProtocolError } from '../../protocol/index.js';
 import type { Transport } from '../runtime/endpoint.js';
 import { startEnclaveWorker, type EnclaveWorker } from '../enclave-worker/enclave-actor.js';
 import type { Spawner } from './host-actor.js';
-
-const entry = fileURLToPath(new URL('../enclave-worker/enclave-main.ts', import.meta.url));
-// Resolved from this package, not from the host's working directory.
-const tsxLoader = import.meta.resolve('tsx');
 
 /** A spawner that runs the enclave worker in this process, on the host's bus. */
 export function inProcessSpawner(params: {
@@ -53,19 +48,22 @@ export interface ProcessSpawnerOptions {
   readonly simKeyFile: string;
   /** Receives the workers' stderr lines (default: this process's stderr). */
   readonly log?: (line: string) => void;
+  /** Tests only: the runtime bundle the workers run (default: this checkout's, built if stale). */
+  readonly runtimeBundle?: string;
 }
 
 export function processSpawner(options: ProcessSpawnerOptions): Spawner {
   return async (request) => {
+    // The measured runtime bundle (built first if missing or stale), with plain node: the worker
+    // executes exactly the bytes it measures.
+    const runtime = options.runtimeBundle ?? (await ensureRuntimeBundle());
     const dir = await mkdtemp(join(tmpdir(), 'vc-enclave-'));
     const policyFile = join(dir, 'policy.json');
     await writeFile(policyFile, request.policyBytes, { mode: 0o600 });
     const child = spawn(
       process.execPath,
       [
-        '--import',
-        tsxLoader,
-        entry,
+        runtime,
         '--nats',
         options.natsUrl,
         '--policy',

@@ -50,6 +50,12 @@ export interface SystemOptions {
    * still signed with the policies' CA (a wrong chain, as a compromised verifier would present).
    */
   readonly rogueIssuer?: NewCa;
+  /**
+   * Tests only: worker processes run this runtime bundle (e.g. a modified runtime), and the
+   * verifier also takes its measurement as a reference value, so that only the policies' runtime
+   * hashes keep participants from it. `measurement` stays this checkout's.
+   */
+  readonly runtimeBundle?: string;
 }
 
 export interface System {
@@ -100,6 +106,10 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   await verifier.registry.addKey('sim', simKey.publicKeyPem, 'this system platform key');
   const { measurement } = await measureRuntime();
   await verifier.registry.addReference('sim', measurement, 'measurement', 'this installation');
+  if (options.runtimeBundle !== undefined) {
+    const other = await measureRuntime({ bundle: options.runtimeBundle });
+    await verifier.registry.addReference('sim', other.measurement, 'measurement', 'test runtime');
+  }
   const service = startVerifierService({
     bus: await options.bus.connect('vc-verifier'),
     verifier,
@@ -114,7 +124,13 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     const bus = await options.bus.connect(`vc-host-${i}`);
     const spawn =
       natsUrl !== undefined && simKeyFile !== undefined
-        ? processSpawner({ natsUrl, simKeyFile })
+        ? processSpawner({
+            natsUrl,
+            simKeyFile,
+            ...(options.runtimeBundle === undefined
+              ? {}
+              : { runtimeBundle: options.runtimeBundle }),
+          })
         : inProcessSpawner({ bus, attester, measurement, clock, workers, ...trace });
     hosts.push(await startHost({ bus, spawn, clock, host: `host-${i}`, ...trace }));
   }

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -208,10 +209,23 @@ test('vc attest sim-key, sim evidence verified offline and marked insecure', asy
   }
 });
 
-test('vc attest measure prints the runtime measurement', async () => {
+test('vc attest measure prints the runtime measurement, --manifest the manifest it hashes', async () => {
+  const expected = await measureRuntime();
   const result = await vc('attest', 'measure');
   assert.equal(result.code, 0);
-  assert.equal(result.out.trim(), (await measureRuntime()).measurement);
+  assert.equal(result.out.trim(), expected.measurement);
+  const manifest = await vc('attest', 'measure', '--manifest');
+  assert.equal(manifest.code, 0);
+  assert.equal(`${manifest.out.trim()}\n`, expected.manifest);
+  assert.equal(
+    createHash('sha256').update(`${manifest.out.trim()}\n`).digest('hex'),
+    expected.measurement,
+  );
+  assert.match(manifest.out, new RegExp(`^bundle sha256 ${expected.bundleSha256}$`, 'm'));
+  assert.match(manifest.out, /^node 20$/m);
+  const json = JSON.parse((await vc('attest', 'measure', '--json')).out) as Record<string, unknown>;
+  assert.equal(json['measurement'], expected.measurement);
+  assert.equal(json['bundleSha256'], expected.bundleSha256);
 });
 
 /** Runs vc and returns only its exit code. */

@@ -36,7 +36,9 @@ verify     appraises one piece of evidence offline. Exit 0 printing its claims w
            --key (the platform public key; it must match the token's instance id). --measurement
            and --pcr give expected values (sim: runtime measurement; psa: every software component;
            nitro: PCR0). Debug evidence is refused unless --allow-debug.
-measure    prints the measurement of this installation's enclave runtime (docs/attestation.md).
+measure    prints the measurement of this installation's enclave runtime (docs/attestation.md):
+           the SHA-256 of a manifest stating the runtime bundle's SHA-256 and its Node version;
+           --manifest prints the manifest. Builds dist/enclave-runtime.mjs if missing or stale.
 sim-key    creates the sim platform attestation key (PKCS#8 PEM, mode 0600) for the host launcher
            (${SIM_KEY_ENV}) and prints its public key, to endorse at the verifier.
 endorse    manages platform keys (sim, psa) and roots (nitro) in the verifier's state store.
@@ -145,9 +147,15 @@ async function measure(values: Values, io: CliIo): Promise<number> {
   const result = await measureRuntime();
   if (values.json)
     io.out(
-      JSON.stringify({ platform: 'sim', measurement: result.measurement, files: result.files }),
+      JSON.stringify({
+        platform: 'sim',
+        measurement: result.measurement,
+        bundle: result.bundle,
+        bundleSha256: result.bundleSha256,
+        manifest: result.manifest,
+      }),
     );
-  else if (values.manifest) io.out(result.manifest);
+  else if (values.manifest) io.out(result.manifest.trimEnd());
   else io.out(result.measurement);
   return 0;
 }

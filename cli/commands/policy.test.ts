@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../main.js';
 import { captureIo } from '../command.js';
+import { measureRuntime } from '../../enclave/index.js';
 import {
   hasSharedTestdata,
   requireResource,
@@ -171,6 +172,54 @@ test('vc identity + vc policy generate + vc policy check work together', async (
   );
   assert.equal(late.code, 1);
   assert.match(late.err, /ERR_POLICY_EXPIRY_PASSED/);
+});
+
+test("vc policy generate pins this installation's runtime measurement when no runtime hash is given", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'vc-policy-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  assert.equal((await vc('identity', 'new', '--name', 'alice', '--out', dir)).code, 0);
+  assert.equal((await vc('identity', 'ca', '--name', 'verifier', '--out', dir)).code, 0);
+  writeFileSync(join(dir, 'prog.wasm'), new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
+  const common = [
+    '-c',
+    join(dir, 'alice.crt.pem'),
+    '-p',
+    'program:w,output:r',
+    '-w',
+    `program/prog.wasm=${join(dir, 'prog.wasm')}`,
+    '-p',
+    'output:w',
+    '-s',
+    '127.0.0.1:3017',
+    '-t',
+    '127.0.0.1:3010',
+    '--proxy-attestation-server-cert',
+    join(dir, 'verifier.crt.pem'),
+    '-x',
+    'Thu, 01 Jul 2027 12:30:00 +0000',
+    '--at',
+    '2027-01-01T00:00:00Z',
+  ];
+  const generated = await vc('policy', 'generate', ...common);
+  assert.equal(generated.code, 0, generated.err);
+  const { measurement } = await measureRuntime();
+  const { policy } = parsePolicy(new TextEncoder().encode(generated.out), {
+    now: new Date('2027-01-01T00:00:00Z'),
+  });
+  assert.equal(policy.runtimeManagerHashes.linux, measurement);
+  // A runtime hash given on the command line replaces the default.
+  const given = await vc(
+    'policy',
+    'generate',
+    ...common,
+    '--runtime-hash',
+    `nitro=${'ab'.repeat(48)}`,
+  );
+  assert.equal(given.code, 0, given.err);
+  const other = parsePolicy(new TextEncoder().encode(given.out), {
+    now: new Date('2027-01-01T00:00:00Z'),
+  }).policy;
+  assert.equal(other.runtimeManagerHashes.linux, null);
 });
 
 test('vc policy refuses bad usage with exit code 2', async () => {

@@ -21,6 +21,7 @@ import {
   type PolicyExtensions,
 } from '../../protocol/index.js';
 import { parseOptions, readHostFile, readHostText, type CliIo, type Command } from '../command.js';
+import { measureRuntime } from '../../enclave/index.js';
 
 const usage = `Usage:
   vc policy check FILE [--at ISO8601] [--json]
@@ -44,7 +45,8 @@ generate  writes a policy like Veracruz's vc-pgen (sorted keys, 2-space indent, 
   -s, --veracruz-server-ip HOST:PORT
   -t, --proxy-attestation-server-ip HOST:PORT
       --proxy-attestation-server-cert FILE   the verifier's CA certificate
-  -b, --css-file FILE                runtime_manager_hash_linux = SHA-256 of FILE
+  -b, --css-file FILE                runtime_manager_hash_linux = SHA-256 of FILE (with no runtime
+                                     hash option at all: this installation's sim measurement)
   -l, --pcr-file FILE                runtime_manager_hash_nitro = first 64 hex digits of FILE
       --sevsnp-hash HEX              runtime_manager_hash_sevsnp
       --linux-hash HEX               runtime_manager_hash_linux given directly (ours)
@@ -432,7 +434,7 @@ async function generateInput(values: GenerateValues): Promise<GeneratePolicyInpu
     ),
     runtimeManagerHashLinux:
       values['linux-hash']?.toLowerCase() ??
-      (cssFile ? sha256Hex(await readHostFile(cssFile)) : null),
+      (cssFile ? sha256Hex(await readHostFile(cssFile)) : await defaultRuntimeHash(values)),
     runtimeManagerHashNitro: pcrFile ? nitroHashFromPcrFile(await readHostText(pcrFile)) : null,
     runtimeManagerHashSevsnp: values['sevsnp-hash'] ?? null,
     enclaveCertExpiry: parseTimepoint(required(values['certificate-expiry'], 'certificate-expiry')),
@@ -442,6 +444,21 @@ async function generateInput(values: GenerateValues): Promise<GeneratePolicyInpu
     ...(maxMemory !== undefined ? { maxMemoryMib: maxMemory } : {}),
     ...(extensions ? { extensions } : {}),
   };
+}
+
+/**
+ * With no runtime hash given at all (-b, -l, --linux-hash, --sevsnp-hash, --runtime-hash), the
+ * policy accepts this installation's enclave runtime: its sim measurement (`vc attest measure`)
+ * goes into runtime_manager_hash_linux, the field the sim platform is checked against.
+ */
+async function defaultRuntimeHash(values: GenerateValues): Promise<string | null> {
+  const given =
+    values['css-file'] ??
+    values['pcr-file'] ??
+    values['linux-hash'] ??
+    values['sevsnp-hash'] ??
+    values['runtime-hash']?.[0];
+  return given === undefined ? (await measureRuntime()).measurement : null;
 }
 
 async function generate(argv: string[], io: CliIo): Promise<number> {

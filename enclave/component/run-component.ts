@@ -22,7 +22,7 @@ function pagesForMib(mib: number): number {
   return Math.floor((mib * 2 ** 20) / PAGE_BYTES);
 }
 
-const workers = new WorkerPool(new URL('./worker-main.ts', import.meta.url));
+const workers = new WorkerPool('component');
 const compiled = new Map<string, Promise<Record<string, WasmModule>>>();
 const COMPILED_LIMIT = 8;
 

@@ -1,42 +1,70 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { measureRuntime } from './measurement.js';
+import { buildRuntimeBundle, ensureRuntimeBundle } from './runtime-bundle.js';
 
-test('measurement: sorted sha256sum-style manifest of runtime files, tests and guests excluded', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'vc-measure-'));
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const h = (data: string | Uint8Array): string => createHash('sha256').update(data).digest('hex');
+
+test('measurement: SHA-256 of a manifest stating the bundle SHA-256 and the Node major', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vc-measure-'));
   try {
-    mkdirSync(join(root, 'b'));
-    mkdirSync(join(root, 'guests'));
-    writeFileSync(join(root, 'b', 'z.ts'), 'export const z = 1;\n');
-    writeFileSync(join(root, 'a.ts'), 'export const a = 1;\n');
-    writeFileSync(join(root, 'a.test.ts'), 'test');
-    writeFileSync(join(root, 'guests', 'g.ts'), 'guest');
-    writeFileSync(join(root, 'notes.md'), 'docs');
-    const first = await measureRuntime(root);
-    const h = (s: string): string => createHash('sha256').update(s).digest('hex');
-    const manifest = `${h('export const a = 1;\n')}  a.ts\n${h('export const z = 1;\n')}  b/z.ts\n`;
+    const bundle = join(dir, 'runtime.mjs');
+    writeFileSync(bundle, 'console.log(1);\n');
+    const first = await measureRuntime({ bundle });
+    const manifest = `veracruz-ts enclave runtime manifest 1\nnode 20\nbundle sha256 ${h('console.log(1);\n')}\n`;
     assert.equal(first.manifest, manifest);
     assert.equal(first.measurement, h(manifest));
-    // Excluded files do not change it; a runtime file does.
-    writeFileSync(join(root, 'a.test.ts'), 'changed');
-    writeFileSync(join(root, 'guests', 'g.ts'), 'changed');
-    assert.equal((await measureRuntime(root)).measurement, first.measurement);
-    writeFileSync(join(root, 'b', 'z.ts'), 'export const z = 2;\n');
-    assert.notEqual((await measureRuntime(root)).measurement, first.measurement);
+    assert.equal(first.bundleSha256, h('console.log(1);\n'));
+    // One byte of the bundle changes it.
+    writeFileSync(bundle, 'console.log(2);\n');
+    assert.notEqual((await measureRuntime({ bundle })).measurement, first.measurement);
   } finally {
-    rmSync(root, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test('measurement of this checkout is stable across calls', async () => {
+test('a missing bundle is refused with ERR_RUNTIME_BUNDLE', async () => {
+  await assert.rejects(measureRuntime({ bundle: join(tmpdir(), 'vc-no-such-runtime.mjs') }), {
+    code: 'ERR_RUNTIME_BUNDLE',
+  });
+});
+
+test("this checkout's bundle: deterministic, no absolute paths, and it carries the sandbox workers", async () => {
+  const bundle = await ensureRuntimeBundle();
   const a = await measureRuntime();
-  const b = await measureRuntime();
   assert.match(a.measurement, /^[0-9a-f]{64}$/);
-  assert.equal(a.measurement, b.measurement);
-  assert.ok(a.files.some((f) => f.path === 'evidence/measurement.ts'));
-  assert.ok(!a.files.some((f) => f.path.endsWith('.test.ts')));
+  assert.equal(a.measurement, (await measureRuntime()).measurement);
+  assert.equal(a.bundle, bundle);
+  const text = readFileSync(bundle, 'utf8');
+  assert.ok(!text.includes(root), 'the checkout path is in the bundle');
+  assert.ok(!text.includes(tmpdir()), 'a temporary path is in the bundle');
+  assert.ok(!text.includes('sourceMappingURL'), 'the bundle points at a source map');
+  // The sandbox workers' bundles are in it (as strings; the main code never imports their entries).
+  for (const entry of ['enclave/runner/worker-main.ts', 'enclave/component/worker-main.ts'])
+    assert.ok(text.includes(`// ${entry}\\n`), `${entry} is not in the bundle`);
+  // A second build gives the same bytes.
+  const dir = mkdtempSync(join(tmpdir(), 'vc-measure-'));
+  try {
+    const again = await buildRuntimeBundle({ outFile: join(dir, 'again.mjs') });
+    assert.equal(h(readFileSync(again)), a.bundleSha256);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a bundle older than one of its sources is rebuilt before it is measured', async () => {
+  const bundle = await ensureRuntimeBundle();
+  const rules = join(root, 'machines', 'enclave-rules.ts');
+  const later = new Date(statSync(bundle).mtimeMs + 2000);
+  utimesSync(rules, later, later);
+  const { measurement } = await measureRuntime();
+  assert.ok(statSync(bundle).mtimeMs >= later.getTime(), 'the bundle was not rebuilt');
+  // Same sources, same bytes.
+  assert.equal(measurement, (await measureRuntime({ bundle })).measurement);
 });

@@ -1,55 +1,76 @@
 // The runtime measurement of the `sim` platform: what `vc attest measure` prints and a policy pins.
 //
-// Definition (docs/attestation.md): take every regular file under the enclave runtime directory
-// (`enclave/`) whose name ends in .ts, .js, .mjs, .cjs or .json, excluding `*.test.ts`,
-// `*.bench.ts` and anything under a directory named `guests`, `testdata`, `fixtures` or
-// `node_modules`; sort by POSIX relative path (code-unit order); form the manifest
-// `<sha256 hex of file bytes>  <relative path>\n` per file (sha256sum's format); the measurement is
-// the SHA-256 of the manifest bytes, in lowercase hex. The files are read from disk at launch, i.e.
-// the code the worker loads, not a hash baked into it.
-import { readdir, readFile } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+// Definition (docs/attestation.md): the enclave runtime is one file, the bundle
+// dist/enclave-runtime.mjs (runtime-bundle.ts) holding the enclave worker's code, its
+// dependencies and the sandbox workers' code. Its manifest states the bundle's SHA-256 and the
+// Node major version it runs on, like PCR0 of a Nitro image covers the image:
+//
+//   veracruz-ts enclave runtime manifest 1
+//   node <major>
+//   bundle sha256 <lowercase hex SHA-256 of the bundle's bytes>
+//
+// (each line ends with \n); the measurement is the SHA-256 of the manifest's bytes, lowercase hex.
+// An enclave worker process running the bundle hashes its own file, the code it loaded; anything
+// else (a host's in-process worker, `vc attest measure`, policy generation) hashes the bundle of
+// its checkout, built first if missing or stale.
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { sha256Hex } from '../../protocol/index.js';
-
-const DEFAULT_RUNTIME_ROOT = fileURLToPath(new URL('../', import.meta.url));
-
-const INCLUDED = /\.(ts|js|mjs|cjs|json)$/;
-const EXCLUDED_FILES = /\.(test|bench)\.ts$/;
-const EXCLUDED_DIRS = new Set(['guests', 'testdata', 'fixtures', 'node_modules']);
-
-interface MeasuredFile {
-  readonly path: string;
-  readonly sha256: string;
-}
+import { BUNDLED_WORKER_SOURCES } from '../runner/bundled-workers.js';
+import { EvidenceError } from './errors.js';
+import { RUNTIME_NODE_MAJOR, ensureRuntimeBundle } from './runtime-bundle.js';
 
 export interface RuntimeMeasurement {
   /** Lowercase hex SHA-256 of the manifest. */
   readonly measurement: string;
-  readonly files: readonly MeasuredFile[];
   readonly manifest: string;
+  /** The bundle measured. */
+  readonly bundle: string;
+  /** Lowercase hex SHA-256 of the bundle's bytes. */
+  readonly bundleSha256: string;
 }
 
-async function listFiles(root: string, dir: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const full = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (!EXCLUDED_DIRS.has(entry.name)) found.push(...(await listFiles(root, full)));
-    } else if (entry.isFile() && INCLUDED.test(entry.name) && !EXCLUDED_FILES.test(entry.name)) {
-      found.push(relative(root, full).split(sep).join('/'));
-    }
-  }
-  return found;
+/** The manifest of a runtime bundle whose bytes hash to `bundleSha256`. */
+function runtimeManifest(bundleSha256: string): string {
+  return [
+    'veracruz-ts enclave runtime manifest 1',
+    `node ${RUNTIME_NODE_MAJOR}`,
+    `bundle sha256 ${bundleSha256}`,
+    '',
+  ].join('\n');
 }
 
+// Only the runtime bundle's build fills in the sandbox workers' sources (bundled-workers.ts).
+const runningFromBundle = BUNDLED_WORKER_SOURCES !== undefined;
+
+/**
+ * Measures the runtime bundle `options.bundle`; by default the bundle this process runs from, or
+ * else this checkout's (built if missing or stale).
+ */
 export async function measureRuntime(
-  root: string = DEFAULT_RUNTIME_ROOT,
+  options: { bundle?: string } = {},
 ): Promise<RuntimeMeasurement> {
-  const paths = (await listFiles(root, root)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const files: MeasuredFile[] = [];
-  for (const path of paths)
-    files.push({ path, sha256: sha256Hex(await readFile(join(root, path))) });
-  const manifest = files.map((f) => `${f.sha256}  ${f.path}\n`).join('');
-  return { measurement: sha256Hex(manifest), files, manifest };
+  let bundle = options.bundle;
+  if (bundle === undefined && runningFromBundle) {
+    // The manifest states the Node major version: running on another would make it untrue.
+    const major = Number(process.versions.node.split('.')[0]);
+    if (major !== RUNTIME_NODE_MAJOR)
+      throw new EvidenceError(
+        'ERR_RUNTIME_BUNDLE',
+        `the enclave runtime is built for Node ${RUNTIME_NODE_MAJOR}, not Node ${process.versions.node}`,
+      );
+    bundle = fileURLToPath(import.meta.url);
+  }
+  bundle ??= await ensureRuntimeBundle();
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(bundle);
+  } catch (error) {
+    throw new EvidenceError('ERR_RUNTIME_BUNDLE', `cannot read the enclave runtime bundle`, {
+      cause: error,
+    });
+  }
+  const bundleSha256 = sha256Hex(bytes);
+  const manifest = runtimeManifest(bundleSha256);
+  return { measurement: sha256Hex(manifest), manifest, bundle, bundleSha256 };
 }

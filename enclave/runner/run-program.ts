@@ -13,7 +13,7 @@ import type { WorkerInput } from './protocol.js';
 import { DEFAULT_LIMITS, type RunLimits, type RunOptions, type RunResult } from './run-options.js';
 import { WorkerPool } from './worker-pool.js';
 
-const workers = new WorkerPool(new URL('./worker-main.ts', import.meta.url));
+const workers = new WorkerPool('core-module');
 
 /**
  * Starts the core runner's spare worker now (e.g. when the enclave boots), so the first execution

@@ -5,9 +5,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { workerSource } from './worker-bundle.js';
 
-for (const entry of ['./worker-main.ts', '../component/worker-main.ts']) {
+for (const entry of ['core-module', 'component'] as const) {
   test(`the ${entry} bundle leaves out the identity and certificate libraries`, async () => {
-    const source = await workerSource(new URL(entry, import.meta.url));
+    const source = await workerSource(entry);
     for (const library of ['@peculiar/x509', 'asn1js', 'reflect-metadata', '@nats-io'])
       assert.ok(!source.includes(`node_modules/${library}/`), `${library} is bundled`);
   });

@@ -4,7 +4,7 @@ import { setImmediate as tick } from 'node:timers/promises';
 import { WorkerPool, shutdownWorkers } from './worker-pool.js';
 
 test('a pool never hands out a worker twice, with or without a spare ready', async () => {
-  const pool = new WorkerPool(new URL('./worker-main.ts', import.meta.url));
+  const pool = new WorkerPool('core-module');
   try {
     await pool.prewarm();
     const threads = new Set<number>();

@@ -7,21 +7,21 @@
 //   it is taken: on a small machine, booting it during the execution would slow the execution
 //   down, and a guest's worker and a booting spare would hold memory at the same time.
 import type { Worker } from 'node:worker_threads';
-import { startWorker, workerSource } from './worker-bundle.js';
+import { startWorker, workerSource, type SandboxWorkerName } from './worker-bundle.js';
 
 const pools = new Set<WorkerPool>();
 
 export class WorkerPool {
-  readonly #entry: URL;
+  readonly #entry: SandboxWorkerName;
   #spare: Worker | undefined;
   /** Resolves once the spare has loaded its code and waits for work. */
   #spareReady: Promise<void> = Promise.resolve();
 
   /**
-   * `entry`: the worker's main module (a .ts file URL), bundled once per process. It posts
+   * `entry`: the sandbox worker (worker-bundle.ts), bundled once per process. It posts
    * `{type: 'ready'}` once loaded; until then the pool holds the process open for it.
    */
-  constructor(entry: URL) {
+  constructor(entry: SandboxWorkerName) {
     this.#entry = entry;
     pools.add(this);
   }
