@@ -213,7 +213,7 @@ string-edit-distance execution in a worker thread, sealed result, shutdown).
 |---|---|---|---|---|---|
 | embedded (in-memory bus) | ${RUNS} | ${ms(e50)} | ${ms(percentile(embeddedTimes, 95))} | ≤ 150 ms | ${verdict(e50 <= 150)} |
 | NATS, enclave worker in the host process | ${RUNS} | ${ms(n50)} | ${ms(percentile(natsTimes, 95))} | ≤ 300 ms | ${verdict(n50 <= 300)} |
-| NATS, enclave worker as its own OS process | ${PROCESS_RUNS} | ${ms(percentile(processTimes, 50))} | ${ms(percentile(processTimes, 95))} | (not targeted: includes starting Node + tsx) | |
+| NATS, enclave worker as its own OS process | ${PROCESS_RUNS} | ${ms(percentile(processTimes, 50))} | ${ms(percentile(processTimes, 95))} | (not targeted: includes starting Node and loading the runtime bundle) | |
 
 Sustained rate, four enclave workers at a time on one host over NATS (each a launch with
 attestation, program, execution, result and shutdown of random-source): **${rate.toFixed(1)}
@@ -230,7 +230,7 @@ parsed; the host only hashes it and the verifier reads only \`enclave_cert_expir
 CSR about 7 ms; each execution starts a worker thread and compiles the module. Over NATS every
 message, each 512 KiB upload chunk included, is also persisted by the JetStream journal stream over
 \`vc.>\` (the raw baseline's subjects are not journaled); the same sealed upload on the in-memory bus
-runs at about 17 MiB/s. With worker processes, each launch starts Node and tsx for the enclave.`,
+runs at about 17 MiB/s. With worker processes, each launch starts Node on the enclave runtime bundle.`,
   );
 }
 

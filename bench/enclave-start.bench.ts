@@ -1,0 +1,118 @@
+// Enclave worker process start (issue 15): how long an enclave worker takes from its spawn to ready,
+// now that it runs the measured runtime bundle (dist/enclave-runtime.mjs) with plain node, beside a
+// bare `node -e 0` measured in the same run (interleaved, so both see the same load):
+// - process start: spawn to exit of `node dist/enclave-runtime.mjs` without arguments (Node starts,
+//   loads and evaluates the whole bundle, prints its usage, exits), and for comparison the same
+//   entry run from the sources through tsx, as worker processes started before;
+// - spawn to ready: a launch request to a host over NATS until the enclave's `enclave.ready`
+//   announcement (the host spawns the bundle, which connects, measures its own file, makes its keys,
+//   is attested by the verifier and announces), beside the same launch with the worker in the
+//   host's process.
+// Writes the `enclave-start` section of docs/benchmarks.md. Run: npm run bench -- enclave-start
+import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { natsBus, startSystem, type System } from '../actors/index.js';
+import { ensureRuntimeBundle, shutdownWorkers } from '../enclave/index.js';
+import { identities, policyFor, wasmOf } from '../scenarios/testing/index.js';
+import { startNatsServer } from '../transport/index.js';
+import { machineLine, percentile, writeBenchSection } from './report.js';
+
+const RUNS = Number(process.env['VC_BENCH_RUNS'] ?? 15);
+const entrySource = fileURLToPath(
+  new URL('../actors/enclave-worker/enclave-main.ts', import.meta.url),
+);
+const tsxLoader = import.meta.resolve('tsx');
+const program = '/program/linear-regression.wasm';
+const wasm = wasmOf('linear-regression');
+
+/** Milliseconds from spawn to exit of `node ...args`. */
+function timeProcess(args: readonly string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const child = spawn(process.execPath, args, { stdio: 'ignore' });
+    child.once('error', reject);
+    child.once('exit', () => resolve(performance.now() - start));
+  });
+}
+
+/** Milliseconds from a launch request to the enclave's `enclave.ready`. */
+async function timeLaunch(system: System): Promise<number> {
+  const [owner] = await identities(1, 'bench');
+  const policy = policyFor(system, {
+    participants: [{ identity: owner!, capabilities: ['/program/:wx', '/output/:r'] }],
+    programs: [{ path: program, bytes: wasm, capabilities: ['/input/:r', '/output/:w'] }],
+  });
+  const start = performance.now();
+  await system.launch(policy, { verify: false });
+  return performance.now() - start;
+}
+
+async function main(): Promise<void> {
+  const loadBefore = loadavg()[0] ?? 0;
+  const bundle = await ensureRuntimeBundle();
+  const bare: number[] = [];
+  const fromBundle: number[] = [];
+  const fromSources: number[] = [];
+  // One of each first, not counted: the file system cache and tsx's own cache warm up.
+  await timeProcess(['-e', '0']);
+  await timeProcess([bundle]);
+  await timeProcess(['--import', tsxLoader, entrySource]);
+  for (let i = 0; i < RUNS; i++) {
+    bare.push(await timeProcess(['-e', '0']));
+    fromBundle.push(await timeProcess([bundle]));
+    fromSources.push(await timeProcess(['--import', tsxLoader, entrySource]));
+  }
+
+  // One server per system: hosts and verifiers of two systems on one server would share queue groups.
+  const servers = [await startNatsServer(), await startNatsServer()];
+  const bus = (url: string) => natsBus({ servers: url, journal: { kind: 'recorder' } });
+  const processes = await startSystem({ bus: await bus(servers[0]!.url), workers: 'process' });
+  const inProcess = await startSystem({ bus: await bus(servers[1]!.url) });
+  const launchBare: number[] = [];
+  const launchProcess: number[] = [];
+  const launchInProcess: number[] = [];
+  await timeLaunch(processes);
+  await timeLaunch(inProcess);
+  for (let i = 0; i < RUNS; i++) {
+    launchBare.push(await timeProcess(['-e', '0']));
+    launchProcess.push(await timeLaunch(processes));
+    launchInProcess.push(await timeLaunch(inProcess));
+  }
+  await processes.stop();
+  await inProcess.stop();
+  for (const server of servers) await server.stop();
+  await shutdownWorkers();
+
+  const ms = (n: number): string => `${n.toFixed(1)} ms`;
+  const row = (what: string, times: number[], baseline: number[]): string => {
+    const p50 = percentile(times, 50);
+    const base = percentile(baseline, 50);
+    return `| ${what} | ${ms(p50)} | ${ms(percentile(times, 95))} | ${ms(base)} | ${(p50 / base).toFixed(1)}x |`;
+  };
+  const load = `${loadBefore.toFixed(1)} at the start, ${(loadavg()[0] ?? 0).toFixed(1)} at the end`;
+  writeBenchSection(
+    'enclave-start',
+    `## Enclave worker start (\`bench/enclave-start.bench.ts\`)
+
+${await machineLine()}, nats-servers on 127.0.0.1 (private, one per system, started by the bench), ${new Date().toISOString().slice(0, 10)}. ${RUNS} runs of each, interleaved with a bare \`node -e 0\` start in the same run. Load average: ${load}.
+
+An enclave worker process runs the measured runtime bundle \`dist/enclave-runtime.mjs\` with plain \`node\` (docs/attestation.md).
+
+| measurement | p50 | p95 | \`node -e 0\`, p50 (same run) | ratio |
+|---|---|---|---|---|
+${row('process start: spawn to exit of `node dist/enclave-runtime.mjs` (loads and evaluates the bundle, prints its usage)', fromBundle, bare)}
+${row('for comparison, the same entry from the sources through tsx (`node --import tsx actors/enclave-worker/enclave-main.ts`), as before the bundle', fromSources, bare)}
+${row('spawn to ready: launch request to a host over NATS until `enclave.ready`, the worker its own process running the bundle (connect, measure, keys, sim attestation, certificate, announcement)', launchProcess, launchBare)}
+${row('for comparison, the same launch with the worker in the host process (no process start)', launchInProcess, launchBare)}
+
+The machine is shared: with a high load average the absolute figures swing, the ratios to \`node -e 0\` less. The worker-process figures of the protocol section were measured before worker processes ran the bundle (they include tsx compiling the sources).`,
+  );
+  console.log(
+    `bundle ${ms(percentile(fromBundle, 50))}, tsx ${ms(percentile(fromSources, 50))}, node -e 0 ${ms(percentile(bare, 50))}; launch process ${ms(percentile(launchProcess, 50))}, in-process ${ms(percentile(launchInProcess, 50))}`,
+  );
+}
+
+await main();
+process.exit(0);
