@@ -8,6 +8,7 @@
 // the sources and symbolic links keep their names (a linked node_modules gives the same text as a
 // real one); no source map. Built by `npm ci` (the root `prepare` script) and `npm run build`, and
 // on demand when it is missing or older than one of its inputs.
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -126,7 +127,7 @@ export async function buildRuntimeBundle(
       ]),
     ].sort();
     await mkdir(dirname(outFile), { recursive: true });
-    const temporary = `${outFile}.${process.pid}.tmp`;
+    const temporary = `${outFile}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
     await writeFile(`${temporary}${INPUTS_SUFFIX}`, `${JSON.stringify(inputs, null, 1)}\n`);
     await writeFile(temporary, file.contents);
     await rename(`${temporary}${INPUTS_SUFFIX}`, `${outFile}${INPUTS_SUFFIX}`);
@@ -164,12 +165,20 @@ async function isStale(root: string, bundle: string): Promise<boolean> {
   return times.some((time) => time === undefined || time > built);
 }
 
+let ensuring: Promise<string> | undefined;
+
 /**
  * The runtime bundle of this checkout, built first if it is missing or stale (sources changed
  * since it was built). Returns its path.
  */
-export async function ensureRuntimeBundle(): Promise<string> {
-  const bundle = defaultRuntimeBundle();
-  if (await isStale(DEFAULT_ROOT, bundle)) await buildRuntimeBundle();
-  return bundle;
+export function ensureRuntimeBundle(): Promise<string> {
+  // Callers in one process at the same time share one check (and build).
+  ensuring ??= (async () => {
+    const bundle = defaultRuntimeBundle();
+    if (await isStale(DEFAULT_ROOT, bundle)) await buildRuntimeBundle();
+    return bundle;
+  })().finally(() => {
+    ensuring = undefined;
+  });
+  return ensuring;
 }
