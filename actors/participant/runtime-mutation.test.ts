@@ -3,7 +3,8 @@
 // into a bundle with another measurement; that bundle really runs as an enclave worker process over
 // a real nats-server, is attested by the verifier (which knows its measurement), and participants
 // whose policy pins this checkout's runtime refuse it with ERR_MEASUREMENT_NOT_ALLOWED before they
-// provision anything. The unmodified runtime, run the same way, is accepted.
+// provision anything; under a policy that accepts it, it hands a result to a party with no read
+// right. The unmodified runtime, run the same way, is accepted and refuses that read.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildRuntimeBundle, ensureRuntimeBundle, measureRuntime } from '../../enclave/index.js';
 import type { Step } from '../../machines/index.js';
+import { exampleNamed } from '../../sdk/index.js';
 import { identities, kindsSentBy, policyFor, wasmOf } from '../../scenarios/testing/index.js';
 import { hasBinary, requireResource } from '../../test-support/requirements.js';
 import { natsServerBinary, startNatsServer, type NatsServer } from '../../transport/index.js';
@@ -25,6 +27,32 @@ const available = hasBinary(natsServerBinary);
 const program = '/program/linear-regression.wasm';
 const wasm = wasmOf('linear-regression');
 const steps: Step[] = [{ op: 'program', path: program, source: 'wasm' }];
+
+// A party with no read right runs a program and asks for its output: what the read check refuses.
+const randomProgram = '/program/random-source.wasm';
+const randomWasm = wasmOf('random-source');
+const randomOutput = exampleNamed('random-source').outputs[0]!;
+const readWithoutRight: Step[] = [
+  { op: 'program', path: randomProgram, source: 'wasm' },
+  { op: 'compute', program: randomProgram },
+  { op: 'result', path: randomOutput, destination: 'out' },
+];
+
+/** Runs `readWithoutRight` against an enclave of `system` whose policy accepts `measurement`. */
+async function readWithoutReadRight(system: System, measurement: string) {
+  const [party] = await identities(1, 'no-read');
+  const policy = policyFor(system, {
+    participants: [{ identity: party!, capabilities: ['/program/:wx'] }],
+    programs: [{ path: randomProgram, bytes: randomWasm, capabilities: ['/output/:w'] }],
+    simMeasurements: [measurement],
+  });
+  const launched = await system.launch(policy);
+  assert.equal(launched.enclave?.measurement, measurement);
+  return runParty(
+    { bus: system.bus, policy, computation: launched.computation },
+    { identity: party!, steps: readWithoutRight, sources: { wasm: randomWasm } },
+  );
+}
 
 /** The line of the read-permission check, and what the attacker makes of it. */
 const READ_CHECK = "  if (!mayDo(ctx.view, event.from, 'read', event.path)) {";
@@ -67,7 +95,7 @@ async function startWorkerSystem(runtimeBundle?: string): Promise<System> {
   });
 }
 
-test('a runtime with the read check disabled measures differently and participants refuse it before provisioning', async (t) => {
+test('a runtime with the read check disabled measures differently: participants refuse it before provisioning (where it would leak a result)', async (t) => {
   if (!requireResource(t, 'nats-server binary', available)) return;
   const honest = await measureRuntime({ bundle: await ensureRuntimeBundle() });
   copy = await copyRuntimeSources();
@@ -113,12 +141,18 @@ test('a runtime with the read check disabled measures differently and participan
     const sent = await kindsSentBy(system, launched.computation, owner!);
     assert.deepEqual(sent, ['session.hello']);
     assert.ok(!sent.some((kind) => kind.startsWith('provision.')));
+
+    // What the mutation does, for a policy that (wrongly) accepts that runtime: a party with no
+    // read right gets the output. The code running in the worker process is the mutated one.
+    const leaked = await readWithoutReadRight(system, mutated.measurement);
+    assert.equal(leaked.failure, undefined, JSON.stringify(leaked.failure));
+    assert.ok(leaked.results.get('out')!.length > 0);
   } finally {
     await system.stop();
   }
 });
 
-test('the unmodified runtime bundle in a worker process is accepted', async (t) => {
+test('the unmodified runtime bundle in a worker process is accepted, and refuses a read without the right', async (t) => {
   if (!requireResource(t, 'nats-server binary', available)) return;
   const system = await startWorkerSystem();
   try {
@@ -138,6 +172,9 @@ test('the unmodified runtime bundle in a worker process is accepted', async (t) 
     assert.ok(
       (await kindsSentBy(system, launched.computation, owner!)).includes('provision.program'),
     );
+    // The unmodified read check refuses a party with no read right.
+    const refused = await readWithoutReadRight(system, system.measurement);
+    assert.equal(refused.failure?.code, 'ERR_ACCESS_DENIED');
   } finally {
     await system.stop();
   }
