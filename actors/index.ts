@@ -3,6 +3,7 @@ export { Uploads } from './enclave-worker/enclave-uploads.js';
 export { startHost } from './host/host-actor.js';
 export { processSpawner } from './host/spawners.js';
 export { launchComputation } from './participant/launcher.js';
+export { openNatsRegistry } from './registry/computation-registry.js';
 export { runParticipant } from './participant/participant-actor.js';
 export { runParty } from './participant/run-computation.js';
 export { computationsIn, readComputation } from './replay/journal-replay.js';

@@ -26,6 +26,7 @@ import {
   type EnclaveReadyBody,
   type TraceTransitionBody,
   ProtocolError,
+  VERIFIER_LIVE_SUBJECT,
   VERIFIER_SUBJECT,
   computationIdFor,
   enclaveSubject,
@@ -89,6 +90,8 @@ export interface EnclaveWorker {
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+/** How long the verifier has to answer a liveness ping (per attempt). */
+const VERIFIER_PING_MS = 2_000;
 
 type Out<T extends EnclaveOutput['type']> = Extract<EnclaveOutput, { type: T }>;
 type UploadRequest = Inbound<'provision.program' | 'provision.data'>;
@@ -247,11 +250,26 @@ class EnclaveShell {
     }
   }
 
-  #askVerifier<K extends 'attest.start' | 'attest.evidence'>(
+  /**
+   * Pings the verifier's liveness subject before each request: the request subject is journaled, so
+   * with no verifier it would only time out, while the ping gets "no responders" at once.
+   */
+  async #askVerifier<K extends 'attest.start' | 'attest.evidence'>(
     kind: K,
     body: BodyOf<K>,
   ): Promise<Inbound> {
     const key = this.#verifierKey;
+    try {
+      await this.#options.bus.request(VERIFIER_LIVE_SUBJECT, new Uint8Array(), {
+        timeoutMs: VERIFIER_PING_MS,
+        retry: { attempts: 2 },
+      });
+    } catch (error) {
+      throw new ProtocolError('ERR_VERIFIER_UNAVAILABLE', 'no verifier answers on this bus', {
+        cause: error,
+        details: { subject: VERIFIER_LIVE_SUBJECT, code: toVcError(error).code },
+      });
+    }
     return this.#endpoint!.request(VERIFIER_SUBJECT, this.computation, kind, body, {
       keys: (from) => (from === VERIFIER_SENDER_ID ? key : undefined),
       timeoutMs: this.#options.requestTimeoutMs ?? 30_000,
