@@ -58,8 +58,8 @@ interface SpawnedWorker {
 
 export type Spawner = (request: SpawnRequest) => Promise<SpawnedWorker>;
 
-export const DEFAULT_IDLE_TIMEOUT_MS = 30 * 60_000;
-export const DEFAULT_LAUNCH_DEADLINE_MS = 60_000;
+const DEFAULT_IDLE_TIMEOUT_MS = 30 * 60_000;
+const DEFAULT_LAUNCH_DEADLINE_MS = 60_000;
 /** How long a worker that exited non-zero may take to be explained by its `enclave.shutdown`. */
 const REFUSAL_GRACE_MS = 500;
 

@@ -15,6 +15,7 @@ import {
   type LoadedPolicy,
 } from '../../protocol/index.js';
 import {
+  MemoryStore,
   MemoryTransport,
   natsServerBinary,
   startNatsServer,
@@ -30,7 +31,6 @@ import { memoryBus, natsBus } from '../system/system-bus.js';
 import { startSystem, type System, type SystemOptions } from '../system/system.js';
 import { ComputationRegistry, openNatsRegistry } from '../registry/computation-registry.js';
 import { stopComputation } from '../registry/stop-computation.js';
-import { MemoryStore } from '../../attestation/index.js';
 import { startHost } from './host-actor.js';
 
 const example = exampleNamed('linear-regression');

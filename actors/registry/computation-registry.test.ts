@@ -1,9 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from '@nats-io/transport-node';
-import { MemoryStore, type StateStore } from '../../attestation/index.js';
 import { isVcError } from '../../protocol/index.js';
-import { natsServerBinary, startNatsServer } from '../../transport/index.js';
+import {
+  MemoryStore,
+  natsServerBinary,
+  startNatsServer,
+  type StateStore,
+} from '../../transport/index.js';
 import { hasBinary, requireResource } from '../../test-support/requirements.js';
 import {
   ComputationRegistry,

@@ -1,18 +1,18 @@
 // The computation registry (docs/operations.md): one entry per computation id, the single record of
-// its lifecycle. It sits on the verifier's revisioned state store (attestation/store): JetStream KV
+// its lifecycle. It sits on transport's revisioned state store (transport/store/): JetStream KV
 // bucket `vc_computations` on NATS, a MemoryStore in the embedded mode. Creating an entry is atomic,
 // so two launches of one policy cannot both hold it; the host holding a computation is the only
 // writer of its entry afterwards (every write is a compare-and-set at the revision it last wrote,
 // so a write after somebody else took the entry over fails instead of overwriting them).
 import type { NatsConnection } from '@nats-io/transport-node';
-import { fromJsonBytes, jsonBytes, KvStore, type StateStore } from '../../attestation/index.js';
+import { fromJsonBytes, jsonBytes, KvStore, type StateStore } from '../../transport/index.js';
 import { isErrorCode, ProtocolError, type ErrorCode, type VcError } from '../../protocol/index.js';
 
-export const COMPUTATIONS_BUCKET = 'vc_computations';
+const COMPUTATIONS_BUCKET = 'vc_computations';
 /** How often hosts refresh the heartbeat of the entries they hold. */
 export const DEFAULT_HEARTBEAT_MS = 2_000;
 /** A live entry whose heartbeat is older than this is treated as lost (its host is gone). */
-export const DEFAULT_STALE_AFTER_MS = 10_000;
+const DEFAULT_STALE_AFTER_MS = 10_000;
 
 export type ComputationState =
   'launching' | 'attested' | 'provisioning' | 'running' | 'finished' | 'failed' | 'stopped';
@@ -66,7 +66,7 @@ export interface RegistryOptions {
 }
 
 const isConflict = (error: unknown): boolean =>
-  (error as VcError | undefined)?.code === 'ERR_VERIFIER_STORE_CONFLICT';
+  (error as VcError | undefined)?.code === 'ERR_STORE_CONFLICT';
 
 export class ComputationRegistry {
   readonly store: StateStore;

@@ -12,8 +12,6 @@ import { join } from 'node:path';
 import {
   createVerifierCa,
   type NewCa,
-  MemoryStore,
-  type StateStore,
   Verifier,
   type VerifierConfig,
 } from '../../attestation/index.js';
@@ -23,7 +21,7 @@ import {
   generateSimAttestationKey,
 } from '../../enclave/index.js';
 import { ProtocolError, type LoadedPolicy } from '../../protocol/index.js';
-import type { JournalRecord } from '../../transport/index.js';
+import { MemoryStore, type JournalRecord, type StateStore } from '../../transport/index.js';
 import type { Transport } from '../runtime/endpoint.js';
 import type { EnclaveWorker } from '../enclave-worker/enclave-actor.js';
 import { startHost, type Host, type HostOptions } from '../host/host-actor.js';
