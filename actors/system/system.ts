@@ -69,6 +69,8 @@ export interface System {
   readonly hosts: readonly Host[];
   /** The computation registry the hosts write (its entries, for `list`/`show` and tests). */
   readonly computations: ComputationRegistry;
+  /** With `workers: 'process'`: the sim platform key file, endorsed at this system's verifier (a `vc host --sim-key`). */
+  readonly simKeyFile: string | undefined;
   /** The verifier service (tests stop it to see launches fail with ERR_VERIFIER_UNAVAILABLE). */
   readonly verifierService: VerifierService;
   /** Enclave workers started in this process so far, by worker id. */
@@ -156,6 +158,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     hosts,
     computations,
     verifierService: service,
+    simKeyFile,
     workers,
     launch: (policy, launchOptions = {}) =>
       launchComputation({ bus, policy, clock, ...launchOptions }),
