@@ -251,14 +251,35 @@ class EnclaveShell {
   }
 
   /**
-   * Pings the verifier's liveness subject before each request: the request subject is journaled, so
-   * with no verifier it would only time out, while the ping gets "no responders" at once.
+   * The verifier's request subject is journaled, so with no verifier a request would only time out
+   * (minutes, with retries). Its liveness subject is not: a ping gets "no responders" at once. So
+   * the enclave pings before each request and every few seconds while one is pending, and fails
+   * with ERR_VERIFIER_UNAVAILABLE as soon as a ping goes unanswered.
    */
   async #askVerifier<K extends 'attest.start' | 'attest.evidence'>(
     kind: K,
     body: BodyOf<K>,
   ): Promise<Inbound> {
     const key = this.#verifierKey;
+    await this.#pingVerifier();
+    const request = this.#endpoint!.request(VERIFIER_SUBJECT, this.computation, kind, body, {
+      keys: (from) => (from === VERIFIER_SENDER_ID ? key : undefined),
+      timeoutMs: this.#options.requestTimeoutMs ?? 30_000,
+    });
+    let watchdog: NodeJS.Timeout | undefined;
+    const gone = new Promise<never>((_, reject) => {
+      watchdog = setInterval(() => void this.#pingVerifier().catch(reject), VERIFIER_PING_MS);
+    });
+    request.catch(() => undefined);
+    gone.catch(() => undefined);
+    try {
+      return await Promise.race([request, gone]);
+    } finally {
+      clearInterval(watchdog);
+    }
+  }
+
+  async #pingVerifier(): Promise<void> {
     try {
       await this.#options.bus.request(VERIFIER_LIVE_SUBJECT, new Uint8Array(), {
         timeoutMs: VERIFIER_PING_MS,
@@ -270,10 +291,6 @@ class EnclaveShell {
         details: { subject: VERIFIER_LIVE_SUBJECT, code: toVcError(error).code },
       });
     }
-    return this.#endpoint!.request(VERIFIER_SUBJECT, this.computation, kind, body, {
-      keys: (from) => (from === VERIFIER_SENDER_ID ? key : undefined),
-      timeoutMs: this.#options.requestTimeoutMs ?? 30_000,
-    });
   }
 
   async #produceEvidence(nonce: Uint8Array): Promise<void> {

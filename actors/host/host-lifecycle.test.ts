@@ -10,6 +10,8 @@ import {
   computationIdFor,
   eventsSubject,
   isVcError,
+  VERIFIER_LIVE_SUBJECT,
+  VERIFIER_SUBJECT,
   type BodyOf,
   type GeneratedIdentity,
   type LoadedPolicy,
@@ -323,6 +325,31 @@ test('host.stop() ends every worker it holds and marks their entries', async () 
     const entry = await system.computations.show(launched.computation);
     assert.equal(entry?.state, 'stopped');
     await until('computation.ended', () => ended.seen.length > 0);
+  } finally {
+    await system.stop();
+  }
+});
+
+test('embedded: a verifier lost while it holds a request fails the launch ERR_VERIFIER_UNAVAILABLE in seconds', async () => {
+  const system = await startSystem({ bus: memoryBus() });
+  try {
+    const [owner] = await identities(1);
+    const policy = regressionPolicy(system, owner!);
+    // A verifier that answers pings and takes requests, but never replies, then goes away.
+    system.verifierService.stop();
+    const live = system.bus.subscribe(
+      VERIFIER_LIVE_SUBJECT,
+      (m) => void m.respond(new Uint8Array()),
+    );
+    let held = 0;
+    const hung = system.bus.subscribe(VERIFIER_SUBJECT, () => void (held += 1));
+    const started = Date.now();
+    const launch = system.launch(policy, { timeoutMs: 120_000 });
+    await until('the enclave to ask the verifier', () => held > 0, 10_000);
+    live.unsubscribe();
+    await assert.rejects(launch, (e) => isVcError(e, 'ERR_VERIFIER_UNAVAILABLE'));
+    assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms`);
+    hung.unsubscribe();
   } finally {
     await system.stop();
   }
