@@ -215,6 +215,33 @@ test('NATS: an enclave refused for its measurement (wrong runtime hash) is ended
   }
 });
 
+test('NATS, worker processes: a refused attestation ends the worker at once, the entry failed with the code', async (t) => {
+  const world = await natsWorld(t, {
+    workers: 'process',
+    verifierConfig: { allowSimulation: false },
+  });
+  if (!world) return;
+  const { system } = world;
+  try {
+    const [owner] = await identities(1);
+    const policy = regressionPolicy(system, owner!);
+    const started = Date.now();
+    await assert.rejects(system.launch(policy), (e) => isVcError(e, 'ERR_ATTESTATION_SIMULATED'));
+    const computation = computationIdFor(policy.hash);
+    await until('the entry to fail', async () => {
+      return (await system.computations.show(computation))?.state === 'failed';
+    });
+    assert.equal(
+      (await system.computations.show(computation))?.failure?.code,
+      'ERR_ATTESTATION_SIMULATED',
+    );
+    await until('the worker process to exit', () => system.hosts[0]!.workers.size === 0);
+    assert.ok(Date.now() - started < 20_000, `took ${Date.now() - started} ms`);
+  } finally {
+    await world.stop();
+  }
+});
+
 test('NATS: no host serving is ERR_NO_HOSTS at once', async (t) => {
   const world = await natsWorld(t, { hosts: 0 });
   if (!world) return;
