@@ -13,8 +13,6 @@ export { isPlatformName } from './platforms/types.js';
 export type { AppraisedEvidence, PlatformName } from './platforms/types.js';
 export { checkEnclaveCertificate } from './relying-party.js';
 export type { AttestedEnclave } from './relying-party.js';
-export { FileStore } from './store/file-store.js';
-export { MemoryStore } from './store/memory-store.js';
 export { DEFAULT_STORE_FILE, openStateStore } from './store/open-store.js';
 export type { StoreLocation } from './store/open-store.js';
 export { openVerifier } from './verifier/open-verifier.js';

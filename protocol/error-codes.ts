@@ -114,6 +114,10 @@ export const errorCatalog = {
       'no NATS server answers at the URL (connection refused, host unreachable, unknown name)',
     ERR_NOT_NATS: 'the server at the URL does not speak the NATS protocol',
     ERR_NO_JETSTREAM: 'the NATS server has no JetStream, which this command needs',
+    ERR_STORE_UNAVAILABLE:
+      'reading or writing a state store failed (its file, or its NATS JetStream KV bucket)',
+    ERR_STORE_CONFLICT:
+      'a compare-and-set on a state store lost a race (the key exists or changed)',
     ERR_JOURNAL_CORRUPT: "a journal's hash chain or framing is broken: tampering or corruption",
   },
   /** Refusals of the provisioning protocol, sent in `protocol.error` replies (`ProtocolError`). */
@@ -171,8 +175,6 @@ export const errorCatalog = {
       'the enclave certificate is valid after `enclave_cert_expiry`',
     ERR_ENCLAVE_CERT_INVALID:
       'the enclave certificate is a CA, has other key usages, or lacks our extension',
-    ERR_VERIFIER_STORE: "reading or writing the verifier's state store failed",
-    ERR_VERIFIER_STORE_CONFLICT: 'a compare-and-set on verifier state lost a race',
   },
   /** Evidence production by the enclave and its launcher (`EvidenceError`). */
   evidence: {

@@ -48,6 +48,7 @@ export {
   computationWildcard,
   enclaveSubject,
   eventsSubject,
+  hostControlSubject,
   isJournaled,
   liveSubject,
   subjectMatches,

@@ -28,6 +28,11 @@ export {
 } from './sealing.js';
 export type { SealContext } from './sealing.js';
 export { serveEnvelopes } from './serve.js';
+export { FileStore } from './store/file-store.js';
+export { KvStore } from './store/kv-store.js';
+export { MemoryStore } from './store/memory-store.js';
+export { fromJsonBytes, jsonBytes } from './store/state-store.js';
+export type { StateStore } from './store/state-store.js';
 export type { ServedSubscription } from './serve.js';
 export {
   exportVerifyKey,

@@ -26,6 +26,7 @@ import {
   type EnclaveReadyBody,
   type TraceTransitionBody,
   ProtocolError,
+  VERIFIER_LIVE_SUBJECT,
   VERIFIER_SUBJECT,
   computationIdFor,
   enclaveSubject,
@@ -89,6 +90,8 @@ export interface EnclaveWorker {
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+/** How long the verifier has to answer a liveness ping (per attempt). */
+const VERIFIER_PING_MS = 2_000;
 
 type Out<T extends EnclaveOutput['type']> = Extract<EnclaveOutput, { type: T }>;
 type UploadRequest = Inbound<'provision.program' | 'provision.data'>;
@@ -247,15 +250,47 @@ class EnclaveShell {
     }
   }
 
-  #askVerifier<K extends 'attest.start' | 'attest.evidence'>(
+  /**
+   * The verifier's request subject is journaled, so with no verifier a request would only time out
+   * (minutes, with retries). Its liveness subject is not: a ping gets "no responders" at once. So
+   * the enclave pings before each request and every few seconds while one is pending, and fails
+   * with ERR_VERIFIER_UNAVAILABLE as soon as a ping goes unanswered.
+   */
+  async #askVerifier<K extends 'attest.start' | 'attest.evidence'>(
     kind: K,
     body: BodyOf<K>,
   ): Promise<Inbound> {
     const key = this.#verifierKey;
-    return this.#endpoint!.request(VERIFIER_SUBJECT, this.computation, kind, body, {
+    await this.#pingVerifier();
+    const request = this.#endpoint!.request(VERIFIER_SUBJECT, this.computation, kind, body, {
       keys: (from) => (from === VERIFIER_SENDER_ID ? key : undefined),
       timeoutMs: this.#options.requestTimeoutMs ?? 30_000,
     });
+    let watchdog: NodeJS.Timeout | undefined;
+    const gone = new Promise<never>((_, reject) => {
+      watchdog = setInterval(() => void this.#pingVerifier().catch(reject), VERIFIER_PING_MS);
+    });
+    request.catch(() => undefined);
+    gone.catch(() => undefined);
+    try {
+      return await Promise.race([request, gone]);
+    } finally {
+      clearInterval(watchdog);
+    }
+  }
+
+  async #pingVerifier(): Promise<void> {
+    try {
+      await this.#options.bus.request(VERIFIER_LIVE_SUBJECT, new Uint8Array(), {
+        timeoutMs: VERIFIER_PING_MS,
+        retry: { attempts: 2 },
+      });
+    } catch (error) {
+      throw new ProtocolError('ERR_VERIFIER_UNAVAILABLE', 'no verifier answers on this bus', {
+        cause: error,
+        details: { subject: VERIFIER_LIVE_SUBJECT, code: toVcError(error).code },
+      });
+    }
   }
 
   async #produceEvidence(nonce: Uint8Array): Promise<void> {

@@ -3,7 +3,8 @@
 //   node dist/enclave-runtime.mjs --nats URL --policy FILE --computation ID --sim-key FILE
 // It measures its own runtime (the bundle file it runs from), attests with the sim platform key handed to it by the host (Veracruz's
 // Linux backend does the same: the platform key lives outside the enclave code), serves the
-// computation, and exits 0 after a shutdown or 1 after a failure.
+// computation, and exits 0 after a shutdown or 1 after a failure. It also stops when its stdin
+// closes (its host went away).
 import 'reflect-metadata';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -44,6 +45,11 @@ async function main(): Promise<number> {
   const stop = () => worker.stop();
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  // The host keeps a pipe open on our stdin: its end means the host is gone, and a worker never
+  // outlives its host.
+  process.stdin.once('end', stop);
+  process.stdin.once('error', stop);
+  process.stdin.resume();
   const outcome = await worker.finished;
   if (outcome.failure)
     console.error(

@@ -1,16 +1,26 @@
 // A host (Veracruz's vc-server side, untrusted): serves launch requests in the hosts' queue group,
 // each launch a host machine whose `do.spawn` effect starts an enclave worker (in-process in the
 // embedded mode, a child process on NATS: see spawners.ts). It never sees plaintext.
+// It holds the registry entry of every computation it launched (actors/registry/) and is its only
+// writer: the entry follows what the host sees (worker spawned, `enclave.ready`, the enclave's
+// trace), heartbeats every few seconds, and ends in a final state announced as `computation.ended`.
+// It ends a worker at once when the enclave's attestation was refused, when the launch is not ready
+// by the launcher's deadline, when the computation is idle past its deadline, and on an operator's
+// `host.stop`; `stop()` ends every worker it holds.
 import { randomBytes } from 'node:crypto';
 import { hostMachine, type HostOutput } from '../../machines/index.js';
 import {
   toVcError,
+  parsePolicy,
   ProtocolError,
   HOSTS_LAUNCH_SUBJECT,
+  HOSTS_LIVE_SUBJECT,
   HOSTS_QUEUE_GROUP,
   eventsSubject,
+  hostControlSubject,
   traceSubject,
   policyHash,
+  type HostLaunchBody,
 } from '../../protocol/index.js';
 import {
   Endpoint,
@@ -20,8 +30,18 @@ import {
   type Unsubscribe,
 } from '../runtime/endpoint.js';
 import { keyFromSenderId } from '../runtime/sender-ids.js';
+import { policyParticipants } from '../runtime/policy-keys.js';
 import { Mailbox } from '../runtime/mailbox.js';
 import { TracedActor, unhandledOutput } from '../runtime/traced-actor.js';
+import {
+  DEFAULT_HEARTBEAT_MS,
+  type ComputationFailure,
+  type ComputationRegistry,
+  type ComputationState,
+  type FinalState,
+  type RegistryEntry,
+  shutdownReasonCode,
+} from '../registry/computation-registry.js';
 
 interface SpawnRequest {
   readonly policyBytes: Uint8Array;
@@ -38,12 +58,25 @@ interface SpawnedWorker {
 
 export type Spawner = (request: SpawnRequest) => Promise<SpawnedWorker>;
 
+const DEFAULT_IDLE_TIMEOUT_MS = 30 * 60_000;
+const DEFAULT_LAUNCH_DEADLINE_MS = 60_000;
+/** How long a worker that exited non-zero may take to be explained by its `enclave.shutdown`. */
+const REFUSAL_GRACE_MS = 500;
+
 export interface HostOptions {
   readonly bus: Transport;
   readonly host?: string;
   readonly spawn: Spawner;
+  /** Where this host records the computations it holds (shared by every host of the bus). */
+  readonly registry: ComputationRegistry;
   readonly clock?: () => Date;
   readonly trace?: boolean;
+  /** Heartbeat of held entries, and how often deadlines are checked (default 2 s). */
+  readonly heartbeatMs?: number;
+  /** A computation without enclave activity this long is ended, ERR_IDLE_TIMEOUT (default 30 min). */
+  readonly idleTimeoutMs?: number;
+  /** Deadline of a launch whose request carries none (default 60 s). */
+  readonly launchDeadlineMs?: number;
 }
 
 export interface Host {
@@ -53,18 +86,183 @@ export interface Host {
   stop(): Promise<void>;
 }
 
+/** One computation this host holds. */
+interface Held {
+  readonly computation: string;
+  readonly entry: RegistryEntry;
+  worker: SpawnedWorker | undefined;
+  ready: boolean;
+  ended: boolean;
+  /** The code of the enclave's `enclave.shutdown` before it was ready (a refused attestation). */
+  refusal: ComputationFailure | undefined;
+  lastActivity: number;
+  /** The policy's `enclave_cert_expiry` (ms since the epoch): a hard deadline. */
+  readonly expiresAt: number | undefined;
+  readonly launchDeadline: number;
+  readonly unsubscribe: Unsubscribe[];
+}
+
+const ORDER: readonly ComputationState[] = ['launching', 'attested', 'provisioning', 'running'];
+
 export async function startHost(options: HostOptions): Promise<Host> {
   const clock = options.clock ?? (() => new Date());
   const host = options.host ?? `host-${randomBytes(4).toString('hex')}`;
+  const registry = options.registry;
+  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const endpoint = await Endpoint.withFreshKey(options.bus, () => clock().getTime());
   const workers = new Map<string, SpawnedWorker>();
   const launches: TracedActor<typeof hostMachine>[] = [];
   const subscriptions: Unsubscribe[] = [];
+  const held = new Map<string, Held>();
+  const now = () => clock().getTime();
+
+  /** Ends a held computation once: its worker, its entry's final state, `computation.ended`. */
+  async function end(h: Held, state: FinalState, failure?: ComputationFailure): Promise<void> {
+    if (h.ended) return;
+    h.ended = true;
+    held.delete(h.computation);
+    for (const unsubscribe of h.unsubscribe.splice(0)) unsubscribe();
+    h.worker?.stop();
+    // False when somebody else took the entry over (marked it lost): it is theirs to announce.
+    const owned = await h.entry.set({ state, ...(failure ? { failure } : {}) }).catch(() => false);
+    if (!owned) return;
+    await endpoint
+      .publish(eventsSubject(h.computation), h.computation, 'computation.ended', {
+        computation: h.computation,
+        state,
+        host,
+        worker: h.entry.record.worker,
+        message: failure?.message ?? 'the computation finished',
+        ...(failure ? { code: failure.code } : {}),
+      })
+      .catch(() => undefined);
+  }
+
+  function advance(h: Held, state: ComputationState): void {
+    if (h.ended || ORDER.indexOf(state) <= ORDER.indexOf(h.entry.record.state)) return;
+    void h.entry.set({ state }).catch(() => undefined);
+  }
+
+  function onExit(h: Held, exitCode: number): void {
+    if (h.ended) return;
+    if (exitCode === 0) {
+      void end(h, 'finished');
+      return;
+    }
+    // A refused attestation publishes its reason before the worker exits; give it a moment to land.
+    setTimeout(() => {
+      const failure: ComputationFailure = h.refusal ?? {
+        code: h.ready ? 'ERR_ENCLAVE_LOST' : 'ERR_LAUNCH_FAILED',
+        message: `the enclave worker ${h.entry.record.worker} exited with ${exitCode}`,
+      };
+      void end(h, 'failed', failure);
+    }, REFUSAL_GRACE_MS).unref();
+  }
+
+  function watch(h: Held): void {
+    h.unsubscribe.push(
+      endpoint.subscribe(eventsSubject(h.computation), keyFromSenderId, (event) => {
+        if (event.kind === 'enclave.ready' && !h.ready) {
+          h.ready = true;
+          h.lastActivity = now();
+          advance(h, 'attested');
+        }
+        if (event.kind === 'enclave.shutdown' && !h.ready && !h.ended) {
+          // A refused attestation: the worker will never be ready, so it is ended at once.
+          h.refusal = {
+            code: shutdownReasonCode(event.body.reason),
+            message: `the enclave stopped before it was ready: ${event.body.reason}`,
+          };
+          void end(h, 'failed', h.refusal);
+        }
+      }),
+      endpoint.subscribe(traceSubject(h.computation, 'enclave'), keyFromSenderId, (m) => {
+        if (m.kind !== 'trace.transition') return;
+        h.lastActivity = now();
+        const type = String(m.body.event['type']);
+        if (type === 'provision.program' || type === 'provision.data') advance(h, 'provisioning');
+        if (type === 'compute.request') advance(h, 'running');
+      }),
+    );
+  }
+
+  /** Heartbeats and deadlines of every held computation. */
+  async function tick(): Promise<void> {
+    const time = now();
+    for (const h of [...held.values()]) {
+      if (!h.ready && time > h.launchDeadline) {
+        await end(h, 'failed', {
+          code: 'ERR_LAUNCHER_GONE',
+          message: `the enclave was not ready by the launch deadline; the launch was abandoned`,
+        });
+      } else if (h.expiresAt !== undefined && time > h.expiresAt) {
+        await end(h, 'failed', {
+          code: 'ERR_IDLE_TIMEOUT',
+          message: `the policy's enclave_cert_expiry (${new Date(h.expiresAt).toISOString()}) passed`,
+        });
+      } else if (h.ready && time - h.lastActivity > idleTimeoutMs) {
+        await end(h, 'failed', {
+          code: 'ERR_IDLE_TIMEOUT',
+          message: `no enclave activity for ${Math.round((time - h.lastActivity) / 1000)} s`,
+        });
+      } else if (!(await h.entry.heartbeat().catch(() => true)) && !h.entry.owned) {
+        // Somebody marked the entry lost or replaced it: this host holds it no more.
+        h.ended = true;
+        held.delete(h.computation);
+        for (const unsubscribe of h.unsubscribe.splice(0)) unsubscribe();
+        h.worker?.stop();
+      }
+    }
+  }
+  let ticking = false;
+  const ticker = setInterval(() => {
+    if (ticking) return;
+    ticking = true;
+    void tick().finally(() => (ticking = false));
+  }, options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS);
+
+  /** Creates the registry entry (refused while the computation runs elsewhere) and watches it. */
+  async function hold(launch: HostLaunchBody): Promise<Held> {
+    let participants: string[] = [];
+    let expiresAt: number | undefined;
+    try {
+      const loaded = parsePolicy(launch.policy, { now: clock() });
+      participants = [...(await policyParticipants(loaded.policy)).keys()];
+      expiresAt = loaded.policy.enclaveCertExpiry.getTime();
+    } catch {
+      // The enclave refuses a bad policy with the reason; the entry records the failure then.
+    }
+    const entry = await registry.claim({
+      computation: launch.computation,
+      host,
+      worker: 'none',
+      policyHash: policyHash(launch.policy),
+      platform: launch.platform,
+      participants,
+    });
+    const h: Held = {
+      computation: launch.computation,
+      entry,
+      worker: undefined,
+      ready: false,
+      ended: false,
+      refusal: undefined,
+      lastActivity: now(),
+      expiresAt,
+      launchDeadline:
+        now() + (launch.deadlineMs ?? options.launchDeadlineMs ?? DEFAULT_LAUNCH_DEADLINE_MS),
+      unsubscribe: [],
+    };
+    held.set(h.computation, h);
+    watch(h);
+    return h;
+  }
 
   async function handle(m: Inbound): Promise<Outbound> {
     if (m.kind !== 'host.launch')
       throw new ProtocolError('ERR_BAD_MESSAGE', `${m.kind} is not a launch request`);
     const launch = m.body;
+    const h = await hold(launch);
     const mailbox = new Mailbox<Outbound>();
     const ref = `${m.from}#${m.seq}`;
     const actor: TracedActor<typeof hostMachine> = new TracedActor({
@@ -96,13 +294,20 @@ export async function startHost(options: HostOptions): Promise<Host> {
               platform: o.platform,
             });
             workers.set(spawned.worker, spawned);
+            h.worker = spawned;
             void spawned.exited.then((exitCode) => {
               workers.delete(spawned.worker);
+              onExit(h, exitCode);
               actor.send({ type: 'io.exited', exitCode });
             });
+            // Ended meanwhile (stopped, or the host is stopping): the new worker goes at once.
+            if (h.ended) spawned.stop();
+            else await h.entry.set({ worker: spawned.worker });
             actor.send({ type: 'io.spawned', worker: spawned.worker });
           } catch (error) {
-            actor.send({ type: 'io.spawn.failed', failure: toVcError(error).toWire() });
+            const failure = toVcError(error).toWire();
+            void end(h, 'failed', { code: 'ERR_LAUNCH_FAILED', message: failure.message });
+            actor.send({ type: 'io.spawn.failed', failure });
           }
           return;
         case 'out.reply':
@@ -121,23 +326,6 @@ export async function startHost(options: HostOptions): Promise<Host> {
 
     launches.push(actor);
     actor.start();
-    // The host only watches the announcement (it cannot and need not check it).
-    const watch = endpoint.subscribe(
-      eventsSubject(launch.computation),
-      keyFromSenderId,
-      (event) => {
-        if (event.kind === 'enclave.ready')
-          actor.send({ type: 'enclave.ready', session: event.body.session });
-      },
-    );
-    subscriptions.push(watch);
-    // Stop watching once this launch has ended (a long-running host serves many launches).
-    void actor
-      .waitFor((snapshot) => snapshot.status === 'done')
-      .then(() => {
-        watch();
-        subscriptions.splice(subscriptions.indexOf(watch), 1);
-      });
     return mailbox.run(
       ref,
       () =>
@@ -153,20 +341,64 @@ export async function startHost(options: HostOptions): Promise<Host> {
     );
   }
 
+  /** `host.stop` (an operator, or a launcher that refused the enclave) ends a computation held here. */
+  async function control(m: Inbound): Promise<Outbound> {
+    if (m.kind !== 'host.stop')
+      throw new ProtocolError('ERR_BAD_MESSAGE', `${m.kind} is not a host control request`);
+    const h = held.get(m.body.computation);
+    if (!h)
+      throw new ProtocolError(
+        'ERR_COMPUTATION_UNKNOWN',
+        `host ${host} holds no computation ${m.body.computation}`,
+        { details: { computation: m.body.computation, host } },
+      );
+    const refused = m.body.failure;
+    if (refused) {
+      // The launcher's check refused the enclave: it must not keep running.
+      await end(h, 'failed', refused);
+      return { kind: 'host.stopped', body: { computation: h.computation, state: 'failed' } };
+    }
+    await end(h, 'stopped', {
+      code: 'ERR_COMPUTATION_STOPPED',
+      message: `an operator stopped the computation on host ${host}`,
+    });
+    return { kind: 'host.stopped', body: { computation: h.computation, state: 'stopped' } };
+  }
+
   subscriptions.push(
     endpoint.serve(
       HOSTS_LAUNCH_SUBJECT,
       { keys: keyFromSenderId, queue: HOSTS_QUEUE_GROUP },
       handle,
     ),
+    endpoint.serve(hostControlSubject(host), { keys: keyFromSenderId }, control),
   );
+  // "Is any host serving?": answered at once, so a launcher with no host fails in milliseconds.
+  const live = options.bus.subscribe(
+    HOSTS_LIVE_SUBJECT,
+    (msg) => void msg.respond(new Uint8Array()),
+    {
+      queue: HOSTS_QUEUE_GROUP,
+    },
+  );
+  subscriptions.push(() => live.unsubscribe());
   return {
     host,
     workers,
     launches,
     stop: async () => {
+      clearInterval(ticker);
       for (const unsubscribe of subscriptions.splice(0)) unsubscribe();
+      await Promise.all(
+        [...held.values()].map((h) =>
+          end(h, 'stopped', {
+            code: 'ERR_COMPUTATION_STOPPED',
+            message: `host ${host} stopped`,
+          }),
+        ),
+      );
       for (const worker of workers.values()) worker.stop();
+      await endpoint.flush().catch(() => undefined);
     },
   };
 }

@@ -73,7 +73,9 @@ export function processSpawner(options: ProcessSpawnerOptions): Spawner {
         '--sim-key',
         options.simKeyFile,
       ],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
+      // The worker holds the read end of a pipe on stdin and exits when it closes: when this host
+      // process ends, however it ends, its workers end too.
+      { stdio: ['pipe', 'ignore', 'pipe'] },
     );
     child.stderr?.on('data', (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n').filter(Boolean))

@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import {
   createVerifierCa,
   type NewCa,
-  MemoryStore,
   Verifier,
   type VerifierConfig,
 } from '../../attestation/index.js';
@@ -22,14 +21,15 @@ import {
   generateSimAttestationKey,
 } from '../../enclave/index.js';
 import { ProtocolError, type LoadedPolicy } from '../../protocol/index.js';
-import type { JournalRecord } from '../../transport/index.js';
+import { MemoryStore, type JournalRecord, type StateStore } from '../../transport/index.js';
 import type { Transport } from '../runtime/endpoint.js';
 import type { EnclaveWorker } from '../enclave-worker/enclave-actor.js';
-import { startHost, type Host } from '../host/host-actor.js';
+import { startHost, type Host, type HostOptions } from '../host/host-actor.js';
+import { ComputationRegistry } from '../registry/computation-registry.js';
 import { launchComputation, type Launched } from '../participant/launcher.js';
 import { inProcessSpawner, processSpawner } from '../host/spawners.js';
 import type { SystemBus } from './system-bus.js';
-import { startVerifierService } from '../verifier/verifier-actor.js';
+import { startVerifierService, type VerifierService } from '../verifier/verifier-actor.js';
 
 export interface SystemOptions {
   /** The bus and its journal (memoryBus() or natsBus(...)); the system closes it on stop. */
@@ -56,6 +56,15 @@ export interface SystemOptions {
    * hashes keep participants from it. `measurement` stays this checkout's.
    */
   readonly runtimeBundle?: string;
+  /**
+   * Where the computation registry lives (default: a MemoryStore of this system, shared by its
+   * hosts); pass a KvStore on bucket `vc_computations` to share it with `vc computations`.
+   */
+  readonly computations?: StateStore;
+  /** Registry and deadline timings of the hosts (tests shorten them). */
+  readonly lifecycle?: Pick<HostOptions, 'heartbeatMs' | 'idleTimeoutMs' | 'launchDeadlineMs'> & {
+    readonly staleAfterMs?: number;
+  };
 }
 
 export interface System {
@@ -64,6 +73,12 @@ export interface System {
   readonly ca: NewCa;
   readonly measurement: string;
   readonly hosts: readonly Host[];
+  /** The computation registry the hosts write (its entries, for `list`/`show` and tests). */
+  readonly computations: ComputationRegistry;
+  /** With `workers: 'process'`: the sim platform key file, endorsed at this system's verifier (a `vc host --sim-key`). */
+  readonly simKeyFile: string | undefined;
+  /** The verifier service (tests stop it to see launches fail with ERR_VERIFIER_UNAVAILABLE). */
+  readonly verifierService: VerifierService;
   /** Enclave workers started in this process so far, by worker id. */
   readonly workers: ReadonlyMap<string, EnclaveWorker>;
   launch(
@@ -119,6 +134,12 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   });
   const attester = await createSimAttester(simKey);
   const workers = new Map<string, EnclaveWorker>();
+  const { staleAfterMs, ...timings } = options.lifecycle ?? {};
+  const computations = new ComputationRegistry({
+    store: options.computations ?? new MemoryStore(),
+    clock,
+    ...(staleAfterMs === undefined ? {} : { staleAfterMs }),
+  });
   const hosts: Host[] = [];
   for (let i = 0; i < (options.hosts ?? 1); i++) {
     const bus = await options.bus.connect(`vc-host-${i}`);
@@ -132,7 +153,17 @@ export async function startSystem(options: SystemOptions): Promise<System> {
               : { runtimeBundle: options.runtimeBundle }),
           })
         : inProcessSpawner({ bus, attester, measurement, clock, workers, ...trace });
-    hosts.push(await startHost({ bus, spawn, clock, host: `host-${i}`, ...trace }));
+    hosts.push(
+      await startHost({
+        bus,
+        spawn,
+        clock,
+        host: `host-${i}`,
+        registry: computations,
+        ...timings,
+        ...trace,
+      }),
+    );
   }
   await options.bus.flush();
   const bus = options.bus.main;
@@ -141,6 +172,9 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     ca,
     measurement,
     hosts,
+    computations,
+    verifierService: service,
+    simKeyFile,
     workers,
     launch: (policy, launchOptions = {}) =>
       launchComputation({ bus, policy, clock, ...launchOptions }),

@@ -8,6 +8,7 @@ import {
   x509,
   toVcError,
   ProtocolError,
+  VERIFIER_LIVE_SUBJECT,
   VERIFIER_SUBJECT,
   traceSubject,
   policyHash,
@@ -206,9 +207,16 @@ export function startVerifierService(options: VerifierServiceOptions): VerifierS
     { keys: (from) => keyFromSenderId(from) },
     handle,
   );
+  // "Is the verifier there?": answered at once, so an attesting enclave learns in milliseconds that
+  // it is not (no responders), instead of waiting out a request timeout.
+  const live = options.bus.subscribe(
+    VERIFIER_LIVE_SUBJECT,
+    (msg) => void msg.respond(new Uint8Array()),
+  );
   return {
     sessions: actors,
     stop: () => {
+      live.unsubscribe();
       unsubscribe();
       for (const s of sessions.values()) clearTimeout(s.timer);
     },

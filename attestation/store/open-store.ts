@@ -1,10 +1,9 @@
 // Opens the verifier state store a command or service names: a JSON file (embedded mode), NATS
 // JetStream KV, or memory.
 import { connect } from '@nats-io/transport-node';
-import { FileStore } from './file-store.js';
-import { DEFAULT_VERIFIER_BUCKET, KvStore } from './kv-store.js';
-import { MemoryStore } from './memory-store.js';
-import type { StateStore } from './state-store.js';
+import { FileStore, KvStore, MemoryStore, type StateStore } from '../../transport/index.js';
+
+const DEFAULT_VERIFIER_BUCKET = 'vc_verifier';
 
 export type StoreLocation =
   | { readonly kind: 'memory' }

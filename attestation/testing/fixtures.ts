@@ -14,8 +14,7 @@ import { makeTestPolicy, type TestPolicy } from '../../protocol/testing/index.js
 import { parsePolicy } from '../../protocol/index.js';
 import type { CaIdentity } from '../ca/ca-identity.js';
 import type { RelyingPartyPolicy } from '../relying-party.js';
-import { MemoryStore } from '../store/memory-store.js';
-import type { StateStore } from '../store/state-store.js';
+import { MemoryStore, type StateStore } from '../../transport/index.js';
 import { Verifier, type VerifierConfig } from '../verifier/verifier.js';
 
 export interface SimWorld {

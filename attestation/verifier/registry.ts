@@ -7,7 +7,7 @@ import { normalizeHex, pemBlocks, sha256, toHex, toPem } from '../bytes.js';
 import { endorsedKeyFromSpki } from '../endorsement-keys.js';
 import { fail } from '../errors.js';
 import type { EndorsedKey, PlatformName } from '../platforms/types.js';
-import { fromJsonBytes, jsonBytes, type StateStore } from '../store/state-store.js';
+import { fromJsonBytes, jsonBytes, type StateStore } from '../../transport/index.js';
 
 export interface EndorsementRecord {
   readonly platform: PlatformName;

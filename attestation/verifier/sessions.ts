@@ -1,9 +1,10 @@
 // Attestation sessions in the state store: `session.<id>`. A session is created by a challenge and
 // consumed by the first evidence submitted for it (compare-and-set), so every session appraises at
 // most one piece of evidence and every failure is final for it.
-import { AttestationError, fail } from '../errors.js';
+import { isVcError } from '../../protocol/index.js';
+import { fail } from '../errors.js';
 import type { PlatformName } from '../platforms/types.js';
-import { fromJsonBytes, jsonBytes, type StateStore } from '../store/state-store.js';
+import { fromJsonBytes, jsonBytes, type StateStore } from '../../transport/index.js';
 
 type SessionState = 'challenged' | 'appraising' | 'issued' | 'rejected';
 
@@ -48,7 +49,7 @@ export async function consumeSession(store: StateStore, id: string): Promise<Ses
   try {
     await store.update(keyOf(id), jsonBytes(consumed), entry.revision);
   } catch (error) {
-    if (error instanceof AttestationError && error.code === 'ERR_VERIFIER_STORE_CONFLICT') {
+    if (isVcError(error, 'ERR_STORE_CONFLICT')) {
       fail('ERR_ATTESTATION_NONCE_REUSED', 'this challenge is being answered concurrently', {
         attestation: id,
       });

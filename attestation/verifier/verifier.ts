@@ -10,7 +10,7 @@ import type { CaIdentity } from '../ca/ca-identity.js';
 import { AttestationError, fail } from '../errors.js';
 import { pluginFor } from '../platforms/registry.js';
 import { isPlatformName, type AppraisedEvidence, type PlatformName } from '../platforms/types.js';
-import type { StateStore } from '../store/state-store.js';
+import type { StateStore } from '../../transport/index.js';
 import type { x509 } from '../../protocol/index.js';
 import type { Clock, RandomBytes } from './deps.js';
 import { Registry } from './registry.js';

@@ -9,13 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { createVerifierCa, FileStore, Registry } from '../../attestation/index.js';
+import { createVerifierCa, Registry } from '../../attestation/index.js';
 import { measureRuntime, generateSimAttestationKey } from '../../enclave/index.js';
 import { policyTextFromSpec } from '../../protocol/index.js';
 import { identities } from '../../scenarios/testing/index.js';
 import { exampleNamed } from '../../sdk/index.js';
 import { hasBinary, requireResource } from '../../test-support/requirements.js';
-import { natsServerBinary, startNatsServer } from '../../transport/index.js';
+import { FileStore, natsServerBinary, startNatsServer } from '../../transport/index.js';
 import { captureIo } from '../command.js';
 import { main } from '../main.js';
 

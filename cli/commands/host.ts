@@ -3,16 +3,20 @@
 import { UsageError } from '../../protocol/index.js';
 import { SIM_KEY_ENV } from '../../enclave/index.js';
 import { ensureJournalStream, NatsTransport } from '../../transport/index.js';
-import { startHost, processSpawner } from '../../actors/index.js';
+import { startHost, processSpawner, openNatsRegistry } from '../../actors/index.js';
 import { defaultNatsUrl, untilSignal } from '../support.js';
 import { parseOptions, type Command } from '../command.js';
 
-const usage = `Usage: vc host [--nats URL] [--name NAME] [--sim-key FILE] [--json]
+const usage = `Usage: vc host [--nats URL] [--name NAME] [--sim-key FILE] [--idle-timeout SECONDS] [--json]
 
 Serves launch requests (subject vc.hosts.launch, queue group vc-hosts) until interrupted: each
 launch starts an enclave worker process for the policy it carries. Several hosts share the load.
+Each computation it holds has an entry in the computation registry (JetStream KV bucket
+vc_computations; \`vc computations\` lists them), heartbeated every 2 s.
   --nats URL      NATS server (default $VC_NATS_URL or nats://127.0.0.1:4222)
-  --name NAME     this host's name in replies and traces (default host-<random>)
+  --name NAME     this host's name in replies, traces and the registry (default host-<random>)
+  --idle-timeout SECONDS  end a computation whose enclave saw no request for this long
+                  (ERR_IDLE_TIMEOUT; default 1800)
   --sim-key FILE  the sim platform attestation key handed to enclave workers
                   (default $${SIM_KEY_ENV}; \`vc attest sim-key\` makes one)`;
 
@@ -27,6 +31,7 @@ export const command: Command = {
         nats: { type: 'string' },
         name: { type: 'string' },
         'sim-key': { type: 'string' },
+        'idle-timeout': { type: 'string' },
         json: { type: 'boolean' },
       },
     });
@@ -35,6 +40,12 @@ export const command: Command = {
       throw new UsageError(
         `no sim platform key: pass --sim-key FILE or set ${SIM_KEY_ENV}\n${usage}`,
       );
+    const idleTimeout =
+      values['idle-timeout'] === undefined ? 1800 : Number(values['idle-timeout']);
+    if (!(idleTimeout > 0))
+      throw new UsageError('--idle-timeout must be a positive number of seconds');
+    if (values.name !== undefined && !/^[A-Za-z0-9_-]+$/.test(values.name))
+      throw new UsageError('--name takes letters, digits, "-" and "_" only');
     const nats = values.nats ?? defaultNatsUrl();
     const bus = await NatsTransport.connect({
       servers: nats,
@@ -43,6 +54,8 @@ export const command: Command = {
     await ensureJournalStream(bus.connection);
     const host = await startHost({
       bus,
+      registry: await openNatsRegistry(bus.connection),
+      idleTimeoutMs: idleTimeout * 1000,
       spawn: processSpawner({ natsUrl: nats, simKeyFile, log: (line) => io.err(line) }),
       ...(values.name ? { host: values.name } : {}),
     });

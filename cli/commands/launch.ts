@@ -7,13 +7,15 @@ import { launchComputation } from '../../actors/index.js';
 import { defaultNatsUrl } from '../support.js';
 import { parseOptions, type Command } from '../command.js';
 
-const usage = `Usage: vc launch POLICY [--nats URL] [--platform sim] [--timeout-ms N] [--json]
+const usage = `Usage: vc launch POLICY [--nats URL] [--platform sim] [--timeout SECONDS] [--json]
 
 Starts an enclave for POLICY on one of the hosts, waits until it is attested and ready, checks its
 certificate chain, measurement and policy hash as a participant would, and prints the computation id.
   --nats URL        NATS server (default $VC_NATS_URL or nats://127.0.0.1:4222)
   --platform NAME   attestation platform (default sim)
-  --timeout-ms N    how long to wait for the enclave (default 60000)`;
+  --timeout SECONDS how long to wait for the enclave (default 60; --timeout-ms N also works)
+A policy whose computation is already running is refused with ERR_ALREADY_RUNNING (naming the host
+and worker holding it); no host serving is ERR_NO_HOSTS at once.`;
 
 export const command: Command = {
   name: 'launch',
@@ -26,15 +28,27 @@ export const command: Command = {
       options: {
         nats: { type: 'string' },
         platform: { type: 'string' },
+        timeout: { type: 'string' },
         'timeout-ms': { type: 'string' },
         json: { type: 'boolean' },
       },
     });
     const [policyFile] = positionals;
     if (!policyFile || positionals.length > 1) throw new UsageError(usage);
-    const timeoutMs = values['timeout-ms'] === undefined ? 60_000 : Number(values['timeout-ms']);
+    if (values.timeout !== undefined && values['timeout-ms'] !== undefined)
+      throw new UsageError('give --timeout SECONDS or --timeout-ms N, not both');
+    const timeoutMs =
+      values.timeout !== undefined
+        ? Number(values.timeout) * 1000
+        : values['timeout-ms'] === undefined
+          ? 60_000
+          : Number(values['timeout-ms']);
     if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
-      throw new UsageError('--timeout-ms must be a positive integer');
+      throw new UsageError(
+        values.timeout !== undefined
+          ? '--timeout must be a positive number of seconds'
+          : '--timeout-ms must be a positive integer',
+      );
     const policy = await loadPolicyFile(policyFile);
     const nats = values.nats ?? defaultNatsUrl();
     const bus = await NatsTransport.connect({ servers: nats, name: 'vc-launch' });

@@ -71,14 +71,27 @@ const provision = {
 const computeTarget = obj({ session }, { program: vfsPath, pipeline: str(256) });
 
 export const BODY_SCHEMAS = {
-  'host.launch': obj({
-    /** The policy file's exact bytes (its SHA-256 is the policy hash). */
-    policy: bytes(1 << 20),
-    /** Attestation platform the enclave should use (`sim`, `psa`, `nitro`). */
-    platform: id,
-    computation: id,
-  }),
+  'host.launch': obj(
+    {
+      /** The policy file's exact bytes (its SHA-256 is the policy hash). */
+      policy: bytes(1 << 20),
+      /** Attestation platform the enclave should use (`sim`, `psa`, `nitro`). */
+      platform: id,
+      computation: id,
+    },
+    {
+      /** The launcher's wait in milliseconds: a worker not ready by then is ended (ERR_LAUNCHER_GONE). */
+      deadlineMs: uint(2 ** 31),
+    },
+  ),
   'host.launched': obj({ computation: id, host: id, worker: id }),
+  /**
+   * An operator's `vc computations stop`, sent to the host holding the computation; or a launcher
+   * whose phase 6 check refused the enclave (`failure`: the entry ends failed with that code).
+   */
+  'host.stop': obj({ computation: id }, { failure: obj({ code: errorCode, message: str(1024) }) }),
+  /** The host ended the worker; `state` is the entry's final state. */
+  'host.stopped': obj({ computation: id, state: oneOf('finished', 'failed', 'stopped') }),
   'attest.start': obj({
     computation: id,
     platform: id,
@@ -202,6 +215,7 @@ export function isMessageKind(kind: string): kind is MessageKind {
 /** The reply kind each request kind expects on success (`error` is always possible too). */
 export const REPLY_KIND = {
   'host.launch': 'host.launched',
+  'host.stop': 'host.stopped',
   'attest.start': 'attest.challenge',
   'attest.evidence': 'attest.certificate',
   'session.hello': 'enclave.ready',

@@ -16,6 +16,11 @@ export const HOSTS_QUEUE_GROUP = 'vc-hosts';
 /** The verifier's request subject (challenges and evidence). */
 export const VERIFIER_SUBJECT = 'vc.verifier';
 
+/** Operator requests to one host (`host.stop`), by its name. */
+export function hostControlSubject(host: string): string {
+  return `vc.hosts.control.${token(host, 'host')}`;
+}
+
 /** Hosts answer liveness pings here (queue group HOSTS_QUEUE_GROUP): "is any host serving?" */
 export const HOSTS_LIVE_SUBJECT = 'vc.live.hosts';
 /** The verifier answers liveness pings here. */

@@ -17,6 +17,11 @@ const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 const valid: Record<string, unknown> = {
   'host.launch': { policy: new Uint8Array([1]), platform: 'sim', computation: 'p1' },
   'host.launched': { computation: 'p1', host: 'h1', worker: 'w1' },
+  'host.stop': {
+    computation: 'p1',
+    failure: { code: 'ERR_MEASUREMENT_NOT_ALLOWED', message: 'refused' },
+  },
+  'host.stopped': { computation: 'p1', state: 'stopped' },
   'attest.start': {
     computation: 'p1',
     platform: 'sim',

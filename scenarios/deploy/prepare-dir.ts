@@ -6,7 +6,8 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createVerifierCa, FileStore, Registry } from '../../attestation/index.js';
+import { createVerifierCa, Registry } from '../../attestation/index.js';
+import { FileStore } from '../../transport/index.js';
 import { measureRuntime, generateSimAttestationKey } from '../../enclave/index.js';
 import {
   computationIdFor,

@@ -15,7 +15,8 @@ const LAYERS = {
   sdk: 1,
   machines: 1,
   transport: 1,
-  attestation: 1,
+  // Layer 1b: the verifier keeps its state in transport's revisioned stores (transport/store/).
+  attestation: 1.5,
   enclave: 2,
   actors: 3,
   scenarios: 4,

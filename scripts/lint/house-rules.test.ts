@@ -37,6 +37,23 @@ test('an import from a lower layer to a higher one is refused', async () => {
   assert.deepEqual(fired, ['house/layers']);
 });
 
+test('attestation sits on transport (layer 1b): it may import transport, not the other way', async () => {
+  assert.deepEqual(
+    await rulesFiredOn(
+      'attestation/planted.mjs',
+      "import { MemoryStore } from '../transport/index.js';\nexport { MemoryStore };\n",
+    ),
+    [],
+  );
+  assert.deepEqual(
+    await rulesFiredOn(
+      'transport/planted.mjs',
+      "import { Verifier } from '../attestation/index.js';\nexport { Verifier };\n",
+    ),
+    ['house/layers'],
+  );
+});
+
 test('production code may not import test helpers', async () => {
   const fired = await rulesFiredOn(
     'actors/planted.mjs',

@@ -3,7 +3,7 @@
 // state, never half of one). One process owns the file at a time.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { fail } from '../errors.js';
+import { TransportError } from '../errors.js';
 import { MemoryStore } from './memory-store.js';
 import type { StoreEntry } from './state-store.js';
 
@@ -28,11 +28,12 @@ export class FileStore extends MemoryStore {
       text = await readFile(path, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
-        fail('ERR_VERIFIER_STORE', `cannot read ${path}`);
+        throw new TransportError('ERR_STORE_UNAVAILABLE', `cannot read ${path}`, { cause: error });
     }
     if (text !== undefined) {
       const image = JSON.parse(text) as FileImage;
-      if (image.version !== 1) fail('ERR_VERIFIER_STORE', `${path} is not a verifier store`);
+      if (image.version !== 1)
+        throw new TransportError('ERR_STORE_UNAVAILABLE', `${path} is not a state store`);
       const entries = new Map<string, StoreEntry>(
         Object.entries(image.entries).map(([k, e]) => [
           k,

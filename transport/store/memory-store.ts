@@ -1,5 +1,5 @@
 // In-memory state store (tests, and the embedded mode when nothing must survive the process).
-import { fail } from '../errors.js';
+import { TransportError } from '../errors.js';
 import { checkKey, type StateStore, type StoreEntry } from './state-store.js';
 
 export class MemoryStore implements StateStore {
@@ -12,13 +12,12 @@ export class MemoryStore implements StateStore {
   }
 
   async create(key: string, value: Uint8Array): Promise<number> {
-    if (this.entries.has(checkKey(key))) fail('ERR_VERIFIER_STORE_CONFLICT', `key ${key} exists`);
+    if (this.entries.has(checkKey(key))) conflict(`key ${key} exists`);
     return this.write(key, value);
   }
 
   async update(key: string, value: Uint8Array, revision: number): Promise<number> {
-    if (this.entries.get(checkKey(key))?.revision !== revision)
-      fail('ERR_VERIFIER_STORE_CONFLICT', `key ${key} changed`);
+    if (this.entries.get(checkKey(key))?.revision !== revision) conflict(`key ${key} changed`);
     return this.write(key, value);
   }
 
@@ -55,4 +54,8 @@ export class MemoryStore implements StateStore {
   protected snapshot(): { revision: number; entries: [string, StoreEntry][] } {
     return { revision: this.revision, entries: [...this.entries] };
   }
+}
+
+function conflict(message: string): never {
+  throw new TransportError('ERR_STORE_CONFLICT', message);
 }

@@ -1,12 +1,11 @@
-// Verifier state in NATS JetStream KV (the service mode). Revisions are the KV's own sequence
-// numbers, so a challenge is consumed with the KV's compare-and-set (`update` at a revision).
+// A state store in NATS JetStream KV (the service modes: the verifier's state, the computation
+// registry). Revisions are the KV's own sequence numbers, so `update` at a revision is the KV's
+// compare-and-set.
 // Works with nats-server 2.9 (no per-key TTLs, no multi-filter key listing).
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { AttestationError, fail } from '../errors.js';
+import { TransportError } from '../errors.js';
 import { checkKey, type StateStore, type StoreEntry } from './state-store.js';
-
-export const DEFAULT_VERIFIER_BUCKET = 'vc_verifier';
 
 export class KvStore implements StateStore {
   private readonly kv: KV;
@@ -20,13 +19,13 @@ export class KvStore implements StateStore {
   /** Opens (creating if needed) the bucket; `onClose` runs on close (e.g. drain a connection we own). */
   static async open(
     nc: NatsConnection,
-    bucket = DEFAULT_VERIFIER_BUCKET,
+    bucket: string,
     onClose?: () => Promise<void>,
   ): Promise<KvStore> {
     try {
       return new KvStore(await new Kvm(nc).create(bucket, { history: 1 }), onClose);
     } catch (error) {
-      throw new AttestationError('ERR_VERIFIER_STORE', `cannot open KV bucket ${bucket}`, {
+      throw new TransportError('ERR_STORE_UNAVAILABLE', `cannot open KV bucket ${bucket}`, {
         cause: error,
       });
     }
@@ -42,8 +41,8 @@ export class KvStore implements StateStore {
     try {
       return await this.kv.create(checkKey(key), value);
     } catch (error) {
-      if (await this.get(key)) fail('ERR_VERIFIER_STORE_CONFLICT', `key ${key} exists`);
-      throw new AttestationError('ERR_VERIFIER_STORE', `cannot create ${key}`, { cause: error });
+      if (await this.get(key)) throw new TransportError('ERR_STORE_CONFLICT', `key ${key} exists`);
+      throw new TransportError('ERR_STORE_UNAVAILABLE', `cannot create ${key}`, { cause: error });
     }
   }
 
@@ -52,8 +51,8 @@ export class KvStore implements StateStore {
       return await this.kv.update(checkKey(key), value, revision);
     } catch (error) {
       if ((await this.get(key))?.revision !== revision)
-        fail('ERR_VERIFIER_STORE_CONFLICT', `key ${key} changed`);
-      throw new AttestationError('ERR_VERIFIER_STORE', `cannot update ${key}`, { cause: error });
+        throw new TransportError('ERR_STORE_CONFLICT', `key ${key} changed`);
+      throw new TransportError('ERR_STORE_UNAVAILABLE', `cannot update ${key}`, { cause: error });
     }
   }
 
@@ -81,12 +80,10 @@ export class KvStore implements StateStore {
       // checkKey runs inside `action`, so its TypeError (a caller bug) passes through unwrapped.
       return await action();
     } catch (error) {
-      if (error instanceof AttestationError || error instanceof TypeError) throw error;
-      throw new AttestationError(
-        'ERR_VERIFIER_STORE',
-        `verifier KV store: ${(error as Error).message}`,
-        { cause: error },
-      );
+      if (error instanceof TransportError || error instanceof TypeError) throw error;
+      throw new TransportError('ERR_STORE_UNAVAILABLE', `KV store: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
 }

@@ -1,6 +1,8 @@
-// The verifier's state store: a small key-value interface with revisions, so that a challenge can
-// be consumed exactly once (compare-and-set) whichever backend holds it. Keys use the JetStream KV
-// alphabet ([-/_=.A-Za-z0-9]); values are bytes (the verifier writes JSON).
+// A revisioned state store: a small key-value interface with revisions, so that a record can be
+// created once and changed only by whoever read its latest revision (compare-and-set), whichever
+// backend holds it: memory, a JSON file, or NATS JetStream KV. The verifier keeps its challenges and
+// registry in one (a challenge is consumed exactly once); hosts keep the computation registry in
+// another. Keys use the JetStream KV alphabet ([-/_=.A-Za-z0-9]); values are bytes (callers write JSON).
 export interface StoreEntry {
   readonly value: Uint8Array;
   readonly revision: number;
@@ -8,9 +10,9 @@ export interface StoreEntry {
 
 export interface StateStore {
   get(key: string): Promise<StoreEntry | undefined>;
-  /** Creates the key; ERR_VERIFIER_STORE_CONFLICT when it exists. Returns the new revision. */
+  /** Creates the key; ERR_STORE_CONFLICT when it exists. Returns the new revision. */
   create(key: string, value: Uint8Array): Promise<number>;
-  /** Replaces the value only if the key is still at `revision`; ERR_VERIFIER_STORE_CONFLICT otherwise. */
+  /** Replaces the value only if the key is still at `revision`; ERR_STORE_CONFLICT otherwise. */
   update(key: string, value: Uint8Array, revision: number): Promise<number>;
   /** Unconditional write. */
   put(key: string, value: Uint8Array): Promise<number>;
