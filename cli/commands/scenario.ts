@@ -19,6 +19,7 @@ import {
   prepareIn,
 } from '../../scenarios/index.js';
 import { parseOptions, type CliIo, type Command } from '../command.js';
+import { checkOutputFolder, outputError } from '../support.js';
 
 const usage = `Usage:
   vc scenario list [--json]
@@ -72,7 +73,11 @@ async function prepare(argv: string[], io: CliIo): Promise<number> {
     throw new UsageError(`expected a scenario name and --out DIR\n${usage}`);
   const scenario = scenarioNamed(name);
   const seed = seedOf(values.seed);
-  const run = await prepareDirectory(scenario, layoutOf(values.out), { seed });
+  const out = values.out;
+  await checkOutputFolder(out);
+  const run = await prepareDirectory(scenario, layoutOf(out), { seed }).catch((error: unknown) => {
+    throw outputError(out, error);
+  });
   if (values.json) {
     io.out(
       JSON.stringify({
