@@ -31,6 +31,12 @@ interface Waiter {
 const ATTEMPT_MS = 10_000;
 /** Pause before sending again after a transient failure (no responders, disconnected). */
 const RESEND_PAUSE_MS = 500;
+/**
+ * After a reconnection the request is sent at once and again after these delays: the enclave's own
+ * connection may come back (and resubscribe) a moment after ours, and a request published before
+ * that reaches nobody.
+ */
+const RESEND_AFTER_RECONNECT_MS = [1000, 3000];
 /** A `finished` announcement may overtake the last reply on another subject: a short grace. */
 const FINISHED_GRACE_MS = 1000;
 
@@ -76,12 +82,14 @@ export class EnclaveWatch {
       let misses = 0;
       let resendTimer: NodeJS.Timeout | undefined;
       let pingTimer: NodeJS.Timeout | undefined;
+      const reconnectTimers: NodeJS.Timeout[] = [];
       const finish = (settle: () => void): void => {
         if (settled) return;
         settled = true;
         clearTimeout(overall);
         clearTimeout(resendTimer);
         clearTimeout(pingTimer);
+        for (const timer of reconnectTimers.splice(0)) clearTimeout(timer);
         this.#waiters.delete(waiter);
         settle();
       };
@@ -138,7 +146,13 @@ export class EnclaveWatch {
           ),
         timeoutMs,
       );
-      const waiter: Waiter = { reconnected: attempt, ended: fail };
+      const reconnected = (): void => {
+        for (const timer of reconnectTimers.splice(0)) clearTimeout(timer);
+        attempt();
+        for (const delay of RESEND_AFTER_RECONNECT_MS)
+          reconnectTimers.push(setTimeout(attempt, delay));
+      };
+      const waiter: Waiter = { reconnected, ended: fail };
       this.#waiters.add(waiter);
       attempt();
       pingTimer = setTimeout(() => void ping(), this.#pingIntervalMs);
