@@ -16,12 +16,19 @@ import {
   computationIdFor,
   createIdentity,
   type GeneratedIdentity,
+  liveSubject,
   loadPolicyFile,
   policyTextFromSpec,
 } from '../protocol/index.js';
 import { identities, policyFor, wasmOf } from '../scenarios/testing/index.js';
 import { hasBinary, requireResource } from '../test-support/requirements.js';
-import { freePort, natsServerBinary, startNatsServer } from '../transport/index.js';
+import {
+  encodePlain,
+  freePort,
+  natsServerBinary,
+  NatsTransport,
+  startNatsServer,
+} from '../transport/index.js';
 
 const vc = fileURLToPath(new URL('../bin/vc.mjs', import.meta.url));
 /** Far below the minutes these cases used to take; far above a slow CI machine's seconds. */
@@ -263,6 +270,30 @@ test('an enclave running another policy: ERR_POLICY_HASH_MISMATCH with both hash
     assert.deepEqual(sent, [], 'nothing reached the enclave');
   } finally {
     await system?.stop();
+    await server.stop();
+  }
+});
+
+test('vc client --timeout bounds a wait that nothing else ends', async (t) => {
+  if (!needsNats(t)) return;
+  const server = await startNatsServer();
+  // Something answers the liveness pings for the policy's computation, so the participant says
+  // hello and waits: nobody ever replies, and only --timeout ends the wait.
+  const impostor = await NatsTransport.connect({ servers: server.url, name: 'impostor' });
+  try {
+    const policy = await loadPolicyFile(policyFile);
+    const computation = computationIdFor(policy.hash);
+    impostor.subscribe(liveSubject(computation), (msg) => {
+      msg.respond(
+        encodePlain({ computation, policyHash: policy.hash, session: 's', phase: '"ready"' }),
+      );
+    });
+    await impostor.flush();
+    const ran = await client(['--shutdown', '--timeout', '3'], server.url);
+    assertRefused(ran, 'ERR_TIMEOUT');
+    assert.ok(ran.ms >= 3000, `ended after ${ran.ms} ms, before its timeout`);
+  } finally {
+    await impostor.close();
     await server.stop();
   }
 });
