@@ -405,4 +405,8 @@ test('outputs that exist or cannot be written are refused before any work', asyn
     await runVc(['scenario', 'prepare', 'shamir', '--out', join(file('taken.pem'), 'x')]),
     'ERR_OUTPUT_UNWRITABLE',
   );
+  assertRefused(
+    await runVc(['run', file('program.wasm'), '--output', join(file('taken.pem'), 'out')]),
+    'ERR_OUTPUT_UNWRITABLE',
+  );
 });
