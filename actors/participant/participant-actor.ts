@@ -117,7 +117,11 @@ export async function runParticipant(options: ParticipantOptions): Promise<Parti
   /** Is the enclave there, and does it run this policy? Asked before anything is sent. */
   async function findEnclave(): Promise<void> {
     const own = options.policy.hash;
-    const answer = await pingEnclave(options.bus, computation);
+    // "No responders" comes back at once; a second ping only costs time when the first timed out
+    // (an enclave present but slow to answer, e.g. on a loaded machine).
+    const answer =
+      (await pingEnclave(options.bus, computation)) ??
+      (await pingEnclave(options.bus, computation));
     if (answer && answer.policyHash !== own)
       throw hashMismatch(own, answer.policyHash, computation);
     if (answer) return;

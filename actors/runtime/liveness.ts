@@ -3,7 +3,7 @@
 // on NATS a ping with nobody subscribed fails at once with "no responders" instead of waiting out
 // a timeout. The answer is unsigned on purpose: it only decides how fast a participant gives up
 // (no enclave, another policy, enclave gone); trust still comes from the phase 6 check alone.
-import { liveSubject, ProtocolError } from '../../protocol/index.js';
+import { isVcError, liveSubject, ProtocolError } from '../../protocol/index.js';
 import { decodePlain, encodePlain, type Transport } from '../../transport/index.js';
 
 export interface LivenessAnswer {
@@ -41,8 +41,7 @@ export async function pingEnclave(
       timeoutMs,
     });
   } catch (error) {
-    if (error instanceof Error && 'code' in error && error.code === 'ERR_TRANSPORT_CLOSED')
-      throw error;
+    if (isVcError(error, 'ERR_TRANSPORT_CLOSED')) throw error;
     return undefined;
   }
   const value = decodePlain(reply);
