@@ -298,6 +298,19 @@ test('vc client --timeout bounds a wait that nothing else ends', async (t) => {
   }
 });
 
+test('vc scenario run --timeout ends the run with ERR_TIMEOUT', async () => {
+  const ran = await runVc([
+    'scenario',
+    'run',
+    'shamir',
+    '--timeout',
+    '0.5',
+    '--journal',
+    file('t.vcj'),
+  ]);
+  assertRefused(ran, 'ERR_TIMEOUT');
+});
+
 // --- 5. Checks before connecting: each wins even with --nats at a dead port ----------------------
 
 test('checks before connecting win over a dead --nats', async () => {
