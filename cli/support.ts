@@ -38,13 +38,13 @@ export function parseTimeoutSeconds(value: string | undefined): number | undefin
 
 /**
  * Runs `work` within `timeoutMs` (unbounded when undefined): past it, ERR_TIMEOUT naming the bound.
- * `work` is given the bound so that its own waits end by then too.
+ * What `work` leaves running ends with the process (bin/vc.mjs exits once the command returned).
  */
 export async function withDeadline<T>(
   timeoutMs: number | undefined,
-  work: (timeoutMs: number | undefined) => Promise<T>,
+  work: () => Promise<T>,
 ): Promise<T> {
-  if (timeoutMs === undefined) return work(undefined);
+  if (timeoutMs === undefined) return work();
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -58,7 +58,7 @@ export async function withDeadline<T>(
     );
   });
   try {
-    return await Promise.race([work(timeoutMs), expired]);
+    return await Promise.race([work(), expired]);
   } finally {
     clearTimeout(timer);
   }

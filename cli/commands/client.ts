@@ -5,6 +5,8 @@ import { writeFile } from 'node:fs/promises';
 import {
   UsageError,
   VcError,
+  type Identity,
+  type LoadedPolicy,
   loadIdentity,
   ProtocolError,
   loadPolicyFile,
@@ -177,10 +179,10 @@ export const command: Command = {
         `${values.identity} is not an identity of the policy`,
       );
     const nats = values.nats ?? defaultNatsUrl();
-    return withDeadline(timeoutMs, (deadline) =>
+    return withDeadline(timeoutMs, () =>
       participate(
         io,
-        { policy, identity, plan, known: known.id, nats, computation, deadline },
+        { policy, identity, plan, known: known.id, nats, computation, timeoutMs },
         values.json ?? false,
       ),
     );
@@ -188,14 +190,14 @@ export const command: Command = {
 };
 
 interface Participation {
-  readonly policy: Awaited<ReturnType<typeof loadPolicyFile>>;
-  readonly identity: Awaited<ReturnType<typeof loadIdentity>>;
+  readonly policy: LoadedPolicy;
+  readonly identity: Identity;
   readonly plan: Plan;
   readonly known: number;
   readonly nats: string;
   readonly computation: string | undefined;
-  /** Milliseconds left for the whole command, when bounded. */
-  readonly deadline: number | undefined;
+  /** --timeout: also the bound on each wait for a reply, so none outlives the command. */
+  readonly timeoutMs: number | undefined;
 }
 
 async function participate(io: CliIo, p: Participation, json: boolean): Promise<number> {
@@ -217,7 +219,7 @@ async function participate(io: CliIo, p: Participation, json: boolean): Promise<
       },
       onProgress: (progressed) => progress(io, json, progressed),
       ...(p.computation === undefined ? {} : { computation: p.computation }),
-      ...(p.deadline === undefined ? {} : { timeoutMs: p.deadline }),
+      ...(p.timeoutMs === undefined ? {} : { timeoutMs: p.timeoutMs }),
     });
     const lines = result.outcomes.map((o) => ({
       step: plan.steps[o.step],
