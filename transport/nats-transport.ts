@@ -200,12 +200,37 @@ async function connectError(error: unknown, servers: readonly string[]): Promise
       cause: error,
     });
   }
+  const errno =
+    (error as { code?: unknown }).code ?? (error as { cause?: { code?: unknown } }).cause?.code;
+  if (typeof errno === 'string' && NETWORK_ERRORS.has(errno)) {
+    return new TransportError(
+      'ERR_NATS_UNREACHABLE',
+      `no NATS server answers at ${url} (${errno})`,
+      {
+        details: { ...details, errno },
+        cause: error,
+      },
+    );
+  }
+  // a NATS server that turned the connection down (authorization, TLS required...): its words
   return new TransportError(
     'ERR_NATS_UNREACHABLE',
-    `no NATS server answers at ${url} (${message})`,
+    `the NATS server at ${url} refused the connection: ${message}`,
     { details, cause: error },
   );
 }
+
+/** Socket errors that mean nobody could be reached at the URL. */
+const NETWORK_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'ETIMEDOUT',
+]);
 
 /** True when a TCP connection to the URL's host and port opens within a second. */
 async function tcpReachable(server: string): Promise<boolean> {
