@@ -1,7 +1,13 @@
 #!/usr/bin/env node
 // The `vc` command. Sources are TypeScript run through tsx, so a fresh clone needs no build step.
+// The process ends when the command has returned or thrown, even if a library left a timer or a
+// socket open: standard output and error are flushed first, then the process exits.
 import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../cli/index.ts');
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+const drained = (stream) =>
+  new Promise((resolve) => (stream.writableLength === 0 ? resolve() : stream.write('', resolve)));
+await Promise.all([drained(process.stdout), drained(process.stderr)]);
+process.exit(code);

@@ -1,4 +1,12 @@
-// Small pieces the protocol's commands share (vc host, verifier, launch, client, replay).
+// Small pieces the protocol's commands share (vc host, verifier, launch, client, replay), and the
+// checks every command runs on its files before it does anything else (no network, no work): each
+// input exists and is readable, each output can be written (and, where a command never overwrites,
+// does not exist yet).
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { FileNotFoundError } from '../enclave/index.js';
+import { BadPathError, UsageError, VcError } from '../protocol/index.js';
 
 const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 
@@ -19,11 +27,48 @@ export function untilSignal(): Promise<void> {
   });
 }
 
+/** `--timeout SECONDS` in milliseconds (undefined when absent); ERR_USAGE unless a positive number. */
+export function parseTimeoutSeconds(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw new UsageError(`--timeout expects a positive number of seconds, got "${value}"`);
+  return Math.round(seconds * 1000);
+}
+
+/**
+ * Runs `work` within `timeoutMs` (unbounded when undefined): past it, ERR_TIMEOUT naming the bound.
+ * What `work` leaves running ends with the process (bin/vc.mjs exits once the command returned).
+ */
+export async function withDeadline<T>(
+  timeoutMs: number | undefined,
+  work: () => Promise<T>,
+): Promise<T> {
+  if (timeoutMs === undefined) return work();
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new VcError('ERR_TIMEOUT', `not finished within --timeout ${timeoutMs / 1000} s`, {
+            details: { timeoutMs },
+          }),
+        ),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([work(), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Splits `PATH=FILE` (the path is inside the enclave, the file on this machine). */
 export function pathAndFile(spec: string, flag: string): { path: string; file: string } {
   const at = spec.indexOf('=');
   if (at <= 0 || at === spec.length - 1)
-    throw new TypeError(`${flag} expects PATH=FILE, got "${spec}"`);
+    throw new UsageError(`${flag} expects PATH=FILE, got "${spec}"`);
   return { path: spec.slice(0, at), file: spec.slice(at + 1) };
 }
 
@@ -33,4 +78,89 @@ export function progressBar(path: string, sent: number, total: number, width = 3
   const filled = Math.round(fraction * width);
   const mib = (n: number) => (n / 2 ** 20).toFixed(1);
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.round(fraction * 100)).padStart(3)}% ${path} ${mib(sent)}/${mib(total)} MiB`;
+}
+
+/** Each file exists, is a file and is readable: ERR_FILE_NOT_FOUND or ERR_BAD_PATH naming it. */
+export async function checkInputFiles(paths: readonly string[]): Promise<void> {
+  for (const path of paths) {
+    let info;
+    try {
+      info = await stat(path);
+    } catch {
+      throw new FileNotFoundError(path);
+    }
+    if (info.isDirectory()) throw new BadPathError(path, 'a folder where a file is wanted');
+    try {
+      await access(path, constants.R_OK);
+    } catch {
+      throw new FileNotFoundError(path);
+    }
+  }
+}
+
+/**
+ * An output file can be written: its folder exists and is writable (ERR_OUTPUT_UNWRITABLE), the
+ * path is not a folder, and with `overwrite: false` it does not exist yet (ERR_OUTPUT_EXISTS).
+ */
+export async function checkOutputFile(
+  path: string,
+  options: { readonly overwrite: boolean },
+): Promise<void> {
+  const existing = await stat(path).catch(() => undefined);
+  if (existing?.isDirectory()) throw unwritable(path, 'it is a folder');
+  if (existing && !options.overwrite) throw outputExists(path);
+  await checkWritableFolder(dirname(resolve(path)), path, false);
+}
+
+/**
+ * An output folder can be made or written to: the nearest folder that exists on its path is a
+ * folder and writable (commands create the rest). `files` named inside it must not exist yet.
+ */
+export async function checkOutputFolder(dir: string, files: readonly string[] = []): Promise<void> {
+  await checkWritableFolder(resolve(dir), dir, true);
+  for (const file of files) {
+    const path = resolve(dir, file);
+    if (await stat(path).catch(() => undefined)) throw outputExists(path);
+  }
+}
+
+async function checkWritableFolder(folder: string, named: string, create: boolean): Promise<void> {
+  let at = folder;
+  for (;;) {
+    const info = await stat(at).catch((error: NodeJS.ErrnoException) => error);
+    if (!(info instanceof Error)) {
+      if (!info.isDirectory()) throw unwritable(named, `${at} is not a folder`);
+      break;
+    }
+    if (info.code === 'ENOTDIR') throw unwritable(named, `a part of ${at} is a file, not a folder`);
+    if (info.code !== 'ENOENT' || !create || dirname(at) === at)
+      throw unwritable(named, `no folder ${at}`);
+    at = dirname(at);
+  }
+  try {
+    await access(at, constants.W_OK);
+  } catch {
+    throw unwritable(named, `no permission to write in ${at}`);
+  }
+}
+
+/** A write that failed after the checks (a race, a read-only file system) as the same codes. */
+export function outputError(path: string, error: unknown): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EEXIST') return outputExists(path);
+  if (code && ['ENOENT', 'ENOTDIR', 'EACCES', 'EPERM', 'EROFS', 'EISDIR'].includes(code))
+    return unwritable(path, code);
+  return error;
+}
+
+function outputExists(path: string): VcError {
+  return new VcError('ERR_OUTPUT_EXISTS', `${path} exists and is never overwritten`, {
+    details: { path },
+  });
+}
+
+function unwritable(path: string, reason: string): VcError {
+  return new VcError('ERR_OUTPUT_UNWRITABLE', `cannot write ${path}: ${reason}`, {
+    details: { path, reason },
+  });
 }

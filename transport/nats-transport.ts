@@ -1,6 +1,8 @@
-// The Transport over NATS (@nats-io/transport-node). Reconnects forever with a short wait (the
-// server may restart); each request's reply subject lives under `vc.inbox` so the journal records
-// replies too; nats.js errors become our typed errors.
+// The Transport over NATS (@nats-io/transport-node). The first connect fails once, within a few
+// seconds, with a code naming the URL (nothing there, or something there that is not NATS); once
+// connected it reconnects forever with a short wait (the server may restart). Each request's reply
+// subject lives under `vc.inbox` so the journal records replies too; nats.js errors become our
+// typed errors.
 import {
   connect,
   createInbox,
@@ -10,6 +12,7 @@ import {
   type NodeConnectionOptions,
   type Status,
 } from '@nats-io/transport-node';
+import { createConnection } from 'node:net';
 import { TransportError } from './errors.js';
 import { withRetry } from './retry.js';
 import { StatusChannel } from './status-channel.js';
@@ -29,9 +32,13 @@ export interface NatsTransportOptions {
   readonly servers: string | readonly string[];
   /** Name shown in the server's connection list. */
   readonly name?: string;
+  /** Bound on the first connect, TCP and NATS handshake together (default 5000 ms). */
+  readonly connectTimeoutMs?: number;
   /** Passed through to nats.js for anything else (credentials, TLS). */
   readonly connectOptions?: Partial<NodeConnectionOptions>;
 }
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 
 export class NatsTransport implements Transport {
   readonly name = 'nats';
@@ -43,16 +50,27 @@ export class NatsTransport implements Transport {
     void this.#pumpStatus();
   }
 
+  /**
+   * Connects, or fails once: ERR_NATS_UNREACHABLE (refused, unreachable, unknown name) or
+   * ERR_NOT_NATS (a port that answers but does not greet like NATS), the URL in details. nats.js
+   * does not retry a failed first connect (`waitOnFirstConnect` stays off), so nothing lingers.
+   */
   static async connect(options: NatsTransportOptions): Promise<NatsTransport> {
-    const nc = await connect({
-      servers: typeof options.servers === 'string' ? options.servers : [...options.servers],
-      name: options.name,
-      maxReconnectAttempts: -1,
-      reconnectTimeWait: 200,
-      reconnectJitter: 50,
-      ...options.connectOptions,
-    });
-    return new NatsTransport(nc);
+    const servers = typeof options.servers === 'string' ? [options.servers] : [...options.servers];
+    try {
+      const nc = await connect({
+        servers,
+        name: options.name,
+        timeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 200,
+        reconnectJitter: 50,
+        ...options.connectOptions,
+      });
+      return new NatsTransport(nc);
+    } catch (error) {
+      throw await connectError(error, servers);
+    }
   }
 
   publish(subject: string, data: Uint8Array): void {
@@ -155,6 +173,86 @@ export class NatsTransport implements Transport {
       if (event) this.#status.emit(event);
     }
   }
+}
+
+/** A failed first connect as our code; a timeout is told apart by whether TCP got through. */
+async function connectError(error: unknown, servers: readonly string[]): Promise<TransportError> {
+  const url = servers.join(',');
+  const details = { url };
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof natsErrors.TimeoutError) {
+    const reachable = (await Promise.all(servers.map(tcpReachable))).some(Boolean);
+    return reachable
+      ? new TransportError(
+          'ERR_NOT_NATS',
+          `the server at ${url} does not speak NATS (no NATS greeting in time)`,
+          { details, cause: error },
+        )
+      : new TransportError('ERR_NATS_UNREACHABLE', `no NATS server answers at ${url}`, {
+          details,
+          cause: error,
+        });
+  }
+  // nats.js's words for a server that answered with something other than INFO
+  if (/unexpected response|parse|protocol/i.test(message)) {
+    return new TransportError('ERR_NOT_NATS', `the server at ${url} does not speak NATS`, {
+      details,
+      cause: error,
+    });
+  }
+  const errno =
+    (error as { code?: unknown }).code ?? (error as { cause?: { code?: unknown } }).cause?.code;
+  if (typeof errno === 'string' && NETWORK_ERRORS.has(errno)) {
+    return new TransportError(
+      'ERR_NATS_UNREACHABLE',
+      `no NATS server answers at ${url} (${errno})`,
+      {
+        details: { ...details, errno },
+        cause: error,
+      },
+    );
+  }
+  // a NATS server that turned the connection down (authorization, TLS required...): its words
+  return new TransportError(
+    'ERR_NATS_UNREACHABLE',
+    `the NATS server at ${url} refused the connection: ${message}`,
+    { details, cause: error },
+  );
+}
+
+/** Socket errors that mean nobody could be reached at the URL. */
+const NETWORK_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'ETIMEDOUT',
+]);
+
+/** True when a TCP connection to the URL's host and port opens within a second. */
+async function tcpReachable(server: string): Promise<boolean> {
+  let host: string;
+  let port: number;
+  try {
+    const parsed = new URL(server.includes('://') ? server : `nats://${server}`);
+    host = parsed.hostname.replace(/^\[|\]$/g, '');
+    port = Number(parsed.port || 4222);
+  } catch {
+    return false;
+  }
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.setTimeout(1000, () => done(false));
+  });
 }
 
 function mapStatus(s: Status): TransportStatus | undefined {

@@ -45,6 +45,7 @@ import {
   type Unsubscribe,
 } from '../runtime/endpoint.js';
 import { keySenderId } from '../runtime/sender-ids.js';
+import { answerLiveness } from '../runtime/liveness.js';
 import { execute } from './enclave-execution.js';
 import { Uploads } from './enclave-uploads.js';
 import { HeldBytes } from '../runtime/held-bytes.js';
@@ -323,6 +324,14 @@ class EnclaveShell {
             },
             (m) => this.#handle(m),
           ),
+          // Participants ping before their hello and while they wait: answered from now until the
+          // enclave closes, so "no responders" means no enclave (or no longer one).
+          answerLiveness(this.#options.bus, this.computation, () => ({
+            computation: this.computation,
+            policyHash: this.#loaded.hash,
+            session: this.#session,
+            phase: JSON.stringify(this.actor.snapshot().value),
+          })),
         );
         await this.#endpoint!.publish(subject, this.computation, o.kind, o.body);
         return this.#resolveReady(o.body);

@@ -108,8 +108,9 @@ test('command-line helpers: PATH=FILE and the progress bar', () => {
     path: '/input/a',
     file: 'b=c.txt',
   });
-  assert.throws(() => pathAndFile('/input/a', '--data'), TypeError);
-  assert.throws(() => pathAndFile('=x', '--data'), TypeError);
+  // a malformed command line is ERR_USAGE (exit 2), not an internal error
+  assert.throws(() => pathAndFile('/input/a', '--data'), { code: 'ERR_USAGE' });
+  assert.throws(() => pathAndFile('=x', '--data'), { code: 'ERR_USAGE' });
   assert.equal(progressBar('/x', 50, 100, 10), '[#####.....]  50% /x 0.0/0.0 MiB');
   assert.match(progressBar('/x', 100, 100, 10), /^\[##########\] 100%/);
 });

@@ -1,7 +1,9 @@
-// A participant bound to the world: finds the enclave of its policy's computation, runs the phase 6
-// checks (attestation/relying-party) before anything secret leaves, then performs its steps: uploads
-// sealed to the attested HPKE key (chunked, with progress), compute requests, result reads sealed
-// to a fresh ephemeral key, shutdown. Transitions are published on `trace.participant-<id>`.
+// A participant bound to the world: finds the enclave of its policy's computation (a liveness ping
+// first: no enclave, or one running another policy, is said within seconds and nothing is sent),
+// runs the phase 6 checks (attestation/relying-party) before anything secret leaves, then performs
+// its steps: uploads sealed to the attested HPKE key (chunked, with progress), compute requests,
+// result reads sealed to a fresh ephemeral key, shutdown. Every wait for a reply ends (see
+// enclave-watch.ts). Transitions are published on `trace.participant-<id>`.
 import { randomBytes } from 'node:crypto';
 import { checkEnclaveCertificate } from '../../attestation/index.js';
 import {
@@ -25,6 +27,8 @@ import {
   type LoadedPolicy,
 } from '../../protocol/index.js';
 import { Endpoint, expectReply, type Inbound, type Transport } from '../runtime/endpoint.js';
+import { pingEnclave } from '../runtime/liveness.js';
+import { EnclaveWatch } from './enclave-watch.js';
 import { certificateSenderId, keyFromSenderId, senderIdIsKey } from '../runtime/sender-ids.js';
 import { ephemeralKeyPair, openSealed, sealUpload } from '../../transport/index.js';
 import { TracedActor, unhandledOutput } from '../runtime/traced-actor.js';
@@ -40,7 +44,18 @@ export interface ParticipantOptions {
   readonly writeResult: (label: string, bytes: Uint8Array) => Promise<void>;
   readonly computation?: string;
   readonly clock?: () => Date;
+  /** Bound on each wait for a reply (default 180 s); a lost enclave is noticed sooner by pings. */
   readonly timeoutMs?: number;
+  /** Time between liveness pings while a reply is awaited (default 2000 ms; two missed: lost). */
+  readonly pingIntervalMs?: number;
+  /**
+   * Consulted when no enclave answers for the policy's computation: the computations running now
+   * whose policy names this sender. One with another policy hash turns ERR_NO_ENCLAVE into
+   * ERR_POLICY_HASH_MISMATCH (a policy one byte different has another computation id).
+   */
+  readonly findComputationsNaming?: (
+    senderId: string,
+  ) => Promise<readonly { readonly computation: string; readonly policyHash: string }[]>;
   readonly onProgress?: (progress: { path: string; sent: number; total: number }) => void;
   readonly trace?: boolean;
 }
@@ -75,20 +90,50 @@ export async function runParticipant(options: ParticipantOptions): Promise<Parti
     ? `participant-${known.id}-${session}`
     : `participant-x${senderId.slice(2, 10)}-${session}`;
 
+  const watch = new EnclaveWatch(endpoint, computation, {
+    ...(options.pingIntervalMs === undefined ? {} : { pingIntervalMs: options.pingIntervalMs }),
+  });
+
   /**
    * Before phase 6 any self-certified sender is heard (and trusted for nothing until the checks
    * pass); afterwards only the enclave whose id the check matched to its certified key.
    */
-  const request = <K extends RequestKind>(
+  const request = async <K extends RequestKind>(
     kind: K,
     body: BodyOf<K>,
     enclave?: EnclaveFacts,
-  ): Promise<Inbound> =>
-    endpoint.request(enclaveSubject(computation), computation, kind, body, {
-      keys: (from) =>
-        enclave === undefined || from === enclave.id ? keyFromSenderId(from) : undefined,
-      timeoutMs: options.timeoutMs ?? 60_000,
-    });
+  ): Promise<Inbound> => {
+    const bytes = await endpoint.seal(computation, kind, body);
+    const reply = await watch.request(
+      enclaveSubject(computation),
+      bytes,
+      options.timeoutMs ?? 180_000,
+    );
+    return endpoint.open(reply, (from) =>
+      enclave === undefined || from === enclave.id ? keyFromSenderId(from) : undefined,
+    );
+  };
+
+  /** Is the enclave there, and does it run this policy? Asked before anything is sent. */
+  async function findEnclave(): Promise<void> {
+    const own = options.policy.hash;
+    // "No responders" comes back at once; a second ping only costs time when the first timed out
+    // (an enclave present but slow to answer, e.g. on a loaded machine).
+    const answer =
+      (await pingEnclave(options.bus, computation)) ??
+      (await pingEnclave(options.bus, computation));
+    if (answer && answer.policyHash !== own)
+      throw hashMismatch(own, answer.policyHash, computation);
+    if (answer) return;
+    const others = (await options.findComputationsNaming?.(senderId)) ?? [];
+    const other = others.find((c) => c.policyHash !== own);
+    if (other) throw hashMismatch(own, other.policyHash, other.computation);
+    throw new ProtocolError(
+      'ERR_NO_ENCLAVE',
+      `no enclave is running for computation ${computation} (policy ${own}); start one with vc launch`,
+      { details: { computation, policyHash: own } },
+    );
+  }
 
   const actor: TracedActor<typeof participantMachine> = new TracedActor({
     actor: name,
@@ -126,6 +171,11 @@ export async function runParticipant(options: ParticipantOptions): Promise<Parti
   }
 
   async function hello(): Promise<void> {
+    try {
+      await findEnclave();
+    } catch (error) {
+      return send({ type: 'protocol.error', ref: 'hello', failure: toVcError(error).toWire() });
+    }
     const reply = await request('session.hello', {});
     if (reply.kind === 'protocol.error')
       return send({ type: 'protocol.error', ref: 'hello', failure: reply.body });
@@ -238,7 +288,11 @@ export async function runParticipant(options: ParticipantOptions): Promise<Parti
   }
 
   actor.start();
-  await actor.waitFor((snapshot) => snapshot.status === 'done');
+  try {
+    await actor.waitFor((snapshot) => snapshot.status === 'done');
+  } finally {
+    watch.close();
+  }
   // The last trace records leave before the caller may close the bus.
   await endpoint.flush().catch(() => undefined);
   const snapshot = actor.snapshot();
@@ -264,6 +318,14 @@ function replyEvent(ref: string, reply: Inbound): ParticipantEvent {
     default:
       throw new ProtocolError('ERR_BAD_MESSAGE', `unexpected ${reply.kind} reply`);
   }
+}
+
+function hashMismatch(own: string, theirs: string, computation: string): ProtocolError {
+  return new ProtocolError(
+    'ERR_POLICY_HASH_MISMATCH',
+    `the enclave of computation ${computation} runs another policy: yours ${own}, the enclave's ${theirs}`,
+    { details: { computation, policyHash: own, enclavePolicyHash: theirs } },
+  );
 }
 
 function pemDer(pem: string): Uint8Array {

@@ -1,7 +1,8 @@
 // Phase 6: a participant refuses to send anything secret when the enclave's chain is wrong, its
 // measurement is not in the policy, its policy hash differs, or its certificate has expired. Each
 // case ends the participant in `refused` with the check's code, and the journal shows that it sent
-// nothing but its opening `session.hello`.
+// nothing but its opening `session.hello`. A policy hash that differs is seen earlier, in the
+// enclave's liveness answer: the participant ends `failed` with both hashes and sends nothing.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -34,6 +35,7 @@ async function expectRefusal(
   code: ErrorCode,
   options: { measurements?: string[]; participantPolicyDiffers?: boolean; clock?: () => Date } = {},
 ): Promise<void> {
+  const early = options.participantPolicyDiffers === true;
   const [owner, other] = await identities(2);
   const spec: SystemPolicySpec = {
     participants: [{ identity: owner!, capabilities: ['/program/:wx', '/output/:r'] }],
@@ -57,10 +59,17 @@ async function expectRefusal(
     },
     { identity: owner!, steps, sources: { wasm } },
   );
-  assert.equal(outcome.state, 'refused');
+  assert.equal(outcome.state, early ? 'failed' : 'refused');
   assert.equal(outcome.failure?.code, code);
+  if (early) {
+    assert.match(outcome.failure?.message ?? '', new RegExp(participantPolicy.hash));
+    assert.match(outcome.failure?.message ?? '', new RegExp(policy.hash));
+  }
   await system.bus.flush();
-  assert.deepEqual(await kindsSentBy(system, launched.computation, owner!), ['session.hello']);
+  assert.deepEqual(
+    await kindsSentBy(system, launched.computation, owner!),
+    early ? [] : ['session.hello'],
+  );
 }
 
 test('a chain that does not lead to proxy_service_cert is refused (ERR_ATTESTATION_CHAIN)', async () => {

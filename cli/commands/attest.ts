@@ -16,6 +16,7 @@ import {
 import { measureRuntime, generateSimAttestationKey, SIM_KEY_ENV } from '../../enclave/index.js';
 import { UsageError } from '../../protocol/index.js';
 import { parseOptions, readHostFile, readHostText, type CliIo, type Command } from '../command.js';
+import { checkOutputFile, outputError } from '../support.js';
 
 const usage = `Usage:
   vc attest verify --platform nitro|psa|sim --evidence FILE [--root PEM] [--key PEM]
@@ -163,7 +164,11 @@ async function measure(values: Values, io: CliIo): Promise<number> {
 async function simKey(values: Values, io: CliIo): Promise<number> {
   if (!values.out)
     throw new UsageError('--out FILE is required (an existing file is never overwritten)');
-  const key = await generateSimAttestationKey(values.out);
+  const out = values.out;
+  await checkOutputFile(out, { overwrite: false });
+  const key = await generateSimAttestationKey(out).catch((error: unknown) => {
+    throw outputError(out, error);
+  });
   const instanceId = await instanceIdOf(key.publicKey);
   if (values.json)
     io.out(

@@ -4,6 +4,9 @@
 import { writeFile } from 'node:fs/promises';
 import {
   UsageError,
+  VcError,
+  type Identity,
+  type LoadedPolicy,
   loadIdentity,
   ProtocolError,
   loadPolicyFile,
@@ -12,16 +15,29 @@ import {
 import { NatsTransport, UPLOAD_CHUNK_BYTES } from '../../transport/index.js';
 import type { Step } from '../../machines/index.js';
 import { certificateSenderId, runParticipant } from '../../actors/index.js';
-import { defaultNatsUrl, pathAndFile, progressBar } from '../support.js';
+import {
+  checkInputFiles,
+  checkOutputFile,
+  defaultNatsUrl,
+  outputError,
+  parseTimeoutSeconds,
+  pathAndFile,
+  progressBar,
+  withDeadline,
+} from '../support.js';
 import { parseOptions, readHostFile, type CliIo, type Command } from '../command.js';
 
 const usage = `Usage: vc client POLICY --identity CERT --key KEY [--program PATH=FILE]... [--data PATH=FILE]...
                  [--append PATH=FILE]... [--compute PROGRAM_PATH]... [--pipeline NAME]...
-                 [--result PATH=FILE|-]... [--shutdown] [--nats URL] [--json]
+                 [--result PATH=FILE|-]... [--shutdown] [--nats URL] [--computation ID]
+                 [--timeout SECONDS] [--json]
 
-Acts as one participant of POLICY's computation (started with vc launch). Before sending anything
-it checks the enclave: chain to the policy's proxy_service_cert, validity now, measurement among the
-policy's runtime hashes, policy hash equal to POLICY's. Operations run in the order given:
+Acts as one participant of POLICY's computation (started with vc launch). Before connecting it
+checks its files (inputs readable, result folders writable), the identity (key matching the
+certificate, certificate valid now, named by POLICY) and the policy (not expired). Before sending
+anything it checks the enclave: one runs for the computation (ERR_NO_ENCLAVE within seconds
+otherwise) with POLICY's hash, its chain leads to the policy's proxy_service_cert, it is valid now,
+its measurement is among the policy's runtime hashes. Operations run in the order given:
   --program PATH=FILE   provision a program at PATH (e.g. /program/a.wasm), sealed to the enclave
   --data PATH=FILE      provision (or replace) a data file; --append PATH=FILE appends to it;
                         the path stdin feeds the programs' standard input
@@ -30,6 +46,9 @@ policy's runtime hashes, policy hash equal to POLICY's. Operations run in the or
   --result PATH=FILE    read a result into FILE (- for standard output)
   --shutdown            ask for the computation's end (by the policy's shutdown rule)
   --nats URL            NATS server (default $VC_NATS_URL or nats://127.0.0.1:4222)
+  --computation ID      the computation to join (default: the one POLICY's hash names)
+  --timeout SECONDS     bound on the whole command (ERR_TIMEOUT past it); a lost enclave is
+                        noticed within seconds regardless (ERR_ENCLAVE_LOST)
   --json                one JSON report on standard output
 Exit 0 when everything succeeded, 1 with the refusal's code otherwise.`;
 
@@ -128,20 +147,27 @@ export const command: Command = {
         result: { type: 'string', multiple: true },
         shutdown: { type: 'boolean' },
         nats: { type: 'string' },
+        computation: { type: 'string' },
+        timeout: { type: 'string' },
         json: { type: 'boolean' },
       },
     });
     const [policyFile] = positionals;
     if (!policyFile || positionals.length > 1 || !values.identity || !values.key)
       throw new UsageError(usage);
-    let plan: Plan;
-    try {
-      plan = planOf(tokens);
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
-    const policy = await loadPolicyFile(policyFile);
+    const plan = planOf(tokens); // ERR_USAGE for a malformed PATH=FILE
+    const timeoutMs = parseTimeoutSeconds(values.timeout);
+    const computation = values.computation;
+    if (computation !== undefined && !/^[A-Za-z0-9_-]{1,128}$/.test(computation))
+      throw new UsageError(`--computation expects an id of letters, digits, _ and -`);
+    // Everything that can be known without the network is checked before connecting.
+    await checkInputFiles([policyFile, values.identity, values.key, ...plan.sources.values()]);
+    for (const step of plan.steps)
+      if (step.op === 'result' && step.destination !== '-')
+        await checkOutputFile(step.destination, { overwrite: true });
     const identity = await loadIdentity(values.identity, values.key); // ERR_IDENTITY_KEY_MISMATCH
+    checkValidNow(identity.certificate, values.identity);
+    const policy = await loadPolicyFile(policyFile); // ERR_POLICY_EXPIRY_PASSED when expired
     const sender = certificateSenderId(new Uint8Array(identity.certificate.rawData));
     const known = policy.policy.identities.find(
       (i) =>
@@ -153,48 +179,101 @@ export const command: Command = {
         `${values.identity} is not an identity of the policy`,
       );
     const nats = values.nats ?? defaultNatsUrl();
-    const bus = await NatsTransport.connect({ servers: nats, name: `vc-client-${known.id}` });
-    const stdout: Uint8Array[] = [];
-    try {
-      const result = await runParticipant({
-        bus,
-        policy,
-        identity,
-        steps: plan.steps,
-        readSource: (label) => readHostFile(plan.sources.get(label) ?? label),
-        writeResult: async (file, bytes) =>
-          file === '-' ? void stdout.push(bytes) : writeFile(file, bytes),
-        onProgress: (p) => progress(io, values.json ?? false, p),
-      });
-      const lines = result.outcomes.map((o) => ({
-        step: plan.steps[o.step],
-        kind: o.kind,
-        body: o.body,
-      }));
-      if (values.json) {
-        io.out(
-          JSON.stringify({
-            ok: result.ok,
-            participant: known.id,
-            state: result.state,
-            steps: lines,
-            ...(result.failure ? { error: result.failure } : {}),
-          }),
-        );
-      } else {
-        for (const line of lines) io.err(describe(line.step!, line.body));
-      }
-      for (const bytes of stdout) process.stdout.write(bytes);
-      if (!result.ok && result.failure) {
-        if (values.json) return 1;
-        throw ProtocolError.fromWire(result.failure);
-      }
-      return result.ok ? 0 : 1;
-    } finally {
-      await bus.close().catch(() => undefined);
-    }
+    return withDeadline(timeoutMs, () =>
+      participate(
+        io,
+        { policy, identity, plan, known: known.id, nats, computation, timeoutMs },
+        values.json ?? false,
+      ),
+    );
   },
 };
+
+interface Participation {
+  readonly policy: LoadedPolicy;
+  readonly identity: Identity;
+  readonly plan: Plan;
+  readonly known: number;
+  readonly nats: string;
+  readonly computation: string | undefined;
+  /** --timeout: also the bound on each wait for a reply, so none outlives the command. */
+  readonly timeoutMs: number | undefined;
+}
+
+async function participate(io: CliIo, p: Participation, json: boolean): Promise<number> {
+  const { policy, identity, plan, known } = p;
+  const bus = await NatsTransport.connect({ servers: p.nats, name: `vc-client-${known}` });
+  const stdout: Uint8Array[] = [];
+  try {
+    const result = await runParticipant({
+      bus,
+      policy,
+      identity,
+      steps: plan.steps,
+      readSource: (label) => readHostFile(plan.sources.get(label) ?? label),
+      writeResult: async (file, bytes) => {
+        if (file === '-') return void stdout.push(bytes);
+        await writeFile(file, bytes).catch((error: unknown) => {
+          throw outputError(file, error);
+        });
+      },
+      onProgress: (progressed) => progress(io, json, progressed),
+      ...(p.computation === undefined ? {} : { computation: p.computation }),
+      ...(p.timeoutMs === undefined ? {} : { timeoutMs: p.timeoutMs }),
+    });
+    const lines = result.outcomes.map((o) => ({
+      step: plan.steps[o.step],
+      kind: o.kind,
+      body: o.body,
+    }));
+    if (json) {
+      io.out(
+        JSON.stringify({
+          ok: result.ok,
+          participant: known,
+          state: result.state,
+          steps: lines,
+          ...(result.failure ? { error: result.failure } : {}),
+        }),
+      );
+    } else {
+      for (const line of lines) io.err(describe(line.step!, line.body));
+    }
+    for (const bytes of stdout) process.stdout.write(bytes);
+    if (!result.ok && result.failure) {
+      if (json) return 1;
+      throw ProtocolError.fromWire(result.failure);
+    }
+    return result.ok ? 0 : 1;
+  } finally {
+    await bus.close().catch(() => undefined);
+  }
+}
+
+/** The participant's own certificate must be valid now (checked before connecting). */
+function checkValidNow(
+  certificate: { readonly notBefore: Date; readonly notAfter: Date },
+  file: string,
+): void {
+  const now = new Date();
+  const details = {
+    file,
+    notBefore: certificate.notBefore.toISOString(),
+    notAfter: certificate.notAfter.toISOString(),
+  };
+  if (certificate.notAfter.getTime() < now.getTime())
+    throw new VcError(
+      'ERR_IDENTITY_CERTIFICATE_EXPIRED',
+      `${file} expired at ${details.notAfter}`,
+      { details },
+    );
+  if (certificate.notBefore.getTime() > now.getTime())
+    throw new VcError(
+      'ERR_IDENTITY_CERTIFICATE_NOT_YET_VALID',
+      `${file} is valid only from ${details.notBefore}`,
+      { details },
+    );
+}
 
 function progress(
   io: CliIo,

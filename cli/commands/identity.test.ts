@@ -70,7 +70,7 @@ test('vc identity refuses to overwrite and checks its arguments', async (t) => {
   const before = readFileSync(join(dir, 'bob.key.pem'), 'utf8');
   const again = captureIo();
   assert.equal(await main(['identity', 'new', '--name', 'bob', '--out', dir], again), 1);
-  assert.match(again.stderr.join('\n'), /ERR_IDENTITY_FILE/);
+  assert.match(again.stderr.join('\n'), /ERR_OUTPUT_EXISTS/);
   assert.equal(readFileSync(join(dir, 'bob.key.pem'), 'utf8'), before);
 
   for (const argv of [

@@ -8,6 +8,7 @@ import {
   type KeyAlgorithmName,
 } from '../../protocol/index.js';
 import { parseOptions, type CliIo, type Command } from '../command.js';
+import { checkOutputFolder, outputError } from '../support.js';
 
 const usage = `Usage:
   vc identity new --name NAME --out DIR [--days N] [--algorithm p256|ed25519] [--org ORG] [--json]
@@ -60,6 +61,9 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     throw new UsageError('--name NAME is required (letters, digits, . _ -; at most 64)');
   }
   if (!values.out) throw new UsageError('--out DIR is required');
+  const out = values.out;
+  // The same names writeIdentityFiles writes; it never overwrites them.
+  await checkOutputFolder(out, [`${values.name}.crt.pem`, `${values.name}.key.pem`]);
   const identity = await createIdentity({
     name: { commonName: values.name, ...(values.org ? { organization: values.org } : {}) },
     now: new Date(),
@@ -67,7 +71,9 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     algorithm: parseAlgorithm(values.algorithm),
     ca: kind === 'ca',
   });
-  const paths = await writeIdentityFiles(values.out, values.name, identity);
+  const paths = await writeIdentityFiles(out, values.name, identity).catch((error: unknown) => {
+    throw outputError(out, (error as { cause?: unknown }).cause ?? error);
+  });
   const summary = {
     ok: true,
     kind: kind === 'ca' ? 'ca' : 'participant',

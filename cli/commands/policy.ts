@@ -22,6 +22,7 @@ import {
 } from '../../protocol/index.js';
 import { parseOptions, readHostFile, readHostText, type CliIo, type Command } from '../command.js';
 import { measureRuntime } from '../../enclave/index.js';
+import { checkOutputFile, outputError } from '../support.js';
 
 const usage = `Usage:
   vc policy check FILE [--at ISO8601] [--json]
@@ -464,16 +465,19 @@ async function defaultRuntimeHash(values: GenerateValues): Promise<string | null
 async function generate(argv: string[], io: CliIo): Promise<number> {
   const values = parseGenerateArgs(argv);
   const at = parseAt(values.at);
+  const output = values['output-policy-file'];
+  if (output !== undefined) await checkOutputFile(output, { overwrite: true });
   const text = generatePolicyText(await generateInput(values));
   const bytes = new TextEncoder().encode(text);
   // Never write a policy that we would refuse to load.
   const loaded = parsePolicy(bytes, { now: at });
-  const output = values['output-policy-file'];
   if (output === undefined) {
     io.out(text);
     return 0;
   }
-  await writeFile(output, bytes);
+  await writeFile(output, bytes).catch((error: unknown) => {
+    throw outputError(output, error);
+  });
   io.err(`wrote ${output} (sha256 ${loaded.hash})`);
   for (const warning of loaded.warnings ?? []) io.err(`warning: ${warning}`);
   return 0;

@@ -24,6 +24,7 @@ import {
   Vfs,
 } from '../../enclave/index.js';
 import { parseOptions, readHostFile, type CliIo, type Command } from '../command.js';
+import { checkOutputFolder, outputError } from '../support.js';
 
 const usage = `Usage: vc run PROGRAM.wasm [OPTIONS] [-- ARGS...]
        vc run --pipeline TEXT [PROGRAM.wasm] [OPTIONS]
@@ -189,6 +190,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     args.policy !== undefined && args.principal !== undefined
       ? await policyRunSettings(args.policy, args.principal)
       : undefined;
+  // Folders the run copies back to must be writable: said now, not after the guest has run.
+  for (const mount of args.mounts) if (!mount.readOnly) await checkOutputFolder(mount.hostDir);
   const vfs = new Vfs(
     settings?.quotaBytes === undefined ? {} : { quotaBytes: settings.quotaBytes },
   );
@@ -237,7 +240,14 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     out.flush();
     err.flush();
   }
-  for (const mount of args.mounts) if (!mount.readOnly) saveMount(vfs, mount);
+  for (const mount of args.mounts) {
+    if (mount.readOnly) continue;
+    try {
+      saveMount(vfs, mount);
+    } catch (error) {
+      throw outputError(mount.hostDir, error);
+    }
+  }
   if (args.json) {
     const text = (chunks: Uint8Array[]): string =>
       chunks.map((c) => new TextDecoder().decode(c)).join('');

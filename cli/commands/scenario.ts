@@ -19,10 +19,12 @@ import {
   prepareIn,
 } from '../../scenarios/index.js';
 import { parseOptions, type CliIo, type Command } from '../command.js';
+import { checkOutputFolder, outputError, parseTimeoutSeconds, withDeadline } from '../support.js';
 
 const usage = `Usage:
   vc scenario list [--json]
-  vc scenario run NAME [--nats URL] [--processes] [--journal FILE] [--seed N] [--json]
+  vc scenario run NAME [--nats URL] [--processes] [--journal FILE] [--seed N] [--timeout SECONDS]
+                  [--json]
   vc scenario prepare NAME --out DIR [--seed N] [--json]
 
 list   the scenarios: use cases with their parties, programs, data generators and expected results.
@@ -37,6 +39,7 @@ run    runs one end to end with fresh throw-away identities, a fresh verifier CA
                  --nats URL they use that server, otherwise a private nats-server is started
   --journal FILE where to write the protocol journal (default .vc/journals/NAME-TIME.vcj)
   --seed N       the data generators' seed (default 1)
+  --timeout SECONDS  bound on the whole run (ERR_TIMEOUT past it; services are stopped)
   --json         the report as JSON (no live lines)
 prepare  writes what a deployment of NAME needs into DIR before any actor starts (used by
          --processes and docker-compose.yml): the verifier CA and state store (sim platform key
@@ -72,7 +75,11 @@ async function prepare(argv: string[], io: CliIo): Promise<number> {
     throw new UsageError(`expected a scenario name and --out DIR\n${usage}`);
   const scenario = scenarioNamed(name);
   const seed = seedOf(values.seed);
-  const run = await prepareDirectory(scenario, layoutOf(values.out), { seed });
+  const out = values.out;
+  await checkOutputFolder(out);
+  const run = await prepareDirectory(scenario, layoutOf(out), { seed }).catch((error: unknown) => {
+    throw outputError(out, error);
+  });
   if (values.json) {
     io.out(
       JSON.stringify({
@@ -114,11 +121,13 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       processes: { type: 'boolean' },
       journal: { type: 'string' },
       seed: { type: 'string' },
+      timeout: { type: 'string' },
       json: { type: 'boolean' },
     },
   });
   const [name, ...extra] = positionals;
   if (!name || extra.length > 0) throw new UsageError(`expected one scenario name\n${usage}`);
+  const timeoutMs = parseTimeoutSeconds(values.timeout);
   const scenario = scenarioNamed(name);
   const seed = seedOf(values.seed);
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
@@ -138,13 +147,15 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const env = await openEnvironment(choice);
   let report: ScenarioReport;
   try {
-    const prepared = await prepareIn(env, scenario, seed);
-    for (const line of header(prepared, modeDescription(env, choice))) log(line);
-    started = true;
-    for (const line of early) log(line);
-    const now = () => performance.now();
-    const narrate = narrator(log, now);
-    report = await runScenario(prepared, env, { onEvent: (e) => narrate.onEvent(e), now });
+    report = await withDeadline(timeoutMs, async () => {
+      const prepared = await prepareIn(env, scenario, seed);
+      for (const line of header(prepared, modeDescription(env, choice))) log(line);
+      started = true;
+      for (const line of early) log(line);
+      const now = () => performance.now();
+      const narrate = narrator(log, now);
+      return runScenario(prepared, env, { onEvent: (e) => narrate.onEvent(e), now });
+    });
   } finally {
     await env.stop();
   }

@@ -1,12 +1,19 @@
 // Every actor its own OS process over NATS, running the deployment commands (deploy/commands.ts,
 // the same ones docker-compose.yml runs): `vc scenario prepare`, `vc verifier`, two `vc host` (each
 // launching enclave worker processes), `vc launch`, and one `vc client` per party and round. This
-// process only watches the traces, records the journal and checks the result files.
+// process only watches the traces, records the journal and checks the result files. The bus is
+// checked before anything is spawned (a URL that is not NATS, or NATS without JetStream, is its
+// code within seconds), and a service that exits instead of serving ends the run with its refusal.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isJournaled } from '../../protocol/index.js';
-import { startNatsServer, type NatsServer, NatsTransport } from '../../transport/index.js';
+import { isJournaled, VcError } from '../../protocol/index.js';
+import {
+  ensureJournalStream,
+  startNatsServer,
+  type NatsServer,
+  NatsTransport,
+} from '../../transport/index.js';
 import { deploymentCommands, type ServiceCommand } from '../deploy/commands.js';
 import { layoutOf } from '../deploy/layout.js';
 import { loadPreparedRun } from '../deploy/prepare-dir.js';
@@ -21,11 +28,23 @@ const SERVE_TIMEOUT_MS = 60_000;
 export async function processesEnvironment(choice: EnvironmentChoice): Promise<Environment> {
   const server: NatsServer | undefined = choice.nats ? undefined : await startNatsServer();
   const url = choice.nats ?? server!.url;
+  let bus: NatsTransport;
+  try {
+    // ERR_NATS_UNREACHABLE / ERR_NOT_NATS / ERR_NO_JETSTREAM here, before any service is spawned
+    // (the services need the journal stream and would each fail on their own).
+    bus = await NatsTransport.connect({ servers: url, name: 'vc-scenario-watch' });
+    await ensureJournalStream(bus.connection).catch(async (error: unknown) => {
+      await bus.close().catch(() => undefined);
+      throw error;
+    });
+  } catch (error) {
+    await server?.stop();
+    throw error;
+  }
   const ownDir = choice.workDir === undefined;
   const dir = choice.workDir ?? mkdtempSync(join(tmpdir(), 'vc-processes-'));
   const layout = layoutOf(dir);
   const log = choice.log;
-  const bus = await NatsTransport.connect({ servers: url, name: 'vc-scenario-watch' });
   const journal: JournalLine[] = [];
   const recorder = bus.subscribe('vc.>', (msg) => {
     if (isJournaled(msg.subject))
@@ -86,7 +105,19 @@ export async function processesEnvironment(choice: EnvironmentChoice): Promise<E
           ...(log ? { log: (line: string) => log(`    ${line}`) } : {}),
         });
         serving.push(child);
-        await child.firstLine(SERVE_TIMEOUT_MS);
+        await child.firstLine(SERVE_TIMEOUT_MS).catch(async (error: unknown) => {
+          // a service that exited (or never spoke) ends the run with its own refusal
+          await child.stop();
+          const refusal = refusalOf(child);
+          if (refusal)
+            throw VcError.fromWire({
+              ...refusal,
+              message: `${command.name}: ${refusal.message}`,
+            });
+          throw new ScenarioError('ERR_SCENARIO_PROCESS', (error as Error).message, {
+            details: { command: ['vc', ...command.args].join(' ') },
+          });
+        });
       }
       return run;
     },

@@ -10,6 +10,7 @@ import {
   type StreamConfig,
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { TransportError } from '../errors.js';
 import { JOURNAL_SUBJECTS } from '../../protocol/index.js';
 import {
   makeRecord,
@@ -36,7 +37,7 @@ export async function ensureJournalStream(
   options: JetStreamJournalOptions = {},
 ): Promise<string> {
   const name = options.stream ?? defaultJournalStream;
-  const jsm = await jetstreamManager(nc);
+  const jsm = await managerOf(nc);
   const config: Partial<StreamConfig> & { name: string } = {
     name,
     subjects: [...JOURNAL_SUBJECTS],
@@ -61,6 +62,26 @@ export async function ensureJournalStream(
   return name;
 }
 
+/**
+ * The JetStream manager, or ERR_NO_JETSTREAM naming the server when it runs without JetStream
+ * (nats.js asks the server's JetStream API first and reports JetStreamNotEnabled).
+ */
+async function managerOf(nc: NatsConnection): Promise<JetStreamManager> {
+  try {
+    return await jetstreamManager(nc);
+  } catch (error) {
+    if (error instanceof Error && error.name === 'JetStreamNotEnabled') {
+      const url = nc.getServer();
+      throw new TransportError(
+        'ERR_NO_JETSTREAM',
+        `the NATS server at ${url} runs without JetStream, which the journal needs`,
+        { details: { url }, cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
 async function exists(jsm: JetStreamManager, name: string): Promise<boolean> {
   try {
     await jsm.streams.info(name);
@@ -81,7 +102,7 @@ export class JetStreamJournalReader implements JournalReader {
   }
 
   async *records(filter?: JournalFilter): AsyncIterable<JournalRecord> {
-    const jsm = await jetstreamManager(this.#nc);
+    const jsm = await managerOf(this.#nc);
     const last = (await jsm.streams.info(this.#stream)).state.last_seq;
     if (last === 0) return;
     const consumer = await jetstream(this.#nc).consumers.get(this.#stream);

@@ -1,0 +1,64 @@
+// "Is the enclave of this computation there?" A running enclave answers pings on
+// `liveSubject(computation)` with a small plain-msgpack answer. That subject is not journaled, so
+// on NATS a ping with nobody subscribed fails at once with "no responders" instead of waiting out
+// a timeout. The answer is unsigned on purpose: it only decides how fast a participant gives up
+// (no enclave, another policy, enclave gone); trust still comes from the phase 6 check alone.
+import { isVcError, liveSubject, ProtocolError } from '../../protocol/index.js';
+import { decodePlain, encodePlain, type Transport } from '../../transport/index.js';
+
+export interface LivenessAnswer {
+  readonly computation: string;
+  readonly policyHash: string;
+  readonly session: string;
+  /** The enclave machine's state, for operators (JSON of the state value). */
+  readonly phase: string;
+}
+
+/** The enclave side: answers pings until the returned function is called. */
+export function answerLiveness(
+  bus: Transport,
+  computation: string,
+  answer: () => LivenessAnswer,
+): () => void {
+  const sub = bus.subscribe(liveSubject(computation), (msg) => {
+    msg.respond(encodePlain(answer()));
+  });
+  return () => sub.unsubscribe();
+}
+
+/**
+ * One ping: the answer, or undefined when nobody answered (no responders, no reply within
+ * `timeoutMs`, connection trouble). Never throws for an absent enclave.
+ */
+export async function pingEnclave(
+  bus: Transport,
+  computation: string,
+  timeoutMs = 2000,
+): Promise<LivenessAnswer | undefined> {
+  let reply: Uint8Array;
+  try {
+    reply = await bus.request(liveSubject(computation), encodePlain({ computation }), {
+      timeoutMs,
+    });
+  } catch (error) {
+    if (isVcError(error, 'ERR_TRANSPORT_CLOSED')) throw error;
+    return undefined;
+  }
+  const value = decodePlain(reply);
+  if (!isAnswer(value))
+    throw new ProtocolError('ERR_BAD_MESSAGE', 'a liveness answer of the wrong shape', {
+      details: { computation },
+    });
+  return value;
+}
+
+function isAnswer(value: unknown): value is LivenessAnswer {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    typeof v['computation'] === 'string' &&
+    typeof v['policyHash'] === 'string' &&
+    typeof v['session'] === 'string' &&
+    typeof v['phase'] === 'string'
+  );
+}
