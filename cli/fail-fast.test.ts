@@ -25,6 +25,7 @@ import { hasBinary, requireResource } from '../test-support/requirements.js';
 import {
   encodePlain,
   freePort,
+  KvStore,
   natsServerBinary,
   NatsTransport,
   startNatsServer,
@@ -270,6 +271,40 @@ test('an enclave running another policy: ERR_POLICY_HASH_MISMATCH with both hash
     assert.deepEqual(sent, [], 'nothing reached the enclave');
   } finally {
     await system?.stop();
+    await server.stop();
+  }
+});
+
+test('a policy one byte different from the running one: ERR_POLICY_HASH_MISMATCH from the registry, both hashes', async (t) => {
+  if (!needsNats(t)) return;
+  const server = await startNatsServer();
+  let system: System | undefined;
+  const registryConnection = await NatsTransport.connect({ servers: server.url, name: 'registry' });
+  try {
+    system = await startSystem({
+      bus: await natsBus({ servers: server.url, journal: { kind: 'jetstream' } }),
+      // the registry `vc host` keeps on NATS, where `vc client` looks when no enclave answers
+      computations: await KvStore.open(registryConnection.connection, 'vc_computations'),
+    });
+    const running = policyFor(system, {
+      participants: [{ identity: owner, capabilities: ['/program/:w', '/output/:r'] }],
+      programs: [{ path: '/program/p.wasm', bytes: program, capabilities: [] }],
+    });
+    const launched = await system.launch(running);
+    // The same policy with one byte more: another hash, hence another computation id.
+    const mine = file('one-byte-more.json');
+    await writeFile(mine, new Uint8Array([...running.bytes, 0x0a]));
+    const ran = await client(['--shutdown'], server.url, mine);
+    assertRefused(ran, 'ERR_POLICY_HASH_MISMATCH');
+    assert.match(ran.stderr, new RegExp((await loadPolicyFile(mine)).hash));
+    assert.match(ran.stderr, new RegExp(running.hash));
+    const sent = (await system.journal(launched.computation)).filter(
+      (r) => r.subject === `vc.c.${launched.computation}.enclave`,
+    );
+    assert.deepEqual(sent, [], 'nothing reached the enclave');
+  } finally {
+    await system?.stop();
+    await registryConnection.close();
     await server.stop();
   }
 });

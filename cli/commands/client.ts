@@ -14,7 +14,7 @@ import {
 } from '../../protocol/index.js';
 import { NatsTransport, UPLOAD_CHUNK_BYTES } from '../../transport/index.js';
 import type { Step } from '../../machines/index.js';
-import { certificateSenderId, runParticipant } from '../../actors/index.js';
+import { certificateSenderId, openNatsRegistry, runParticipant } from '../../actors/index.js';
 import {
   checkInputFiles,
   checkOutputFile,
@@ -210,6 +210,15 @@ async function participate(io: CliIo, p: Participation, json: boolean): Promise<
       policy,
       identity,
       steps: plan.steps,
+      // With no enclave for this policy, the registry may know one that names this identity under
+      // another policy (one byte different): then the answer is both hashes, not "no enclave".
+      findComputationsNaming: async (sender) => {
+        try {
+          return await (await openNatsRegistry(bus.connection)).findComputationsNaming(sender);
+        } catch {
+          return []; // no registry (no JetStream): "no enclave" stands
+        }
+      },
       readSource: (label) => readHostFile(plan.sources.get(label) ?? label),
       writeResult: async (file, bytes) => {
         if (file === '-') return void stdout.push(bytes);
