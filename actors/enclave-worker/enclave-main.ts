@@ -1,5 +1,6 @@
 // Process entry point of an enclave worker on NATS (launched by a host, see spawners.ts):
 //   node --import tsx actors/enclave-worker/enclave-main.ts --nats URL --policy FILE --computation ID --sim-key FILE
+//        [--log-format pretty|json] [--log-level LEVEL]
 // It measures its own runtime, attests with the sim platform key handed to it by the host (Veracruz's
 // Linux backend does the same: the platform key lives outside the enclave code), serves the
 // computation, and exits 0 after a shutdown or 1 after a failure.
@@ -13,6 +14,7 @@ import {
   shutdownWorkers,
 } from '../../enclave/index.js';
 import { NatsTransport } from '../../transport/index.js';
+import { createOperatorLog, LOG_FORMATS, LOG_LEVELS } from '../runtime/log.js';
 import { startEnclaveWorker } from './enclave-actor.js';
 
 async function main(): Promise<number> {
@@ -22,8 +24,12 @@ async function main(): Promise<number> {
       policy: { type: 'string' },
       computation: { type: 'string' },
       'sim-key': { type: 'string' },
+      'log-format': { type: 'string' },
+      'log-level': { type: 'string' },
     },
   });
+  const format = LOG_FORMATS.find((f) => f === values['log-format']);
+  const level = LOG_LEVELS.find((l) => l === values['log-level']);
   if (!values.nats || !values.policy || !values.computation) {
     console.error('usage: enclave-main --nats URL --policy FILE --computation ID [--sim-key FILE]');
     return 2;
@@ -39,10 +45,23 @@ async function main(): Promise<number> {
     computation: values.computation,
     attester: await createSimAttester(key),
     measurement: (await measureRuntime()).measurement,
+    log: createOperatorLog({
+      name: 'enclave',
+      ...(format ? { format } : {}),
+      ...(level ? { level } : {}),
+    }),
   });
-  const stop = () => worker.stop();
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  // A signal (the host draining, or Ctrl-C reaching the process group) stops the computation; the
+  // process then exits below. A second signal, or a stop that does not finish, exits at once.
+  let stopping = false;
+  const stop = () => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    worker.stop();
+    setTimeout(() => process.exit(1), 5_000).unref();
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
   const outcome = await worker.finished;
   if (outcome.failure)
     console.error(

@@ -19,6 +19,7 @@ import {
   type Transport,
   type Unsubscribe,
 } from '../runtime/endpoint.js';
+import type { OperatorLog } from '../runtime/log.js';
 import { keyFromSenderId } from '../runtime/sender-ids.js';
 import { Mailbox } from '../runtime/mailbox.js';
 import { TracedActor, unhandledOutput } from '../runtime/traced-actor.js';
@@ -44,6 +45,8 @@ export interface HostOptions {
   readonly spawn: Spawner;
   readonly clock?: () => Date;
   readonly trace?: boolean;
+  /** Operator log: a line per launch served and per state change. */
+  readonly log?: OperatorLog;
 }
 
 export interface Host {
@@ -56,7 +59,7 @@ export interface Host {
 export async function startHost(options: HostOptions): Promise<Host> {
   const clock = options.clock ?? (() => new Date());
   const host = options.host ?? `host-${randomBytes(4).toString('hex')}`;
-  const endpoint = await Endpoint.withFreshKey(options.bus, () => clock().getTime());
+  const endpoint = await Endpoint.withFreshKey(options.bus, () => clock().getTime(), options.log);
   const workers = new Map<string, SpawnedWorker>();
   const launches: TracedActor<typeof hostMachine>[] = [];
   const subscriptions: Unsubscribe[] = [];
@@ -72,6 +75,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       machineId: 'host',
       machine: hostMachine,
       input: { host },
+      ...(options.log ? { log: options.log } : {}),
       onOutput: (o) => effect(o),
       onTrace: (record) => {
         if (options.trace === false) return;
@@ -166,7 +170,10 @@ export async function startHost(options: HostOptions): Promise<Host> {
     launches,
     stop: async () => {
       for (const unsubscribe of subscriptions.splice(0)) unsubscribe();
-      for (const worker of workers.values()) worker.stop();
+      const stopping = [...workers.values()];
+      for (const worker of stopping) worker.stop();
+      // Drained only when the workers are gone (a worker process takes its private folder with it).
+      await Promise.allSettled(stopping.map((worker) => worker.exited));
     },
   };
 }

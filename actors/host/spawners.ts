@@ -3,14 +3,15 @@
 // private temporary file.
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Attester } from '../../enclave/index.js';
 import { ProtocolError } from '../../protocol/index.js';
+import { privateTempDir } from '../../transport/index.js';
 import type { Transport } from '../runtime/endpoint.js';
 import { startEnclaveWorker, type EnclaveWorker } from '../enclave-worker/enclave-actor.js';
+import type { LogFormat, LogLevel } from '../runtime/log.js';
 import type { Spawner } from './host-actor.js';
 
 const entry = fileURLToPath(new URL('../enclave-worker/enclave-main.ts', import.meta.url));
@@ -53,12 +54,15 @@ export interface ProcessSpawnerOptions {
   readonly simKeyFile: string;
   /** Receives the workers' stderr lines (default: this process's stderr). */
   readonly log?: (line: string) => void;
+  /** The workers' operator log format and level (enclave-main's --log-format, --log-level). */
+  readonly logFormat?: LogFormat;
+  readonly logLevel?: LogLevel;
 }
 
 export function processSpawner(options: ProcessSpawnerOptions): Spawner {
   return async (request) => {
-    const dir = await mkdtemp(join(tmpdir(), 'vc-enclave-'));
-    const policyFile = join(dir, 'policy.json');
+    const dir = privateTempDir('vc-enclave-');
+    const policyFile = join(dir.path, 'policy.json');
     await writeFile(policyFile, request.policyBytes, { mode: 0o600 });
     const child = spawn(
       process.execPath,
@@ -74,6 +78,8 @@ export function processSpawner(options: ProcessSpawnerOptions): Spawner {
         request.computation,
         '--sim-key',
         options.simKeyFile,
+        ...(options.logFormat ? ['--log-format', options.logFormat] : []),
+        ...(options.logLevel ? ['--log-level', options.logLevel] : []),
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
@@ -83,7 +89,7 @@ export function processSpawner(options: ProcessSpawnerOptions): Spawner {
     });
     const exited = new Promise<number>((resolve) => {
       child.once('exit', (code, signal) => {
-        void rm(dir, { recursive: true, force: true });
+        dir.remove();
         resolve(code ?? (signal ? 1 : 0));
       });
     });

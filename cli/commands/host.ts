@@ -4,17 +4,20 @@ import { UsageError } from '../../protocol/index.js';
 import { SIM_KEY_ENV } from '../../enclave/index.js';
 import { ensureJournalStream, NatsTransport } from '../../transport/index.js';
 import { startHost, processSpawner } from '../../actors/index.js';
-import { defaultNatsUrl, untilSignal } from '../support.js';
+import { defaultNatsUrl, LOG_OPTIONS, LOG_USAGE, operatorLogFrom } from '../support.js';
+import { untilSignal } from '../signals.js';
 import { parseOptions, type Command } from '../command.js';
 
-const usage = `Usage: vc host [--nats URL] [--name NAME] [--sim-key FILE] [--json]
+const usage = `Usage: vc host [--nats URL] [--name NAME] [--sim-key FILE] [--log-format F] [--log-level L] [--json]
 
 Serves launch requests (subject vc.hosts.launch, queue group vc-hosts) until interrupted: each
 launch starts an enclave worker process for the policy it carries. Several hosts share the load.
   --nats URL      NATS server (default $VC_NATS_URL or nats://127.0.0.1:4222)
   --name NAME     this host's name in replies and traces (default host-<random>)
   --sim-key FILE  the sim platform attestation key handed to enclave workers
-                  (default $${SIM_KEY_ENV}; \`vc attest sim-key\` makes one)`;
+                  (default $${SIM_KEY_ENV}; \`vc attest sim-key\` makes one)
+${LOG_USAGE}
+                   (the enclave workers it starts log the same way, through its stderr)`;
 
 export const command: Command = {
   name: 'host',
@@ -28,8 +31,10 @@ export const command: Command = {
         name: { type: 'string' },
         'sim-key': { type: 'string' },
         json: { type: 'boolean' },
+        ...LOG_OPTIONS,
       },
     });
+    const { log, format, level } = operatorLogFrom('host', values);
     const simKeyFile = values['sim-key'] ?? process.env[SIM_KEY_ENV];
     if (!simKeyFile)
       throw new UsageError(
@@ -43,7 +48,14 @@ export const command: Command = {
     await ensureJournalStream(bus.connection);
     const host = await startHost({
       bus,
-      spawn: processSpawner({ natsUrl: nats, simKeyFile, log: (line) => io.err(line) }),
+      spawn: processSpawner({
+        natsUrl: nats,
+        simKeyFile,
+        log: (line) => io.err(line),
+        logFormat: format,
+        logLevel: level,
+      }),
+      log,
       ...(values.name ? { host: values.name } : {}),
     });
     await bus.flush();

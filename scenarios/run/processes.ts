@@ -2,11 +2,14 @@
 // the same ones docker-compose.yml runs): `vc scenario prepare`, `vc verifier`, two `vc host` (each
 // launching enclave worker processes), `vc launch`, and one `vc client` per party and round. This
 // process only watches the traces, records the journal and checks the result files.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { isJournaled } from '../../protocol/index.js';
-import { startNatsServer, type NatsServer, NatsTransport } from '../../transport/index.js';
+import {
+  privateTempDir,
+  startNatsServer,
+  type NatsServer,
+  NatsTransport,
+} from '../../transport/index.js';
 import { deploymentCommands, type ServiceCommand } from '../deploy/commands.js';
 import { layoutOf } from '../deploy/layout.js';
 import { loadPreparedRun } from '../deploy/prepare-dir.js';
@@ -21,8 +24,8 @@ const SERVE_TIMEOUT_MS = 60_000;
 export async function processesEnvironment(choice: EnvironmentChoice): Promise<Environment> {
   const server: NatsServer | undefined = choice.nats ? undefined : await startNatsServer();
   const url = choice.nats ?? server!.url;
-  const ownDir = choice.workDir === undefined;
-  const dir = choice.workDir ?? mkdtempSync(join(tmpdir(), 'vc-processes-'));
+  const ownDir = choice.workDir === undefined ? privateTempDir('vc-processes-') : undefined;
+  const dir = choice.workDir ?? ownDir!.path;
   const layout = layoutOf(dir);
   const log = choice.log;
   const bus = await NatsTransport.connect({ servers: url, name: 'vc-scenario-watch' });
@@ -137,7 +140,7 @@ export async function processesEnvironment(choice: EnvironmentChoice): Promise<E
       await Promise.all(serving.map((child) => child.stop()));
       await bus.close().catch(() => undefined);
       await server?.stop();
-      if (ownDir) rmSync(dir, { recursive: true, force: true });
+      ownDir?.remove();
     },
   };
 }
