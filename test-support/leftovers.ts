@@ -26,7 +26,7 @@ function allPids(): number[] {
 }
 
 /** Every living descendant of `pid` (default: this process), children and theirs. */
-export function descendantsOf(pid = process.pid): number[] {
+function descendantsOf(pid = process.pid): number[] {
   const parents = new Map(allPids().map((p) => [p, parentOf(p)] as const));
   const found: number[] = [];
   let frontier = [pid];

@@ -23,7 +23,6 @@ export {
   privateTempDir,
   runInterruptCleanups,
 } from './private-dir.js';
-export type { PrivateDir } from './private-dir.js';
 export { decodePlain, encodePlain } from './plain-msgpack.js';
 export {
   UPLOAD_CHUNK_BYTES,

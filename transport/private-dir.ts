@@ -12,7 +12,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export interface PrivateDir {
+interface PrivateDir {
   readonly path: string;
   /** Removes the folder and everything in it (idempotent). */
   remove(): void;
