@@ -115,3 +115,34 @@ test('SIGTERM or SIGINT on vc host: drains and exits 0 within seconds, nothing l
     await server.stop();
   }
 });
+
+test('a second SIGINT exits at once; the children, told to end, still leave nothing behind', async (t) => {
+  if (!requireResource(t, 'nats-server binary', hasBinary('nats-server'))) return;
+  const tmp = privateTempDir('vc-signals-test-');
+  try {
+    const run = runVc(
+      ['scenario', 'run', 'shamir', '--processes', '--journal', join(tmp.path, 'j')],
+      tmp.path,
+    );
+    await until(
+      'an enclave worker started',
+      () => vcTempFolders(tmp.path).some((name) => name.startsWith('vc-enclave-')),
+      120_000,
+    );
+    run.child.kill('SIGINT'); // our own child
+    await sleep(50);
+    const { code, seconds } = await signalAndWait(run, 'SIGINT');
+    assert.equal(code, 130, run.stderr.join(''));
+    assert.ok(seconds < 5, `exited ${seconds} s after the second SIGINT`);
+    // The children got SIGTERM as the process exited and drain on their own, within seconds.
+    await until(
+      'the children ended and removed their folders',
+      () =>
+        vcTempFolders(tmp.path).length === 0 &&
+        (!hasProc || processesWithEnv(`TMPDIR=${tmp.path}`).length === 0),
+      30_000,
+    );
+  } finally {
+    tmp.remove();
+  }
+});
