@@ -10,6 +10,8 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { privateTempDir } from '../transport/index.js';
+import { captureIo } from './command.js';
+import { main } from './main.js';
 import { hasBinary, requireResource } from '../test-support/requirements.js';
 import { hasProc, processesWithEnv, vcTempFolders } from '../test-support/leftovers.js';
 
@@ -113,5 +115,17 @@ test('operator logs of a sealed-bid auction, every actor a process: each request
     if (hasProc) assert.deepEqual(processesWithEnv(`TMPDIR=${tmp}`), [], 'no process is left');
   } finally {
     work.remove();
+  }
+});
+
+test('--log-format and --log-level take known values only (ERR_USAGE, exit 2)', async () => {
+  for (const args of [
+    ['host', '--log-format', 'yaml', '--sim-key', 'k.pem'],
+    ['host', '--log-level', 'loud', '--sim-key', 'k.pem'],
+    ['verifier', '--log-format', 'xml', '--ca-cert', 'c.pem', '--ca-key', 'k.pem'],
+  ]) {
+    const io = captureIo();
+    assert.equal(await main(args, io), 2, args.join(' '));
+    assert.match(io.stderr.join('\n'), /^error ERR_USAGE: --log-(format|level) expects/);
   }
 });
