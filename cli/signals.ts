@@ -3,8 +3,9 @@
 //     stops accepting, stops its workers and closes the bus, and exits 0; should the drain hang,
 //     the process ends anyway after DRAIN_MS.
 //   - Any other command is interrupted: `error ERR_INTERRUPTED: ...`, the registered clean-ups run
-//     (children stopped, servers stopped; transport's onInterruptCleanup), every private temporary
-//     folder is removed, and it exits with ERR_INTERRUPTED's code (130).
+//     (transport's onInterruptCleanup: `vc` children asked to end and awaited), every private
+//     temporary folder is removed, and it exits with ERR_INTERRUPTED's code (130); a private
+//     nats-server dies with the process (transport/nats-server.ts).
 //   - A second signal exits at once (the exit hook still removes the private folders).
 import { runInterruptCleanups } from '../transport/index.js';
 
