@@ -12,6 +12,8 @@ export { computationsIn, readComputation } from './replay/journal-replay.js';
 export { replayTraces } from './replay/replay.js';
 export { formatTimeline, replayReport } from './replay/timeline.js';
 export { Endpoint } from './runtime/endpoint.js';
+export { LOG_FORMATS, LOG_LEVELS, createOperatorLog } from './runtime/log.js';
+export type { LogFormat, LogLevel, OperatorLog } from './runtime/log.js';
 export type { Signer } from './runtime/endpoint.js';
 export { VERIFIER_SENDER_ID, policyParticipants, verifierKey } from './runtime/policy-keys.js';
 export { certificateSenderId, keyFromSenderId, keySenderId } from './runtime/sender-ids.js';

@@ -4,17 +4,18 @@
 // CLOCK_MONOTONIC, so process and worker start-up are measured separately: execution start latency
 // (p50) and the throughput of reading a 64 MiB input through the virtual file system.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { prewarm, runProgram, shutdownWorkers, allRights, Vfs } from '../enclave/index.js';
+import { privateTempDir } from '../transport/index.js';
 import { machineLine, percentile, writeBenchSection } from './report.js';
 
 const kernelsDir = fileURLToPath(new URL('./kernels/', import.meta.url));
 const wasmCc = fileURLToPath(new URL('../scripts/wasm-cc.sh', import.meta.url));
-const work = mkdtempSync(join(tmpdir(), 'vc-bench-'));
+const workDir = privateTempDir('vc-bench-');
+const work = workDir.path;
 const REPEATS = 3;
 const INPUT_BYTES = 64 * 2 ** 20;
 
@@ -219,5 +220,5 @@ try {
 } finally {
   clearInterval(keepAlive);
   await shutdownWorkers();
-  rmSync(work, { recursive: true, force: true });
+  workDir.remove();
 }

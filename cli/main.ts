@@ -4,6 +4,7 @@ import 'reflect-metadata';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { type ErrorCode, VcError, toVcError } from '../protocol/index.js';
 import { processIo, type CliIo, type Command } from './command.js';
+import { handleSignals } from './signals.js';
 
 const commandsDir = new URL('./commands/', import.meta.url);
 
@@ -49,8 +50,9 @@ export function reportError(error: unknown, io: CliIo, json: boolean): number {
   return exitCodeOf(vcError.code);
 }
 
-/** The exit code of a refusal: 2 for a bad command line, 1 for everything else. */
+/** The exit code of a refusal: 2 for a bad command line, 130 when interrupted, 1 otherwise. */
 export function exitCodeOf(code: ErrorCode): number {
+  if (code === 'ERR_INTERRUPTED') return 130; // the shell's convention for Ctrl-C
   return code === 'ERR_USAGE' ? 2 : 1;
 }
 
@@ -83,9 +85,18 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     io.out(command.usage);
     return 0;
   }
+  let reported = false;
+  const releaseSignals = handleSignals((signal) => {
+    const interrupted = new VcError('ERR_INTERRUPTED', `${name} interrupted by ${signal}`);
+    if (reported) return exitCodeOf(interrupted.code);
+    reported = true;
+    return reportError(interrupted, io, rest.includes('--json'));
+  });
   try {
     return await command.run(rest, io);
   } catch (error) {
     return reportError(error, io, rest.includes('--json'));
+  } finally {
+    releaseSignals();
   }
 }

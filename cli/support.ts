@@ -5,6 +5,14 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import {
+  createOperatorLog,
+  LOG_FORMATS,
+  LOG_LEVELS,
+  type LogFormat,
+  type LogLevel,
+  type OperatorLog,
+} from '../actors/index.js';
 import { FileNotFoundError } from '../enclave/index.js';
 import { BadPathError, UsageError, VcError } from '../protocol/index.js';
 
@@ -14,17 +22,31 @@ export function defaultNatsUrl(): string {
   return process.env['VC_NATS_URL'] ?? DEFAULT_NATS_URL;
 }
 
-/** Resolves on SIGINT or SIGTERM (long-running services). */
-export function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      resolve();
-    };
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-  });
+/** The services' `--log-format` and `--log-level` options (parseOptions table entries). */
+export const LOG_OPTIONS = {
+  'log-format': { type: 'string' },
+  'log-level': { type: 'string' },
+} as const;
+
+export const LOG_USAGE = `  --log-format F   operator log on stderr: pretty (default, for a terminal) or json (one object a line)
+  --log-level L    ${LOG_LEVELS.join(', ')} (default info)`;
+
+/** The service's operator log, from --log-format and --log-level (ERR_USAGE for unknown values). */
+export function operatorLogFrom(
+  name: string,
+  values: { 'log-format'?: string | undefined; 'log-level'?: string | undefined },
+): { log: OperatorLog; format: LogFormat; level: LogLevel } {
+  const format = LOG_FORMATS.find((f) => f === (values['log-format'] ?? 'pretty'));
+  const level = LOG_LEVELS.find((l) => l === (values['log-level'] ?? 'info'));
+  if (!format)
+    throw new UsageError(
+      `--log-format expects ${LOG_FORMATS.join(' or ')}, got "${values['log-format']}"`,
+    );
+  if (!level)
+    throw new UsageError(
+      `--log-level expects one of ${LOG_LEVELS.join(', ')}, got "${values['log-level']}"`,
+    );
+  return { log: createOperatorLog({ name, format, level }), format, level };
 }
 
 /** `--timeout SECONDS` in milliseconds (undefined when absent); ERR_USAGE unless a positive number. */

@@ -4,12 +4,13 @@
 // flagship (whose commands docker-compose.yml runs) and the pipeline; every scenario runs embedded
 // and over NATS in scenarios.test.ts (the whole matrix as processes takes minutes on 2 cores;
 // VC_SCENARIOS_ALL_PROCESSES=1 runs it).
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readComputation, replayTraces } from '../actors/index.js';
+import { isolateTmpdir, watchLeftovers, type LeftoverWatch } from '../test-support/leftovers.js';
 import { startNatsServer, type NatsServer, parseJournal } from '../transport/index.js';
 import { hasBinary, requireResource } from '../test-support/requirements.js';
 import { FLAGSHIP, findScenario, scenarios } from './catalog.js';
@@ -17,7 +18,13 @@ import { runScenario } from './run-scenario.js';
 import { prepareIn } from './run/open.js';
 import { processesEnvironment } from './run/processes.js';
 
+isolateTmpdir();
+
 describe('scenarios as separate processes', () => {
+  // After each run: no process of its tree (services, enclave workers, clients), no vc-* folder.
+  let watch: LeftoverWatch;
+  beforeEach(() => void (watch = watchLeftovers()));
+  afterEach(async () => assert.deepEqual(await watch.settle(), [], 'nothing is left behind'));
   let server: NatsServer | undefined;
   const dir = mkdtempSync(join(tmpdir(), 'vc-processes-test-'));
   before(async () => {

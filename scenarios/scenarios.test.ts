@@ -2,7 +2,7 @@
 // checked against the SDK examples' reference implementations; embedded also Veracruz's own
 // integration cases and the enclave's refusals of a participant (scenarios/testing/), each run's
 // journal replaying through today's machines; plus the runner's refusals.
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { scenarios, findScenario } from './catalog.js';
 import { prepareRun } from './prepare.js';
@@ -16,7 +16,26 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readComputation, replayTraces } from '../actors/index.js';
+import { shutdownWorkers } from '../enclave/index.js';
+import { liveSandboxThreads } from '../enclave/testing/index.js';
+import { isolateTmpdir, watchLeftovers, type LeftoverWatch } from '../test-support/leftovers.js';
 import { actingRun, refusalCases, veracruzCases } from './testing/veracruz-cases.js';
+
+isolateTmpdir();
+
+/**
+ * After each test: no sandbox worker thread (the idle spare stopped, a guest's thread must be
+ * gone), no child process started by the test, no `vc-*` temporary folder it created.
+ */
+function assertNothingLeftAfterEach(): void {
+  let watch: LeftoverWatch;
+  beforeEach(() => void (watch = watchLeftovers()));
+  afterEach(async () => {
+    await shutdownWorkers();
+    assert.equal(liveSandboxThreads(), 0, 'no sandbox worker thread is left');
+    assert.deepEqual(await watch.settle(), [], 'nothing is left behind');
+  });
+}
 
 /**
  * The run's journal replays through today's machines without a divergence, with a recording of
@@ -58,6 +77,7 @@ function assertPassed(report: Awaited<ReturnType<typeof runScenario>>): void {
 }
 
 describe('scenarios, embedded', () => {
+  assertNothingLeftAfterEach();
   let env: Environment;
   const dir = mkdtempSync(join(tmpdir(), 'vc-scenarios-'));
   before(async () => (env = await embeddedEnvironment({ journalFile: join(dir, 'journal.vcj') })));
@@ -107,6 +127,7 @@ describe('scenarios, embedded', () => {
 });
 
 describe('scenarios, over NATS', () => {
+  assertNothingLeftAfterEach();
   let server: NatsServer | undefined;
   let env: Environment | undefined;
   before(async () => {

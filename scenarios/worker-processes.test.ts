@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readComputation, replayTraces } from '../actors/index.js';
 import { hasBinary, requireResource } from '../test-support/requirements.js';
+import { isolateTmpdir, watchLeftovers } from '../test-support/leftovers.js';
 import {
   JetStreamJournalReader,
   type JournalRecord,
@@ -27,6 +28,7 @@ import {
 } from './testing/veracruz-cases.js';
 import type { Scenario } from './scenario.js';
 
+isolateTmpdir();
 const available = hasBinary(natsServerBinary);
 let server: NatsServer | undefined;
 let env: Environment | undefined;
@@ -67,14 +69,19 @@ const computations: Scenario[] = [
 for (const scenario of computations) {
   test(`nats: ${scenario.name}`, async (t) => {
     if (!requireResource(t, 'nats-server binary', available)) return;
+    const watch = watchLeftovers();
     const run = await prepareRun(scenario, env!.trust, { seed: 4 });
     const report = await runScenario(run, env!);
     assert.equal(report.failure, undefined, JSON.stringify(report.failure));
     assert.equal(report.ok, true, report.verdict.details.join('\n'));
     await assertReplays(run.computation);
+    // The computation shut down: its enclave worker process exited and took its policy folder.
+    assert.deepEqual(await watch.settle(), [], 'nothing is left behind');
   });
 }
 
+// A refused participant leaves its computation running (the others may still use it), so its
+// worker lives on until the computation is stopped or idles out: no leftover check here.
 for (const refusal of refusalCases) {
   test(`nats: ${refusal.scenario.name}`, async (t) => {
     if (!requireResource(t, 'nats-server binary', available)) return;

@@ -6,11 +6,10 @@
 //   cluster.urls            // one client URL per node
 //   await cluster.nodes[0].kill();  await cluster.nodes[0].restart();
 //   await cluster.stop();
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, LocalNatsServer, type NatsServer } from '../transport/index.js';
+import { freePort, LocalNatsServer, privateTempDir, type NatsServer } from '../transport/index.js';
 
 export interface NatsCluster {
   readonly nodes: readonly NatsServer[];
@@ -23,7 +22,8 @@ export interface NatsCluster {
 }
 
 export async function startNatsCluster(size = 3): Promise<NatsCluster> {
-  const dir = mkdtempSync(join(tmpdir(), 'vc-nats-cluster-'));
+  const folder = privateTempDir('vc-nats-cluster-');
+  const dir = folder.path;
   const ports = await Promise.all(
     Array.from({ length: size }, async () => ({
       client: await freePort(),
@@ -58,7 +58,7 @@ export async function startNatsCluster(size = 3): Promise<NatsCluster> {
     waitReady: (timeoutMs = 30_000) => waitClusterReady(monitorUrls, size, timeoutMs),
     stop: async () => {
       await Promise.all(servers.map((s) => s.stop()));
-      rmSync(dir, { recursive: true, force: true });
+      folder.remove();
     },
   };
   try {

@@ -17,6 +17,12 @@ export { scanMsgpack } from './msgpack-scan.js';
 export { LocalNatsServer, freePort, natsServerBinary, startNatsServer } from './nats-server.js';
 export type { NatsServer } from './nats-server.js';
 export { NatsTransport } from './nats-transport.js';
+export {
+  isInterrupting,
+  onInterruptCleanup,
+  privateTempDir,
+  runInterruptCleanups,
+} from './private-dir.js';
 export { decodePlain, encodePlain } from './plain-msgpack.js';
 export {
   UPLOAD_CHUNK_BYTES,

@@ -7,19 +7,11 @@
 //   await server.restart();   // same port and store, e.g. to test reconnection
 //   await server.stop();      // stops it and removes the temporary directory
 import { spawn, type ChildProcess } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { privateTempDir } from './private-dir.js';
 
 export interface NatsServer {
   /** `nats://127.0.0.1:<port>` */
@@ -68,7 +60,8 @@ export async function freePort(): Promise<number> {
 }
 
 export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'vc-nats-'));
+  const folder = privateTempDir('vc-nats-');
+  const dir = folder.path;
   const port = options.port ?? (await freePort());
   const configFile = join(dir, 'server.conf');
   const jetstream =
@@ -79,7 +72,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     configFile,
     [`listen: "127.0.0.1:${port}"`, jetstream, options.config ?? ''].join('\n'),
   );
-  return new LocalNatsServer(dir, port, configFile).start();
+  return new LocalNatsServer(dir, port, configFile, folder.remove).start();
 }
 
 /** One nats-server process on a fixed config; shared by the single-server and cluster helpers. */
@@ -91,7 +84,15 @@ export class LocalNatsServer implements NatsServer {
   #child: ChildProcess | undefined;
   #exited: Promise<void> = Promise.resolve();
 
-  constructor(dir: string, port: number, configFile: string) {
+  readonly #removeDir: () => void;
+
+  constructor(
+    dir: string,
+    port: number,
+    configFile: string,
+    removeDir = () => rmSync(dir, { recursive: true, force: true }),
+  ) {
+    this.#removeDir = removeDir;
     this.dir = dir;
     this.port = port;
     this.#configFile = configFile;
@@ -182,7 +183,7 @@ export class LocalNatsServer implements NatsServer {
 
   async stop(): Promise<void> {
     await this.#signal('SIGTERM', 5_000);
-    rmSync(this.dir, { recursive: true, force: true });
+    this.#removeDir();
   }
 }
 

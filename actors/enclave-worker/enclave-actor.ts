@@ -44,6 +44,7 @@ import {
   type Transport,
   type Unsubscribe,
 } from '../runtime/endpoint.js';
+import type { OperatorLog } from '../runtime/log.js';
 import { keySenderId } from '../runtime/sender-ids.js';
 import { answerLiveness } from '../runtime/liveness.js';
 import { execute } from './enclave-execution.js';
@@ -73,6 +74,8 @@ export interface EnclaveWorkerOptions {
   readonly requestTimeoutMs?: number;
   /** Publish transitions on the trace subject (default true). */
   readonly trace?: boolean;
+  /** Operator log: a line per request served and per state change (never data). */
+  readonly log?: OperatorLog;
 }
 
 interface EnclaveOutcome {
@@ -153,6 +156,7 @@ class EnclaveShell {
         platform: options.attester.platform,
         view: this.#view,
       },
+      ...(options.log ? { log: options.log } : {}),
       onOutput: (o) => this.#effect(o),
       onTrace: (record) => this.#publishTrace(record),
       onEffectError: (error) =>
@@ -219,6 +223,7 @@ class EnclaveShell {
       this.#options.bus,
       { id, key: this.#keys.signing.privateKey },
       () => this.#clock().getTime(),
+      this.#options.log,
     );
     for (const record of this.#traceBuffer.splice(0)) this.#publishTrace(record);
     this.#session = hex(this.#random(16));

@@ -29,6 +29,7 @@ import {
   type Transport,
   type Unsubscribe,
 } from '../runtime/endpoint.js';
+import type { OperatorLog } from '../runtime/log.js';
 import { keyFromSenderId } from '../runtime/sender-ids.js';
 import { policyParticipants } from '../runtime/policy-keys.js';
 import { Mailbox } from '../runtime/mailbox.js';
@@ -77,6 +78,8 @@ export interface HostOptions {
   readonly idleTimeoutMs?: number;
   /** Deadline of a launch whose request carries none (default 60 s). */
   readonly launchDeadlineMs?: number;
+  /** Operator log: a line per launch served and per state change. */
+  readonly log?: OperatorLog;
 }
 
 export interface Host {
@@ -109,7 +112,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const host = options.host ?? `host-${randomBytes(4).toString('hex')}`;
   const registry = options.registry;
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
-  const endpoint = await Endpoint.withFreshKey(options.bus, () => clock().getTime());
+  const endpoint = await Endpoint.withFreshKey(options.bus, () => clock().getTime(), options.log);
   const workers = new Map<string, SpawnedWorker>();
   const launches: TracedActor<typeof hostMachine>[] = [];
   const subscriptions: Unsubscribe[] = [];
@@ -270,6 +273,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       machineId: 'host',
       machine: hostMachine,
       input: { host },
+      ...(options.log ? { log: options.log } : {}),
       onOutput: (o) => effect(o),
       onTrace: (record) => {
         if (options.trace === false) return;
@@ -397,8 +401,11 @@ export async function startHost(options: HostOptions): Promise<Host> {
           }),
         ),
       );
-      for (const worker of workers.values()) worker.stop();
+      const stopping = [...workers.values()];
+      for (const worker of stopping) worker.stop();
       await endpoint.flush().catch(() => undefined);
+      // Drained only when the workers are gone (a worker process takes its private folder with it).
+      await Promise.allSettled(stopping.map((worker) => worker.exited));
     },
   };
 }

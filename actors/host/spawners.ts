@@ -3,13 +3,14 @@
 // built from actors/enclave-worker/enclave-main.ts), the policy travelling in a private temporary file.
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureRuntimeBundle, type Attester } from '../../enclave/index.js';
 import { ProtocolError } from '../../protocol/index.js';
+import { privateTempDir } from '../../transport/index.js';
 import type { Transport } from '../runtime/endpoint.js';
 import { startEnclaveWorker, type EnclaveWorker } from '../enclave-worker/enclave-actor.js';
+import type { LogFormat, LogLevel } from '../runtime/log.js';
 import type { Spawner } from './host-actor.js';
 
 /** A spawner that runs the enclave worker in this process, on the host's bus. */
@@ -50,6 +51,9 @@ export interface ProcessSpawnerOptions {
   readonly log?: (line: string) => void;
   /** Tests only: the runtime bundle the workers run (default: this checkout's, built if stale). */
   readonly runtimeBundle?: string;
+  /** The workers' operator log format and level (enclave-main's --log-format, --log-level). */
+  readonly logFormat?: LogFormat;
+  readonly logLevel?: LogLevel;
 }
 
 export function processSpawner(options: ProcessSpawnerOptions): Spawner {
@@ -57,8 +61,8 @@ export function processSpawner(options: ProcessSpawnerOptions): Spawner {
     // The measured runtime bundle (built first if missing or stale), with plain node: the worker
     // executes exactly the bytes it measures.
     const runtime = options.runtimeBundle ?? (await ensureRuntimeBundle());
-    const dir = await mkdtemp(join(tmpdir(), 'vc-enclave-'));
-    const policyFile = join(dir, 'policy.json');
+    const dir = privateTempDir('vc-enclave-');
+    const policyFile = join(dir.path, 'policy.json');
     await writeFile(policyFile, request.policyBytes, { mode: 0o600 });
     const child = spawn(
       process.execPath,
@@ -72,6 +76,8 @@ export function processSpawner(options: ProcessSpawnerOptions): Spawner {
         request.computation,
         '--sim-key',
         options.simKeyFile,
+        ...(options.logFormat ? ['--log-format', options.logFormat] : []),
+        ...(options.logLevel ? ['--log-level', options.logLevel] : []),
       ],
       // The worker holds the read end of a pipe on stdin and exits when it closes: when this host
       // process ends, however it ends, its workers end too.
@@ -83,7 +89,7 @@ export function processSpawner(options: ProcessSpawnerOptions): Spawner {
     });
     const exited = new Promise<number>((resolve) => {
       child.once('exit', (code, signal) => {
-        void rm(dir, { recursive: true, force: true });
+        dir.remove();
         resolve(code ?? (signal ? 1 : 0));
       });
     });

@@ -39,6 +39,8 @@ export interface ComputationJournal {
   readonly messages: readonly JournalMessage[];
   readonly traces: readonly TraceTransitionBody[];
   readonly unverified: number;
+  /** Position (1-based) in the whole journal of this computation's last record; 0 for none. */
+  readonly lastRecord: number;
 }
 
 type Lookup = (from: string) => Promise<webcrypto.CryptoKey | undefined>;
@@ -107,9 +109,11 @@ export async function readComputation(
   const messages: JournalMessage[] = [];
   const traces: TraceTransitionBody[] = [];
   let unverified = 0;
-  for (const r of records) {
+  let lastRecord = 0;
+  for (const [position, r] of records.entries()) {
     const loose = decodeUnverified(r.data);
     if (!loose || loose.computation !== computation) continue;
+    lastRecord = position + 1;
     let message: JournalMessage;
     try {
       const e = await openEnvelope(r.data, { keys: (from) => keys(from), kinds: protocolKinds() });
@@ -130,5 +134,5 @@ export async function readComputation(
     messages.push(message);
     if (message.kind === 'trace.transition') traces.push(message.body as TraceTransitionBody);
   }
-  return { computation, messages, traces, unverified };
+  return { computation, messages, traces, unverified, lastRecord };
 }

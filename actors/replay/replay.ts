@@ -21,6 +21,8 @@ export interface ActorReplay {
   readonly machine: string;
   readonly records: readonly TraceTransitionBody[];
   readonly divergence: Divergence | undefined;
+  /** The replayed machine reached a final state (false for a recording that stops before). */
+  readonly finished: boolean;
 }
 
 export type MachineTable = Readonly<Record<string, AnyStateMachine>>;
@@ -60,36 +62,48 @@ function compare(record: TraceTransitionBody, step: DrivenStep): Divergence | un
   return undefined;
 }
 
-/** Re-drives one actor's records; returns the first divergence, if any. */
+interface ActorVerdict {
+  readonly divergence: Divergence | undefined;
+  readonly finished: boolean;
+}
+
+const diverged = (found: Divergence): ActorVerdict => ({ divergence: found, finished: false });
+
+/**
+ * Re-drives one actor's records; returns the first divergence, if any, and whether the machine
+ * ended. A recording that simply stops (a journal that ends early) is a prefix, not a divergence.
+ */
 function replayActor(
   records: readonly TraceTransitionBody[],
   machines: MachineTable = MACHINES,
-): Divergence | undefined {
+): ActorVerdict {
   const first = records[0];
-  if (!first) return undefined;
+  if (!first) return { divergence: undefined, finished: false };
   const machine = machines[first.machine];
-  if (!machine) return divergence(first, `unknown machine ${first.machine}`, undefined);
+  if (!machine) return diverged(divergence(first, `unknown machine ${first.machine}`, undefined));
   if (first.index !== 0 || first.input === undefined) {
-    return divergence(first, 'the recording does not start with the start record', undefined);
+    return diverged(
+      divergence(first, 'the recording does not start with the start record', undefined),
+    );
   }
   const driver = new MachineDriver(machine);
   let step: DrivenStep;
   try {
     step = driver.start(first.input as never);
   } catch (error) {
-    return divergence(first, `the machine failed to start: ${String(error)}`, undefined);
+    return diverged(divergence(first, `the machine failed to start: ${String(error)}`, undefined));
   }
   const atStart = compare(first, step);
-  if (atStart) return atStart;
+  if (atStart) return diverged(atStart);
   for (const [i, record] of records.entries()) {
     if (i === 0) continue;
     if (record.index !== i)
-      return divergence(record, `record ${i} is missing from the recording`, undefined);
+      return diverged(divergence(record, `record ${i} is missing from the recording`, undefined));
     step = driver.send(record.event as never);
     const found = compare(record, step);
-    if (found) return found;
+    if (found) return diverged(found);
   }
-  return undefined;
+  return { divergence: undefined, finished: step.status === 'done' };
 }
 
 /** Replays every actor found in the records. */
@@ -101,6 +115,6 @@ export function replayTraces(
     actor,
     machine: list[0]?.machine ?? '?',
     records: list,
-    divergence: replayActor(list, machines),
+    ...replayActor(list, machines),
   }));
 }

@@ -1,5 +1,6 @@
 // Human-readable replay report: per actor, each recorded step (event -> state, outputs), then the
 // computation's messages, then the verdict. `vc replay` prints it; JSON goes through `replayReport`.
+import { journalEnd, type JournalEnd } from './journal-end.js';
 import type { ComputationJournal } from './journal-replay.js';
 import type { ActorReplay } from './replay.js';
 
@@ -14,6 +15,8 @@ export interface ReplayReport {
   }[];
   readonly messages: number;
   readonly unverified: number;
+  /** Where the journal ends, and whether the computation finished by then. */
+  readonly end: JournalEnd;
   readonly ok: boolean;
 }
 
@@ -32,6 +35,7 @@ export function replayReport(
     })),
     messages: journal.messages.length,
     unverified: journal.unverified,
+    end: journalEnd(journal, replays),
     ok: replays.every((r) => r.divergence === undefined),
   };
 }
@@ -65,7 +69,7 @@ export function formatTimeline(
     );
   }
   const diverged = replays.filter((r) => r.divergence);
-  lines.push('');
+  lines.push('', `  ${journalEnd(journal, replays).summary}`);
   if (diverged.length === 0)
     lines.push(`  replay: every actor reproduces its recorded timeline (${replays.length} actors)`);
   for (const r of diverged) {

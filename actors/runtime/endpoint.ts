@@ -25,6 +25,7 @@ import {
   type Transport,
   protocolKinds,
 } from '../../transport/index.js';
+import { shortId, type OperatorLog } from './log.js';
 import { keySenderId } from './sender-ids.js';
 
 export type { Transport };
@@ -85,12 +86,20 @@ export class Endpoint {
   /** Publishes being signed and requests being answered: what `flush` waits for. */
   readonly #sending = new Set<Promise<unknown>>();
   readonly #served = new Set<ServedSubscription>();
+  readonly #log: OperatorLog | undefined;
   #seq: number;
 
-  constructor(transport: Transport, signer: Signer, clock: () => number = Date.now) {
+  /** With `log`, every request served (or refused) is one operator log line (metadata only). */
+  constructor(
+    transport: Transport,
+    signer: Signer,
+    clock: () => number = Date.now,
+    log?: OperatorLog,
+  ) {
     this.transport = transport;
     this.signer = signer;
     this.#clock = clock;
+    this.#log = log;
     // Starts from the clock (in microsecond steps) so that a sender that comes back with a new
     // endpoint keeps increasing: receivers treat a known (sender, seq) as a retry of the old request.
     this.#seq = clock() * 1000;
@@ -100,7 +109,11 @@ export class Endpoint {
    * An endpoint under a fresh P-256 key whose self-certifying id (`k:<point>`) is the key itself:
    * how hosts and launchers, which hold no certificate, speak on the bus.
    */
-  static async withFreshKey(transport: Transport, clock: () => number): Promise<Endpoint> {
+  static async withFreshKey(
+    transport: Transport,
+    clock: () => number,
+    log?: OperatorLog,
+  ): Promise<Endpoint> {
     const pair = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, [
       'sign',
       'verify',
@@ -109,6 +122,7 @@ export class Endpoint {
       transport,
       { id: await keySenderId(pair.publicKey), key: pair.privateKey },
       clock,
+      log,
     );
   }
 
@@ -203,16 +217,31 @@ export class Endpoint {
       open: { keys: options.keys, kinds: protocolKinds() },
       cache: this.#cache,
       handle: async (e) => {
+        const started = performance.now();
         let reply: Outbound;
         try {
           reply = await handler(inbound(e));
         } catch (error) {
           reply = { kind: 'protocol.error', body: wireBody(toVcError(error)) };
         }
+        this.#log?.info(
+          {
+            kind: e.kind,
+            computation: e.computation,
+            from: shortId(e.from),
+            outcome: reply.kind === 'protocol.error' ? reply.body.code : 'ok',
+            ms: Math.round(performance.now() - started),
+          },
+          'served',
+        );
         return this.#sealReply(e.computation, reply);
       },
-      onRefused: (error, msg) =>
-        this.#refusal(msg.data, options.refuse ? options.refuse(error) : error),
+      onRefused: (error, msg) => {
+        const refusal = options.refuse ? options.refuse(error) : error;
+        // Not opened: the header is unverified, so only the subject and the code are logged.
+        this.#log?.warn({ subject, outcome: refusal.code }, 'refused');
+        return this.#refusal(msg.data, refusal);
+      },
     });
     this.#served.add(sub);
     return () => {

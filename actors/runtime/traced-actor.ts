@@ -12,6 +12,8 @@ import {
   type InputFrom,
 } from 'xstate';
 import { VcError, type TraceTransitionBody } from '../../protocol/index.js';
+import type { OperatorLog } from './log.js';
+import { stateName } from './log.js';
 import { plainRecord } from './plain.js';
 
 /** The machine's snapshot (state value, context, status). */
@@ -30,6 +32,8 @@ export interface TracedActorOptions<M extends AnyStateMachine> {
   readonly onTrace?: (record: TraceTransitionBody) => void;
   /** Called when an effect handler throws (the shell should turn it into an io.* event). */
   readonly onEffectError?: (error: unknown, output: EmittedFrom<M>) => void;
+  /** The operator log: one line per state change (actor, from, to, event type; never data). */
+  readonly log?: OperatorLog;
 }
 
 export class TracedActor<M extends AnyStateMachine> {
@@ -41,6 +45,7 @@ export class TracedActor<M extends AnyStateMachine> {
   #draining = false;
   #pendingEvent: TraceTransitionBody['event'] = { type: 'xstate.init' };
   #pendingOutputs: EmittedFrom<M>[] = [];
+  #stateName: string | undefined;
   readonly #waiters = new Set<() => void>();
 
   constructor(options: TracedActorOptions<M>) {
@@ -124,10 +129,32 @@ export class TracedActor<M extends AnyStateMachine> {
     };
     this.#records.push(record);
     this.#options.onTrace?.(record);
+    this.#logTransition(value, String(record.event.type));
     for (const output of outputs) this.#dispatch(output);
     queueMicrotask(() => {
       for (const waiter of [...this.#waiters]) waiter();
     });
+  }
+
+  #logTransition(value: unknown, event: string): void {
+    const from = this.#stateName;
+    const to = stateName(value);
+    this.#stateName = to;
+    const log = this.#options.log;
+    if (!log || from === undefined) return;
+    const input: unknown = this.#options.input;
+    const computation =
+      input && typeof input === 'object' && 'computation' in input ? input.computation : undefined;
+    const line = {
+      actor: this.#options.actor,
+      ...(typeof computation === 'string' ? { computation } : {}),
+      from,
+      to,
+      event,
+    };
+    // A state change is what an operator follows; an event handled within one state is detail.
+    if (from === to) log.debug(line, 'event');
+    else log.info(line, 'transition');
   }
 
   #dispatch(output: EmittedFrom<M>): void {

@@ -6,8 +6,6 @@
 // `vc scenario run`. `vc host` and `vc verifier` run the same pieces one per process.
 // `startSystem()` first (its CA and measurement go into policies), then `launch(policy)`.
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   createVerifierCa,
@@ -21,7 +19,12 @@ import {
   generateSimAttestationKey,
 } from '../../enclave/index.js';
 import { ProtocolError, type LoadedPolicy } from '../../protocol/index.js';
-import { MemoryStore, type JournalRecord, type StateStore } from '../../transport/index.js';
+import {
+  MemoryStore,
+  privateTempDir,
+  type JournalRecord,
+  type StateStore,
+} from '../../transport/index.js';
 import type { Transport } from '../runtime/endpoint.js';
 import type { EnclaveWorker } from '../enclave-worker/enclave-actor.js';
 import { startHost, type Host, type HostOptions } from '../host/host-actor.js';
@@ -114,9 +117,8 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     config: { allowSimulation: true, ...options.verifierConfig },
   });
   // Worker processes read the sim platform key from a private file, as `vc host --sim-key` hands it.
-  const keyDir =
-    options.workers === 'process' ? await mkdtemp(join(tmpdir(), 'vc-system-')) : undefined;
-  const simKeyFile = keyDir && join(keyDir, 'sim-platform-key.pem');
+  const keyDir = options.workers === 'process' ? privateTempDir('vc-system-') : undefined;
+  const simKeyFile = keyDir && join(keyDir.path, 'sim-platform-key.pem');
   const simKey = await generateSimAttestationKey(simKeyFile);
   await verifier.registry.addKey('sim', simKey.publicKeyPem, 'this system platform key');
   const { measurement } = await measureRuntime();
@@ -183,7 +185,7 @@ export async function startSystem(options: SystemOptions): Promise<System> {
       for (const host of hosts) await host.stop();
       service.stop();
       await options.bus.close();
-      if (keyDir) await rm(keyDir, { recursive: true, force: true });
+      keyDir?.remove();
     },
   };
 }

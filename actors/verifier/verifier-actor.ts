@@ -24,6 +24,7 @@ import {
   type Transport,
   type Unsubscribe,
 } from '../runtime/endpoint.js';
+import type { OperatorLog } from '../runtime/log.js';
 import { keyFromSenderId, keySenderId } from '../runtime/sender-ids.js';
 import { Mailbox } from '../runtime/mailbox.js';
 import { VERIFIER_SENDER_ID } from '../runtime/policy-keys.js';
@@ -36,6 +37,8 @@ export interface VerifierServiceOptions {
   readonly ca: CaIdentity;
   readonly clock?: () => Date;
   readonly trace?: boolean;
+  /** Operator log: a line per request served and per state change. */
+  readonly log?: OperatorLog;
 }
 
 export interface VerifierService {
@@ -55,6 +58,7 @@ export function startVerifierService(options: VerifierServiceOptions): VerifierS
     options.bus,
     { id: VERIFIER_SENDER_ID, key: options.ca.privateKey },
     () => clock().getTime(),
+    options.log,
   );
   const sessions = new Map<string, Session>();
   const actors = new Map<string, TracedActor<typeof verifierMachine>>();
@@ -91,6 +95,7 @@ export function startVerifierService(options: VerifierServiceOptions): VerifierS
         machineId: 'verifier',
         machine: verifierMachine,
         input: { computation },
+        ...(options.log ? { log: options.log } : {}),
         onOutput: (o) => effect(session, o),
         onTrace: (record) => {
           if (options.trace === false) return;

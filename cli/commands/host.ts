@@ -4,10 +4,12 @@ import { UsageError } from '../../protocol/index.js';
 import { SIM_KEY_ENV } from '../../enclave/index.js';
 import { ensureJournalStream, NatsTransport } from '../../transport/index.js';
 import { startHost, processSpawner, openNatsRegistry } from '../../actors/index.js';
-import { defaultNatsUrl, untilSignal } from '../support.js';
+import { defaultNatsUrl, LOG_OPTIONS, LOG_USAGE, operatorLogFrom } from '../support.js';
+import { untilSignal } from '../signals.js';
 import { parseOptions, type Command } from '../command.js';
 
-const usage = `Usage: vc host [--nats URL] [--name NAME] [--sim-key FILE] [--idle-timeout SECONDS] [--json]
+const usage = `Usage: vc host [--nats URL] [--name NAME] [--sim-key FILE] [--idle-timeout SECONDS]
+               [--log-format F] [--log-level L] [--json]
 
 Serves launch requests (subject vc.hosts.launch, queue group vc-hosts) until interrupted: each
 launch starts an enclave worker process for the policy it carries. Several hosts share the load.
@@ -18,7 +20,9 @@ vc_computations; \`vc computations\` lists them), heartbeated every 2 s.
   --idle-timeout SECONDS  end a computation whose enclave saw no request for this long
                   (ERR_IDLE_TIMEOUT; default 1800)
   --sim-key FILE  the sim platform attestation key handed to enclave workers
-                  (default $${SIM_KEY_ENV}; \`vc attest sim-key\` makes one)`;
+                  (default $${SIM_KEY_ENV}; \`vc attest sim-key\` makes one)
+${LOG_USAGE}
+                   (the enclave workers it starts log the same way, through its stderr)`;
 
 export const command: Command = {
   name: 'host',
@@ -33,8 +37,10 @@ export const command: Command = {
         'sim-key': { type: 'string' },
         'idle-timeout': { type: 'string' },
         json: { type: 'boolean' },
+        ...LOG_OPTIONS,
       },
     });
+    const { log, format, level } = operatorLogFrom('host', values);
     const simKeyFile = values['sim-key'] ?? process.env[SIM_KEY_ENV];
     if (!simKeyFile)
       throw new UsageError(
@@ -56,7 +62,14 @@ export const command: Command = {
       bus,
       registry: await openNatsRegistry(bus.connection),
       idleTimeoutMs: idleTimeout * 1000,
-      spawn: processSpawner({ natsUrl: nats, simKeyFile, log: (line) => io.err(line) }),
+      spawn: processSpawner({
+        natsUrl: nats,
+        simKeyFile,
+        log: (line) => io.err(line),
+        logFormat: format,
+        logLevel: level,
+      }),
+      log,
       ...(values.name ? { host: values.name } : {}),
     });
     await bus.flush();

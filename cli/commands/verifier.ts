@@ -10,11 +10,12 @@ import {
 import { UsageError } from '../../protocol/index.js';
 import { ensureJournalStream, NatsTransport } from '../../transport/index.js';
 import { startVerifierService } from '../../actors/index.js';
-import { defaultNatsUrl, untilSignal } from '../support.js';
+import { defaultNatsUrl, LOG_OPTIONS, LOG_USAGE, operatorLogFrom } from '../support.js';
+import { untilSignal } from '../signals.js';
 import { parseOptions, readHostText, type Command } from '../command.js';
 
 const usage = `Usage: vc verifier --ca-cert PEM --ca-key PEM [--store FILE | --store-nats] [--nats URL]
-                   [--allow-simulation] [--allow-debug] [--json]
+                   [--allow-simulation] [--allow-debug] [--log-format F] [--log-level L] [--json]
 
 Serves attestation on NATS (subject vc.verifier) until interrupted: issues challenges, appraises
 evidence against the store's endorsements and reference values, and issues enclave certificates
@@ -24,7 +25,8 @@ signed by the CA (the policies' proxy_service_cert), which also signs every repl
   --store-nats         keep the state in NATS JetStream KV on the same server instead
   --nats URL           NATS server (default $VC_NATS_URL or nats://127.0.0.1:4222)
   --allow-simulation   accept sim evidence (INSECURE: for development only)
-  --allow-debug        accept debug evidence (Nitro all-zero PCRs, PSA debug lifecycle)`;
+  --allow-debug        accept debug evidence (Nitro all-zero PCRs, PSA debug lifecycle)
+${LOG_USAGE}`;
 
 export const command: Command = {
   name: 'verifier',
@@ -42,8 +44,10 @@ export const command: Command = {
         'allow-simulation': { type: 'boolean' },
         'allow-debug': { type: 'boolean' },
         json: { type: 'boolean' },
+        ...LOG_OPTIONS,
       },
     });
+    const { log } = operatorLogFrom('verifier', values);
     const caCertificateFile = values['ca-cert'];
     const caKeyFile = values['ca-key'];
     if (!caCertificateFile || !caKeyFile) throw new UsageError(usage);
@@ -66,7 +70,7 @@ export const command: Command = {
     );
     const bus = await NatsTransport.connect({ servers: nats, name: 'vc-verifier' });
     await ensureJournalStream(bus.connection);
-    const service = startVerifierService({ bus, verifier, ca });
+    const service = startVerifierService({ bus, verifier, ca, log });
     await bus.flush();
     const ready = {
       ok: true,

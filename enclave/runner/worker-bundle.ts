@@ -71,6 +71,9 @@ export function workerSource(name: SandboxWorkerName): Promise<string> {
   return cached;
 }
 
+/** Every sandbox worker thread started and not yet exited. */
+const live = new Set<Worker>();
+
 /**
  * Starts a worker from bundled source, unreferenced: an idle spare must not keep the process
  * alive (the pool references it when it takes it for an execution).
@@ -78,5 +81,12 @@ export function workerSource(name: SandboxWorkerName): Promise<string> {
 export function startWorker(source: string): Worker {
   const worker = new Worker(source, { eval: true, stdout: true, stderr: true });
   worker.unref();
+  live.add(worker);
+  worker.once('exit', () => live.delete(worker));
   return worker;
+}
+
+/** Sandbox worker threads started and not yet exited (tests check that none is left). */
+export function liveSandboxThreads(): number {
+  return live.size;
 }

@@ -69,7 +69,7 @@ export async function prepareDirectory(
     await write(layout.key(party), identity.privateKeyPem, 0o600);
   }
   for (const [party, sources] of run.plan.sources)
-    for (const [label, bytes] of sources) await write(layout.source(party, label), bytes);
+    for (const [label, bytes] of sources) await write(layout.source(party, label), bytes, 0o600);
   for (const party of run.plan.parties)
     await mkdir(layout.result(party.name, 'x').replace(/\/x$/, ''), { recursive: true });
   const planFile: PlanFile = {

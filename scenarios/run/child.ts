@@ -3,13 +3,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { VcError, type WireError } from '../../protocol/index.js';
+import { isInterrupting, onInterruptCleanup } from '../../transport/index.js';
 
 const vcEntry = fileURLToPath(new URL('../../bin/vc.mjs', import.meta.url));
 
-// Children still running when this process exits (a failed run, an interrupted test) die with it.
+// Children still running when this process exits (a failed run, an interrupted test) are told to
+// end with it: SIGTERM, so that each drains and removes its own private folders (every `vc`
+// process bounds its drain, cli/signals.ts).
 const running = new Set<ChildProcess>();
 process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
+  for (const child of running) child.kill('SIGTERM');
 });
 
 export interface VcChild {
@@ -29,6 +32,8 @@ export function spawnVc(
   args: readonly string[],
   options: { env?: Readonly<Record<string, string>>; log?: (line: string) => void } = {},
 ): VcChild {
+  // Interrupted: the clean-ups are stopping the children; a new one would outlive this process.
+  if (isInterrupting()) throw new VcError('ERR_INTERRUPTED', `not starting ${name}: interrupted`);
   const child = spawn(process.execPath, [vcEntry, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...options.env },
@@ -37,6 +42,8 @@ export function spawnVc(
   const stdout: string[] = [];
   const stderr: string[] = [];
   const lineWaiters = new Set<() => void>();
+  // Stopped once: a second SIGTERM would tell a draining `vc` service to exit at once (cli/signals.ts).
+  let stopping: Promise<void> | undefined;
   const collect = (into: string[], stream: NodeJS.ReadableStream | null, tag: string) => {
     let partial = '';
     stream?.on('data', (chunk: Buffer) => {
@@ -51,9 +58,12 @@ export function spawnVc(
   };
   collect(stdout, child.stdout, '');
   collect(stderr, child.stderr, ' stderr');
+  // An interrupted command waits for this child to end before it exits.
+  const forget = onInterruptCleanup(() => stop());
   const exited = new Promise<number>((resolve) => {
     child.once('exit', (code, signal) => {
       running.delete(child);
+      forget();
       for (const wake of [...lineWaiters]) wake();
       resolve(code ?? (signal ? 1 : 0));
     });
@@ -85,14 +95,19 @@ export function spawnVc(
         lineWaiters.add(check);
         check();
       }),
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+    stop,
+  };
+
+  function stop(): Promise<void> {
+    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    stopping ??= (async () => {
       child.kill('SIGTERM'); // our own child, by its pid
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
       await exited;
       clearTimeout(timer);
-    },
-  };
+    })();
+    return stopping;
+  }
 }
 
 /** `error ERR_CODE: message` as `vc` prints refusals, from a child's stderr. */

@@ -4,12 +4,11 @@
 // process only watches the traces, records the journal and checks the result files. The bus is
 // checked before anything is spawned (a URL that is not NATS, or NATS without JetStream, is its
 // code within seconds), and a service that exits instead of serving ends the run with its refusal.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { isJournaled, VcError } from '../../protocol/index.js';
 import {
   ensureJournalStream,
+  privateTempDir,
   startNatsServer,
   type NatsServer,
   NatsTransport,
@@ -41,8 +40,8 @@ export async function processesEnvironment(choice: EnvironmentChoice): Promise<E
     await server?.stop();
     throw error;
   }
-  const ownDir = choice.workDir === undefined;
-  const dir = choice.workDir ?? mkdtempSync(join(tmpdir(), 'vc-processes-'));
+  const ownDir = choice.workDir === undefined ? privateTempDir('vc-processes-') : undefined;
+  const dir = choice.workDir ?? ownDir!.path;
   const layout = layoutOf(dir);
   const log = choice.log;
   const journal: JournalLine[] = [];
@@ -168,7 +167,7 @@ export async function processesEnvironment(choice: EnvironmentChoice): Promise<E
       await Promise.all(serving.map((child) => child.stop()));
       await bus.close().catch(() => undefined);
       await server?.stop();
-      if (ownDir) rmSync(dir, { recursive: true, force: true });
+      ownDir?.remove();
     },
   };
 }

@@ -1,0 +1,2 @@
+// Test helpers of enclave/: what tests in other folders may import (docs/architecture.md, Faces).
+export { liveSandboxThreads } from '../runner/worker-bundle.js';
