@@ -61,7 +61,7 @@ export type Spawner = (request: SpawnRequest) => Promise<SpawnedWorker>;
 
 const DEFAULT_IDLE_TIMEOUT_MS = 30 * 60_000;
 const DEFAULT_LAUNCH_DEADLINE_MS = 60_000;
-/** How long a worker that exited non-zero may take to be explained by its `enclave.shutdown`. */
+/** How long a worker's exit may take to be explained by its `enclave.shutdown` (the event travels the bus). */
 const REFUSAL_GRACE_MS = 500;
 
 export interface HostOptions {
@@ -98,6 +98,8 @@ interface Held {
   ended: boolean;
   /** The code of the enclave's `enclave.shutdown` before it was ready (a refused attestation). */
   refusal: ComputationFailure | undefined;
+  /** The ready enclave announced its shutdown (by its policy's rule): an exit after it is `finished`. */
+  shutDown: boolean;
   lastActivity: number;
   /** The policy's `enclave_cert_expiry` (ms since the epoch): a hard deadline. */
   readonly expiresAt: number | undefined;
@@ -148,18 +150,19 @@ export async function startHost(options: HostOptions): Promise<Host> {
 
   function onExit(h: Held, exitCode: number): void {
     if (h.ended) return;
-    if (exitCode === 0) {
-      void end(h, 'finished');
-      return;
-    }
-    // A refused attestation publishes its reason before the worker exits; give it a moment to land.
-    setTimeout(() => {
+    // Only an enclave that shut down by its policy's rule has finished: a worker that exits without
+    // that announcement (killed, crashed, stopped by someone else) is lost, whatever its exit code.
+    // The announcement (or a refusal's reason) travels the bus: give it a moment to land.
+    const settle = () => {
+      if (h.shutDown && exitCode === 0) return void end(h, 'finished');
       const failure: ComputationFailure = h.refusal ?? {
         code: h.ready ? 'ERR_ENCLAVE_LOST' : 'ERR_LAUNCH_FAILED',
-        message: `the enclave worker ${h.entry.record.worker} exited with ${exitCode}`,
+        message: `the enclave worker ${h.entry.record.worker} exited with ${exitCode}${h.ready ? ' before its computation was shut down' : ''}`,
       };
       void end(h, 'failed', failure);
-    }, REFUSAL_GRACE_MS).unref();
+    };
+    if (h.shutDown) settle();
+    else setTimeout(settle, REFUSAL_GRACE_MS).unref();
   }
 
   function watch(h: Held): void {
@@ -170,6 +173,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
           h.lastActivity = now();
           advance(h, 'attested');
         }
+        if (event.kind === 'enclave.shutdown' && h.ready) h.shutDown = true;
         if (event.kind === 'enclave.shutdown' && !h.ready && !h.ended) {
           // A refused attestation: the worker will never be ready, so it is ended at once.
           h.refusal = {
@@ -250,6 +254,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
       ready: false,
       ended: false,
       refusal: undefined,
+      shutDown: false,
       lastActivity: now(),
       expiresAt,
       launchDeadline:
