@@ -112,6 +112,8 @@ export async function runScenario(
     failure = { code: refusal.code, message: refusal.message };
   }
   const totalMs = now() - started;
+  // A run that stopped early (a refused participant, a failed turn) leaves no enclave running.
+  if (failure && launch) await env.end(run).catch(() => undefined);
   await settleTraces(watch);
   watch.stop();
   const verdict: Verdict = failure

@@ -80,16 +80,19 @@ for (const scenario of computations) {
   });
 }
 
-// A refused participant leaves its computation running (the others may still use it), so its
-// worker lives on until the computation is stopped or idles out: no leftover check here.
+// A refused participant would leave its computation running (the others may still use it); the
+// scenario runner ends a run that stopped early (`vc computations stop`), so nothing is left here
+// either.
 for (const refusal of refusalCases) {
   test(`nats: ${refusal.scenario.name}`, async (t) => {
     if (!requireResource(t, 'nats-server binary', available)) return;
+    const watch = watchLeftovers();
     const run = await actingRun(await prepareRun(refusal.scenario, env!.trust), refusal);
     const report = await runScenario(run, env!);
     const outcome = report.rounds[0]?.outcomes[0];
     assert.equal(outcome?.state, 'failed', JSON.stringify(report.failure));
     assert.equal(outcome.failure?.code, refusal.code);
     await assertReplays(run.computation);
+    assert.deepEqual(await watch.settle(), [], 'the stopped computation left nothing behind');
   });
 }

@@ -4,7 +4,7 @@
 import { startSystem, memoryBus } from '../../actors/index.js';
 import { journalToFile } from '../journal-file.js';
 import type { Environment } from './environment.js';
-import { runTurnInProcess } from './in-process-turn.js';
+import { endComputation, runTurnInProcess } from './in-process-turn.js';
 
 export interface EmbeddedEnvironmentOptions {
   /** Where to write the journal (default: none). */
@@ -25,6 +25,7 @@ export async function embeddedEnvironment(
       return { host: launched.host, worker: launched.worker };
     },
     runTurn: (run, turn) => runTurnInProcess(system.bus, run, turn),
+    end: (run) => endComputation(system, run.computation),
     journal: (run) => journalToFile(options.journalFile, () => system.journal(), run.computation),
     stop: () => system.stop(),
   };

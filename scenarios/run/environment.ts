@@ -55,6 +55,12 @@ export interface Environment {
   launch(run: PreparedRun): Promise<LaunchInfo>;
   /** One party's turn: connects, checks the enclave (phase 6), performs its steps. */
   runTurn(run: PreparedRun, turn: Turn, round: number): Promise<TurnOutcome>;
+  /**
+   * Ends the run's computation if it is still live (`vc computations stop`): a run that stopped
+   * early (a refused participant) leaves no enclave worker behind. A computation already ended is
+   * left as it is.
+   */
+  end(run: PreparedRun): Promise<void>;
   /** Writes or locates the protocol journal of the run. */
   journal(run: PreparedRun): Promise<JournalInfo | undefined>;
   stop(): Promise<void>;

@@ -1,7 +1,8 @@
-// A party's turn run in this process through the protocol's participant actor (actors/), with its
-// sources and results in memory. Used by the embedded and in-process NATS environments.
+// What the embedded and in-process NATS environments share: a party's turn run in this process
+// through the protocol's participant actor (actors/), with its sources and results in memory; and
+// the end of a run's computation through the system's registry, as `vc computations stop` does.
 import type { Transport } from '../../transport/index.js';
-import { runParty } from '../../actors/index.js';
+import { runParty, stopComputation, type System } from '../../actors/index.js';
 import type { PreparedRun } from '../prepare.js';
 import type { Turn } from '../scenario.js';
 import type { TurnOutcome } from './environment.js';
@@ -32,4 +33,10 @@ export async function runTurnInProcess(
     ...(outcome.failure ? { failure: outcome.failure } : {}),
     results: outcome.results,
   };
+}
+
+/** Stops the computation if it is still live (a final or unknown one is left as it is). */
+export async function endComputation(system: System, computation: string): Promise<void> {
+  if (!(await system.computations.show(computation))) return;
+  await stopComputation({ bus: system.bus, registry: system.computations, computation });
 }

@@ -5,7 +5,7 @@
 import { startSystem, natsBus } from '../../actors/index.js';
 import { journalToFile } from '../journal-file.js';
 import type { Environment } from './environment.js';
-import { runTurnInProcess } from './in-process-turn.js';
+import { endComputation, runTurnInProcess } from './in-process-turn.js';
 
 export interface NatsEnvironmentOptions {
   /** One server or a cluster's servers. */
@@ -50,6 +50,7 @@ export async function natsEnvironment(options: NatsEnvironmentOptions): Promise<
       runTurnInProcess(system.bus, run, turn, {
         ...(options.requestTimeoutMs ? { timeoutMs: options.requestTimeoutMs } : {}),
       }),
+    end: (run) => endComputation(system, run.computation),
     journal: (run) => journalToFile(options.journalFile, () => system.journal(), run.computation),
     stop: () => system.stop(),
   };

@@ -153,6 +153,10 @@ export async function processesEnvironment(choice: EnvironmentChoice): Promise<E
         results,
       };
     },
+    // An operator's `vc computations stop` (an already ended computation is left as it is).
+    end: async (run) => {
+      await spawnVc('stop', ['computations', 'stop', run.computation, '--nats', url]).exited;
+    },
     journal: async (run) => {
       if (!choice.journalFile) return undefined;
       await bus.flush();
