@@ -3,11 +3,18 @@
 import { UsageError } from '../../protocol/index.js';
 import { SIM_KEY_ENV } from '../../enclave/index.js';
 import { ensureJournalStream, NatsTransport } from '../../transport/index.js';
-import { startHost, processSpawner, openNatsRegistry } from '../../actors/index.js';
+import {
+  defaultMaxEnclaves,
+  startHost,
+  processSpawner,
+  openNatsRegistry,
+  readLauncherKeys,
+} from '../../actors/index.js';
 import { defaultNatsUrl, untilSignal } from '../support.js';
 import { parseOptions, type Command } from '../command.js';
 
-const usage = `Usage: vc host [--nats URL] [--name NAME] [--sim-key FILE] [--idle-timeout SECONDS] [--json]
+const usage = `Usage: vc host [--nats URL] [--name NAME] [--sim-key FILE] [--idle-timeout SECONDS]
+               [--launcher-keys FILE] [--max-enclaves N] [--json]
 
 Serves launch requests (subject vc.hosts.launch, queue group vc-hosts) until interrupted: each
 launch starts an enclave worker process for the policy it carries. Several hosts share the load.
@@ -17,6 +24,13 @@ vc_computations; \`vc computations\` lists them), heartbeated every 2 s.
   --name NAME     this host's name in replies, traces and the registry (default host-<random>)
   --idle-timeout SECONDS  end a computation whose enclave saw no request for this long
                   (ERR_IDLE_TIMEOUT; default 1800)
+  --launcher-keys FILE  operators allowed to launch any policy: PEM blocks, each a PUBLIC KEY or
+                  a CERTIFICATE (its key), P-256 (\`vc identity new --name op --out DIR\` makes one:
+                  give DIR/op.crt.pem here and DIR/op.key.pem to vc launch --operator-key).
+                  A participant of the launched policy may always launch it; anyone else is
+                  refused with ERR_LAUNCH_NOT_AUTHORIZED and no worker starts.
+  --max-enclaves N  computations held at once; beyond, ERR_HOST_BUSY (default: two per core,
+                  at most one per 256 MiB of free memory)
   --sim-key FILE  the sim platform attestation key handed to enclave workers
                   (default $${SIM_KEY_ENV}; \`vc attest sim-key\` makes one)`;
 
@@ -32,6 +46,8 @@ export const command: Command = {
         name: { type: 'string' },
         'sim-key': { type: 'string' },
         'idle-timeout': { type: 'string' },
+        'launcher-keys': { type: 'string' },
+        'max-enclaves': { type: 'string' },
         json: { type: 'boolean' },
       },
     });
@@ -46,6 +62,12 @@ export const command: Command = {
       throw new UsageError('--idle-timeout must be a positive number of seconds');
     if (values.name !== undefined && !/^[A-Za-z0-9_-]+$/.test(values.name))
       throw new UsageError('--name takes letters, digits, "-" and "_" only');
+    const maxEnclaves =
+      values['max-enclaves'] === undefined ? defaultMaxEnclaves() : Number(values['max-enclaves']);
+    if (!Number.isInteger(maxEnclaves) || maxEnclaves < 1)
+      throw new UsageError('--max-enclaves must be a positive whole number');
+    const launcherIds =
+      values['launcher-keys'] === undefined ? [] : await readLauncherKeys(values['launcher-keys']);
     const nats = values.nats ?? defaultNatsUrl();
     const bus = await NatsTransport.connect({
       servers: nats,
@@ -56,14 +78,16 @@ export const command: Command = {
       bus,
       registry: await openNatsRegistry(bus.connection),
       idleTimeoutMs: idleTimeout * 1000,
+      maxEnclaves,
+      launcherIds,
       spawn: processSpawner({ natsUrl: nats, simKeyFile, log: (line) => io.err(line) }),
       ...(values.name ? { host: values.name } : {}),
     });
     await bus.flush();
     io.out(
       values.json
-        ? JSON.stringify({ ok: true, service: 'host', host: host.host, nats })
-        : `host ${host.host} serving launches on ${nats}`,
+        ? JSON.stringify({ ok: true, service: 'host', host: host.host, nats, maxEnclaves })
+        : `host ${host.host} serving launches on ${nats} (at most ${maxEnclaves} enclaves, ${launcherIds.length} operator keys)`,
     );
     await untilSignal();
     await host.stop();
