@@ -98,6 +98,9 @@ export interface System {
   stop(): Promise<void>;
 }
 
+/** Enclaves each host of a system holds at once unless `lifecycle.maxEnclaves` says otherwise. */
+const SYSTEM_MAX_ENCLAVES = 64;
+
 export async function startSystem(options: SystemOptions): Promise<System> {
   const clock = options.clock ?? (() => new Date());
   const random = (n: number) => new Uint8Array(randomBytes(n));
@@ -179,6 +182,9 @@ export async function startSystem(options: SystemOptions): Promise<System> {
         host: `host-${i}`,
         registry: computations,
         launcherIds: [operator.id, ...(options.launcherIds ?? [])],
+        // A system is this process's own test or scenario run, not a host exposed to a bus of
+        // strangers: it is not bounded by the machine's free memory unless asked (lifecycle).
+        maxEnclaves: SYSTEM_MAX_ENCLAVES,
         ...timings,
         ...trace,
       }),
