@@ -80,6 +80,11 @@ test('a missing value, a stray or missing operand and a bad value are ERR_USAGE 
     ['host', 'stray'],
     ['launch'],
     ['launch', 'policy.json', '--timeout-ms', 'soon'],
+    // Who launches must be said: a participant's identity or an operator key, not both.
+    ['launch', 'policy.json'],
+    ['launch', 'policy.json', '--identity', 'a.crt'],
+    ['launch', 'policy.json', '--identity', 'a.crt', '--key', 'a.key', '--operator-key', 'op.key'],
+    ['host', '--sim-key', 'sim.pem', '--max-enclaves', '0'],
     ['policy', 'hash'],
     ['attest', 'verify', 'extra'],
     ['scenario', 'no-such-subcommand'],

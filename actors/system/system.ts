@@ -91,7 +91,8 @@ export interface System {
   readonly workers: ReadonlyMap<string, EnclaveWorker>;
   launch(
     policy: LoadedPolicy,
-    options?: { timeoutMs?: number; verify?: boolean },
+    /** `signer`: who signs the launch request (default: this system's operator key). */
+    options?: { timeoutMs?: number; verify?: boolean; signer?: Signer },
   ): Promise<Launched>;
   /** The journal so far, in order; optionally one computation's. */
   journal(computation?: string): Promise<JournalRecord[]>;

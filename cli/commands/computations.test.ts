@@ -12,6 +12,7 @@ import {
   ComputationRegistry,
   natsBus,
   openNatsRegistry,
+  participantSigner,
   runParty,
   startSystem,
 } from '../../actors/index.js';
@@ -222,7 +223,8 @@ test('a killed vc host takes its worker process with it, and its entry reads as 
         { path: '/program/p.wasm', bytes: wasmOf('random-source'), capabilities: ['/output/:w'] },
       ],
     });
-    const launched = await system.launch(policy);
+    // That host trusts no operator key: the policy's participant launches.
+    const launched = await system.launch(policy, { signer: participantSigner(owner!) });
     assert.equal(launched.host, 'host-doomed');
     const pid = Number(/^pid-(\d+)$/.exec(launched.worker)?.[1]);
     assert.ok(pid > 0, launched.worker);

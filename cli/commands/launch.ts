@@ -89,8 +89,8 @@ export const command: Command = {
           ? '--timeout must be a positive number of seconds'
           : '--timeout-ms must be a positive integer',
       );
-    const policy = await loadPolicyFile(policyFile);
     const signer = await launchSigner(values);
+    const policy = await loadPolicyFile(policyFile);
     const nats = values.nats ?? defaultNatsUrl();
     const bus = await NatsTransport.connect({ servers: nats, name: 'vc-launch' });
     try {
