@@ -12,7 +12,11 @@ export { computationsIn, readComputation } from './replay/journal-replay.js';
 export { replayTraces } from './replay/replay.js';
 export { formatTimeline, replayReport } from './replay/timeline.js';
 export { Endpoint } from './runtime/endpoint.js';
-export { operatorSigner, participantSigner, readLauncherKeys } from './runtime/launch-authority.js';
+export {
+  operatorSigner,
+  participantSigner,
+  parseLauncherKeys,
+} from './runtime/launch-authority.js';
 export type { Signer } from './runtime/endpoint.js';
 export { VERIFIER_SENDER_ID, policyParticipants, verifierKey } from './runtime/policy-keys.js';
 export { certificateSenderId, keyFromSenderId, keySenderId } from './runtime/sender-ids.js';

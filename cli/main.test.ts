@@ -144,6 +144,8 @@ test('a missing host file is ERR_FILE_NOT_FOUND naming the path, in every comman
     ['attest', 'endorse', 'add', '--platform', 'sim', '--key', missing, ...store],
     ['attest', 'endorse', 'add', '--platform', 'nitro', '--root', missing, ...store],
     ['replay', `${missing}.journal`],
+    ['launch', 'policy.json', '--operator-key', `${missing}.key`],
+    ['host', '--sim-key', 'sim.pem', '--launcher-keys', `${missing}.pem`],
     ['policy', 'generate', '-c', `${missing}.pem`, '-p', '/:r', '-s', 'a', '-t', 'b'],
   ];
   for (const argv of lines) {

@@ -26,7 +26,7 @@ import { Endpoint, type Signer } from '../runtime/endpoint.js';
 import {
   operatorSigner,
   participantSigner,
-  readLauncherKeys,
+  parseLauncherKeys,
 } from '../runtime/launch-authority.js';
 import { keyFromSenderId, keySenderId } from '../runtime/sender-ids.js';
 import { natsBus } from '../system/system-bus.js';
@@ -118,7 +118,7 @@ test('NATS: a participant of the policy may launch it, and so may an operator ke
     const operator = await createIdentity({ name: { commonName: 'operator' }, now: new Date() });
     const keysFile = join(dir, 'launcher-keys.pem');
     await writeFile(keysFile, `# the operators\n${operator.certificatePem}`);
-    const launcherIds = await readLauncherKeys(keysFile);
+    const launcherIds = await parseLauncherKeys(await readFile(keysFile, 'utf8'), keysFile);
     const world = await natsWorld(t, { launcherIds });
     if (!world) return;
     const { system } = world;
@@ -144,16 +144,20 @@ test('NATS: a participant of the policy may launch it, and so may an operator ke
   }
 });
 
-test('--launcher-keys: a file without a key, or with another kind of block, is ERR_USAGE', async () => {
+test('--launcher-keys: a file without a key, with another kind of block or an Ed25519 key is ERR_USAGE', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'vc-launcher-keys-'));
   try {
     const operator = await createIdentity({ name: { commonName: 'operator' }, now: new Date() });
     const empty = join(dir, 'empty.pem');
     await writeFile(empty, 'nothing here\n');
-    await assert.rejects(readLauncherKeys(empty), (e) => isVcError(e, 'ERR_USAGE'));
+    await assert.rejects(parseLauncherKeys(await readFile(empty, 'utf8'), empty), (e) =>
+      isVcError(e, 'ERR_USAGE'),
+    );
     const privateKey = join(dir, 'private.pem');
     await writeFile(privateKey, operator.privateKeyPem);
-    await assert.rejects(readLauncherKeys(privateKey), (e) => isVcError(e, 'ERR_USAGE'));
+    await assert.rejects(parseLauncherKeys(await readFile(privateKey, 'utf8'), privateKey), (e) =>
+      isVcError(e, 'ERR_USAGE'),
+    );
     const ed25519 = await createIdentity({
       name: { commonName: 'ed' },
       now: new Date(),
@@ -161,7 +165,9 @@ test('--launcher-keys: a file without a key, or with another kind of block, is E
     });
     const edFile = join(dir, 'ed.pem');
     await writeFile(edFile, ed25519.certificatePem);
-    await assert.rejects(readLauncherKeys(edFile), (e) => isVcError(e, 'ERR_USAGE'));
+    await assert.rejects(parseLauncherKeys(await readFile(edFile, 'utf8'), edFile), (e) =>
+      isVcError(e, 'ERR_USAGE'),
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

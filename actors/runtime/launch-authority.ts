@@ -3,7 +3,6 @@
 // certificate's key, or an operator whose public key the host trusts (`vc host --launcher-keys`),
 // signing as the self-certifying `k:<point>` of that key. Anything else is ERR_LAUNCH_NOT_AUTHORIZED
 // before the host creates a registry entry or starts a worker.
-import { readFile } from 'node:fs/promises';
 import {
   ProtocolError,
   UsageError,
@@ -48,17 +47,11 @@ export async function operatorSigner(privateKeyPem: string): Promise<Signer> {
 const PEM_BLOCK = /-----BEGIN ([A-Z ]+)-----([\s\S]*?)-----END \1-----/g;
 
 /**
- * Reads a `--launcher-keys` file: one or more PEM blocks, each a `PUBLIC KEY` (SPKI) or a
- * `CERTIFICATE` (its subject key counts, its validity and issuer do not), all P-256; text between
- * blocks is ignored (comments). Returns the operators' `k:` sender ids.
+ * A `--launcher-keys` file's text (`file` names it in refusals): one or more PEM blocks, each a
+ * `PUBLIC KEY` (SPKI) or a `CERTIFICATE` (its subject key counts, its validity and issuer do not),
+ * all P-256; text between blocks is ignored (comments). Returns the operators' `k:` sender ids.
  */
-export async function readLauncherKeys(file: string): Promise<string[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read --launcher-keys ${file}: ${toVcError(error).message}`);
-  }
+export async function parseLauncherKeys(text: string, file: string): Promise<string[]> {
   const ids: string[] = [];
   for (const match of text.matchAll(PEM_BLOCK)) {
     const [block, label] = match;

@@ -8,10 +8,10 @@ import {
   startHost,
   processSpawner,
   openNatsRegistry,
-  readLauncherKeys,
+  parseLauncherKeys,
 } from '../../actors/index.js';
 import { defaultNatsUrl, untilSignal } from '../support.js';
-import { parseOptions, type Command } from '../command.js';
+import { parseOptions, readHostText, type Command } from '../command.js';
 
 const usage = `Usage: vc host [--nats URL] [--name NAME] [--sim-key FILE] [--idle-timeout SECONDS]
                [--launcher-keys FILE] [--max-enclaves N] [--json]
@@ -66,8 +66,9 @@ export const command: Command = {
       values['max-enclaves'] === undefined ? defaultMaxEnclaves() : Number(values['max-enclaves']);
     if (!Number.isInteger(maxEnclaves) || maxEnclaves < 1)
       throw new UsageError('--max-enclaves must be a positive whole number');
+    const keysFile = values['launcher-keys'];
     const launcherIds =
-      values['launcher-keys'] === undefined ? [] : await readLauncherKeys(values['launcher-keys']);
+      keysFile === undefined ? [] : await parseLauncherKeys(await readHostText(keysFile), keysFile);
     const nats = values.nats ?? defaultNatsUrl();
     const bus = await NatsTransport.connect({
       servers: nats,

@@ -1,7 +1,6 @@
 // `vc launch POLICY`: Veracruz's `vc-server POLICY`. Asks the host pool to start an enclave for the
 // policy, waits until it is attested and ready (checked as a participant would), and prints the
 // computation id participants find from their own copy of the policy.
-import { readFile } from 'node:fs/promises';
 import { UsageError, loadIdentity, loadPolicyFile } from '../../protocol/index.js';
 import { NatsTransport } from '../../transport/index.js';
 import {
@@ -11,7 +10,7 @@ import {
   type Signer,
 } from '../../actors/index.js';
 import { defaultNatsUrl } from '../support.js';
-import { parseOptions, type Command } from '../command.js';
+import { parseOptions, readHostText, type Command } from '../command.js';
 
 const usage = `Usage: vc launch POLICY (--identity CERT --key KEY | --operator-key KEY) [--nats URL]
                 [--platform sim] [--timeout SECONDS] [--json]
@@ -39,13 +38,7 @@ async function launchSigner(values: {
   if (operatorKey !== undefined) {
     if (values.identity !== undefined || values.key !== undefined)
       throw new UsageError('give --identity CERT --key KEY or --operator-key KEY, not both');
-    let pem: string;
-    try {
-      pem = await readFile(operatorKey, 'utf8');
-    } catch {
-      throw new UsageError(`cannot read --operator-key ${operatorKey}`);
-    }
-    return operatorSigner(pem);
+    return operatorSigner(await readHostText(operatorKey));
   }
   if (values.identity === undefined || values.key === undefined)
     throw new UsageError(
