@@ -1,6 +1,6 @@
 // The public face of actors/: what other folders may import from it (docs/architecture.md).
 export { Uploads } from './enclave-worker/enclave-uploads.js';
-export { startHost } from './host/host-actor.js';
+export { defaultMaxEnclaves, startHost } from './host/host-actor.js';
 export { processSpawner } from './host/spawners.js';
 export { launchComputation } from './participant/launcher.js';
 export { ComputationRegistry, openNatsRegistry } from './registry/computation-registry.js';
@@ -14,6 +14,11 @@ export { formatTimeline, replayReport } from './replay/timeline.js';
 export { Endpoint } from './runtime/endpoint.js';
 export { LOG_FORMATS, LOG_LEVELS, createOperatorLog } from './runtime/log.js';
 export type { LogFormat, LogLevel, OperatorLog } from './runtime/log.js';
+export {
+  operatorSigner,
+  participantSigner,
+  parseLauncherKeys,
+} from './runtime/launch-authority.js';
 export type { Signer } from './runtime/endpoint.js';
 export { VERIFIER_SENDER_ID, policyParticipants, verifierKey } from './runtime/policy-keys.js';
 export { certificateSenderId, keyFromSenderId, keySenderId } from './runtime/sender-ids.js';

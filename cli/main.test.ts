@@ -80,6 +80,11 @@ test('a missing value, a stray or missing operand and a bad value are ERR_USAGE 
     ['host', 'stray'],
     ['launch'],
     ['launch', 'policy.json', '--timeout-ms', 'soon'],
+    // Who launches must be said: a participant's identity or an operator key, not both.
+    ['launch', 'policy.json'],
+    ['launch', 'policy.json', '--identity', 'a.crt'],
+    ['launch', 'policy.json', '--identity', 'a.crt', '--key', 'a.key', '--operator-key', 'op.key'],
+    ['host', '--sim-key', 'sim.pem', '--max-enclaves', '0'],
     ['policy', 'hash'],
     ['attest', 'verify', 'extra'],
     ['scenario', 'no-such-subcommand'],
@@ -139,6 +144,8 @@ test('a missing host file is ERR_FILE_NOT_FOUND naming the path, in every comman
     ['attest', 'endorse', 'add', '--platform', 'sim', '--key', missing, ...store],
     ['attest', 'endorse', 'add', '--platform', 'nitro', '--root', missing, ...store],
     ['replay', `${missing}.journal`],
+    ['launch', 'policy.json', '--operator-key', `${missing}.key`],
+    ['host', '--sim-key', 'sim.pem', '--launcher-keys', `${missing}.pem`],
     ['policy', 'generate', '-c', `${missing}.pem`, '-p', '/:r', '-s', 'a', '-t', 'b'],
   ];
   for (const argv of lines) {

@@ -32,6 +32,9 @@ export const errorCatalog = {
     ERR_INTERRUPTED: 'the command or service was interrupted (SIGINT or SIGTERM) and cleaned up',
     ERR_OUTPUT_EXISTS: 'an output file exists where the command must not overwrite it',
     ERR_OUTPUT_UNWRITABLE: 'an output path that cannot be written (no such folder, no permission)',
+    ERR_LAUNCH_NOT_AUTHORIZED:
+      'a launch request not signed by a participant of the policy or an operator key the host trusts',
+    ERR_HOST_BUSY: 'the host runs as many enclaves as it may (`vc host --max-enclaves`)',
   },
   /** A policy file that fails to load or validate (`PolicyError`, with the JSON path). */
   policy: {

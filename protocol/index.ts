@@ -13,7 +13,7 @@ export {
 } from './identity/certificates.js';
 export { createIdentity, loadIdentity, writeIdentityFiles } from './identity/identity.js';
 export type { GeneratedIdentity, Identity } from './identity/identity.js';
-export { generateKeyPair } from './identity/keys.js';
+export { generateKeyPair, importPrivateKeyPem, publicKeyDerOfPrivatePem } from './identity/keys.js';
 export type { KeyAlgorithmName } from './identity/keys.js';
 export { x509 } from './identity/x509-provider.js';
 export { MESSAGE_KINDS } from './messages/bodies.js';

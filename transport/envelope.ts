@@ -36,10 +36,16 @@ export interface OpenedEnvelope<T = unknown> extends Envelope<T> {
   readonly bytes: Uint8Array;
 }
 
-/** The sender's verification key, or undefined when `from` is unknown for this computation. */
+/**
+ * The sender's verification key, or undefined when `from` is unknown for this computation.
+ * `unverifiedBody` (the body's msgpack bytes, NOT yet verified) is for a receiver whose senders
+ * are named inside the message itself (a launch request's policy names its participants): it may
+ * only pick the candidate key, which the signature check then confirms.
+ */
 export type KeyLookup = (
   from: string,
   computation: string,
+  unverifiedBody: Uint8Array,
 ) => CryptoKey | undefined | Promise<CryptoKey | undefined>;
 
 export interface OpenOptions {
@@ -76,7 +82,7 @@ export async function openEnvelope(
   }
   const bytes = input.slice(); // a private copy: the caller's buffer may change during awaits
   const { header, body, sig, sigKeyStart } = readShape(bytes, limits);
-  const key = await options.keys(header.from, header.computation);
+  const key = await options.keys(header.from, header.computation, body);
   if (!key) {
     throw new TransportError('ERR_UNKNOWN_SENDER', 'no key known for the sender', {
       details: { from: header.from, computation: header.computation },

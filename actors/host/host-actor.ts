@@ -7,7 +7,11 @@
 // It ends a worker at once when the enclave's attestation was refused, when the launch is not ready
 // by the launcher's deadline, when the computation is idle past its deadline, and on an operator's
 // `host.stop`; `stop()` ends every worker it holds.
+// Before anything is created it refuses a launch not signed by a participant of the policy or an
+// operator key it trusts (ERR_LAUNCH_NOT_AUTHORIZED, actors/runtime/launch-authority.ts), a stale
+// request (ERR_REPLAY), and any launch beyond its `maxEnclaves` (ERR_HOST_BUSY).
 import { randomBytes } from 'node:crypto';
+import { availableParallelism, freemem } from 'node:os';
 import { hostMachine, type HostOutput } from '../../machines/index.js';
 import {
   toVcError,
@@ -32,6 +36,7 @@ import {
 import type { OperatorLog } from '../runtime/log.js';
 import { keyFromSenderId } from '../runtime/sender-ids.js';
 import { policyParticipants } from '../runtime/policy-keys.js';
+import { authorizeLaunch, launchKeyLookup, refuseLaunch } from '../runtime/launch-authority.js';
 import { Mailbox } from '../runtime/mailbox.js';
 import { TracedActor, unhandledOutput } from '../runtime/traced-actor.js';
 import {
@@ -63,6 +68,22 @@ const DEFAULT_IDLE_TIMEOUT_MS = 30 * 60_000;
 const DEFAULT_LAUNCH_DEADLINE_MS = 60_000;
 /** How long a worker's exit may take to be explained by its `enclave.shutdown` (the event travels the bus). */
 const REFUSAL_GRACE_MS = 500;
+/**
+ * A launch request signed longer ago than this (or this far in the future) is refused as a replay:
+ * within it the idempotency cache answers a resent envelope with its first reply, and the registry
+ * refuses a second launch of a running computation.
+ */
+const LAUNCH_FRESHNESS_MS = 10 * 60_000;
+/** The memory one enclave is reckoned to need when the machine's default bound is computed. */
+const ENCLAVE_MEMORY_BYTES = 256 * 2 ** 20;
+
+/** The default `--max-enclaves`: two per core, as many as free memory holds at 256 MiB each. */
+export function defaultMaxEnclaves(): number {
+  return Math.max(
+    1,
+    Math.min(availableParallelism() * 2, Math.floor(freemem() / ENCLAVE_MEMORY_BYTES)),
+  );
+}
 
 export interface HostOptions {
   readonly bus: Transport;
@@ -80,10 +101,18 @@ export interface HostOptions {
   readonly launchDeadlineMs?: number;
   /** Operator log: a line per launch served and per state change. */
   readonly log?: OperatorLog;
+  /**
+   * Operators' `k:` sender ids allowed to launch any policy (`vc host --launcher-keys`); a
+   * participant of the launched policy may always launch it. Anyone else: ERR_LAUNCH_NOT_AUTHORIZED.
+   */
+  readonly launcherIds?: readonly string[];
+  /** Computations held at once; beyond, ERR_HOST_BUSY (default: defaultMaxEnclaves()). */
+  readonly maxEnclaves?: number;
 }
 
 export interface Host {
   readonly host: string;
+  readonly maxEnclaves: number;
   readonly workers: ReadonlyMap<string, SpawnedWorker>;
   readonly launches: readonly TracedActor<typeof hostMachine>[];
   stop(): Promise<void>;
@@ -120,6 +149,10 @@ export async function startHost(options: HostOptions): Promise<Host> {
   const subscriptions: Unsubscribe[] = [];
   const held = new Map<string, Held>();
   const now = () => clock().getTime();
+  const operators = new Set(options.launcherIds ?? []);
+  const maxEnclaves = options.maxEnclaves ?? defaultMaxEnclaves();
+  /** Launches admitted but not yet in `held` (their registry claim is under way). */
+  let admitting = 0;
 
   /** Ends a held computation once: its worker, its entry's final state, `computation.ended`. */
   async function end(h: Held, state: FinalState, failure?: ComputationFailure): Promise<void> {
@@ -270,7 +303,27 @@ export async function startHost(options: HostOptions): Promise<Host> {
     if (m.kind !== 'host.launch')
       throw new ProtocolError('ERR_BAD_MESSAGE', `${m.kind} is not a launch request`);
     const launch = m.body;
-    const h = await hold(launch);
+    // Refusals before anything is created: no registry entry, no worker.
+    await authorizeLaunch(m.from, launch.policy, operators, clock());
+    if (Math.abs(now() - m.ts) > LAUNCH_FRESHNESS_MS)
+      throw new ProtocolError('ERR_REPLAY', 'the launch request is too old (or from the future)', {
+        details: { from: m.from, seq: m.seq },
+      });
+    if (held.size + admitting >= maxEnclaves)
+      throw new ProtocolError(
+        'ERR_HOST_BUSY',
+        `host ${host} holds ${maxEnclaves} enclaves already`,
+        {
+          details: { host, maxEnclaves },
+        },
+      );
+    admitting++;
+    let h: Held;
+    try {
+      h = await hold(launch);
+    } finally {
+      admitting--;
+    }
     const mailbox = new Mailbox<Outbound>();
     const ref = `${m.from}#${m.seq}`;
     const actor: TracedActor<typeof hostMachine> = new TracedActor({
@@ -377,7 +430,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
   subscriptions.push(
     endpoint.serve(
       HOSTS_LAUNCH_SUBJECT,
-      { keys: keyFromSenderId, queue: HOSTS_QUEUE_GROUP },
+      { keys: launchKeyLookup(operators, clock), queue: HOSTS_QUEUE_GROUP, refuse: refuseLaunch },
       handle,
     ),
     endpoint.serve(hostControlSubject(host), { keys: keyFromSenderId }, control),
@@ -393,6 +446,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
   subscriptions.push(() => live.unsubscribe());
   return {
     host,
+    maxEnclaves,
     workers,
     launches,
     stop: async () => {

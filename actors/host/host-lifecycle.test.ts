@@ -28,6 +28,7 @@ import { hasBinary, requireResource } from '../../test-support/requirements.js';
 import { runParty } from '../participant/run-computation.js';
 import { launchComputation } from '../participant/launcher.js';
 import { Endpoint } from '../runtime/endpoint.js';
+import { participantSigner } from '../runtime/launch-authority.js';
 import { keyFromSenderId } from '../runtime/sender-ids.js';
 import { memoryBus, natsBus } from '../system/system-bus.js';
 import { startSystem, type System, type SystemOptions } from '../system/system.js';
@@ -324,7 +325,7 @@ test('a launch not ready by the launcher deadline is abandoned: ERR_LAUNCHER_GON
     const [owner] = await identities(1);
     const policy = regressionPolicy(system, owner!);
     await assert.rejects(
-      launchComputation({ bus, policy, timeoutMs: 1_000 }),
+      launchComputation({ bus, policy, timeoutMs: 1_000, signer: participantSigner(owner!) }),
       (e) => isVcError(e, 'ERR_LAUNCHER_GONE') || isVcError(e, 'ERR_TIMEOUT'),
     );
     const computation = computationIdFor(policy.hash);

@@ -1,13 +1,16 @@
 // How a host starts enclave workers: in this process (execution still in worker threads), or on NATS
 // each worker as its own OS process running the enclave runtime bundle (dist/enclave-runtime.mjs,
 // built from actors/enclave-worker/enclave-main.ts), the policy travelling in a private temporary file.
+// A worker process's JavaScript heap is capped from the policy's max_memory_mib (the guest's linear
+// memory is capped inside the sandbox by the same number, enclave/runner/run-options.ts).
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureRuntimeBundle, type Attester } from '../../enclave/index.js';
-import { ProtocolError } from '../../protocol/index.js';
+
 import { privateTempDir } from '../../transport/index.js';
+import { ProtocolError, parsePolicy } from '../../protocol/index.js';
 import type { Transport } from '../runtime/endpoint.js';
 import { startEnclaveWorker, type EnclaveWorker } from '../enclave-worker/enclave-actor.js';
 import type { LogFormat, LogLevel } from '../runtime/log.js';
@@ -56,6 +59,19 @@ export interface ProcessSpawnerOptions {
   readonly logLevel?: LogLevel;
 }
 
+/** Heap the runtime itself needs beside what the policy lets the guest hold (its buffers, uploads). */
+const RUNTIME_HEAP_MIB = 256;
+
+/** `--max-old-space-size` of a worker: the policy's memory cap plus the runtime's own allowance. */
+function workerHeapMib(policyBytes: Uint8Array): number {
+  try {
+    return parsePolicy(policyBytes).policy.maxMemoryMib + RUNTIME_HEAP_MIB;
+  } catch {
+    // The worker refuses the policy at once and says why; it needs no more than the allowance.
+    return RUNTIME_HEAP_MIB;
+  }
+}
+
 export function processSpawner(options: ProcessSpawnerOptions): Spawner {
   return async (request) => {
     // The measured runtime bundle (built first if missing or stale), with plain node: the worker
@@ -67,6 +83,7 @@ export function processSpawner(options: ProcessSpawnerOptions): Spawner {
     const child = spawn(
       process.execPath,
       [
+        `--max-old-space-size=${workerHeapMib(request.policyBytes)}`,
         runtime,
         '--nats',
         options.natsUrl,

@@ -4,6 +4,10 @@
 // ERR_NO_HOSTS at once (a ping on the non-journaled liveness subject gets "no responders"), and a
 // launch that ends before it is ready reports the host's or the enclave's code (a refused
 // measurement, an unavailable verifier, ERR_ALREADY_RUNNING) rather than a generic one.
+// The request is signed by `signer`: a participant of the policy or an operator key the hosts trust
+// (actors/runtime/launch-authority.ts); hosts refuse anyone else with ERR_LAUNCH_NOT_AUTHORIZED.
+// A busy host (ERR_HOST_BUSY) is asked again once, so that another host of the queue group may
+// take the launch.
 import { checkEnclaveCertificate, type AttestedEnclave } from '../../attestation/index.js';
 import {
   toVcError,
@@ -17,13 +21,15 @@ import {
   eventsSubject,
   type LoadedPolicy,
 } from '../../protocol/index.js';
-import { Endpoint, expectReply, type Transport } from '../runtime/endpoint.js';
+import { Endpoint, expectReply, type Signer, type Transport } from '../runtime/endpoint.js';
 import { keyFromSenderId, senderIdIsKey } from '../runtime/sender-ids.js';
 import { shutdownReasonCode } from '../registry/computation-registry.js';
 
 export interface LaunchOptions {
   readonly bus: Transport;
   readonly policy: LoadedPolicy;
+  /** Who signs the launch request: a participant of the policy, or an operator key hosts trust. */
+  readonly signer: Signer;
   readonly platform?: string;
   readonly computation?: string;
   readonly timeoutMs?: number;
@@ -61,7 +67,7 @@ async function requireHosts(bus: Transport): Promise<void> {
 export async function launchComputation(options: LaunchOptions): Promise<Launched> {
   const clock = options.clock ?? (() => new Date());
   const computation = options.computation ?? computationIdFor(options.policy.hash);
-  const endpoint = await Endpoint.withFreshKey(options.bus, () => clock().getTime());
+  const endpoint = new Endpoint(options.bus, options.signer, () => clock().getTime());
   const timeoutMs = options.timeoutMs ?? 60_000;
   await requireHosts(options.bus);
   let stop = () => {};
@@ -108,19 +114,24 @@ export async function launchComputation(options: LaunchOptions): Promise<Launche
   });
   announced.catch(() => undefined);
   try {
-    const reply = await endpoint.request(
-      HOSTS_LAUNCH_SUBJECT,
-      computation,
-      'host.launch',
-      {
-        policy: options.policy.bytes,
-        platform: options.platform ?? 'sim',
+    const request = () =>
+      endpoint.request(
+        HOSTS_LAUNCH_SUBJECT,
         computation,
-        // The host abandons the launch when this launcher has stopped waiting.
-        deadlineMs: Math.min(timeoutMs, 2 ** 31),
-      },
-      { keys: keyFromSenderId, timeoutMs },
-    );
+        'host.launch',
+        {
+          policy: options.policy.bytes,
+          platform: options.platform ?? 'sim',
+          computation,
+          // The host abandons the launch when this launcher has stopped waiting.
+          deadlineMs: Math.min(timeoutMs, 2 ** 31),
+        },
+        { keys: keyFromSenderId, timeoutMs },
+      );
+    let reply = await request();
+    // A busy host: once more (a new request, so a new seq), another host of the queue group may answer.
+    if (reply.kind === 'protocol.error' && reply.body.code === 'ERR_HOST_BUSY')
+      reply = await request();
     const launched = expectReply(reply, 'host.launched');
     const { from, body } = await announced;
     if (options.verify === false)

@@ -5,7 +5,7 @@
 // cluster several servers and a replicated JetStream journal; scenarios/run/ wraps this for
 // `vc scenario run`. `vc host` and `vc verifier` run the same pieces one per process.
 // `startSystem()` first (its CA and measurement go into policies), then `launch(policy)`.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, webcrypto } from 'node:crypto';
 import { join } from 'node:path';
 import {
   createVerifierCa,
@@ -25,7 +25,8 @@ import {
   type JournalRecord,
   type StateStore,
 } from '../../transport/index.js';
-import type { Transport } from '../runtime/endpoint.js';
+import type { Signer, Transport } from '../runtime/endpoint.js';
+import { keySenderId } from '../runtime/sender-ids.js';
 import type { EnclaveWorker } from '../enclave-worker/enclave-actor.js';
 import { startHost, type Host, type HostOptions } from '../host/host-actor.js';
 import { ComputationRegistry } from '../registry/computation-registry.js';
@@ -64,8 +65,13 @@ export interface SystemOptions {
    * hosts); pass a KvStore on bucket `vc_computations` to share it with `vc computations`.
    */
   readonly computations?: StateStore;
+  /** More operators' `k:` ids the hosts trust for launches, beside this system's own operator key. */
+  readonly launcherIds?: readonly string[];
   /** Registry and deadline timings of the hosts (tests shorten them). */
-  readonly lifecycle?: Pick<HostOptions, 'heartbeatMs' | 'idleTimeoutMs' | 'launchDeadlineMs'> & {
+  readonly lifecycle?: Pick<
+    HostOptions,
+    'heartbeatMs' | 'idleTimeoutMs' | 'launchDeadlineMs' | 'maxEnclaves'
+  > & {
     readonly staleAfterMs?: number;
   };
 }
@@ -82,16 +88,22 @@ export interface System {
   readonly simKeyFile: string | undefined;
   /** The verifier service (tests stop it to see launches fail with ERR_VERIFIER_UNAVAILABLE). */
   readonly verifierService: VerifierService;
+  /** The operator key this system's hosts trust for launches (`system.launch` signs with it). */
+  readonly operator: Signer;
   /** Enclave workers started in this process so far, by worker id. */
   readonly workers: ReadonlyMap<string, EnclaveWorker>;
   launch(
     policy: LoadedPolicy,
-    options?: { timeoutMs?: number; verify?: boolean },
+    /** `signer`: who signs the launch request (default: this system's operator key). */
+    options?: { timeoutMs?: number; verify?: boolean; signer?: Signer },
   ): Promise<Launched>;
   /** The journal so far, in order; optionally one computation's. */
   journal(computation?: string): Promise<JournalRecord[]>;
   stop(): Promise<void>;
 }
+
+/** Enclaves each host of a system holds at once unless `lifecycle.maxEnclaves` says otherwise. */
+const SYSTEM_MAX_ENCLAVES = 64;
 
 export async function startSystem(options: SystemOptions): Promise<System> {
   const clock = options.clock ?? (() => new Date());
@@ -142,6 +154,16 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     clock,
     ...(staleAfterMs === undefined ? {} : { staleAfterMs }),
   });
+  // This system's operator: its hosts trust this key's launches, as `vc host --launcher-keys`.
+  const operatorPair = await webcrypto.subtle.generateKey(
+    { name: 'ECDSA', namedCurve: 'P-256' },
+    false,
+    ['sign', 'verify'],
+  );
+  const operator: Signer = {
+    id: await keySenderId(operatorPair.publicKey),
+    key: operatorPair.privateKey,
+  };
   const hosts: Host[] = [];
   for (let i = 0; i < (options.hosts ?? 1); i++) {
     const bus = await options.bus.connect(`vc-host-${i}`);
@@ -162,6 +184,10 @@ export async function startSystem(options: SystemOptions): Promise<System> {
         clock,
         host: `host-${i}`,
         registry: computations,
+        launcherIds: [operator.id, ...(options.launcherIds ?? [])],
+        // A system is this process's own test or scenario run, not a host exposed to a bus of
+        // strangers: it is not bounded by the machine's free memory unless asked (lifecycle).
+        maxEnclaves: SYSTEM_MAX_ENCLAVES,
         ...timings,
         ...trace,
       }),
@@ -178,8 +204,9 @@ export async function startSystem(options: SystemOptions): Promise<System> {
     verifierService: service,
     simKeyFile,
     workers,
+    operator,
     launch: (policy, launchOptions = {}) =>
-      launchComputation({ bus, policy, clock, ...launchOptions }),
+      launchComputation({ bus, policy, clock, signer: operator, ...launchOptions }),
     journal: (computation) => options.bus.journal(computation),
     stop: async () => {
       for (const host of hosts) await host.stop();

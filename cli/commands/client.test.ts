@@ -108,7 +108,19 @@ test('vc verifier, vc host, vc launch, vc client and vc replay over NATS', async
 
     const launch = captureIo();
     assert.equal(
-      await main(['launch', policyFile, '--nats', server.url], launch),
+      await main(
+        [
+          'launch',
+          policyFile,
+          '--identity',
+          join(dir, 'owner.crt'),
+          '--key',
+          join(dir, 'owner.key'),
+          '--nats',
+          server.url,
+        ],
+        launch,
+      ),
       0,
       launch.stderr.join('\n'),
     );

@@ -12,6 +12,7 @@ import {
   ComputationRegistry,
   natsBus,
   openNatsRegistry,
+  participantSigner,
   runParty,
   startSystem,
 } from '../../actors/index.js';
@@ -80,8 +81,20 @@ test('vc launch twice, vc computations list/show/stop over NATS with worker proc
     });
     const policyFile = join(dir, 'policy.json');
     await writeFile(policyFile, policy.bytes);
+    // The launches are signed as the policy's participant.
+    const launcher = ['--identity', join(dir, 'owner.crt'), '--key', join(dir, 'owner.key')];
+    await writeFile(launcher[1]!, owner!.certificatePem);
+    await writeFile(launcher[3]!, owner!.privateKeyPem, { mode: 0o600 });
 
-    const first = await vcProcess(['launch', policyFile, ...nats, '--json', '--timeout', '60']);
+    const first = await vcProcess([
+      'launch',
+      policyFile,
+      ...launcher,
+      ...nats,
+      '--json',
+      '--timeout',
+      '60',
+    ]);
     assert.equal(first.code, 0, first.stderr);
     const launched = JSON.parse(first.stdout) as {
       computation: string;
@@ -91,7 +104,7 @@ test('vc launch twice, vc computations list/show/stop over NATS with worker proc
 
     // The second launch of the running policy: exit 1, ERR_ALREADY_RUNNING naming the holder.
     const started = Date.now();
-    const second = await vcProcess(['launch', policyFile, ...nats, '--json']);
+    const second = await vcProcess(['launch', policyFile, ...launcher, ...nats, '--json']);
     assert.equal(second.code, 1, second.stderr);
     const refusal = JSON.parse(second.stdout) as { error: { code: string; message: string } };
     assert.equal(refusal.error.code, 'ERR_ALREADY_RUNNING');
@@ -136,7 +149,7 @@ test('vc launch twice, vc computations list/show/stop over NATS with worker proc
     });
 
     // A finished computation is launched again; stop ends it through its host.
-    const again = await vcProcess(['launch', policyFile, ...nats, '--json']);
+    const again = await vcProcess(['launch', policyFile, ...launcher, ...nats, '--json']);
     assert.equal(again.code, 0, again.stderr);
     const stopStarted = Date.now();
     const stopped = await vcMain(['computations', 'stop', launched.computation, ...nats, '--json']);
@@ -210,7 +223,8 @@ test('a killed vc host takes its worker process with it, and its entry reads as 
         { path: '/program/p.wasm', bytes: wasmOf('random-source'), capabilities: ['/output/:w'] },
       ],
     });
-    const launched = await system.launch(policy);
+    // That host trusts no operator key: the policy's participant launches.
+    const launched = await system.launch(policy, { signer: participantSigner(owner!) });
     assert.equal(launched.host, 'host-doomed');
     const pid = Number(/^pid-(\d+)$/.exec(launched.worker)?.[1]);
     assert.ok(pid > 0, launched.worker);

@@ -3,13 +3,19 @@
 import { UsageError } from '../../protocol/index.js';
 import { SIM_KEY_ENV } from '../../enclave/index.js';
 import { ensureJournalStream, NatsTransport } from '../../transport/index.js';
-import { startHost, processSpawner, openNatsRegistry } from '../../actors/index.js';
+import {
+  defaultMaxEnclaves,
+  startHost,
+  processSpawner,
+  openNatsRegistry,
+  parseLauncherKeys,
+} from '../../actors/index.js';
 import { defaultNatsUrl, LOG_OPTIONS, LOG_USAGE, operatorLogFrom } from '../support.js';
 import { untilSignal } from '../signals.js';
-import { parseOptions, type Command } from '../command.js';
+import { parseOptions, readHostText, type Command } from '../command.js';
 
 const usage = `Usage: vc host [--nats URL] [--name NAME] [--sim-key FILE] [--idle-timeout SECONDS]
-               [--log-format F] [--log-level L] [--json]
+               [--launcher-keys FILE] [--max-enclaves N] [--log-format F] [--log-level L] [--json]
 
 Serves launch requests (subject vc.hosts.launch, queue group vc-hosts) until interrupted: each
 launch starts an enclave worker process for the policy it carries. Several hosts share the load.
@@ -19,6 +25,13 @@ vc_computations; \`vc computations\` lists them), heartbeated every 2 s.
   --name NAME     this host's name in replies, traces and the registry (default host-<random>)
   --idle-timeout SECONDS  end a computation whose enclave saw no request for this long
                   (ERR_IDLE_TIMEOUT; default 1800)
+  --launcher-keys FILE  operators allowed to launch any policy: PEM blocks, each a PUBLIC KEY or
+                  a CERTIFICATE (its key), P-256 (\`vc identity new --name op --out DIR\` makes one:
+                  give DIR/op.crt.pem here and DIR/op.key.pem to vc launch --operator-key).
+                  A participant of the launched policy may always launch it; anyone else is
+                  refused with ERR_LAUNCH_NOT_AUTHORIZED and no worker starts.
+  --max-enclaves N  computations held at once; beyond, ERR_HOST_BUSY (default: two per core,
+                  at most one per 256 MiB of free memory)
   --sim-key FILE  the sim platform attestation key handed to enclave workers
                   (default $${SIM_KEY_ENV}; \`vc attest sim-key\` makes one)
 ${LOG_USAGE}
@@ -36,6 +49,8 @@ export const command: Command = {
         name: { type: 'string' },
         'sim-key': { type: 'string' },
         'idle-timeout': { type: 'string' },
+        'launcher-keys': { type: 'string' },
+        'max-enclaves': { type: 'string' },
         json: { type: 'boolean' },
         ...LOG_OPTIONS,
       },
@@ -52,6 +67,13 @@ export const command: Command = {
       throw new UsageError('--idle-timeout must be a positive number of seconds');
     if (values.name !== undefined && !/^[A-Za-z0-9_-]+$/.test(values.name))
       throw new UsageError('--name takes letters, digits, "-" and "_" only');
+    const maxEnclaves =
+      values['max-enclaves'] === undefined ? defaultMaxEnclaves() : Number(values['max-enclaves']);
+    if (!Number.isInteger(maxEnclaves) || maxEnclaves < 1)
+      throw new UsageError('--max-enclaves must be a positive whole number');
+    const keysFile = values['launcher-keys'];
+    const launcherIds =
+      keysFile === undefined ? [] : await parseLauncherKeys(await readHostText(keysFile), keysFile);
     const nats = values.nats ?? defaultNatsUrl();
     const bus = await NatsTransport.connect({
       servers: nats,
@@ -62,6 +84,8 @@ export const command: Command = {
       bus,
       registry: await openNatsRegistry(bus.connection),
       idleTimeoutMs: idleTimeout * 1000,
+      maxEnclaves,
+      launcherIds,
       spawn: processSpawner({
         natsUrl: nats,
         simKeyFile,
@@ -75,8 +99,8 @@ export const command: Command = {
     await bus.flush();
     io.out(
       values.json
-        ? JSON.stringify({ ok: true, service: 'host', host: host.host, nats })
-        : `host ${host.host} serving launches on ${nats}`,
+        ? JSON.stringify({ ok: true, service: 'host', host: host.host, nats, maxEnclaves })
+        : `host ${host.host} serving launches on ${nats} (at most ${maxEnclaves} enclaves, ${launcherIds.length} operator keys)`,
     );
     await untilSignal();
     await host.stop();

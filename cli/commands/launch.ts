@@ -1,21 +1,51 @@
 // `vc launch POLICY`: Veracruz's `vc-server POLICY`. Asks the host pool to start an enclave for the
 // policy, waits until it is attested and ready (checked as a participant would), and prints the
 // computation id participants find from their own copy of the policy.
-import { UsageError, loadPolicyFile } from '../../protocol/index.js';
+import { UsageError, loadIdentity, loadPolicyFile } from '../../protocol/index.js';
 import { NatsTransport } from '../../transport/index.js';
-import { launchComputation } from '../../actors/index.js';
+import {
+  launchComputation,
+  operatorSigner,
+  participantSigner,
+  type Signer,
+} from '../../actors/index.js';
 import { defaultNatsUrl } from '../support.js';
-import { parseOptions, type Command } from '../command.js';
+import { parseOptions, readHostText, type Command } from '../command.js';
 
-const usage = `Usage: vc launch POLICY [--nats URL] [--platform sim] [--timeout SECONDS] [--json]
+const usage = `Usage: vc launch POLICY (--identity CERT --key KEY | --operator-key KEY) [--nats URL]
+                [--platform sim] [--timeout SECONDS] [--json]
 
 Starts an enclave for POLICY on one of the hosts, waits until it is attested and ready, checks its
 certificate chain, measurement and policy hash as a participant would, and prints the computation id.
+  --identity CERT --key KEY  sign the launch request as this participant of POLICY
+  --operator-key KEY         sign it with an operator key (P-256 PKCS#8 PEM, \`vc identity new\`)
+                    whose public key or certificate the hosts were given (vc host --launcher-keys)
   --nats URL        NATS server (default $VC_NATS_URL or nats://127.0.0.1:4222)
   --platform NAME   attestation platform (default sim)
   --timeout SECONDS how long to wait for the enclave (default 60; --timeout-ms N also works)
 A policy whose computation is already running is refused with ERR_ALREADY_RUNNING (naming the host
-and worker holding it); no host serving is ERR_NO_HOSTS at once.`;
+and worker holding it); no host serving is ERR_NO_HOSTS at once; a request signed by anyone else is
+refused with ERR_LAUNCH_NOT_AUTHORIZED; a host at its --max-enclaves is asked once more (another host
+may take it), then ERR_HOST_BUSY.`;
+
+/** Who signs the launch request: a participant (its identity) or an operator key. */
+async function launchSigner(values: {
+  identity?: string | undefined;
+  key?: string | undefined;
+  'operator-key'?: string | undefined;
+}): Promise<Signer> {
+  const operatorKey = values['operator-key'];
+  if (operatorKey !== undefined) {
+    if (values.identity !== undefined || values.key !== undefined)
+      throw new UsageError('give --identity CERT --key KEY or --operator-key KEY, not both');
+    return operatorSigner(await readHostText(operatorKey));
+  }
+  if (values.identity === undefined || values.key === undefined)
+    throw new UsageError(
+      `who launches? give --identity CERT --key KEY or --operator-key KEY\n${usage}`,
+    );
+  return participantSigner(await loadIdentity(values.identity, values.key));
+}
 
 export const command: Command = {
   name: 'launch',
@@ -27,6 +57,9 @@ export const command: Command = {
       allowPositionals: true,
       options: {
         nats: { type: 'string' },
+        identity: { type: 'string' },
+        key: { type: 'string' },
+        'operator-key': { type: 'string' },
         platform: { type: 'string' },
         timeout: { type: 'string' },
         'timeout-ms': { type: 'string' },
@@ -49,6 +82,7 @@ export const command: Command = {
           ? '--timeout must be a positive number of seconds'
           : '--timeout-ms must be a positive integer',
       );
+    const signer = await launchSigner(values);
     const policy = await loadPolicyFile(policyFile);
     const nats = values.nats ?? defaultNatsUrl();
     const bus = await NatsTransport.connect({ servers: nats, name: 'vc-launch' });
@@ -60,6 +94,7 @@ export const command: Command = {
       const launched = await launchComputation({
         bus,
         policy,
+        signer,
         timeoutMs,
         ...(values.platform ? { platform: values.platform } : {}),
       });

@@ -4,6 +4,7 @@
 import type { Step } from '../../machines/index.js';
 import type { Scenario, Turn } from '../scenario.js';
 import type { Layout } from './layout.js';
+import { ScenarioError } from '../errors.js';
 
 type ServiceKind = 'setup' | 'verifier' | 'host' | 'launch' | 'participant';
 
@@ -66,10 +67,24 @@ export function deploymentCommands(options: DeploymentOptions): ServiceCommand[]
       args: ['host', '--nats', nats, '--name', `host-${i}`, '--sim-key', l.simKey],
       serves: true,
     });
+  // Hosts start enclaves only for a participant of the policy or a trusted operator key: the party
+  // of the first turn launches, under its own identity.
+  const launcher = plan.rounds[0]?.[0]?.party;
+  if (launcher === undefined)
+    throw new ScenarioError('ERR_SCENARIO_UNKNOWN', `scenario ${scenario.name} has no turn`);
   services.push({
     name: 'launch',
     kind: 'launch',
-    args: ['launch', l.policy, '--nats', nats],
+    args: [
+      'launch',
+      l.policy,
+      '--identity',
+      l.certificate(launcher),
+      '--key',
+      l.key(launcher),
+      '--nats',
+      nats,
+    ],
     serves: false,
   });
   plan.rounds.forEach((round, r) => {
