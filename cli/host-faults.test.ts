@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import {
   natsBus,
   openNatsRegistry,
+  participantSigner,
   runParty,
   startSystem,
   type ComputationRegistry,
@@ -134,7 +135,8 @@ async function replayJson(server: NatsServer, computation: string) {
 
 test('vc host SIGKILLed while a participant waits: ERR_ENCLAVE_LOST in seconds, its worker gone, the journal replays to the fault', async (t) => {
   await withRig(t, async (rig) => {
-    const launched = await rig.system.launch(rig.policy);
+    // The participant launches (the `vc host` trusts no operator key).
+    const launched = await rig.system.launch(rig.policy, { signer: participantSigner(rig.owner) });
     assert.equal(launched.host, 'host-doomed');
     const pid = Number(/^pid-(\d+)$/.exec(launched.worker)?.[1]);
     assert.ok(alive(pid), `worker ${launched.worker} runs`);
@@ -158,7 +160,8 @@ test('vc host SIGKILLed while a participant waits: ERR_ENCLAVE_LOST in seconds, 
 
 test('an enclave worker process SIGKILLed mid-computation: ERR_ENCLAVE_LOST in seconds, the entry failed with it', async (t) => {
   await withRig(t, async (rig) => {
-    const launched = await rig.system.launch(rig.policy);
+    // The participant launches (the `vc host` trusts no operator key).
+    const launched = await rig.system.launch(rig.policy, { signer: participantSigner(rig.owner) });
     const pid = Number(/^pid-(\d+)$/.exec(launched.worker)?.[1]);
     const { result, sinceFault } = await participateThrough(rig, launched.computation, () =>
       process.kill(pid, 'SIGKILL'),
