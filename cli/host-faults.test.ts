@@ -1,8 +1,9 @@
 // Processes killed mid-computation (issue 14, item 5), as an operator would meet them: a `vc host`
 // process is SIGKILLed, or one enclave worker process is, while a participant waits for its
 // program to finish. The participant is told ERR_ENCLAVE_LOST within seconds (not minutes), the
-// worker process is gone with its host, the registry entry ends failed, and the journal up to the
-// fault replays with `vc replay`, which says the computation did not finish.
+// worker process is gone with its host, the registry entry ends failed (lost, once its host's
+// heartbeats stop), and the journal up to the fault replays with `vc replay`, which says the
+// computation did not finish.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -93,8 +94,12 @@ function alive(pid: number): boolean {
   }
 }
 
-async function until(what: string, check: () => Promise<boolean> | boolean): Promise<void> {
-  const deadline = Date.now() + BOUND_MS;
+async function until(
+  what: string,
+  check: () => Promise<boolean> | boolean,
+  ms = BOUND_MS,
+): Promise<void> {
+  const deadline = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
@@ -147,6 +152,20 @@ test('vc host SIGKILLed while a participant waits: ERR_ENCLAVE_LOST in seconds, 
     assert.equal(result.failure?.code, 'ERR_ENCLAVE_LOST', JSON.stringify(result.failure));
     assert.ok(sinceFault < BOUND_MS, `told after ${sinceFault} ms`);
     await until('the worker process to end with its host', () => !alive(pid));
+    // Nobody heartbeats the entry any more: once stale (10 s) it reads as failed/ERR_HOST_LOST.
+    await until(
+      'the entry to read as lost in vc computations list',
+      async () => {
+        const io = captureIo();
+        await main(['computations', 'list', '--json', '--nats', rig.server.url], io);
+        const [entry] = JSON.parse(io.stdout.join('')) as {
+          lost: boolean;
+          failure?: { code: string };
+        }[];
+        return entry?.lost === true && entry.failure?.code === 'ERR_HOST_LOST';
+      },
+      40_000,
+    );
 
     const { code, report } = await replayJson(rig.server, launched.computation);
     assert.equal(code, 0, 'the journal up to the fault replays without a divergence');
