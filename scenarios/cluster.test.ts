@@ -1,7 +1,8 @@
 // The multi-host run on a 3-node NATS cluster with JetStream replication 3: verifier, two hosts and
 // the participants on their own connections spread over the nodes. One node is killed in the middle
 // of the scenario; the clients reconnect to the others and the scenario completes with the right
-// result, and the replicated JetStream journal still holds the whole computation.
+// result. The replicated JetStream journal holds what was published before the loss, and nothing
+// it recorded contradicts today's machines.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readComputation, replayTraces } from '../actors/index.js';
@@ -48,10 +49,14 @@ test('cluster: a NATS node stopped mid-scenario, the scenario still completes', 
       const records = await readJournal(reader);
       const computation = await readComputation(records, run.computation);
       const kinds = new Set(computation.messages.map((m) => m.kind));
-      for (const kind of ['host.launch', 'provision.data', 'compute.request', 'result.read'])
+      // What was published before the node died is in the replicated journal. After it, until
+      // JetStream has elected new stream leaders (seconds), what is published is not stored: the
+      // journal captures core NATS messages, at most once, so the later rounds' requests may be
+      // missing from it (a CI run saw compute.request missing) while the run itself completed.
+      for (const kind of ['host.launch', 'provision.data'])
         assert.ok(kinds.has(kind), `the replicated journal holds ${kind}`);
-      // Core NATS is at-most-once: messages in flight to the killed node (a trace record, say) are
-      // lost, so an actor's recording may have a gap. What is recorded must never contradict
+      // Messages in flight to the killed node (a trace record, say) are lost too, so an actor's
+      // recording may have a gap. What is recorded must never contradict
       // today's machines: every actor replays cleanly up to its first gap, if any.
       const actors = replayTraces(computation.traces);
       assert.ok(actors.some((a) => a.machine === 'enclave'));
