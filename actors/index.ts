@@ -8,7 +8,22 @@ export type { ComputationView } from './registry/computation-registry.js';
 export { stopComputation } from './registry/stop-computation.js';
 export { runParticipant } from './participant/participant-actor.js';
 export { runParty } from './participant/run-computation.js';
-export { computationsIn, readComputation } from './replay/journal-replay.js';
+export {
+  computationsOf,
+  leafState,
+  readComputation,
+  readRuns,
+  runOf,
+  RunDecoder,
+} from './replay/journal-runs.js';
+export type {
+  Lane,
+  MessageEvent,
+  RunEvent,
+  RunJournal,
+  RunRecord,
+  TransitionEvent,
+} from './replay/journal-runs.js';
 export { replayTraces } from './replay/replay.js';
 export { formatTimeline, replayReport } from './replay/timeline.js';
 export { Endpoint } from './runtime/endpoint.js';

@@ -17,6 +17,8 @@ export interface DrivenStep {
   /** `running`, `done`, `error` or `stopped`. */
   readonly status: string;
   readonly outputs: readonly Record<string, unknown>[];
+  /** The machine's context after the event (public values and handles only: docs/architecture.md). */
+  readonly context: unknown;
 }
 
 function emittedOf(
@@ -55,7 +57,7 @@ export class MachineDriver<M extends AnyStateMachine> {
 
   #step(
     event: Record<string, unknown>,
-    snapshot: { value: unknown; status: string },
+    snapshot: { value: unknown; status: string; context?: unknown },
     actions: unknown[],
   ): DrivenStep {
     return {
@@ -63,6 +65,7 @@ export class MachineDriver<M extends AnyStateMachine> {
       state: JSON.stringify(snapshot.value),
       status: snapshot.status,
       outputs: emittedOf(actions as { type: string; params?: unknown }[]),
+      context: snapshot.context,
     };
   }
 }

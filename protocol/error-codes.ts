@@ -215,7 +215,8 @@ export const errorCatalog = {
   /** `vc replay`: re-driving recorded machines. */
   replay: {
     ERR_REPLAY_DIVERGENCE: 'a replayed machine behaves differently from its recording',
-    ERR_JOURNAL_EMPTY: 'the journal records no computation',
+    ERR_NOTHING_TO_REPLAY:
+      'the journal holds nothing to replay: no computation, or not the computation or run asked for',
   },
   /** The scenario runner (`ScenarioError`). */
   scenario: {

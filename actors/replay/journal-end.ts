@@ -4,7 +4,7 @@
 //   journal ends after record 57 (enclave in state serving.writing, participant-1 waiting for the
 //   reply to provision.data): the computation did not finish
 import { stateName } from '../runtime/log.js';
-import type { ComputationJournal } from './journal-replay.js';
+import type { RunJournal } from './journal-runs.js';
 import type { ActorReplay } from './replay.js';
 
 interface UnfinishedActor {
@@ -43,10 +43,7 @@ function pendingRequest(replay: ActorReplay): string | undefined {
   return undefined;
 }
 
-export function journalEnd(
-  journal: ComputationJournal,
-  replays: readonly ActorReplay[],
-): JournalEnd {
+export function journalEnd(journal: RunJournal, replays: readonly ActorReplay[]): JournalEnd {
   const enclave = replays.find((r) => r.machine === 'enclave');
   const last = enclave?.records.at(-1);
   const enclaveState = last && stateOf(last.state);

@@ -9,7 +9,7 @@ import { enclaveMachine, participantMachine, MACHINES } from '../../machines/ind
 import { prepareRun, runScenario, embeddedEnvironment } from '../../scenarios/index.js';
 import { veracruzCases } from '../../scenarios/testing/index.js';
 import { parseJournal } from '../../transport/index.js';
-import { readComputation } from './journal-replay.js';
+import { readComputation } from './journal-runs.js';
 import { replayTraces } from './replay.js';
 
 test('a changed enclave or participant machine diverges at the right recorded event', async () => {

@@ -23,6 +23,8 @@ export interface ActorReplay {
   readonly divergence: Divergence | undefined;
   /** The replayed machine reached a final state (false for a recording that stops before). */
   readonly finished: boolean;
+  /** The replayed machine's context after each record that reproduced (by record index). */
+  readonly contexts: readonly unknown[];
 }
 
 export type MachineTable = Readonly<Record<string, AnyStateMachine>>;
@@ -65,9 +67,14 @@ function compare(record: TraceTransitionBody, step: DrivenStep): Divergence | un
 interface ActorVerdict {
   readonly divergence: Divergence | undefined;
   readonly finished: boolean;
+  readonly contexts: readonly unknown[];
 }
 
-const diverged = (found: Divergence): ActorVerdict => ({ divergence: found, finished: false });
+const diverged = (found: Divergence, contexts: readonly unknown[] = []): ActorVerdict => ({
+  divergence: found,
+  finished: false,
+  contexts,
+});
 
 /**
  * Re-drives one actor's records; returns the first divergence, if any, and whether the machine
@@ -78,7 +85,7 @@ function replayActor(
   machines: MachineTable = MACHINES,
 ): ActorVerdict {
   const first = records[0];
-  if (!first) return { divergence: undefined, finished: false };
+  if (!first) return { divergence: undefined, finished: false, contexts: [] };
   const machine = machines[first.machine];
   if (!machine) return diverged(divergence(first, `unknown machine ${first.machine}`, undefined));
   if (first.index !== 0 || first.input === undefined) {
@@ -95,15 +102,20 @@ function replayActor(
   }
   const atStart = compare(first, step);
   if (atStart) return diverged(atStart);
+  const contexts: unknown[] = [toPlain(step.context)];
   for (const [i, record] of records.entries()) {
     if (i === 0) continue;
     if (record.index !== i)
-      return diverged(divergence(record, `record ${i} is missing from the recording`, undefined));
+      return diverged(
+        divergence(record, `record ${i} is missing from the recording`, undefined),
+        contexts,
+      );
     step = driver.send(record.event as never);
     const found = compare(record, step);
-    if (found) return diverged(found);
+    if (found) return diverged(found, contexts);
+    contexts.push(toPlain(step.context));
   }
-  return { divergence: undefined, finished: step.status === 'done' };
+  return { divergence: undefined, finished: step.status === 'done', contexts };
 }
 
 /** Replays every actor found in the records. */

@@ -1,7 +1,7 @@
 // Human-readable replay report: per actor, each recorded step (event -> state, outputs), then the
 // computation's messages, then the verdict. `vc replay` prints it; JSON goes through `replayReport`.
 import { journalEnd, type JournalEnd } from './journal-end.js';
-import type { ComputationJournal } from './journal-replay.js';
+import type { RunJournal } from './journal-runs.js';
 import type { ActorReplay } from './replay.js';
 
 export interface ReplayReport {
@@ -20,10 +20,7 @@ export interface ReplayReport {
   readonly ok: boolean;
 }
 
-export function replayReport(
-  journal: ComputationJournal,
-  replays: readonly ActorReplay[],
-): ReplayReport {
+export function replayReport(journal: RunJournal, replays: readonly ActorReplay[]): ReplayReport {
   return {
     computation: journal.computation,
     actors: replays.map((r) => ({
@@ -46,10 +43,7 @@ const brief = (o: Record<string, unknown>): string => {
   return `${String(o['type'])}${kind}${ref}`;
 };
 
-export function formatTimeline(
-  journal: ComputationJournal,
-  replays: readonly ActorReplay[],
-): string {
+export function formatTimeline(journal: RunJournal, replays: readonly ActorReplay[]): string {
   const lines = [`computation ${journal.computation}`];
   for (const r of replays) {
     lines.push('', `  ${r.actor} (${r.machine} machine)`);
@@ -65,7 +59,7 @@ export function formatTimeline(
   for (const m of journal.messages) {
     if (m.kind === 'trace.transition') continue;
     lines.push(
-      `    ${m.kind.padEnd(20)} from ${m.from.slice(0, 14).padEnd(14)} on ${m.subject}${m.verified ? '' : '  (unverified)'}`,
+      `    ${m.kind.padEnd(20)} from ${m.actor.padEnd(14)} on ${m.subject}${m.verified ? '' : '  (unverified)'}`,
     );
   }
   const diverged = replays.filter((r) => r.divergence);

@@ -11,8 +11,9 @@ import {
   NatsTransport,
 } from '../../transport/index.js';
 import {
-  computationsIn,
-  readComputation,
+  computationsOf,
+  readRuns,
+  runOf,
   replayTraces,
   formatTimeline,
   replayReport,
@@ -72,13 +73,21 @@ export const command: Command = {
     } finally {
       await bus?.close().catch(() => undefined);
     }
-    const computations = values.computation ? [values.computation] : computationsIn(records);
-    if (computations.length === 0)
-      throw new ProtocolError('ERR_JOURNAL_EMPTY', 'the journal records no computation');
+    const runs = await readRuns(records);
+    const computations = values.computation ? [values.computation] : computationsOf(runs);
+    const chosen = computations.map((c) => runOf(runs, c));
+    if (chosen.length === 0 || chosen.some((r) => r === undefined))
+      throw new ProtocolError(
+        'ERR_NOTHING_TO_REPLAY',
+        values.computation
+          ? `the journal holds no run of computation ${values.computation}`
+          : 'the journal records no computation',
+      );
     const reports = [];
     let firstDivergence: string | undefined;
-    for (const computation of computations) {
-      const journal = await readComputation(records, computation);
+    for (const journal of chosen) {
+      if (!journal) continue;
+      const computation = journal.computation;
       const replays = replayTraces(journal.traces);
       reports.push(replayReport(journal, replays));
       if (!values.json) io.out(formatTimeline(journal, replays));
