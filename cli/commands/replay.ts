@@ -19,8 +19,9 @@ import {
   replayReport,
 } from '../../actors/index.js';
 import { parseOptions, withHostFile, type Command } from '../command.js';
+import { writeOtlp } from '../export/otlp.js';
 
-const usage = `Usage: vc replay JOURNAL [--computation ID] [--nats URL] [--json]
+const usage = `Usage: vc replay JOURNAL [--computation ID] [--nats URL] [--otlp FILE] [--json]
 
 Replays a protocol journal: every actor's machine is re-driven from its recorded events without
 any I/O and compared, step by step, with the recorded states and outputs.
@@ -28,6 +29,7 @@ any I/O and compared, step by step, with the recorded states and outputs.
                     (default stream: ${defaultJournalStream})
   --computation ID  only this computation (default: every computation in the journal)
   --nats URL        read the journal from JetStream on this NATS server
+  --otlp FILE       also write the replayed runs to FILE as OpenTelemetry spans (OTLP JSON)
   --json            a JSON report
 Exit 0 when every actor reproduces its timeline, 1 (ERR_REPLAY_DIVERGENCE) at the first divergence.`;
 
@@ -51,6 +53,7 @@ export const command: Command = {
       options: {
         computation: { type: 'string' },
         nats: { type: 'string' },
+        otlp: { type: 'string' },
         json: { type: 'boolean' },
       },
     });
@@ -82,6 +85,11 @@ export const command: Command = {
         values.computation
           ? `the journal holds no run of computation ${values.computation}`
           : 'the journal records no computation',
+      );
+    if (values.otlp)
+      await writeOtlp(
+        values.otlp,
+        chosen.filter((r) => r !== undefined),
       );
     const reports = [];
     let firstDivergence: string | undefined;
