@@ -194,6 +194,32 @@ test('vc replay --otlp: a scenario history as one trace, actors as resources, a 
   }
 });
 
+test('OTLP export of two runs: a trace each, each with its own root, actors still one resource each', async () => {
+  const records = ['sealed-bid-auction', 'shamir'].flatMap((name) =>
+    parseJournal(
+      readFileSync(new URL(`../../scenarios/histories/${name}.vcj`, import.meta.url)),
+    ).records.map((r) => ({ ...r, seq: r.seq + (name === 'shamir' ? 1_000_000 : 0) })),
+  );
+  const runs = await readRuns(records);
+  assert.equal(runs.length, 2);
+  const request = await exported(runs);
+  const spans = assertOtlpShape(request);
+  const traces = new Set(spans.map((s) => s.span.traceId));
+  assert.equal(traces.size, 2, 'one trace per run');
+  for (const traceId of traces) {
+    const ofTrace = spans.filter((s) => s.span.traceId === traceId);
+    const roots = ofTrace.filter((s) => s.span.parentSpanId === undefined);
+    assert.equal(roots.length, 1);
+    assert.ok(
+      ofTrace.every((s) => s === roots[0] || s.span.parentSpanId === roots[0]!.span.spanId),
+    );
+  }
+  const services = request.resourceSpans.map(
+    (rs) => attribute(rs.resource.attributes, 'service.name')!.stringValue!,
+  );
+  assert.equal(new Set(services).size, services.length, 'one ResourceSpans per actor');
+});
+
 test('OTLP export of a refused run: the refused request and the run carry error status', async () => {
   const dir = privateTempDir('vc-otlp-');
   const journalFile = join(dir.path, 'refused.vcj');
