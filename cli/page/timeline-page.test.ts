@@ -71,7 +71,7 @@ test(`vc replay --html: the ${FLAGSHIP} timeline page in Chromium (lanes, arrows
   assert.equal(await main(['replay', journal, '--html', file], io), 0, io.stderr.join('\n'));
   assert.match(io.stdout.join(''), /wrote .*timeline\.html: 1 run/);
 
-  const page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
+  const page = await browser.newPage({ viewport: { width: 1800, height: 1000 } });
   assert.deepEqual(await openOffline(page, file), [], 'the page fetches nothing');
 
   const lanes = await page
@@ -116,7 +116,9 @@ test(`vc replay --html: the ${FLAGSHIP} timeline page in Chromium (lanes, arrows
   // A state band opens the transition that entered it.
   await page.locator('.band').first().click();
   assert.match((await page.locator('#detail').textContent()) ?? '', /"context"/);
-  await page.locator('.arrow', { hasText: 'compute.request' }).first().click();
+  await page.locator('.arrow', { hasText: 'provision.data' }).first().click();
+  assert.match((await page.locator('#detail').textContent()) ?? '', /‹\d+ bytes›/, 'sealed bytes');
+  await page.locator('main').evaluate((main) => main.scrollTo({ left: 0 }));
   const shot = join(process.env['VC_SCREENSHOTS'] === '1' ? imagesDir : dir, 'timeline-detail.png');
   await page.screenshot({ path: shot });
   assert.ok(statSync(shot).size > 10_000);
