@@ -240,7 +240,9 @@
     for (const node of document.querySelectorAll('#sequence [data-seq="' + e.seq + '"]'))
       node.classList.add('selected');
     if (e.type !== 'transition') return;
-    const chart = document.querySelector('.statechart[data-machine="' + e.machine + '"]');
+    const chart = document.querySelector(
+      '.statechart[data-machine="' + CSS.escape(e.machine) + '"]',
+    );
     if (!chart) return;
     for (const path of e.paths) {
       const node = chart.querySelector('[data-state="' + CSS.escape(path) + '"]');
@@ -288,7 +290,9 @@
       node.classList.remove('visited', 'current');
     for (const e of run.events) {
       if (e.type !== 'transition') continue;
-      const chart = document.querySelector('.statechart[data-machine="' + e.machine + '"]');
+      const chart = document.querySelector(
+        '.statechart[data-machine="' + CSS.escape(e.machine) + '"]',
+      );
       if (!chart) continue;
       for (const path of e.paths) {
         const node = chart.querySelector('[data-state="' + CSS.escape(path) + '"]');

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
-import { decodePlain, parseJournal } from '../../transport/index.js';
+import { decodePlain, FileJournal, parseJournal } from '../../transport/index.js';
 import { FLAGSHIP, findScenario } from '../../scenarios/index.js';
 import { launchChromium } from '../../test-support/browser.js';
 import { captureIo } from '../command.js';
@@ -122,4 +122,18 @@ test(`vc replay --html: the ${FLAGSHIP} timeline page in Chromium (lanes, arrows
   const shot = join(process.env['VC_SCREENSHOTS'] === '1' ? imagesDir : dir, 'timeline-detail.png');
   await page.screenshot({ path: shot });
   assert.ok(statSync(shot).size > 10_000);
+});
+
+test('vc replay --html refuses a journal with nothing to show (ERR_NOTHING_TO_REPLAY, exit 1)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'vc-page-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const journal = join(dir, 'empty.vcj');
+  FileJournal.open(journal).close();
+  const file = join(dir, 'page.html');
+  for (const extra of [[], ['--computation', 'p0123']]) {
+    const io = captureIo();
+    assert.equal(await main(['replay', journal, '--html', file, ...extra], io), 1);
+    assert.match(io.stderr.join(''), /ERR_NOTHING_TO_REPLAY/);
+    assert.throws(() => statSync(file), /ENOENT/, 'no page written');
+  }
 });
