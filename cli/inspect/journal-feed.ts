@@ -1,0 +1,118 @@
+// What `vc inspect` shows comes from here: the journal that JetStream already holds (so opening the
+// page after a run still shows it), then every journaled message live, fed one at a time, in order,
+// to one RunDecoder.
+//
+// TEMPORARY: the live part is a minimal local subscription to JOURNAL_SUBJECTS until helper A's
+// `actors/replay/live-watch.ts` (used by `vc watch`) is on main; `followJournal` is the one place
+// to swap it (keep the history replay and its de-duplication in front of it).
+//
+// The live subscription starts before the history is read, so nothing falls between the two. A
+// message that arrives in that window is both in the history and live: each history record cancels
+// one live copy with the same bytes (a retried request is the same bytes twice, hence a count).
+import { createHash } from 'node:crypto';
+import { JOURNAL_SUBJECTS, VcError } from '../../protocol/index.js';
+import {
+  JetStreamJournalReader,
+  defaultJournalStream,
+  type NatsTransport,
+  type JournalRecord,
+} from '../../transport/index.js';
+import type { RunDecoder, RunEvent, RunRecord } from '../../actors/index.js';
+
+export interface JournalFeed {
+  /** Records read from JetStream at start (0 without a journal stream). */
+  readonly history: number;
+  /** Why the history could not be read, when it could not (no stream yet, no JetStream). */
+  readonly historyNote: string | undefined;
+  /** Resolves once every record received so far has been decoded. */
+  settle(): Promise<void>;
+  stop(): void;
+}
+
+export interface FollowOptions {
+  /** The journal stream to read first (default VC_JOURNAL); false: live only. */
+  readonly stream?: string | false;
+}
+
+function digest(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('base64');
+}
+
+/** Feeds the journal's history, then every live journaled message, to `decoder`. */
+export async function followJournal(
+  bus: NatsTransport,
+  decoder: RunDecoder,
+  onEvent: (event: RunEvent) => void,
+  options: FollowOptions = {},
+): Promise<JournalFeed> {
+  // Live messages queue behind this gate until the history has been fed.
+  let openGate!: () => void;
+  let chain = new Promise<void>((resolve) => (openGate = resolve));
+  let lastSeq = 0;
+  let replaying = true;
+  const replayed = new Map<string, number>();
+  const feed = async (record: RunRecord): Promise<void> => {
+    lastSeq = Math.max(lastSeq, record.seq);
+    const event = await decoder.add(record).catch(() => undefined);
+    if (event) onEvent(event);
+  };
+  const enqueue = (work: () => Promise<void>): void => {
+    chain = chain.then(work).catch(() => undefined);
+  };
+  const subscriptions = JOURNAL_SUBJECTS.map((subject) =>
+    bus.subscribe(subject, (message) => {
+      const time = Date.now();
+      const data = message.data;
+      const check = replaying;
+      enqueue(async () => {
+        if (check) {
+          const key = digest(data);
+          const copies = replayed.get(key) ?? 0;
+          if (copies > 0) {
+            replayed.set(key, copies - 1);
+            return;
+          }
+        } else replayed.clear();
+        await feed({ seq: lastSeq + 1, time, subject: message.subject, data });
+      });
+    }),
+  );
+  await bus.flush();
+  const history: JournalRecord[] = [];
+  let historyNote: string | undefined;
+  if (options.stream !== false) {
+    try {
+      const reader = new JetStreamJournalReader(
+        bus.connection,
+        options.stream ?? defaultJournalStream,
+      );
+      for await (const record of reader.records()) history.push(record);
+    } catch (error) {
+      historyNote =
+        error instanceof VcError
+          ? error.message
+          : `no journal stream ${options.stream ?? defaultJournalStream} yet`;
+    }
+  }
+  for (const record of history) {
+    const key = digest(record.data);
+    replayed.set(key, (replayed.get(key) ?? 0) + 1);
+  }
+  replaying = false;
+  for (const record of history) await feed(record);
+  openGate();
+  return {
+    history: history.length,
+    historyNote,
+    settle: async () => {
+      for (;;) {
+        const seen = chain;
+        await seen;
+        if (seen === chain) return;
+      }
+    },
+    stop: () => {
+      for (const s of subscriptions) s.unsubscribe();
+    },
+  };
+}
