@@ -19,8 +19,9 @@ import {
   replayReport,
 } from '../../actors/index.js';
 import { parseOptions, withHostFile, type Command } from '../command.js';
+import { writeTimelinePage } from '../page/write-page.js';
 
-const usage = `Usage: vc replay JOURNAL [--computation ID] [--nats URL] [--json]
+const usage = `Usage: vc replay JOURNAL [--computation ID] [--nats URL] [--json] [--html FILE]
 
 Replays a protocol journal: every actor's machine is re-driven from its recorded events without
 any I/O and compared, step by step, with the recorded states and outputs.
@@ -29,6 +30,8 @@ any I/O and compared, step by step, with the recorded states and outputs.
   --computation ID  only this computation (default: every computation in the journal)
   --nats URL        read the journal from JetStream on this NATS server
   --json            a JSON report
+  --html FILE       write the timeline page (one self-contained HTML file: sequence diagram, state
+                    bands, statecharts) of every run (of --computation's runs) to FILE, and exit 0
 Exit 0 when every actor reproduces its timeline, 1 (ERR_REPLAY_DIVERGENCE) at the first divergence.`;
 
 async function collect(
@@ -52,6 +55,7 @@ export const command: Command = {
         computation: { type: 'string' },
         nats: { type: 'string' },
         json: { type: 'boolean' },
+        html: { type: 'string' },
       },
     });
     if (positionals.length > 1 || (!values.nats && positionals.length === 0))
@@ -74,6 +78,18 @@ export const command: Command = {
       await bus?.close().catch(() => undefined);
     }
     const runs = await readRuns(records);
+    if (values.html) {
+      const shown = runs.filter((r) => !values.computation || r.computation === values.computation);
+      if (shown.length === 0)
+        throw new ProtocolError(
+          'ERR_NOTHING_TO_REPLAY',
+          values.computation
+            ? `the journal holds no run of computation ${values.computation}`
+            : 'the journal records no computation',
+        );
+      io.out(await writeTimelinePage(values.html, shown));
+      return 0;
+    }
     const computations = values.computation ? [values.computation] : computationsOf(runs);
     const chosen = computations.map((c) => runOf(runs, c));
     if (chosen.length === 0 || chosen.some((r) => r === undefined))
