@@ -112,11 +112,9 @@ test('vc inspect shows a scenario live in Chromium: lanes by name, one arrow per
     await entry.waitFor();
     await entry.click();
     await page
-      .waitForFunction(
-        (count) => document.querySelectorAll('.arrow').length === count,
-        messages.length,
-        { timeout: 10_000 },
-      )
+      .waitForFunction(`document.querySelectorAll('.arrow').length === ${messages.length}`, null, {
+        timeout: 10_000,
+      })
       .catch(async (error: unknown) => {
         const shown = await page.locator('.arrow').count();
         throw new Error(`${shown} arrows, ${messages.length} messages: ${messages.join(' ')}`, {
@@ -136,11 +134,11 @@ test('vc inspect shows a scenario live in Chromium: lanes by name, one arrow per
 
     await page.locator('.arrow').first().click();
     await page.waitForFunction(
-      (kind) => document.getElementById('detail')?.textContent?.includes(kind) ?? false,
-      messages[0]!,
+      `document.getElementById('detail').textContent.includes(${JSON.stringify(messages[0])})`,
     );
     const detail = await page.locator('#detail').textContent();
     assert.match(detail ?? '', /"policy"/, 'the launch request shows its body');
+    await page.evaluate(`document.querySelector('main').scrollLeft = 0`);
     mkdirSync(join(screenshot, '..'), { recursive: true });
     await page.screenshot({ path: screenshot, fullPage: true });
 

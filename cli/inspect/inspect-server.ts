@@ -26,7 +26,7 @@ export interface InspectServerOptions {
   readonly throttleMs?: number;
 }
 
-export interface RunSummary {
+interface RunSummary {
   readonly computation: string;
   readonly run: string;
   readonly number: number;
@@ -39,7 +39,7 @@ export interface RunSummary {
 const FINAL_ENCLAVE_STATES = new Set(['shutDown', 'failed']);
 
 /** The run ended: its host said computation.ended, or its enclave reached a final state. */
-export function finished(run: RunJournal): boolean {
+function finished(run: RunJournal): boolean {
   return run.events.some(
     (e) =>
       (e.type === 'message' && e.kind === 'computation.ended') ||
@@ -47,7 +47,7 @@ export function finished(run: RunJournal): boolean {
   );
 }
 
-export function summaryOf(run: RunJournal): RunSummary {
+function summaryOf(run: RunJournal): RunSummary {
   return {
     computation: run.computation,
     run: run.run,

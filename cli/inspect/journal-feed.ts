@@ -9,6 +9,9 @@
 // The live subscription starts before the history is read, so nothing falls between the two. A
 // message that arrives in that window is both in the history and live: each history record cancels
 // one live copy with the same bytes (a retried request is the same bytes twice, hence a count).
+// A live record's time is its envelope's `ts` (when the sender made it): receipt time would bunch
+// up whenever this process is slow to read its socket. A `ts` far from the receipt time (a wrong
+// clock, a forged envelope) gives way to the receipt time.
 import { createHash } from 'node:crypto';
 import { JOURNAL_SUBJECTS, VcError } from '../../protocol/index.js';
 import {
@@ -16,6 +19,7 @@ import {
   defaultJournalStream,
   type NatsTransport,
   type JournalRecord,
+  readEnvelopeHeaderUnverified,
 } from '../../transport/index.js';
 import type { RunDecoder, RunEvent, RunRecord } from '../../actors/index.js';
 
@@ -32,6 +36,18 @@ export interface JournalFeed {
 export interface FollowOptions {
   /** The journal stream to read first (default VC_JOURNAL); false: live only. */
   readonly stream?: string | false;
+}
+
+const CLOCK_SLACK_MS = 5 * 60_000;
+
+/** When the sender made the message, if its envelope says so plausibly; else when it came. */
+function timeOf(data: Uint8Array, received: number): number {
+  try {
+    const { ts } = readEnvelopeHeaderUnverified(data);
+    return Math.abs(ts - received) <= CLOCK_SLACK_MS ? ts : received;
+  } catch {
+    return received;
+  }
 }
 
 function digest(data: Uint8Array): string {
@@ -61,8 +77,8 @@ export async function followJournal(
   };
   const subscriptions = JOURNAL_SUBJECTS.map((subject) =>
     bus.subscribe(subject, (message) => {
-      const time = Date.now();
       const data = message.data;
+      const time = timeOf(data, Date.now());
       const check = replaying;
       enqueue(async () => {
         if (check) {
