@@ -7,9 +7,9 @@ import { chromium, type Browser } from 'playwright-core';
 import { requireResource } from './requirements.js';
 
 /** Where the browser is: $VC_CHROMIUM, else Debian's /usr/bin/chromium. */
-export const chromiumPath = process.env['VC_CHROMIUM'] ?? '/usr/bin/chromium';
+const chromiumPath = process.env['VC_CHROMIUM'] ?? '/usr/bin/chromium';
 
-export function hasChromium(): boolean {
+function hasChromium(): boolean {
   return existsSync(chromiumPath);
 }
 

@@ -146,8 +146,8 @@ export function toPageRun(run: RunJournal): PageRun {
     number: run.number,
     policyHash: run.policyHash ?? null,
     lanes: run.lanes.map((l) => ({ name: l.name, role: l.role })),
-    start: events[0]?.time ?? 0,
-    end: events.at(-1)?.time ?? 0,
+    start: events.length ? Math.min(...events.map((e) => e.time)) : 0,
+    end: events.length ? Math.max(...events.map((e) => e.time)) : 0,
     messageCount: run.messages.length,
     events,
     divergences: replays.flatMap((r) =>

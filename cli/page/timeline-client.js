@@ -8,9 +8,10 @@
   const data = JSON.parse(document.getElementById('vc-data').textContent);
   const runs = data.runs.slice();
   let selected = undefined;
-  const LANE_W = 160;
+  const LANE_W = 124;
   const LEFT = 80;
-  const TOP = 56;
+  const TOP = 10;
+  const HEADER_H = 48;
   const ROW = 22;
   const ROLE_ORDER = { participant: 0, enclave: 1, host: 2, verifier: 3, operator: 4 };
 
@@ -60,6 +61,7 @@
     const broadcastX = LEFT + LANE_W / 2 + lanes.length * LANE_W;
     const height = TOP + (run.events.length + 1) * ROW + 10;
     const width = broadcastX + LANE_W / 2;
+    const header = el('svg', { id: 'lanes-svg', width: width, height: HEADER_H });
     const svg = el('svg', { id: 'sequence-svg', width: width, height: height });
     const defs = el('defs');
     const marker = el('marker', {
@@ -77,10 +79,10 @@
     svg.appendChild(defs);
     lanes.forEach((lane) => {
       const cx = x.get(lane.name);
-      svg.appendChild(el('line', { class: 'lifeline', x1: cx, y1: TOP - 8, x2: cx, y2: height }));
+      svg.appendChild(el('line', { class: 'lifeline', x1: cx, y1: 0, x2: cx, y2: height }));
       const head = el('g', { class: 'lane role-' + lane.role, 'data-lane': lane.name });
       head.appendChild(
-        el('rect', { x: cx - LANE_W / 2 + 8, y: 8, width: LANE_W - 16, height: 34, rx: 6 }),
+        el('rect', { x: cx - LANE_W / 2 + 6, y: 6, width: LANE_W - 12, height: 36, rx: 6 }),
       );
       head.appendChild(
         el('text', { x: cx, y: 24, 'text-anchor': 'middle', class: 'lane-name' }, lane.name),
@@ -88,26 +90,26 @@
       head.appendChild(
         el('text', { x: cx, y: 37, 'text-anchor': 'middle', class: 'lane-role' }, lane.role),
       );
-      svg.appendChild(head);
+      header.appendChild(head);
     });
     const bcast = el('g', { class: 'broadcast' });
     bcast.appendChild(
       el('line', {
         class: 'lifeline dashed',
         x1: broadcastX,
-        y1: TOP - 8,
+        y1: 0,
         x2: broadcastX,
         y2: height,
       }),
     );
-    bcast.appendChild(
+    svg.appendChild(bcast);
+    header.appendChild(
       el(
         'text',
-        { x: broadcastX, y: 30, 'text-anchor': 'middle', class: 'lane-role' },
+        { x: broadcastX, y: 28, 'text-anchor': 'middle', class: 'lane-role' },
         'announcements',
       ),
     );
-    svg.appendChild(bcast);
 
     const rowY = (i) => TOP + (i + 1) * ROW;
     const bands = el('g', { class: 'bands' });
@@ -214,7 +216,10 @@
     for (const actor of Array.from(open.keys())) closeBand(actor, rowY(run.events.length));
     svg.appendChild(bands);
     svg.appendChild(marks);
-    return svg;
+    const top = document.createElement('div');
+    top.className = 'lane-header';
+    top.appendChild(header);
+    return { header: top, svg: svg };
   }
 
   function show(title, value) {
@@ -235,7 +240,9 @@
     for (const node of document.querySelectorAll('#sequence [data-seq="' + e.seq + '"]'))
       node.classList.add('selected');
     if (e.type !== 'transition') return;
-    const chart = document.querySelector('.statechart[data-machine="' + e.machine + '"]');
+    const chart = document.querySelector(
+      '.statechart[data-machine="' + CSS.escape(e.machine) + '"]',
+    );
     if (!chart) return;
     for (const path of e.paths) {
       const node = chart.querySelector('[data-state="' + CSS.escape(path) + '"]');
@@ -283,7 +290,9 @@
       node.classList.remove('visited', 'current');
     for (const e of run.events) {
       if (e.type !== 'transition') continue;
-      const chart = document.querySelector('.statechart[data-machine="' + e.machine + '"]');
+      const chart = document.querySelector(
+        '.statechart[data-machine="' + CSS.escape(e.machine) + '"]',
+      );
       if (!chart) continue;
       for (const path of e.paths) {
         const node = chart.querySelector('[data-state="' + CSS.escape(path) + '"]');
@@ -347,7 +356,8 @@
           .join('; ');
       area.appendChild(warn);
     }
-    const svg = drawSequence(run);
+    const drawn = drawSequence(run);
+    const svg = drawn.svg;
     svg.addEventListener('click', (event) => {
       const target = event.target.closest('[data-seq]');
       if (!target) return;
@@ -355,7 +365,7 @@
       const e = run.events.find((x) => x.seq === seq);
       if (e) showEvent(run, e);
     });
-    area.appendChild(svg);
+    area.append(drawn.header, svg);
     markVisited(run);
   }
 

@@ -16,7 +16,7 @@ export interface TimelinePageInput {
 
 const STYLE = `
 :root { font-family: system-ui, sans-serif; font-size: 13px; color: #222; }
-body { margin: 0; display: grid; grid-template-columns: 1fr 380px;
+body { margin: 0; display: grid; grid-template-columns: 1fr 360px;
   grid-template-rows: auto auto minmax(0, 78vh) auto;
 
 header { grid-column: 1 / 3; padding: 8px 14px; background: #20304a; color: #fff; display: flex;
@@ -28,7 +28,10 @@ nav { grid-column: 1 / 3; padding: 4px 14px; border-bottom: 1px solid #ccc; }
 #runs li { padding: 3px 8px; border: 1px solid #aab; border-radius: 4px; cursor: pointer;
   font-family: ui-monospace, monospace; font-size: 12px; }
 #runs li.active { background: #20304a; color: #fff; }
-main { overflow: auto; padding: 8px; }
+main { overflow: auto; padding: 0 8px 8px; }
+.lane-header { position: sticky; top: 0; z-index: 2; background: #fff; border-bottom: 1px solid #ddd;
+  width: max-content; }
+#sequence-svg { display: block; }
 #detail { overflow: auto; padding: 8px 12px; border-left: 1px solid #ccc; background: #fafafc; }
 #detail pre { font-size: 11.5px; white-space: pre-wrap; word-break: break-all; }
 #detail h2 { font-size: 14px; margin: 4px 0; }
