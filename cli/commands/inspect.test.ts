@@ -2,11 +2,11 @@
 // a process, the page open while a scenario runs over that server; the live DOM must show the
 // computation, a lane per actor named as the policy names it, one arrow per message the journal
 // holds, and a message's body on click. A second `vc inspect` started afterwards reads the same run
-// back from JetStream.
+// back from JetStream. Set VC_SCREENSHOTS=1 to refresh docs/images/inspect.png.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +25,7 @@ import { captureIo } from '../command.js';
 import { main } from '../main.js';
 
 const vc = fileURLToPath(new URL('../../bin/vc.mjs', import.meta.url));
-const screenshot = fileURLToPath(new URL('../../docs/images/inspect.png', import.meta.url));
+const imagesDir = fileURLToPath(new URL('../../docs/images/', import.meta.url));
 const SCENARIO = 'shamir';
 
 interface Inspect {
@@ -139,8 +139,9 @@ test('vc inspect shows a scenario live in Chromium: lanes by name, one arrow per
     const detail = await page.locator('#detail').textContent();
     assert.match(detail ?? '', /"policy"/, 'the launch request shows its body');
     await page.evaluate(`document.querySelector('main').scrollLeft = 0`);
-    mkdirSync(join(screenshot, '..'), { recursive: true });
-    await page.screenshot({ path: screenshot, fullPage: true });
+    const shot = join(process.env['VC_SCREENSHOTS'] === '1' ? imagesDir : dir, 'inspect.png');
+    await page.screenshot({ path: shot, fullPage: true });
+    assert.ok(statSync(shot).size > 10_000);
 
     // Opened after the run, inspect reads it back from the journal stream.
     const later = await startInspect(server.url);
