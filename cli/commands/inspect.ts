@@ -4,7 +4,7 @@
 import { UsageError } from '../../protocol/index.js';
 import { NatsTransport, defaultJournalStream } from '../../transport/index.js';
 import { RunDecoder } from '../../actors/index.js';
-import { followJournal } from '../inspect/journal-feed.js';
+import { followJournal, jetStreamHistory } from '../inspect/journal-feed.js';
 import { isLoopback, startInspectServer, type InspectServer } from '../inspect/inspect-server.js';
 import { livePage } from '../inspect/live-page.js';
 import { defaultNatsUrl } from '../support.js';
@@ -61,9 +61,10 @@ export const command: Command = {
       const decoder = new RunDecoder();
       server = await startInspectServer({ host, port, runs: () => decoder.runs(), page: livePage });
       const listening = server;
-      const feed = await followJournal(bus, decoder, (event) => listening.changed(event), {
-        stream: values['no-history'] ? false : (values.stream ?? defaultJournalStream),
-      });
+      const history = values['no-history']
+        ? undefined
+        : jetStreamHistory(bus, values.stream ?? defaultJournalStream);
+      const feed = await followJournal(bus, decoder, (e) => listening.changed(e), history);
       if (!isLoopback(host))
         io.err(
           `WARNING: vc inspect listens on ${host}, not only on this machine: anyone who reaches ` +

@@ -2,9 +2,9 @@
 // page after a run still shows it), then every journaled message live, fed one at a time, in order,
 // to one RunDecoder.
 //
-// TEMPORARY: the live part is a minimal local subscription to JOURNAL_SUBJECTS until helper A's
-// `actors/replay/live-watch.ts` (used by `vc watch`) is on main; `followJournal` is the one place
-// to swap it (keep the history replay and its de-duplication in front of it).
+// The live part is a minimal subscription to JOURNAL_SUBJECTS of its own, until the live watcher of
+// `vc watch` (actors/replay/live-watch.ts) can take the history in front of it: `followJournal` is
+// the one place to swap (keep the history, its gate and its de-duplication).
 //
 // The live subscription starts before the history is read, so nothing falls between the two. A
 // message that arrives in that window is both in the history and live: each history record cancels
@@ -18,13 +18,13 @@ import {
   JetStreamJournalReader,
   defaultJournalStream,
   type NatsTransport,
-  type JournalRecord,
+  type Transport,
   readEnvelopeHeaderUnverified,
 } from '../../transport/index.js';
 import type { RunDecoder, RunEvent, RunRecord } from '../../actors/index.js';
 
 export interface JournalFeed {
-  /** Records read from JetStream at start (0 without a journal stream). */
+  /** Records of the history fed at start (0 without a journal stream). */
   readonly history: number;
   /** Why the history could not be read, when it could not (no stream yet, no JetStream). */
   readonly historyNote: string | undefined;
@@ -33,9 +33,15 @@ export interface JournalFeed {
   stop(): void;
 }
 
-export interface FollowOptions {
-  /** The journal stream to read first (default VC_JOURNAL); false: live only. */
-  readonly stream?: string | false;
+/** What the journal held before: records in journal order (none when it is undefined). */
+export type JournalHistory = (() => AsyncIterable<RunRecord>) | undefined;
+
+/** The history a JetStream journal stream holds (default VC_JOURNAL). */
+export function jetStreamHistory(
+  bus: NatsTransport,
+  stream = defaultJournalStream,
+): JournalHistory {
+  return () => new JetStreamJournalReader(bus.connection, stream).records();
 }
 
 const CLOCK_SLACK_MS = 5 * 60_000;
@@ -56,10 +62,10 @@ function digest(data: Uint8Array): string {
 
 /** Feeds the journal's history, then every live journaled message, to `decoder`. */
 export async function followJournal(
-  bus: NatsTransport,
+  bus: Transport,
   decoder: RunDecoder,
   onEvent: (event: RunEvent) => void,
-  options: FollowOptions = {},
+  readHistory: JournalHistory,
 ): Promise<JournalFeed> {
   // Live messages queue behind this gate until the history has been fed.
   let openGate!: () => void;
@@ -94,21 +100,13 @@ export async function followJournal(
     }),
   );
   await bus.flush();
-  const history: JournalRecord[] = [];
+  const history: RunRecord[] = [];
   let historyNote: string | undefined;
-  if (options.stream !== false) {
-    try {
-      const reader = new JetStreamJournalReader(
-        bus.connection,
-        options.stream ?? defaultJournalStream,
-      );
-      for await (const record of reader.records()) history.push(record);
-    } catch (error) {
-      historyNote =
-        error instanceof VcError
-          ? error.message
-          : `no journal stream ${options.stream ?? defaultJournalStream} yet`;
-    }
+  try {
+    if (readHistory) for await (const record of readHistory()) history.push(record);
+  } catch (error) {
+    // JetStream answers "stream not found" in its own words; ours (ERR_NO_JETSTREAM) say more.
+    historyNote = error instanceof VcError ? error.message : 'no journal stream yet';
   }
   for (const record of history) {
     const key = digest(record.data);
