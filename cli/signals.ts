@@ -1,7 +1,7 @@
 // The one SIGINT/SIGTERM policy of a `vc` process (issue 14, item 6).
-//   - A service waiting in `untilSignal()` (vc host, vc verifier) drains: the signal wakes it, it
-//     stops accepting, stops its workers and closes the bus, and exits 0; should the drain hang,
-//     the process ends anyway after DRAIN_MS.
+//   - A service waiting in `untilSignal()` (vc host, vc verifier, vc inspect) drains: the signal
+//     wakes it, it stops accepting, stops its workers and closes the bus, and exits 0; should the
+//     drain hang, the process ends anyway after DRAIN_MS.
 //   - Any other command is interrupted: `error ERR_INTERRUPTED: ...`, the registered clean-ups run
 //     (transport's onInterruptCleanup: `vc` children asked to end and awaited), every private
 //     temporary folder is removed, and it exits with ERR_INTERRUPTED's code (130); a private

@@ -35,6 +35,7 @@ export const errorCatalog = {
     ERR_LAUNCH_NOT_AUTHORIZED:
       'a launch request not signed by a participant of the policy or an operator key the host trusts',
     ERR_HOST_BUSY: 'the host runs as many enclaves as it may (`vc host --max-enclaves`)',
+    ERR_PORT_IN_USE: 'the TCP port a command is asked to listen on is taken (`vc inspect --port`)',
   },
   /** A policy file that fails to load or validate (`PolicyError`, with the JSON path). */
   policy: {
