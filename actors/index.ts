@@ -24,6 +24,8 @@ export type {
   RunRecord,
   TransitionEvent,
 } from './replay/journal-runs.js';
+export { watchLive } from './replay/live-watch.js';
+export type { LiveWatch } from './replay/live-watch.js';
 export { replayTraces } from './replay/replay.js';
 export { formatTimeline, replayReport } from './replay/timeline.js';
 export { Endpoint } from './runtime/endpoint.js';
