@@ -155,11 +155,18 @@ const strangerCast: Cast = {
   policyHash: undefined,
 };
 
+/**
+ * The cast of a launch's policy. The launch is signed by an operator (`k:` id) or by one of the
+ * policy's participants (`vc launch --identity`), whose key only the policy names: read the policy
+ * unverified, then accept it only if the launch verifies against it.
+ */
 async function castOf(launch: Uint8Array): Promise<Cast> {
+  const loose = decodeUnverified(launch);
   try {
-    const opened = await openEnvelope(launch, { keys: keyFromSenderId, kinds: protocolKinds() });
-    const body = opened.body as HostLaunchBody;
-    return await castOfPolicy(parsePolicy(body.policy, { now: new Date(opened.ts) }));
+    const body = loose?.body as HostLaunchBody;
+    const cast = await castOfPolicy(parsePolicy(body.policy, { now: new Date(loose!.ts) }));
+    await openEnvelope(launch, { keys: cast.keys, kinds: protocolKinds() });
+    return cast;
   } catch {
     return strangerCast;
   }
