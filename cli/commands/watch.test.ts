@@ -244,3 +244,11 @@ test('vc watch --json during the step-by-step CLI flow: names, messages and a re
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('vc watch refuses a bad command line and an unreadable --policy before connecting', async () => {
+  assert.equal(await main(['watch', 'extra'], captureIo()), 2);
+  assert.equal(await main(['watch', '--computation', ''], captureIo()), 2);
+  const io = captureIo();
+  assert.equal(await main(['watch', '--policy', join(tmpdir(), 'no-such-policy.json')], io), 1);
+  assert.match(io.stderr.join(''), /ERR_POLICY_FILE/);
+});
