@@ -24,6 +24,7 @@ export type {
   RunRecord,
   TransitionEvent,
 } from './replay/journal-runs.js';
+export { watchLive } from './replay/live-watch.js';
 export { replayTraces } from './replay/replay.js';
 export { formatTimeline, replayReport } from './replay/timeline.js';
 export { Endpoint } from './runtime/endpoint.js';
@@ -35,8 +36,8 @@ export {
   parseLauncherKeys,
 } from './runtime/launch-authority.js';
 export type { Signer } from './runtime/endpoint.js';
-export { VERIFIER_SENDER_ID, policyParticipants, verifierKey } from './runtime/policy-keys.js';
-export { certificateSenderId, keyFromSenderId, keySenderId } from './runtime/sender-ids.js';
+export { VERIFIER_SENDER_ID } from './runtime/policy-keys.js';
+export { certificateSenderId, keySenderId } from './runtime/sender-ids.js';
 export { memoryBus, natsBus } from './system/system-bus.js';
 export { startSystem } from './system/system.js';
 export type { System } from './system/system.js';

@@ -45,7 +45,6 @@ export {
   VERIFIER_SUBJECT,
   computationIdFor,
   computationOfSubject,
-  computationWildcard,
   enclaveSubject,
   eventsSubject,
   hostControlSubject,

@@ -1,5 +1,6 @@
 // Human output for a scenario run: a header, one line per phase change of each actor as it
-// happens (from the trace stream), and a final summary. Pure formatting: lines go to `write`.
+// happens (the live watch's transitions), and a final summary. Pure formatting: lines go to `write`.
+import type { TransitionEvent } from '../actors/index.js';
 import type { PreparedRun } from './prepare.js';
 import type { ScenarioEvent, ScenarioReport } from './run-scenario.js';
 
@@ -74,23 +75,23 @@ export function narrator(write: (line: string) => void, now: () => number): Narr
           }
           return;
         case 'transition':
-          return transition(event.actor, event.point.record.state, event.point.record.event);
+          return transition(event.transition);
       }
     },
   };
 
-  function transition(actor: string, state: string, input: Record<string, unknown>): void {
-    const name = leaf(state);
-    const type = String(input['type'] ?? '');
+  function transition(t: TransitionEvent): void {
+    const actor = t.actor;
+    const name = leaf(t.stateValue);
+    const type = t.event;
     const previous = last.get(actor);
     last.set(actor, name);
-    if (actor === 'enclave') {
+    if (t.machine === 'enclave') {
       if (name !== previous && name !== 'idle') line(actor, ENCLAVE_STATES[name] ?? name);
       return;
     }
-    if (actor.startsWith('verifier') || actor === 'host') {
-      if (name !== previous && name !== 'idle')
-        line(actor.startsWith('verifier') ? 'verifier' : actor, name);
+    if (t.machine !== 'participant') {
+      if (name !== previous && name !== 'idle') line(actor, name);
       return;
     }
     const reply = REPLIES[type];

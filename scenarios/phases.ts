@@ -1,6 +1,6 @@
 // Time per protocol phase, read from the enclave worker's trace: each recorded state lasts from its
-// record's timestamp to the next one's. States map onto the phases of docs/architecture.md.
-import type { TracePoint } from './trace-watch.js';
+// record's arrival to the next one's. States map onto the phases of docs/architecture.md.
+import type { TransitionEvent } from '../actors/index.js';
 
 export interface PhaseTime {
   readonly phase: string;
@@ -28,14 +28,14 @@ function phaseOf(state: string): string {
 }
 
 /** Sums the time the enclave spent in each phase. */
-export function enclavePhases(points: readonly TracePoint[]): PhaseTime[] {
-  const enclave = points
-    .filter((p) => p.record.machine === 'enclave')
-    .sort((a, b) => a.record.index - b.record.index);
+export function enclavePhases(transitions: readonly TransitionEvent[]): PhaseTime[] {
+  const enclave = transitions
+    .filter((t) => t.machine === 'enclave')
+    .sort((a, b) => a.index - b.index);
   const totals = new Map<string, number>();
   for (let i = 0; i + 1 < enclave.length; i++) {
-    const phase = phaseOf(enclave[i]!.record.state);
-    const ms = Math.max(0, enclave[i + 1]!.ts - enclave[i]!.ts);
+    const phase = phaseOf(enclave[i]!.stateValue);
+    const ms = Math.max(0, enclave[i + 1]!.time - enclave[i]!.time);
     totals.set(phase, (totals.get(phase) ?? 0) + ms);
   }
   const known: readonly string[] = PHASE_ORDER;

@@ -1,4 +1,5 @@
-// Runs one prepared scenario in an environment: watches the traces, launches the enclave (attested
+// Runs one prepared scenario in an environment: watches the bus live (actors' watchLive, the decoder
+// `vc watch` uses), launches the enclave (attested
 // and ready), plays the rounds (turns of a round concurrently), checks the results against the
 // reference, and reports. Progress goes to an observer as it happens.
 import type {
@@ -9,10 +10,10 @@ import type {
   TurnOutcome,
 } from './run/environment.js';
 import { type ErrorCode, toVcError } from '../protocol/index.js';
+import { watchLive, type TransitionEvent } from '../actors/index.js';
 import { enclavePhases, type PhaseTime } from './phases.js';
 import type { PreparedRun } from './prepare.js';
 import type { PartyResults, Verdict } from './scenario.js';
-import { watchTraces, type TracePoint } from './trace-watch.js';
 
 export type ScenarioEvent =
   | { readonly type: 'launching'; readonly computation: string }
@@ -23,7 +24,8 @@ export type ScenarioEvent =
       readonly of: number;
       readonly parties: readonly string[];
     }
-  | { readonly type: 'transition'; readonly actor: string; readonly point: TracePoint }
+  /** A verified machine transition of an actor of the run (participants by their policy name). */
+  | { readonly type: 'transition'; readonly transition: TransitionEvent }
   | {
       readonly type: 'turn';
       readonly round: number;
@@ -67,10 +69,23 @@ export async function runScenario(
 ): Promise<ScenarioReport> {
   const now = options.now ?? (() => performance.now());
   const emit = options.onEvent ?? (() => undefined);
-  const actorNames = actorNamer(run);
-  const watch = await watchTraces(env.bus, run.policy, run.computation, (point) =>
-    emit({ type: 'transition', actor: actorNames(point.record.actor), point }),
-  );
+  const transitions: TransitionEvent[] = [];
+  // Signed messages on the computation's own subjects (vc.c.<id>.>), traces included.
+  let messages = 0;
+  const watch = await watchLive(env.bus, {
+    policies: [run.policy],
+    onEvent: (event) => {
+      if (event.computation !== run.computation) return;
+      if (event.type === 'message') {
+        if (event.subject.startsWith(`vc.c.${run.computation}.`)) messages++;
+        return;
+      }
+      messages++;
+      if (!event.verified) return;
+      transitions.push(event);
+      emit({ type: 'transition', transition: event });
+    },
+  });
   const started = now();
   const rounds: RoundReport[] = [];
   let launch: LaunchInfo | undefined;
@@ -130,9 +145,9 @@ export async function runScenario(
     ...(launch ? { launch } : {}),
     launchMs,
     rounds,
-    phases: enclavePhases(watch.points),
+    phases: enclavePhases(transitions),
     totalMs,
-    messages: watch.messages,
+    messages,
     ...(journal ? { journal } : {}),
     ...(failure ? { failure } : {}),
   };
@@ -161,13 +176,4 @@ function safeCheck(run: PreparedRun, results: PartyResults): Verdict {
   } catch (error) {
     return { ok: false, headline: 'the results could not be checked', details: [String(error)] };
   }
-}
-
-/** `participant-<policy id>` becomes the party's name; other actors keep theirs. */
-function actorNamer(run: PreparedRun): (actor: string) => string {
-  return (actor) => {
-    const match = /^participant-(\d+)(?:-[0-9a-z]+)?$/.exec(actor);
-    const party = match ? run.plan.parties[Number(match[1])] : undefined;
-    return party ? party.name : actor;
-  };
 }

@@ -17,8 +17,10 @@ import {
   type HostLaunchBody,
   type TraceTransitionBody,
   commonNameOf,
+  computationIdFor,
   computationOfSubject,
   HOSTS_LAUNCH_SUBJECT,
+  type LoadedPolicy,
   INBOX_PREFIX,
   parseCertificatePem,
   parsePolicy,
@@ -153,33 +155,43 @@ const strangerCast: Cast = {
   policyHash: undefined,
 };
 
+/**
+ * The cast of a launch's policy. The launch is signed by an operator (`k:` id) or by one of the
+ * policy's participants (`vc launch --identity`), whose key only the policy names: read the policy
+ * unverified, then accept it only if the launch verifies against it.
+ */
 async function castOf(launch: Uint8Array): Promise<Cast> {
+  const loose = decodeUnverified(launch);
   try {
-    const opened = await openEnvelope(launch, { keys: keyFromSenderId, kinds: protocolKinds() });
-    const body = opened.body as HostLaunchBody;
-    const loaded = parsePolicy(body.policy, { now: new Date(opened.ts) });
-    const participants = await policyParticipants(loaded.policy);
-    const verifier = await verifierKey(loaded.policy);
-    const names = new Map<string, string>();
-    const byIdentity = new Map<number, string>();
-    for (const identity of loaded.policy.identities) {
-      const certificate = parseCertificatePem(identity.certificate);
-      const name = commonNameOf(certificate) ?? `participant-${identity.id}`;
-      names.set(certificateSenderId(new Uint8Array(certificate.rawData)), name);
-      byIdentity.set(identity.id, name);
-    }
-    return {
-      keys: async (from) =>
-        from === VERIFIER_SENDER_ID
-          ? verifier
-          : (participants.get(from)?.key ?? (await keyFromSenderId(from))),
-      names,
-      byIdentity,
-      policyHash: loaded.hash,
-    };
+    const body = loose?.body as HostLaunchBody;
+    const cast = await castOfPolicy(parsePolicy(body.policy, { now: new Date(loose!.ts) }));
+    await openEnvelope(launch, { keys: cast.keys, kinds: protocolKinds() });
+    return cast;
   } catch {
     return strangerCast;
   }
+}
+
+async function castOfPolicy(loaded: LoadedPolicy): Promise<Cast> {
+  const participants = await policyParticipants(loaded.policy);
+  const verifier = await verifierKey(loaded.policy);
+  const names = new Map<string, string>();
+  const byIdentity = new Map<number, string>();
+  for (const identity of loaded.policy.identities) {
+    const certificate = parseCertificatePem(identity.certificate);
+    const name = commonNameOf(certificate) ?? `participant-${identity.id}`;
+    names.set(certificateSenderId(new Uint8Array(certificate.rawData)), name);
+    byIdentity.set(identity.id, name);
+  }
+  return {
+    keys: async (from) =>
+      from === VERIFIER_SENDER_ID
+        ? verifier
+        : (participants.get(from)?.key ?? (await keyFromSenderId(from))),
+    names,
+    byIdentity,
+    policyHash: loaded.hash,
+  };
 }
 
 const HOST_KINDS = new Set(['host.launched', 'host.stopped', 'computation.ended']);
@@ -265,6 +277,16 @@ class MutableRun implements RunJournal {
  */
 export class RunDecoder {
   readonly #computations = new Map<string, ComputationRuns>();
+
+  /**
+   * Teaches the decoder a computation's policy before its `host.launch` is seen (a watcher started
+   * after the launch), so that its parties are named and verified; returns the computation id.
+   */
+  async knowPolicy(policy: LoadedPolicy): Promise<string> {
+    const computation = computationIdFor(policy.hash);
+    this.#computationRuns(computation).cast = await castOfPolicy(policy);
+    return computation;
+  }
 
   /** Every run seen so far, per computation in order of first appearance. */
   runs(): RunJournal[] {

@@ -58,11 +58,6 @@ export function traceSubject(computation: string, actor: string): string {
   return `vc.c.${token(computation, 'computation')}.trace.${token(actor, 'actor')}`;
 }
 
-/** Everything of one computation, for journal readers. */
-export function computationWildcard(computation: string): string {
-  return `vc.c.${token(computation, 'computation')}.>`;
-}
-
 /** The computation a subject belongs to, if it is `vc.c.<computation>.…`. */
 export function computationOfSubject(subject: string): string | undefined {
   const [root, c, computation] = subject.split('.');
