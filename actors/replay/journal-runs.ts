@@ -103,7 +103,7 @@ export interface RunJournal {
   readonly events: readonly RunEvent[];
   /** The protocol messages (trace records excluded). */
   readonly messages: readonly MessageEvent[];
-  /** The verified trace records, in journal order (what replay re-drives). */
+  /** The trace records in journal order (what replay re-drives); unverified ones under their own actor name. */
   readonly traces: readonly TraceTransitionBody[];
   readonly unverified: number;
   /** Position (1-based) in the whole journal of this run's last record; 0 for none. */
@@ -348,8 +348,13 @@ export class RunDecoder {
     if (verified && !c.senders.has(from)) c.senders.set(from, lane);
     run.lane(lane);
     run.lastRecord = record.seq;
+    // A trace that does not verify (a refused stranger's own recording) is still replayed, under
+    // a name of its own, so it can never be mixed into a verified actor's timeline.
     if (verified) run.traces.push(trace);
-    else run.unverified++;
+    else {
+      run.unverified++;
+      run.traces.push({ ...trace, actor: `${trace.actor} (unverified)` });
+    }
     const outputs = trace.outputs.map((o) => briefOutput(o));
     const code = refusalCode(trace.event) ?? trace.outputs.map(refusalCode).find(Boolean);
     const event: TransitionEvent = {
