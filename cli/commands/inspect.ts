@@ -3,8 +3,8 @@
 // with --listen), updated through Server-Sent Events while the protocol runs (docs/observability.md).
 import { UsageError } from '../../protocol/index.js';
 import { NatsTransport, defaultJournalStream } from '../../transport/index.js';
-import { RunDecoder } from '../../actors/index.js';
-import { followJournal, jetStreamHistory } from '../inspect/journal-feed.js';
+import { RunDecoder, watchLive } from '../../actors/index.js';
+import { jetStreamHistory } from '../inspect/journal-history.js';
 import { isLoopback, startInspectServer, type InspectServer } from '../inspect/inspect-server.js';
 import { livePage } from '../inspect/live-page.js';
 import { defaultNatsUrl } from '../support.js';
@@ -61,10 +61,13 @@ export const command: Command = {
       const decoder = new RunDecoder();
       server = await startInspectServer({ host, port, runs: () => decoder.runs(), page: livePage });
       const listening = server;
-      const history = values['no-history']
-        ? undefined
-        : jetStreamHistory(bus, values.stream ?? defaultJournalStream);
-      const feed = await followJournal(bus, decoder, (e) => listening.changed(e), history);
+      const feed = await watchLive(bus, {
+        decoder,
+        onEvent: (e) => listening.changed(e),
+        ...(values['no-history']
+          ? {}
+          : { history: jetStreamHistory(bus, values.stream ?? defaultJournalStream) }),
+      });
       if (!isLoopback(host))
         io.err(
           `WARNING: vc inspect listens on ${host}, not only on this machine: anyone who reaches ` +

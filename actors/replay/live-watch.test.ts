@@ -1,12 +1,13 @@
-// The feed of `vc inspect` on the in-memory bus: the history goes first, a message that arrives while
+// The live watch with a history (as `vc inspect` uses it) on the in-memory bus: the history goes
+// first, a message that arrives while
 // the history is read and is in it is shown once (a retried one, same bytes twice, still twice),
 // and a history that cannot be read leaves the live part working.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { VcError } from '../../protocol/index.js';
 import { MemoryTransport } from '../../transport/index.js';
-import type { RunDecoder, RunEvent, RunRecord } from '../../actors/index.js';
-import { followJournal } from './journal-feed.js';
+import type { RunDecoder, RunEvent, RunRecord } from './journal-runs.js';
+import { watchLive } from './live-watch.js';
 
 /** A decoder that only records what it is fed, and makes an event of each record. */
 function recordingDecoder(): { decoder: RunDecoder; fed: RunRecord[] } {
@@ -28,7 +29,7 @@ const record = (seq: number, n: number): RunRecord => ({
   data: bytes(n),
 });
 
-test('journal feed: the history first, then live messages, each one once', async () => {
+test('live watch: the history first, then live messages, each one once', async () => {
   const bus = new MemoryTransport();
   const { decoder, fed } = recordingDecoder();
   const events: number[] = [];
@@ -41,7 +42,7 @@ test('journal feed: the history first, then live messages, each one once', async
     await bus.flush();
     yield record(8, 2);
   }
-  const feed = await followJournal(bus, decoder, (e) => events.push(e.seq), history);
+  const feed = await watchLive(bus, { decoder, onEvent: (e) => events.push(e.seq), history });
   bus.publish('vc.hosts.launch', bytes(4));
   bus.publish('vc.live.hosts', bytes(9)); // not journaled: not followed
   await bus.flush();
@@ -67,7 +68,7 @@ test('journal feed: the history first, then live messages, each one once', async
   );
 });
 
-test('journal feed: a history that cannot be read says why, and the live part still works', async () => {
+test('live watch: a history that cannot be read says why, and the live part still works', async () => {
   for (const [failure, note] of [
     [new VcError('ERR_NO_JETSTREAM', 'no JetStream here'), 'no JetStream here'],
     [new Error('stream not found'), 'no journal stream yet'],
@@ -77,7 +78,7 @@ test('journal feed: a history that cannot be read says why, and the live part st
     async function* history(): AsyncIterable<RunRecord> {
       throw failure;
     }
-    const feed = await followJournal(bus, decoder, () => undefined, history);
+    const feed = await watchLive(bus, { decoder, onEvent: () => undefined, history });
     bus.publish('vc.verifier', bytes(5));
     await bus.flush();
     await feed.settle();
