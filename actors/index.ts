@@ -25,7 +25,15 @@ export type {
   TransitionEvent,
 } from './replay/journal-runs.js';
 export { replayTraces } from './replay/replay.js';
-export { formatTimeline, replayReport } from './replay/timeline.js';
+export {
+  eventJson,
+  formatTimeline,
+  replayReport,
+  runStart,
+  selectEvents,
+} from './replay/timeline.js';
+export type { Bound, EventFilter } from './replay/timeline.js';
+export { diffRuns, formatDiff } from './replay/diff.js';
 export { Endpoint } from './runtime/endpoint.js';
 export { LOG_FORMATS, LOG_LEVELS, createOperatorLog } from './runtime/log.js';
 export type { LogFormat, LogLevel, OperatorLog } from './runtime/log.js';

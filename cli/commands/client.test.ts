@@ -232,12 +232,18 @@ test('vc verifier, vc host, vc launch, vc client and vc replay over NATS', async
       await main(['replay', '--nats', server.url, '--computation', computation, '--json'], replay),
       0,
     );
-    const replayed = JSON.parse(replay.stdout.join('')) as {
+    // One JSON object per event, then the summary.
+    const replayLines = replay.stdout.flatMap((s) => s.split('\n'));
+    const replayed = JSON.parse(replayLines.at(-1)!) as {
+      type: string;
       ok: boolean;
-      computations: { actors: unknown[]; unverified: number }[];
+      runs: { actors: unknown[]; unverified: number }[];
     };
+    assert.equal(replayed.type, 'summary');
     assert.equal(replayed.ok, true);
-    assert.ok(replayed.computations[0]!.actors.length >= 5);
+    assert.ok(replayed.runs[0]!.actors.length >= 5);
+    const events = replayLines.slice(0, -1).map((l) => JSON.parse(l) as { actor: string });
+    assert.ok(events.length > 0 && events.every((e) => typeof e.actor === 'string'));
   } finally {
     for (const child of children) child.kill('SIGTERM');
     await server.stop();
