@@ -155,7 +155,17 @@ const strangerCast: Cast = {
 
 async function castOf(launch: Uint8Array): Promise<Cast> {
   try {
-    const opened = await openEnvelope(launch, { keys: keyFromSenderId, kinds: protocolKinds() });
+    // A launch is signed by an operator (a `k:` key) or by a participant of the policy it carries
+    // (its certificate), as the host accepts it: read the policy, then verify the launch with it.
+    const loose = decodeUnverified(launch);
+    const claimed = loose?.body as HostLaunchBody | undefined;
+    const signers = claimed
+      ? await policyParticipants(parsePolicy(claimed.policy, { now: new Date(loose!.ts) }).policy)
+      : new Map<string, { key: webcrypto.CryptoKey }>();
+    const opened = await openEnvelope(launch, {
+      keys: async (from) => signers.get(from)?.key ?? (await keyFromSenderId(from)),
+      kinds: protocolKinds(),
+    });
     const body = opened.body as HostLaunchBody;
     const loaded = parsePolicy(body.policy, { now: new Date(opened.ts) });
     const participants = await policyParticipants(loaded.policy);
