@@ -6,7 +6,7 @@
 // Messages are compared through the transitions that send (outputs) and receive (events) them.
 import type { RunJournal, TransitionEvent } from './journal-runs.js';
 
-export interface StepView {
+interface StepView {
   /** Position of the record in its journal. */
   readonly seq: number;
   readonly index: number;
@@ -16,7 +16,7 @@ export interface StepView {
   readonly code?: string;
 }
 
-export interface ActorDiff {
+interface ActorDiff {
   /** The lane name (alice, enclave, host, verifier). */
   readonly actor: string;
   readonly machine: string;

@@ -14,7 +14,9 @@ export interface ReplayReport {
   readonly run: string;
   readonly number: number;
   readonly actors: readonly {
+    /** The trace's actor name, and its lane (participants by policy name). */
     readonly actor: string;
+    readonly lane: string;
     readonly machine: string;
     readonly steps: number;
     readonly finalState: string;
@@ -28,6 +30,12 @@ export interface ReplayReport {
   readonly ok: boolean;
 }
 
+/** The lane of a trace actor (its name when it has no transition in the run). */
+function laneOf(journal: RunJournal, traceActor: string): string {
+  const event = journal.events.find((e) => e.type === 'transition' && e.traceActor === traceActor);
+  return event?.actor ?? traceActor;
+}
+
 export function replayReport(journal: RunJournal, replays: readonly ActorReplay[]): ReplayReport {
   return {
     computation: journal.computation,
@@ -35,6 +43,7 @@ export function replayReport(journal: RunJournal, replays: readonly ActorReplay[
     number: journal.number,
     actors: replays.map((r) => ({
       actor: r.actor,
+      lane: laneOf(journal, r.actor),
       machine: r.machine,
       steps: r.records.length,
       finalState: r.records.at(-1)?.state ?? '',
@@ -162,10 +171,8 @@ export function formatTimeline(
     lines.push(`  replay: every actor reproduces its recorded timeline (${replays.length} actors)`);
   for (const r of diverged) {
     const d = r.divergence!;
-    const lane = journal.events.find(
-      (e) => e.type === 'transition' && e.traceActor === d.actor,
-    )?.actor;
-    const who = lane && lane !== d.actor ? `${lane} (${d.actor})` : d.actor;
+    const lane = laneOf(journal, d.actor);
+    const who = lane !== d.actor ? `${lane} (${d.actor})` : d.actor;
     lines.push(
       `  DIVERGENCE: ${who} at step ${d.index} (${String(d.event['type'])}): ${d.reason}`,
       `    recorded: ${d.recorded.state} ${JSON.stringify(d.recorded.outputs)}`,

@@ -4,13 +4,19 @@
 // a journal cut short (a prefix, or a run interrupted by SIGINT) replaying up to where it stopped.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { FileJournal, parseJournal, privateTempDir } from '../../transport/index.js';
 import { prepareRun, runScenario, embeddedEnvironment } from '../../scenarios/index.js';
 import { veracruzCases } from '../../scenarios/testing/index.js';
+import { readRuns } from '../../actors/index.js';
 import { captureIo } from '../command.js';
 import { main } from '../main.js';
+
+const vc = fileURLToPath(new URL('../../bin/vc.mjs', import.meta.url));
 
 interface Summary {
   type: 'summary';
@@ -299,4 +305,56 @@ test('vc replay of a journal that ends early: says where and in which states, an
   } finally {
     dir.remove();
   }
+});
+
+test('an interrupted run leaves a journal: SIGINT once the enclave is ready, then vc replay replays up to where it stopped', async (t) => {
+  const dir = privateTempDir('vc-replay-');
+  const file = join(dir.path, 'interrupted.vcj');
+  // number-stream: ten rounds after the enclave is ready, time enough to interrupt it midway.
+  const child = spawn(
+    process.execPath,
+    [vc, 'scenario', 'run', 'number-stream', '--journal', file],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  const stderr: string[] = [];
+  child.stderr.on('data', (d: Buffer) => stderr.push(d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); // our child
+    dir.remove();
+  });
+  const enclaveReady = async (): Promise<boolean> => {
+    try {
+      const runs = await readRuns(parseJournal(readFileSync(file)).records);
+      return runs.some((r) =>
+        r.events.some((e) => e.type === 'message' && e.kind === 'enclave.ready'),
+      );
+    } catch {
+      return false; // not there yet, or a record being written
+    }
+  };
+  const deadline = Date.now() + 120_000;
+  while (!(await enclaveReady())) {
+    assert.equal(
+      child.exitCode,
+      null,
+      `the run ended before its enclave was ready: ${stderr.join('')}`,
+    );
+    assert.ok(Date.now() < deadline, 'the enclave was not ready within 120 s');
+    await sleep(20);
+  }
+  child.kill('SIGINT'); // our own child, by its pid
+  assert.equal(await exited, 130, stderr.join(''));
+  assert.match(stderr.join(''), /ERR_INTERRUPTED/);
+
+  const replayed = await replayJson([file]);
+  assert.equal(replayed.code, 0, 'a prefix is not a divergence');
+  assert.equal(replayed.summary.ok, true);
+  assert.equal(replayed.summary.runs[0]!.end.complete, false);
+  const text = await replayText([file]);
+  assert.equal(text.code, 0);
+  assert.match(text.text, /the computation did not finish/);
+  assert.match(text.text, /enclave +>> enclave\.ready -> \*/);
 });

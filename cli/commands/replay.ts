@@ -7,6 +7,7 @@ import {
   FileJournalReader,
   JetStreamJournalReader,
   defaultJournalStream,
+  type JournalReader,
   type JournalRecord,
   NatsTransport,
 } from '../../transport/index.js';
@@ -82,20 +83,25 @@ function parseBound(option: string, text: string): Bound {
   return { time };
 }
 
+async function collect(reader: JournalReader, into: JournalRecord[]): Promise<void> {
+  for await (const r of reader.records()) into.push(r);
+}
+
+/** The journal's runs: a file, or with --nats the JetStream stream `source`. */
 async function readJournal(source: string | undefined, nats: string | undefined) {
   const records: JournalRecord[] = [];
   if (nats) {
     const bus = await NatsTransport.connect({ servers: nats, name: 'vc-replay' });
     try {
-      const reader = new JetStreamJournalReader(bus.connection, source ?? defaultJournalStream);
-      for await (const r of reader.records()) records.push(r);
+      await collect(
+        new JetStreamJournalReader(bus.connection, source ?? defaultJournalStream),
+        records,
+      );
     } finally {
       await bus.close().catch(() => undefined);
     }
   } else {
-    await withHostFile(source!, async (path) => {
-      for await (const r of new FileJournalReader(path).records()) records.push(r);
-    });
+    await withHostFile(source!, (path) => collect(new FileJournalReader(path), records));
   }
   return readRuns(records);
 }
@@ -103,12 +109,24 @@ async function readJournal(source: string | undefined, nats: string | undefined)
 const nothing = (message: string, details: Record<string, unknown>) =>
   new ProtocolError('ERR_NOTHING_TO_REPLAY', message, { details });
 
+const launched = (run: RunJournal): boolean => run.messages.some((m) => m.kind === 'host.launch');
+
+/**
+ * The latest run of a computation: the latest one launched, when there is one. What comes after a
+ * computation ended without a new launch (a participant trying again, refused) is a run of its own,
+ * shown when asked for (--run, --runs), not in place of the run it follows.
+ */
+function latestOf(runs: readonly RunJournal[], computation: string): RunJournal {
+  const ofComputation = runs.filter((r) => r.computation === computation);
+  return ofComputation.filter(launched).at(-1) ?? runOf(ofComputation, computation)!;
+}
+
 /** The runs asked for: the one named, else the latest of each computation (of the one named). */
 function choose(runs: readonly RunJournal[], computation?: string, run?: string): RunJournal[] {
   const pool = runs.filter((r) => computation === undefined || r.computation === computation);
   const chosen =
     run === undefined
-      ? computationsOf(pool).map((c) => runOf(pool, c)!)
+      ? computationsOf(pool).map((c) => latestOf(pool, c))
       : pool.filter((r) => r.run === run);
   if (chosen.length > 0) return chosen;
   const what = [
@@ -148,12 +166,13 @@ function listRuns(runs: readonly RunJournal[], json: boolean, io: CliIo): number
       number: run.number,
       ...(started ? { started } : {}),
       events: run.events.length,
+      launched: launched(run),
       finished: end.complete,
     };
     io.out(
       json
         ? JSON.stringify(line)
-        : `${run.computation}  ${run.run}  #${run.number}  ${started ?? '-'}  ${run.events.length} events  ${end.complete ? 'finished' : 'did not finish'}`,
+        : `${run.computation}  ${run.run}  #${run.number}  ${started ?? '-'}  ${run.events.length} events  ${end.complete ? 'finished' : 'did not finish'}${launched(run) ? '' : '  (no launch: after the run before)'}`,
     );
   }
   return 0;
