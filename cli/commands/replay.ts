@@ -178,7 +178,7 @@ function listRuns(runs: readonly RunJournal[], json: boolean, io: CliIo): number
   return 0;
 }
 
-/** The latest run of the journal (by its last record), preferring one computation. */
+/** The latest run of the journal (by its last record), of `computation` when it holds one. */
 function latest(runs: readonly RunJournal[], computation?: string): RunJournal | undefined {
   const pool = runs.filter((r) => r.computation === computation);
   return [...(pool.length ? pool : runs)].sort((a, b) => a.lastRecord - b.lastRecord).at(-1);
@@ -189,7 +189,7 @@ async function diff(
   values: { diff?: string; nats?: string; json?: boolean },
   io: CliIo,
 ): Promise<number> {
-  const left = latest(a, a.length === 1 ? a[0]!.computation : undefined)!;
+  const left = latest(a)!;
   const right = latest(choose(await readJournal(values.diff, values.nats)), left.computation)!;
   const result = diffRuns(left, right);
   if (values.json) {
@@ -233,11 +233,11 @@ export const command: Command = {
       throw new UsageError(`--actor ${unknown}: no such lane (${[...lanes].join(', ')})`);
     let first: Record<string, unknown> | undefined;
     const reports = [];
-    for (const journal of chosen) {
+    for (const [i, journal] of chosen.entries()) {
       const replays = replayTraces(journal.traces);
       const shown = selectEvents(journal, filter);
       if (json) for (const e of shown) io.out(JSON.stringify(eventJson(e, journal, replays)));
-      else io.out(formatTimeline(journal, replays, shown));
+      else io.out(`${i > 0 ? '\n' : ''}${formatTimeline(journal, replays, shown)}`);
       reports.push(replayReport(journal, replays));
       const d = replays.find((r) => r.divergence)?.divergence;
       if (d && !first)
