@@ -3,7 +3,7 @@
 // messages as `kind -> recipient (size)`, refusal codes marked, the divergence at its event), then
 // where the journal ends and the verdict. Filters choose what is shown, never the verdict.
 // `--json` goes through `eventJson` (one object per event) and `replayReport` (the summary).
-import { journalEnd, type JournalEnd } from './journal-end.js';
+import { journalEnd, laneOf, type JournalEnd } from './journal-end.js';
 import type { RunEvent, RunJournal } from './journal-runs.js';
 import type { ActorReplay } from './replay.js';
 
@@ -28,12 +28,6 @@ export interface ReplayReport {
   /** Where the journal ends, and whether the computation finished by then. */
   readonly end: JournalEnd;
   readonly ok: boolean;
-}
-
-/** The lane of a trace actor (its name when it has no transition in the run). */
-function laneOf(journal: RunJournal, traceActor: string): string {
-  const event = journal.events.find((e) => e.type === 'transition' && e.traceActor === traceActor);
-  return event?.actor ?? traceActor;
 }
 
 export function replayReport(journal: RunJournal, replays: readonly ActorReplay[]): ReplayReport {
