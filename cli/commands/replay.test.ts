@@ -9,10 +9,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FileJournal, parseJournal, privateTempDir } from '../../transport/index.js';
+import {
+  FileJournal,
+  natsServerBinary,
+  parseJournal,
+  privateTempDir,
+  startNatsServer,
+} from '../../transport/index.js';
 import { prepareRun, runScenario, embeddedEnvironment } from '../../scenarios/index.js';
-import { veracruzCases } from '../../scenarios/testing/index.js';
-import { readRuns } from '../../actors/index.js';
+import { identities, policyFor, veracruzCases, wasmOf } from '../../scenarios/testing/index.js';
+import { natsBus, readRuns, startSystem } from '../../actors/index.js';
+import { hasBinary, requireResource } from '../../test-support/requirements.js';
 import { captureIo } from '../command.js';
 import { main } from '../main.js';
 
@@ -357,4 +364,37 @@ test('an interrupted run leaves a journal: SIGINT once the enclave is ready, the
   assert.equal(text.code, 0);
   assert.match(text.text, /the computation did not finish/);
   assert.match(text.text, /enclave +>> enclave\.ready -> \*/);
+});
+
+test('vc replay --nats: a JetStream journal replays; a computation the stream does not hold is ERR_NOTHING_TO_REPLAY', async (t) => {
+  if (!requireResource(t, 'nats-server binary', hasBinary(natsServerBinary))) return;
+  const server = await startNatsServer();
+  try {
+    const system = await startSystem({
+      bus: await natsBus({ servers: server.url, journal: { kind: 'jetstream' } }),
+    });
+    let computation: string;
+    try {
+      const [owner] = await identities(1);
+      const policy = policyFor(system, {
+        participants: [{ identity: owner!, capabilities: ['/program/:wx', '/output/:r'] }],
+        programs: [
+          { path: '/program/p.wasm', bytes: wasmOf('random-source'), capabilities: ['/output/:w'] },
+        ],
+      });
+      computation = (await system.launch(policy)).computation;
+      await system.bus.flush();
+    } finally {
+      await system.stop();
+    }
+    const replayed = await replayJson(['--nats', server.url, '--computation', computation]);
+    assert.equal(replayed.code, 0);
+    assert.equal(replayed.summary.runs[0]!.computation, computation);
+    assert.ok(replayed.events.some((e) => e['kind'] === 'enclave.ready'));
+    const missing = await replayText(['--nats', server.url, '--computation', 'p0000']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.err, /ERR_NOTHING_TO_REPLAY: the journal holds no computation p0000/);
+  } finally {
+    await server.stop();
+  }
 });
