@@ -15,6 +15,7 @@ export {
   readRuns,
   runOf,
   RunDecoder,
+  wasLaunched,
 } from './replay/journal-runs.js';
 export type {
   Lane,
@@ -26,7 +27,15 @@ export type {
 } from './replay/journal-runs.js';
 export { watchLive } from './replay/live-watch.js';
 export { replayTraces } from './replay/replay.js';
-export { formatTimeline, replayReport } from './replay/timeline.js';
+export {
+  eventJson,
+  formatTimeline,
+  replayReport,
+  runStart,
+  selectEvents,
+} from './replay/timeline.js';
+export type { Bound, EventFilter } from './replay/timeline.js';
+export { diffRuns, formatDiff } from './replay/diff.js';
 export { Endpoint } from './runtime/endpoint.js';
 export { LOG_FORMATS, LOG_LEVELS, createOperatorLog } from './runtime/log.js';
 export type { LogFormat, LogLevel, OperatorLog } from './runtime/log.js';

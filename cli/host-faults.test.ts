@@ -135,7 +135,9 @@ async function replayJson(server: NatsServer, computation: string) {
     ['replay', 'VC_JOURNAL', '--nats', server.url, '--computation', computation, '--json'],
     io,
   );
-  return { code, report: JSON.parse(io.stdout.join('')) as Record<string, unknown> };
+  // One JSON object per event, then the summary.
+  const lines = io.stdout.flatMap((s) => s.split('\n'));
+  return { code, report: JSON.parse(lines.at(-1)!) as Record<string, unknown> };
 }
 
 test('vc host SIGKILLed while a participant waits: ERR_ENCLAVE_LOST in seconds, its worker gone, the journal replays to the fault', async (t) => {
@@ -169,7 +171,7 @@ test('vc host SIGKILLed while a participant waits: ERR_ENCLAVE_LOST in seconds, 
 
     const { code, report } = await replayJson(rig.server, launched.computation);
     assert.equal(code, 0, 'the journal up to the fault replays without a divergence');
-    const [computation] = report['computations'] as {
+    const [computation] = report['runs'] as {
       end: { complete: boolean; summary: string };
     }[];
     assert.equal(computation?.end.complete, false);

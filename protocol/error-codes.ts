@@ -218,6 +218,7 @@ export const errorCatalog = {
     ERR_REPLAY_DIVERGENCE: 'a replayed machine behaves differently from its recording',
     ERR_NOTHING_TO_REPLAY:
       'the journal holds nothing to replay: no computation, or not the computation or run asked for',
+    ERR_REPLAY_DIFFERS: 'two journals differ: an actor took another step in one than in the other',
   },
   /** The scenario runner (`ScenarioError`). */
   scenario: {

@@ -1,14 +1,16 @@
 // Where a computation's journal ends (issue 14, item 5): a journal cut short (the enclave worker
 // or its host killed, the server gone) still replays up to its last record, and the report says
 // plainly that the computation did not finish, with the state each unfinished actor was left in:
-//   journal ends after record 57 (enclave in state serving.writing, participant-1 waiting for the
-//   reply to provision.data): the computation did not finish
+//   journal ends after record 57 (enclave in state serving.writing; alice in state working, waiting
+//   for the reply to provision.data): the computation did not finish
 import { stateName } from '../runtime/log.js';
 import type { RunJournal } from './journal-runs.js';
 import type { ActorReplay } from './replay.js';
 
 interface UnfinishedActor {
   readonly actor: string;
+  /** Its lane (participants by their policy name). */
+  readonly lane: string;
   readonly state: string;
   /** The request kind whose reply the actor was waiting for, when it was waiting for one. */
   readonly waitingFor?: string;
@@ -43,6 +45,12 @@ function pendingRequest(replay: ActorReplay): string | undefined {
   return undefined;
 }
 
+/** The lane of a trace actor, from its transitions in the run (else its own name). */
+export function laneOf(journal: RunJournal, traceActor: string): string {
+  const event = journal.events.find((e) => e.type === 'transition' && e.traceActor === traceActor);
+  return event?.actor ?? traceActor;
+}
+
 export function journalEnd(journal: RunJournal, replays: readonly ActorReplay[]): JournalEnd {
   const enclave = replays.find((r) => r.machine === 'enclave');
   const last = enclave?.records.at(-1);
@@ -53,6 +61,7 @@ export function journalEnd(journal: RunJournal, replays: readonly ActorReplay[])
       const waitingFor = r.machine === 'enclave' ? undefined : pendingRequest(r);
       return {
         actor: r.actor,
+        lane: laneOf(journal, r.actor),
         state: stateOf(r.records.at(-1)!.state),
         ...(waitingFor ? { waitingFor } : {}),
       };
@@ -73,8 +82,8 @@ export function journalEnd(journal: RunJournal, replays: readonly ActorReplay[])
       .filter((u) => u.actor !== enclave?.actor)
       .map((u) =>
         u.waitingFor
-          ? `${u.actor} in state ${u.state}, waiting for the reply to ${u.waitingFor}`
-          : `${u.actor} in state ${u.state}`,
+          ? `${u.lane} in state ${u.state}, waiting for the reply to ${u.waitingFor}`
+          : `${u.lane} in state ${u.state}`,
       ),
   ];
   return {

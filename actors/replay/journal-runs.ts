@@ -519,14 +519,24 @@ export function computationsOf(runs: readonly RunJournal[]): string[] {
   return [...new Set(runs.map((r) => r.computation))];
 }
 
-/** One run of a computation: the one named, else the latest. */
+/** The run began with a launch (not a participant trying again after the run before ended). */
+export function wasLaunched(run: RunJournal): boolean {
+  return run.messages.some((m) => m.kind === 'host.launch');
+}
+
+/**
+ * One run of a computation: the one named, else the latest launched one (else the latest). What
+ * comes after a computation ended without a new launch (a participant trying again, refused) is a
+ * run of its own, shown when asked for, not in place of the run it follows.
+ */
 export function runOf(
   runs: readonly RunJournal[],
   computation: string,
   run?: string,
 ): RunJournal | undefined {
   const ofComputation = runs.filter((r) => r.computation === computation);
-  return run === undefined ? ofComputation.at(-1) : ofComputation.find((r) => r.run === run);
+  if (run !== undefined) return ofComputation.find((r) => r.run === run);
+  return ofComputation.filter(wasLaunched).at(-1) ?? ofComputation.at(-1);
 }
 
 /**

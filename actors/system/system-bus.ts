@@ -54,12 +54,21 @@ class InProcessJournal {
   }
 }
 
+export interface MemoryBusOptions {
+  /**
+   * Also called with every message as it is published (before delivery): a file journal appends it
+   * there and then, so a run cut short still leaves everything so far (scenarios/run/embedded.ts).
+   */
+  readonly tap?: (subject: string, data: Uint8Array) => void;
+}
+
 /** The embedded bus: every message under `vc.` (replies on `vc.inbox.*` too) is journaled here. */
-export function memoryBus(): SystemBus {
+export function memoryBus(options: MemoryBusOptions = {}): SystemBus {
   const journal = new InProcessJournal();
   const bus = new MemoryTransport({
     tap: (subject, data) => {
       if (subject.startsWith('vc.')) journal.add(subject, data);
+      options.tap?.(subject, data);
     },
   });
   return {

@@ -114,12 +114,22 @@ test('vc verifier, vc host, vc launch, vc client and vc replay over NATS', async
       await main(['replay', '--nats', server.url, '--computation', computation, '--json'], replay),
       0,
     );
-    const replayed = JSON.parse(replay.stdout.join('')) as {
+    // One JSON object per event, then the summary.
+    const replayLines = replay.stdout.flatMap((s) => s.split('\n'));
+    const replayed = JSON.parse(replayLines.at(-1)!) as {
+      type: string;
       ok: boolean;
-      computations: { actors: unknown[]; unverified: number }[];
+      runs: { actors: unknown[]; unverified: number }[];
     };
+    assert.equal(replayed.type, 'summary');
     assert.equal(replayed.ok, true);
-    assert.ok(replayed.computations[0]!.actors.length >= 5);
+    assert.ok(replayed.runs[0]!.actors.length >= 5, JSON.stringify(replayed.runs));
+    const events = replayLines.slice(0, -1).map((l) => JSON.parse(l) as { actor: string });
+    assert.ok(events.length > 0, replayLines.slice(0, 3).join('\n'));
+    assert.ok(
+      events.every((e) => typeof e.actor === 'string'),
+      replayLines.slice(0, 3).join('\n'),
+    );
   } finally {
     deployment?.stop();
     await server.stop();
