@@ -10,7 +10,6 @@ export { runParticipant } from './participant/participant-actor.js';
 export { runParty } from './participant/run-computation.js';
 export {
   computationsOf,
-  leafState,
   readComputation,
   readRuns,
   runOf,

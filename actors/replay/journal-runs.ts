@@ -41,7 +41,7 @@ export interface RunRecord {
   readonly data: Uint8Array;
 }
 
-export type LaneRole = 'participant' | 'enclave' | 'host' | 'verifier' | 'operator';
+type LaneRole = 'participant' | 'enclave' | 'host' | 'verifier' | 'operator';
 
 export interface Lane {
   readonly name: string;
@@ -493,7 +493,7 @@ function isFinal(state: string): boolean {
 }
 
 /** The innermost state name of a JSON state value (`{"serving":"idle"}` -> `serving.idle`). */
-export function leafState(state: string): string {
+function leafState(state: string): string {
   try {
     return stateName(JSON.parse(state));
   } catch {
