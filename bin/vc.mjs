@@ -5,6 +5,13 @@
 import { register } from 'tsx/esm/api';
 
 register();
+// A reader that stops early (`vc watch --json | head`) closes the pipe: stop quietly, as
+// line-oriented tools do, rather than die on the unhandled EPIPE.
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (error) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
 const { main } = await import('../cli/index.ts');
 const code = await main(process.argv.slice(2));
 const drained = (stream) =>

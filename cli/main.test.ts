@@ -116,6 +116,22 @@ test('the vc process exits 0 for --version and 2 for an unknown option', () => {
   assert.match(usage.stderr, /^error ERR_USAGE: /);
 });
 
+test('a reader that closes the pipe early ends vc quietly (no EPIPE crash)', () => {
+  const vc = fileURLToPath(new URL('../bin/vc.mjs', import.meta.url));
+  const history = fileURLToPath(
+    new URL('../scenarios/histories/sealed-bid-auction.vcj', import.meta.url),
+  );
+  // `head -c 1` reads one byte and closes the pipe while vc still writes its events; with
+  // pipefail the pipeline's status is vc's own.
+  const script = 'set -o pipefail; "$0" "$1" replay "$2" --json | head -c 1';
+  const run = spawnSync('bash', ['-c', script, process.execPath, vc, history], {
+    encoding: 'utf8',
+  });
+  assert.equal(run.stdout, '{');
+  assert.equal(run.status, 0, run.stderr);
+  assert.doesNotMatch(run.stderr, /EPIPE|Unhandled/);
+});
+
 test('docs/errors.md gives the exit code vc uses for each code', () => {
   const text = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8');
   const rows = text.split('\n').filter((line) => /^\|\s*`ERR_/.test(line));
