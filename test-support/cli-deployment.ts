@@ -2,7 +2,8 @@
 // CA, a sim platform key endorsed in the verifier's store with this installation's measurement,
 // three identities named owner, data and stranger (not in the policy), the linear-regression program and
 // its input, a policy, and `vc verifier` and `vc host` as their own processes on a given NATS
-// server. cli/commands/client.test.ts and cli/commands/watch.test.ts share it.
+// server. cli/commands/client.test.ts and cli/commands/watch.test.ts share it; launch.test.ts
+// shares its parts (the verifier's trust, the services).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -18,7 +19,7 @@ import { FileStore } from '../transport/index.js';
 export const vcBin = fileURLToPath(new URL('../bin/vc.mjs', import.meta.url));
 
 /** Starts `vc ARGS` and resolves once it printed its first line on stdout (a service is ready). */
-function vcService(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
+export function vcService(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
   const child = spawn(process.execPath, [vcBin, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -46,7 +47,20 @@ export interface CliDeployment {
 }
 
 /** Writes the deployment's files into `dir` and starts `vc verifier` and `vc host` on `natsUrl`. */
-export async function startCliDeployment(dir: string, natsUrl: string): Promise<CliDeployment> {
+export interface VerifierTrust {
+  /** The verifier CA's certificate (the policies' `proxy_service_cert`). */
+  readonly caCertificatePem: string;
+  /** The sim platform key a host signs its evidence with (`vc host --sim-key`). */
+  readonly simKeyFile: string;
+  /** This installation's runtime measurement, referenced in the verifier's store. */
+  readonly measurement: string;
+}
+
+/**
+ * Writes what `vc verifier` trusts into `dir`: a CA (`ca.pem`, `ca.key`), the sim platform key
+ * (`sim.key`) endorsed in the verifier's store (`state.json`) with this installation's measurement.
+ */
+export async function writeVerifierTrust(dir: string): Promise<VerifierTrust> {
   const now = new Date();
   const ca = await createVerifierCa({
     notBefore: new Date(now.getTime() - 3600_000),
@@ -63,6 +77,29 @@ export async function startCliDeployment(dir: string, natsUrl: string): Promise<
   const { measurement } = await measureRuntime();
   await registry.addReference('sim', measurement, 'measurement', 'test');
   await store.close();
+  return { caCertificatePem: ca.certificatePem, simKeyFile, measurement };
+}
+
+/** `vc verifier` on `natsUrl` with the trust `writeVerifierTrust(dir)` wrote. */
+export function startVerifierService(dir: string, natsUrl: string): Promise<ChildProcess> {
+  return vcService([
+    'verifier',
+    '--nats',
+    natsUrl,
+    '--ca-cert',
+    join(dir, 'ca.pem'),
+    '--ca-key',
+    join(dir, 'ca.key'),
+    '--store',
+    join(dir, 'state.json'),
+    '--allow-simulation',
+  ]);
+}
+
+/** Writes the deployment's files into `dir` and starts `vc verifier` and `vc host` on `natsUrl`. */
+export async function startCliDeployment(dir: string, natsUrl: string): Promise<CliDeployment> {
+  const now = new Date();
+  const { caCertificatePem, simKeyFile, measurement } = await writeVerifierTrust(dir);
 
   // Each identity's certificate names it (CN): owner, data, stranger.
   const notBefore = new Date(now.getTime() - 3600_000);
@@ -97,7 +134,7 @@ export async function startCliDeployment(dir: string, natsUrl: string): Promise<
       programs: [
         { path: '/program/lr.wasm', bytes: wasm, capabilities: ['/input/:r', '/output/:w'] },
       ],
-      proxyServiceCertPem: ca.certificatePem,
+      proxyServiceCertPem: caCertificatePem,
       simMeasurements: [measurement],
       expiry: new Date(now.getTime() + 30 * 86400_000),
     }),
@@ -108,20 +145,7 @@ export async function startCliDeployment(dir: string, natsUrl: string): Promise<
     for (const child of children) child.kill('SIGTERM');
   };
   try {
-    children.push(
-      await vcService([
-        'verifier',
-        '--nats',
-        natsUrl,
-        '--ca-cert',
-        join(dir, 'ca.pem'),
-        '--ca-key',
-        join(dir, 'ca.key'),
-        '--store',
-        join(dir, 'state.json'),
-        '--allow-simulation',
-      ]),
-    );
+    children.push(await startVerifierService(dir, natsUrl));
     children.push(
       await vcService(['host', '--nats', natsUrl, '--name', 'h1', '--sim-key', simKeyFile]),
     );

@@ -3,32 +3,21 @@
 // stranger is ERR_LAUNCH_NOT_AUTHORIZED) and the third concurrent launch refused with ERR_HOST_BUSY.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { createVerifierCa, Registry } from '../../attestation/index.js';
-import { measureRuntime, generateSimAttestationKey } from '../../enclave/index.js';
+import {
+  startVerifierService,
+  vcService,
+  writeVerifierTrust,
+} from '../../test-support/cli-deployment.js';
 import { createIdentity, policyTextFromSpec } from '../../protocol/index.js';
 import { identities, wasmOf } from '../../scenarios/testing/index.js';
 import { hasBinary, requireResource } from '../../test-support/requirements.js';
-import { FileStore, natsServerBinary, startNatsServer } from '../../transport/index.js';
+import { natsServerBinary, startNatsServer } from '../../transport/index.js';
 import { captureIo } from '../command.js';
 import { main } from '../main.js';
-
-const vc = fileURLToPath(new URL('../../bin/vc.mjs', import.meta.url));
-
-function service(args: string[]): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [vc, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let err = '';
-    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-    child.stdout!.once('data', () => resolve(child));
-    child.once('exit', (code) => reject(new Error(`vc ${args[0]} exited ${code}: ${err}`)));
-  });
-}
 
 test('vc host --launcher-keys --max-enclaves 2: strangers refused, participant and operator launch, the third is ERR_HOST_BUSY', async (t) => {
   if (!requireResource(t, 'nats-server binary', hasBinary(natsServerBinary))) return;
@@ -37,21 +26,7 @@ test('vc host --launcher-keys --max-enclaves 2: strangers refused, participant a
   const children: ChildProcess[] = [];
   try {
     const now = new Date();
-    const ca = await createVerifierCa({
-      notBefore: new Date(now.getTime() - 3600_000),
-      notAfter: new Date(now.getTime() + 86400_000 * 30),
-      random: (n) => new Uint8Array(randomBytes(n)),
-    });
-    await writeFile(join(dir, 'ca.pem'), ca.certificatePem);
-    await writeFile(join(dir, 'ca.key'), ca.privateKeyPem);
-    const simKeyFile = join(dir, 'sim.key');
-    const simKey = await generateSimAttestationKey(simKeyFile);
-    const store = await FileStore.open(join(dir, 'state.json'));
-    const registry = new Registry(store);
-    await registry.addKey('sim', simKey.publicKeyPem, 'test');
-    const { measurement } = await measureRuntime();
-    await registry.addReference('sim', measurement, 'measurement', 'test');
-    await store.close();
+    const { caCertificatePem, simKeyFile, measurement } = await writeVerifierTrust(dir);
 
     const owners = await identities(3);
     const [stranger] = await identities(1);
@@ -78,7 +53,7 @@ test('vc host --launcher-keys --max-enclaves 2: strangers refused, participant a
               capabilities: ['/output/:w'],
             },
           ],
-          proxyServiceCertPem: ca.certificatePem,
+          proxyServiceCertPem: caCertificatePem,
           simMeasurements: [measurement],
           expiry: new Date(now.getTime() + 30 * 86400_000),
         }),
@@ -87,21 +62,9 @@ test('vc host --launcher-keys --max-enclaves 2: strangers refused, participant a
     }
 
     const nats = ['--nats', server.url];
+    children.push(await startVerifierService(dir, server.url));
     children.push(
-      await service([
-        'verifier',
-        ...nats,
-        '--ca-cert',
-        join(dir, 'ca.pem'),
-        '--ca-key',
-        join(dir, 'ca.key'),
-        '--store',
-        join(dir, 'state.json'),
-        '--allow-simulation',
-      ]),
-    );
-    children.push(
-      await service([
+      await vcService([
         'host',
         ...nats,
         '--name',
