@@ -37,10 +37,11 @@ export class MemoryStore implements StateStore {
   async close(): Promise<void> {}
 
   protected async write(key: string, value: Uint8Array): Promise<number> {
-    this.revision += 1;
-    this.entries.set(key, { value: Uint8Array.from(value), revision: this.revision });
+    // This write's own revision: other writes may advance the counter while persist() is awaited.
+    const revision = (this.revision += 1);
+    this.entries.set(key, { value: Uint8Array.from(value), revision });
     await this.persist();
-    return this.revision;
+    return revision;
   }
 
   /** Hook for subclasses that keep a copy elsewhere. */

@@ -42,6 +42,13 @@ async function contract(store: StateStore): Promise<void> {
   assert.equal(await store.get('reference.sim.measurement.ab'), undefined);
   assert.deepEqual(await store.keys('reference.sim.'), []);
   await assert.rejects(store.get('bad key!'), TypeError);
+  // Writes issued together (four hosts' launches in one tick): each gets the revision of its own
+  // write, so its next compare-and-set succeeds.
+  const keys = ['together.a', 'together.b', 'together.c', 'together.d'];
+  const created = await Promise.all(keys.map((key) => store.create(key, bytes(key))));
+  for (const [i, key] of keys.entries())
+    assert.equal((await store.get(key))?.revision, created[i], key);
+  await Promise.all(keys.map((key, i) => store.update(key, bytes('next'), created[i]!)));
 }
 
 test('memory store honours the contract', async () => {
