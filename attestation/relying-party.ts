@@ -3,7 +3,7 @@
 // the policy's expiry, its measurement is among the policy's runtime hashes for its platform, and its
 // policy hash is ours. Each failure has its own code.
 import { webcrypto } from 'node:crypto';
-import { isRuntimeAccepted, type Policy, x509 } from '../protocol/index.js';
+import { isRuntimeAccepted, parseCertificateDer, type Policy, x509 } from '../protocol/index.js';
 import { equalBytes, pemBlocks } from './bytes.js';
 import { enclaveInfoOf, type EnclaveAttestationInfo } from './ca/enclave-extension.js';
 import { fail } from './errors.js';
@@ -24,7 +24,7 @@ export interface AttestedEnclave extends EnclaveAttestationInfo {
 
 function parse(entry: string | Uint8Array, what: string): x509.X509Certificate {
   try {
-    return new x509.X509Certificate(
+    return parseCertificateDer(
       typeof entry === 'string' ? (pemBlocks(entry, 'CERTIFICATE')[0] ?? new Uint8Array()) : entry,
     );
   } catch {

@@ -9,6 +9,7 @@ export {
   certificateToPem,
   commonNameOf,
   issueCertificate,
+  parseCertificateDer,
   parseCertificatePem,
 } from './identity/certificates.js';
 export { createIdentity, loadIdentity, writeIdentityFiles } from './identity/identity.js';

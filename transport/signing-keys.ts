@@ -75,8 +75,30 @@ export async function verifyBytes(
   }
 }
 
+/**
+ * Verification keys imported so far, by their SubjectPublicKeyInfo (hex), oldest first (bounded):
+ * every role imports the same policy certificates' keys for each computation, and a CryptoKey is
+ * immutable, so one import per key serves them all.
+ */
+const importedVerifyKeys = new Map<string, Promise<CryptoKey>>();
+const MAX_IMPORTED_VERIFY_KEYS = 1024;
+
 /** Imports a verification key from DER SubjectPublicKeyInfo (as found in a certificate). */
-export async function importVerifyKey(spki: Uint8Array): Promise<CryptoKey> {
+export function importVerifyKey(spki: Uint8Array): Promise<CryptoKey> {
+  const id = Buffer.from(spki).toString('hex');
+  let key = importedVerifyKeys.get(id);
+  if (key === undefined) {
+    key = importAllowed(spki);
+    // A refused key is not remembered: the same bytes are refused again, at the same cost.
+    key.catch(() => importedVerifyKeys.delete(id));
+    if (importedVerifyKeys.size >= MAX_IMPORTED_VERIFY_KEYS)
+      importedVerifyKeys.delete(importedVerifyKeys.keys().next().value as string);
+    importedVerifyKeys.set(id, key);
+  }
+  return key;
+}
+
+async function importAllowed(spki: Uint8Array): Promise<CryptoKey> {
   for (const alg of [ecdsa, { name: 'Ed25519' }]) {
     try {
       return await subtle.importKey('spki', spki, alg, true, ['verify']);

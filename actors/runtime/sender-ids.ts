@@ -27,12 +27,30 @@ export async function keySenderId(publicKey: webcrypto.CryptoKey): Promise<strin
   return `k:${hex(compressed)}`;
 }
 
+/**
+ * Keys named by `k:` ids so far, oldest first (bounded): every signed message on an events or trace
+ * subject names its sender's key, and a watcher sees the same few senders many times.
+ */
+const keysOfSenderIds = new Map<string, Promise<webcrypto.CryptoKey | undefined>>();
+const MAX_SENDER_KEYS = 1024;
+
 /** The verification key named by a `k:` id, or undefined when the id is not one. */
-export async function keyFromSenderId(id: string): Promise<webcrypto.CryptoKey | undefined> {
-  const match = /^k:(0[23][0-9a-f]{64})$/.exec(id);
-  if (!match) return undefined;
+export function keyFromSenderId(id: string): Promise<webcrypto.CryptoKey | undefined> {
+  const point = /^k:(0[23][0-9a-f]{64})$/.exec(id)?.[1];
+  if (point === undefined) return Promise.resolve(undefined);
+  let key = keysOfSenderIds.get(id);
+  if (key === undefined) {
+    key = importPoint(point);
+    if (keysOfSenderIds.size >= MAX_SENDER_KEYS)
+      keysOfSenderIds.delete(keysOfSenderIds.keys().next().value as string);
+    keysOfSenderIds.set(id, key);
+  }
+  return key;
+}
+
+async function importPoint(point: string): Promise<webcrypto.CryptoKey | undefined> {
   try {
-    return await subtle.importKey('raw', Buffer.from(match[1]!, 'hex'), P256, true, ['verify']);
+    return await subtle.importKey('raw', Buffer.from(point, 'hex'), P256, true, ['verify']);
   } catch {
     return undefined;
   }

@@ -166,14 +166,40 @@ export async function issueCertificate(params: IssueCertificateParams): Promise<
   );
 }
 
+/**
+ * Certificates parsed so far, by their exact PEM text or `der:<sha256 of the DER>`, oldest first
+ * (bounded). The same certificate reaches a process many times (every policy names the verifier's
+ * CA, every participant of a computation checks the same enclave certificate) and its ASN.1
+ * parse is the costly part. A parsed certificate is shared: callers only read it.
+ */
+const parsedCertificates = new Map<string, X509Certificate>();
+const MAX_PARSED_CERTIFICATES = 1024;
+
+function rememberCertificate(key: string, parse: () => X509Certificate): X509Certificate {
+  const known = parsedCertificates.get(key);
+  if (known) return known;
+  const certificate = parse();
+  if (parsedCertificates.size >= MAX_PARSED_CERTIFICATES)
+    parsedCertificates.delete(parsedCertificates.keys().next().value as string);
+  parsedCertificates.set(key, certificate);
+  return certificate;
+}
+
+/** Parses a DER certificate (once per exact bytes; the x509 parser's error when it is not one). */
+export function parseCertificateDer(der: Uint8Array): X509Certificate {
+  return rememberCertificate(`der:${sha256Hex(der)}`, () => new x509.X509Certificate(der));
+}
+
 /** Parses one PEM certificate; anything else (several, none, garbage) is refused. */
 export function parseCertificatePem(pem: string): X509Certificate {
+  const known = parsedCertificates.get(pem);
+  if (known) return known;
   const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
   if (blocks.length !== 1 || pem.replace(blocks[0] ?? '', '').trim() !== '') {
     throw new IdentityError('ERR_IDENTITY_BAD_PEM', 'expected exactly one PEM CERTIFICATE block');
   }
   try {
-    return new x509.X509Certificate(blocks[0] as string);
+    return rememberCertificate(pem, () => new x509.X509Certificate(blocks[0] as string));
   } catch (cause) {
     throw new IdentityError(
       'ERR_IDENTITY_BAD_CERTIFICATE',

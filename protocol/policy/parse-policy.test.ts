@@ -492,6 +492,35 @@ test('Veracruz constructed example: exact hash, accepted inside its certificates
   });
 });
 
+test('the same bytes are validated once, yet every call checks the time and gets its own bytes', () => {
+  const bytes = variant((j) => void (at(j, 'identities', 1)['certificate'] = shortLived));
+  const first = parsePolicy(bytes, { now: NOW });
+  const again = parsePolicy(Uint8Array.from(bytes), { now: NOW });
+  assert.equal(again.policy, first.policy, 'one validated policy per exact bytes');
+  assert.ok(Object.isFrozen(first.policy) && Object.isFrozen(first.policy.identities[1]));
+  assert.throws(() => {
+    (first.policy.identities as unknown[]).push({});
+  }, TypeError);
+  // The bytes are each caller's own copy.
+  assert.notEqual(again.bytes, first.bytes);
+  first.bytes[0] = 0x20;
+  assert.deepEqual(parsePolicy(bytes, { now: NOW }).bytes, bytes);
+  // Time is checked on every call, with the uncached refusal: the certificate, then the expiry.
+  assert.deepEqual(refusal(bytes, new Date(NOW.getTime() + 2 * DAY)), {
+    code: 'ERR_POLICY_CERTIFICATE_EXPIRED',
+    path: '$.identities[1].certificate',
+  });
+  assert.equal(
+    refusal(bytes, new Date(NOW.getTime() - 2 * DAY)).code,
+    'ERR_POLICY_CERTIFICATE_NOT_YET_VALID',
+  );
+  assert.equal(parsePolicy(bytes, { now: NOW }).policy, first.policy);
+  // And so is the size limit.
+  assert.throws(() => parsePolicy(bytes, { now: NOW, maxBytes: 16 }), {
+    code: 'ERR_POLICY_TOO_LARGE',
+  });
+});
+
 test('older Veracruz policies are refused with ERR_POLICY_LEGACY_FORMAT naming the old field', (t) => {
   if (!requireResource(t, '../shared/testdata', hasSharedTestdata())) return;
   for (const [file, missing] of [

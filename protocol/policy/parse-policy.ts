@@ -1,7 +1,13 @@
 // Parsing and validating a Veracruz policy (current format) from its exact bytes. The hash is
 // SHA-256 of those bytes, never of a re-serialisation (Veracruz semantics).
+// Every role parses the policy it is handed (launcher, host, enclave, participants): a process
+// parses one exact byte string once, and later calls with the same bytes (same SHA-256) reuse that
+// validated, frozen result. What depends on the time is checked again on every call: each
+// certificate's validity and the enclave expiry at the call's `now` (a hit that fails one of them
+// parses afresh, so the refusal is exactly the uncached one).
 import { readFile } from 'node:fs/promises';
 import { sha256Hex } from '../hash.js';
+import { parseCertificatePem } from '../identity/certificates.js';
 import { PolicyError, childPath } from './errors.js';
 import { readExpiry } from './expiry.js';
 import { EXTENSIONS_FIELD, readExtensions } from './extensions.js';
@@ -204,19 +210,84 @@ function readPolicy(document: JsonObject, now: Date): Policy {
   };
 }
 
-/** Parses and validates policy bytes; throws a PolicyError naming the first defect's JSON path. */
-export function parsePolicy(bytes: Uint8Array, options: ParsePolicyOptions = {}): LoadedPolicy {
+/** A validated policy and the times within which it stays valid (ms since the epoch). */
+interface ParsedPolicy {
+  readonly policy: Policy;
+  readonly bytes: Uint8Array;
+  readonly warnings: readonly string[];
+  /** Validity windows of every certificate in the policy (identities, proxy_service_cert). */
+  readonly windows: readonly { readonly notBefore: number; readonly notAfter: number }[];
+  readonly expiry: number;
+}
+
+/** Validated policies by the SHA-256 of their exact bytes, oldest first (bounded). */
+const parsedPolicies = new Map<string, ParsedPolicy>();
+const MAX_PARSED_POLICIES = 256;
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
+function validAt(parsed: ParsedPolicy, now: Date): boolean {
+  const time = now.getTime();
+  return (
+    parsed.expiry > time &&
+    parsed.windows.every((window) => window.notBefore <= time && time <= window.notAfter)
+  );
+}
+
+function parseAfresh(bytes: Uint8Array, maxBytes: number, now: Date): ParsedPolicy {
   const copy = Uint8Array.from(bytes);
-  const document = decode(copy, options.maxBytes ?? MAX_POLICY_BYTES);
-  const policy = readPolicy(document, options.now ?? new Date());
+  const document = decode(copy, maxBytes);
+  const policy = deepFreeze(readPolicy(document, now));
   const unknownFields = Object.keys(document).filter(
     (key) => !POLICY_FIELDS.includes(key) && key !== EXTENSIONS_FIELD,
+  );
+  const windows = [...policy.identities.map((i) => i.certificate), policy.proxyServiceCert].map(
+    (pem) => {
+      // Parsed (and cached) by readPolicy a moment ago.
+      const certificate = parseCertificatePem(pem);
+      return {
+        notBefore: certificate.notBefore.getTime(),
+        notAfter: certificate.notAfter.getTime(),
+      };
+    },
   );
   return {
     policy,
     bytes: copy,
-    hash: policyHash(copy),
-    warnings: policyWarnings(policy, unknownFields),
+    warnings: Object.freeze(policyWarnings(policy, unknownFields)),
+    windows,
+    expiry: policy.enclaveCertExpiry.getTime(),
+  };
+}
+
+/**
+ * Parses and validates policy bytes; throws a PolicyError naming the first defect's JSON path. The
+ * result's `policy` is frozen and may be shared with other callers given the same bytes; its
+ * `bytes` are the caller's own copy.
+ */
+export function parsePolicy(bytes: Uint8Array, options: ParsePolicyOptions = {}): LoadedPolicy {
+  const maxBytes = options.maxBytes ?? MAX_POLICY_BYTES;
+  const now = options.now ?? new Date();
+  const hash = policyHash(bytes);
+  let parsed = bytes.length <= maxBytes ? parsedPolicies.get(hash) : undefined;
+  if (parsed === undefined || !validAt(parsed, now)) {
+    parsed = parseAfresh(bytes, maxBytes, now);
+    parsedPolicies.delete(hash);
+    if (parsedPolicies.size >= MAX_PARSED_POLICIES)
+      parsedPolicies.delete(parsedPolicies.keys().next().value as string);
+    parsedPolicies.set(hash, parsed);
+  }
+  return {
+    policy: parsed.policy,
+    bytes: Uint8Array.from(parsed.bytes),
+    hash,
+    warnings: parsed.warnings,
   };
 }
 
