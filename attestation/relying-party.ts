@@ -3,7 +3,13 @@
 // the policy's expiry, its measurement is among the policy's runtime hashes for its platform, and its
 // policy hash is ours. Each failure has its own code.
 import { webcrypto } from 'node:crypto';
-import { isRuntimeAccepted, parseCertificateDer, type Policy, x509 } from '../protocol/index.js';
+import {
+  isRuntimeAccepted,
+  parseCertificateDer,
+  sha256Hex,
+  type Policy,
+  x509,
+} from '../protocol/index.js';
 import { equalBytes, pemBlocks } from './bytes.js';
 import { enclaveInfoOf, type EnclaveAttestationInfo } from './ca/enclave-extension.js';
 import { fail } from './errors.js';
@@ -32,6 +38,25 @@ function parse(entry: string | Uint8Array, what: string): x509.X509Certificate {
   }
 }
 
+/**
+ * Enclave certificates whose signature by a CA has verified, as `<leaf DER sha256>:<CA DER sha256>`
+ * (bounded, oldest dropped first). The launcher and every participant of a computation check the
+ * same certificate against the same CA; a signature over fixed bytes verifies once. Only the
+ * signature is remembered: everything that depends on the time or the policy is checked each call.
+ */
+const verifiedSignatures = new Set<string>();
+const MAX_VERIFIED_SIGNATURES = 1024;
+
+async function signedBy(leaf: x509.X509Certificate, ca: x509.X509Certificate): Promise<boolean> {
+  const pair = `${sha256Hex(new Uint8Array(leaf.rawData))}:${sha256Hex(new Uint8Array(ca.rawData))}`;
+  if (verifiedSignatures.has(pair)) return true;
+  if (!(await leaf.verify({ publicKey: ca.publicKey, signatureOnly: true }))) return false;
+  if (verifiedSignatures.size >= MAX_VERIFIED_SIGNATURES)
+    verifiedSignatures.delete(verifiedSignatures.values().next().value as string);
+  verifiedSignatures.add(pair);
+  return true;
+}
+
 async function checkChain(
   leaf: x509.X509Certificate,
   ca: x509.X509Certificate,
@@ -44,10 +69,7 @@ async function checkChain(
       "the chain names a CA other than the policy's proxy_service_cert",
     );
   }
-  if (
-    leaf.issuer !== ca.subject ||
-    !(await leaf.verify({ publicKey: ca.publicKey, signatureOnly: true }))
-  ) {
+  if (leaf.issuer !== ca.subject || !(await signedBy(leaf, ca))) {
     fail('ERR_ATTESTATION_CHAIN', 'the enclave certificate is not signed by proxy_service_cert');
   }
   if (now < ca.notBefore || now > ca.notAfter)
@@ -111,10 +133,22 @@ export async function checkEnclaveCertificate(params: {
       enclave: info.policyHash,
     });
   }
-  const signingKey = (await leaf.publicKey.export(
-    { name: 'ECDSA', namedCurve: 'P-256' },
-    ['verify'],
-    webcrypto as never,
-  )) as unknown as webcrypto.CryptoKey;
-  return { ...info, certificate: leaf, signingKey };
+  return { ...info, certificate: leaf, signingKey: await signingKeyOf(leaf) };
+}
+
+/** The enclave key of each (shared, parsed once) certificate, imported once. */
+const signingKeys = new WeakMap<x509.X509Certificate, Promise<webcrypto.CryptoKey>>();
+
+function signingKeyOf(leaf: x509.X509Certificate): Promise<webcrypto.CryptoKey> {
+  let key = signingKeys.get(leaf);
+  if (key === undefined) {
+    key = leaf.publicKey.export(
+      { name: 'ECDSA', namedCurve: 'P-256' },
+      ['verify'],
+      webcrypto as never,
+    ) as unknown as Promise<webcrypto.CryptoKey>;
+    key.catch(() => signingKeys.delete(leaf));
+    signingKeys.set(leaf, key);
+  }
+  return key;
 }

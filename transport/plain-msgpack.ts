@@ -65,15 +65,17 @@ export function encodePlain(value: unknown, limits: DecodeLimits = defaultLimits
   return bytes;
 }
 
+function notPlain(what: string): TransportError {
+  return new TransportError(
+    'ERR_ENVELOPE_MALFORMED',
+    `value cannot be encoded as plain msgpack: ${what}`,
+  );
+}
+
 /** Only null, booleans, numbers, strings, Uint8Array, arrays and plain objects are encodable. */
 function assertPlain(value: unknown, depth: number, maxDepth: number): void {
   if (value === null || typeof value === 'boolean' || typeof value === 'string') return;
   if (typeof value === 'number' || value instanceof Uint8Array) return;
-  const notPlain = (what: string): TransportError =>
-    new TransportError(
-      'ERR_ENVELOPE_MALFORMED',
-      `value cannot be encoded as plain msgpack: ${what}`,
-    );
   if (typeof value !== 'object') throw notPlain(typeof value);
   if (depth + 1 > maxDepth) {
     throw new TransportError('ERR_ENVELOPE_TOO_DEEP', 'value nests deeper than the maximum depth');

@@ -18,8 +18,22 @@ export function certificateSenderId(certificateDer: Uint8Array): string {
   return `c:${sha256Hex(certificateDer)}`;
 }
 
+/** Ids of keys already named (a CryptoKey is immutable, so its id never changes). */
+const idsOfKeys = new WeakMap<webcrypto.CryptoKey, Promise<string>>();
+
 /** `k:<hex compressed point>` for a P-256 public key. */
-export async function keySenderId(publicKey: webcrypto.CryptoKey): Promise<string> {
+export function keySenderId(publicKey: webcrypto.CryptoKey): Promise<string> {
+  let id = idsOfKeys.get(publicKey);
+  if (id === undefined) {
+    id = compressedPointId(publicKey);
+    // A key that cannot be exported is refused again on the next call.
+    id.catch(() => idsOfKeys.delete(publicKey));
+    idsOfKeys.set(publicKey, id);
+  }
+  return id;
+}
+
+async function compressedPointId(publicKey: webcrypto.CryptoKey): Promise<string> {
   const raw = new Uint8Array(await subtle.exportKey('raw', publicKey));
   const compressed = new Uint8Array(33);
   compressed[0] = 2 + ((raw[64] ?? 0) & 1);
