@@ -224,9 +224,10 @@ acknowledged by the enclave: **${uploadMBs.toFixed(1)} MiB/s**, against raw NATS
 the same chunks: request/reply ${raw.requestReply.toFixed(1)} MiB/s (ratio ${(uploadMBs / raw.requestReply).toFixed(2)}),
 publish + flush ${raw.publish.toFixed(1)} MiB/s (ratio ${(uploadMBs / raw.publish).toFixed(2)}).
 
-Where the time goes (measured separately): a full policy parse and validation costs about 40 ms
-under load (the enclave validates the policy it runs; participants and \`vc launch\` hold theirs
-parsed; the host only hashes it and the verifier reads only \`enclave_cert_expiry\`); the enclave's
+Where the time goes (measured separately): the policy is parsed and validated once per process
+and exact bytes (its time checks run on every use), and certificates and verification keys are
+parsed and imported once (docs/architecture.md, "Parsed once per exact bytes"); what remains is
+mostly signatures (envelopes, trace records, certificates, CSR) and WebCrypto calls; the enclave's
 CSR about 7 ms; each execution starts a worker thread and compiles the module. Over NATS every
 message, each 512 KiB upload chunk included, is also persisted by the JetStream journal stream over
 \`vc.>\` (the raw baseline's subjects are not journaled); the same sealed upload on the in-memory bus
