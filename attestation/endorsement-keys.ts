@@ -11,9 +11,30 @@ export async function instanceIdOf(key: webcrypto.CryptoKey): Promise<string> {
   return toHex(concatBytes(Uint8Array.of(0x01), sha256(raw)));
 }
 
-export async function endorsedKeyFromSpki(spki: Uint8Array): Promise<EndorsedKey> {
+/**
+ * Endorsed keys imported so far, by their SPKI (hex), oldest first (bounded): the verifier reads its
+ * registry's key records for every appraisal (so a removed key is gone at once) but imports each
+ * key's bytes once; the key and its instance id are immutable.
+ */
+const endorsedKeys = new Map<string, Promise<EndorsedKey>>();
+const MAX_ENDORSED_KEYS = 256;
+
+export function endorsedKeyFromSpki(spki: Uint8Array): Promise<EndorsedKey> {
+  const id = toHex(spki);
+  let endorsed = endorsedKeys.get(id);
+  if (endorsed === undefined) {
+    endorsed = importEndorsedKey(spki);
+    endorsed.catch(() => endorsedKeys.delete(id));
+    if (endorsedKeys.size >= MAX_ENDORSED_KEYS)
+      endorsedKeys.delete(endorsedKeys.keys().next().value as string);
+    endorsedKeys.set(id, endorsed);
+  }
+  return endorsed;
+}
+
+async function importEndorsedKey(spki: Uint8Array): Promise<EndorsedKey> {
   const key = await importEcPublicKey(spki);
-  return { instanceId: await instanceIdOf(key), key };
+  return Object.freeze({ instanceId: await instanceIdOf(key), key });
 }
 
 /** Reads every `PUBLIC KEY` block of a PEM text. */
