@@ -18,6 +18,7 @@ import { exampleNamed } from '../sdk/index.js';
 import { allRights, runProgram, shutdownWorkers, Vfs } from '../enclave/index.js';
 import { NatsTransport, startNatsServer } from '../transport/index.js';
 import { loadLine, machineLine, percentile, writeBenchSection, type SummaryRow } from './report.js';
+import { sustainedRate, type Rate } from './workloads.js';
 
 const RUNS = Number(process.env['VC_BENCH_RUNS'] ?? 30);
 const RATE_SECONDS = Number(process.env['VC_BENCH_RATE_SECONDS'] ?? 5);
@@ -103,64 +104,6 @@ async function latencies(system: System, runs: number, label: string): Promise<L
     `${label}: p50 ${ms(percentile(out.total, 50))}, p95 ${ms(percentile(out.total, 95))}, bare execution ${ms(percentile(out.bare, 50))}`,
   );
   return out;
-}
-
-/** One small computation; its failure code, or undefined when it finished. */
-async function smallComputation(
-  system: System,
-  identity: GeneratedIdentity,
-): Promise<string | undefined> {
-  const program = '/program/random-source.wasm';
-  const policy = policyFor(system, {
-    participants: [{ identity, capabilities: ['/program/:wx', '/output/:r'] }],
-    programs: [{ path: program, bytes: randomWasm, capabilities: ['/output/:w'] }],
-  });
-  await system.launch(policy);
-  const outcome = await runParty(
-    { bus: system.bus, policy },
-    {
-      identity,
-      sources: { wasm: randomWasm },
-      steps: [
-        { op: 'program', path: program, source: 'wasm' },
-        { op: 'compute', program },
-        { op: 'result', path: '/output/random.dat', destination: 'out' },
-        { op: 'shutdown' },
-      ],
-    },
-  );
-  return outcome.ok ? undefined : (outcome.failure?.code ?? 'failed');
-}
-
-interface Rate {
-  /** Finished computations per second. */
-  readonly rate: number;
-  /** Failure codes of the computations that did not finish (they do not count). */
-  readonly failures: readonly string[];
-}
-
-/** `workers` lanes, each running small computations back to back for `seconds`. */
-async function sustainedRate(system: System, workers: number, seconds: number): Promise<Rate> {
-  const ids = await identities(Math.ceil(seconds * 80) + 2 * workers, 'bench');
-  let next = 0;
-  let done = 0;
-  const failures: string[] = [];
-  const deadline = performance.now() + seconds * 1000;
-  const start = performance.now();
-  await Promise.all(
-    Array.from({ length: workers }, async () => {
-      while (performance.now() < deadline && next < ids.length) {
-        const failure = await smallComputation(system, ids[next++]!);
-        if (failure === undefined) done++;
-        else failures.push(failure);
-      }
-    }),
-  );
-  const rate = done / ((performance.now() - start) / 1000);
-  console.log(
-    `sustained, ${workers} workers: ${rate.toFixed(1)} computations/s, ${failures.length} failed`,
-  );
-  return { rate, failures };
 }
 
 function randomData(mib: number): Uint8Array {
