@@ -62,7 +62,7 @@ const summaryRows = {
   },
 } as const;
 
-export type SummaryKey = keyof typeof summaryRows;
+type SummaryKey = keyof typeof summaryRows;
 
 /** One measured row of the summary table. */
 export interface SummaryRow {
