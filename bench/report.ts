@@ -100,7 +100,7 @@ export function writeBenchSection(
 }
 
 /** The document with its summary table (after the header) rebuilt from the sections' summary rows. */
-function withSummary(document: string): string {
+export function withSummary(document: string): string {
   const start = document.indexOf(summaryBegin);
   const stop = document.indexOf(summaryEnd);
   const body =
