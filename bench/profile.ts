@@ -2,6 +2,7 @@
 // files with the most self time, then writes them to the `profile` section of docs/benchmarks.md.
 //   npm run profile                 all workloads
 //   npm run profile -- sustained    one of: sustained, launch, cli
+//   npm run profile -- --label before   into a section of its own, `profile-before`
 // Workloads (each in a child process of its own):
 // - sustained: four lanes of small computations over NATS with the JetStream journal, in-process
 //   enclave workers (the protocol bench's sustained rate); only samples after the warm-up count;
@@ -9,7 +10,7 @@
 //   shutdown); the launcher's process and each worker process are profiled;
 // - cli: `vc --help` as a user runs it.
 // Not a `*.bench.ts`: `npm run bench` does not run it.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -198,11 +199,12 @@ async function profileChild(
     const group = groups.get(label) ?? { functions: new Map(), files: new Map() };
     groups.set(label, group);
     const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
-    let from = label === 'enclave worker processes' ? 0 : fromUs;
-    if (from > 0 && (from < profile.startTime || from > profile.endTime)) {
-      note = ' (the steady-phase marker fell outside the profile: all samples counted)';
-      from = 0;
-    }
+    // Samples before the measured phase do not count: a thread that ended before it is left out,
+    // one that started after it counts whole. The main thread must contain the marker.
+    const from = label === 'enclave worker processes' ? 0 : fromUs;
+    if (from > profile.endTime) continue;
+    if (label === 'main thread' && from > 0 && from < profile.startTime)
+      note = ' (the steady-phase marker fell before the profile: all samples counted)';
     selfTimes(profile, from, group.functions, group.files);
   }
   rmSync(dir, { recursive: true, force: true });
@@ -233,6 +235,7 @@ function markdownOf(p: Profiled): string {
   const parts = [`### ${p.name}: ${p.what}${p.note}`];
   for (const g of p.groups) {
     const total = [...g.files].reduce((s, [k, v]) => (k === '(idle)' ? s : s + v), 0);
+    if (total === 0) continue;
     const idle = g.files.get('(idle)') ?? 0;
     g.files.delete('(idle)');
     g.functions.delete('(idle)');
@@ -252,7 +255,13 @@ function markdownOf(p: Profiled): string {
   return parts.join('\n');
 }
 
-async function main(which: readonly string[]): Promise<void> {
+/** The checkout's commit, so that profiles before and after a change can be told apart. */
+function commit(): string {
+  const r = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : 'unknown';
+}
+
+async function main(which: readonly string[], label: string | undefined): Promise<void> {
   const loadBefore = loadLine();
   const tsx = ['--import', 'tsx', self];
   const all = {
@@ -283,10 +292,10 @@ async function main(which: readonly string[]): Promise<void> {
     sections.push(md);
   }
   writeBenchSection(
-    'profile',
-    `## Where the time goes (\`bench/profile.ts\`, \`npm run profile\`)
+    label === undefined ? 'profile' : `profile-${label}`,
+    `## Where the time goes${label === undefined ? '' : `, ${label}`} (\`bench/profile.ts\`, \`npm run profile\`)
 
-${await machineLine()}, ${new Date().toISOString().slice(0, 10)}; load average (1 / 5 / 15 min) ${loadBefore} at the start, ${loadLine()} at the end. Self time per function and per file or package, from \`node --cpu-prof\` profiles of each workload (sampled, so small entries are noisy; \`(program)\` is native work outside JavaScript such as module loading and crypto, \`(garbage collector)\` is GC).
+${await machineLine()}, ${new Date().toISOString().slice(0, 10)}, code at commit ${commit()}; load average (1 / 5 / 15 min) ${loadBefore} at the start, ${loadLine()} at the end. Self time per function and per file or package, from \`node --cpu-prof\` profiles of each workload (sampled, so small entries are noisy; \`(program)\` is native work outside JavaScript such as module loading and crypto, \`(garbage collector)\` is GC).
 
 ${sections.join('\n\n')}`,
   );
@@ -295,5 +304,10 @@ ${sections.join('\n\n')}`,
 const args = process.argv.slice(2);
 if (args[0] === '--workload' && args[1] === 'sustained') await sustainedWorkload();
 else if (args[0] === '--workload' && args[1] === 'launch') await launchWorkload();
-else await main(args);
+else {
+  // `--label before`: a section of its own (profile-before), kept when later runs write `profile`.
+  const at = args.indexOf('--label');
+  const label = at >= 0 ? args[at + 1] : undefined;
+  await main(at >= 0 ? args.filter((_, i) => i !== at && i !== at + 1) : args, label);
+}
 process.exit(0);
