@@ -1,13 +1,14 @@
 // Where the time goes (issue 17): runs workloads under `node --cpu-prof` and prints the functions and
 // files with the most self time, then writes them to the `profile` section of docs/benchmarks.md.
 //   npm run profile                 all workloads
-//   npm run profile -- sustained    one of: sustained, launch, cli
+//   npm run profile -- sustained    one of: sustained, launch, upload, cli
 //   npm run profile -- --label before   into a section of its own, `profile-before`
 // Workloads (each in a child process of its own):
 // - sustained: four lanes of small computations over NATS with the JetStream journal, in-process
 //   enclave workers (the protocol bench's sustained rate); only samples after the warm-up count;
 // - launch: launches with the enclave worker as its own process (spawn to `enclave.ready`, then
 //   shutdown); the launcher's process and each worker process are profiled;
+// - upload: a participant's sealed upload over NATS with the JetStream journal;
 // - cli: `vc --help` as a user runs it.
 // Not a `*.bench.ts`: `npm run bench` does not run it.
 import { spawn, spawnSync } from 'node:child_process';
@@ -20,10 +21,11 @@ import { ensureRuntimeBundle, shutdownWorkers } from '../enclave/index.js';
 import { identities, policyFor, wasmOf } from '../scenarios/testing/index.js';
 import { startNatsServer } from '../transport/index.js';
 import { loadLine, machineLine, writeBenchSection } from './report.js';
-import { sustainedRate } from './workloads.js';
+import { sustainedRate, upload } from './workloads.js';
 
 const SECONDS = Number(process.env['VC_PROFILE_SECONDS'] ?? 10);
 const LAUNCHES = Number(process.env['VC_PROFILE_LAUNCHES'] ?? 5);
+const UPLOAD_MIB = Number(process.env['VC_PROFILE_UPLOAD_MIB'] ?? 50);
 const TOP_FUNCTIONS = 15;
 const TOP_FILES = 10;
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -42,6 +44,20 @@ async function sustainedWorkload(): Promise<void> {
   console.log(`${STEADY}${process.hrtime.bigint() / 1000n}`);
   const { rate, failures } = await sustainedRate(system, 4, SECONDS);
   console.log(`${rate.toFixed(1)} computations/s, ${failures.length} failed`);
+  await system.stop();
+  await server.stop();
+  await shutdownWorkers();
+}
+
+async function uploadWorkload(): Promise<void> {
+  const server = await startNatsServer({ config: 'max_payload: 1048576' });
+  const system = await startSystem({
+    bus: await natsBus({ servers: server.url, journal: { kind: 'jetstream' } }),
+  });
+  const [warm, measured] = await identities(2, 'profile');
+  await upload(system, warm!, 4); // warm-up
+  console.log(`${STEADY}${process.hrtime.bigint() / 1000n}`);
+  console.log(`upload: ${(await upload(system, measured!, UPLOAD_MIB)).toFixed(1)} MiB/s`);
   await system.stop();
   await server.stop();
   await shutdownWorkers();
@@ -136,7 +152,9 @@ function selfTimes(
     const frame = frames.get(profile.samples[i]!);
     if (frame === undefined) continue;
     const file = fileOf(frame.url, frame.functionName);
-    const name = `${frame.functionName || '(anonymous)'}${frame.url ? ` ${file}:${frame.lineNumber + 1}` : ''}`;
+    // Our .ts sources run transpiled by tsx: their line numbers are the transpiled file's, left out.
+    const line = file.endsWith('.ts') ? '' : `:${frame.lineNumber + 1}`;
+    const name = `${frame.functionName || '(anonymous)'}${frame.url ? ` ${file}${line}` : ''}`;
     functions.set(name, (functions.get(name) ?? 0) + dt);
     files.set(file, (files.get(file) ?? 0) + dt);
   }
@@ -278,6 +296,12 @@ async function main(which: readonly string[], label: string | undefined): Promis
         [...tsx, '--workload', 'launch'],
         { workersToo: true },
       ),
+    upload: () =>
+      profileChild(
+        'upload',
+        `a participant's ${UPLOAD_MIB} MiB sealed upload over NATS (JetStream journal, in-process enclave worker), after a 4 MiB warm-up that is not counted`,
+        [...tsx, '--workload', 'upload'],
+      ),
     cli: () => profileChild('cli', '`vc --help`, the whole process', ['bin/vc.mjs', '--help']),
   } as const;
   const names = (which.length > 0 ? which : Object.keys(all)) as (keyof typeof all)[];
@@ -304,6 +328,7 @@ ${sections.join('\n\n')}`,
 const args = process.argv.slice(2);
 if (args[0] === '--workload' && args[1] === 'sustained') await sustainedWorkload();
 else if (args[0] === '--workload' && args[1] === 'launch') await launchWorkload();
+else if (args[0] === '--workload' && args[1] === 'upload') await uploadWorkload();
 else {
   // `--label before`: a section of its own (profile-before), kept when later runs write `profile`.
   const at = args.indexOf('--label');

@@ -8,7 +8,6 @@
 //   request/reply (and publish + flush) with the same 512 KiB chunks in the same run;
 // - the largest result read back: the `copy` guest returns its input reversed, for growing sizes.
 // Writes the `protocol` section of docs/benchmarks.md. Run: npm run bench -- protocol
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Step } from '../machines/index.js';
 import type { GeneratedIdentity } from '../protocol/index.js';
@@ -18,7 +17,7 @@ import { exampleNamed } from '../sdk/index.js';
 import { allRights, runProgram, shutdownWorkers, Vfs } from '../enclave/index.js';
 import { NatsTransport, startNatsServer } from '../transport/index.js';
 import { loadLine, machineLine, percentile, writeBenchSection, type SummaryRow } from './report.js';
-import { sustainedRate, type Rate } from './workloads.js';
+import { randomData, sustainedRate, upload, type Rate } from './workloads.js';
 
 const RUNS = Number(process.env['VC_BENCH_RUNS'] ?? 30);
 const RATE_SECONDS = Number(process.env['VC_BENCH_RATE_SECONDS'] ?? 5);
@@ -31,7 +30,6 @@ const TARGETS = { rate: 30, embeddedMs: 40, natsMs: 60, uploadRatio: 0.5 };
 const sed = exampleNamed('string-edit-distance');
 const sedWasm = wasmOf('string-edit-distance');
 const sedData = sed.generate(1, 20);
-const randomWasm = wasmOf('random-source');
 const copyWasm = new Uint8Array(
   readFileSync(new URL('../enclave/guests/copy.wasm', import.meta.url)),
 );
@@ -104,41 +102,6 @@ async function latencies(system: System, runs: number, label: string): Promise<L
     `${label}: p50 ${ms(percentile(out.total, 50))}, p95 ${ms(percentile(out.total, 95))}, bare execution ${ms(percentile(out.bare, 50))}`,
   );
   return out;
-}
-
-function randomData(mib: number): Uint8Array {
-  const data = new Uint8Array(Math.round(mib * 2 ** 20));
-  for (let i = 0; i < data.length; i += 65536)
-    data.set(randomBytes(Math.min(65536, data.length - i)), i);
-  return data;
-}
-
-/** MiB/s of a sealed upload of `mib` MiB by a participant, to acknowledgement of its last chunk. */
-async function upload(system: System, identity: GeneratedIdentity, mib: number): Promise<number> {
-  const policy = policyFor(system, {
-    participants: [{ identity, capabilities: ['/program/:wx', '/input/:w', '/output/:r'] }],
-    programs: [
-      { path: '/program/random-source.wasm', bytes: randomWasm, capabilities: ['/output/:w'] },
-    ],
-  });
-  await system.launch(policy);
-  const data = randomData(mib);
-  const start = performance.now();
-  const outcome = await runParty(
-    { bus: system.bus, policy, timeoutMs: 300_000 },
-    {
-      identity,
-      sources: { big: data },
-      steps: [{ op: 'data', path: '/input/big.dat', source: 'big', mode: 'write' }],
-    },
-  );
-  const seconds = (performance.now() - start) / 1000;
-  if (!outcome.ok) throw new Error(`upload failed: ${JSON.stringify(outcome.failure)}`);
-  await runParty(
-    { bus: system.bus, policy },
-    { identity, steps: [{ op: 'shutdown' }], sources: {} },
-  );
-  return mib / seconds;
 }
 
 /** Uploads `mib` MiB, runs the copy guest and reads its `mib` MiB result back; true if it matches. */

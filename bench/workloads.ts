@@ -1,6 +1,7 @@
 // Workloads shared by the benchmarks and the profiler (bench/profile.ts): small computations run
 // back to back by concurrent lanes, each a launch with attestation, program, execution, result and
-// shutdown of random-source.
+// shutdown of random-source; and a participant's sealed upload.
+import { randomBytes } from 'node:crypto';
 import type { GeneratedIdentity } from '../protocol/index.js';
 import { runParty, type System } from '../actors/index.js';
 import { identities, policyFor, wasmOf } from '../scenarios/testing/index.js';
@@ -67,4 +68,43 @@ export async function sustainedRate(
     `sustained, ${workers} workers: ${rate.toFixed(1)} computations/s, ${failures.length} failed`,
   );
   return { rate, failures };
+}
+
+export function randomData(mib: number): Uint8Array {
+  const data = new Uint8Array(Math.round(mib * 2 ** 20));
+  for (let i = 0; i < data.length; i += 65536)
+    data.set(randomBytes(Math.min(65536, data.length - i)), i);
+  return data;
+}
+
+/** MiB/s of a sealed upload of `mib` MiB by a participant, to acknowledgement of its last chunk. */
+export async function upload(
+  system: System,
+  identity: GeneratedIdentity,
+  mib: number,
+): Promise<number> {
+  const policy = policyFor(system, {
+    participants: [{ identity, capabilities: ['/program/:wx', '/input/:w', '/output/:r'] }],
+    programs: [
+      { path: '/program/random-source.wasm', bytes: randomWasm, capabilities: ['/output/:w'] },
+    ],
+  });
+  await system.launch(policy);
+  const data = randomData(mib);
+  const start = performance.now();
+  const outcome = await runParty(
+    { bus: system.bus, policy, timeoutMs: 300_000 },
+    {
+      identity,
+      sources: { big: data },
+      steps: [{ op: 'data', path: '/input/big.dat', source: 'big', mode: 'write' }],
+    },
+  );
+  const seconds = (performance.now() - start) / 1000;
+  if (!outcome.ok) throw new Error(`upload failed: ${JSON.stringify(outcome.failure)}`);
+  await runParty(
+    { bus: system.bus, policy },
+    { identity, steps: [{ op: 'shutdown' }], sources: {} },
+  );
+  return mib / seconds;
 }
