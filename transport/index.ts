@@ -31,6 +31,7 @@ export {
   chunkCount,
   ephemeralKeyPair,
   infoOf,
+  joinChunks,
   openSealed,
   sealStream,
   sealTo,

@@ -159,7 +159,8 @@ export class StreamOpener {
       decipher.setAuthTag(sealed.subarray(sealed.length - TAG_LENGTH));
       const body = decipher.update(sealed.subarray(ENC_LENGTH, sealed.length - TAG_LENGTH));
       const last = decipher.final();
-      return last.length === 0 ? new Uint8Array(body) : Buffer.concat([body, last]);
+      const plain = last.length === 0 ? body : Buffer.concat([body, last]);
+      return new Uint8Array(plain.buffer, plain.byteOffset, plain.length); // a view, not a copy
     } catch (cause) {
       throw sealFailure(this.#context, cause);
     }
@@ -192,6 +193,20 @@ export interface SealedPart {
   readonly chunk?: ChunkInfo;
   /** Plaintext bytes of the file covered up to and including this part. */
   readonly end: number;
+}
+
+/** The opened chunks of a stream, in order, as one buffer of `size` bytes (one copy, no zero fill). */
+export function joinChunks(parts: readonly Uint8Array[], size: number): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  // Never pooled: the result's `buffer` holds this file and nothing else.
+  const buffer = Buffer.allocUnsafeSlow(size);
+  const out = new Uint8Array(buffer.buffer, buffer.byteOffset, size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 /** Chunks of a stream of `size` bytes (at least one, so an empty file is one empty chunk). */

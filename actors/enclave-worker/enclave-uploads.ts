@@ -15,7 +15,7 @@
 // at once. Any refused chunk ends its upload and gives its reservation back.
 import { createHash, type webcrypto } from 'node:crypto';
 import { type ChunkInfo, type ProvisionDataBody, ProtocolError } from '../../protocol/index.js';
-import { StreamOpener } from '../../transport/index.js';
+import { joinChunks, StreamOpener } from '../../transport/index.js';
 
 interface Upload {
   readonly from: string;
@@ -143,7 +143,7 @@ export class Uploads {
       return {
         complete: true,
         received: upload.received,
-        bytes: concat(plain, upload.received),
+        bytes: joinChunks(plain, upload.received),
         sealedDigest: sealed.digest('hex'),
       };
     } catch (error) {
@@ -203,15 +203,4 @@ export class Uploads {
       received: 0,
     };
   }
-}
-
-function concat(parts: readonly Uint8Array[], size: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

@@ -32,6 +32,7 @@ import { EnclaveWatch } from './enclave-watch.js';
 import { certificateSenderId, keyFromSenderId, senderIdIsKey } from '../runtime/sender-ids.js';
 import {
   ephemeralKeyPair,
+  joinChunks,
   sealStream,
   StreamOpener,
   UPLOAD_CHUNK_BYTES,
@@ -307,7 +308,10 @@ export async function runParticipant(options: ParticipantOptions): Promise<Parti
       return undefined;
     });
     if (failure) return { type: 'protocol.error', ref, failure };
-    const bytes = parts.length === 1 ? parts[0]! : new Uint8Array(Buffer.concat(parts));
+    const bytes = joinChunks(
+      parts,
+      parts.reduce((sum, p) => sum + p.length, 0),
+    );
     if (bytes.length !== first.size)
       throw new ProtocolError('ERR_BAD_MESSAGE', 'a result of another size than announced');
     await options.writeResult(s.destination, bytes);
