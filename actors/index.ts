@@ -45,6 +45,7 @@ export {
 } from './runtime/launch-authority.js';
 export type { Signer } from './runtime/endpoint.js';
 export { VERIFIER_SENDER_ID } from './runtime/policy-keys.js';
+export { inWindow } from './runtime/window.js';
 export { certificateSenderId, keySenderId } from './runtime/sender-ids.js';
 export { memoryBus, natsBus } from './system/system-bus.js';
 export { startSystem } from './system/system.js';

@@ -28,7 +28,7 @@ import {
   encodePlain,
   infoOf,
   sealTo,
-  sealUpload,
+  sealStream,
   UPLOAD_CHUNK_BYTES,
   type SealContext,
   exportVerifyKey,
@@ -192,7 +192,13 @@ async function main(): Promise<void> {
 
   const program = Uint8Array.of(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00); // "\0asm" v1
   const programContext = { computation, session, path: '/program/p.wasm' };
-  for await (const part of sealUpload(enclaveHpke.raw, program, programContext, 'u-unused')) {
+  const programStream = await sealStream(
+    enclaveHpke.raw,
+    program,
+    { ...programContext, purpose: 'upload' },
+    'u-unused',
+  );
+  for (const part of programStream) {
     await add(
       'a program small enough for one message (no chunk)',
       alice,
@@ -205,7 +211,7 @@ async function main(): Promise<void> {
       },
     );
   }
-  // The last chunk of a two-chunk upload: the tail after one full UPLOAD_CHUNK_BYTES chunk.
+  // The last chunk of a two-chunk upload (one stream): the tail after one full UPLOAD_CHUNK_BYTES chunk.
   const tail = Uint8Array.from({ length: 300 }, (_, i) => i & 0xff);
   const chunk = { upload: 'u0123456789abcdef', index: 1, count: 2 };
   const dataContext: SealContext = {
@@ -215,6 +221,16 @@ async function main(): Promise<void> {
     purpose: 'upload',
     chunk,
   };
+  const dataFile = new Uint8Array(UPLOAD_CHUNK_BYTES + tail.length);
+  dataFile.set(tail, UPLOAD_CHUNK_BYTES);
+  const [, lastPart] = [
+    ...(await sealStream(
+      enclaveHpke.raw,
+      dataFile,
+      { computation, session, path: dataContext.path, purpose: 'upload' },
+      chunk.upload,
+    )),
+  ];
   await add(
     'last chunk of a two-chunk data upload (Ed25519 participant)',
     bob,
@@ -222,7 +238,7 @@ async function main(): Promise<void> {
     {
       session,
       path: dataContext.path,
-      sealed: await sealTo(enclaveHpke.raw, tail, dataContext),
+      sealed: lastPart!.sealed,
       size: UPLOAD_CHUNK_BYTES + tail.length,
       mode: 'write',
       chunk,

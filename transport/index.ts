@@ -26,13 +26,17 @@ export {
 export { decodePlain, encodePlain } from './plain-msgpack.js';
 export {
   UPLOAD_CHUNK_BYTES,
+  StreamOpener,
+  StreamSealer,
+  chunkCount,
   ephemeralKeyPair,
   infoOf,
+  joinChunks,
   openSealed,
+  sealStream,
   sealTo,
-  sealUpload,
 } from './sealing.js';
-export type { SealContext } from './sealing.js';
+export type { SealContext, SealedPart } from './sealing.js';
 export { serveEnvelopes } from './serve.js';
 export { FileStore } from './store/file-store.js';
 export { KvStore } from './store/kv-store.js';

@@ -19,7 +19,7 @@ import {
   refusalOf,
   type Target,
 } from '../testing/enclave-kit.js';
-import { sealTo } from '../../transport/index.js';
+import { StreamSealer } from '../../transport/index.js';
 
 /** Sends `send` and asserts it is refused with `code` and that the enclave did not move. */
 async function refusedWithoutEffect(
@@ -127,14 +127,25 @@ test('uploads that can never be accepted are refused at their first chunk; each 
         size,
         mode,
         chunk,
-        sealed: await sealTo(hpke, plain, {
-          computation: p.computation,
-          session: p.session,
-          path,
-          purpose: 'upload',
-          chunk,
-        }),
+        sealed: (await sealerOf(path, chunk)).seal(plain, chunk.index, chunk.count),
       });
+    // One stream (one HPKE context) per upload, as a participant seals it.
+    const sealers = new Map<string, Promise<StreamSealer>>();
+    const sealerOf = (path: string, chunk: { upload: string }) => {
+      const key = `${path}|${chunk.upload}`;
+      if (!sealers.has(key))
+        sealers.set(
+          key,
+          StreamSealer.to(hpke, {
+            computation: p.computation,
+            session: p.session,
+            path,
+            purpose: 'upload',
+            chunk: { ...chunk, index: 0, count: 1 },
+          }),
+        );
+      return sealers.get(key)!;
+    };
     const ownerSends = new RawSender(system, owner!);
     const readerSends = new RawSender(system, reader!);
     const TiB = 2 ** 40;

@@ -49,6 +49,7 @@ import { keySenderId } from '../runtime/sender-ids.js';
 import { answerLiveness } from '../runtime/liveness.js';
 import { execute } from './enclave-execution.js';
 import { Uploads } from './enclave-uploads.js';
+import { ResultStreams } from './enclave-results.js';
 import { HeldBytes } from '../runtime/held-bytes.js';
 import {
   policyParticipants,
@@ -57,7 +58,6 @@ import {
   type PolicyParticipant,
 } from '../runtime/policy-keys.js';
 import { policyViewOf } from '../runtime/policy-view.js';
-import { sealTo } from '../../transport/index.js';
 import { TracedActor, unhandledOutput } from '../runtime/traced-actor.js';
 import { Mailbox } from '../runtime/mailbox.js';
 
@@ -124,6 +124,9 @@ class EnclaveShell {
   #endpoint: Endpoint | undefined;
   #keys: EnclaveKeys | undefined;
   #uploads: Uploads | undefined;
+  readonly #results: ResultStreams;
+  /** The sender of each whole-file read the machine is deciding, by ref. */
+  readonly #readers = new Map<string, string>();
   #session = '';
   readonly ready: Promise<EnclaveReadyBody>;
   readonly finished: Promise<EnclaveOutcome>;
@@ -146,6 +149,7 @@ class EnclaveShell {
     this.ready.catch(() => undefined);
     this.finished = new Promise((resolve) => (this.#resolveFinished = resolve));
     this.#view = policyViewOf(loaded.policy);
+    this.#results = new ResultStreams(this.computation, () => this.#session);
     this.actor = new TracedActor({
       actor: 'enclave',
       machineId: 'enclave',
@@ -371,7 +375,24 @@ class EnclaveShell {
             : { program: m.body.program ?? '' }),
         });
       case 'result.read':
-        return this.#ask({ type: m.kind, ref, from, path: m.body.path, replyKey: m.body.replyKey });
+        // A later chunk of a stream the machine already allowed is served by the shell.
+        if (m.body.chunk)
+          return {
+            kind: 'result.data',
+            body: this.#results.next(m.from, { ...m.body, chunk: m.body.chunk }),
+          };
+        this.#readers.set(ref, m.from);
+        try {
+          return await this.#ask({
+            type: m.kind,
+            ref,
+            from,
+            path: m.body.path,
+            replyKey: m.body.replyKey,
+          });
+        } finally {
+          this.#readers.delete(ref);
+        }
       default:
         throw new ProtocolError('ERR_BAD_MESSAGE', `${m.kind} is not a request to the enclave`);
     }
@@ -439,11 +460,17 @@ class EnclaveShell {
 
   #outbound(reply: Out<'out.reply'>): Outbound {
     switch (reply.kind) {
-      case 'result.data':
+      case 'result.data': {
+        const chunk = this.#results.takeFirst(reply.ref);
         return {
           kind: reply.kind,
-          body: { ...reply.body, sealed: this.#held.take(reply.body.sealed) },
+          body: {
+            ...reply.body,
+            sealed: this.#held.take(reply.body.sealed),
+            ...(chunk ? { chunk } : {}),
+          },
         };
+      }
       default:
         return reply;
     }
@@ -477,12 +504,8 @@ class EnclaveShell {
   async #read(o: Out<'do.read'>): Promise<void> {
     try {
       const bytes = this.#vfs.readUnchecked(o.path);
-      const sealed = await sealTo(o.replyKey, bytes, {
-        computation: this.computation,
-        session: this.#session,
-        path: o.path,
-        purpose: 'result',
-      });
+      const reader = this.#readers.get(o.ref) ?? '';
+      const sealed = await this.#results.open(o.ref, reader, o.path, o.replyKey, bytes);
       this.#send({
         type: 'io.read',
         ref: o.ref,

@@ -1,27 +1,36 @@
-// Reassembles chunked uploads (phase 8) inside the enclave: each chunk is opened with HPKE against
-// the enclave's key and an `info` naming its exact place, and must arrive in order; the file is
-// complete when the last chunk opened. Nothing reaches the machine before that. A complete upload
-// comes with the SHA-256 of its sealed chunks: public bytes (they crossed the bus), so their digest
-// may name the plaintext in machine events where a digest of the plaintext itself may not.
+// Reassembles chunked uploads (phase 8) inside the enclave. An upload is one sealed stream
+// (transport/sealing.ts): the first chunk to arrive derives the stream key (one HPKE decapsulation
+// against the enclave's key, with an `info` naming computation, session, path and upload id); every
+// chunk then opens with AES-256-GCM at its own index, so chunks may arrive in any order (a sender
+// keeps a window of them in flight). The file is complete when every chunk has opened; nothing
+// reaches the machine before that. A chunk that fails ends its upload for good: later chunks of the
+// same upload id are refused, so no partial file is ever kept. A complete upload comes with a digest
+// of its sealed chunks: public bytes (they crossed the bus), so it may name the plaintext in machine
+// events where a digest of the plaintext itself may not.
 //
 // An upload is bounded from its first chunk on: its declared size is reserved against the sender's
 // budget of bytes buffered, and a sender has at most so many uploads open at once (UPLOAD_LIMITS,
 // stated in docs/protocol-flow.md). An upload that could never complete within them is refused
 // before anything of it is buffered; a chunk that would carry more than the declared size is refused
 // at once. Any refused chunk ends its upload and gives its reservation back.
-import { createHash, type Hash, type webcrypto } from 'node:crypto';
+import { createHash, type webcrypto } from 'node:crypto';
 import { type ChunkInfo, type ProvisionDataBody, ProtocolError } from '../../protocol/index.js';
-import { openSealed } from '../../transport/index.js';
+import { joinChunks, StreamOpener } from '../../transport/index.js';
 
 interface Upload {
   readonly from: string;
   readonly path: string;
   readonly count: number;
   readonly size: number;
-  readonly parts: Uint8Array[];
-  readonly sealed: Hash;
+  /** Opened chunks by index, and the SHA-256 of each sealed chunk. */
+  readonly parts: Map<number, { readonly plain: Uint8Array; readonly digest: Buffer }>;
+  readonly opener: StreamOpener;
+  arrived: number;
   received: number;
 }
+
+/** Failed multi-chunk uploads remembered, so their late chunks cannot start them again. */
+const FAILED_REMEMBERED = 1024;
 
 export interface UploadLimits {
   /** Uploads one sender may have open (first chunk accepted, last not yet) at once. */
@@ -41,7 +50,7 @@ export type UploadProgress =
       readonly complete: true;
       readonly received: number;
       readonly bytes: Uint8Array;
-      /** SHA-256 (hex) of the sealed chunks in order. */
+      /** SHA-256 (hex) over the SHA-256 of each sealed chunk, in index order. */
       readonly sealedDigest: string;
     };
 
@@ -51,6 +60,7 @@ const SINGLE: ChunkInfo = { upload: '-', index: 0, count: 1 };
 
 export class Uploads {
   readonly #open = new Map<string, Upload>();
+  readonly #failed = new Set<string>();
   readonly #hpke: webcrypto.CryptoKeyPair;
   readonly #computation: string;
   readonly #session: string;
@@ -79,34 +89,41 @@ export class Uploads {
   async #accept(from: string, body: UploadBody): Promise<UploadProgress> {
     const chunk = body.chunk ?? SINGLE;
     const key = `${from}|${chunk.upload}`;
-    const upload = this.#open.get(key) ?? this.#begin(from, body, chunk);
+    if (this.#failed.has(key)) {
+      throw new ProtocolError('ERR_BAD_MESSAGE', 'chunk of an upload that already failed', {
+        details: { path: body.path, index: chunk.index },
+      });
+    }
+    // A chunk refused before its upload was admitted (limits, malformed) leaves nothing behind and
+    // may be sent again; once admitted, any failure ends the upload for good.
+    let admitted = this.#open.has(key);
     try {
+      const upload = this.#open.get(key) ?? (await this.#begin(from, body, chunk));
+      admitted = true;
       if (
         upload.path !== body.path ||
         upload.count !== chunk.count ||
         upload.size !== body.size ||
-        chunk.index !== upload.parts.length
+        chunk.index >= upload.count ||
+        upload.parts.has(chunk.index)
       ) {
-        throw new ProtocolError('ERR_BAD_MESSAGE', 'chunk out of order or not of this upload', {
+        throw new ProtocolError('ERR_BAD_MESSAGE', 'chunk repeated or not of this upload', {
           details: { path: body.path, index: chunk.index },
         });
       }
-      const part = await openSealed(this.#hpke, body.sealed, {
-        computation: this.#computation,
-        session: this.#session,
-        path: body.path,
-        purpose: 'upload',
-        ...(body.chunk ? { chunk: body.chunk } : {}),
-      });
+      const part = upload.opener.open(body.sealed, chunk.index, chunk.count);
       if (upload.received + part.length > upload.size) {
         throw new ProtocolError('ERR_BAD_MESSAGE', 'upload larger than its declared size', {
           details: { path: body.path, size: upload.size },
         });
       }
-      upload.parts.push(part);
-      upload.sealed.update(body.sealed);
+      upload.parts.set(chunk.index, {
+        plain: part,
+        digest: createHash('sha256').update(body.sealed).digest(),
+      });
       upload.received += part.length;
-      if (upload.parts.length < upload.count) {
+      upload.arrived++;
+      if (upload.arrived < upload.count) {
         this.#open.set(key, upload);
         return { complete: false, received: upload.received };
       }
@@ -116,21 +133,37 @@ export class Uploads {
           details: { path: body.path },
         });
       }
+      const sealed = createHash('sha256');
+      const plain: Uint8Array[] = [];
+      for (let index = 0; index < upload.count; index++) {
+        const part = upload.parts.get(index)!;
+        sealed.update(part.digest);
+        plain.push(part.plain);
+      }
       return {
         complete: true,
         received: upload.received,
-        bytes: concat(upload.parts, upload.received),
-        sealedDigest: upload.sealed.digest('hex'),
+        bytes: joinChunks(plain, upload.received),
+        sealedDigest: sealed.digest('hex'),
       };
     } catch (error) {
       this.#open.delete(key);
+      if (admitted && chunk.count > 1) this.#forget(key);
       throw error;
     }
   }
 
+  /** Remembers a failed upload (boundedly: the oldest is forgotten first). */
+  #forget(key: string): void {
+    this.#failed.add(key);
+    if (this.#failed.size > FAILED_REMEMBERED)
+      this.#failed.delete(this.#failed.values().next().value!);
+  }
+
   /** A new upload, admitted only within the sender's limits (its chunks are checked by the caller). */
-  #begin(from: string, body: UploadBody, chunk: ChunkInfo): Upload {
-    if (chunk.count < 1 || chunk.index >= chunk.count) {
+  async #begin(from: string, body: UploadBody, chunk: ChunkInfo): Promise<Upload> {
+    // Every chunk but an empty file's one carries at least one byte.
+    if (chunk.count < 1 || chunk.index >= chunk.count || chunk.count > Math.max(1, body.size)) {
       throw new ProtocolError('ERR_BAD_MESSAGE', 'chunk index outside its upload', {
         details: { path: body.path, index: chunk.index, count: chunk.count },
       });
@@ -152,25 +185,22 @@ export class Uploads {
         },
       });
     }
+    const opener = await StreamOpener.from(this.#hpke, body.sealed, {
+      computation: this.#computation,
+      session: this.#session,
+      path: body.path,
+      purpose: 'upload',
+      chunk,
+    });
     return {
       from,
       path: body.path,
       count: chunk.count,
       size: body.size,
-      parts: [],
-      sealed: createHash('sha256'),
+      parts: new Map(),
+      opener,
+      arrived: 0,
       received: 0,
     };
   }
-}
-
-function concat(parts: readonly Uint8Array[], size: number): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

@@ -1,13 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, webcrypto } from 'node:crypto';
-import { isVcError } from '../../protocol/index.js';
+import { type ErrorCode, isVcError } from '../../protocol/index.js';
 import { identities, policyFor, wasmOf } from '../../scenarios/testing/index.js';
 import { Uploads } from './enclave-uploads.js';
 import { runParty } from '../participant/run-computation.js';
 import { memoryBus } from '../system/system-bus.js';
 import { startSystem } from '../system/system.js';
-import { sealTo, UPLOAD_CHUNK_BYTES } from '../../transport/index.js';
+import {
+  ephemeralKeyPair,
+  sealStream,
+  type SealedPart,
+  StreamOpener,
+  UPLOAD_CHUNK_BYTES,
+} from '../../transport/index.js';
+import { ResultStreams } from './enclave-results.js';
 import { pathAndFile, progressBar } from '../../cli/index.js';
 
 test('a multi-chunk upload arrives whole and reads back sealed to the reader', async () => {
@@ -47,42 +54,71 @@ test('a multi-chunk upload arrives whole and reads back sealed to the reader', a
   }
 });
 
-test('chunks out of order, of another upload, or sealed for another place are refused', async () => {
+test('chunks arrive in any order; a chunk of another upload or place ends the upload for good', async () => {
   const hpke = (await webcrypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, false, [
     'deriveBits',
   ])) as webcrypto.CryptoKeyPair;
   const raw = new Uint8Array(await webcrypto.subtle.exportKey('raw', hpke.publicKey));
   const ctx = { computation: 'p1', session: 's1', path: '/input/a', purpose: 'upload' as const };
-  const chunk = (index: number, upload = 'u1') => ({ upload, index, count: 2 });
-  const sealed = async (index: number, context = ctx) =>
-    sealTo(raw, new Uint8Array([index]), { ...context, chunk: chunk(index) });
-
-  const uploads = new Uploads(hpke, 'p1', 's1');
-  await assert.rejects(
-    uploads.accept('c:a', { path: '/input/a', size: 2, sealed: await sealed(1), chunk: chunk(1) }),
-    (e) => isVcError(e, 'ERR_BAD_MESSAGE'),
-  );
-  const first = await uploads.accept('c:a', {
+  const file = new Uint8Array(randomBytes(2 * UPLOAD_CHUNK_BYTES + 10));
+  const stream = async (upload: string, context = ctx) => [
+    ...(await sealStream(raw, file, context, upload)),
+  ];
+  const body = (part: SealedPart) => ({
     path: '/input/a',
-    size: 2,
-    sealed: await sealed(0),
-    chunk: chunk(0),
+    size: file.length,
+    sealed: part.sealed,
+    chunk: part.chunk!,
   });
-  assert.deepEqual(first, { complete: false, received: 1 });
+  const bad = (code: ErrorCode) => (e: unknown) => isVcError(e, code);
+
+  // any order within the upload: the file is whole once every chunk opened
+  const uploads = new Uploads(hpke, 'p1', 's1');
+  const [c0, c1, c2] = await stream('u1');
+  assert.deepEqual(await uploads.accept('c:a', body(c2!)), { complete: false, received: 10 });
+  assert.equal((await uploads.accept('c:a', body(c0!))).complete, false);
+  const whole = await uploads.accept('c:a', body(c1!));
+  assert.ok(whole.complete);
+  assert.deepEqual(whole.bytes, file);
+
+  // a chunk repeated ends the upload; its later chunks are refused, no file is ever complete
+  const [d0, d1, d2] = await stream('u2');
+  await uploads.accept('c:a', body(d0!));
+  await assert.rejects(uploads.accept('c:a', body(d0!)), bad('ERR_BAD_MESSAGE'));
+  await assert.rejects(uploads.accept('c:a', body(d1!)), bad('ERR_BAD_MESSAGE'));
+  await assert.rejects(uploads.accept('c:a', body(d2!)), bad('ERR_BAD_MESSAGE'));
+
+  // substituted: the same place of another upload of the same file
+  const [e0] = await stream('u3');
+  const [, f1] = await stream('u4');
+  await uploads.accept('c:a', body(e0!));
   await assert.rejects(
-    uploads.accept('c:a', {
-      path: '/input/a',
-      size: 2,
-      sealed: await sealed(1, { ...ctx, path: '/input/b' }),
-      chunk: chunk(1),
-    }),
-    (e) => isVcError(e, 'ERR_SEAL_OPEN_FAILED'),
+    uploads.accept('c:a', { ...body(f1!), chunk: { upload: 'u3', index: 1, count: 3 } }),
+    bad('ERR_SEAL_OPEN_FAILED'),
   );
-  const again = new Uploads(hpke, 'p1', 's2'); // another session
+
+  // reordered: a chunk presented at another index
+  const [, g1, g2] = await stream('u5');
+  await uploads.accept('c:a', body(g1!));
   await assert.rejects(
-    again.accept('c:a', { path: '/input/a', size: 2, sealed: await sealed(0), chunk: chunk(0) }),
-    (e) => isVcError(e, 'ERR_SEAL_OPEN_FAILED'),
+    uploads.accept('c:a', { ...body(g2!), chunk: { upload: 'u5', index: 0, count: 3 } }),
+    bad('ERR_SEAL_OPEN_FAILED'),
   );
+
+  // truncated: the first two chunks presented as a whole upload of two
+  const [h0] = await stream('u6');
+  const size = 2 * UPLOAD_CHUNK_BYTES;
+  await assert.rejects(
+    uploads.accept('c:a', { ...body(h0!), size, chunk: { upload: 'u6', index: 0, count: 2 } }),
+    bad('ERR_SEAL_OPEN_FAILED'),
+  );
+
+  // replayed into another session, or sealed for another path
+  const again = new Uploads(hpke, 'p1', 's2');
+  const [k0] = await stream('u7');
+  await assert.rejects(again.accept('c:a', body(k0!)), bad('ERR_SEAL_OPEN_FAILED'));
+  const [m0] = await stream('u8', { ...ctx, path: '/input/b' });
+  await assert.rejects(uploads.accept('c:a', body(m0!)), bad('ERR_SEAL_OPEN_FAILED'));
 });
 
 test('launches spread over the hosts of the queue group', async () => {
@@ -113,4 +149,51 @@ test('command-line helpers: PATH=FILE and the progress bar', () => {
   assert.throws(() => pathAndFile('=x', '--data'), { code: 'ERR_USAGE' });
   assert.equal(progressBar('/x', 50, 100, 10), '[#####.....]  50% /x 0.0/0.0 MiB');
   assert.match(progressBar('/x', 100, 100, 10), /^\[##########\] 100%/);
+});
+
+test('a result stream is served only to its reader, for its path, key and count, in any order', async () => {
+  const { keyPair, publicRaw } = await ephemeralKeyPair();
+  const results = new ResultStreams('p1', () => 's1');
+  const file = new Uint8Array(randomBytes(2 * UPLOAD_CHUNK_BYTES + 5));
+  const first = await results.open('ref1', 'c:reader', '/output/r', publicRaw, file);
+  const chunk = results.takeFirst('ref1')!;
+  assert.equal(chunk.count, 3);
+  assert.equal(chunk.index, 0);
+  const context = {
+    computation: 'p1',
+    session: 's1',
+    path: '/output/r',
+    purpose: 'result' as const,
+  };
+  const opener = await StreamOpener.from(keyPair, first, { ...context, chunk });
+  const read = (index: number) => ({
+    path: '/output/r',
+    replyKey: publicRaw,
+    chunk: { ...chunk, index },
+  });
+  const bad = (e: unknown) => isVcError(e, 'ERR_BAD_MESSAGE');
+  assert.throws(() => results.next('c:other', read(1)), bad);
+  assert.throws(() => results.next('c:reader', { ...read(1), path: '/output/q' }), bad);
+  assert.throws(() => results.next('c:reader', { ...read(1), replyKey: new Uint8Array(65) }), bad);
+  assert.throws(
+    () => results.next('c:reader', { ...read(1), chunk: { ...chunk, index: 1, count: 2 } }),
+    bad,
+  );
+  assert.throws(() => results.next('c:reader', read(3)), bad);
+  const last = results.next('c:reader', read(2));
+  const middle = results.next('c:reader', read(1));
+  assert.equal(middle.size, file.length);
+  assert.deepEqual(
+    Buffer.concat([
+      opener.open(first, 0, 3),
+      opener.open(middle.sealed, 1, 3),
+      opener.open(last.sealed, 2, 3),
+    ]),
+    Buffer.from(file),
+  );
+  // every chunk served: the stream is forgotten
+  assert.throws(() => results.next('c:reader', read(1)), bad);
+  // a result of one chunk travels without `chunk`
+  await results.open('ref2', 'c:reader', '/output/r', publicRaw, new Uint8Array(3));
+  assert.equal(results.takeFirst('ref2'), undefined);
 });

@@ -30,8 +30,15 @@ import { Endpoint, expectReply, type Inbound, type Transport } from '../runtime/
 import { pingEnclave } from '../runtime/liveness.js';
 import { EnclaveWatch } from './enclave-watch.js';
 import { certificateSenderId, keyFromSenderId, senderIdIsKey } from '../runtime/sender-ids.js';
-import { ephemeralKeyPair, openSealed, sealUpload } from '../../transport/index.js';
+import {
+  ephemeralKeyPair,
+  joinChunks,
+  sealStream,
+  StreamOpener,
+  UPLOAD_CHUNK_BYTES,
+} from '../../transport/index.js';
 import { TracedActor, unhandledOutput } from '../runtime/traced-actor.js';
+import { inWindow } from '../runtime/window.js';
 
 export interface ParticipantOptions {
   readonly bus: Transport;
@@ -236,14 +243,15 @@ export async function runParticipant(options: ParticipantOptions): Promise<Parti
   ): Promise<ParticipantEvent> {
     const bytes = await options.readSource(s.source);
     const uploadId = `u${randomBytes(8).toString('hex')}`;
-    let ack: BodyOf<'provision.ack'> | undefined;
-    const parts = sealUpload(
+    const stream = await sealStream(
       to.hpkeKey,
       bytes,
-      { computation, session: to.session, path: s.path },
+      { computation, session: to.session, path: s.path, purpose: 'upload' },
       uploadId,
     );
-    for await (const { sealed, chunk, end } of parts) {
+    let ack: BodyOf<'provision.ack'> | undefined;
+    let sent = 0;
+    const failure = await inWindow(stream, async ({ sealed, chunk, end }) => {
       const body = {
         session: to.session,
         path: s.path,
@@ -255,34 +263,57 @@ export async function runParticipant(options: ParticipantOptions): Promise<Parti
         s.op === 'program'
           ? await request('provision.program', body, to)
           : await request('provision.data', { ...body, mode: s.mode }, to);
-      if (reply.kind === 'protocol.error')
-        return { type: 'protocol.error', ref, failure: reply.body };
-      ack = expectReply(reply, 'provision.ack');
-      options.onProgress?.({ path: s.path, sent: end, total: bytes.length });
-    }
-    return { type: 'provision.ack', ref, body: { path: ack!.path, received: ack!.received } };
+      if (reply.kind === 'protocol.error') return reply.body;
+      const acked = expectReply(reply, 'provision.ack');
+      if (acked.complete) ack = acked;
+      sent += end - (chunk ? chunk.index * UPLOAD_CHUNK_BYTES : 0);
+      options.onProgress?.({ path: s.path, sent, total: bytes.length });
+      return undefined;
+    });
+    if (failure) return { type: 'protocol.error', ref, failure };
+    if (!ack) throw new ProtocolError('ERR_BAD_MESSAGE', 'the upload was never acknowledged whole');
+    return { type: 'provision.ack', ref, body: { path: ack.path, received: ack.received } };
   }
 
+  /** Phase 10: the first chunk opens the result's stream and names its count; the rest follow. */
   async function readResult(
     ref: string,
     s: Extract<Step, { op: 'result' }>,
     to: EnclaveFacts,
   ): Promise<ParticipantEvent> {
     const { keyPair, publicRaw } = await ephemeralKeyPair();
-    const reply = await request(
-      'result.read',
-      { session: to.session, path: s.path, replyKey: publicRaw },
-      to,
-    );
+    const read = { session: to.session, path: s.path, replyKey: publicRaw };
+    const reply = await request('result.read', read, to);
     if (reply.kind === 'protocol.error')
       return { type: 'protocol.error', ref, failure: reply.body };
-    const { sealed } = expectReply(reply, 'result.data');
-    const bytes = await openSealed(keyPair, sealed, {
+    const first = expectReply(reply, 'result.data');
+    const chunk = first.chunk;
+    const count = chunk?.count ?? 1;
+    if (first.path !== s.path || (chunk && chunk.index !== 0))
+      throw new ProtocolError('ERR_BAD_MESSAGE', 'a result.data that answers another read');
+    const opener = await StreamOpener.from(keyPair, first.sealed, {
       computation,
       session: to.session,
       path: s.path,
       purpose: 'result',
+      ...(chunk ? { chunk } : {}),
     });
+    const parts: Uint8Array[] = [opener.open(first.sealed, 0, count)];
+    const rest = Array.from({ length: count - 1 }, (_, i) => i + 1);
+    const failure = await inWindow(rest, async (index) => {
+      const next = await request('result.read', { ...read, chunk: { ...chunk!, index } }, to);
+      if (next.kind === 'protocol.error') return next.body;
+      // The index and count are bound in the chunk's AAD: a chunk of another place fails to open.
+      parts[index] = opener.open(expectReply(next, 'result.data').sealed, index, count);
+      return undefined;
+    });
+    if (failure) return { type: 'protocol.error', ref, failure };
+    const bytes = joinChunks(
+      parts,
+      parts.reduce((sum, p) => sum + p.length, 0),
+    );
+    if (bytes.length !== first.size)
+      throw new ProtocolError('ERR_BAD_MESSAGE', 'a result of another size than announced');
     await options.writeResult(s.destination, bytes);
     return { type: 'result.data', ref, body: { path: s.path, size: bytes.length } };
   }

@@ -43,9 +43,9 @@ const errorCode = narrow<ErrorCode>(str(64, /^ERR_[A-Z0-9_]+$/));
 /** How a data file is provisioned (phase 8). `stdin` feeds the program's standard input. */
 const provisionMode = oneOf('write', 'append', 'stdin');
 
-/** One chunk of a large upload; absent when the file travels in one message. */
+/** One chunk of a large upload or result; absent when the file travels in one message. */
 const chunkInfo = obj({
-  /** Sender-chosen id of this upload, unique per sender and session. */
+  /** Id of the stream: chosen by the sender of an upload (unique per sender and session), by the enclave for a result. */
   upload: id,
   index: uint(2 ** 32),
   count: uint(2 ** 32),
@@ -137,13 +137,25 @@ export const BODY_SCHEMAS = {
   /** Exactly one of `program` or `pipeline`. */
   'compute.request': exactlyOne(computeTarget, 'program', 'pipeline'),
   'compute.done': obj({ target: str(4096), exitCode: int }),
-  'result.read': obj({
-    session,
-    path: vfsPath,
-    /** The reader's ephemeral HPKE public key (raw P-256 point) the result is sealed to. */
-    replyKey: bytes(133),
-  }),
-  'result.data': obj({ path: vfsPath, sealed: bytes(MAX_SEALED), size: uint(MAX_FILE) }),
+  'result.read': obj(
+    {
+      session,
+      path: vfsPath,
+      /** The reader's ephemeral HPKE public key (raw P-256 point) the result is sealed to. */
+      replyKey: bytes(133),
+    },
+    {
+      /** A later chunk of a result stream (`upload` is the stream id its first `result.data` named). */
+      chunk: chunkInfo,
+    },
+  ),
+  'result.data': obj(
+    { path: vfsPath, sealed: bytes(MAX_SEALED), size: uint(MAX_FILE) },
+    {
+      /** The chunk's place when the result is a stream of more than one chunk. */
+      chunk: chunkInfo,
+    },
+  ),
   'shutdown.request': obj({ session }),
   'shutdown.ack': obj({
     shutDown: bool,
