@@ -6,7 +6,13 @@ export type { Attester } from './evidence/attester.js';
 export { buildEnclaveCsr, generateEnclaveKeys } from './evidence/enclave-keys.js';
 export type { EnclaveKeys } from './evidence/enclave-keys.js';
 export { measureRuntime } from './evidence/measurement.js';
-export { buildRuntimeBundle, ensureRuntimeBundle } from './evidence/runtime-bundle.js';
+export {
+  NODE_ESM_BANNER,
+  buildRuntimeBundle,
+  ensureRuntimeBundle,
+  isBundleStale,
+  writeBundleInputs,
+} from './evidence/runtime-bundle.js';
 export { prepareAttestation } from './evidence/prepare.js';
 export {
   SIM_KEY_ENV,

@@ -78,6 +78,36 @@ function sourceInputs(inputs: readonly string[]): string[] {
 }
 
 /**
+ * The banner of a Node ESM bundle: CommonJS dependencies call `require` for Node's built-in modules.
+ */
+export const NODE_ESM_BANNER =
+  "import { createRequire as vcCreateRequire } from 'node:module';\nconst require = vcCreateRequire(import.meta.url);";
+
+/**
+ * Writes the list of files a bundle `bundle` was built from (esbuild's metafile inputs, relative to
+ * the root of the sources), beside it, for `isBundleStale`. Written before the bundle itself, so a
+ * bundle never sits beside an older list.
+ */
+export async function writeBundleInputs(
+  bundle: string,
+  esbuildInputs: readonly string[],
+): Promise<void> {
+  const inputs = [
+    ...new Set([
+      ...sourceInputs(esbuildInputs),
+      // esbuild also reads the compiler options of tsconfig.json.
+      'tsconfig.json',
+      'package.json',
+      'package-lock.json',
+    ]),
+  ].sort();
+  await mkdir(dirname(bundle), { recursive: true });
+  const temporary = `${bundle}.${process.pid}-${randomBytes(4).toString('hex')}${INPUTS_SUFFIX}`;
+  await writeFile(temporary, `${JSON.stringify(inputs, null, 1)}\n`);
+  await rename(temporary, `${bundle}${INPUTS_SUFFIX}`);
+}
+
+/**
  * Builds the runtime bundle from the sources under `root` into `outFile` (default
  * `<root>/dist/enclave-runtime.mjs`) and returns its path. The file is replaced atomically, so
  * processes building at the same time each leave a whole bundle (the same bytes).
@@ -105,10 +135,7 @@ export async function buildRuntimeBundle(
       target: `node${RUNTIME_NODE_MAJOR}`,
       preserveSymlinks: true,
       external: EXTERNAL_PACKAGES,
-      // CommonJS dependencies call `require` for Node's built-in modules.
-      banner: {
-        js: "import { createRequire as vcCreateRequire } from 'node:module';\nconst require = vcCreateRequire(import.meta.url);",
-      },
+      banner: { js: NODE_ESM_BANNER },
       plugins: plugins(workers),
       metafile: true,
       write: false,
@@ -116,21 +143,9 @@ export async function buildRuntimeBundle(
     });
     const file = result.outputFiles[0];
     if (!file) throw new Error('esbuild produced no output');
-    const inputs = [
-      ...new Set([
-        ...sourceInputs(Object.keys(result.metafile.inputs)),
-        ...sourceInputs(workerInputs),
-        // esbuild also reads the compiler options of tsconfig.json.
-        'tsconfig.json',
-        'package.json',
-        'package-lock.json',
-      ]),
-    ].sort();
-    await mkdir(dirname(outFile), { recursive: true });
+    await writeBundleInputs(outFile, [...Object.keys(result.metafile.inputs), ...workerInputs]);
     const temporary = `${outFile}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-    await writeFile(`${temporary}${INPUTS_SUFFIX}`, `${JSON.stringify(inputs, null, 1)}\n`);
     await writeFile(temporary, file.contents);
-    await rename(`${temporary}${INPUTS_SUFFIX}`, `${outFile}${INPUTS_SUFFIX}`);
     await rename(temporary, outFile);
     return outFile;
   } catch (error) {
@@ -150,8 +165,12 @@ async function modifiedAt(path: string): Promise<number | undefined> {
   }
 }
 
-/** Whether the bundle is missing, or older than one of the inputs it was built from. */
-async function isStale(root: string, bundle: string): Promise<boolean> {
+/**
+ * Whether the bundle `bundle` (the runtime's, or the CLI's: cli/bundle.ts) is missing, or older
+ * than one of the inputs it was built from (their paths relative to `root`, listed beside it by
+ * `writeBundleInputs`): a missing or unreadable list, or a missing input, count as stale.
+ */
+export async function isBundleStale(root: string, bundle: string): Promise<boolean> {
   const built = await modifiedAt(bundle);
   if (built === undefined) return true;
   let inputs: unknown;
@@ -175,7 +194,7 @@ export function ensureRuntimeBundle(): Promise<string> {
   // Callers in one process at the same time share one check (and build).
   ensuring ??= (async () => {
     const bundle = defaultRuntimeBundle();
-    if (await isStale(DEFAULT_ROOT, bundle)) await buildRuntimeBundle();
+    if (await isBundleStale(DEFAULT_ROOT, bundle)) await buildRuntimeBundle();
     return bundle;
   })().finally(() => {
     ensuring = undefined;
