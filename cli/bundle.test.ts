@@ -42,6 +42,12 @@ test('vc runs its fresh bundles, the command’s own, and the sources once they 
     assert.match(hash.stdout, /^[0-9a-f]{64}\n$/);
     assert.equal(runVc(join(dir, 'missing'), ['policy', 'hash', policy]).stdout, hash.stdout);
     assert.equal(runVc(join(dir, 'missing'), ['--version']).ran, fromSources);
+    // The CLI's bundles carry the sandbox workers but are not the measured runtime: they measure
+    // dist/enclave-runtime.mjs as the sources do, not themselves.
+    const measured = runVc(dir, ['attest', 'measure']);
+    assert.equal(measured.ran, join(dir, 'command-attest.mjs'));
+    assert.match(measured.stdout, /^[0-9a-f]{64}\n$/);
+    assert.equal(runVc(join(dir, 'missing'), ['attest', 'measure']).stdout, measured.stdout);
 
     // An input newer than the bundles (as after editing a source): the sources run.
     const fresh = join(dir, 'fresh.mjs');

@@ -3,7 +3,9 @@
 // - fresh.mjs: cli/prebuilt.ts, only the freshness check bin/vc.mjs asks first;
 // - main.mjs: cli/main.ts without any command (`vc --help`, `vc --version`, an unknown command);
 // - command-NAME.mjs: cli/main.ts with the one command NAME of cli/commands-table.ts (the others
-//   stay outside, as files of their own), so `vc policy hash` loads neither NATS nor the sandbox.
+//   stay outside, as files of their own), so `vc policy hash` loads neither NATS nor the sandbox;
+//   the sandbox workers' own bundles are carried as text, as in the enclave runtime (but these are
+//   not the measured runtime: enclave/runner/bundled-workers.ts).
 // One bundle per command rather than esbuild's code splitting: every command reaches the public
 // faces (index.ts) of the lower folders, so split chunks put nearly everything in one chunk that
 // even `vc --help` would load. One process loads one of main.mjs and command-NAME.mjs, never both
@@ -22,7 +24,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'esbuild';
-import { NODE_ESM_BANNER, writeBundleInputs } from '../enclave/index.js';
+import { NODE_ESM_BANNER, bundledWorkersPlugin, writeBundleInputs } from '../enclave/index.js';
 import { COMMANDS } from './commands-table.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -99,6 +101,9 @@ export async function buildCliBundle(
   const outDir = params.outDir ?? join(root, CLI_BUNDLE_DIR);
   const building = `${outDir}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
   const { build } = await import('esbuild');
+  // The sandbox workers' bundles go in too (not as the measured runtime: MEASURED_RUNTIME false),
+  // so `vc run` does not bundle them with esbuild on each start.
+  const workers = await bundledWorkersPlugin(root, false);
   const bundle = async (entry: string, kept?: string) => {
     const result = await build({
       absWorkingDir: root,
@@ -110,7 +115,7 @@ export async function buildCliBundle(
       preserveSymlinks: true,
       external: EXTERNAL_PACKAGES,
       banner: { js: NODE_ESM_BANNER },
-      plugins: [sourceUrls(root, outDir), otherCommandsOutside(kept)],
+      plugins: [workers.plugin, sourceUrls(root, outDir), otherCommandsOutside(kept)],
       metafile: true,
       write: false,
       logLevel: 'silent',
@@ -132,6 +137,7 @@ export async function buildCliBundle(
       await writeFile(join(building, commandBundle(name)), commands[index]!.contents);
     // The freshness check's bundle last: its time is the folder's.
     const inputs = [fresh!, main!, ...commands].flatMap((output) => output.inputs);
+    inputs.push(...workers.inputs);
     await writeBundleInputs(join(building, FRESHNESS_BUNDLE), inputs);
     await writeFile(join(building, FRESHNESS_BUNDLE), fresh!.contents);
     const previous = `${building}.previous`;

@@ -9,6 +9,7 @@ export { measureRuntime } from './evidence/measurement.js';
 export {
   NODE_ESM_BANNER,
   buildRuntimeBundle,
+  bundledWorkersPlugin,
   ensureRuntimeBundle,
   isBundleStale,
   writeBundleInputs,

@@ -13,7 +13,7 @@ import {
 import { isComponent } from './detect.js';
 import { SUPPORTED_INTERFACES } from './host/interfaces.js';
 import { readCachedTranspilation, writeCachedTranspilation } from './disk-cache.js';
-import { BUNDLED_WORKER_SOURCES } from '../runner/bundled-workers.js';
+import { MEASURED_RUNTIME } from '../runner/bundled-workers.js';
 
 export interface TranspiledComponent {
   /** Lowercase hex SHA-256 of the component bytes. */
@@ -34,8 +34,7 @@ export interface TranspiledComponent {
   readonly from: 'jco' | 'disk cache';
 }
 
-// Only the runtime bundle's build fills in the sandbox workers' sources (bundled-workers.ts).
-const useDiskCache = BUNDLED_WORKER_SOURCES === undefined;
+const useDiskCache = !MEASURED_RUNTIME;
 
 const GLUE_NAME = 'component';
 const CACHE_LIMIT = 16;

@@ -51,27 +51,53 @@ function defaultRuntimeBundle(): string {
   return join(DEFAULT_ROOT, RUNTIME_BUNDLE_PATH);
 }
 
-function plugins(workers: Readonly<Record<SandboxWorkerName, string>>): Plugin[] {
-  return [
-    {
-      name: 'vc-runtime',
+/**
+ * The esbuild plugin that replaces enclave/runner/bundled-workers.ts with the sandbox workers'
+ * bundles, built from the sources under `root`, and `measured` as MEASURED_RUNTIME (true only for
+ * the enclave runtime); with the files those bundles were built from.
+ */
+export async function bundledWorkersPlugin(
+  root: string,
+  measured: boolean,
+): Promise<{ plugin: Plugin; inputs: string[] }> {
+  const workers = {} as Record<SandboxWorkerName, string>;
+  const inputs: string[] = [];
+  for (const name of Object.keys(SANDBOX_WORKER_ENTRIES) as SandboxWorkerName[]) {
+    const worker = await bundleSandboxWorker(name, root);
+    workers[name] = worker.text;
+    inputs.push(...worker.inputs);
+  }
+  const contents =
+    `export const BUNDLED_WORKER_SOURCES = ${JSON.stringify(workers)};\n` +
+    `export const MEASURED_RUNTIME = ${measured};\n`;
+  return {
+    plugin: {
+      name: 'vc-bundled-workers',
       setup(build) {
         build.onLoad({ filter: /[\\/]enclave[\\/]runner[\\/]bundled-workers\.ts$/ }, () => ({
-          contents: `export const BUNDLED_WORKER_SOURCES = ${JSON.stringify(workers)};\n`,
-          loader: 'js',
-        }));
-        build.onResolve({ filter: LEFT_OUT_NATIVE }, (args) => ({
-          path: args.path,
-          namespace: 'vc-left-out',
-        }));
-        build.onLoad({ filter: /.*/, namespace: 'vc-left-out' }, (args) => ({
-          contents: `throw new Error(${JSON.stringify(`${args.path} is not part of the measured enclave runtime`)});\n`,
+          contents,
           loader: 'js',
         }));
       },
     },
-  ];
+    inputs,
+  };
 }
+
+/** The measured runtime leaves the native accelerators out (LEFT_OUT_NATIVE). */
+const leftOutNative: Plugin = {
+  name: 'vc-left-out-native',
+  setup(build) {
+    build.onResolve({ filter: LEFT_OUT_NATIVE }, (args) => ({
+      path: args.path,
+      namespace: 'vc-left-out',
+    }));
+    build.onLoad({ filter: /.*/, namespace: 'vc-left-out' }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`${args.path} is not part of the measured enclave runtime`)});\n`,
+      loader: 'js',
+    }));
+  },
+};
 
 /** Files among esbuild's inputs (not the plugin's generated modules, named `namespace:path`). */
 function sourceInputs(inputs: readonly string[]): string[] {
@@ -120,13 +146,7 @@ export async function buildRuntimeBundle(
   const outFile = params.outFile ?? join(root, RUNTIME_BUNDLE_PATH);
   try {
     const { build } = await import('esbuild');
-    const workers = {} as Record<SandboxWorkerName, string>;
-    const workerInputs: string[] = [];
-    for (const name of Object.keys(SANDBOX_WORKER_ENTRIES) as SandboxWorkerName[]) {
-      const worker = await bundleSandboxWorker(name, root);
-      workers[name] = worker.text;
-      workerInputs.push(...worker.inputs);
-    }
+    const workers = await bundledWorkersPlugin(root, true);
     const result = await build({
       absWorkingDir: root,
       entryPoints: [RUNTIME_ENTRY],
@@ -137,14 +157,14 @@ export async function buildRuntimeBundle(
       preserveSymlinks: true,
       external: EXTERNAL_PACKAGES,
       banner: { js: NODE_ESM_BANNER },
-      plugins: plugins(workers),
+      plugins: [workers.plugin, leftOutNative],
       metafile: true,
       write: false,
       logLevel: 'silent',
     });
     const file = result.outputFiles[0];
     if (!file) throw new Error('esbuild produced no output');
-    await writeBundleInputs(outFile, [...Object.keys(result.metafile.inputs), ...workerInputs]);
+    await writeBundleInputs(outFile, [...Object.keys(result.metafile.inputs), ...workers.inputs]);
     const temporary = `${outFile}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
     await writeFile(temporary, file.contents);
     await rename(temporary, outFile);
