@@ -2,8 +2,13 @@
 // our preview 1 host and as a component (jco's preview 1 adapter + our WASI 0.2 host), plus the
 // JavaScript component sealed-bid-auction (ComponentizeJS) against its TypeScript reference.
 // Start latency = a run on a tiny input, caches warm (transpiled at provisioning); cold = first run
-// after provisioning nothing (transpile + compile included). Speed = digest of 32 MiB in 64 KiB reads.
-import { readFileSync } from 'node:fs';
+// after provisioning nothing (transpile + compile included), with an empty on-disk cache; first run
+// with a warm on-disk cache = as in a new process after another one transpiled the component (the
+// disk cache of enclave/component/disk-cache.ts, in-memory caches empty: compile included).
+// Speed = digest of 32 MiB in 64 KiB reads.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { RIGHTS_ALL, type RightsTable } from '../protocol/index.js';
 import {
   type RunOptions,
@@ -68,7 +73,8 @@ async function samples(runs: number, once: () => Promise<number>): Promise<numbe
 const fmt = (ms: number): string => ms.toFixed(ms < 10 ? 2 : 0);
 const ratio = (a: number, b: number): string => `${(a / b).toFixed(2)}×`;
 
-async function coldStart(program: Uint8Array, path: string, data: Uint8Array): Promise<number> {
+/** First run with nothing in memory; the disk cache is whatever VC_COMPONENT_CACHE holds. */
+async function firstRun(program: Uint8Array, path: string, data: Uint8Array): Promise<number> {
   clearComponentCaches();
   return timeRun(runComponent, program, vfsWith(path, data));
 }
@@ -78,8 +84,16 @@ async function main(): Promise<void> {
   const big = new Uint8Array(BIG).map((_, i) => (i * 131) & 0xff);
   const csv = new TextEncoder().encode(generateBids(42, BIDS));
 
-  const coldDigest = await coldStart(digestComponent, '/input/data.bin', tiny);
-  const coldAuction = await coldStart(auctionComponent, '/input/bids.csv', csv);
+  // A disk cache of the bench's own, empty at first: the cold runs fill it.
+  const diskCache = mkdtempSync(join(tmpdir(), 'vc-bench-components-'));
+  process.env['VC_COMPONENT_CACHE'] = diskCache;
+  const coldDigest = await firstRun(digestComponent, '/input/data.bin', tiny);
+  const coldAuction = await firstRun(auctionComponent, '/input/bids.csv', csv);
+  const warmDiskDigest = await samples(3, () => firstRun(digestComponent, '/input/data.bin', tiny));
+  const warmDiskAuction = await samples(3, () =>
+    firstRun(auctionComponent, '/input/bids.csv', csv),
+  );
+  rmSync(diskCache, { recursive: true, force: true });
   await prepareComponent(digestComponent, 256);
   await prepareComponent(auctionComponent, 256);
   await timeRun(runProgram, digestCore, vfsWith('/input/data.bin', tiny));
@@ -121,6 +135,7 @@ ${await machineLine()}, ${new Date().toISOString().slice(0, 10)}, load average (
 | Start, core module (16-byte input) | ${fmt(p50(startCore))} | ${fmt(p95(startCore))} | 1.00× |
 | Start, same program as component (warm caches) | ${fmt(p50(startComp))} | ${fmt(p95(startComp))} | ${ratio(p50(startComp), p50(startCore))} |
 | First run of the component, nothing cached (transpile + compile) | ${fmt(coldDigest)} | | ${ratio(coldDigest, p50(startCore))} |
+| First run of the component, warm on-disk cache (read + compile; 3 runs) | ${fmt(p50(warmDiskDigest))} | ${fmt(p95(warmDiskDigest))} | ${ratio(p50(warmDiskDigest), p50(startCore))} |
 | Digest of ${BIG >> 20} MiB in 64 KiB reads, core (${mbps(p50(speedCore))} MiB/s) | ${fmt(p50(speedCore))} | ${fmt(p95(speedCore))} | 1.00× |
 | Same, component (${mbps(p50(speedComp))} MiB/s) | ${fmt(p50(speedComp))} | ${fmt(p95(speedComp))} | ${ratio(p50(speedComp), p50(speedCore))} |
 
@@ -131,15 +146,17 @@ JavaScript component (sealed-bid-auction, ${BIDS} bids, 5 runs), against its Typ
 | JS component, 2 bids (start latency), warm caches | ${fmt(p50(startJsTiny))} | ${fmt(p95(startJsTiny))} |
 | JS component, warm caches | ${fmt(p50(startJs))} | ${fmt(p95(startJs))} |
 | JS component, first run with nothing cached | ${fmt(coldAuction)} | |
+| JS component, first run with a warm on-disk cache (3 runs) | ${fmt(p50(warmDiskAuction))} | ${fmt(p95(warmDiskAuction))} |
 | TypeScript reference in the host process | ${fmt(p50(refMs))} | ${fmt(p95(refMs))} |
 
-The JS component's fixed cost is instantiating StarlingMonkey (a 13 MiB core module, Wizer-initialised) in a fresh worker; the first run adds jco's transpilation, done at provisioning time in the enclave.`;
+The JS component's fixed cost is instantiating StarlingMonkey (a 13 MiB core module, Wizer-initialised) in a fresh worker; the first run adds jco's transpilation, done at provisioning time in the enclave, or read from the on-disk cache outside the measured enclave runtime (docs/components.md).`;
+  const warm = p50(warmDiskAuction);
   writeBenchSection('component', markdown, [
     {
       key: 'js-first-run',
-      now: `${fmt(coldAuction)} ms, nothing cached (no on-disk cache yet)`,
-      ratio: `${ratio(coldAuction, p50(startJs))} the warm run`,
-      met: coldAuction <= 1500,
+      now: `${fmt(warm)} ms with a warm on-disk cache (${fmt(coldAuction)} ms with nothing cached)`,
+      ratio: `${ratio(warm, p50(startJs))} the warm run`,
+      met: warm <= 1500,
     },
   ]);
   console.log(markdown);

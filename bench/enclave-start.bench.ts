@@ -108,6 +108,8 @@ ${row('for comparison, the same entry from the sources through tsx (`node --impo
 ${row('spawn to ready: launch request to a host over NATS until `enclave.ready`, the worker its own process running the bundle (connect, measure, keys, sim attestation, certificate, announcement)', launchProcess, launchBare)}
 ${row('for comparison, the same launch with the worker in the host process (no process start)', launchInProcess, launchBare)}
 
+Target (issue 17): spawn to ready with the worker its own process at most 300 ms. What the process adds to the in-process launch, p50 against p50: ${ms(percentile(launchProcess, 50) - percentile(launchInProcess, 50))} (Node's start and the bundle's load, ${ms(percentile(fromBundle, 50) - percentile(bare, 50))} above \`node -e 0\` in the process-start row, then the NATS connection and the worker's own set-up); the rest, in both, is the protocol: keys, the verifier's challenge, evidence, appraisal and certificate, the announcement.
+
 The machine is shared: with a high load average the absolute figures swing, the ratios to \`node -e 0\` less. The worker-process figures of the protocol section were measured before worker processes ran the bundle (they include tsx compiling the sources).`,
     [
       {

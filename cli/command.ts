@@ -15,8 +15,6 @@ export interface CliIo {
 
 export interface Command {
   readonly name: string;
-  /** One line for `vc --help`. */
-  readonly summary: string;
   /** Full usage text for `vc NAME --help`. */
   readonly usage: string;
   /**

@@ -2,3 +2,4 @@
 export { captureIo } from './command.js';
 export { main } from './main.js';
 export { pathAndFile, progressBar } from './support.js';
+export { buildCliBundle } from './bundle.js';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,18 @@ import { captureIo } from './command.js';
 test('vc --help lists the commands found in cli/commands', async () => {
   const io = captureIo();
   assert.equal(await main(['--help'], io), 0);
-  assert.match(io.stdout.join('\n'), /Usage: vc COMMAND/);
+  const text = io.stdout.join('\n');
+  assert.match(text, /Usage: vc COMMAND/);
+  for (const name of commandNames()) assert.match(text, new RegExp(`^  ${name} +\\S`, 'm'), name);
+});
+
+test('the command table names exactly the modules of cli/commands, each exporting its command', async () => {
+  const files = readdirSync(fileURLToPath(new URL('./commands/', import.meta.url)))
+    .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
+    .map((file) => file.slice(0, -3))
+    .sort();
+  assert.deepEqual(commandNames(), files);
+  for (const name of files) assert.equal((await loadCommand(name))?.name, name);
 });
 
 test('an unknown command is refused with ERR_USAGE and exit code 2', async () => {

@@ -1,29 +1,24 @@
-// Entry point of `vc`: finds the subcommand module in cli/commands/ and runs it. Subcommands are
-// loaded lazily, so `vc policy hash` does not pay for NATS or the sandbox.
+// Entry point of `vc`: finds the subcommand in the table of cli/commands-table.ts and runs it.
+// Subcommands are loaded lazily, so `vc policy hash` does not pay for NATS or the sandbox, and
+// `vc --help` loads none of them.
 import 'reflect-metadata';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { type ErrorCode, VcError, toVcError } from '../protocol/index.js';
 import { processIo, type CliIo, type Command } from './command.js';
+import { COMMANDS } from './commands-table.js';
 import { handleSignals } from './signals.js';
-
-const commandsDir = new URL('./commands/', import.meta.url);
 
 /** The subcommands: one module per file in cli/commands/. */
 export function commandNames(): string[] {
-  if (!existsSync(commandsDir)) return [];
-  return readdirSync(commandsDir)
-    .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
-    .map((file) => file.slice(0, -3))
-    .sort();
+  return Object.keys(COMMANDS).sort();
 }
 
 export async function loadCommand(name: string): Promise<Command | undefined> {
-  if (!/^[a-z][a-z-]*$/.test(name) || !commandNames().includes(name)) return undefined;
-  const module = (await import(new URL(`${name}.ts`, commandsDir).href)) as { command: Command };
-  return module.command;
+  if (!Object.hasOwn(COMMANDS, name)) return undefined;
+  return (await COMMANDS[name]!.load()).command;
 }
 
-async function printHelp(io: CliIo): Promise<void> {
+function printHelp(io: CliIo): void {
   const lines = [
     'vc: Veracruz-TS command line',
     '',
@@ -32,10 +27,7 @@ async function printHelp(io: CliIo): Promise<void> {
     '',
     'Commands:',
   ];
-  for (const name of commandNames()) {
-    const command = await loadCommand(name);
-    if (command) lines.push(`  ${name.padEnd(10)} ${command.summary}`);
-  }
+  for (const name of commandNames()) lines.push(`  ${name.padEnd(10)} ${COMMANDS[name]!.summary}`);
   lines.push('', 'Run `vc COMMAND --help` for the options of one command.');
   io.out(lines.join('\n'));
 }
@@ -65,7 +57,7 @@ export function packageVersion(): string {
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    await printHelp(io);
+    printHelp(io);
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-V') {

@@ -6,7 +6,14 @@ export type { Attester } from './evidence/attester.js';
 export { buildEnclaveCsr, generateEnclaveKeys } from './evidence/enclave-keys.js';
 export type { EnclaveKeys } from './evidence/enclave-keys.js';
 export { measureRuntime } from './evidence/measurement.js';
-export { buildRuntimeBundle, ensureRuntimeBundle } from './evidence/runtime-bundle.js';
+export {
+  NODE_ESM_BANNER,
+  buildRuntimeBundle,
+  bundledWorkersPlugin,
+  ensureRuntimeBundle,
+  isBundleStale,
+  writeBundleInputs,
+} from './evidence/runtime-bundle.js';
 export { prepareAttestation } from './evidence/prepare.js';
 export {
   SIM_KEY_ENV,

@@ -20,6 +20,7 @@ export { NatsTransport } from './nats-transport.js';
 export {
   isInterrupting,
   onInterruptCleanup,
+  privateDir,
   privateTempDir,
   runInterruptCleanups,
 } from './private-dir.js';

@@ -1,10 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { onInterruptCleanup, privateTempDir, runInterruptCleanups } from './private-dir.js';
+import {
+  onInterruptCleanup,
+  privateDir,
+  privateTempDir,
+  runInterruptCleanups,
+} from './private-dir.js';
 
 const facility = fileURLToPath(new URL('./private-dir.ts', import.meta.url));
 
@@ -15,6 +21,22 @@ test('a private temporary folder is mode 0700 and gone once its owner removes it
   dir.remove();
   dir.remove(); // idempotent
   assert.equal(existsSync(dir.path), false);
+});
+
+test('a lasting private folder is made, or made private again, mode 0700', () => {
+  const dir = privateTempDir('vc-private-test-');
+  const cache = join(dir.path, 'cache', 'components');
+  assert.equal(privateDir(cache), cache);
+  assert.equal(statSync(cache).mode & 0o777, 0o700);
+  chmodSync(cache, 0o777); // loosened since, or made by someone with a lax umask
+  privateDir(cache);
+  assert.equal(statSync(cache).mode & 0o777, 0o700);
+  dir.remove();
+  const shared = join(tmpdir(), `vc-private-test-${process.pid}`);
+  mkdirSync(shared, { mode: 0o755 });
+  privateDir(shared);
+  assert.equal(statSync(shared).mode & 0o777, 0o700);
+  rmSync(shared, { recursive: true });
 });
 
 /** A child process that makes a folder, prints its path, then waits (or exits) as told. */

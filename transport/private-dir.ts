@@ -8,7 +8,7 @@
 //   writeFileSync(join(dir.path, 'key.pem'), pem, { mode: 0o600 });
 //   ...
 //   dir.remove();
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -55,6 +55,20 @@ export function privateTempDir(prefix: string): PrivateDir {
       rmSync(path, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A lasting private folder at `path` (a cache): created if missing, mode 0700 whatever the umask.
+ * Throws when it cannot be made private, e.g. it belongs to another user; files in it are written
+ * mode 0600 by their owners.
+ */
+export function privateDir(path: string): string {
+  mkdirSync(path, { recursive: true, mode: 0o700 });
+  chmodSync(path, 0o700); // fails (EPERM) on a folder of another user
+  const { uid } = statSync(path);
+  if (process.getuid && uid !== process.getuid())
+    throw new Error(`${path} belongs to another user`);
+  return path;
 }
 
 /**

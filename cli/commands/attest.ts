@@ -297,8 +297,6 @@ async function run(argv: string[], io: CliIo): Promise<number> {
 
 export const command: Command = {
   name: 'attest',
-  summary:
-    'verify attestation evidence, measure the runtime, manage endorsements and reference values',
   usage,
   subcommands: [...actions.keys()],
   run,

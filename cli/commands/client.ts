@@ -129,7 +129,6 @@ function describe(step: Step, body: Record<string, unknown>): string {
 
 export const command: Command = {
   name: 'client',
-  summary: 'act as a participant: provision, compute, read results, shut down',
   usage,
   async run(argv, io) {
     const { values, positionals, tokens } = parseOptions({

@@ -139,7 +139,6 @@ const subcommands = ['list', 'show', 'stop'];
 
 export const command: Command = {
   name: 'computations',
-  summary: 'list, show or stop the computations in the registry',
   usage,
   subcommands,
   run,

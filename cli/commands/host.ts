@@ -39,7 +39,6 @@ ${LOG_USAGE}
 
 export const command: Command = {
   name: 'host',
-  summary: 'serve enclave launches on NATS (workers are separate processes)',
   usage,
   async run(argv, io) {
     const { values } = parseOptions({

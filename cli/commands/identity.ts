@@ -102,7 +102,6 @@ async function run(argv: string[], io: CliIo): Promise<number> {
 
 export const command: Command = {
   name: 'identity',
-  summary: 'make a participant or CA key pair and self-signed certificate',
   usage,
   subcommands: kinds,
   run,

@@ -38,7 +38,6 @@ function portOf(value: string | undefined): number {
 
 export const command: Command = {
   name: 'inspect',
-  summary: 'serve the live timeline page of the computations on NATS (127.0.0.1:4300)',
   usage,
   async run(argv, io) {
     const { values } = parseOptions({

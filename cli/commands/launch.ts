@@ -49,7 +49,6 @@ async function launchSigner(values: {
 
 export const command: Command = {
   name: 'launch',
-  summary: 'start an attested enclave for a policy and print its computation id',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseOptions({

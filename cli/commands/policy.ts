@@ -498,7 +498,6 @@ async function run(argv: string[], io: CliIo): Promise<number> {
 
 export const command: Command = {
   name: 'policy',
-  summary: 'check, hash or generate a Veracruz policy',
   usage,
   subcommands: [...subcommands.keys()],
   run,

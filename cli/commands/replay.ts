@@ -206,7 +206,6 @@ async function diff(
 
 export const command: Command = {
   name: 'replay',
-  summary: 'replay a protocol journal through today’s machines: timeline, filters, runs, diff',
   usage,
   async run(argv, io) {
     const { values, positionals } = parseOptions({ args: argv, allowPositionals: true, options });

@@ -258,7 +258,6 @@ async function run(argv: string[], io: CliIo): Promise<number> {
 
 export const command: Command = {
   name: 'run',
-  summary: 'run a WASI program or pipeline in the sandbox over host directories',
   usage,
   run,
 };

@@ -172,7 +172,6 @@ const subcommands = new Map<string, (argv: string[], io: CliIo) => number | Prom
 
 export const command: Command = {
   name: 'scenario',
-  summary: 'list and run the end-to-end scenarios (npm start runs the flagship)',
   usage,
   subcommands: [...subcommands.keys()],
   async run(argv, io) {

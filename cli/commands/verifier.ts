@@ -30,7 +30,6 @@ ${LOG_USAGE}`;
 
 export const command: Command = {
   name: 'verifier',
-  summary: 'serve attestation (challenges, appraisal, enclave certificates) on NATS',
   usage,
   async run(argv, io) {
     const { values } = parseOptions({

@@ -80,7 +80,6 @@ async function policiesOf(files: readonly string[]): Promise<LoadedPolicy[]> {
 
 export const command: Command = {
   name: 'watch',
-  summary: 'watch every actor’s phases and messages live, decoded (until Ctrl-C)',
   usage,
   async run(argv: string[], io: CliIo) {
     const { values } = parseOptions({

@@ -1,6 +1,8 @@
 // Transpiling a component with jco when its program is provisioned. The result (the generated glue
-// as source text and the component's core modules) is cached by the SHA-256 of the component bytes.
-// Nothing here evaluates the glue: that happens only inside the execution worker.
+// as source text and the component's core modules) is cached by the SHA-256 of the component bytes:
+// in memory, and on disk (disk-cache.ts) except in the measured enclave runtime, whose code must be
+// only what it measures and which cannot trust a folder of the host. Nothing here evaluates the
+// glue: that happens only inside the execution worker.
 import type { transpileBytes as TranspileBytes } from '@bytecodealliance/jco-transpile';
 import { sha256Hex } from '../../protocol/index.js';
 import {
@@ -10,6 +12,8 @@ import {
 } from './errors.js';
 import { isComponent } from './detect.js';
 import { SUPPORTED_INTERFACES } from './host/interfaces.js';
+import { readCachedTranspilation, writeCachedTranspilation } from './disk-cache.js';
+import { MEASURED_RUNTIME } from '../runner/bundled-workers.js';
 
 export interface TranspiledComponent {
   /** Lowercase hex SHA-256 of the component bytes. */
@@ -24,7 +28,13 @@ export interface TranspiledComponent {
   readonly coreModules: ReadonlyMap<string, Uint8Array>;
   /** Imported interfaces without versions, e.g. `wasi:io/streams`. */
   readonly imports: readonly string[];
+  /** Exported interfaces (with versions), among them `wasi:cli/run`. */
+  readonly exports: readonly string[];
+  /** Where it came from: jco in this process, or the disk cache (a previous process's jco). */
+  readonly from: 'jco' | 'disk cache';
 }
+
+const useDiskCache = !MEASURED_RUNTIME;
 
 const GLUE_NAME = 'component';
 const CACHE_LIMIT = 16;
@@ -48,6 +58,19 @@ export function clearTranspileCache(): void {
 }
 
 async function transpileUncached(bytes: Uint8Array, hash: string): Promise<TranspiledComponent> {
+  // The imports and exports are checked again: the entry may predate a change of what we support.
+  const cached = useDiskCache ? await readCachedTranspilation(hash) : undefined;
+  if (cached !== undefined && cached !== 'refused') {
+    checkImports(cached.imports);
+    checkExports(cached.exports);
+    return { ...cached, from: 'disk cache' };
+  }
+  const transpiled = await transpileWithJco(bytes, hash);
+  if (useDiskCache) await writeCachedTranspilation(transpiled);
+  return transpiled;
+}
+
+async function transpileWithJco(bytes: Uint8Array, hash: string): Promise<TranspiledComponent> {
   if (!isComponent(bytes)) throw new ComponentTranspileError('not a component binary');
   let result: Awaited<ReturnType<typeof TranspileBytes>>;
   try {
@@ -68,7 +91,8 @@ async function transpileUncached(bytes: Uint8Array, hash: string): Promise<Trans
     );
   }
   checkImports(result.imports);
-  checkExports(result.exports.map(([name]) => name));
+  const exports = result.exports.map(([name]) => name);
+  checkExports(exports);
   return {
     hash,
     glue: glueAsFunctionBody(
@@ -76,6 +100,8 @@ async function transpileUncached(bytes: Uint8Array, hash: string): Promise<Trans
     ),
     coreModules: coreModulesOf(result.files),
     imports: result.imports,
+    exports,
+    from: 'jco',
   };
 }
 

@@ -16,7 +16,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { sha256Hex } from '../../protocol/index.js';
-import { BUNDLED_WORKER_SOURCES } from '../runner/bundled-workers.js';
+import { MEASURED_RUNTIME } from '../runner/bundled-workers.js';
 import { EvidenceError } from './errors.js';
 import { RUNTIME_NODE_MAJOR, ensureRuntimeBundle } from './runtime-bundle.js';
 
@@ -40,8 +40,7 @@ function runtimeManifest(bundleSha256: string): string {
   ].join('\n');
 }
 
-// Only the runtime bundle's build fills in the sandbox workers' sources (bundled-workers.ts).
-const runningFromBundle = BUNDLED_WORKER_SOURCES !== undefined;
+const runningFromBundle = MEASURED_RUNTIME;
 
 /**
  * Measures the runtime bundle `options.bundle`; by default the bundle this process runs from, or

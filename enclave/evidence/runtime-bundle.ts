@@ -9,7 +9,8 @@
 // real one); no source map. Built by `npm ci` (the root `prepare` script) and `npm run build`, and
 // on demand when it is missing or older than one of its inputs.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'esbuild';
@@ -50,31 +51,87 @@ function defaultRuntimeBundle(): string {
   return join(DEFAULT_ROOT, RUNTIME_BUNDLE_PATH);
 }
 
-function plugins(workers: Readonly<Record<SandboxWorkerName, string>>): Plugin[] {
-  return [
-    {
-      name: 'vc-runtime',
+/**
+ * The esbuild plugin that replaces enclave/runner/bundled-workers.ts with the sandbox workers'
+ * bundles, built from the sources under `root`, and `measured` as MEASURED_RUNTIME (true only for
+ * the enclave runtime); with the files those bundles were built from.
+ */
+export async function bundledWorkersPlugin(
+  root: string,
+  measured: boolean,
+): Promise<{ plugin: Plugin; inputs: string[] }> {
+  const workers = {} as Record<SandboxWorkerName, string>;
+  const inputs: string[] = [];
+  for (const name of Object.keys(SANDBOX_WORKER_ENTRIES) as SandboxWorkerName[]) {
+    const worker = await bundleSandboxWorker(name, root);
+    workers[name] = worker.text;
+    inputs.push(...worker.inputs);
+  }
+  const contents =
+    `export const BUNDLED_WORKER_SOURCES = ${JSON.stringify(workers)};\n` +
+    `export const MEASURED_RUNTIME = ${measured};\n`;
+  return {
+    plugin: {
+      name: 'vc-bundled-workers',
       setup(build) {
         build.onLoad({ filter: /[\\/]enclave[\\/]runner[\\/]bundled-workers\.ts$/ }, () => ({
-          contents: `export const BUNDLED_WORKER_SOURCES = ${JSON.stringify(workers)};\n`,
-          loader: 'js',
-        }));
-        build.onResolve({ filter: LEFT_OUT_NATIVE }, (args) => ({
-          path: args.path,
-          namespace: 'vc-left-out',
-        }));
-        build.onLoad({ filter: /.*/, namespace: 'vc-left-out' }, (args) => ({
-          contents: `throw new Error(${JSON.stringify(`${args.path} is not part of the measured enclave runtime`)});\n`,
+          contents,
           loader: 'js',
         }));
       },
     },
-  ];
+    inputs,
+  };
 }
+
+/** The measured runtime leaves the native accelerators out (LEFT_OUT_NATIVE). */
+const leftOutNative: Plugin = {
+  name: 'vc-left-out-native',
+  setup(build) {
+    build.onResolve({ filter: LEFT_OUT_NATIVE }, (args) => ({
+      path: args.path,
+      namespace: 'vc-left-out',
+    }));
+    build.onLoad({ filter: /.*/, namespace: 'vc-left-out' }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`${args.path} is not part of the measured enclave runtime`)});\n`,
+      loader: 'js',
+    }));
+  },
+};
 
 /** Files among esbuild's inputs (not the plugin's generated modules, named `namespace:path`). */
 function sourceInputs(inputs: readonly string[]): string[] {
   return inputs.filter((path) => !path.includes(':'));
+}
+
+/**
+ * The banner of a Node ESM bundle: CommonJS dependencies call `require` for Node's built-in modules.
+ */
+export const NODE_ESM_BANNER =
+  "import { createRequire as vcCreateRequire } from 'node:module';\nconst require = vcCreateRequire(import.meta.url);";
+
+/**
+ * Writes the list of files a bundle `bundle` was built from (esbuild's metafile inputs, relative to
+ * the root of the sources), beside it, for `isBundleStale`. Written before the bundle itself, so a
+ * bundle never sits beside an older list.
+ */
+export async function writeBundleInputs(
+  bundle: string,
+  esbuildInputs: readonly string[],
+): Promise<void> {
+  const inputs = [
+    ...new Set([
+      ...sourceInputs(esbuildInputs),
+      // esbuild also reads the compiler options of tsconfig.json.
+      'tsconfig.json',
+      'package.json',
+      'package-lock.json',
+    ]),
+  ].sort();
+  await mkdir(dirname(bundle), { recursive: true });
+  const temporary = `${bundle}.${process.pid}-${randomBytes(4).toString('hex')}${INPUTS_SUFFIX}`;
+  await writeFile(temporary, `${JSON.stringify(inputs, null, 1)}\n`);
+  await rename(temporary, `${bundle}${INPUTS_SUFFIX}`);
 }
 
 /**
@@ -89,13 +146,7 @@ export async function buildRuntimeBundle(
   const outFile = params.outFile ?? join(root, RUNTIME_BUNDLE_PATH);
   try {
     const { build } = await import('esbuild');
-    const workers = {} as Record<SandboxWorkerName, string>;
-    const workerInputs: string[] = [];
-    for (const name of Object.keys(SANDBOX_WORKER_ENTRIES) as SandboxWorkerName[]) {
-      const worker = await bundleSandboxWorker(name, root);
-      workers[name] = worker.text;
-      workerInputs.push(...worker.inputs);
-    }
+    const workers = await bundledWorkersPlugin(root, true);
     const result = await build({
       absWorkingDir: root,
       entryPoints: [RUNTIME_ENTRY],
@@ -105,32 +156,17 @@ export async function buildRuntimeBundle(
       target: `node${RUNTIME_NODE_MAJOR}`,
       preserveSymlinks: true,
       external: EXTERNAL_PACKAGES,
-      // CommonJS dependencies call `require` for Node's built-in modules.
-      banner: {
-        js: "import { createRequire as vcCreateRequire } from 'node:module';\nconst require = vcCreateRequire(import.meta.url);",
-      },
-      plugins: plugins(workers),
+      banner: { js: NODE_ESM_BANNER },
+      plugins: [workers.plugin, leftOutNative],
       metafile: true,
       write: false,
       logLevel: 'silent',
     });
     const file = result.outputFiles[0];
     if (!file) throw new Error('esbuild produced no output');
-    const inputs = [
-      ...new Set([
-        ...sourceInputs(Object.keys(result.metafile.inputs)),
-        ...sourceInputs(workerInputs),
-        // esbuild also reads the compiler options of tsconfig.json.
-        'tsconfig.json',
-        'package.json',
-        'package-lock.json',
-      ]),
-    ].sort();
-    await mkdir(dirname(outFile), { recursive: true });
+    await writeBundleInputs(outFile, [...Object.keys(result.metafile.inputs), ...workers.inputs]);
     const temporary = `${outFile}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-    await writeFile(`${temporary}${INPUTS_SUFFIX}`, `${JSON.stringify(inputs, null, 1)}\n`);
     await writeFile(temporary, file.contents);
-    await rename(`${temporary}${INPUTS_SUFFIX}`, `${outFile}${INPUTS_SUFFIX}`);
     await rename(temporary, outFile);
     return outFile;
   } catch (error) {
@@ -142,17 +178,22 @@ export async function buildRuntimeBundle(
   }
 }
 
-async function modifiedAt(path: string): Promise<number | undefined> {
-  try {
-    return (await stat(path)).mtimeMs;
-  } catch {
-    return undefined;
-  }
+/**
+ * The modification time of `path` in nanoseconds, or undefined when it is missing. Sync and
+ * with bigint times and no Date objects: the CLI asks for about a thousand files on each start,
+ * where promises and Stats objects cost more than the system calls.
+ */
+function modifiedAt(path: string): bigint | undefined {
+  return statSync(path, { bigint: true, throwIfNoEntry: false })?.mtimeNs;
 }
 
-/** Whether the bundle is missing, or older than one of the inputs it was built from. */
-async function isStale(root: string, bundle: string): Promise<boolean> {
-  const built = await modifiedAt(bundle);
+/**
+ * Whether the bundle `bundle` (the runtime's, or the CLI's: cli/bundle.ts) is missing, or older
+ * than one of the inputs it was built from (their paths relative to `root`, listed beside it by
+ * `writeBundleInputs`): a missing or unreadable list, or a missing input, count as stale.
+ */
+export async function isBundleStale(root: string, bundle: string): Promise<boolean> {
+  const built = modifiedAt(bundle);
   if (built === undefined) return true;
   let inputs: unknown;
   try {
@@ -161,8 +202,10 @@ async function isStale(root: string, bundle: string): Promise<boolean> {
     return true;
   }
   if (!Array.isArray(inputs)) return true;
-  const times = await Promise.all(inputs.map((input) => modifiedAt(join(root, String(input)))));
-  return times.some((time) => time === undefined || time > built);
+  return inputs.some((input) => {
+    const time = modifiedAt(join(root, String(input)));
+    return time === undefined || time > built;
+  });
 }
 
 let ensuring: Promise<string> | undefined;
@@ -175,7 +218,7 @@ export function ensureRuntimeBundle(): Promise<string> {
   // Callers in one process at the same time share one check (and build).
   ensuring ??= (async () => {
     const bundle = defaultRuntimeBundle();
-    if (await isStale(DEFAULT_ROOT, bundle)) await buildRuntimeBundle();
+    if (await isBundleStale(DEFAULT_ROOT, bundle)) await buildRuntimeBundle();
     return bundle;
   })().finally(() => {
     ensuring = undefined;
