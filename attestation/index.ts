@@ -3,7 +3,7 @@ export type { EvidenceBinding } from './binding.js';
 export { fromHex, sha256, toPem } from './bytes.js';
 export { caFromPem, createVerifierCa } from './ca/ca-identity.js';
 export type { CaIdentity, NewCa } from './ca/ca-identity.js';
-export { buildHpkeCsr } from './ca/csr-hpke.js';
+export { buildHpkeCsr, csrPublicPoint } from './ca/csr-hpke.js';
 export { signCoseSign1 } from './cose.js';
 export { instanceIdOf } from './endorsement-keys.js';
 export { evidenceBytes, verifyEvidence } from './offline-verify.js';

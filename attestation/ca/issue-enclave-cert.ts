@@ -6,12 +6,12 @@
 import { createHash } from 'node:crypto';
 import { fromHex } from '../bytes.js';
 import { fail } from '../errors.js';
-import { x509 } from '../../protocol/index.js';
+import { parseCertificateDer, type x509 } from '../../protocol/index.js';
 import type { RandomBytes } from '../verifier/deps.js';
 import { randomSerial, type CaIdentity } from './ca-identity.js';
 import { certificateExtension } from './big-oid.js';
+import { verifyEnclaveCsr } from './csr-hpke.js';
 import {
-  DerError,
   derBoolean,
   derContext,
   derOctets,
@@ -23,7 +23,6 @@ import {
   derUnsigned,
   derUtf8,
   readTlv,
-  TAG,
   tlv,
 } from './der.js';
 import {
@@ -31,13 +30,7 @@ import {
   encodeEnclaveExtension,
   type EnclaveAttestationInfo,
 } from './enclave-extension.js';
-import {
-  ECDSA_WITH_SHA256,
-  p256PublicKey,
-  readSignedDer,
-  signDer,
-  verifySignedDer,
-} from './signed-der.js';
+import { ECDSA_WITH_SHA256, signDer } from './signed-der.js';
 
 export interface IssueEnclaveCertParams {
   readonly ca: CaIdentity;
@@ -52,45 +45,6 @@ export interface IssueEnclaveCertParams {
   readonly random: RandomBytes;
   /** Shown in the subject CN (e.g. the attestation session id). */
   readonly label: string;
-}
-
-/** The fields of a verified CSR the certificate needs. */
-interface EnclaveCsr {
-  /** The DER SubjectPublicKeyInfo of the (P-256) key. */
-  readonly spki: Uint8Array;
-  /** The public key's bits (the BIT STRING's contents): what key identifiers hash. */
-  readonly publicKeyBits: Uint8Array;
-}
-
-/** Parses a DER CSR and checks its self-signature (ECDSA SHA-256) and key type (ECDSA P-256). */
-function parseEnclaveCsr(der: Uint8Array): EnclaveCsr {
-  try {
-    const signed = readSignedDer(der);
-    // CertificationRequestInfo ::= SEQUENCE { version INTEGER (0), subject Name, SPKI, [0] attributes }
-    const info = readTlv(signed.tbs, 0).value;
-    const version = readTlv(info, 0);
-    if (version.tag !== TAG.INTEGER || version.value.length !== 1 || version.value[0] !== 0)
-      throw new DerError('not a version 1 request');
-    const subject = readTlv(info, version.next);
-    if (subject.tag !== TAG.SEQUENCE) throw new DerError('subject is not a Name');
-    const spki = readTlv(info, subject.next);
-    if (spki.tag !== TAG.SEQUENCE) throw new DerError('no SubjectPublicKeyInfo');
-    const attributes = readTlv(info, spki.next);
-    if (attributes.tag !== 0xa0 || attributes.next !== info.length)
-      throw new DerError('bad attributes');
-    const spkiDer = info.subarray(subject.next, spki.next);
-    const key = p256PublicKey(spkiDer);
-    const bits = readTlv(spki.value, readTlv(spki.value, 0).next);
-    if (bits.tag !== TAG.BIT_STRING || bits.value[0] !== 0) throw new DerError('bad public key');
-    if (!verifySignedDer(signed, key)) throw new DerError('self-signature does not verify');
-    return {
-      spki: Uint8Array.from(spkiDer),
-      publicKeyBits: Uint8Array.from(bits.value.subarray(1)),
-    };
-  } catch (error) {
-    if (!(error instanceof DerError)) throw error;
-    return fail('ERR_ATTESTATION_CSR_INVALID', `CSR invalid: ${error.message}`);
-  }
 }
 
 /** Whole seconds, rounded down: X.509 times have no milliseconds. */
@@ -143,7 +97,7 @@ const DIGITAL_SIGNATURE_ONLY = Uint8Array.of(0x03, 0x02, 0x07, 0x80);
 export async function issueEnclaveCertificate(
   params: IssueEnclaveCertParams,
 ): Promise<x509.X509Certificate> {
-  const csr = parseEnclaveCsr(params.csr);
+  const csr = verifyEnclaveCsr(params.csr);
   const notBefore = floorSeconds(params.now);
   const cap = Math.min(params.now.getTime() + params.lifetimeMs, params.policyExpiry.getTime());
   const notAfter = floorSeconds(new Date(cap));
@@ -176,5 +130,6 @@ export async function issueEnclaveCertificate(
     csr.spki,
     derContext(3, extensions),
   );
-  return new x509.X509Certificate(signDer(tbs, params.ca.privateKey));
+  // Through the shared parse cache: relying parties in this process then parse these bytes for free.
+  return parseCertificateDer(signDer(tbs, params.ca.privateKey));
 }
