@@ -1,10 +1,9 @@
 // Public API of attestation/ (what the enclave worker, the verifier service and participants use).
 export type { EvidenceBinding } from './binding.js';
 export { fromHex, sha256, toPem } from './bytes.js';
-export { swapOidsAndResign } from './ca/big-oid.js';
 export { caFromPem, createVerifierCa } from './ca/ca-identity.js';
 export type { CaIdentity, NewCa } from './ca/ca-identity.js';
-export { CSR_HPKE_KEY_OID, csrHpkeExtension } from './ca/csr-hpke.js';
+export { buildHpkeCsr, csrPublicPoint } from './ca/csr-hpke.js';
 export { signCoseSign1 } from './cose.js';
 export { instanceIdOf } from './endorsement-keys.js';
 export { evidenceBytes, verifyEvidence } from './offline-verify.js';

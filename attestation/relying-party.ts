@@ -2,7 +2,7 @@
 // the chain leads to the policy's proxy_service_cert, the certificate is valid now and not beyond
 // the policy's expiry, its measurement is among the policy's runtime hashes for its platform, and its
 // policy hash is ours. Each failure has its own code.
-import { webcrypto } from 'node:crypto';
+import { webcrypto, type KeyObject } from 'node:crypto';
 import {
   isRuntimeAccepted,
   parseCertificateDer,
@@ -12,6 +12,8 @@ import {
 } from '../protocol/index.js';
 import { equalBytes, pemBlocks } from './bytes.js';
 import { enclaveInfoOf, type EnclaveAttestationInfo } from './ca/enclave-extension.js';
+import { DerError } from './ca/der.js';
+import { p256PublicKey, readSignedDer, verifySignedDer } from './ca/signed-der.js';
 import { fail } from './errors.js';
 import type { PlatformName } from './platforms/types.js';
 
@@ -47,10 +49,25 @@ function parse(entry: string | Uint8Array, what: string): x509.X509Certificate {
 const verifiedSignatures = new Set<string>();
 const MAX_VERIFIED_SIGNATURES = 1024;
 
-async function signedBy(leaf: x509.X509Certificate, ca: x509.X509Certificate): Promise<boolean> {
+/** The CA's P-256 key, once per (shared, parsed once) certificate. */
+const caKeys = new WeakMap<x509.X509Certificate, KeyObject>();
+
+/** Verifies the leaf's ECDSA SHA-256 signature with node:crypto over its exact TBS bytes. */
+function signatureVerifies(leaf: x509.X509Certificate, ca: x509.X509Certificate): boolean {
+  try {
+    let key = caKeys.get(ca);
+    if (!key) caKeys.set(ca, (key = p256PublicKey(new Uint8Array(ca.publicKey.rawData))));
+    return verifySignedDer(readSignedDer(new Uint8Array(leaf.rawData)), key);
+  } catch (error) {
+    if (error instanceof DerError) return false;
+    throw error;
+  }
+}
+
+function signedBy(leaf: x509.X509Certificate, ca: x509.X509Certificate): boolean {
   const pair = `${sha256Hex(new Uint8Array(leaf.rawData))}:${sha256Hex(new Uint8Array(ca.rawData))}`;
   if (verifiedSignatures.has(pair)) return true;
-  if (!(await leaf.verify({ publicKey: ca.publicKey, signatureOnly: true }))) return false;
+  if (!signatureVerifies(leaf, ca)) return false;
   if (verifiedSignatures.size >= MAX_VERIFIED_SIGNATURES)
     verifiedSignatures.delete(verifiedSignatures.values().next().value as string);
   verifiedSignatures.add(pair);
@@ -69,7 +86,7 @@ async function checkChain(
       "the chain names a CA other than the policy's proxy_service_cert",
     );
   }
-  if (leaf.issuer !== ca.subject || !(await signedBy(leaf, ca))) {
+  if (leaf.issuer !== ca.subject || !signedBy(leaf, ca)) {
     fail('ERR_ATTESTATION_CHAIN', 'the enclave certificate is not signed by proxy_service_cert');
   }
   if (now < ca.notBefore || now > ca.notAfter)

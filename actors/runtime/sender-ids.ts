@@ -34,7 +34,11 @@ export function keySenderId(publicKey: webcrypto.CryptoKey): Promise<string> {
 }
 
 async function compressedPointId(publicKey: webcrypto.CryptoKey): Promise<string> {
-  const raw = new Uint8Array(await subtle.exportKey('raw', publicKey));
+  return pointSenderId(new Uint8Array(await subtle.exportKey('raw', publicKey)));
+}
+
+/** `k:<hex compressed point>` for an uncompressed P-256 point (65 bytes, 0x04 first). */
+export function pointSenderId(raw: Uint8Array): string {
   const compressed = new Uint8Array(33);
   compressed[0] = 2 + ((raw[64] ?? 0) & 1);
   compressed.set(raw.subarray(1, 33), 1);

@@ -3,9 +3,8 @@
 // evidence and issues certificates as the machine's effects. Replies are signed with the CA key, the
 // policies' `proxy_service_cert`.
 import { randomBytes } from 'node:crypto';
-import type { Verifier, CaIdentity } from '../../attestation/index.js';
+import { csrPublicPoint, type Verifier, type CaIdentity } from '../../attestation/index.js';
 import {
-  x509,
   toVcError,
   ProtocolError,
   VERIFIER_LIVE_SUBJECT,
@@ -25,7 +24,7 @@ import {
   type Unsubscribe,
 } from '../runtime/endpoint.js';
 import type { OperatorLog } from '../runtime/log.js';
-import { keyFromSenderId, keySenderId } from '../runtime/sender-ids.js';
+import { keyFromSenderId, pointSenderId } from '../runtime/sender-ids.js';
 import { Mailbox } from '../runtime/mailbox.js';
 import { VERIFIER_SENDER_ID } from '../runtime/policy-keys.js';
 import { TracedActor, unhandledOutput } from '../runtime/traced-actor.js';
@@ -138,7 +137,7 @@ export function startVerifierService(options: VerifierServiceOptions): VerifierS
         return;
       case 'do.appraise':
         try {
-          await checkCsrIsSender(o.submission.csr, o.enclave);
+          checkCsrIsSender(o.submission.csr, o.enclave);
           const issued = await options.verifier.appraise(o.submission);
           session.actor.send({
             type: 'io.appraised',
@@ -229,14 +228,8 @@ export function startVerifierService(options: VerifierServiceOptions): VerifierS
 }
 
 /** The CSR's key must be the key that signed the request: the evidence and the sender are one enclave. */
-async function checkCsrIsSender(csrDer: Uint8Array, sender: string): Promise<void> {
-  const csr = new x509.Pkcs10CertificateRequest(csrDer);
-  const key = await csr.publicKey.export(
-    { name: 'ECDSA', namedCurve: 'P-256' },
-    ['verify'],
-    globalThis.crypto as never,
-  );
-  if ((await keySenderId(key as never)) !== sender) {
+function checkCsrIsSender(csrDer: Uint8Array, sender: string): void {
+  if (pointSenderId(csrPublicPoint(csrDer)) !== sender) {
     throw new ProtocolError(
       'ERR_ATTESTATION_CSR_MISMATCH',
       'the CSR is not for the key that signed the evidence',

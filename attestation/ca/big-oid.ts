@@ -1,64 +1,9 @@
-// @peculiar/x509's ASN.1 layer cannot encode object identifiers with arcs beyond 2^53, and our
-// private arc 2.25.<uuid> has a 128-bit arc. So certificates and CSRs are generated with a
-// placeholder OID of the same encoded length (2.25.1.1...), then the placeholder bytes are replaced
-// by the real OID and the to-be-signed part is signed again. Reading goes through our own small DER
-// walk instead of the library's extension list.
-import { KeyObject, sign, type webcrypto } from 'node:crypto';
-import { concatBytes, equalBytes } from '../bytes.js';
-import { DerError, readTlv, tlv, TAG } from './der.js';
-
-function oidToDer(oid: string): Uint8Array {
-  const arcs = oid.split('.').map((a) => BigInt(a));
-  const [first = 0n, second = 0n, ...rest] = arcs;
-  const out: number[] = [];
-  for (let value of [first * 40n + second, ...rest]) {
-    const bytes = [Number(value & 0x7fn)];
-    for (value >>= 7n; value > 0n; value >>= 7n) bytes.unshift(Number(value & 0x7fn) | 0x80);
-    out.push(...bytes);
-  }
-  return tlv(0x06, Uint8Array.from(out));
-}
-
-/** An OID the library handles whose DER has exactly the length of `oid`'s: 2.25.1.1.1... */
-export function placeholderFor(oid: string): string {
-  const contentLength = oidToDer(oid).length - 2;
-  return ['2', '25', ...Array<string>(contentLength - 1).fill('1')].join('.');
-}
-
-function replaceAll(bytes: Uint8Array, from: Uint8Array, to: Uint8Array): Uint8Array {
-  const out = Uint8Array.from(bytes);
-  for (let i = 0; i + from.length <= out.length; i++) {
-    if (equalBytes(out.subarray(i, i + from.length), from)) out.set(to, i);
-  }
-  return out;
-}
-
-/**
- * Takes a signed structure SEQUENCE { toBeSigned, signatureAlgorithm, BIT STRING } (a certificate
- * or a CSR), swaps placeholder OIDs for real ones inside toBeSigned and signs it again with
- * ECDSA P-256 SHA-256 (the algorithm the structure already names).
- */
-export function swapOidsAndResign(
-  der: Uint8Array,
-  oids: readonly string[],
-  key: webcrypto.CryptoKey,
-): Uint8Array {
-  const outer = readTlv(der, 0);
-  if (outer.tag !== TAG.SEQUENCE) throw new DerError('not a signed structure');
-  const tbs = readTlv(outer.value, 0);
-  const alg = readTlv(outer.value, tbs.next);
-  let tbsBytes: Uint8Array = outer.value.slice(0, tbs.next);
-  for (const oid of oids)
-    tbsBytes = replaceAll(tbsBytes, oidToDer(placeholderFor(oid)), oidToDer(oid));
-  const signature = new Uint8Array(
-    sign('sha256', tbsBytes, { key: KeyObject.from(key), dsaEncoding: 'der' }),
-  );
-  const algBytes = outer.value.slice(tbs.next, alg.next);
-  return tlv(
-    TAG.SEQUENCE,
-    concatBytes(tbsBytes, algBytes, tlv(0x03, concatBytes(Uint8Array.of(0), signature))),
-  );
-}
+// Reading our extensions (certificate extensions and a CSR's requested extensions) through a small
+// DER walk rather than an ASN.1 library: @peculiar/x509's ASN.1 layer cannot handle object
+// identifiers with arcs beyond 2^53, and our private arc 2.25.<uuid> has a 128-bit arc. (Writing
+// them: der.ts derOid, used by issue-enclave-cert.ts and csr-hpke.ts.)
+import { equalBytes } from '../bytes.js';
+import { DerError, derOid, readTlv, TAG } from './der.js';
 
 export interface RawExtension {
   readonly critical: boolean;
@@ -90,12 +35,12 @@ export function certificateExtension(der: Uint8Array, oid: string): RawExtension
   for (let offset = 0; offset < tbs.length;) {
     const field = readTlv(tbs, offset);
     offset = field.next;
-    if (field.tag === 0xa3) return scanExtensions(readTlv(field.value, 0).value, oidToDer(oid));
+    if (field.tag === 0xa3) return scanExtensions(readTlv(field.value, 0).value, derOid(oid));
   }
   return undefined;
 }
 
-const EXTENSION_REQUEST = oidToDer('1.2.840.113549.1.9.14');
+const EXTENSION_REQUEST = derOid('1.2.840.113549.1.9.14');
 
 /** Finds a requested extension in a DER PKCS#10 CSR (attributes [0], extensionRequest). */
 export function csrExtension(der: Uint8Array, oid: string): RawExtension | undefined {
@@ -110,7 +55,7 @@ export function csrExtension(der: Uint8Array, oid: string): RawExtension | undef
       const type = readTlv(attribute.value, 0);
       if (!equalBytes(attribute.value.subarray(0, type.next), EXTENSION_REQUEST)) continue;
       const values = readTlv(attribute.value, type.next);
-      return scanExtensions(readTlv(values.value, 0).value, oidToDer(oid));
+      return scanExtensions(readTlv(values.value, 0).value, derOid(oid));
     }
   }
   return undefined;

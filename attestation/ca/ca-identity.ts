@@ -17,7 +17,7 @@ export interface NewCa extends CaIdentity {
 }
 
 const EC = { name: 'ECDSA', namedCurve: 'P-256' } as const;
-export const CA_SIGNING_ALGORITHM = { name: 'ECDSA', hash: 'SHA-256' } as const;
+const CA_SIGNING_ALGORITHM = { name: 'ECDSA', hash: 'SHA-256' } as const;
 
 /** A positive, non-zero 128-bit serial from injected randomness (RFC 5280 allows up to 20 octets). */
 export function randomSerial(random: RandomBytes): string {

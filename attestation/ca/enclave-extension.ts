@@ -12,8 +12,8 @@
 import { fromHex, toHex } from '../bytes.js';
 import { fail } from '../errors.js';
 import { isPlatformName, type PlatformName } from '../platforms/types.js';
-import { x509 } from '../../protocol/index.js';
-import { certificateExtension, placeholderFor } from './big-oid.js';
+import type { x509 } from '../../protocol/index.js';
+import { certificateExtension } from './big-oid.js';
 import {
   DerError,
   derBoolean,
@@ -39,7 +39,7 @@ export interface EnclaveAttestationInfo {
   readonly insecure: boolean;
 }
 
-function encodeEnclaveExtension(info: EnclaveAttestationInfo): Uint8Array {
+export function encodeEnclaveExtension(info: EnclaveAttestationInfo): Uint8Array {
   return derSequence(
     derSmallInteger(VERSION),
     derUtf8(info.platform),
@@ -86,15 +86,6 @@ function decodeEnclaveExtension(der: Uint8Array): EnclaveAttestationInfo {
       `enclave attestation extension is malformed: ${(error as Error).message}`,
     );
   }
-}
-
-/** Generated under a placeholder OID; issue-enclave-cert.ts swaps in the real one (see big-oid.ts). */
-export function enclaveExtension(info: EnclaveAttestationInfo): x509.Extension {
-  return new x509.Extension(
-    placeholderFor(ENCLAVE_EXTENSION_OID),
-    false,
-    encodeEnclaveExtension(info),
-  );
 }
 
 /** Reads our extension from a certificate; ERR_ENCLAVE_CERT_INVALID when absent or malformed. */

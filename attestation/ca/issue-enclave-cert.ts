@@ -1,17 +1,36 @@
 // Issues the enclave certificate after a successful appraisal (phase 4, docs/architecture.md): random serial, not a
 // CA, digitalSignature only, valid no longer than the policy's enclave_cert_expiry, and the
 // non-critical attestation extension. The subject key is the one in the (self-signed) CSR.
-import { webcrypto } from 'node:crypto';
+// The certificate is written directly in DER (der.ts) and signed once with node:crypto: its
+// profile is the X.509 v3 one OpenSSL and @peculiar/x509 read (tests check both).
+import { createHash } from 'node:crypto';
+import { fromHex } from '../bytes.js';
 import { fail } from '../errors.js';
-import { x509 } from '../../protocol/index.js';
+import { parseCertificateDer, type x509 } from '../../protocol/index.js';
 import type { RandomBytes } from '../verifier/deps.js';
-import { CA_SIGNING_ALGORITHM, randomSerial, type CaIdentity } from './ca-identity.js';
-import { swapOidsAndResign } from './big-oid.js';
+import { randomSerial, type CaIdentity } from './ca-identity.js';
+import { certificateExtension } from './big-oid.js';
+import { verifyEnclaveCsr } from './csr-hpke.js';
+import {
+  derBoolean,
+  derContext,
+  derOctets,
+  derOid,
+  derSequence,
+  derSet,
+  derSmallInteger,
+  derTime,
+  derUnsigned,
+  derUtf8,
+  readTlv,
+  tlv,
+} from './der.js';
 import {
   ENCLAVE_EXTENSION_OID,
-  enclaveExtension,
+  encodeEnclaveExtension,
   type EnclaveAttestationInfo,
 } from './enclave-extension.js';
+import { ECDSA_WITH_SHA256, signDer } from './signed-der.js';
 
 export interface IssueEnclaveCertParams {
   readonly ca: CaIdentity;
@@ -28,58 +47,89 @@ export interface IssueEnclaveCertParams {
   readonly label: string;
 }
 
-/** Parses a DER CSR and checks its self-signature and key type (ECDSA P-256). */
-async function parseEnclaveCsr(der: Uint8Array): Promise<x509.Pkcs10CertificateRequest> {
-  let csr: x509.Pkcs10CertificateRequest;
-  try {
-    csr = new x509.Pkcs10CertificateRequest(der);
-  } catch (error) {
-    return fail('ERR_ATTESTATION_CSR_INVALID', `CSR does not parse: ${(error as Error).message}`);
-  }
-  if (!(await csr.verify()))
-    fail('ERR_ATTESTATION_CSR_INVALID', 'CSR self-signature does not verify');
-  const alg = csr.publicKey.algorithm as { name?: string; namedCurve?: string };
-  if (alg.name !== 'ECDSA' || alg.namedCurve !== 'P-256')
-    fail('ERR_ATTESTATION_CSR_INVALID', 'CSR key is not ECDSA P-256');
-  return csr;
-}
-
 /** Whole seconds, rounded down: X.509 times have no milliseconds. */
 function floorSeconds(date: Date): Date {
   return new Date(Math.floor(date.getTime() / 1000) * 1000);
 }
 
+const keyIdentifier = (publicKeyBits: Uint8Array): Uint8Array =>
+  new Uint8Array(createHash('sha1').update(publicKeyBits).digest());
+
+/** What every certificate of one CA repeats: its subject (our issuer) and its key identifier. */
+interface IssuerFields {
+  readonly name: Uint8Array;
+  readonly keyIdentifier: Uint8Array;
+}
+
+const issuers = new WeakMap<x509.X509Certificate, IssuerFields>();
+
+function issuerFields(ca: x509.X509Certificate): IssuerFields {
+  const cached = issuers.get(ca);
+  if (cached) return cached;
+  const der = new Uint8Array(ca.rawData);
+  // tbsCertificate: [0] version, serial, signature, issuer, validity, subject, SPKI, ...
+  const tbs = readTlv(readTlv(der, 0).value, 0).value;
+  const fields: Uint8Array[] = [];
+  for (let offset = 0; fields.length < 7;) {
+    const field = readTlv(tbs, offset);
+    fields.push(tbs.subarray(offset, field.next));
+    offset = field.next;
+  }
+  const spki = readTlv(fields[6]!, 0).value;
+  const bits = readTlv(spki, readTlv(spki, 0).next).value.subarray(1);
+  const ski = certificateExtension(der, '2.5.29.14');
+  const fieldsOut = {
+    name: Uint8Array.from(fields[5]!),
+    keyIdentifier: ski ? readTlv(ski.value, 0).value.slice() : keyIdentifier(bits),
+  };
+  issuers.set(ca, fieldsOut);
+  return fieldsOut;
+}
+
+const extension = (oid: string, critical: boolean, value: Uint8Array): Uint8Array =>
+  critical
+    ? derSequence(derOid(oid), derBoolean(true), derOctets(value))
+    : derSequence(derOid(oid), derOctets(value));
+
+/** KeyUsage with only digitalSignature (bit 0): BIT STRING, 7 unused bits, 0x80. */
+const DIGITAL_SIGNATURE_ONLY = Uint8Array.of(0x03, 0x02, 0x07, 0x80);
+
 export async function issueEnclaveCertificate(
   params: IssueEnclaveCertParams,
 ): Promise<x509.X509Certificate> {
-  const csr = await parseEnclaveCsr(params.csr);
+  const csr = verifyEnclaveCsr(params.csr);
   const notBefore = floorSeconds(params.now);
   const cap = Math.min(params.now.getTime() + params.lifetimeMs, params.policyExpiry.getTime());
   const notAfter = floorSeconds(new Date(cap));
   if (notAfter <= notBefore)
     fail('ERR_POLICY_EXPIRED', 'the policy expires before a certificate could be valid');
-  const publicKey = await csr.publicKey.export(webcrypto as never);
-  const generated = await x509.X509CertificateGenerator.create({
-    serialNumber: randomSerial(params.random),
-    subject: `CN=Veracruz-TS enclave ${params.label.replace(/[^A-Za-z0-9._-]/g, '')}, O=Veracruz-TS`,
-    issuer: params.ca.certificate.subject,
-    notBefore,
-    notAfter,
-    publicKey,
-    signingKey: params.ca.privateKey as never,
-    signingAlgorithm: CA_SIGNING_ALGORITHM,
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-      await x509.SubjectKeyIdentifierExtension.create(publicKey),
-      await x509.AuthorityKeyIdentifierExtension.create(params.ca.certificate),
-      enclaveExtension(params.info),
-    ],
-  });
-  const der = swapOidsAndResign(
-    new Uint8Array(generated.rawData),
-    [ENCLAVE_EXTENSION_OID],
-    params.ca.privateKey,
+  const issuer = issuerFields(params.ca.certificate);
+  const label = params.label.replace(/[^A-Za-z0-9._-]/g, '');
+  const subject = derSequence(
+    derSet(derSequence(derOid('2.5.4.3'), derUtf8(`Veracruz-TS enclave ${label}`))),
+    derSet(derSequence(derOid('2.5.4.10'), derUtf8('Veracruz-TS'))),
   );
-  return new x509.X509Certificate(der);
+  const extensions = derSequence(
+    extension('2.5.29.19', true, derSequence()), // basicConstraints: not a CA
+    extension('2.5.29.15', true, DIGITAL_SIGNATURE_ONLY),
+    extension('2.5.29.14', false, derOctets(keyIdentifier(csr.publicKeyBits))),
+    extension(
+      '2.5.29.35',
+      false,
+      derSequence(tlv(0x80, issuer.keyIdentifier)) /* [0] keyIdentifier */,
+    ),
+    extension(ENCLAVE_EXTENSION_OID, false, encodeEnclaveExtension(params.info)),
+  );
+  const tbs = derSequence(
+    derContext(0, derSmallInteger(2)), // v3
+    derUnsigned(fromHex(randomSerial(params.random))),
+    ECDSA_WITH_SHA256,
+    issuer.name,
+    derSequence(derTime(notBefore), derTime(notAfter)),
+    subject,
+    csr.spki,
+    derContext(3, extensions),
+  );
+  // Through the shared parse cache: relying parties in this process then parse these bytes for free.
+  return parseCertificateDer(signDer(tbs, params.ca.privateKey));
 }

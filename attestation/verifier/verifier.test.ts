@@ -17,6 +17,7 @@ import { psaBindingNonce } from '../binding.js';
 import { fromHex, sha256, toHex, toPem } from '../bytes.js';
 import { encodeCbor } from '../cbor.js';
 import { signCoseSign1 } from '../cose.js';
+import { buildHpkeCsr } from '../ca/csr-hpke.js';
 import { ENCLAVE_EXTENSION_OID, enclaveInfoOf } from '../ca/enclave-extension.js';
 import { instanceIdOf } from '../endorsement-keys.js';
 import { createSimWorld, type SimWorld } from '../testing/fixtures.js';
@@ -218,6 +219,31 @@ test('negative: forged evidence signature and garbage CSR', async () => {
     world.verifier.appraise({ ...b.submission, evidence, csr: garbage }),
     'ERR_ATTESTATION_CSR_INVALID',
   );
+});
+
+test('negative: honestly bound CSRs with a broken self-signature, another curve or a trailing byte', async () => {
+  const world = await createSimWorld();
+  const good = await buildEnclaveCsr(await generateEnclaveKeys());
+  const badSignature = Uint8Array.from(good);
+  badSignature[badSignature.length - 1] = (badSignature[badSignature.length - 1] ?? 0) ^ 1;
+  const p384 = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-384' }, false, [
+    'sign',
+    'verify',
+  ])) as webcrypto.CryptoKeyPair;
+  const keys = await generateEnclaveKeys();
+  const otherCurve = buildHpkeCsr(p384, keys.hpkePublicKey); // self-signed, HPKE key and all
+  const trailing = Uint8Array.of(...good, 0);
+  for (const csr of [badSignature, otherCurve, trailing]) {
+    const a = await attestOnce(world);
+    const evidence = await world.attester.attest(
+      { nonce: a.challenge.nonce, csrHash: sha256(csr), policyHash: fromHex(world.policyHash) },
+      world.measurement,
+    );
+    await expectCode(
+      world.verifier.appraise({ ...a.submission, evidence, csr }),
+      'ERR_ATTESTATION_CSR_INVALID',
+    );
+  }
 });
 
 test('negative: unknown platform key, measurement not allowed', async () => {

@@ -2,8 +2,7 @@
 // the verifier issues, and a P-256 ECDH key for HPKE (DHKEM(P-256, HKDF-SHA256)); its raw
 // uncompressed public point travels in the certificate extension. Private keys are non-extractable.
 import { webcrypto } from 'node:crypto';
-import { swapOidsAndResign, CSR_HPKE_KEY_OID, csrHpkeExtension } from '../../attestation/index.js';
-import { x509 } from '../../protocol/index.js';
+import { buildHpkeCsr } from '../../attestation/index.js';
 
 export interface EnclaveKeys {
   readonly signing: webcrypto.CryptoKeyPair;
@@ -26,22 +25,6 @@ export async function generateEnclaveKeys(): Promise<EnclaveKeys> {
 }
 
 /** A DER PKCS#10 request for the signing key, self-signed with it, carrying the HPKE public key. */
-export async function buildEnclaveCsr(
-  keys: EnclaveKeys,
-  name = 'CN=Veracruz-TS enclave',
-): Promise<Uint8Array> {
-  const csr = await x509.Pkcs10CertificateRequestGenerator.create(
-    {
-      name,
-      keys: keys.signing as never,
-      signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
-      extensions: [csrHpkeExtension(keys.hpkePublicKey)],
-    },
-    webcrypto as never,
-  );
-  return swapOidsAndResign(
-    new Uint8Array(csr.rawData),
-    [CSR_HPKE_KEY_OID],
-    keys.signing.privateKey,
-  );
+export function buildEnclaveCsr(keys: EnclaveKeys): Promise<Uint8Array> {
+  return Promise.resolve(buildHpkeCsr(keys.signing, keys.hpkePublicKey));
 }
