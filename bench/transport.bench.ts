@@ -242,7 +242,7 @@ async function bulk(url: string): Promise<void> {
   let received = 0;
   enclaveEnd.serve(subject, { keys: () => participant.verify }, async (m) => {
     const body = m.body as ProvisionDataBody;
-    const progress = await uploads.accept(m.from, body);
+    const progress = await uploads.accept(m.from, { ...body, sealed: body.sealed! });
     if (progress.complete) received += progress.bytes.length;
     return {
       kind: 'provision.ack',
