@@ -451,6 +451,8 @@ class EnclaveShell {
       path,
       size: m.body.size,
       sealed: await this.#sealedOf(m),
+      // take() matched the bytes against this digest: the upload's digest reuses it.
+      ...(m.body.bulk ? { digest: m.body.bulk.digest } : {}),
       ...(m.body.chunk ? { chunk: m.body.chunk } : {}),
     });
     if (!progress.complete)

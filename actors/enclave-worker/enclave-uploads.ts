@@ -57,6 +57,8 @@ export type UploadProgress =
 /** A chunk with its sealed bytes at hand (inline, or taken from its bulk subject by the shell). */
 type UploadBody = Omit<ProvisionDataBody, 'mode' | 'session' | 'sealed' | 'bulk'> & {
   readonly sealed: Uint8Array;
+  /** The SHA-256 (hex) of `sealed` when already checked (a bulk chunk's), so it is not hashed twice. */
+  readonly digest?: string;
 };
 
 const SINGLE: ChunkInfo = { upload: '-', index: 0, count: 1 };
@@ -122,7 +124,10 @@ export class Uploads {
       }
       upload.parts.set(chunk.index, {
         plain: part,
-        digest: createHash('sha256').update(body.sealed).digest(),
+        digest:
+          body.digest === undefined
+            ? createHash('sha256').update(body.sealed).digest()
+            : Buffer.from(body.digest, 'hex'),
       });
       upload.received += part.length;
       upload.arrived++;
