@@ -323,7 +323,7 @@ class EnclaveShell {
     switch (o.kind) {
       case 'enclave.ready':
         // Before the requests: a sender publishes a chunk's bulk bytes before the request naming them.
-        this.#bulk = new BulkInbox(this.#options.bus, this.computation, '*');
+        this.#bulk = new BulkInbox(this.#options.bus, this.computation, 'upload', '*');
         this.#subscriptions.push(
           () => this.#bulk?.close(),
           this.#endpoint!.serve(
@@ -497,6 +497,7 @@ class EnclaveShell {
     const bulk = publishBulk(
       this.#options.bus,
       this.computation,
+      'result',
       stream,
       body.chunk?.index ?? 0,
       sealed!,

@@ -254,7 +254,14 @@ export async function runParticipant(options: ParticipantOptions): Promise<Parti
     let sent = 0;
     const failure = await inWindow(stream, async ({ sealed, chunk, end }) => {
       // The bytes go first on their bulk subject (not journaled); the signed request names them.
-      const bulk = publishBulk(options.bus, computation, uploadId, chunk?.index ?? 0, sealed);
+      const bulk = publishBulk(
+        options.bus,
+        computation,
+        'upload',
+        uploadId,
+        chunk?.index ?? 0,
+        sealed,
+      );
       const body = {
         session: to.session,
         path: s.path,
@@ -286,7 +293,7 @@ export async function runParticipant(options: ParticipantOptions): Promise<Parti
   ): Promise<ParticipantEvent> {
     const { keyPair, publicRaw } = await ephemeralKeyPair();
     // The enclave publishes each sealed chunk on this reader's bulk subject before its reply.
-    const inbox = new BulkInbox(options.bus, computation, resultBulkStream(publicRaw));
+    const inbox = new BulkInbox(options.bus, computation, 'result', resultBulkStream(publicRaw));
     try {
       await inbox.ready();
       return await readStream(ref, s, to, keyPair, publicRaw, inbox);

@@ -1,5 +1,5 @@
 // Bulk chunks (docs/protocol.md, "Bulk chunks"): the sealed bytes of a stream's chunks travel on
-// `bulkSubject(computation, stream, index)`, outside the journal, and the journaled signed request
+// `bulkSubject(computation, purpose, stream, index)`, outside the journal, and the journaled signed request
 // or reply names each chunk's SHA-256 and size. The sender publishes the bytes first, then the
 // message naming them (one connection keeps that order); a receiver keeps what arrives on its bulk
 // subjects, boundedly, and takes a chunk only when a signed message names it: bytes of another
@@ -21,6 +21,9 @@ interface BulkLimits {
   readonly waitMs: number;
 }
 
+/** Which way a stream goes: participant to enclave, or enclave to a reader. */
+type BulkPurpose = 'upload' | 'result';
+
 const BULK_LIMITS: BulkLimits = { maxBytes: 64 * 2 ** 20, waitMs: BULK_WAIT_MS };
 
 /** The SHA-256 (hex) that a bulk reference names. */
@@ -37,11 +40,12 @@ export function resultBulkStream(replyKey: Uint8Array): string {
 export function publishBulk(
   bus: Transport,
   computation: string,
+  purpose: BulkPurpose,
   stream: string,
   index: number,
   sealed: Uint8Array,
 ): BulkRef {
-  bus.publish(bulkSubject(computation, stream, index), sealed);
+  bus.publish(bulkSubject(computation, purpose, stream, index), sealed);
   return { stream, digest: bulkDigest(sealed), size: sealed.length };
 }
 
@@ -49,19 +53,30 @@ export function publishBulk(
 export class BulkInbox {
   readonly #bus: Transport;
   readonly #computation: string;
+  readonly #purpose: BulkPurpose;
   readonly #limits: BulkLimits;
   readonly #kept = new Map<string, Uint8Array[]>();
   readonly #waiters = new Map<string, Set<() => void>>();
   readonly #unsubscribe: () => void;
   #bytes = 0;
 
-  /** Listens on `vc.bulk.<computation>.<stream>.*` (`stream` `*`: every stream of the computation). */
-  constructor(bus: Transport, computation: string, stream: string, limits = BULK_LIMITS) {
+  /**
+   * Listens on `vc.bulk.<computation>.<purpose>.<stream>.*` (`stream` `*`: every stream of that
+   * purpose: the enclave hears upload chunks only, not the result chunks it publishes itself).
+   */
+  constructor(
+    bus: Transport,
+    computation: string,
+    purpose: BulkPurpose,
+    stream: string,
+    limits = BULK_LIMITS,
+  ) {
     this.#bus = bus;
     this.#computation = computation;
+    this.#purpose = purpose;
     this.#limits = limits;
     const subscription = bus.subscribe(
-      `vc.bulk.${computation}.${stream}.*`,
+      `vc.bulk.${computation}.${purpose}.${stream}.*`,
       (msg: { subject: string; data: Uint8Array }) => this.#arrive(msg.subject, msg.data),
     );
     this.#unsubscribe = () => subscription.unsubscribe();
@@ -96,7 +111,7 @@ export class BulkInbox {
 
   /** The bytes of chunk `index` named by `ref`, once they have arrived with its digest and size. */
   async take(ref: BulkRef, index: number): Promise<Uint8Array> {
-    const subject = bulkSubject(this.#computation, ref.stream, index);
+    const subject = bulkSubject(this.#computation, this.#purpose, ref.stream, index);
     const deadline = Date.now() + this.#limits.waitMs;
     for (;;) {
       const kept = this.#kept.get(subject) ?? [];

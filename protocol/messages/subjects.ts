@@ -48,8 +48,13 @@ export function liveSubject(computation: string): string {
  * JOURNAL_SUBJECTS on purpose: the journaled request or reply names the chunk's SHA-256 and size,
  * and the receiver refuses bytes of another digest, so the journal records no chunk ciphertext.
  */
-export function bulkSubject(computation: string, stream: string, index: number): string {
-  return `vc.bulk.${token(computation, 'computation')}.${token(stream, 'stream')}.${index}`;
+export function bulkSubject(
+  computation: string,
+  purpose: 'upload' | 'result',
+  stream: string,
+  index: number,
+): string {
+  return `vc.bulk.${token(computation, 'computation')}.${purpose}.${token(stream, 'stream')}.${index}`;
 }
 
 /** True for a subject the journal records (JOURNAL_SUBJECTS). */
