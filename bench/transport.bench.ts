@@ -242,7 +242,7 @@ async function bulk(url: string): Promise<void> {
   let received = 0;
   enclaveEnd.serve(subject, { keys: () => participant.verify }, async (m) => {
     const body = m.body as ProvisionDataBody;
-    const progress = await uploads.accept(m.from, body);
+    const progress = await uploads.accept(m.from, { ...body, sealed: body.sealed! });
     if (progress.complete) received += progress.bytes.length;
     return {
       kind: 'provision.ack',
@@ -491,14 +491,12 @@ async function main(): Promise<void> {
       'Here the participant and the enclave share one process and one core, so their CPU work cannot ' +
       'overlap as it does between a participant and a worker process.',
     '',
-    'The journal still records every chunk: each `provision.*` request and each `result.data` reply ' +
-      'carries its sealed chunk on a journaled subject (`vc.c.<c>.enclave`, `vc.inbox.>`). Recording only ' +
-      "each chunk's digest and size would take: the chunk bytes published on a subject outside " +
-      '`JOURNAL_SUBJECTS` (e.g. `vc.bulk.<c>.<stream>.<index>`), the journaled signed request carrying the ' +
-      "chunk's SHA-256 and size instead of `sealed` (the enclave matching the two before opening, and " +
-      'refusing a chunk whose digest differs), and the same for result chunks; replay does not need the ' +
-      'bytes (machines see handles and sizes only), so `actors/replay` and the committed histories would ' +
-      'be unchanged. Not done in this round.',
+    "The journal no longer records chunk ciphertext: each chunk's sealed bytes travel on " +
+      '`vc.bulk.<c>.<purpose>.<stream>.<index>`, outside `JOURNAL_SUBJECTS`, and the journaled signed ' +
+      "`provision.*` request or `result.data` reply names the chunk's SHA-256 and size instead " +
+      '(docs/protocol.md, "Bulk chunks"); the receiver matches the two before opening and refuses a chunk ' +
+      'of another digest. The sealed-upload rows of this section still send `sealed` inside each request ' +
+      '(still valid on the wire); the product path (`runParty`) sends bulk chunks.',
   ].join('\n');
   writeBenchSection('transport', markdown, summary);
   console.log(markdown);

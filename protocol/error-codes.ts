@@ -145,6 +145,8 @@ export const errorCatalog = {
     ERR_WRONG_SESSION: "a request for another session than the enclave's current one (a replay)",
     ERR_UPLOAD_LIMIT:
       'more uploads open, or bytes declared, than one sender may have in the enclave',
+    ERR_BULK_MISMATCH: 'the bytes on a bulk subject are not the chunk the signed message names',
+    ERR_BULK_MISSING: 'the bulk bytes a signed message names never arrived',
   },
   /** Appraisal of evidence at the verifier and the participants' check of the enclave (`AttestationError`). */
   attestation: {

@@ -35,6 +35,7 @@ import {
   parsePolicy,
   sha256Hex,
   type LoadedPolicy,
+  type ResultDataBody,
 } from '../../protocol/index.js';
 import {
   Endpoint,
@@ -51,6 +52,7 @@ import { execute } from './enclave-execution.js';
 import { Uploads } from './enclave-uploads.js';
 import { ResultStreams } from './enclave-results.js';
 import { HeldBytes } from '../runtime/held-bytes.js';
+import { BulkInbox, publishBulk, resultBulkStream } from '../runtime/bulk.js';
 import {
   policyParticipants,
   verifierKey,
@@ -126,7 +128,9 @@ class EnclaveShell {
   #uploads: Uploads | undefined;
   readonly #results: ResultStreams;
   /** The sender of each whole-file read the machine is deciding, by ref. */
-  readonly #readers = new Map<string, string>();
+  readonly #readers = new Map<string, { readonly from: string; readonly replyKey: Uint8Array }>();
+  /** Bulk chunk bytes of uploads, taken when a signed `provision.*` names them. */
+  #bulk: BulkInbox | undefined;
   #session = '';
   readonly ready: Promise<EnclaveReadyBody>;
   readonly finished: Promise<EnclaveOutcome>;
@@ -318,7 +322,10 @@ class EnclaveShell {
     const subject = eventsSubject(this.computation);
     switch (o.kind) {
       case 'enclave.ready':
+        // Before the requests: a sender publishes a chunk's bulk bytes before the request naming them.
+        this.#bulk = new BulkInbox(this.#options.bus, this.computation, 'upload', '*');
         this.#subscriptions.push(
+          () => this.#bulk?.close(),
           this.#endpoint!.serve(
             enclaveSubject(this.computation),
             {
@@ -379,9 +386,12 @@ class EnclaveShell {
         if (m.body.chunk)
           return {
             kind: 'result.data',
-            body: this.#results.next(m.from, { ...m.body, chunk: m.body.chunk }),
+            body: this.#bulkResult(
+              this.#results.next(m.from, { ...m.body, chunk: m.body.chunk }),
+              m.body.replyKey,
+            ),
           };
-        this.#readers.set(ref, m.from);
+        this.#readers.set(ref, { from: m.from, replyKey: m.body.replyKey });
         try {
           return await this.#ask({
             type: m.kind,
@@ -437,7 +447,14 @@ class EnclaveShell {
     const mode = m.kind === 'provision.data' ? m.body.mode : 'write';
     const refused = checkUpload(this.#view, { from, path, mode });
     if (refused) throw ProtocolError.fromWire(refused);
-    const progress = await this.#uploads!.accept(m.from, m.body);
+    const progress = await this.#uploads!.accept(m.from, {
+      path,
+      size: m.body.size,
+      sealed: await this.#sealedOf(m),
+      // take() matched the bytes against this digest: the upload's digest reuses it.
+      ...(m.body.bulk ? { digest: m.body.bulk.digest } : {}),
+      ...(m.body.chunk ? { chunk: m.body.chunk } : {}),
+    });
     if (!progress.complete)
       return {
         kind: 'provision.ack',
@@ -458,17 +475,51 @@ class EnclaveShell {
     }
   }
 
+  /**
+   * A chunk's sealed bytes: inline, or taken from its bulk subject once they match the digest the
+   * signed request names. Bytes missing or of another digest end the upload (nothing partial).
+   */
+  async #sealedOf(m: UploadRequest): Promise<Uint8Array> {
+    const { sealed, bulk, chunk } = m.body;
+    if (sealed) return sealed;
+    try {
+      return await this.#bulk!.take(bulk!, chunk?.index ?? 0);
+    } catch (error) {
+      await this.#uploads!.abandon(m.from, chunk);
+      throw error;
+    }
+  }
+
+  /** A result chunk's sealed bytes go on the reader's bulk subject; the reply names their digest. */
+  #bulkResult(body: ResultDataBody, replyKey: Uint8Array): ResultDataBody {
+    const { sealed, ...rest } = body;
+    const stream = resultBulkStream(replyKey);
+    const bulk = publishBulk(
+      this.#options.bus,
+      this.computation,
+      'result',
+      stream,
+      body.chunk?.index ?? 0,
+      sealed!,
+    );
+    return { ...rest, bulk };
+  }
+
   #outbound(reply: Out<'out.reply'>): Outbound {
     switch (reply.kind) {
       case 'result.data': {
         const chunk = this.#results.takeFirst(reply.ref);
+        const reader = this.#readers.get(reply.ref)!;
         return {
           kind: reply.kind,
-          body: {
-            ...reply.body,
-            sealed: this.#held.take(reply.body.sealed),
-            ...(chunk ? { chunk } : {}),
-          },
+          body: this.#bulkResult(
+            {
+              ...reply.body,
+              sealed: this.#held.take(reply.body.sealed),
+              ...(chunk ? { chunk } : {}),
+            },
+            reader.replyKey,
+          ),
         };
       }
       default:
@@ -504,7 +555,7 @@ class EnclaveShell {
   async #read(o: Out<'do.read'>): Promise<void> {
     try {
       const bytes = this.#vfs.readUnchecked(o.path);
-      const reader = this.#readers.get(o.ref) ?? '';
+      const reader = this.#readers.get(o.ref)?.from ?? '';
       const sealed = await this.#results.open(o.ref, reader, o.path, o.replyKey, bytes);
       this.#send({
         type: 'io.read',

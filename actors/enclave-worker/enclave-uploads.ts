@@ -54,7 +54,12 @@ export type UploadProgress =
       readonly sealedDigest: string;
     };
 
-type UploadBody = Omit<ProvisionDataBody, 'mode' | 'session'>;
+/** A chunk with its sealed bytes at hand (inline, or taken from its bulk subject by the shell). */
+type UploadBody = Omit<ProvisionDataBody, 'mode' | 'session' | 'sealed' | 'bulk'> & {
+  readonly sealed: Uint8Array;
+  /** The SHA-256 (hex) of `sealed` when already checked (a bulk chunk's), so it is not hashed twice. */
+  readonly digest?: string;
+};
 
 const SINGLE: ChunkInfo = { upload: '-', index: 0, count: 1 };
 
@@ -119,7 +124,10 @@ export class Uploads {
       }
       upload.parts.set(chunk.index, {
         plain: part,
-        digest: createHash('sha256').update(body.sealed).digest(),
+        digest:
+          body.digest === undefined
+            ? createHash('sha256').update(body.sealed).digest()
+            : Buffer.from(body.digest, 'hex'),
       });
       upload.received += part.length;
       upload.arrived++;
@@ -151,6 +159,21 @@ export class Uploads {
       if (admitted && chunk.count > 1) this.#forget(key);
       throw error;
     }
+  }
+
+  /**
+   * Ends the upload of a chunk whose bytes could not be had (its bulk bytes missing or of another
+   * digest): like any failed chunk, the upload is over and its reservation given back.
+   */
+  abandon(from: string, chunk: ChunkInfo | undefined): Promise<void> {
+    const next = this.#queue.then(() => {
+      if (!chunk || chunk.count <= 1) return;
+      const key = `${from}|${chunk.upload}`;
+      this.#open.delete(key);
+      this.#forget(key);
+    });
+    this.#queue = next.catch(() => undefined);
+    return next;
   }
 
   /** Remembers a failed upload (boundedly: the oldest is forgotten first). */

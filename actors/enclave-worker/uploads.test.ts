@@ -186,8 +186,8 @@ test('a result stream is served only to its reader, for its path, key and count,
   assert.deepEqual(
     Buffer.concat([
       opener.open(first, 0, 3),
-      opener.open(middle.sealed, 1, 3),
-      opener.open(last.sealed, 2, 3),
+      opener.open(middle.sealed!, 1, 3),
+      opener.open(last.sealed!, 2, 3),
     ]),
     Buffer.from(file),
   );

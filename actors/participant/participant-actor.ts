@@ -4,7 +4,7 @@
 // its steps: uploads sealed to the attested HPKE key (chunked, with progress), compute requests,
 // result reads sealed to a fresh ephemeral key, shutdown. Every wait for a reply ends (see
 // enclave-watch.ts). Transitions are published on `trace.participant-<id>`.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, type webcrypto } from 'node:crypto';
 import { checkEnclaveCertificate } from '../../attestation/index.js';
 import {
   participantMachine,
@@ -39,6 +39,7 @@ import {
 } from '../../transport/index.js';
 import { TracedActor, unhandledOutput } from '../runtime/traced-actor.js';
 import { inWindow } from '../runtime/window.js';
+import { BulkInbox, publishBulk, resultBulkStream } from '../runtime/bulk.js';
 
 export interface ParticipantOptions {
   readonly bus: Transport;
@@ -252,10 +253,19 @@ export async function runParticipant(options: ParticipantOptions): Promise<Parti
     let ack: BodyOf<'provision.ack'> | undefined;
     let sent = 0;
     const failure = await inWindow(stream, async ({ sealed, chunk, end }) => {
+      // The bytes go first on their bulk subject (not journaled); the signed request names them.
+      const bulk = publishBulk(
+        options.bus,
+        computation,
+        'upload',
+        uploadId,
+        chunk?.index ?? 0,
+        sealed,
+      );
       const body = {
         session: to.session,
         path: s.path,
-        sealed,
+        bulk,
         size: bytes.length,
         ...(chunk ? { chunk } : {}),
       };
@@ -282,29 +292,53 @@ export async function runParticipant(options: ParticipantOptions): Promise<Parti
     to: EnclaveFacts,
   ): Promise<ParticipantEvent> {
     const { keyPair, publicRaw } = await ephemeralKeyPair();
+    // The enclave publishes each sealed chunk on this reader's bulk subject before its reply.
+    const inbox = new BulkInbox(options.bus, computation, 'result', resultBulkStream(publicRaw));
+    try {
+      await inbox.ready();
+      return await readStream(ref, s, to, keyPair, publicRaw, inbox);
+    } finally {
+      inbox.close();
+    }
+  }
+
+  async function readStream(
+    ref: string,
+    s: Extract<Step, { op: 'result' }>,
+    to: EnclaveFacts,
+    keyPair: webcrypto.CryptoKeyPair,
+    publicRaw: Uint8Array,
+    inbox: BulkInbox,
+  ): Promise<ParticipantEvent> {
     const read = { session: to.session, path: s.path, replyKey: publicRaw };
+    const sealedOf = (body: BodyOf<'result.data'>): Promise<Uint8Array> =>
+      body.sealed ? Promise.resolve(body.sealed) : inbox.take(body.bulk!, body.chunk?.index ?? 0);
     const reply = await request('result.read', read, to);
     if (reply.kind === 'protocol.error')
       return { type: 'protocol.error', ref, failure: reply.body };
     const first = expectReply(reply, 'result.data');
+    const firstSealed = await sealedOf(first);
     const chunk = first.chunk;
     const count = chunk?.count ?? 1;
     if (first.path !== s.path || (chunk && chunk.index !== 0))
       throw new ProtocolError('ERR_BAD_MESSAGE', 'a result.data that answers another read');
-    const opener = await StreamOpener.from(keyPair, first.sealed, {
+    const opener = await StreamOpener.from(keyPair, firstSealed, {
       computation,
       session: to.session,
       path: s.path,
       purpose: 'result',
       ...(chunk ? { chunk } : {}),
     });
-    const parts: Uint8Array[] = [opener.open(first.sealed, 0, count)];
+    const parts: Uint8Array[] = [opener.open(firstSealed, 0, count)];
     const rest = Array.from({ length: count - 1 }, (_, i) => i + 1);
     const failure = await inWindow(rest, async (index) => {
       const next = await request('result.read', { ...read, chunk: { ...chunk!, index } }, to);
       if (next.kind === 'protocol.error') return next.body;
+      const body = expectReply(next, 'result.data');
+      if (body.chunk?.index !== index)
+        throw new ProtocolError('ERR_BAD_MESSAGE', 'a result.data of another chunk than asked');
       // The index and count are bound in the chunk's AAD: a chunk of another place fails to open.
-      parts[index] = opener.open(expectReply(next, 'result.data').sealed, index, count);
+      parts[index] = opener.open(await sealedOf(body), index, count);
       return undefined;
     });
     if (failure) return { type: 'protocol.error', ref, failure };

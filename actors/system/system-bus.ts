@@ -1,7 +1,8 @@
 // The bus a running system (system.ts) is assembled on, with its journal: the only thing in which
 // the embedded, NATS, cluster and scenario modes differ.
 // - memoryBus(): the embedded default, one in-memory bus that every actor shares; every message
-//   under `vc.` is journaled in this process.
+//   the journal records (JOURNAL_SUBJECTS, as the file and JetStream journals) is journaled in this
+//   process: not liveness pings, not bulk chunk bytes.
 // - natsBus(): one server or a cluster's servers; each actor gets a connection of its own, as
 //   separate processes would have. The journal is the product's JetStream stream over `vc.>` (with
 //   a replica count on a cluster), a recorder subscribed in this process, or none.
@@ -62,12 +63,12 @@ export interface MemoryBusOptions {
   readonly tap?: (subject: string, data: Uint8Array) => void;
 }
 
-/** The embedded bus: every message under `vc.` (replies on `vc.inbox.*` too) is journaled here. */
+/** The embedded bus: every journaled message (replies on `vc.inbox.*` too) is journaled here. */
 export function memoryBus(options: MemoryBusOptions = {}): SystemBus {
   const journal = new InProcessJournal();
   const bus = new MemoryTransport({
     tap: (subject, data) => {
-      if (subject.startsWith('vc.')) journal.add(subject, data);
+      if (isJournaled(subject)) journal.add(subject, data);
       options.tap?.(subject, data);
     },
   });

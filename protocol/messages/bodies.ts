@@ -58,14 +58,39 @@ const chunkInfo = obj({
  */
 const session = id;
 
+/**
+ * A sealed chunk carried outside the journal (docs/protocol.md, "Bulk chunks"): its bytes travel
+ * on `bulkSubject(computation, purpose, stream, index)` and must have this SHA-256 and size.
+ */
+const bulkRef = obj({ stream: id, digest: hex64, size: uint(MAX_SEALED) });
+
 const provision = {
   session,
   path: vfsPath,
-  /** HPKE-sealed file bytes (or one chunk of them), sealed to the enclave's key (transport/sealing.ts). */
-  sealed: bytes(MAX_SEALED),
   /** Plaintext size of the whole file. */
   size: uint(MAX_FILE),
 };
+/** Exactly one of them: the sealed chunk in the message, or the digest of its bulk bytes. */
+const sealedOrBulk = {
+  /** HPKE-sealed file bytes (or one chunk of them), sealed to the enclave's key (transport/sealing.ts). */
+  sealed: bytes(MAX_SEALED),
+  bulk: bulkRef,
+};
+
+// Declared apart for inference (exactlyOne keeps the object's type).
+const provisionProgram = obj(provision, { chunk: chunkInfo, ...sealedOrBulk });
+const provisionData = obj(
+  { ...provision, mode: provisionMode },
+  { chunk: chunkInfo, ...sealedOrBulk },
+);
+const resultData = obj(
+  { path: vfsPath, size: uint(MAX_FILE) },
+  {
+    /** The chunk's place when the result is a stream of more than one chunk. */
+    chunk: chunkInfo,
+    ...sealedOrBulk,
+  },
+);
 
 /** What `compute.request` runs: a program path or a pipeline name (declared apart for inference). */
 const computeTarget = obj({ session }, { program: vfsPath, pipeline: str(256) });
@@ -126,8 +151,8 @@ export const BODY_SCHEMAS = {
     platform: id,
     chain,
   }),
-  'provision.program': obj(provision, { chunk: chunkInfo }),
-  'provision.data': obj({ ...provision, mode: provisionMode }, { chunk: chunkInfo }),
+  'provision.program': exactlyOne(provisionProgram, 'sealed', 'bulk'),
+  'provision.data': exactlyOne(provisionData, 'sealed', 'bulk'),
   'provision.ack': obj({
     path: vfsPath,
     /** Bytes received so far (equals the size once complete). */
@@ -149,13 +174,7 @@ export const BODY_SCHEMAS = {
       chunk: chunkInfo,
     },
   ),
-  'result.data': obj(
-    { path: vfsPath, sealed: bytes(MAX_SEALED), size: uint(MAX_FILE) },
-    {
-      /** The chunk's place when the result is a stream of more than one chunk. */
-      chunk: chunkInfo,
-    },
-  ),
+  'result.data': exactlyOne(resultData, 'sealed', 'bulk'),
   'shutdown.request': obj({ session }),
   'shutdown.ack': obj({
     shutDown: bool,
@@ -207,6 +226,7 @@ export type BodyOf<K extends MessageKind> = Infer<(typeof BODY_SCHEMAS)[K]>;
 
 export type ProvisionMode = Infer<typeof provisionMode>;
 export type ChunkInfo = Infer<typeof chunkInfo>;
+export type BulkRef = Infer<typeof bulkRef>;
 export type HostLaunchBody = BodyOf<'host.launch'>;
 export type HostLaunchedBody = BodyOf<'host.launched'>;
 export type AttestStartBody = BodyOf<'attest.start'>;

@@ -43,6 +43,20 @@ export function liveSubject(computation: string): string {
   return `vc.live.c.${token(computation, 'computation')}`;
 }
 
+/**
+ * The sealed bytes of one chunk of a stream (docs/protocol.md, "Bulk chunks"). Outside
+ * JOURNAL_SUBJECTS on purpose: the journaled request or reply names the chunk's SHA-256 and size,
+ * and the receiver refuses bytes of another digest, so the journal records no chunk ciphertext.
+ */
+export function bulkSubject(
+  computation: string,
+  purpose: 'upload' | 'result',
+  stream: string,
+  index: number,
+): string {
+  return `vc.bulk.${token(computation, 'computation')}.${purpose}.${token(stream, 'stream')}.${index}`;
+}
+
 /** True for a subject the journal records (JOURNAL_SUBJECTS). */
 export function isJournaled(subject: string): boolean {
   return JOURNAL_SUBJECTS.some((pattern) => subjectMatches(pattern, subject));
