@@ -124,7 +124,7 @@ An enclave worker process runs the measured runtime bundle \`dist/enclave-runtim
 |---|---|---|---|---|
 ${row('process start: spawn to exit of `node dist/enclave-runtime.mjs` (loads and evaluates the bundle, prints its usage)', fromBundle, bare)}
 ${row('for comparison, the same entry from the sources through tsx (`node --import tsx actors/enclave-worker/enclave-main.ts`), as before the bundle', fromSources, bare)}
-${row('launch to ready: launch request to a host over NATS until `enclave.ready`, the worker its own process running the bundle, handed the launch as the host\'s spare (started ahead: loaded, connected, measured; then policy, keys, sim attestation, certificate, announcement)', launchSpare, launchBare)}
+${row("launch to ready: launch request to a host over NATS until `enclave.ready`, the worker its own process running the bundle, handed the launch as the host's spare (started ahead: loaded, connected, measured; then policy, keys, sim attestation, certificate, announcement)", launchSpare, launchBare)}
 ${row('for comparison, the same launch with no spare (`vc host --no-spare`: spawn, load, connect, measure, then the same)', launchProcess, launchBare)}
 ${row('for comparison, the same launch with the worker in the host process (no process start)', launchInProcess, launchBare)}
 

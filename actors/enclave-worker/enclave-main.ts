@@ -119,7 +119,9 @@ async function main(): Promise<number> {
   void stdin.hostGone.then(stop);
   const outcome = await worker.finished;
   if (outcome.failure)
-    console.error(`enclave ${launch.computation}: ${outcome.failure.code}: ${outcome.failure.message}`);
+    console.error(
+      `enclave ${launch.computation}: ${outcome.failure.code}: ${outcome.failure.message}`,
+    );
   // `finished` resolves after the worker's last replies were handed to the bus; flush them out.
   await transport.flush().catch(() => undefined);
   await transport.close().catch(() => undefined);
