@@ -91,12 +91,20 @@ test('a spare that died is replaced, never handed a launch', async (t) => {
   assert.notEqual(replacement, spare);
 });
 
-test('a launch with another heap cap than the spare starts its own process', async (t) => {
+test('a launch with another heap cap than the spare starts its own process; the next spare has its cap', async (t) => {
   if (!requireResource(t, 'nats-server binary', available)) return;
   const spare = await waitingSpare();
   const launched = await launch(64);
   assert.equal(launched.spare, false);
   assert.notEqual(pidOf(launched.worker), spare);
+  let next = await waitingSpare();
+  while (next === spare) {
+    await sleep(50); // the spare of the previous cap is ending
+    next = await waitingSpare();
+  }
+  const again = await launch(64);
+  assert.equal(again.spare, true);
+  assert.equal(pidOf(again.worker), next);
 });
 
 test('stopping the host ends its spare: no process or folder is left', async (t) => {

@@ -108,7 +108,7 @@ const SPARE_RETRY_MAX_MS = 30_000;
  * processes started ahead (loaded, connected, measured, waiting on stdin): a launch hands its
  * policy and computation id to one, and starts its replacement. A spare's heap cap must equal the
  * launch's (from the policy's max_memory_mib); a launch no spare fits starts its own process, and
- * the replacements take the last launch's cap. `close()` ends the spares (the host's stop).
+ * the spares are replaced by ones of its cap. `close()` ends the spares (the host's stop).
  */
 export function processSpawner(options: ProcessSpawnerOptions): Spawner {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -116,6 +116,8 @@ export function processSpawner(options: ProcessSpawnerOptions): Spawner {
   const spares: Waiting[] = [];
   /** Spares being started: counted as spares, and ended by close() too. */
   const starting = new Set<Promise<Waiting>>();
+  /** Spares of another heap cap than the last launch's, ending: close() waits for them too. */
+  const retiring = new Set<Waiting>();
   let spareHeapMib = DEFAULT_MAX_MEMORY_MIB + RUNTIME_HEAP_MIB;
   let closed = false;
   let retryMs = 0;
@@ -219,8 +221,16 @@ export function processSpawner(options: ProcessSpawnerOptions): Spawner {
     const fromSpare = at >= 0;
     const waiting = fromSpare ? spares.splice(at, 1)[0]! : await start(heapMib);
     if (waiting.child.pid !== undefined) waitingPids.delete(waiting.child.pid);
+    if (fromSpare) retryMs = 0;
+    else if (heapMib !== spareHeapMib)
+      // Later launches are likelier to need this cap: spares of the previous one make way.
+      for (const old of spares.splice(0)) {
+        retiring.add(old);
+        void old.exited.then(() => retiring.delete(old));
+        old.child.kill('SIGTERM');
+      }
     spareHeapMib = heapMib;
-    if (fromSpare) refill();
+    refill();
     // The policy travels in a private temporary file the worker's exit removes.
     const dir = privateTempDir('vc-enclave-');
     const policyFile = join(dir.path, 'policy.json');
@@ -242,6 +252,7 @@ export function processSpawner(options: ProcessSpawnerOptions): Spawner {
     const late = await Promise.allSettled([...starting]);
     const ending = [
       ...spares.splice(0),
+      ...retiring,
       ...late.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])),
     ];
     for (const spare of ending) spare.child.kill('SIGTERM');
