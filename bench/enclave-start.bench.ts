@@ -15,15 +15,13 @@ import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { natsBus, spareWorkerPids, startSystem, type System } from '../actors/index.js';
+import { natsBus, spareWorkers, startSystem, type System } from '../actors/index.js';
 import { ensureRuntimeBundle, shutdownWorkers } from '../enclave/index.js';
 import { identities, policyFor, wasmOf } from '../scenarios/testing/index.js';
 import { startNatsServer } from '../transport/index.js';
 import { machineLine, percentile, writeBenchSection } from './report.js';
 
 const RUNS = Number(process.env['VC_BENCH_RUNS'] ?? 15);
-/** How long a launch on the spared system waits after its spare's start (its load, about 200 ms). */
-const SPARE_SETTLE_MS = 500;
 const entrySource = fileURLToPath(
   new URL('../actors/enclave-worker/enclave-main.ts', import.meta.url),
 );
@@ -79,10 +77,9 @@ async function main(): Promise<void> {
     spares: 0,
   });
   const inProcess = await startSystem({ bus: await bus(servers[2]!.url) });
-  /** A launch on the spared system once its spare has had the time to load (a host between launches). */
+  /** A launch on the spared system once its spare is ready (a host between launches). */
   const sparedLaunch = async (): Promise<number> => {
-    while (spareWorkerPids().size === 0) await sleep(10);
-    await sleep(SPARE_SETTLE_MS);
+    while (![...spareWorkers().values()].some(Boolean)) await sleep(10);
     return timeLaunch(spared);
   };
   const launchBare: number[] = [];
@@ -128,7 +125,7 @@ ${row("launch to ready: launch request to a host over NATS until `enclave.ready`
 ${row('for comparison, the same launch with no spare (`vc host --no-spare`: spawn, load, connect, measure, then the same)', launchProcess, launchBare)}
 ${row('for comparison, the same launch with the worker in the host process (no process start)', launchInProcess, launchBare)}
 
-Target (issue 17): launch to ready with the worker its own process at most 300 ms. A spare launch waits ${SPARE_SETTLE_MS} ms after its spare's start, as a host between launches. What the process still adds to the in-process launch with a spare, p50 against p50: ${ms(percentile(launchSpare, 50) - percentile(launchInProcess, 50))}; without a spare ${ms(percentile(launchProcess, 50) - percentile(launchInProcess, 50))} (Node's start and the bundle's load, ${ms(percentile(fromBundle, 50) - percentile(bare, 50))} above \`node -e 0\` in the process-start row, then the NATS connection and the worker's own set-up); the rest, in all, is the protocol: keys, the verifier's challenge, evidence, appraisal and certificate, the announcement.
+Target (issue 17): launch to ready with the worker its own process at most 300 ms. A spare launch starts once the host's spare is ready (it says so on its stdout), as on a host between launches. What the process still adds to the in-process launch with a spare, p50 against p50: ${ms(percentile(launchSpare, 50) - percentile(launchInProcess, 50))}; without a spare ${ms(percentile(launchProcess, 50) - percentile(launchInProcess, 50))} (Node's start and the bundle's load, ${ms(percentile(fromBundle, 50) - percentile(bare, 50))} above \`node -e 0\` in the process-start row, then the NATS connection and the worker's own set-up); the rest, in all, is the protocol: keys, the verifier's challenge, evidence, appraisal and certificate, the announcement.
 
 The machine is shared: with a high load average the absolute figures swing, the ratios to \`node -e 0\` less. The worker-process figures of the protocol section were measured before worker processes ran the bundle (they include tsx compiling the sources).`,
     [

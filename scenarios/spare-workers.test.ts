@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { natsBus, spareWorkerPids, startSystem, type System } from '../actors/index.js';
+import { natsBus, spareWorkers, startSystem, type System } from '../actors/index.js';
 import { hasBinary, requireResource } from '../test-support/requirements.js';
 import { isolateTmpdir, watchLeftovers, type LeftoverWatch } from '../test-support/leftovers.js';
 import { natsServerBinary, startNatsServer, type NatsServer } from '../transport/index.js';
@@ -57,7 +57,7 @@ async function launch(maxMemoryMib?: number): Promise<{ worker: string; spare: b
 /** Waits until this process's spawners hold a waiting spare; returns its pid. */
 async function waitingSpare(): Promise<number> {
   for (let i = 0; i < 600; i++) {
-    const [pid] = spareWorkerPids();
+    const [pid] = spareWorkers().keys();
     if (pid !== undefined) return pid;
     await sleep(50);
   }
@@ -69,10 +69,13 @@ const pidOf = (worker: string): number => Number(worker.replace(/^pid-/, ''));
 test('a launch is handed to the spare started before it; the next launch gets a fresh process', async (t) => {
   if (!requireResource(t, 'nats-server binary', available)) return;
   const spare = await waitingSpare();
+  // It loads, connects, measures its runtime and makes its keys, then says it is ready.
+  while (spareWorkers().get(spare) !== true) await sleep(50);
   const first = await launch();
   assert.equal(first.spare, true);
   assert.equal(pidOf(first.worker), spare, 'the worker is the process started ahead');
-  assert.ok(!spareWorkerPids().has(spare), 'a spare handed a launch is no longer waiting');
+  assert.equal(launches.length, 1);
+  assert.ok(!spareWorkers().has(spare), 'a spare handed a launch is no longer waiting');
   const next = await waitingSpare();
   assert.notEqual(next, spare, 'a new spare replaces the one used');
   const second = await launch();
@@ -112,6 +115,6 @@ test('stopping the host ends its spare: no process or folder is left', async (t)
   await waitingSpare();
   await system!.stop();
   system = undefined;
-  assert.equal(spareWorkerPids().size, 0);
+  assert.equal(spareWorkers().size, 0);
   assert.deepEqual(await watch!.settle(), [], 'nothing is left behind');
 });

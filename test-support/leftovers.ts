@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { spareWorkerPids } from '../actors/index.js';
+import { spareWorkers } from '../actors/index.js';
 import { privateTempDir } from '../transport/index.js';
 
 export const hasProc = existsSync('/proc/self/stat');
@@ -98,7 +98,7 @@ export function watchLeftovers(): LeftoverWatch {
       .map((name) => `folder ${join(dir, name)}`),
     ...(hasProc ? descendantsOf() : [])
       // A host's spare worker (started ahead of a launch, never handed one) is not a run's.
-      .filter((pid) => !children.has(pid) && !isToolProcess(pid) && !spareWorkerPids().has(pid))
+      .filter((pid) => !children.has(pid) && !isToolProcess(pid) && !spareWorkers().has(pid))
       .map(
         (pid) =>
           `process ${pid}: ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')}`,

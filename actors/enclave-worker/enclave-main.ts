@@ -3,7 +3,8 @@
 //   node dist/enclave-runtime.mjs --nats URL --sim-key FILE [--log-format pretty|json] [--log-level LEVEL]
 // A host starts it ahead of its launch (a spare): it loads, connects, measures its own runtime (the
 // bundle file it runs from) and loads the sim platform key handed to it by the host (Veracruz's
-// Linux backend does the same: the platform key lives outside the enclave code), then waits for its
+// Linux backend does the same: the platform key lives outside the enclave code), makes its enclave
+// keys, writes `ready` on its stdout, then waits for its
 // one launch on stdin: a single JSON line {"policy": FILE, "computation": ID}, the policy in the
 // host's private temporary file. It then serves that computation and exits 0 after a shutdown or 1
 // after a failure. A process serves one computation only. It stops when its stdin closes (its host
@@ -86,6 +87,7 @@ async function main(): Promise<number> {
   // of milliseconds, paid here rather than after the launch.
   const keys = generateEnclaveKeys();
   await keys.then((made) => buildEnclaveCsr(made)).catch(() => undefined);
+  process.stdout.write('ready\n'); // to the host: this spare waits for its launch
   const launch = await stdin.launch;
   if (!launch) {
     // A spare whose host went away before handing it a launch.

@@ -88,13 +88,18 @@ interface Waiting {
   readonly exited: Promise<number>;
   /** Set once it exits: a dead spare is never handed a launch. */
   dead: boolean;
+  /** Set once it said it is ready: a launch prefers a ready spare. */
+  ready: boolean;
 }
 
-/** Pids of the spares waiting in this process's spawners (tests tell them from leftovers). */
-const waitingPids = new Set<number>();
+/** The spares waiting in this process's spawners, pid to ready (tests tell them from leftovers). */
+const waitingPids = new Map<number, boolean>();
 
-/** The worker processes this process keeps started ahead of launches, not yet handed one. */
-export function spareWorkerPids(): ReadonlySet<number> {
+/**
+ * The worker processes this process keeps started ahead of launches, not yet handed one, each with
+ * whether it is ready (loaded, connected, measured, keys made: it said so on its stdout).
+ */
+export function spareWorkers(): ReadonlyMap<number, boolean> {
   return waitingPids;
 }
 
@@ -140,8 +145,14 @@ export function processSpawner(options: ProcessSpawnerOptions): Spawner {
       ],
       // The worker holds the read end of a pipe on stdin: its launch arrives there, and it exits
       // when it closes: when this host process ends, however it ends, its workers end too.
-      { stdio: ['pipe', 'ignore', 'pipe'] },
+      // Its stdout says `ready` once it waits for its launch.
+      { stdio: ['pipe', 'pipe', 'pipe'] },
     );
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (waiting.ready || !chunk.toString().includes('ready')) return;
+      waiting.ready = true;
+      if (child.pid !== undefined && waitingPids.has(child.pid)) waitingPids.set(child.pid, true);
+    });
     child.stderr?.on('data', (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n').filter(Boolean)) log(line);
     });
@@ -152,6 +163,7 @@ export function processSpawner(options: ProcessSpawnerOptions): Spawner {
       heapMib,
       startedAt: Date.now(),
       dead: false,
+      ready: false,
       exited: new Promise<number>((resolve) => {
         child.once('exit', (code, signal) => {
           waiting.dead = true;
@@ -184,7 +196,7 @@ export function processSpawner(options: ProcessSpawnerOptions): Spawner {
           return;
         }
         spares.push(spare);
-        if (spare.child.pid !== undefined) waitingPids.add(spare.child.pid);
+        if (spare.child.pid !== undefined) waitingPids.set(spare.child.pid, spare.ready);
         void spare.exited.then(() => {
           if (spare.child.pid !== undefined) waitingPids.delete(spare.child.pid);
           const at = spares.indexOf(spare);
@@ -217,7 +229,9 @@ export function processSpawner(options: ProcessSpawnerOptions): Spawner {
 
   const spawner: Spawner = async (request) => {
     const heapMib = workerHeapMib(request.policyBytes);
-    const at = spares.findIndex((s) => !s.dead && s.heapMib === heapMib);
+    const fits = (s: Waiting) => !s.dead && s.heapMib === heapMib;
+    const readyAt = spares.findIndex((s) => fits(s) && s.ready);
+    const at = readyAt >= 0 ? readyAt : spares.findIndex(fits);
     const fromSpare = at >= 0;
     const waiting = fromSpare ? spares.splice(at, 1)[0]! : await start(heapMib);
     if (waiting.child.pid !== undefined) waitingPids.delete(waiting.child.pid);
