@@ -4,9 +4,8 @@
 // A host starts it ahead of its launch (a spare): it loads, connects, measures its own runtime (the
 // bundle file it runs from) and loads the sim platform key handed to it by the host (Veracruz's
 // Linux backend does the same: the platform key lives outside the enclave code), makes its enclave
-// keys, writes `ready` on its stdout, then waits for its
-// one launch on stdin: a single JSON line {"policy": FILE, "computation": ID}, the policy in the
-// host's private temporary file. It then serves that computation and exits 0 after a shutdown or 1
+// keys, writes `ready` on its stdout, then waits for its one launch on stdin: a single JSON line
+// {"policy": FILE, "computation": ID}, the policy in the host's private temporary file. It then serves that computation and exits 0 after a shutdown or 1
 // after a failure. A process serves one computation only. It stops when its stdin closes (its host
 // went away), before its launch (exit 0) as after.
 import 'reflect-metadata';
