@@ -6,7 +6,7 @@
 //   entry run from the sources through tsx, as worker processes started before;
 // - launch to ready: a launch request to a host over NATS until the enclave's `enclave.ready`
 //   announcement, the host handing the launch to its spare worker process (started ahead: loaded,
-//   connected, measured; it reads the policy, makes its keys, is attested by the verifier and
+//   connected, measured, its keys made; it reads the policy, is attested by the verifier and
 //   announces); for comparison the same with no spare (`vc host --no-spare`: the host spawns the
 //   bundle at the launch), and with the worker in the host's process.
 // Writes the `enclave-start` section of docs/benchmarks.md. Run: npm run bench -- enclave-start
@@ -121,7 +121,7 @@ An enclave worker process runs the measured runtime bundle \`dist/enclave-runtim
 |---|---|---|---|---|
 ${row('process start: spawn to exit of `node dist/enclave-runtime.mjs` (loads and evaluates the bundle, prints its usage)', fromBundle, bare)}
 ${row('for comparison, the same entry from the sources through tsx (`node --import tsx actors/enclave-worker/enclave-main.ts`), as before the bundle', fromSources, bare)}
-${row("launch to ready: launch request to a host over NATS until `enclave.ready`, the worker its own process running the bundle, handed the launch as the host's spare (started ahead: loaded, connected, measured; then policy, keys, sim attestation, certificate, announcement)", launchSpare, launchBare)}
+${row("launch to ready: launch request to a host over NATS until `enclave.ready`, the worker its own process running the bundle, handed the launch as the host's spare (started ahead: loaded, connected, measured, its keys made; then the policy, sim attestation, certificate, announcement)", launchSpare, launchBare)}
 ${row('for comparison, the same launch with no spare (`vc host --no-spare`: spawn, load, connect, measure, then the same)', launchProcess, launchBare)}
 ${row('for comparison, the same launch with the worker in the host process (no process start)', launchInProcess, launchBare)}
 
