@@ -1,7 +1,7 @@
 // The public face of actors/: what other folders may import from it (docs/architecture.md).
 export { Uploads } from './enclave-worker/enclave-uploads.js';
 export { defaultMaxEnclaves, startHost } from './host/host-actor.js';
-export { processSpawner } from './host/spawners.js';
+export { processSpawner, spareWorkers } from './host/spawners.js';
 export { launchComputation } from './participant/launcher.js';
 export { ComputationRegistry, openNatsRegistry } from './registry/computation-registry.js';
 export type { ComputationView } from './registry/computation-registry.js';

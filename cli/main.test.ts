@@ -96,6 +96,8 @@ test('a missing value, a stray or missing operand and a bad value are ERR_USAGE 
     ['launch', 'policy.json', '--identity', 'a.crt'],
     ['launch', 'policy.json', '--identity', 'a.crt', '--key', 'a.key', '--operator-key', 'op.key'],
     ['host', '--sim-key', 'sim.pem', '--max-enclaves', '0'],
+    ['host', '--sim-key', 'sim.pem', '--spares', 'two'],
+    ['host', '--sim-key', 'sim.pem', '--spares', '2', '--no-spare'],
     ['policy', 'hash'],
     ['attest', 'verify', 'extra'],
     ['scenario', 'no-such-subcommand'],

@@ -107,6 +107,11 @@ test('operator logs of a sealed-bid auction, every actor a process: each request
       logs,
       / INFO  host transition actor=host from=idle to=spawning event=host\.launch/,
     );
+    // Each launch says whether the host's spare worker process served it (vc host --spares).
+    assert.match(
+      logs,
+      / INFO  host launch (handed to a spare worker process|started its worker process) worker=pid-\d+/,
+    );
     // Negative: no plaintext input, no key material.
     for (const bid of bids) assert.ok(!logs.includes(bid), `bid ${bid} appears in the logs`);
     assert.doesNotMatch(logs, /-----BEGIN|PRIVATE KEY/);

@@ -62,6 +62,7 @@ export { PolicyError } from './policy/errors.js';
 export { readExpiry } from './policy/expiry.js';
 export { asObject } from './policy/fields.js';
 export {
+  DEFAULT_MAX_MEMORY_MIB,
   generatePolicyText,
   nitroHashFromPcrFile,
   parseTimepoint,

@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { spareWorkers } from '../actors/index.js';
 import { privateTempDir } from '../transport/index.js';
 
 export const hasProc = existsSync('/proc/self/stat');
@@ -96,7 +97,8 @@ export function watchLeftovers(): LeftoverWatch {
       .filter((name) => !folders.has(name))
       .map((name) => `folder ${join(dir, name)}`),
     ...(hasProc ? descendantsOf() : [])
-      .filter((pid) => !children.has(pid) && !isToolProcess(pid))
+      // A host's spare worker (started ahead of a launch, never handed one) is not a run's.
+      .filter((pid) => !children.has(pid) && !isToolProcess(pid) && !spareWorkers().has(pid))
       .map(
         (pid) =>
           `process ${pid}: ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ')}`,

@@ -78,6 +78,11 @@ export interface EnclaveWorkerOptions {
   readonly trace?: boolean;
   /** Operator log: a line per request served and per state change (never data). */
   readonly log?: OperatorLog;
+  /**
+   * Keys this process made ahead of its launch (a spare worker process, enclave-main.ts), used by
+   * this computation only; default: made when the machine asks for them.
+   */
+  readonly keys?: Promise<EnclaveKeys>;
 }
 
 interface EnclaveOutcome {
@@ -225,7 +230,7 @@ class EnclaveShell {
   }
 
   async #generateKeys(): Promise<void> {
-    this.#keys = await generateEnclaveKeys();
+    this.#keys = await (this.#options.keys ?? generateEnclaveKeys());
     const id = await keySenderId(this.#keys.signing.publicKey);
     this.#endpoint = new Endpoint(
       this.#options.bus,

@@ -1,16 +1,20 @@
-// Process entry point of an enclave worker on NATS (launched by a host, see spawners.ts), run from
+// Process entry point of an enclave worker on NATS (started by a host, see spawners.ts), run from
 // the runtime bundle built from this file (enclave/evidence/runtime-bundle.ts):
-//   node dist/enclave-runtime.mjs --nats URL --policy FILE --computation ID --sim-key FILE
-//        [--log-format pretty|json] [--log-level LEVEL]
-// It measures its own runtime (the bundle file it runs from), attests with the sim platform key handed to it by the host (Veracruz's
-// Linux backend does the same: the platform key lives outside the enclave code), serves the
-// computation, and exits 0 after a shutdown or 1 after a failure. It also stops when its stdin
-// closes (its host went away).
+//   node dist/enclave-runtime.mjs --nats URL --sim-key FILE [--log-format pretty|json] [--log-level LEVEL]
+// A host starts it ahead of its launch (a spare): it loads, connects, measures its own runtime (the
+// bundle file it runs from) and loads the sim platform key handed to it by the host (Veracruz's
+// Linux backend does the same: the platform key lives outside the enclave code), makes its enclave
+// keys, writes `ready` on its stdout, then waits for its one launch on stdin: a single JSON line
+// {"policy": FILE, "computation": ID}, the policy in the host's private temporary file. It then serves that computation and exits 0 after a shutdown or 1
+// after a failure. A process serves one computation only. It stops when its stdin closes (its host
+// went away), before its launch (exit 0) as after.
 import 'reflect-metadata';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import {
+  buildEnclaveCsr,
   createSimAttester,
+  generateEnclaveKeys,
   measureRuntime,
   loadSimAttestationKey,
   shutdownWorkers,
@@ -19,12 +23,46 @@ import { NatsTransport } from '../../transport/index.js';
 import { createOperatorLog, LOG_FORMATS, LOG_LEVELS } from '../runtime/log.js';
 import { startEnclaveWorker } from './enclave-actor.js';
 
+interface Launch {
+  readonly policy: string;
+  readonly computation: string;
+}
+
+/**
+ * The host keeps a pipe open on our stdin: its end means the host is gone, and a worker never
+ * outlives its host. Until then its first line is the launch.
+ */
+function readStdin(): { launch: Promise<Launch | undefined>; hostGone: Promise<void> } {
+  const hostGone = new Promise<void>((resolve) => {
+    process.stdin.once('end', resolve);
+    process.stdin.once('error', () => resolve());
+  });
+  const launch = new Promise<Launch | undefined>((resolve, reject) => {
+    let text = '';
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      const end = text.indexOf('\n');
+      if (end < 0) return;
+      process.stdin.off('data', onData);
+      try {
+        const line = JSON.parse(text.slice(0, end)) as Partial<Launch>;
+        if (typeof line.policy !== 'string' || typeof line.computation !== 'string')
+          throw new Error('a launch line holds a policy file and a computation id');
+        resolve({ policy: line.policy, computation: line.computation });
+      } catch (error) {
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    };
+    process.stdin.on('data', onData);
+    void hostGone.then(() => resolve(undefined));
+  });
+  return { launch, hostGone };
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
       nats: { type: 'string' },
-      policy: { type: 'string' },
-      computation: { type: 'string' },
       'sim-key': { type: 'string' },
       'log-format': { type: 'string' },
       'log-level': { type: 'string' },
@@ -32,21 +70,36 @@ async function main(): Promise<number> {
   });
   const format = LOG_FORMATS.find((f) => f === values['log-format']);
   const level = LOG_LEVELS.find((l) => l === values['log-level']);
-  if (!values.nats || !values.policy || !values.computation) {
-    console.error('usage: enclave-main --nats URL --policy FILE --computation ID [--sim-key FILE]');
+  if (!values.nats) {
+    console.error('usage: enclave-main --nats URL [--sim-key FILE] (then its launch on stdin)');
     return 2;
   }
-  const transport = await NatsTransport.connect({
-    servers: values.nats,
-    name: `vc-enclave-${values.computation}`,
-  });
-  const key = await loadSimAttestationKey(values['sim-key']);
+  // Listen first: a launch written while the process still loads waits in the pipe.
+  const stdin = readStdin();
+  const [transport, attester, measured] = await Promise.all([
+    NatsTransport.connect({ servers: values.nats, name: `vc-enclave-${process.pid}` }),
+    loadSimAttestationKey(values['sim-key']).then((key) => createSimAttester(key)),
+    measureRuntime(),
+  ]);
+  // This process's enclave keys, made while it waits (it serves one computation only), and a
+  // request for them built and dropped: the first use of WebCrypto and of the X.509 code costs tens
+  // of milliseconds, paid here rather than after the launch.
+  const keys = generateEnclaveKeys();
+  await keys.then((made) => buildEnclaveCsr(made)).catch(() => undefined);
+  process.stdout.write('ready\n'); // to the host: this spare waits for its launch
+  const launch = await stdin.launch;
+  if (!launch) {
+    // A spare whose host went away before handing it a launch.
+    await transport.close().catch(() => undefined);
+    return 0;
+  }
   const worker = startEnclaveWorker({
     bus: transport,
-    policyBytes: new Uint8Array(await readFile(values.policy)),
-    computation: values.computation,
-    attester: await createSimAttester(key),
-    measurement: (await measureRuntime()).measurement,
+    policyBytes: new Uint8Array(await readFile(launch.policy)),
+    computation: launch.computation,
+    attester,
+    measurement: measured.measurement,
+    keys,
     log: createOperatorLog({
       name: 'enclave',
       ...(format ? { format } : {}),
@@ -64,15 +117,11 @@ async function main(): Promise<number> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
-  // The host keeps a pipe open on our stdin: its end means the host is gone, and a worker never
-  // outlives its host.
-  process.stdin.once('end', stop);
-  process.stdin.once('error', stop);
-  process.stdin.resume();
+  void stdin.hostGone.then(stop);
   const outcome = await worker.finished;
   if (outcome.failure)
     console.error(
-      `enclave ${values.computation}: ${outcome.failure.code}: ${outcome.failure.message}`,
+      `enclave ${launch.computation}: ${outcome.failure.code}: ${outcome.failure.message}`,
     );
   // `finished` resolves after the worker's last replies were handed to the bus; flush them out.
   await transport.flush().catch(() => undefined);

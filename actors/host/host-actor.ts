@@ -6,7 +6,7 @@
 // trace), heartbeats every few seconds, and ends in a final state announced as `computation.ended`.
 // It ends a worker at once when the enclave's attestation was refused, when the launch is not ready
 // by the launcher's deadline, when the computation is idle past its deadline, and on an operator's
-// `host.stop`; `stop()` ends every worker it holds.
+// `host.stop`; `stop()` ends every worker it holds, and the spare workers its spawner keeps.
 // Before anything is created it refuses a launch not signed by a participant of the policy or an
 // operator key it trusts (ERR_LAUNCH_NOT_AUTHORIZED, actors/runtime/launch-authority.ts), a stale
 // request (ERR_REPLAY), and any launch beyond its `maxEnclaves` (ERR_HOST_BUSY).
@@ -62,7 +62,11 @@ interface SpawnedWorker {
   stop(): void;
 }
 
-export type Spawner = (request: SpawnRequest) => Promise<SpawnedWorker>;
+export interface Spawner {
+  (request: SpawnRequest): Promise<SpawnedWorker>;
+  /** Ends what the spawner keeps ahead of launches (spare worker processes); the host's stop calls it. */
+  close?: () => Promise<void>;
+}
 
 const DEFAULT_IDLE_TIMEOUT_MS = 30 * 60_000;
 const DEFAULT_LAUNCH_DEADLINE_MS = 60_000;
@@ -464,7 +468,10 @@ export async function startHost(options: HostOptions): Promise<Host> {
       for (const worker of stopping) worker.stop();
       await endpoint.flush().catch(() => undefined);
       // Drained only when the workers are gone (a worker process takes its private folder with it).
-      await Promise.allSettled(stopping.map((worker) => worker.exited));
+      await Promise.allSettled([
+        ...stopping.map((worker) => worker.exited),
+        options.spawn.close?.(),
+      ]);
     },
   };
 }

@@ -1,16 +1,17 @@
 // How a host starts enclave workers: in this process (execution still in worker threads), or on NATS
 // each worker as its own OS process running the enclave runtime bundle (dist/enclave-runtime.mjs,
-// built from actors/enclave-worker/enclave-main.ts), the policy travelling in a private temporary file.
+// built from actors/enclave-worker/enclave-main.ts), started ahead of its launch (a spare) and handed
+// the launch on its stdin, the policy travelling in a private temporary file.
 // A worker process's JavaScript heap is capped from the policy's max_memory_mib (the guest's linear
 // memory is capped inside the sandbox by the same number, enclave/runner/run-options.ts).
 import { randomBytes } from 'node:crypto';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureRuntimeBundle, type Attester } from '../../enclave/index.js';
 
 import { privateTempDir } from '../../transport/index.js';
-import { ProtocolError, parsePolicy } from '../../protocol/index.js';
+import { DEFAULT_MAX_MEMORY_MIB, ProtocolError, parsePolicy } from '../../protocol/index.js';
 import type { Transport } from '../runtime/endpoint.js';
 import { startEnclaveWorker, type EnclaveWorker } from '../enclave-worker/enclave-actor.js';
 import type { LogFormat, LogLevel } from '../runtime/log.js';
@@ -57,6 +58,13 @@ export interface ProcessSpawnerOptions {
   /** The workers' operator log format and level (enclave-main's --log-format, --log-level). */
   readonly logFormat?: LogFormat;
   readonly logLevel?: LogLevel;
+  /**
+   * Worker processes kept started ahead of launches (`vc host --spares`, default 1; 0: each launch
+   * starts its process then). A spare serves one launch, and is replaced at once.
+   */
+  readonly spares?: number;
+  /** Receives a line per launch: whether a spare served it. */
+  readonly onLaunch?: (event: { readonly worker: string; readonly spare: boolean }) => void;
 }
 
 /** Heap the runtime itself needs beside what the policy lets the guest hold (its buffers, uploads). */
@@ -72,44 +80,97 @@ function workerHeapMib(policyBytes: Uint8Array): number {
   }
 }
 
+/** A started worker process waiting for its launch on stdin. */
+interface Waiting {
+  readonly child: ChildProcess;
+  readonly heapMib: number;
+  readonly startedAt: number;
+  readonly exited: Promise<number>;
+  /** Set once it exits: a dead spare is never handed a launch. */
+  dead: boolean;
+  /** Set once it said it is ready: a launch prefers a ready spare. */
+  ready: boolean;
+}
+
+/** The spares waiting in this process's spawners, pid to ready (tests tell them from leftovers). */
+const waitingPids = new Map<number, boolean>();
+
+/**
+ * The worker processes this process keeps started ahead of launches, not yet handed one, each with
+ * whether it is ready (loaded, connected, measured, keys made: it said so on its stdout).
+ */
+export function spareWorkers(): ReadonlyMap<number, boolean> {
+  return waitingPids;
+}
+
+/** A spare that dies within this of its start is replaced only after a pause (doubling, capped). */
+const SPARE_MIN_LIFE_MS = 2_000;
+const SPARE_RETRY_MAX_MS = 30_000;
+
+/**
+ * A spawner of worker processes, each running the measured runtime bundle with plain node (the
+ * worker executes exactly the bytes it measures) and serving one computation. It keeps `spares`
+ * processes started ahead (loaded, connected, measured, waiting on stdin): a launch hands its
+ * policy and computation id to one, and starts its replacement. A spare's heap cap must equal the
+ * launch's (from the policy's max_memory_mib); a launch no spare fits starts its own process, and
+ * the spares are replaced by ones of its cap. `close()` ends the spares (the host's stop).
+ */
 export function processSpawner(options: ProcessSpawnerOptions): Spawner {
-  return async (request) => {
-    // The measured runtime bundle (built first if missing or stale), with plain node: the worker
-    // executes exactly the bytes it measures.
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const wanted = options.spares ?? 1;
+  const spares: Waiting[] = [];
+  /** Spares being started: counted as spares, and ended by close() too. */
+  const starting = new Set<Promise<Waiting>>();
+  /** Spares of another heap cap than the last launch's, ending: close() waits for them too. */
+  const retiring = new Set<Waiting>();
+  let spareHeapMib = DEFAULT_MAX_MEMORY_MIB + RUNTIME_HEAP_MIB;
+  let closed = false;
+  let retryMs = 0;
+  let retry: NodeJS.Timeout | undefined;
+
+  const start = async (heapMib: number): Promise<Waiting> => {
+    // Built first if missing or stale.
     const runtime = options.runtimeBundle ?? (await ensureRuntimeBundle());
-    const dir = privateTempDir('vc-enclave-');
-    const policyFile = join(dir.path, 'policy.json');
-    await writeFile(policyFile, request.policyBytes, { mode: 0o600 });
     const child = spawn(
       process.execPath,
       [
-        `--max-old-space-size=${workerHeapMib(request.policyBytes)}`,
+        `--max-old-space-size=${heapMib}`,
         runtime,
         '--nats',
         options.natsUrl,
-        '--policy',
-        policyFile,
-        '--computation',
-        request.computation,
         '--sim-key',
         options.simKeyFile,
         ...(options.logFormat ? ['--log-format', options.logFormat] : []),
         ...(options.logLevel ? ['--log-level', options.logLevel] : []),
       ],
-      // The worker holds the read end of a pipe on stdin and exits when it closes: when this host
-      // process ends, however it ends, its workers end too.
-      { stdio: ['pipe', 'ignore', 'pipe'] },
+      // The worker holds the read end of a pipe on stdin: its launch arrives there, and it exits
+      // when it closes: when this host process ends, however it ends, its workers end too.
+      // Its stdout says `ready` once it waits for its launch.
+      { stdio: ['pipe', 'pipe', 'pipe'] },
     );
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (waiting.ready || !chunk.toString().includes('ready')) return;
+      waiting.ready = true;
+      if (child.pid !== undefined && waitingPids.has(child.pid)) waitingPids.set(child.pid, true);
+    });
     child.stderr?.on('data', (chunk: Buffer) => {
-      for (const line of chunk.toString().split('\n').filter(Boolean))
-        (options.log ?? ((l) => process.stderr.write(`${l}\n`)))(line);
+      for (const line of chunk.toString().split('\n').filter(Boolean)) log(line);
     });
-    const exited = new Promise<number>((resolve) => {
-      child.once('exit', (code, signal) => {
-        dir.remove();
-        resolve(code ?? (signal ? 1 : 0));
-      });
-    });
+    // A write to a worker that died meanwhile fails here, not as an uncaught error.
+    child.stdin?.on('error', () => undefined);
+    const waiting: Waiting = {
+      child,
+      heapMib,
+      startedAt: Date.now(),
+      dead: false,
+      ready: false,
+      exited: new Promise<number>((resolve) => {
+        child.once('exit', (code, signal) => {
+          waiting.dead = true;
+          resolve(code ?? (signal ? 1 : 0));
+        });
+      }),
+    };
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
       child.once('error', (cause) =>
@@ -120,10 +181,97 @@ export function processSpawner(options: ProcessSpawnerOptions): Spawner {
         ),
       );
     });
-    return {
-      worker: `pid-${child.pid}`,
-      exited,
-      stop: () => void child.kill('SIGTERM'),
-    };
+    return waiting;
   };
+
+  const refill = (): void => {
+    if (closed || retry !== undefined || spares.length + starting.size >= wanted) return;
+    const started = start(spareHeapMib);
+    starting.add(started);
+    started.then(
+      (spare) => {
+        starting.delete(started);
+        if (closed) {
+          spare.child.kill('SIGTERM');
+          return;
+        }
+        spares.push(spare);
+        if (spare.child.pid !== undefined) waitingPids.set(spare.child.pid, spare.ready);
+        void spare.exited.then(() => {
+          if (spare.child.pid !== undefined) waitingPids.delete(spare.child.pid);
+          const at = spares.indexOf(spare);
+          if (at < 0) return; // handed a launch: its exit is the computation's
+          spares.splice(at, 1);
+          // A spare that died on its own is replaced; one that keeps dying (a NATS server gone, a
+          // bad key) is retried less and less often.
+          const died = Date.now() - spare.startedAt < SPARE_MIN_LIFE_MS;
+          retryMs = died ? Math.min(Math.max(retryMs * 2, 250), SPARE_RETRY_MAX_MS) : 0;
+          later(retryMs);
+        });
+        refill();
+      },
+      () => {
+        starting.delete(started);
+        later(Math.min(Math.max(retryMs * 2, 250), SPARE_RETRY_MAX_MS));
+      },
+    );
+  };
+  const later = (ms: number): void => {
+    if (closed) return;
+    if (ms === 0) return refill();
+    retryMs = ms;
+    retry ??= setTimeout(() => {
+      retry = undefined;
+      refill();
+    }, ms);
+    retry.unref();
+  };
+
+  const spawner: Spawner = async (request) => {
+    const heapMib = workerHeapMib(request.policyBytes);
+    const fits = (s: Waiting) => !s.dead && s.heapMib === heapMib;
+    const readyAt = spares.findIndex((s) => fits(s) && s.ready);
+    const at = readyAt >= 0 ? readyAt : spares.findIndex(fits);
+    const fromSpare = at >= 0;
+    const waiting = fromSpare ? spares.splice(at, 1)[0]! : await start(heapMib);
+    if (waiting.child.pid !== undefined) waitingPids.delete(waiting.child.pid);
+    if (fromSpare) retryMs = 0;
+    else if (heapMib !== spareHeapMib)
+      // Later launches are likelier to need this cap: spares of the previous one make way.
+      for (const old of spares.splice(0)) {
+        retiring.add(old);
+        void old.exited.then(() => retiring.delete(old));
+        old.child.kill('SIGTERM');
+      }
+    spareHeapMib = heapMib;
+    refill();
+    // The policy travels in a private temporary file the worker's exit removes.
+    const dir = privateTempDir('vc-enclave-');
+    const policyFile = join(dir.path, 'policy.json');
+    await writeFile(policyFile, request.policyBytes, { mode: 0o600 });
+    const exited = waiting.exited.then((code) => {
+      dir.remove();
+      return code;
+    });
+    waiting.child.stdin?.write(
+      `${JSON.stringify({ policy: policyFile, computation: request.computation })}\n`,
+    );
+    const worker = `pid-${waiting.child.pid}`;
+    options.onLaunch?.({ worker, spare: fromSpare });
+    return { worker, exited, stop: () => void waiting.child.kill('SIGTERM') };
+  };
+  spawner.close = async () => {
+    closed = true;
+    if (retry !== undefined) clearTimeout(retry);
+    const late = await Promise.allSettled([...starting]);
+    const ending = [
+      ...spares.splice(0),
+      ...retiring,
+      ...late.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])),
+    ];
+    for (const spare of ending) spare.child.kill('SIGTERM');
+    await Promise.allSettled(ending.map((spare) => spare.exited));
+  };
+  refill();
+  return spawner;
 }

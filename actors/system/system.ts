@@ -60,6 +60,10 @@ export interface SystemOptions {
    * hashes keep participants from it. `measurement` stays this checkout's.
    */
   readonly runtimeBundle?: string;
+  /** With `workers: 'process'`: worker processes each host keeps started ahead (default 1). */
+  readonly spares?: number;
+  /** With `workers: 'process'`: told of each launch, whether a spare served it. */
+  readonly onWorkerLaunch?: (event: { readonly worker: string; readonly spare: boolean }) => void;
   /**
    * Where the computation registry lives (default: a MemoryStore of this system, shared by its
    * hosts); pass a KvStore on bucket `vc_computations` to share it with `vc computations`.
@@ -175,6 +179,8 @@ export async function startSystem(options: SystemOptions): Promise<System> {
             ...(options.runtimeBundle === undefined
               ? {}
               : { runtimeBundle: options.runtimeBundle }),
+            ...(options.spares === undefined ? {} : { spares: options.spares }),
+            ...(options.onWorkerLaunch ? { onLaunch: options.onWorkerLaunch } : {}),
           })
         : inProcessSpawner({ bus, attester, measurement, clock, workers, ...trace });
     hosts.push(

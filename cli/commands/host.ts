@@ -15,7 +15,8 @@ import { untilSignal } from '../signals.js';
 import { parseOptions, readHostText, type Command } from '../command.js';
 
 const usage = `Usage: vc host [--nats URL] [--name NAME] [--sim-key FILE] [--idle-timeout SECONDS]
-               [--launcher-keys FILE] [--max-enclaves N] [--log-format F] [--log-level L] [--json]
+               [--launcher-keys FILE] [--max-enclaves N] [--spares N | --no-spare]
+               [--log-format F] [--log-level L] [--json]
 
 Serves launch requests (subject vc.hosts.launch, queue group vc-hosts) until interrupted: each
 launch starts an enclave worker process for the policy it carries. Several hosts share the load.
@@ -32,6 +33,10 @@ vc_computations; \`vc computations\` lists them), heartbeated every 2 s.
                   refused with ERR_LAUNCH_NOT_AUTHORIZED and no worker starts.
   --max-enclaves N  computations held at once; beyond, ERR_HOST_BUSY (default: two per core,
                   at most one per 256 MiB of free memory)
+  --spares N      enclave worker processes kept started ahead of launches (loaded, connected,
+                  waiting for their policy; default 1): a launch hands itself to one and
+                  another starts. A spare serves one computation, and is not an enclave for
+                  --max-enclaves. --no-spare: each launch starts its process (as --spares 0).
   --sim-key FILE  the sim platform attestation key handed to enclave workers
                   (default $${SIM_KEY_ENV}; \`vc attest sim-key\` makes one)
 ${LOG_USAGE}
@@ -50,6 +55,8 @@ export const command: Command = {
         'idle-timeout': { type: 'string' },
         'launcher-keys': { type: 'string' },
         'max-enclaves': { type: 'string' },
+        spares: { type: 'string' },
+        'no-spare': { type: 'boolean' },
         json: { type: 'boolean' },
         ...LOG_OPTIONS,
       },
@@ -70,6 +77,11 @@ export const command: Command = {
       values['max-enclaves'] === undefined ? defaultMaxEnclaves() : Number(values['max-enclaves']);
     if (!Number.isInteger(maxEnclaves) || maxEnclaves < 1)
       throw new UsageError('--max-enclaves must be a positive whole number');
+    if (values['no-spare'] && values.spares !== undefined)
+      throw new UsageError('--spares and --no-spare exclude each other');
+    const spares = values['no-spare'] ? 0 : values.spares === undefined ? 1 : Number(values.spares);
+    if (!Number.isInteger(spares) || spares < 0)
+      throw new UsageError('--spares must be a whole number (0 or more)');
     const keysFile = values['launcher-keys'];
     const launcherIds =
       keysFile === undefined ? [] : await parseLauncherKeys(await readHostText(keysFile), keysFile);
@@ -91,6 +103,12 @@ export const command: Command = {
         log: (line) => io.err(line),
         logFormat: format,
         logLevel: level,
+        spares,
+        onLaunch: ({ worker, spare }) =>
+          log.info(
+            { worker, spare },
+            spare ? 'launch handed to a spare worker process' : 'launch started its worker process',
+          ),
       }),
       log,
       ...(values.name ? { host: values.name } : {}),

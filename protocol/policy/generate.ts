@@ -17,7 +17,7 @@ import type { LoadedPolicy, PolicyExtensions } from './types.js';
 
 /** vc-pgen's single ciphersuite. */
 const POLICY_CIPHERSUITE = 'TLS1_3_CHACHA20_POLY1305_SHA256';
-const DEFAULT_MAX_MEMORY_MIB = 256;
+export const DEFAULT_MAX_MEMORY_MIB = 256;
 
 /** A time point as written ({year, month, day, hour, minute}), see parseTimepoint. */
 export interface Timepoint {
