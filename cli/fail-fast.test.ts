@@ -62,6 +62,26 @@ function runVc(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Ra
   );
 }
 
+/**
+ * Refused ERR_POLICY_HASH_MISMATCH naming both hashes (the client's policy file and the running
+ * one), and nothing reached the running enclave.
+ */
+async function assertHashMismatch(
+  ran: Ran,
+  mine: string,
+  runningHash: string,
+  system: System,
+  computation: string,
+): Promise<void> {
+  assertRefused(ran, 'ERR_POLICY_HASH_MISMATCH');
+  assert.match(ran.stderr, new RegExp((await loadPolicyFile(mine)).hash));
+  assert.match(ran.stderr, new RegExp(runningHash));
+  const sent = (await system.journal(computation)).filter(
+    (r) => r.subject === `vc.c.${computation}.enclave`,
+  );
+  assert.deepEqual(sent, [], 'nothing reached the enclave');
+}
+
 /** The command exited 1 with `code` on stderr, within the bound. */
 function assertRefused(ran: Ran, code: string): void {
   assert.equal(ran.code, 1, `exit code (stderr: ${ran.stderr})`);
@@ -262,13 +282,7 @@ test('an enclave running another policy: ERR_POLICY_HASH_MISMATCH with both hash
       server.url,
       mine,
     );
-    assertRefused(ran, 'ERR_POLICY_HASH_MISMATCH');
-    assert.match(ran.stderr, new RegExp((await loadPolicyFile(mine)).hash));
-    assert.match(ran.stderr, new RegExp(running.hash));
-    const sent = (await system.journal(launched.computation)).filter(
-      (r) => r.subject === `vc.c.${launched.computation}.enclave`,
-    );
-    assert.deepEqual(sent, [], 'nothing reached the enclave');
+    await assertHashMismatch(ran, mine, running.hash, system, launched.computation);
   } finally {
     await system?.stop();
     await server.stop();
@@ -295,13 +309,7 @@ test('a policy one byte different from the running one: ERR_POLICY_HASH_MISMATCH
     const mine = file('one-byte-more.json');
     await writeFile(mine, new Uint8Array([...running.bytes, 0x0a]));
     const ran = await client(['--shutdown'], server.url, mine);
-    assertRefused(ran, 'ERR_POLICY_HASH_MISMATCH');
-    assert.match(ran.stderr, new RegExp((await loadPolicyFile(mine)).hash));
-    assert.match(ran.stderr, new RegExp(running.hash));
-    const sent = (await system.journal(launched.computation)).filter(
-      (r) => r.subject === `vc.c.${launched.computation}.enclave`,
-    );
-    assert.deepEqual(sent, [], 'nothing reached the enclave');
+    await assertHashMismatch(ran, mine, running.hash, system, launched.computation);
   } finally {
     await system?.stop();
     await registryConnection.close();
