@@ -4,7 +4,9 @@
 //   nitro: nonce = challenge nonce; user_data = SHA-256(CSR) || policy hash (64 bytes).
 //   psa:   the token has one 32/48/64-byte challenge claim and no free field, so its nonce claim is
 //          SHA-256(challenge nonce || SHA-256(CSR) || policy hash).
-import { concatBytes, sha256 } from './bytes.js';
+//   cca:   the realm token's 64-byte realm challenge is
+//          SHA-512(challenge nonce || SHA-256(CSR) || policy hash).
+import { concatBytes, sha2, sha256 } from './bytes.js';
 
 export interface EvidenceBinding {
   readonly nonce: Uint8Array;
@@ -20,4 +22,8 @@ export function psaBindingNonce(binding: EvidenceBinding): Uint8Array {
 
 export function nitroUserData(binding: EvidenceBinding): Uint8Array {
   return concatBytes(binding.csrHash, binding.policyHash);
+}
+
+export function ccaRealmChallenge(binding: EvidenceBinding): Uint8Array {
+  return sha2('sha512', concatBytes(binding.nonce, binding.csrHash, binding.policyHash));
 }

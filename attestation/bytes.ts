@@ -16,6 +16,11 @@ export function sha256(bytes: Uint8Array | string): Uint8Array {
   return new Uint8Array(createHash('sha256').update(bytes).digest());
 }
 
+/** A SHA-2 digest by its Node name ('sha256', 'sha384', 'sha512'). */
+export function sha2(name: 'sha256' | 'sha384' | 'sha512', bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash(name).update(bytes).digest());
+}
+
 export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   let diff = 0;

@@ -156,6 +156,8 @@ export const errorCatalog = {
     ERR_EVIDENCE_SIGNATURE: 'the evidence signature does not verify with the endorsed key',
     ERR_ENDORSEMENT_UNKNOWN: 'no endorsed platform key or root is known for this evidence',
     ERR_EVIDENCE_CHAIN: 'the platform certificate chain does not lead to the pinned root',
+    ERR_EVIDENCE_KEY_BINDING:
+      'a token signed by a key the platform token does not bind (CCA: the platform challenge is not the hash of the realm attestation key)',
     ERR_EVIDENCE_CERT_EXPIRED: 'a platform certificate is not valid at the verification time',
     ERR_ATTESTATION_NONCE_MISMATCH: "the nonce in the evidence is not the challenge's",
     ERR_ATTESTATION_CHALLENGE_EXPIRED: 'the challenge expired before the evidence arrived',

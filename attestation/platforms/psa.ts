@@ -1,11 +1,12 @@
 // Arm PSA initial attestation tokens: COSE_Sign1 ES256 of profile `http://arm.com/psa/2.0.0` or the
-// legacy PSA_IOT_PROFILE_1 (claim keys -75000...). The signing key is found by the token's instance
-// id among the endorsed keys. The certificate measurement is the last software component's
+// legacy PSA_IOT_PROFILE_1 (claim keys -75000...). The signing key is the one endorsed for the token's
+// instance id (whatever that id is: RFC 9783 does not make it a hash of the key), or, offline with a
+// key given, that key whatever the instance id. The certificate measurement is the last software component's
 // measurement value (TF-M lists the non-secure image, where a runtime would live, last).
 import { asBytes, asInteger, asMap, asText, decodeCbor } from '../cbor.js';
 import { equalBytes, toHex } from '../bytes.js';
-import { parseCoseSign1, verifyCoseSign1 } from '../cose.js';
-import { findKey } from '../endorsement-keys.js';
+import { parseCoseSign1 } from '../cose.js';
+import { verifyWithEndorsedKey } from '../endorsement-keys.js';
 import { fail } from '../errors.js';
 import type { AppraisalOptions, AppraisedEvidence, PlatformPlugin } from './types.js';
 
@@ -84,7 +85,7 @@ function component(value: unknown): PsaComponent {
 }
 
 /** PSA security lifecycle: only the "secured" state (0x3000..0x30ff) is a production device. */
-function isDebugLifecycle(lifecycle: number): boolean {
+export function isDebugLifecycle(lifecycle: number): boolean {
   return (lifecycle & 0xff00) !== 0x3000;
 }
 
@@ -98,7 +99,7 @@ export async function appraisePsa(
   const unverified = asMap(decodeCbor(sign1.payload), 'PSA claims');
   const { keys } = keysFor(unverified);
   const instanceId = toHex(asBytes(unverified.get(keys.instanceId), 'instance id'));
-  await verifyCoseSign1(sign1, findKey(options.keys, instanceId).key);
+  await verifyWithEndorsedKey(sign1, options, instanceId);
 
   const claims = asMap(decodeCbor(sign1.payload), 'PSA claims');
   const { profile } = keysFor(claims);

@@ -1,5 +1,6 @@
 // The platform plugins by name.
 import { fail } from '../errors.js';
+import { ccaPlugin } from './cca.js';
 import { nitroPlugin } from './nitro.js';
 import { psaPlugin } from './psa.js';
 import { simPlugin } from './sim.js';
@@ -9,6 +10,7 @@ const plugins: Readonly<Record<PlatformName, PlatformPlugin>> = {
   sim: simPlugin,
   psa: psaPlugin,
   nitro: nitroPlugin,
+  cca: ccaPlugin,
 };
 
 export function pluginFor(platform: string): PlatformPlugin {

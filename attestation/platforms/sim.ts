@@ -2,8 +2,8 @@
 // verifier accepts it at all is the verifier's configuration (strict mode refuses it).
 import { asMap, decodeCbor } from '../cbor.js';
 import { equalBytes, toHex } from '../bytes.js';
-import { parseCoseSign1, verifyCoseSign1 } from '../cose.js';
-import { findKey } from '../endorsement-keys.js';
+import { parseCoseSign1 } from '../cose.js';
+import { verifyWithEndorsedKey } from '../endorsement-keys.js';
 import { fail } from '../errors.js';
 import { decodeSimClaims, SIM_PROFILE, simInstanceId } from './sim-token.js';
 import type { AppraisalOptions, AppraisedEvidence, PlatformPlugin } from './types.js';
@@ -14,7 +14,7 @@ async function appraiseSim(
 ): Promise<AppraisedEvidence> {
   const sign1 = parseCoseSign1(evidence, ['ES256']);
   const instanceId = simInstanceId(asMap(decodeCbor(sign1.payload), 'sim claims'));
-  await verifyCoseSign1(sign1, findKey(options.keys, instanceId).key);
+  await verifyWithEndorsedKey(sign1, options, instanceId);
   const claims = decodeSimClaims(asMap(decodeCbor(sign1.payload), 'sim claims'));
   if (options.expectedNonce && !equalBytes(claims.nonce, options.expectedNonce)) {
     fail('ERR_ATTESTATION_NONCE_MISMATCH', 'sim nonce claim is not the expected nonce');

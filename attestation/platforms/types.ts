@@ -1,16 +1,19 @@
 // What every platform plugin returns after appraising evidence, and what it needs to do so.
 import type { webcrypto } from 'node:crypto';
 
-export type PlatformName = 'sim' | 'psa' | 'nitro';
-const PLATFORMS: readonly PlatformName[] = ['sim', 'psa', 'nitro'];
+export type PlatformName = 'sim' | 'psa' | 'nitro' | 'cca';
+const PLATFORMS: readonly PlatformName[] = ['sim', 'psa', 'nitro', 'cca'];
 
 export function isPlatformName(value: string): value is PlatformName {
   return (PLATFORMS as readonly string[]).includes(value);
 }
 
-/** A platform attestation public key, bound to the instance id it signs for (PSA and sim). */
+/** A platform attestation public key, bound to the instance id it signs for (sim, PSA, CCA). */
 export interface EndorsedKey {
-  /** Lowercase hex instance id: 0x01 || SHA-256(uncompressed EC point), as PSA defines it. */
+  /**
+   * Lowercase hex instance id the key is endorsed for: by default 0x01 || SHA-256(uncompressed EC
+   * point), PSA's example rule; any id given at endorsement (RFC 9783: an identifier of the key).
+   */
   readonly instanceId: string;
   readonly key: webcrypto.CryptoKey;
 }
@@ -18,8 +21,10 @@ export interface EndorsedKey {
 export interface AppraisalOptions {
   /** Verification time: certificates (Nitro) must be valid then; 'document' = the evidence's own timestamp. */
   readonly at: Date | 'document';
-  /** Platform keys (sim, psa). */
+  /** Platform keys (sim, psa, cca). */
   readonly keys?: readonly EndorsedKey[];
+  /** Use the keys given whatever instance id the evidence names (offline, a key given). */
+  readonly anyInstance?: boolean;
   /** Pinned roots as DER (nitro). */
   readonly roots?: readonly Uint8Array[];
   /** Expected nonce claim; unchecked when absent (offline inspection only). */
@@ -28,7 +33,9 @@ export interface AppraisalOptions {
   readonly allowedMeasurements?: ReadonlySet<string>;
   /** Nitro: expected PCR values by index, lowercase hex; each listed PCR must match one. */
   readonly expectedPcrs?: ReadonlyMap<number, ReadonlySet<string>>;
-  /** Accept debug evidence (Nitro all-zero PCRs, PSA debug lifecycle). */
+  /** CCA: expected REMs (`rem0`..`rem3`) and personalization value (`personalization`), hex. */
+  readonly expectedValues?: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Accept debug evidence (Nitro all-zero PCRs, PSA and CCA debug lifecycles). */
   readonly allowDebug?: boolean;
 }
 

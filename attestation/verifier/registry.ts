@@ -1,7 +1,9 @@
 // Endorsements (platform keys and roots) and reference values (allowed measurements) kept in the
 // verifier's state store, managed by `vc attest endorse` / `vc attest reference`.
-//   endorsement.<platform>.<id>   id = the key's instance id (sim, psa) or the root's SHA-256 (nitro)
-//   reference.<platform>.<kind>.<hex>   kind = "measurement" or, for nitro, "pcr<N>"
+//   endorsement.<platform>.<id>   id = the instance id a key is endorsed for (sim, psa, cca: by default
+//                                 0x01 || SHA-256(key point), or the one given), or the root's SHA-256 (nitro)
+//   reference.<platform>.<kind>.<hex>   kind = "measurement", for nitro "pcr<N>", for cca "rem0".."rem3"
+//                                       and "personalization"
 import { x509 } from '../../protocol/index.js';
 import { normalizeHex, pemBlocks, sha256, toHex, toPem } from '../bytes.js';
 import { endorsedKeyFromSpki } from '../endorsement-keys.js';
@@ -34,17 +36,30 @@ export class Registry {
     this.store = store;
   }
 
-  /** Registers a platform public key (sim, psa) from SPKI PEM; returns its record. */
-  async addKey(platform: PlatformName, pem: string, label?: string): Promise<EndorsementRecord> {
+  /**
+   * Registers a platform public key (sim, psa, cca) from SPKI PEM for an instance id (lowercase
+   * hex; default 0x01 || SHA-256 of the key's point); returns its record.
+   */
+  async addKey(
+    platform: PlatformName,
+    pem: string,
+    label?: string,
+    instanceId?: string,
+  ): Promise<EndorsementRecord> {
     if (platform === 'nitro')
       fail('ERR_ATTESTATION_PLATFORM', 'nitro is endorsed by a root certificate, not a key');
+    if (platform === 'sim' && instanceId !== undefined)
+      fail('ERR_ATTESTATION_PLATFORM', "a sim key's instance id is always the hash of the key");
     const spki = pemBlocks(pem, 'PUBLIC KEY')[0];
     if (!spki) fail('ERR_ENDORSEMENT_UNKNOWN', 'no PUBLIC KEY block');
     const endorsed = await endorsedKeyFromSpki(spki);
+    const id = instanceId === undefined ? endorsed.instanceId : normalizeHex(instanceId);
+    if (id.length === 0 || id.length % 2 !== 0 || id.length > 128)
+      fail('ERR_ENDORSEMENT_UNKNOWN', 'the instance id is not 1 to 64 bytes of hex');
     return this.save({
       platform,
       kind: 'key',
-      id: endorsed.instanceId,
+      id,
       pem: toPem(spki, 'PUBLIC KEY'),
       ...(label ? { label } : {}),
     });
@@ -79,12 +94,16 @@ export class Registry {
     return this.records<EndorsementRecord>(`endorsement.${platform ? `${platform}.` : ''}`);
   }
 
+  /** Each endorsed key with the instance id it was endorsed for (the record's id). */
   async keysFor(platform: PlatformName): Promise<EndorsedKey[]> {
     const records = (await this.endorsements(platform)).filter((r) => r.kind === 'key');
     return Promise.all(
-      records.map((r) =>
-        endorsedKeyFromSpki(pemBlocks(r.pem, 'PUBLIC KEY')[0] ?? new Uint8Array()),
-      ),
+      records.map(async (r) => {
+        const { key } = await endorsedKeyFromSpki(
+          pemBlocks(r.pem, 'PUBLIC KEY')[0] ?? new Uint8Array(),
+        );
+        return { instanceId: r.id, key };
+      }),
     );
   }
 
@@ -101,7 +120,8 @@ export class Registry {
   ): Promise<ReferenceRecord> {
     if (
       kind !== 'measurement' &&
-      !(platform === 'nitro' && /^pcr([1-9]|[12][0-9]|3[01])$/.test(kind))
+      !(platform === 'nitro' && /^pcr([1-9]|[12][0-9]|3[01])$/.test(kind)) &&
+      !(platform === 'cca' && /^(rem[0-3]|personalization)$/.test(kind))
     ) {
       fail('ERR_ATTESTATION_PLATFORM', `reference kind "${kind}" is not known for ${platform}`);
     }
@@ -125,20 +145,23 @@ export class Registry {
     return this.records<ReferenceRecord>(`reference.${platform ? `${platform}.` : ''}`);
   }
 
-  /** Allowed measurements and (nitro) expected PCRs, as the plugins take them. */
-  async referenceValues(
-    platform: PlatformName,
-  ): Promise<{ measurements: Set<string>; pcrs: Map<number, Set<string>> }> {
+  /** Allowed measurements, (nitro) expected PCRs and (cca) other named values, as the plugins take them. */
+  async referenceValues(platform: PlatformName): Promise<{
+    measurements: Set<string>;
+    pcrs: Map<number, Set<string>>;
+    named: Map<string, Set<string>>;
+  }> {
     const measurements = new Set<string>();
     const pcrs = new Map<number, Set<string>>();
+    const named = new Map<string, Set<string>>();
     for (const r of await this.references(platform)) {
       if (r.kind === 'measurement') measurements.add(r.value);
-      else {
+      else if (platform === 'nitro') {
         const index = Number(r.kind.slice(3));
         pcrs.set(index, (pcrs.get(index) ?? new Set()).add(r.value));
-      }
+      } else named.set(r.kind, (named.get(r.kind) ?? new Set()).add(r.value));
     }
-    return { measurements, pcrs };
+    return { measurements, pcrs, named };
   }
 
   private async records<T>(prefix: string): Promise<T[]> {

@@ -183,6 +183,7 @@ export class Verifier {
       expectedNonce: bindingNonce(platform, binding),
       allowedMeasurements: references.measurements,
       expectedPcrs: references.pcrs,
+      expectedValues: references.named,
       allowDebug: this.config.allowDebug,
     });
     checkBinding(platform, appraisal, binding);
@@ -230,7 +231,8 @@ function checkBinding(
   appraisal: AppraisedEvidence,
   binding: { csrHash: Uint8Array; policyHash: Uint8Array },
 ): void {
-  if (platform === 'psa') return; // bound through the nonce claim (see binding.ts)
+  // psa and cca bind the CSR and policy through their nonce claim (see binding.ts).
+  if (platform === 'psa' || platform === 'cca') return;
   if (!appraisal.csrHash || !equalBytes(appraisal.csrHash, binding.csrHash)) {
     fail('ERR_ATTESTATION_CSR_MISMATCH', 'the evidence does not bind this CSR');
   }
