@@ -1,5 +1,6 @@
 // Offline appraisal of one piece of evidence (`vc attest verify`): no verifier state, endorsements
-// given directly (a root PEM for Nitro, default the AWS root; a public key PEM for PSA and sim).
+// given directly (a root PEM for Nitro, default the AWS root; a public key PEM or JWK for PSA, CCA
+// and sim, used whatever instance id the evidence names).
 import { normalizeHex, pemBlocks } from './bytes.js';
 import { endorsedKeysFromPem } from './endorsement-keys.js';
 import { pluginFor } from './platforms/registry.js';
@@ -12,12 +13,14 @@ export interface OfflineVerifyOptions {
   readonly evidence: Uint8Array;
   /** Nitro trust anchors (PEM); default the AWS Nitro root. */
   readonly rootPem?: string;
-  /** PSA / sim platform public key(s) (PEM). */
+  /** PSA / CCA / sim platform public key(s) (PEM, or one JWK). */
   readonly keyPem?: string;
   readonly at: Date | 'document';
   readonly nonce?: Uint8Array;
-  /** Expected measurements (sim: runtime, psa: every software component, nitro: PCR0). */
+  /** Expected measurements (sim: runtime, psa: every software component, nitro: PCR0, cca: RIM). */
   readonly measurements?: readonly string[];
+  /** CCA: expected REMs (`rem0`..`rem3`) and personalization value (`personalization`). */
+  readonly expectedValues?: ReadonlyMap<string, readonly string[]>;
   /** Nitro: expected PCR values by index. */
   readonly pcrs?: ReadonlyMap<number, readonly string[]>;
   readonly allowDebug?: boolean;
@@ -44,6 +47,7 @@ export async function verifyEvidence(options: OfflineVerifyOptions): Promise<App
   return pluginFor(options.platform).appraise(options.evidence, {
     at: options.at,
     keys: needsKey ? await endorsedKeysFromPem(options.keyPem ?? '') : [],
+    anyInstance: true,
     roots,
     ...(options.nonce ? { expectedNonce: options.nonce } : {}),
     ...(options.measurements
@@ -53,6 +57,16 @@ export async function verifyEvidence(options: OfflineVerifyOptions): Promise<App
       ? {
           expectedPcrs: new Map(
             [...options.pcrs].map(([i, values]) => [i, new Set(values.map(normalizeHex))]),
+          ),
+        }
+      : {}),
+    ...(options.expectedValues
+      ? {
+          expectedValues: new Map(
+            [...options.expectedValues].map(([k, values]) => [
+              k,
+              new Set(values.map(normalizeHex)),
+            ]),
           ),
         }
       : {}),

@@ -19,31 +19,36 @@ import { parseOptions, readHostFile, readHostText, type CliIo, type Command } fr
 import { checkOutputFile, outputError } from '../support.js';
 
 const usage = `Usage:
-  vc attest verify --platform nitro|psa|sim --evidence FILE [--root PEM] [--key PEM]
+  vc attest verify --platform nitro|psa|cca|sim --evidence FILE [--root PEM] [--key PEM]
                    [--at ISO8601|document] [--nonce HEX] [--measurement HEX]... [--pcr N=HEX]...
-                   [--allow-debug] [--json]
+                   [--rem N=HEX]... [--personalization HEX]... [--allow-debug] [--json]
   vc attest measure [--manifest] [--json]
   vc attest sim-key --out FILE [--json]
-  vc attest endorse add --platform P (--key PEM | --root PEM) [--label TEXT] [STORE]
+  vc attest endorse add --platform P (--key PEM [--instance-id HEX] | --root PEM) [--label TEXT] [STORE]
   vc attest endorse list [--platform P] [STORE] [--json]
   vc attest endorse remove --platform P --id ID [STORE]
-  vc attest reference add --platform P --value HEX [--kind measurement|pcrN] [--label TEXT] [STORE]
+  vc attest reference add --platform P --value HEX [--kind measurement|pcrN|remN|personalization]
+                          [--label TEXT] [STORE]
   vc attest reference list [--platform P] [STORE] [--json]
   vc attest reference remove --platform P --value HEX [--kind K] [STORE]
 
 verify     appraises one piece of evidence offline. Exit 0 printing its claims when it verifies,
            1 with the error code otherwise. --at document verifies at the evidence's own timestamp
-           (Nitro); default now. Nitro's root defaults to the pinned AWS Nitro root; PSA and sim need
-           --key (the platform public key; it must match the token's instance id). --measurement
-           and --pcr give expected values (sim: runtime measurement; psa: every software component;
-           nitro: PCR0). Debug evidence is refused unless --allow-debug.
+           (Nitro); default now. Nitro's root defaults to the pinned AWS Nitro root; PSA, CCA and sim
+           need --key (the platform public key, PEM or JWK; the signature is checked with it whatever
+           instance id the token names). --measurement and --pcr give expected values (sim: runtime
+           measurement; psa: every software component; nitro: PCR0; cca: the RIM); --rem and
+           --personalization a CCA realm's REMs and personalization value; --nonce the nonce (cca:
+           the realm challenge). Debug evidence is refused unless --allow-debug.
 measure    prints the measurement of this installation's enclave runtime (docs/attestation.md):
            the SHA-256 of a manifest stating the runtime bundle's SHA-256 and its Node version;
            --manifest prints the manifest. Builds dist/enclave-runtime.mjs if missing or stale.
 sim-key    creates the sim platform attestation key (PKCS#8 PEM, mode 0600) for the host launcher
            (${SIM_KEY_ENV}) and prints its public key, to endorse at the verifier.
-endorse    manages platform keys (sim, psa) and roots (nitro) in the verifier's state store.
-reference  manages reference values (allowed measurements; nitro PCRs as --kind pcr1..pcr31).
+endorse    manages platform keys (sim, psa, cca) and roots (nitro) in the verifier's state store.
+           A psa or cca key is endorsed for --instance-id HEX (default 0x01 || SHA-256 of its point).
+reference  manages reference values (allowed measurements; nitro PCRs as --kind pcr1..pcr31;
+           cca REMs as --kind rem0..rem3 and the personalization value as --kind personalization).
 STORE      --store FILE (default ${DEFAULT_STORE_FILE}) or --nats URL [--bucket NAME].
 Simulated (sim) evidence is INSECURE: anyone holding the platform key can forge it.`;
 
@@ -56,6 +61,9 @@ const options = {
   nonce: { type: 'string' },
   measurement: { type: 'string', multiple: true },
   pcr: { type: 'string', multiple: true },
+  rem: { type: 'string', multiple: true },
+  personalization: { type: 'string', multiple: true },
+  'instance-id': { type: 'string' },
   'allow-debug': { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
   manifest: { type: 'boolean', default: false },
@@ -75,11 +83,11 @@ type Values = ReturnType<
 
 function platformOf(values: Values, required = true): PlatformName | undefined {
   if (values.platform === undefined) {
-    if (required) throw new UsageError('--platform nitro|psa|sim is required');
+    if (required) throw new UsageError('--platform nitro|psa|cca|sim is required');
     return undefined;
   }
   if (!isPlatformName(values.platform))
-    throw new UsageError(`unknown --platform ${values.platform}: use nitro, psa or sim`);
+    throw new UsageError(`unknown --platform ${values.platform}: use nitro, psa, cca or sim`);
   return values.platform;
 }
 
@@ -91,12 +99,15 @@ function parseAt(value: string | undefined): Date | 'document' {
   return at;
 }
 
-function parsePcrs(values: readonly string[] | undefined): Map<number, string[]> | undefined {
+function parsePcrs(
+  values: readonly string[] | undefined,
+  flag = '--pcr',
+): Map<number, string[]> | undefined {
   if (!values) return undefined;
   const pcrs = new Map<number, string[]>();
   for (const entry of values) {
     const match = /^(\d{1,2})=([0-9a-fA-F]+)$/.exec(entry);
-    if (!match) throw new UsageError(`--pcr takes N=HEX, not "${entry}"`);
+    if (!match) throw new UsageError(`${flag} takes N=HEX, not "${entry}"`);
     const index = Number(match[1]);
     pcrs.set(index, [...(pcrs.get(index) ?? []), match[2] ?? '']);
   }
@@ -113,6 +124,7 @@ async function verify(values: Values, io: CliIo): Promise<number> {
   const keyPem = await readText(values.key);
   const measurements = values.measurement;
   const pcrs = parsePcrs(values.pcr);
+  const expectedValues = ccaExpectedValues(values);
   const result = await verifyEvidence({
     platform,
     evidence: evidenceBytes(await readHostFile(values.evidence)),
@@ -123,9 +135,21 @@ async function verify(values: Values, io: CliIo): Promise<number> {
     ...(values.nonce ? { nonce: fromHex(values.nonce, '--nonce') } : {}),
     ...(measurements ? { measurements } : {}),
     ...(pcrs ? { pcrs } : {}),
+    ...(expectedValues ? { expectedValues } : {}),
   });
   printAppraisal(result, values.json ?? false, io);
   return 0;
+}
+
+/** --rem N=HEX (N 0..3) and --personalization HEX as reference kinds rem0..rem3, personalization. */
+function ccaExpectedValues(values: Values): Map<string, string[]> | undefined {
+  const expected = new Map<string, string[]>();
+  for (const [index, hexes] of parsePcrs(values.rem, '--rem') ?? []) {
+    if (index > 3) throw new UsageError('--rem takes N=HEX with N from 0 to 3');
+    expected.set(`rem${index}`, hexes);
+  }
+  if (values.personalization) expected.set('personalization', values.personalization);
+  return expected.size > 0 ? expected : undefined;
 }
 
 function printAppraisal(result: AppraisedEvidence, json: boolean, io: CliIo): void {
@@ -223,8 +247,17 @@ const onRegistry =
 const endorseAdd = onRegistry(async (registry, values, io) => {
   const platform = platformOf(values) as PlatformName;
   const label = values.label;
+  if (values['instance-id'] !== undefined && !values.key)
+    throw new UsageError('--instance-id goes with --key');
   if (values.key && !values.root) {
-    const record = await registry.addKey(platform, await readHostText(values.key), label);
+    const instanceId = values['instance-id'];
+    if (instanceId !== undefined) fromHex(instanceId, '--instance-id'); // a usage error unless hex
+    const record = await registry.addKey(
+      platform,
+      await readHostText(values.key),
+      label,
+      instanceId,
+    );
     io.out(values.json ? JSON.stringify(record) : `endorsed ${platform} key ${record.id}`);
   } else if (values.root && !values.key) {
     const record = await registry.addRoot(platform, await readHostText(values.root), label);
