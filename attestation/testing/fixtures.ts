@@ -39,6 +39,8 @@ export async function createSimWorld(
     store?: StateStore;
     /** Overrides the expiry the verifier is told (the policy file keeps its own, a year ahead). */
     policyExpiry?: Date;
+    /** Runtime hashes the policy accepts on other platforms than sim (e.g. a CCA RIM). */
+    runtimeHashes?: Readonly<Record<string, string[]>>;
   } = {},
 ): Promise<SimWorld> {
   const clock = { now: options.start ?? new Date('2026-03-01T12:00:00Z') };
@@ -46,7 +48,7 @@ export async function createSimWorld(
   const { measurement } = await measureRuntime();
   const fixture = await makeTestPolicy({
     now: clock.now,
-    extensions: { runtimeHashes: { sim: [measurement] } },
+    extensions: { runtimeHashes: { ...options.runtimeHashes, sim: [measurement] } },
   });
   const policy = parsePolicy(new TextEncoder().encode(fixture.text), { now: clock.now });
   const ca = fixture.verifier;
