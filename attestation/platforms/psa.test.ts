@@ -10,7 +10,11 @@ import {
 import { encodeCbor } from '../cbor.js';
 import { signCoseSign1 } from '../cose.js';
 import { endorsedKeysFromPem, instanceIdOf } from '../endorsement-keys.js';
-import { fromHex } from '../bytes.js';
+import { fromHex, toPem } from '../bytes.js';
+import { verifyEvidence } from '../offline-verify.js';
+import { generateP256, resignPsaToken } from '../testing/psa-token.js';
+import { Registry } from '../verifier/registry.js';
+import { MemoryStore } from '../../transport/index.js';
 import { appraisePsa, PSA_PROFILE_2 } from './psa.js';
 import type { EndorsedKey } from './types.js';
 import type { ErrorCode } from '../../protocol/index.js';
@@ -153,5 +157,80 @@ test('PSA: synthetic tokens: secured passes, debug lifecycle refused unless allo
   await expectCode(
     appraisePsa(es384, { at: new Date(0), keys: [endorsed] }),
     'ERR_EVIDENCE_ALGORITHM',
+  );
+});
+
+test('PSA: a token whose instance id is not the hash of its key (shared tokens re-signed by a test key)', async (t) => {
+  if (!requireResource(t, '../shared/testdata', hasSharedTestdata())) return;
+  const pair = await generateP256();
+  const spkiPem = toPem(
+    new Uint8Array(await webcrypto.subtle.exportKey('spki', pair.publicKey)),
+    'PUBLIC KEY',
+  );
+  const [byHash] = await endorsedKeysFromPem(spkiPem);
+  assert.ok(byHash);
+  const instanceId = `01${'5e'.repeat(32)}`;
+  assert.notEqual(byHash.instanceId, instanceId);
+  for (const file of ['psa-2_0_0_sign1.bin', 'psa-iot-1_sign1.bin']) {
+    const token = await resignPsaToken(load(file), fromHex(instanceId), pair.privateKey);
+    // Found by its hash only: no key for the token's instance.
+    await expectCode(
+      appraisePsa(token, { at: new Date(0), keys: [byHash] }),
+      'ERR_ENDORSEMENT_UNKNOWN',
+    );
+    // Endorsed for the token's instance id: verified with that key.
+    const endorsed = await appraisePsa(token, {
+      at: new Date(0),
+      keys: [{ instanceId, key: byHash.key }],
+    });
+    assert.equal(endorsed.instanceId, instanceId);
+    // Through the verifier's store (`vc attest endorse add --instance-id`).
+    const registry = new Registry(new MemoryStore());
+    await registry.addKey('psa', spkiPem, 'board', instanceId);
+    await appraisePsa(token, { at: new Date(0), keys: await registry.keysFor('psa') });
+    // Offline with the key given (`vc attest verify --key`): whatever the instance id.
+    const offline = await verifyEvidence({
+      platform: 'psa',
+      evidence: token,
+      keyPem: spkiPem,
+      at: new Date(0),
+    });
+    assert.equal(offline.instanceId, instanceId);
+    // ...but only with a key that verifies: the token's original key does not.
+    await expectCode(
+      verifyEvidence({
+        platform: 'psa',
+        evidence: token,
+        keyPem: readFileSync(`${dir}public.pem`, 'utf8'),
+        at: new Date(0),
+      }),
+      'ERR_EVIDENCE_SIGNATURE',
+    );
+  }
+  // The shared tokens themselves, offline with public.pem, and with another key given.
+  await verifyEvidence({
+    platform: 'psa',
+    evidence: load('psa-2_0_0_sign1.bin'),
+    keyPem: readFileSync(`${dir}public.pem`, 'utf8'),
+    at: new Date(0),
+  });
+  await expectCode(
+    verifyEvidence({
+      platform: 'psa',
+      evidence: load('psa-2_0_0_sign1.bin'),
+      keyPem: spkiPem,
+      at: new Date(0),
+    }),
+    'ERR_EVIDENCE_SIGNATURE',
+  );
+  // public.pem endorsed for another instance id than the token's: not found.
+  const registry = new Registry(new MemoryStore());
+  await registry.addKey('psa', readFileSync(`${dir}public.pem`, 'utf8'), undefined, instanceId);
+  await expectCode(
+    appraisePsa(load('psa-2_0_0_sign1.bin'), {
+      at: new Date(0),
+      keys: await registry.keysFor('psa'),
+    }),
+    'ERR_ENDORSEMENT_UNKNOWN',
   );
 });
