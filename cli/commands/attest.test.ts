@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, webcrypto } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +14,8 @@ import {
 import { captureIo } from '../command.js';
 import { main } from '../main.js';
 import { measureRuntime, simKeyFromPem, createSimAttester } from '../../enclave/index.js';
-import { sha256 } from '../../attestation/index.js';
+import { fromHex, sha256, toPem } from '../../attestation/index.js';
+import { generateP256, resignPsaToken } from '../../attestation/testing/index.js';
 
 async function vc(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const io = captureIo();
@@ -302,5 +303,200 @@ test('vc attest endorse / reference against NATS JetStream KV', async (t) => {
   } finally {
     done();
     await server.stop();
+  }
+});
+
+test('vc attest verify --platform cca: the shared tokens, with PEM and JWK keys, and refusals by code', async (t) => {
+  if (!requireResource(t, '../shared/testdata', hasSharedTestdata())) return;
+  const cca = `${sharedTestdata}cca/`;
+  const verify = (file: string, key: string, ...more: string[]) =>
+    vc(
+      'attest',
+      'verify',
+      '--platform',
+      'cca',
+      '--evidence',
+      cca + file,
+      '--key',
+      cca + key,
+      ...more,
+    );
+  for (const file of [
+    'cca-example-token-907-realm2.cbor',
+    'cca-example-token-907-realm1.cbor',
+    'cca-example-token-399-draft00.cbor',
+  ]) {
+    const ok = await verify(file, 'cpak.pub.pem', '--json');
+    assert.equal(ok.code, 0, ok.err);
+    const out = JSON.parse(ok.out) as { platform: string; measurement: string };
+    assert.equal(out.platform, 'cca');
+    assert.equal(
+      out.measurement,
+      '311314ab73620350cf758834ae5c65d9e8c2dc7febe6e7d9654bbe864e300d49',
+    );
+  }
+  assert.equal((await verify('ccatoken-good-907-es256.cbor', 'iak-p256.jwk.json')).code, 0);
+  const bug33 = await verify('bad-binding-bug33.cbor', 'cpak.pub.pem');
+  assert.equal(bug33.code, 1);
+  assert.match(bug33.err, /ERR_EVIDENCE_KEY_BINDING/);
+  assert.match(
+    (await verify('bad-unwrapped-collection.cbor', 'cpak.pub.pem')).err,
+    /ERR_EVIDENCE_MALFORMED/,
+  );
+  assert.match(
+    (await verify('cca-example-token-907-realm2.cbor', 'iak-p256.jwk.json')).err,
+    /ERR_EVIDENCE_SIGNATURE/,
+  );
+  // Reference values and the nonce: the realm's RIM, REM0, personalization value and challenge.
+  const claims = (
+    JSON.parse(
+      (await verify('cca-example-token-907-realm2.cbor', 'cpak.pub.pem', '--json')).out,
+    ) as {
+      claims: {
+        realm: {
+          extensibleMeasurements: string[];
+          personalizationValue: string;
+          challenge: string;
+        };
+      };
+    }
+  ).claims.realm;
+  const rem0 = `0=${claims.extensibleMeasurements[0] ?? ''}`;
+  const good = [
+    '--measurement',
+    '311314ab73620350cf758834ae5c65d9e8c2dc7febe6e7d9654bbe864e300d49',
+    '--rem',
+    rem0,
+    '--personalization',
+    claims.personalizationValue,
+    '--nonce',
+    claims.challenge,
+  ];
+  assert.equal(
+    (await verify('cca-example-token-907-realm2.cbor', 'cpak.pub.pem', ...good)).code,
+    0,
+  );
+  const badRem = await verify(
+    'cca-example-token-907-realm2.cbor',
+    'cpak.pub.pem',
+    '--rem',
+    `1=${'00'.repeat(32)}`,
+  );
+  assert.match(badRem.err, /ERR_MEASUREMENT_NOT_ALLOWED/);
+  const badNonce = await verify(
+    'cca-example-token-907-realm2.cbor',
+    'cpak.pub.pem',
+    '--nonce',
+    '00'.repeat(64),
+  );
+  assert.match(badNonce.err, /ERR_ATTESTATION_NONCE_MISMATCH/);
+  assert.equal(
+    (await verify('cca-example-token-907-realm2.cbor', 'cpak.pub.pem', '--rem', '4=00')).code,
+    2,
+  );
+});
+
+test('vc attest endorse add --instance-id, and verify --key whatever the instance id (psa, cca)', async (t) => {
+  if (!requireResource(t, '../shared/testdata', hasSharedTestdata())) return;
+  const { dir, done } = tempDir();
+  try {
+    const store = ['--store', join(dir, 'state.json')];
+    const pair = await generateP256();
+    const pem = toPem(
+      new Uint8Array(await webcrypto.subtle.exportKey('spki', pair.publicKey)),
+      'PUBLIC KEY',
+    );
+    writeFileSync(join(dir, 'board.pub.pem'), pem);
+    const instanceId = `01${'5e'.repeat(32)}`;
+    const token = await resignPsaToken(
+      new Uint8Array(readFileSync(`${sharedTestdata}psa/psa-2_0_0_sign1.bin`)),
+      fromHex(instanceId),
+      pair.privateKey,
+    );
+    writeFileSync(join(dir, 'token.cbor'), token);
+    const verify = (key: string) =>
+      vc(
+        'attest',
+        'verify',
+        '--platform',
+        'psa',
+        '--evidence',
+        join(dir, 'token.cbor'),
+        '--key',
+        key,
+        '--json',
+      );
+    const ok = await verify(join(dir, 'board.pub.pem'));
+    assert.equal(ok.code, 0, ok.err);
+    assert.equal(
+      (JSON.parse(ok.out) as { claims: { instanceId: string } }).claims.instanceId,
+      instanceId,
+    );
+    const wrongKey = await verify(`${sharedTestdata}psa/public.pem`);
+    assert.equal(wrongKey.code, 1);
+    assert.match(wrongKey.out, /ERR_EVIDENCE_SIGNATURE/);
+
+    const add = ['attest', 'endorse', 'add', '--key', join(dir, 'board.pub.pem')];
+    assert.equal(
+      await vcCode(
+        ...add,
+        '--platform',
+        'psa',
+        '--instance-id',
+        instanceId.toUpperCase(),
+        ...store,
+      ),
+      0,
+    );
+    const cpak = ['--key', `${sharedTestdata}cca/cpak.pub.pem`];
+    const tfm = '0107060504030201000f0e0d0c0b0a090817161514131211101f1e1d1c1b1a1918';
+    assert.equal(
+      await vcCode(
+        'attest',
+        'endorse',
+        'add',
+        '--platform',
+        'cca',
+        ...cpak,
+        '--instance-id',
+        tfm,
+        ...store,
+      ),
+      0,
+    );
+    const records = JSON.parse((await vc('attest', 'endorse', 'list', ...store, '--json')).out) as {
+      platform: string;
+      id: string;
+    }[];
+    assert.deepEqual(records.map((r) => `${r.platform} ${r.id}`).sort(), [
+      `cca ${tfm}`,
+      `psa ${instanceId}`,
+    ]);
+    // Usage errors: not hex, without --key, on sim (whose id is always the key's hash: a refusal).
+    assert.equal(await vcCode(...add, '--platform', 'psa', '--instance-id', 'xyz', ...store), 2);
+    assert.equal(
+      await vcCode(
+        'attest',
+        'endorse',
+        'add',
+        '--platform',
+        'psa',
+        '--instance-id',
+        '01',
+        ...store,
+      ),
+      2,
+    );
+    assert.equal(
+      await vcCode(...add, '--platform', 'sim', '--instance-id', instanceId, ...store),
+      1,
+    );
+    // CCA reference kinds.
+    const ref = ['attest', 'reference', 'add', '--platform', 'cca', ...store];
+    assert.equal(await vcCode(...ref, '--kind', 'rem2', '--value', '03'.repeat(32)), 0);
+    assert.equal(await vcCode(...ref, '--kind', 'personalization', '--value', '00'.repeat(64)), 0);
+    assert.equal(await vcCode(...ref, '--kind', 'pcr2', '--value', '03'.repeat(32)), 1);
+  } finally {
+    done();
   }
 });
