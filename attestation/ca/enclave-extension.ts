@@ -3,8 +3,8 @@
 //
 //   VeracruzEnclaveAttestation ::= SEQUENCE {
 //     version        INTEGER (1),
-//     platform       UTF8String,      -- "sim" | "psa" | "nitro"
-//     measurement    OCTET STRING,    -- runtime measurement (SHA-256 for sim, PCR0 for nitro, ...)
+//     platform       UTF8String,      -- "sim" | "psa" | "nitro" | "cca" (attestation/platforms/types.ts)
+//     measurement    OCTET STRING,    -- runtime measurement (SHA-256 for sim, PCR0 for nitro, the RIM for cca, ...)
 //     policyHash     OCTET STRING,    -- SHA-256 of the exact policy bytes (32 bytes)
 //     hpkePublicKey  OCTET STRING,    -- uncompressed P-256 point (65 bytes) the enclave opens HPKE with
 //     insecure       BOOLEAN          -- TRUE for simulated attestation

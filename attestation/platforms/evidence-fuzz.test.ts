@@ -1,5 +1,5 @@
-// Fuzz of each platform's evidence parser: thousands of mutations of real evidence (Nitro, PSA) and
-// of evidence made here (sim; PSA claims re-signed with a key of ours), each appraised as
+// Fuzz of each platform's evidence parser: thousands of mutations of real evidence (Nitro, PSA, CCA)
+// and of evidence made here (sim; PSA claims and CCA realm claims re-signed with keys of ours), each appraised as
 // `vc attest verify` would. Every outcome is a verdict or a refusal with an attestation code: never
 // ERR_INTERNAL, never anything but a VcError. Fixed seeds and counts, so a run is reproducible.
 import { test } from 'node:test';
@@ -13,10 +13,12 @@ import {
   sharedTestdata,
 } from '../../test-support/requirements.js';
 import { pemBlocks } from '../bytes.js';
-import { asMap, decodeCbor, encodeCbor, isTag } from '../cbor.js';
+import { asMap, decodeCbor, encodeCbor, isTag, Tag } from '../cbor.js';
 import { signCoseSign1, type CoseAlg } from '../cose.js';
 import { endorsedKeysFromPem, instanceIdOf } from '../endorsement-keys.js';
 import { isVcError } from '../../protocol/index.js';
+import { generateP384, makeCcaToken } from '../testing/cca-token.js';
+import { appraiseCca } from './cca.js';
 import { appraiseNitro } from './nitro.js';
 import { appraisePsa } from './psa.js';
 import { simPlugin } from './sim.js';
@@ -243,6 +245,69 @@ test('fuzz: mutated sim evidence is refused with a code, never ERR_INTERNAL', as
     resign: ours.sign,
     seed: 32,
     runs: 2000,
+  });
+  assert.ok(signed.has('accepted') && signed.size >= 3, [...signed.keys()].join(', '));
+});
+
+test('fuzz: mutated CCA tokens are refused with a code, never ERR_INTERNAL', async (t) => {
+  if (!requireResource(t, '../shared/testdata', hasSharedTestdata())) return;
+  const dir = `${sharedTestdata}cca/`;
+  const cpak = await endorsedKeysFromPem(readFileSync(`${dir}cpak.pub.pem`, 'utf8'));
+  const bases = [
+    'cca-example-token-907-realm2.cbor',
+    'cca-example-token-399-draft00.cbor',
+    'ccatoken-good-907-es256.cbor',
+    'bad-binding-bug33.cbor',
+  ].map((name) => new Uint8Array(readFileSync(dir + name)));
+  const raw = await fuzz({
+    appraise: appraiseCca,
+    bases,
+    appraisal: { at: new Date(), keys: cpak, anyInstance: true, allowDebug: true },
+    seed: 41,
+    runs: 1500,
+  });
+  assert.ok(raw.size >= 3, `several refusals reached: ${[...raw.keys()].join(', ')}`);
+  // Realm claims of our own, mutated and re-signed by their RAK inside a platform token binding
+  // that RAK, so mutations reach past both signatures.
+  const cpakPair = await generateP384();
+  const rak = await generateP384();
+  const instanceId = new Uint8Array(33).fill(1);
+  const token = await makeCcaToken({
+    cpak: cpakPair,
+    rak,
+    instanceId,
+    realmChallenge: new Uint8Array(64).fill(2),
+    rim: new Uint8Array(32).fill(3),
+  });
+  const collection = decodeCbor(token) as { value: Map<number, [number, Uint8Array]> };
+  const realmToken = decodeCbor(collection.value.get(44241)?.[1] ?? new Uint8Array()) as {
+    value: unknown[];
+  };
+  const realmClaims = realmToken.value[2] as Uint8Array;
+  const keys = [{ instanceId: '01'.repeat(33), key: cpakPair.publicKey }];
+  const signed = await fuzz({
+    appraise: appraiseCca,
+    bases: [realmClaims],
+    appraisal: {
+      at: new Date(),
+      keys,
+      expectedNonce: new Uint8Array(64).fill(2),
+      allowedMeasurements: new Set(['03'.repeat(32)]),
+    },
+    resign: async (claims) => {
+      const realm = await signCoseSign1(claims, rak.privateKey, 'ES384');
+      return encodeCbor(
+        new Tag(
+          new Map([
+            [44234, collection.value.get(44234)],
+            [44241, [263, realm]],
+          ]),
+          907,
+        ),
+      );
+    },
+    seed: 42,
+    runs: 1000,
   });
   assert.ok(signed.has('accepted') && signed.size >= 3, [...signed.keys()].join(', '));
 });

@@ -16,7 +16,7 @@ const KNOWN = new Set([
 ]);
 const PLATFORM_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
 /** SHA-256 (64 hex) or SHA-384 (96 hex, e.g. a Nitro PCR0). */
-const MEASUREMENT_PATTERN = /^([0-9a-f]{64}|[0-9a-f]{96})$/;
+const MEASUREMENT_PATTERN = /^([0-9a-f]{64}|[0-9a-f]{96}|[0-9a-f]{128})$/;
 
 function bad(path: string, message: string): PolicyError {
   return new PolicyError('ERR_POLICY_BAD_EXTENSION', path, message);
@@ -37,7 +37,7 @@ function readRuntimeHashes(value: JsonValue, path: string): Record<string, strin
         throw new PolicyError(
           'ERR_POLICY_BAD_HASH',
           childPath(platformPath, index),
-          'expected lowercase hex SHA-256 or SHA-384',
+          'expected lowercase hex SHA-256, SHA-384 or SHA-512',
         );
       }
       return hash;
