@@ -16,7 +16,7 @@ export async function generateP384(): Promise<Pair> {
 }
 
 /** The RAK as the COSE_Key EC2 map the current realm profiles carry in claim 44237. */
-export async function coseKeyOf(publicKey: webcrypto.CryptoKey): Promise<Uint8Array> {
+async function coseKeyOf(publicKey: webcrypto.CryptoKey): Promise<Uint8Array> {
   const raw = new Uint8Array(await webcrypto.subtle.exportKey('raw', publicKey));
   return encodeCbor(
     new Map<number, unknown>([
