@@ -29,7 +29,7 @@ export interface VerifierConfig {
   readonly certLifetimeMs: number;
   /** Accept `sim` evidence. False is strict mode. */
   readonly allowSimulation: boolean;
-  /** Accept debug evidence (Nitro all-zero PCRs, PSA debug lifecycle). */
+  /** Accept debug evidence (Nitro all-zero PCRs, PSA and CCA platform debug lifecycles). */
   readonly allowDebug: boolean;
 }
 
