@@ -106,7 +106,7 @@ test('our veracruz_ts extensions are read; unknown top-level fields are ignored 
   const extended = await makeTestPolicy({
     now: NOW,
     extensions: {
-      runtimeHashes: { psa: ['ab'.repeat(32)], nitro: ['cd'.repeat(48)] },
+      runtimeHashes: { psa: ['ab'.repeat(32)], nitro: ['cd'.repeat(48)], cca: ['ef'.repeat(64)] },
       shutdown: { rule: 'consensus', of: [0, 2] },
       executionTimeoutMs: 60000,
       deterministic: true,
@@ -117,13 +117,15 @@ test('our veracruz_ts extensions are read; unknown top-level fields are ignored 
   json['future_field'] = 1;
   const { policy, warnings } = parsePolicy(encode(serializePolicyJson(json)), { now: NOW });
   assert.deepEqual(policy.extensions, {
-    runtimeHashes: { psa: ['ab'.repeat(32)], nitro: ['cd'.repeat(48)] },
+    runtimeHashes: { psa: ['ab'.repeat(32)], nitro: ['cd'.repeat(48)], cca: ['ef'.repeat(64)] },
     shutdown: { rule: 'consensus', of: [0, 2] },
     executionTimeoutMs: 60000,
     deterministic: true,
     storageQuotaBytes: 1 << 20,
   });
   assert.deepEqual(acceptedRuntimeHashes(policy, 'psa'), ['ab'.repeat(32)]);
+  // A SHA-512 value: the RIM of a CCA realm whose measurement algorithm is SHA-512.
+  assert.ok(isRuntimeAccepted(policy, 'cca', 'ef'.repeat(64)));
   assert.match(warnings?.join('\n') ?? '', /future_field/);
 });
 
@@ -368,6 +370,12 @@ const CASES: ReadonlyArray<[string, () => Uint8Array, string, string, Date?]> = 
     () => variant((j) => void (j['runtime_manager_hash_nitro'] = '')),
     'ERR_POLICY_BAD_HASH',
     '$.runtime_manager_hash_nitro',
+  ],
+  [
+    'runtime hash of no SHA-2 length',
+    () => variant((j) => void (j['veracruz_ts'] = { runtime_hashes: { cca: ['ab'.repeat(40)] } })),
+    'ERR_POLICY_BAD_HASH',
+    '$.veracruz_ts.runtime_hashes.cca[0]',
   ],
   [
     'duplicate file hash',
