@@ -4,6 +4,9 @@
 //   nitro: nonce = challenge nonce; user_data = SHA-256(CSR) || policy hash (64 bytes).
 //   psa:   the token has one 32/48/64-byte challenge claim and no free field, so its nonce claim is
 //          SHA-256(challenge nonce || SHA-256(CSR) || policy hash).
+//   sevsnp: the report's one free field, report_data (64 bytes), is
+//          SHA-512(challenge nonce || SHA-256(CSR) || policy hash).
+import { createHash } from 'node:crypto';
 import { concatBytes, sha256 } from './bytes.js';
 
 export interface EvidenceBinding {
@@ -20,4 +23,10 @@ export function psaBindingNonce(binding: EvidenceBinding): Uint8Array {
 
 export function nitroUserData(binding: EvidenceBinding): Uint8Array {
   return concatBytes(binding.csrHash, binding.policyHash);
+}
+
+export function snpReportData(binding: EvidenceBinding): Uint8Array {
+  const digest = createHash('sha512');
+  for (const part of [binding.nonce, binding.csrHash, binding.policyHash]) digest.update(part);
+  return new Uint8Array(digest.digest());
 }

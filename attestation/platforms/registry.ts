@@ -2,6 +2,7 @@
 import { fail } from '../errors.js';
 import { nitroPlugin } from './nitro.js';
 import { psaPlugin } from './psa.js';
+import { sevSnpPlugin } from './sevsnp.js';
 import { simPlugin } from './sim.js';
 import type { PlatformName, PlatformPlugin } from './types.js';
 
@@ -9,6 +10,7 @@ const plugins: Readonly<Record<PlatformName, PlatformPlugin>> = {
   sim: simPlugin,
   psa: psaPlugin,
   nitro: nitroPlugin,
+  sevsnp: sevSnpPlugin,
 };
 
 export function pluginFor(platform: string): PlatformPlugin {

@@ -1,8 +1,8 @@
 // What every platform plugin returns after appraising evidence, and what it needs to do so.
 import type { webcrypto } from 'node:crypto';
 
-export type PlatformName = 'sim' | 'psa' | 'nitro';
-const PLATFORMS: readonly PlatformName[] = ['sim', 'psa', 'nitro'];
+export type PlatformName = 'sim' | 'psa' | 'nitro' | 'sevsnp';
+const PLATFORMS: readonly PlatformName[] = ['sim', 'psa', 'nitro', 'sevsnp'];
 
 export function isPlatformName(value: string): value is PlatformName {
   return (PLATFORMS as readonly string[]).includes(value);
@@ -20,15 +20,17 @@ export interface AppraisalOptions {
   readonly at: Date | 'document';
   /** Platform keys (sim, psa). */
   readonly keys?: readonly EndorsedKey[];
-  /** Pinned roots as DER (nitro). */
+  /** Pinned roots as DER (nitro; sevsnp: AMD ARKs). */
   readonly roots?: readonly Uint8Array[];
+  /** sevsnp: certificates given beside the report (VCEK or VLEK, ASK or ASVK), DER. */
+  readonly certificates?: readonly Uint8Array[];
   /** Expected nonce claim; unchecked when absent (offline inspection only). */
   readonly expectedNonce?: Uint8Array;
   /** Allowed measurements, lowercase hex; unchecked when absent (offline inspection only). */
   readonly allowedMeasurements?: ReadonlySet<string>;
   /** Nitro: expected PCR values by index, lowercase hex; each listed PCR must match one. */
   readonly expectedPcrs?: ReadonlyMap<number, ReadonlySet<string>>;
-  /** Accept debug evidence (Nitro all-zero PCRs, PSA debug lifecycle). */
+  /** Accept debug evidence (Nitro all-zero PCRs, PSA debug lifecycle, SEV-SNP policy DEBUG bit). */
   readonly allowDebug?: boolean;
 }
 

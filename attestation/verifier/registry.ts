@@ -1,6 +1,7 @@
 // Endorsements (platform keys and roots) and reference values (allowed measurements) kept in the
 // verifier's state store, managed by `vc attest endorse` / `vc attest reference`.
-//   endorsement.<platform>.<id>   id = the key's instance id (sim, psa) or the root's SHA-256 (nitro)
+//   endorsement.<platform>.<id>   id = the key's instance id (sim, psa) or the root's SHA-256 (nitro,
+//                                 sevsnp: an AMD ARK)
 //   reference.<platform>.<kind>.<hex>   kind = "measurement" or, for nitro, "pcr<N>"
 import { x509 } from '../../protocol/index.js';
 import { normalizeHex, pemBlocks, sha256, toHex, toPem } from '../bytes.js';
@@ -8,6 +9,9 @@ import { endorsedKeyFromSpki } from '../endorsement-keys.js';
 import { fail } from '../errors.js';
 import type { EndorsedKey, PlatformName } from '../platforms/types.js';
 import { fromJsonBytes, jsonBytes, type StateStore } from '../../transport/index.js';
+
+/** Platforms endorsed by root certificates; the others by keys. */
+const ROOT_PLATFORMS: readonly PlatformName[] = ['nitro', 'sevsnp'];
 
 export interface EndorsementRecord {
   readonly platform: PlatformName;
@@ -36,8 +40,8 @@ export class Registry {
 
   /** Registers a platform public key (sim, psa) from SPKI PEM; returns its record. */
   async addKey(platform: PlatformName, pem: string, label?: string): Promise<EndorsementRecord> {
-    if (platform === 'nitro')
-      fail('ERR_ATTESTATION_PLATFORM', 'nitro is endorsed by a root certificate, not a key');
+    if (ROOT_PLATFORMS.includes(platform))
+      fail('ERR_ATTESTATION_PLATFORM', `${platform} is endorsed by a root certificate, not a key`);
     const spki = pemBlocks(pem, 'PUBLIC KEY')[0];
     if (!spki) fail('ERR_ENDORSEMENT_UNKNOWN', 'no PUBLIC KEY block');
     const endorsed = await endorsedKeyFromSpki(spki);
@@ -50,9 +54,9 @@ export class Registry {
     });
   }
 
-  /** Registers a root certificate (nitro) from PEM. */
+  /** Registers a root certificate (nitro; sevsnp: an AMD ARK) from PEM. */
   async addRoot(platform: PlatformName, pem: string, label?: string): Promise<EndorsementRecord> {
-    if (platform !== 'nitro')
+    if (!ROOT_PLATFORMS.includes(platform))
       fail('ERR_ATTESTATION_PLATFORM', `${platform} is endorsed by keys, not roots`);
     const der = pemBlocks(pem, 'CERTIFICATE')[0];
     if (!der) fail('ERR_ENDORSEMENT_UNKNOWN', 'no CERTIFICATE block');

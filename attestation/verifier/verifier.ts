@@ -29,7 +29,7 @@ export interface VerifierConfig {
   readonly certLifetimeMs: number;
   /** Accept `sim` evidence. False is strict mode. */
   readonly allowSimulation: boolean;
-  /** Accept debug evidence (Nitro all-zero PCRs, PSA debug lifecycle). */
+  /** Accept debug evidence (Nitro all-zero PCRs, PSA debug lifecycle, SEV-SNP policy DEBUG bit). */
   readonly allowDebug: boolean;
 }
 
@@ -230,7 +230,8 @@ function checkBinding(
   appraisal: AppraisedEvidence,
   binding: { csrHash: Uint8Array; policyHash: Uint8Array },
 ): void {
-  if (platform === 'psa') return; // bound through the nonce claim (see binding.ts)
+  // psa: bound through the nonce claim; sevsnp: through report_data (see binding.ts).
+  if (platform === 'psa' || platform === 'sevsnp') return;
   if (!appraisal.csrHash || !equalBytes(appraisal.csrHash, binding.csrHash)) {
     fail('ERR_ATTESTATION_CSR_MISMATCH', 'the evidence does not bind this CSR');
   }
