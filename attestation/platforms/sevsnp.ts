@@ -98,7 +98,7 @@ function splitEvidence(evidence: Uint8Array): { report: Uint8Array; certificates
   if (evidence.length < SNP_REPORT_SIZE)
     fail('ERR_EVIDENCE_MALFORMED', `an SEV-SNP report is ${SNP_REPORT_SIZE} bytes`);
   const certificates: Uint8Array[] = [];
-  for (let offset = SNP_REPORT_SIZE; offset < evidence.length; ) {
+  for (let offset = SNP_REPORT_SIZE; offset < evidence.length;) {
     let next: number;
     try {
       const item = readTlv(evidence, offset);
@@ -130,7 +130,10 @@ function parseCert(der: Uint8Array, what: string): x509.X509Certificate {
   try {
     return new x509.X509Certificate(der);
   } catch (error) {
-    return fail('ERR_EVIDENCE_CHAIN', `unparsable ${what} certificate: ${(error as Error).message}`);
+    return fail(
+      'ERR_EVIDENCE_CHAIN',
+      `unparsable ${what} certificate: ${(error as Error).message}`,
+    );
   }
 }
 
@@ -178,13 +181,20 @@ function extensionText(cert: x509.X509Certificate, oid: string): string | undefi
 
 function checkValidity(cert: x509.X509Certificate, what: string, at: Date): void {
   if (at < cert.notBefore || at > cert.notAfter)
-    fail('ERR_EVIDENCE_CERT_EXPIRED', `the ${what} (${cert.subject}) is not valid at ${at.toISOString()}`, {
-      notBefore: cert.notBefore.toISOString(),
-      notAfter: cert.notAfter.toISOString(),
-    });
+    fail(
+      'ERR_EVIDENCE_CERT_EXPIRED',
+      `the ${what} (${cert.subject}) is not valid at ${at.toISOString()}`,
+      {
+        notBefore: cert.notBefore.toISOString(),
+        notAfter: cert.notAfter.toISOString(),
+      },
+    );
 }
 
-async function signedBy(cert: x509.X509Certificate, issuer: x509.X509Certificate): Promise<boolean> {
+async function signedBy(
+  cert: x509.X509Certificate,
+  issuer: x509.X509Certificate,
+): Promise<boolean> {
   if (cert.issuer !== issuer.subject) return false;
   return chainCheck(`signature of ${cert.subject}`, () =>
     cert.verify({ publicKey: issuer.publicKey, signatureOnly: true }),
@@ -222,7 +232,10 @@ async function verifyChain(
   let intermediate: x509.X509Certificate | undefined;
   for (const candidate of others) if (await signedBy(signer, candidate)) intermediate = candidate;
   if (!intermediate)
-    fail('ERR_EVIDENCE_CHAIN', `no certificate given for the issuer of the VCEK/VLEK (${signer.issuer})`);
+    fail(
+      'ERR_EVIDENCE_CHAIN',
+      `no certificate given for the issuer of the VCEK/VLEK (${signer.issuer})`,
+    );
   let root: x509.X509Certificate | undefined;
   for (const der of roots) {
     const candidate = parseCert(der, 'root');
@@ -230,7 +243,10 @@ async function verifyChain(
       root = candidate;
   }
   if (!root)
-    fail('ERR_EVIDENCE_CHAIN', `the ${intermediate.subject} certificate is not signed by a pinned ARK`);
+    fail(
+      'ERR_EVIDENCE_CHAIN',
+      `the ${intermediate.subject} certificate is not signed by a pinned ARK`,
+    );
   for (const [cert, what] of [
     [root, 'ARK'],
     [intermediate, 'ASK'],
@@ -270,14 +286,18 @@ function p1363Signature(signature: Uint8Array): Uint8Array {
 
 async function verifyReportSignature(report: SnpReport, key: webcrypto.CryptoKey): Promise<void> {
   if (report.signatureAlgo !== 1)
-    fail('ERR_EVIDENCE_ALGORITHM', `SEV-SNP signature algorithm ${report.signatureAlgo} is not ECDSA P-384 SHA-384`);
+    fail(
+      'ERR_EVIDENCE_ALGORITHM',
+      `SEV-SNP signature algorithm ${report.signatureAlgo} is not ECDSA P-384 SHA-384`,
+    );
   const ok = await webcrypto.subtle.verify(
     { name: 'ECDSA', hash: 'SHA-384' },
     key,
     p1363Signature(report.signature),
     report.signed,
   );
-  if (!ok) fail('ERR_EVIDENCE_SIGNATURE', 'the report signature does not verify with the VCEK/VLEK');
+  if (!ok)
+    fail('ERR_EVIDENCE_SIGNATURE', 'the report signature does not verify with the VCEK/VLEK');
 }
 
 /** Which key signed (signer_info), and the certificate being of that kind. */
@@ -291,7 +311,10 @@ function checkSignerKind(report: SnpReport, signer: x509.X509Certificate): 'VCEK
     if (!hasCspId) fail('ERR_EVIDENCE_CHAIN', 'the report names a VLEK but no VLEK came with it');
     return 'VLEK';
   }
-  return fail('ERR_EVIDENCE_SIGNATURE', `the report names no VCEK or VLEK (signing key ${report.signingKey})`);
+  return fail(
+    'ERR_EVIDENCE_SIGNATURE',
+    `the report names no VCEK or VLEK (signing key ${report.signingKey})`,
+  );
 }
 
 /** The VCEK/VLEK certifies one TCB (and, for a VCEK, one chip): the report must be from them. */
@@ -301,7 +324,9 @@ function checkTcbAndChip(
   kind: 'VCEK' | 'VLEK',
 ): { product: string | undefined; turin: boolean; tcb: Tcb } {
   const product = extensionText(signer, OID.product);
-  const turin = product ? product.startsWith('Turin') : report.version >= 3 && report.cpuid[0] === 0x1a;
+  const turin = product
+    ? product.startsWith('Turin')
+    : report.version >= 3 && report.cpuid[0] === 0x1a;
   const tcb = decodeTcb(report.reportedTcb, turin);
   const oids: Record<TcbField, string> = {
     fmc: OID.fmc,
@@ -337,11 +362,18 @@ export async function appraiseSevSnp(
   options: AppraisalOptions,
 ): Promise<AppraisedEvidence> {
   if (options.at === 'document')
-    fail('ERR_ATTESTATION_PLATFORM', 'an SEV-SNP report has no timestamp: give a verification time');
+    fail(
+      'ERR_ATTESTATION_PLATFORM',
+      'an SEV-SNP report has no timestamp: give a verification time',
+    );
   const at = options.at;
   const { report: bytes, certificates } = splitEvidence(evidence);
   const report = parseReport(bytes);
-  const chain = await verifyChain([...certificates, ...(options.certificates ?? [])], options.roots ?? [], at);
+  const chain = await verifyChain(
+    [...certificates, ...(options.certificates ?? [])],
+    options.roots ?? [],
+    at,
+  );
   const kind = checkSignerKind(report, chain.signer);
   await verifyReportSignature(report, await signerKey(chain.signer));
   const { product, tcb } = checkTcbAndChip(report, chain.signer, kind);

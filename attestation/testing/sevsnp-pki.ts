@@ -49,7 +49,8 @@ function derInteger(value: number): Uint8Array {
 }
 
 const ia5 = (text: string): Uint8Array => tlv(0x16, new TextEncoder().encode(text));
-const ext = (oid: string, value: Uint8Array): x509.Extension => new x509.Extension(oid, false, value);
+const ext = (oid: string, value: Uint8Array): x509.Extension =>
+  new x509.Extension(oid, false, value);
 
 function amdExtensions(options: VcekOptions): x509.Extension[] {
   const tcb = options.tcb ?? TEST_TCB;
