@@ -369,14 +369,16 @@ export async function appraiseSevSnp(
   const at = options.at;
   const { report: bytes, certificates } = splitEvidence(evidence);
   const report = parseReport(bytes);
-  const chain = await verifyChain(
-    [...certificates, ...(options.certificates ?? [])],
-    options.roots ?? [],
-    at,
+  // The x509 library parses keys and extensions lazily: a malformed one is a chain refusal.
+  const given = [...certificates, ...(options.certificates ?? [])];
+  const chain = await chainCheck('SEV-SNP chain', () =>
+    verifyChain(given, options.roots ?? [], at),
   );
-  const kind = checkSignerKind(report, chain.signer);
+  const kind = await chainCheck('VCEK/VLEK', () => checkSignerKind(report, chain.signer));
   await verifyReportSignature(report, await signerKey(chain.signer));
-  const { product, tcb } = checkTcbAndChip(report, chain.signer, kind);
+  const { product, tcb } = await chainCheck('VCEK/VLEK extensions', () =>
+    checkTcbAndChip(report, chain.signer, kind),
+  );
 
   if (options.expectedNonce && !equalBytes(report.reportData, options.expectedNonce))
     fail('ERR_ATTESTATION_NONCE_MISMATCH', 'report_data is not the expected binding');

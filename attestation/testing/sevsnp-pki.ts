@@ -157,9 +157,15 @@ export async function signSnpReport(pki: SnpPki, fields: SnpReportFields): Promi
   report.set(tcb, 0x180);
   report.set(fields.cpuid ?? [0x19, 0x01, 0x01], 0x188);
   report.set(fields.chipId ?? TEST_CHIP_ID, 0x1a0);
+  return resignSnpReport(pki, report);
+}
+
+/** Signs bytes 0..0x2A0 of a report (at least 1184 bytes) with the VCEK, in place. */
+export async function resignSnpReport(pki: SnpPki, report: Uint8Array): Promise<Uint8Array> {
   const signature = new Uint8Array(
     await webcrypto.subtle.sign(ES384, pki.vcekKey.privateKey, report.subarray(0, 0x2a0)),
   );
+  report.fill(0, 0x2a0, 0x4a0);
   report.set(signature.slice(0, 48).reverse(), 0x2a0);
   report.set(signature.slice(48).reverse(), 0x2a0 + 72);
   return report;
