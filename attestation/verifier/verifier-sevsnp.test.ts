@@ -22,7 +22,8 @@ import {
   withCertificates,
   type SnpPki,
 } from '../testing/sevsnp-pki.js';
-import type { ErrorCode } from '../../protocol/index.js';
+import { checkEnclaveCertificate } from '../relying-party.js';
+import { parsePolicy, serializePolicyJson, type ErrorCode } from '../../protocol/index.js';
 
 const MEASUREMENT = new Uint8Array(48).fill(7);
 
@@ -42,18 +43,22 @@ async function setup(start?: Date): Promise<{ world: SimWorld; pki: SnpPki }> {
 }
 
 /** One challenge and evidence made by `make` from the report_data that binds this session. */
-async function attempt(world: SimWorld, make: (reportData: Uint8Array) => Promise<Uint8Array>) {
+async function attempt(
+  world: SimWorld,
+  make: (reportData: Uint8Array) => Promise<Uint8Array>,
+  policyHash = world.policyHash,
+) {
   const challenge = await world.verifier.challenge({
     computation: 'snp',
     platform: 'sevsnp',
-    policyHash: world.policyHash,
+    policyHash,
     enclaveCertExpiry: world.policyExpiry,
   });
   const csr = await buildEnclaveCsr(await generateEnclaveKeys());
   const reportData = snpReportData({
     nonce: challenge.nonce,
     csrHash: sha256(csr),
-    policyHash: fromHex(world.policyHash),
+    policyHash: fromHex(policyHash),
   });
   return world.verifier.appraise({
     attestation: challenge.attestation,
@@ -63,16 +68,40 @@ async function attempt(world: SimWorld, make: (reportData: Uint8Array) => Promis
   });
 }
 
-test('sevsnp through the verifier: report_data binding the session gives a certificate with MEASUREMENT', async () => {
+test('sevsnp through the verifier: report_data binding the session gives a certificate participants accept', async () => {
   const { world, pki } = await setup();
-  const issued = await attempt(world, async (reportData) =>
-    withCertificates(await signSnpReport(pki, { reportData, measurement: MEASUREMENT }), pki),
+  // The world's policy with MEASUREMENT accepted on sevsnp (same verifier CA).
+  const json = structuredClone(world.fixture.json) as Record<string, Record<string, unknown>>;
+  json['veracruz_ts'] = {
+    ...json['veracruz_ts'],
+    runtime_hashes: { sevsnp: [toHex(MEASUREMENT)] },
+  };
+  const policy = parsePolicy(new TextEncoder().encode(serializePolicyJson(json as never)), {
+    now: world.clock.now,
+  });
+  const issued = await attempt(
+    world,
+    async (reportData) =>
+      withCertificates(await signSnpReport(pki, { reportData, measurement: MEASUREMENT }), pki),
+    policy.hash,
   );
   const info = enclaveInfoOf(issued.certificate);
   assert.equal(info.platform, 'sevsnp');
   assert.equal(info.measurement, toHex(MEASUREMENT));
   assert.equal(info.insecure, false);
   assert.equal(issued.appraisal.debug, false);
+  // The relying-party check of phase 6 accepts it under that policy, and only that one.
+  const enclave = await checkEnclaveCertificate({
+    chain: issued.chain,
+    policy,
+    now: world.clock.now,
+    platform: 'sevsnp',
+  });
+  assert.equal(enclave.measurement, toHex(MEASUREMENT));
+  await expectCode(
+    checkEnclaveCertificate({ chain: issued.chain, policy: world.policy, now: world.clock.now }),
+    'ERR_MEASUREMENT_NOT_ALLOWED',
+  );
 });
 
 test('sevsnp through the verifier: refusals', async () => {
