@@ -4,7 +4,7 @@
 // The chain is ARK (self-signed, pinned) -> ASK (or ASVK for VLEKs) -> VCEK/VLEK, all RSASSA-PSS;
 // the VCEK's extensions certify the TCB it was issued for and the chip's hwID, which must be the
 // report's reported_tcb and chip_id. Evidence is the report, optionally followed by the DER
-// certificates that came with it (an extended report: VCEK/VLEK, ASK/ASVK, ARK in any order);
+// certificates that came with it (VCEK/VLEK, ASK/ASVK, ARK in any order: those of an extended report);
 // certificates may also be given beside it (`certificates`). Certificates are never trusted from
 // the evidence: the ARK must be one of the pinned roots.
 import { webcrypto } from 'node:crypto';
