@@ -14,9 +14,9 @@ import { fail } from '../errors.js';
 import { isVcError, x509 } from '../../protocol/index.js';
 import type { AppraisalOptions, AppraisedEvidence, PlatformPlugin } from './types.js';
 
-export const SNP_REPORT_SIZE = 0x4a0;
+const SNP_REPORT_SIZE = 0x4a0;
 /** The report's signed bytes end where the signature starts. */
-export const SNP_SIGNED_SIZE = 0x2a0;
+const SNP_SIGNED_SIZE = 0x2a0;
 const SUPPORTED_VERSIONS = [2, 3, 5];
 const MAX_CERTIFICATES = 4;
 /** Guest policy bit 19: the hypervisor may debug (read and write) the guest. */
