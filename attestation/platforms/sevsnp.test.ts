@@ -7,7 +7,7 @@ import {
   sharedTestdata,
 } from '../../test-support/requirements.js';
 import { concatBytes, pemBlocks, toHex } from '../bytes.js';
-import type { ErrorCode } from '../../protocol/index.js';
+import { x509, type ErrorCode } from '../../protocol/index.js';
 import {
   createSnpPki,
   signSnpReport,
@@ -497,4 +497,32 @@ test('SEV-SNP: the debug bit of a synthetic report, and a non-debug one', async 
     synthetic(pki),
   );
   assert.equal(plain.debug, false);
+});
+
+test('SEV-SNP: a VCEK signed by the ARK itself (no ASK) is not a chain', async () => {
+  const pki = await createSnpPki(NOW);
+  const direct = await x509.X509CertificateGenerator.create({
+    serialNumber: '00',
+    subject: pki.vcek.subject,
+    issuer: pki.ark.subject,
+    notBefore: pki.vcek.notBefore,
+    notAfter: pki.vcek.notAfter,
+    publicKey: pki.vcekKey.publicKey as never,
+    signingKey: pki.arkKey.privateKey as never,
+    signingAlgorithm: { name: 'RSA-PSS', hash: 'SHA-384', saltLength: 48 },
+    extensions: pki.vcek.extensions,
+  });
+  const report = await signSnpReport(pki, {});
+  await expectCode(
+    appraiseSevSnp(report, {
+      ...synthetic(pki),
+      certificates: [new Uint8Array(direct.rawData), new Uint8Array(pki.ark.rawData)],
+    }),
+    'ERR_EVIDENCE_CHAIN',
+  );
+  // The same VCEK key certified by the ASK verifies.
+  await appraiseSevSnp(report, {
+    ...synthetic(pki),
+    certificates: [new Uint8Array(pki.vcek.rawData), new Uint8Array(pki.ask.rawData)],
+  });
 });

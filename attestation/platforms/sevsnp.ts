@@ -230,7 +230,10 @@ async function verifyChain(
   const signer = certs[signerIndex < 0 ? 0 : signerIndex] as x509.X509Certificate;
   const others = certs.filter((c) => c !== signer);
   let intermediate: x509.X509Certificate | undefined;
-  for (const candidate of others) if (await signedBy(signer, candidate)) intermediate = candidate;
+  // The ASK/ASVK: never a self-issued certificate (an ARK does not sign VCEKs itself).
+  for (const candidate of others)
+    if (candidate.subject !== candidate.issuer && (await signedBy(signer, candidate)))
+      intermediate = candidate;
   if (!intermediate)
     fail(
       'ERR_EVIDENCE_CHAIN',

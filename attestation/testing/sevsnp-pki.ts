@@ -22,6 +22,7 @@ export interface SnpTcb {
 
 export interface SnpPki {
   readonly ark: x509.X509Certificate;
+  readonly arkKey: Pair;
   readonly ask: x509.X509Certificate;
   readonly vcek: x509.X509Certificate;
   readonly vcekKey: Pair;
@@ -118,7 +119,7 @@ export async function createSnpPki(now: Date, options: VcekOptions = {}): Promis
     signingAlgorithm: PSS,
     extensions: amdExtensions(options),
   });
-  return { ark, ask, vcek, vcekKey };
+  return { ark, arkKey, ask, vcek, vcekKey };
 }
 
 export interface SnpReportFields {
