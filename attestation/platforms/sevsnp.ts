@@ -282,7 +282,7 @@ function p1363Signature(signature: Uint8Array): Uint8Array {
     const value = signature.subarray(field, field + 72);
     if (value.subarray(48).some((b) => b !== 0))
       fail('ERR_EVIDENCE_SIGNATURE', 'the report signature is not a P-384 signature');
-    out.set(value.subarray(0, 48).reverse(), start);
+    out.set(Uint8Array.from(value.subarray(0, 48)).reverse(), start);
   }
   return out;
 }
