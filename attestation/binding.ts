@@ -6,6 +6,8 @@
 //          SHA-256(challenge nonce || SHA-256(CSR) || policy hash).
 //   cca:   the realm token's 64-byte realm challenge is
 //          SHA-512(challenge nonce || SHA-256(CSR) || policy hash).
+//   sevsnp: the report's one free field, report_data (64 bytes), is
+//          SHA-512(challenge nonce || SHA-256(CSR) || policy hash).
 import { concatBytes, sha2, sha256 } from './bytes.js';
 
 export interface EvidenceBinding {
@@ -26,4 +28,9 @@ export function nitroUserData(binding: EvidenceBinding): Uint8Array {
 
 export function ccaRealmChallenge(binding: EvidenceBinding): Uint8Array {
   return sha2('sha512', concatBytes(binding.nonce, binding.csrHash, binding.policyHash));
+}
+
+/** SEV-SNP report_data: the same 64-byte digest as the CCA realm challenge. */
+export function snpReportData(binding: EvidenceBinding): Uint8Array {
+  return ccaRealmChallenge(binding);
 }

@@ -1,18 +1,24 @@
 // Offline appraisal of one piece of evidence (`vc attest verify`): no verifier state, endorsements
 // given directly (a root PEM for Nitro, default the AWS root; a public key PEM or JWK for PSA, CCA
-// and sim, used whatever instance id the evidence names).
+// and sim, used whatever instance id the evidence names; for SEV-SNP the VCEK/VLEK and its ASK/ARK
+// chain, the ARK pinned: default AMD's ARKs, or `--root`).
 import { normalizeHex, pemBlocks } from './bytes.js';
 import { endorsedKeysFromPem } from './endorsement-keys.js';
 import { pluginFor } from './platforms/registry.js';
 import { AWS_NITRO_ROOT_PEM } from './platforms/nitro-root.js';
+import { AMD_ARK_PEMS } from './platforms/sevsnp-roots.js';
 import type { AppraisedEvidence, PlatformName } from './platforms/types.js';
 import { UsageError } from '../protocol/index.js';
 
 export interface OfflineVerifyOptions {
   readonly platform: PlatformName;
   readonly evidence: Uint8Array;
-  /** Nitro trust anchors (PEM); default the AWS Nitro root. */
+  /** Nitro trust anchors (PEM), default the AWS Nitro root; SEV-SNP ARKs, default AMD's. */
   readonly rootPem?: string;
+  /** SEV-SNP: the VCEK or VLEK (DER or PEM). */
+  readonly vcek?: Uint8Array;
+  /** SEV-SNP: the ASK (or ASVK) and ARK, PEM (AMD KDS `cert_chain`). */
+  readonly chainPem?: string;
   /** PSA / CCA / sim platform public key(s) (PEM, or one JWK). */
   readonly keyPem?: string;
   readonly at: Date | 'document';
@@ -34,21 +40,44 @@ export function evidenceBytes(file: Uint8Array): Uint8Array {
   return file;
 }
 
+const DEFAULT_ROOTS: Partial<Record<PlatformName, string>> = {
+  nitro: AWS_NITRO_ROOT_PEM,
+  sevsnp: AMD_ARK_PEMS.join(''),
+};
+
+/** A certificate file: PEM blocks, or one DER certificate. */
+function certificatesOf(file: Uint8Array): Uint8Array[] {
+  const blocks = pemBlocks(Buffer.from(file).toString('latin1'), 'CERTIFICATE');
+  return blocks.length > 0 ? blocks : [file];
+}
+
+function snpCertificates(options: OfflineVerifyOptions): Uint8Array[] {
+  if (options.platform !== 'sevsnp') return [];
+  if (options.at === 'document')
+    throw new UsageError('an SEV-SNP report has no timestamp: give --at ISO8601 or leave it out');
+  const vcek = options.vcek ? certificatesOf(options.vcek) : [];
+  const chain = options.chainPem ? pemBlocks(options.chainPem, 'CERTIFICATE') : [];
+  if (options.chainPem !== undefined && chain.length === 0)
+    throw new UsageError('--chain has no CERTIFICATE block');
+  return [...vcek, ...chain];
+}
+
 export async function verifyEvidence(options: OfflineVerifyOptions): Promise<AppraisedEvidence> {
-  const needsKey = options.platform !== 'nitro';
+  const needsKey = options.platform !== 'nitro' && options.platform !== 'sevsnp';
   if (needsKey && !options.keyPem)
     throw new UsageError(`--key PEM is required for ${options.platform} evidence`);
+  const defaultRoot = DEFAULT_ROOTS[options.platform];
   const roots =
-    options.platform === 'nitro'
-      ? pemBlocks(options.rootPem ?? AWS_NITRO_ROOT_PEM, 'CERTIFICATE')
-      : [];
-  if (options.platform === 'nitro' && roots.length === 0)
+    defaultRoot === undefined ? [] : pemBlocks(options.rootPem ?? defaultRoot, 'CERTIFICATE');
+  if (defaultRoot !== undefined && roots.length === 0)
     throw new UsageError('--root has no CERTIFICATE block');
+  const certificates = snpCertificates(options);
   return pluginFor(options.platform).appraise(options.evidence, {
     at: options.at,
     keys: needsKey ? await endorsedKeysFromPem(options.keyPem ?? '') : [],
     anyInstance: true,
     roots,
+    ...(certificates.length > 0 ? { certificates } : {}),
     ...(options.nonce ? { expectedNonce: options.nonce } : {}),
     ...(options.measurements
       ? { allowedMeasurements: new Set(options.measurements.map(normalizeHex)) }

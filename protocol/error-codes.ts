@@ -159,6 +159,8 @@ export const errorCatalog = {
     ERR_EVIDENCE_KEY_BINDING:
       'a token signed by a key the platform token does not bind (CCA: the platform challenge is not the hash of the realm attestation key)',
     ERR_EVIDENCE_CERT_EXPIRED: 'a platform certificate is not valid at the verification time',
+    ERR_EVIDENCE_TCB_MISMATCH:
+      "the report's TCB or chip id is not the one its signing certificate (SEV-SNP VCEK/VLEK) certifies",
     ERR_ATTESTATION_NONCE_MISMATCH: "the nonce in the evidence is not the challenge's",
     ERR_ATTESTATION_CHALLENGE_EXPIRED: 'the challenge expired before the evidence arrived',
     ERR_ATTESTATION_NONCE_REUSED: 'the challenge was already answered, or its session ended',

@@ -1,5 +1,6 @@
-// Fuzz of each platform's evidence parser: thousands of mutations of real evidence (Nitro, PSA, CCA)
-// and of evidence made here (sim; PSA claims and CCA realm claims re-signed with keys of ours), each appraised as
+// Fuzz of each platform's evidence parser: thousands of mutations of real evidence (Nitro, PSA, CCA,
+// SEV-SNP) and of evidence made here (sim; PSA claims, CCA realm claims and SEV-SNP reports re-signed
+// with keys of ours), each appraised as
 // `vc attest verify` would. Every outcome is a verdict or a refusal with an attestation code: never
 // ERR_INTERNAL, never anything but a VcError. Fixed seeds and counts, so a run is reproducible.
 import { test } from 'node:test';
@@ -12,13 +13,21 @@ import {
   requireResource,
   sharedTestdata,
 } from '../../test-support/requirements.js';
-import { pemBlocks } from '../bytes.js';
+import { concatBytes, pemBlocks } from '../bytes.js';
 import { asMap, decodeCbor, encodeCbor, isTag, Tag } from '../cbor.js';
 import { signCoseSign1, type CoseAlg } from '../cose.js';
 import { endorsedKeysFromPem, instanceIdOf } from '../endorsement-keys.js';
 import { isVcError } from '../../protocol/index.js';
 import { generateP384, makeCcaToken } from '../testing/cca-token.js';
 import { appraiseCca } from './cca.js';
+import { appraiseSevSnp } from './sevsnp.js';
+import { AMD_ARK_PEMS } from './sevsnp-roots.js';
+import {
+  createSnpPki,
+  resignSnpReport,
+  signSnpReport,
+  withCertificates,
+} from '../testing/sevsnp-pki.js';
 import { appraiseNitro } from './nitro.js';
 import { appraisePsa } from './psa.js';
 import { simPlugin } from './sim.js';
@@ -307,6 +316,41 @@ test('fuzz: mutated CCA tokens are refused with a code, never ERR_INTERNAL', asy
       );
     },
     seed: 42,
+    runs: 1000,
+  });
+  assert.ok(signed.has('accepted') && signed.size >= 3, [...signed.keys()].join(', '));
+});
+
+test('fuzz: mutated SEV-SNP reports are refused with a code, never ERR_INTERNAL', async (t) => {
+  if (!requireResource(t, '../shared/testdata', hasSharedTestdata())) return;
+  const dir = `${sharedTestdata}sevsnp/`;
+  const file = (name: string): Uint8Array => new Uint8Array(readFileSync(dir + name));
+  const ask = (name: string): Uint8Array =>
+    pemBlocks(readFileSync(dir + name, 'utf8'), 'CERTIFICATE')[0] ?? new Uint8Array();
+  // Real reports with their VCEK and ASK appended (an extended report), so mutations hit both.
+  const bases = [
+    concatBytes(file('genoa-v5-report.bin'), file('genoa-vcek.der'), ask('ask_ark_genoa.pem')),
+    concatBytes(file('turin-v5-report.bin'), file('turin-vcek.der'), ask('ask_ark_turin_vcek.pem')),
+  ];
+  const roots = AMD_ARK_PEMS.flatMap((pem) => pemBlocks(pem, 'CERTIFICATE'));
+  const at = new Date('2026-01-01T00:00:00Z');
+  const seen = await fuzz({
+    appraise: appraiseSevSnp,
+    bases,
+    appraisal: { at, roots, allowDebug: true },
+    seed: 31,
+    runs: 1000,
+  });
+  assert.ok(seen.size >= 3, `several refusals reached: ${[...seen.keys()].join(', ')}`);
+  // Reports re-signed by a VCEK of ours after mutation, so mutations reach the checks past the signature.
+  const pki = await createSnpPki(at);
+  const signed = await fuzz({
+    appraise: appraiseSevSnp,
+    bases: [await signSnpReport(pki, {})],
+    appraisal: { at, roots: [new Uint8Array(pki.ark.rawData)], allowDebug: true },
+    resign: async (bytes) =>
+      bytes.length < 0x4a0 ? bytes : withCertificates(await resignSnpReport(pki, bytes), pki),
+    seed: 32,
     runs: 1000,
   });
   assert.ok(signed.has('accepted') && signed.size >= 3, [...signed.keys()].join(', '));

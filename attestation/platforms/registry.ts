@@ -3,6 +3,7 @@ import { fail } from '../errors.js';
 import { ccaPlugin } from './cca.js';
 import { nitroPlugin } from './nitro.js';
 import { psaPlugin } from './psa.js';
+import { sevSnpPlugin } from './sevsnp.js';
 import { simPlugin } from './sim.js';
 import type { PlatformName, PlatformPlugin } from './types.js';
 
@@ -11,6 +12,7 @@ const plugins: Readonly<Record<PlatformName, PlatformPlugin>> = {
   psa: psaPlugin,
   nitro: nitroPlugin,
   cca: ccaPlugin,
+  sevsnp: sevSnpPlugin,
 };
 
 export function pluginFor(platform: string): PlatformPlugin {

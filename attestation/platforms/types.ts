@@ -1,8 +1,8 @@
 // What every platform plugin returns after appraising evidence, and what it needs to do so.
 import type { webcrypto } from 'node:crypto';
 
-export type PlatformName = 'sim' | 'psa' | 'nitro' | 'cca';
-const PLATFORMS: readonly PlatformName[] = ['sim', 'psa', 'nitro', 'cca'];
+export type PlatformName = 'sim' | 'psa' | 'nitro' | 'cca' | 'sevsnp';
+const PLATFORMS: readonly PlatformName[] = ['sim', 'psa', 'nitro', 'cca', 'sevsnp'];
 
 export function isPlatformName(value: string): value is PlatformName {
   return (PLATFORMS as readonly string[]).includes(value);
@@ -25,8 +25,10 @@ export interface AppraisalOptions {
   readonly keys?: readonly EndorsedKey[];
   /** Use the keys given whatever instance id the evidence names (offline, a key given). */
   readonly anyInstance?: boolean;
-  /** Pinned roots as DER (nitro). */
+  /** Pinned roots as DER (nitro; sevsnp: AMD ARKs). */
   readonly roots?: readonly Uint8Array[];
+  /** sevsnp: certificates given beside the report (VCEK or VLEK, ASK or ASVK), DER. */
+  readonly certificates?: readonly Uint8Array[];
   /** Expected nonce claim; unchecked when absent (offline inspection only). */
   readonly expectedNonce?: Uint8Array;
   /** Allowed measurements, lowercase hex; unchecked when absent (offline inspection only). */
@@ -35,7 +37,7 @@ export interface AppraisalOptions {
   readonly expectedPcrs?: ReadonlyMap<number, ReadonlySet<string>>;
   /** CCA: expected REMs (`rem0`..`rem3`) and personalization value (`personalization`), hex. */
   readonly expectedValues?: ReadonlyMap<string, ReadonlySet<string>>;
-  /** Accept debug evidence (Nitro all-zero PCRs, PSA and CCA debug lifecycles). */
+  /** Accept debug evidence (Nitro all-zero PCRs, PSA and CCA debug lifecycles, SEV-SNP policy DEBUG bit). */
   readonly allowDebug?: boolean;
 }
 

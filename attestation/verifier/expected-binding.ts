@@ -1,9 +1,15 @@
 // The nonce claim the verifier expects from each platform (see ../binding.ts).
-import { ccaRealmChallenge, psaBindingNonce, type EvidenceBinding } from '../binding.js';
+import {
+  ccaRealmChallenge,
+  psaBindingNonce,
+  snpReportData,
+  type EvidenceBinding,
+} from '../binding.js';
 import type { PlatformName } from '../platforms/types.js';
 
 export function bindingNonce(platform: PlatformName, binding: EvidenceBinding): Uint8Array {
   if (platform === 'psa') return psaBindingNonce(binding);
   if (platform === 'cca') return ccaRealmChallenge(binding);
+  if (platform === 'sevsnp') return snpReportData(binding);
   return binding.nonce;
 }

@@ -1,7 +1,8 @@
 // Endorsements (platform keys and roots) and reference values (allowed measurements) kept in the
 // verifier's state store, managed by `vc attest endorse` / `vc attest reference`.
 //   endorsement.<platform>.<id>   id = the instance id a key is endorsed for (sim, psa, cca: by default
-//                                 0x01 || SHA-256(key point), or the one given), or the root's SHA-256 (nitro)
+//                                 0x01 || SHA-256(key point), or the one given), or the root's SHA-256
+//                                 (nitro; sevsnp: an AMD ARK)
 //   reference.<platform>.<kind>.<hex>   kind = "measurement", for nitro "pcr<N>", for cca "rem0".."rem3"
 //                                       and "personalization"
 import { x509 } from '../../protocol/index.js';
@@ -10,6 +11,9 @@ import { endorsedKeyFromSpki } from '../endorsement-keys.js';
 import { fail } from '../errors.js';
 import type { EndorsedKey, PlatformName } from '../platforms/types.js';
 import { fromJsonBytes, jsonBytes, type StateStore } from '../../transport/index.js';
+
+/** Platforms endorsed by root certificates; the others by keys. */
+const ROOT_PLATFORMS: readonly PlatformName[] = ['nitro', 'sevsnp'];
 
 export interface EndorsementRecord {
   readonly platform: PlatformName;
@@ -46,8 +50,8 @@ export class Registry {
     label?: string,
     instanceId?: string,
   ): Promise<EndorsementRecord> {
-    if (platform === 'nitro')
-      fail('ERR_ATTESTATION_PLATFORM', 'nitro is endorsed by a root certificate, not a key');
+    if (ROOT_PLATFORMS.includes(platform))
+      fail('ERR_ATTESTATION_PLATFORM', `${platform} is endorsed by a root certificate, not a key`);
     if (platform === 'sim' && instanceId !== undefined)
       fail('ERR_ATTESTATION_PLATFORM', "a sim key's instance id is always the hash of the key");
     const spki = pemBlocks(pem, 'PUBLIC KEY')[0];
@@ -65,9 +69,9 @@ export class Registry {
     });
   }
 
-  /** Registers a root certificate (nitro) from PEM. */
+  /** Registers a root certificate (nitro; sevsnp: an AMD ARK) from PEM. */
   async addRoot(platform: PlatformName, pem: string, label?: string): Promise<EndorsementRecord> {
-    if (platform !== 'nitro')
+    if (!ROOT_PLATFORMS.includes(platform))
       fail('ERR_ATTESTATION_PLATFORM', `${platform} is endorsed by keys, not roots`);
     const der = pemBlocks(pem, 'CERTIFICATE')[0];
     if (!der) fail('ERR_ENDORSEMENT_UNKNOWN', 'no CERTIFICATE block');

@@ -29,7 +29,7 @@ export interface VerifierConfig {
   readonly certLifetimeMs: number;
   /** Accept `sim` evidence. False is strict mode. */
   readonly allowSimulation: boolean;
-  /** Accept debug evidence (Nitro all-zero PCRs, PSA and CCA platform debug lifecycles). */
+  /** Accept debug evidence (Nitro all-zero PCRs, PSA and CCA platform debug lifecycles, SEV-SNP policy DEBUG bit). */
   readonly allowDebug: boolean;
 }
 
@@ -231,8 +231,9 @@ function checkBinding(
   appraisal: AppraisedEvidence,
   binding: { csrHash: Uint8Array; policyHash: Uint8Array },
 ): void {
-  // psa and cca bind the CSR and policy through their nonce claim (see binding.ts).
-  if (platform === 'psa' || platform === 'cca') return;
+  // psa and cca bind the CSR and policy through their nonce claim, sevsnp through report_data
+  // (see binding.ts).
+  if (platform === 'psa' || platform === 'cca' || platform === 'sevsnp') return;
   if (!appraisal.csrHash || !equalBytes(appraisal.csrHash, binding.csrHash)) {
     fail('ERR_ATTESTATION_CSR_MISMATCH', 'the evidence does not bind this CSR');
   }

@@ -19,9 +19,10 @@ import { parseOptions, readHostFile, readHostText, type CliIo, type Command } fr
 import { checkOutputFile, outputError } from '../support.js';
 
 const usage = `Usage:
-  vc attest verify --platform nitro|psa|cca|sim --evidence FILE [--root PEM] [--key PEM]
-                   [--at ISO8601|document] [--nonce HEX] [--measurement HEX]... [--pcr N=HEX]...
-                   [--rem N=HEX]... [--personalization HEX]... [--allow-debug] [--json]
+  vc attest verify --platform nitro|psa|cca|sevsnp|sim --evidence FILE [--root PEM] [--key PEM]
+                   [--vcek CERT] [--chain PEM] [--at ISO8601|document] [--nonce HEX]
+                   [--measurement HEX]... [--pcr N=HEX]... [--rem N=HEX]... [--personalization HEX]...
+                   [--allow-debug] [--json]
   vc attest measure [--manifest] [--json]
   vc attest sim-key --out FILE [--json]
   vc attest endorse add --platform P (--key PEM [--instance-id HEX] | --root PEM) [--label TEXT] [STORE]
@@ -36,17 +37,21 @@ verify     appraises one piece of evidence offline. Exit 0 printing its claims w
            1 with the error code otherwise. --at document verifies at the evidence's own timestamp
            (Nitro); default now. Nitro's root defaults to the pinned AWS Nitro root; PSA, CCA and sim
            need --key (the platform public key, PEM or JWK; the signature is checked with it whatever
-           instance id the token names). --measurement and --pcr give expected values (sim: runtime
-           measurement; psa: every software component; nitro: PCR0; cca: the RIM); --rem and
-           --personalization a CCA realm's REMs and personalization value; --nonce the nonce (cca:
-           the realm challenge). Debug evidence is refused unless --allow-debug.
+           instance id the token names). SEV-SNP (a 1184-byte report) needs --vcek (the VCEK or VLEK,
+           DER or PEM) and --chain (its ASK or ASVK and ARK, PEM) unless the evidence file carries
+           them after the report; the ARK must be one of AMD's (pinned) or of --root. --measurement
+           and --pcr give expected values (sim: runtime measurement; psa: every software component;
+           nitro: PCR0; cca: the RIM; sevsnp: MEASUREMENT); --rem and --personalization a CCA realm's
+           REMs and personalization value; --nonce the nonce (cca: the realm challenge; sevsnp: the
+           expected report_data). Debug evidence is refused unless --allow-debug.
 measure    prints the measurement of this installation's enclave runtime (docs/attestation.md):
            the SHA-256 of a manifest stating the runtime bundle's SHA-256 and its Node version;
            --manifest prints the manifest. Builds dist/enclave-runtime.mjs if missing or stale.
 sim-key    creates the sim platform attestation key (PKCS#8 PEM, mode 0600) for the host launcher
            (${SIM_KEY_ENV}) and prints its public key, to endorse at the verifier.
-endorse    manages platform keys (sim, psa, cca) and roots (nitro) in the verifier's state store.
-           A psa or cca key is endorsed for --instance-id HEX (default 0x01 || SHA-256 of its point).
+endorse    manages platform keys (sim, psa, cca) and roots (nitro; sevsnp: AMD ARKs) in the
+           verifier's state store. A psa or cca key is endorsed for --instance-id HEX (default
+           0x01 || SHA-256 of its point).
 reference  manages reference values (allowed measurements; nitro PCRs as --kind pcr1..pcr31;
            cca REMs as --kind rem0..rem3 and the personalization value as --kind personalization).
 STORE      --store FILE (default ${DEFAULT_STORE_FILE}) or --nats URL [--bucket NAME].
@@ -57,6 +62,8 @@ const options = {
   evidence: { type: 'string' },
   root: { type: 'string' },
   key: { type: 'string' },
+  vcek: { type: 'string' },
+  chain: { type: 'string' },
   at: { type: 'string' },
   nonce: { type: 'string' },
   measurement: { type: 'string', multiple: true },
@@ -83,11 +90,13 @@ type Values = ReturnType<
 
 function platformOf(values: Values, required = true): PlatformName | undefined {
   if (values.platform === undefined) {
-    if (required) throw new UsageError('--platform nitro|psa|cca|sim is required');
+    if (required) throw new UsageError('--platform nitro|psa|cca|sevsnp|sim is required');
     return undefined;
   }
   if (!isPlatformName(values.platform))
-    throw new UsageError(`unknown --platform ${values.platform}: use nitro, psa, cca or sim`);
+    throw new UsageError(
+      `unknown --platform ${values.platform}: use nitro, psa, cca, sevsnp or sim`,
+    );
   return values.platform;
 }
 
@@ -122,6 +131,8 @@ async function verify(values: Values, io: CliIo): Promise<number> {
   if (!values.evidence) throw new UsageError('--evidence FILE is required');
   const rootPem = await readText(values.root);
   const keyPem = await readText(values.key);
+  const chainPem = await readText(values.chain);
+  const vcek = values.vcek ? await readHostFile(values.vcek) : undefined;
   const measurements = values.measurement;
   const pcrs = parsePcrs(values.pcr);
   const expectedValues = ccaExpectedValues(values);
@@ -132,6 +143,8 @@ async function verify(values: Values, io: CliIo): Promise<number> {
     allowDebug: values['allow-debug'],
     ...(rootPem ? { rootPem } : {}),
     ...(keyPem ? { keyPem } : {}),
+    ...(chainPem !== undefined ? { chainPem } : {}),
+    ...(vcek ? { vcek } : {}),
     ...(values.nonce ? { nonce: fromHex(values.nonce, '--nonce') } : {}),
     ...(measurements ? { measurements } : {}),
     ...(pcrs ? { pcrs } : {}),

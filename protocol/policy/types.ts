@@ -73,7 +73,7 @@ export interface Policy {
 }
 
 export interface PolicyExtensions {
-  /** Allowed measurements of our own enclave runtime per attestation platform (sim, psa, nitro, cca, ...). */
+  /** Allowed measurements of our own enclave runtime per attestation platform (sim, psa, nitro, cca, sevsnp, ...). */
   readonly runtimeHashes?: Readonly<Record<string, readonly string[]>>;
   /** Who may shut the computation down: Veracruz's default is any participant. */
   readonly shutdown?:
