@@ -25,9 +25,9 @@ export const envelopeMapHeader = 0x88;
 export const envelopeVersion = 1;
 
 /** A computation id is one NATS subject token. */
-export const computationPattern = /^[A-Za-z0-9_-]{1,64}$/;
+const computationPattern = /^[A-Za-z0-9_-]{1,64}$/;
 /** A sender id: printable ASCII without spaces (e.g. `participant:1`, `enclave`, `verifier`). */
-export const senderPattern = /^[\x21-\x7e]{1,128}$/;
+const senderPattern = /^[\x21-\x7e]{1,128}$/;
 
 /** The signed header's fields: what senders write and receivers check before the signature. */
 const headerFields = {
