@@ -3,6 +3,7 @@
 // TypeScript type is derived from that schema (`BodyOf<K>`), so the validator and the type cannot
 // drift apart. The envelope (transport/) carries `kind` and the msgpack-encoded body; receivers
 // validate the decoded body with `validateBody(kind, body)` (validate.ts) before acting on it.
+// docs/asyncapi.yaml carries each schema as JSON Schema (`jsonSchemaOf`, npm run build:asyncapi).
 import type { ErrorCode } from '../error-codes.js';
 import { canonicalPathProblem, PSEUDO_FILES } from '../policy/paths.js';
 import {
