@@ -138,11 +138,12 @@ function channelsFor(subject: string, kind: string): string[] {
 
 const historiesDir = new URL('../scenarios/histories/', import.meta.url);
 /** The kind of a recorded message: the envelope's, or which unsigned liveness payload it is. */
-function kindOf(data: Uint8Array): { kind: string; body?: unknown } {
+function kindOf(data: Uint8Array): { kind: string; from?: string; body?: unknown } {
   if (data.length === 0) return { kind: 'liveness.empty' };
   let kind: string;
+  let from: string;
   try {
-    kind = readEnvelopeHeaderUnverified(data).kind;
+    ({ kind, from } = readEnvelopeHeaderUnverified(data));
   } catch {
     const value = decodePlain(data);
     for (const name of ['ping', 'answer'] as const)
@@ -151,10 +152,10 @@ function kindOf(data: Uint8Array): { kind: string; body?: unknown } {
     return { kind: 'unknown' };
   }
   const { body } = decodePlain(data) as { body: Uint8Array };
-  return { kind, body: decodePlain(body) };
+  return { kind, from, body: decodePlain(body) };
 }
-function recordedMessages(): { subject: string; kind: string; body?: unknown }[] {
-  const out: { subject: string; kind: string; body?: unknown }[] = [];
+function recordedMessages(): { subject: string; kind: string; from?: string; body?: unknown }[] {
+  const out: { subject: string; kind: string; from?: string; body?: unknown }[] = [];
   for (const file of readdirSync(historiesDir).filter((f) => f.endsWith('.vcj'))) {
     for (const r of parseJournal(readFileSync(new URL(file, historiesDir))).records)
       out.push({ subject: r.subject, ...kindOf(r.data) });
@@ -176,6 +177,57 @@ test('every message the recorded scenarios sent travels on a channel the documen
   // The check can fail: a kind on a channel that does not carry it matches nothing.
   assert.deepEqual(channelsFor('vc.verifier', 'provision.data'), []);
   assert.deepEqual(channelsFor('vc.c.p1.enclave.x', 'session.hello'), []);
+});
+
+/** The sender ids each role signs under (docs/protocol.md, "Sender ids"). */
+const ID_FORMS: Record<string, RegExp> = {
+  participant: /^c:[0-9a-f]{64}$/,
+  launcher: /^(c:[0-9a-f]{64}|k:0[23][0-9a-f]{64})$/,
+  operator: /^k:0[23][0-9a-f]{64}$/,
+  host: /^k:0[23][0-9a-f]{64}$/,
+  enclave: /^k:0[23][0-9a-f]{64}$/,
+  verifier: /^verifier$/,
+};
+
+/** The roles the document says send `kind` on `channel`: an operation's `from:`, or a reply's `to:`. */
+function sendersOf(channel: string, kind: string): string[] {
+  const roles = new Set<string>();
+  for (const op of Object.values(doc.operations)) {
+    const tags = (op as { tags?: { name: string }[] }).tags ?? [];
+    const role = (prefix: string): string[] =>
+      tags.filter((t) => t.name.startsWith(prefix)).map((t) => t.name.slice(prefix.length));
+    if (
+      op.channel.$ref === `#/channels/${channel}` &&
+      op.messages.some((m) => lastToken(m) === kind)
+    )
+      role('from:').forEach((r) => roles.add(r));
+    if (
+      op.reply?.channel.$ref === `#/channels/${channel}` &&
+      op.reply.messages.some((m) => lastToken(m) === kind)
+    )
+      role('to:').forEach((r) => roles.add(r));
+  }
+  return [...roles];
+}
+
+test('every recorded envelope was signed by a role the document names as its sender', () => {
+  let checked = 0;
+  for (const { subject, kind, from } of recorded) {
+    if (from === undefined) continue;
+    const [channel] = channelsFor(subject, kind);
+    const roles = sendersOf(channel as string, kind);
+    assert.ok(roles.length > 0, `${kind} on ${channel}: no sender`);
+    assert.ok(
+      roles.some((r) => ID_FORMS[r]?.test(from)),
+      `${kind} on ${channel} from ${from}: the document says ${roles.join(', ')}`,
+    );
+    checked++;
+  }
+  assert.ok(checked > 100);
+  // The check can fail: a participant's id is not the verifier's.
+  assert.ok(
+    !sendersOf('inbox', 'attest.challenge').some((r) => ID_FORMS[r]?.test(`c:${'0'.repeat(64)}`)),
+  );
 });
 
 /**
