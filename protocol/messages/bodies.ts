@@ -37,7 +37,7 @@ const CANONICAL_PATH = '^(/(?!\\.\\.?(/|$))[^/\\u0000]+)+$';
 /**
  * A file named the way protocol/policy/paths.ts writes it: canonical, and not the root directory.
  * Its JSON Schema says the same as a pattern: one or more `/segment`, no segment empty, `.` or `..`,
- * no NUL; or a pseudo file (protocol/messages/schema.test.ts checks the two agree).
+ * no NUL; or a pseudo file (scripts/asyncapi.test.ts checks the two agree).
  */
 const vfsPath: Check<string> = described(
   (value, at) => {
