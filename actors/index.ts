@@ -47,6 +47,7 @@ export type { Signer } from './runtime/endpoint.js';
 export { VERIFIER_SENDER_ID } from './runtime/policy-keys.js';
 export { inWindow } from './runtime/window.js';
 export { certificateSenderId, keySenderId } from './runtime/sender-ids.js';
+export { resultBulkStream } from './runtime/bulk.js';
 export { memoryBus, natsBus } from './system/system-bus.js';
 export { startSystem } from './system/system.js';
 export type { System } from './system/system.js';

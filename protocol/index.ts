@@ -17,8 +17,9 @@ export type { GeneratedIdentity, Identity } from './identity/identity.js';
 export { generateKeyPair, importPrivateKeyPem, publicKeyDerOfPrivatePem } from './identity/keys.js';
 export type { KeyAlgorithmName } from './identity/keys.js';
 export { x509 } from './identity/x509-provider.js';
-export { MESSAGE_KINDS, REPLY_KIND } from './messages/bodies.js';
+export { BODY_SCHEMAS, LIVENESS_SCHEMAS, MESSAGE_KINDS, REPLY_KIND } from './messages/bodies.js';
 export type {
+  LivenessAnswer,
   AttestChallengeBody,
   AttestEvidenceBody,
   AttestStartBody,
@@ -57,6 +58,8 @@ export {
   traceSubject,
 } from './messages/subjects.js';
 export { validateBody } from './messages/validate.js';
+export { bytes, jsonSchemaOf, literal, obj, str, uint } from './messages/schema.js';
+export type { Check, Infer, JsonSchema } from './messages/schema.js';
 export { describePrincipals, formatPrincipalTable } from './policy/describe.js';
 export { PolicyError } from './policy/errors.js';
 export { readExpiry } from './policy/expiry.js';

@@ -1,12 +1,19 @@
 // Regenerates transport/testdata/envelope-vectors.json: signed envelopes of today's message kinds,
 // built with the product's own pieces (identities and certificates, sender ids, the sealing of
-// uploads and results, the protocol's kind registry, which validates every body before signing).
-// Keys and ECDSA signatures are fresh on every run, so the file changes each time; its checks
-// (transport/envelope-vectors.test.ts) do not.
+// uploads and results, the protocol's kind registry, which validates every body before signing);
+// and the test vectors of docs/protocol.md (between its `vectors:begin` and `vectors:end` marks).
+// Keys, ECDSA signatures and HPKE encapsulations are fresh on every run, so both change each time;
+// their checks (transport/envelope-vectors.test.ts, transport/protocol-vectors.test.ts) do not.
 //   node --import tsx scripts/generate-envelope-vectors.ts
 import { createHash, webcrypto } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { certificateSenderId, keySenderId, VERIFIER_SENDER_ID } from '../actors/index.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Aes256Gcm, CipherSuite, DhkemP256HkdfSha256, HkdfSha256 } from '@hpke/core';
+import {
+  certificateSenderId,
+  keySenderId,
+  resultBulkStream,
+  VERIFIER_SENDER_ID,
+} from '../actors/index.js';
 import {
   certificateToPem,
   createIdentity,
@@ -15,6 +22,7 @@ import {
   type KeyAlgorithmName,
   type BodyOf,
   type MessageKind,
+  bulkSubject,
   computationIdFor,
 } from '../protocol/index.js';
 import {
@@ -33,9 +41,11 @@ import {
   type SealContext,
   exportVerifyKey,
   signBytes,
+  StreamSealer,
 } from '../transport/index.js';
 
 const out = new URL('../transport/testdata/envelope-vectors.json', import.meta.url);
+const protocolDoc = new URL('../docs/protocol.md', import.meta.url);
 const kinds = protocolKinds();
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 /** JSON view of a body: bytes become {"$bytes": hex}. */
@@ -368,6 +378,151 @@ async function main(): Promise<void> {
     negative,
   };
   writeFileSync(out, `${JSON.stringify(file, null, 2)}\n`);
+
+  // docs/protocol.md's vectors: one of each thing a client implements, with every intermediate value.
+  const doc: string[][] = [];
+  const signed = async <K extends MessageKind>(
+    title: string,
+    sender: Sender,
+    kind: K,
+    body: BodyOf<K>,
+    identity: string[],
+  ): Promise<void> => {
+    const { header, bytes } = await envelope(sender, kind, body);
+    const items = scanMsgpack(bytes, { maxBytes: 1 << 20, maxDepth: 1 });
+    const unsigned = signedPart(bytes, (items[14] as { start: number }).start);
+    doc.push([
+      `vector: ${title}`,
+      ...identity,
+      `from: ${header.from}`,
+      `kind: ${header.kind}`,
+      `computation: ${header.computation}`,
+      `seq: ${header.seq}`,
+      `ts: ${header.ts}`,
+      `body.json: ${JSON.stringify(json(body))}`,
+      `body: ${hex(encodePlain(body))}`,
+      `unsigned: ${hex(unsigned)}`,
+      `signature: ${hex(bytes.subarray(bytes.length - 64))}`,
+      `envelope: ${hex(bytes)}`,
+    ]);
+  };
+  await signed('session.hello signed by an Ed25519 participant', bob, 'session.hello', {}, [
+    `certificate: ${hex(Buffer.from(bob.certificate!.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64'))}`,
+    `key: ${hex(await rawKey(bob.publicKey))}`,
+  ]);
+  await signed(
+    'a refusal signed by the enclave (ES256, a k: sender)',
+    enclave,
+    'protocol.error',
+    {
+      code: 'ERR_ACCESS_DENIED',
+      message: 'no read right on /output/secret',
+      details: { path: '/output/secret' },
+    },
+    [`key: ${hex(await rawKey(enclave.publicKey))}`],
+  );
+  const stream = async (
+    title: string,
+    recipient: { raw: Uint8Array; d: string },
+    context: SealContext,
+    plaintext: Uint8Array,
+    bulkStream: string,
+    extra: string[],
+  ): Promise<void> => {
+    const { index, count } = context.chunk ?? { index: 0, count: 1 };
+    const sealer = await StreamSealer.to(recipient.raw, context);
+    const sealed = sealer.seal(plaintext, index, count);
+    const info = infoOf(context);
+    const enc = sealed.subarray(0, 65);
+    const key = await streamKey(recipient.d, enc, info);
+    const nonce = Buffer.alloc(12);
+    nonce.writeBigUInt64BE(BigInt(index), 4);
+    const place = Buffer.alloc(9);
+    place.writeUInt32BE(index, 0);
+    place.writeUInt32BE(count, 4);
+    place[8] = index === count - 1 ? 1 : 0;
+    doc.push([
+      `vector: ${title}`,
+      `d: ${recipient.d}`,
+      `recipient: ${hex(recipient.raw)}`,
+      ...extra,
+      `purpose: ${context.purpose}`,
+      `computation: ${context.computation}`,
+      `session: ${context.session}`,
+      `path: ${context.path}`,
+      `stream: ${context.chunk?.upload ?? '-'}`,
+      `index: ${index}`,
+      `count: ${count}`,
+      `info.text: ${new TextDecoder().decode(info)}`,
+      `enc: ${hex(enc)}`,
+      `key: ${hex(key)}`,
+      `nonce: ${hex(nonce)}`,
+      `aad: ${hex(Buffer.concat([info, place]))}`,
+      `plaintext: ${hex(plaintext)}`,
+      `sealed: ${hex(sealed)}`,
+      `bulk.subject: ${bulkSubject(context.computation, context.purpose, bulkStream, index)}`,
+      `bulk.digest: ${createHash('sha256').update(sealed).digest('hex')}`,
+      `bulk.size: ${sealed.length}`,
+    ]);
+  };
+  const uploadChunk = { upload: 'u0123456789abcdef', index: 1, count: 2 };
+  await stream(
+    'the last chunk of a two-chunk upload stream, sealed to the enclave',
+    enclaveHpke,
+    { computation, session, path: '/input/data.csv', purpose: 'upload', chunk: uploadChunk },
+    new TextEncoder().encode('the tail of the file, after 524288 bytes in chunk 0\n'),
+    uploadChunk.upload,
+    [],
+  );
+  await stream(
+    "a result of one chunk, sealed to the reader's replyKey",
+    reader,
+    resultContext,
+    result,
+    resultBulkStream(reader.raw),
+    [`replyKey: ${hex(reader.raw)}`],
+  );
+  const answer = {
+    computation,
+    policyHash,
+    session,
+    phase: JSON.stringify({ serving: 'idle' }),
+  };
+  doc.push([
+    "vector: the enclave's liveness answer (unsigned plain msgpack)",
+    `answer.json: ${JSON.stringify(answer)}`,
+    `answer: ${hex(encodePlain(answer))}`,
+  ]);
+  const text = readFileSync(protocolDoc, 'utf8');
+  const begin = text.indexOf('<!-- vectors:begin');
+  const end = text.indexOf('<!-- vectors:end -->');
+  if (begin < 0 || end < begin) throw new Error('docs/protocol.md has no vectors:begin/end marks');
+  const head = text.slice(0, text.indexOf('\n', begin) + 1);
+  const blocks = doc.map((lines) => `\`\`\`text\n${lines.join('\n')}\n\`\`\`\n`).join('\n');
+  writeFileSync(protocolDoc, `${head}\n${blocks}\n${text.slice(end)}`);
+}
+
+/** The raw public key: 65-byte uncompressed point (P-256) or 32 bytes (Ed25519). */
+async function rawKey(key: webcrypto.CryptoKey): Promise<Uint8Array> {
+  return new Uint8Array(await webcrypto.subtle.exportKey('raw', key));
+}
+
+/** RFC 9180: the recipient's context from `enc` and its private scalar, and the stream key it exports. */
+async function streamKey(d: string, enc: Uint8Array, info: Uint8Array): Promise<Uint8Array> {
+  const suite = new CipherSuite({
+    kem: new DhkemP256HkdfSha256(),
+    kdf: new HkdfSha256(),
+    aead: new Aes256Gcm(),
+  });
+  const recipientKey = await suite.kem.importKey('raw', Buffer.from(d, 'hex'), false);
+  const context = await suite.createRecipientContext({
+    recipientKey,
+    enc: Uint8Array.from(enc).buffer,
+    info,
+  });
+  return new Uint8Array(
+    await context.export(new TextEncoder().encode('veracruz-ts/v2 stream key'), 32),
+  );
 }
 
 await main();

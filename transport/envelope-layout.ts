@@ -6,6 +6,8 @@
 // shortest form) and accept any valid encoding of the right type for values, since the signature
 // covers whatever bytes were sent.
 
+import { bytes, literal, obj, str, uint } from '../protocol/index.js';
+import { kindPattern } from './kinds.js';
 import { MsgpackWriter } from './msgpack-write.js';
 
 export const envelopeKeys = [
@@ -23,9 +25,31 @@ export const envelopeMapHeader = 0x88;
 export const envelopeVersion = 1;
 
 /** A computation id is one NATS subject token. */
-export const computationPattern = /^[A-Za-z0-9_-]{1,64}$/;
+const computationPattern = /^[A-Za-z0-9_-]{1,64}$/;
 /** A sender id: printable ASCII without spaces (e.g. `participant:1`, `enclave`, `verifier`). */
-export const senderPattern = /^[\x21-\x7e]{1,128}$/;
+const senderPattern = /^[\x21-\x7e]{1,128}$/;
+
+/** The signed header's fields: what senders write and receivers check before the signature. */
+const headerFields = {
+  kind: str(64, kindPattern),
+  computation: str(64, computationPattern),
+  from: str(128, senderPattern),
+  seq: uint(),
+  ts: uint(),
+};
+/** A header as `signEnvelope` takes it. */
+export const envelopeHeaderSchema = obj(headerFields);
+/**
+ * The decoded envelope map (docs/asyncapi.yaml's envelope is generated from it). Its key order is
+ * `envelopeKeys`, checked on the bytes; `body` holds the plain msgpack of the kind's body.
+ */
+export const envelopeSchema = obj({
+  v: literal(envelopeVersion),
+  ...headerFields,
+  body: bytes(),
+  /** ECDSA P-256 (IEEE P1363 r || s) or Ed25519: 64 bytes either way. */
+  sig: bytes(64),
+});
 
 export interface EnvelopeHeader {
   readonly kind: string;

@@ -1,8 +1,9 @@
 // Signed envelopes. Opening is verify-then-use (jose): check the size, copy the bytes, scan them as
 // plain msgpack, check the fixed shape, look up the sender's key, verify the signature over the
 // exact bytes, and only then decode the body and validate it against its kind's schema.
+import type { Infer } from '../protocol/index.js';
 import { TransportError } from './errors.js';
-import { kindPattern, type KindRegistry, type MessageKind } from './kinds.js';
+import { type KindRegistry, type MessageKind } from './kinds.js';
 import {
   defaultLimits,
   encodePlain,
@@ -13,11 +14,11 @@ import {
 import { scanMsgpack } from './msgpack-scan.js';
 import { signBytes, verifyBytes, type CryptoKey } from './signing-keys.js';
 import {
-  computationPattern,
+  envelopeHeaderSchema,
   envelopeKeys,
   envelopeMapHeader,
+  envelopeSchema,
   envelopeVersion,
-  senderPattern,
   signedPart,
   writeSigned,
   writeUnsigned,
@@ -142,13 +143,11 @@ function readShape(bytes: Uint8Array, limits: DecodeLimits): Shape {
   });
   // keys are now known to be exactly these 8, distinct and in order: decode the map in one call
   const map = unpackChecked(bytes) as Record<(typeof envelopeKeys)[number], unknown>;
-  const values = envelopeKeys.map((k) => map[k]);
-  const [v, kind, computation, from, seq, ts, body, sig] = values;
-  if (v !== envelopeVersion) throw malformed('unsupported envelope version');
-  const header = { kind, computation, from, seq, ts } as EnvelopeHeader;
-  checkHeader(header);
-  if (!(body instanceof Uint8Array) || !(sig instanceof Uint8Array))
-    throw malformed('body and sig must be bin');
+  if (map.v !== envelopeVersion) throw malformed('unsupported envelope version');
+  const problem = envelopeSchema(map, 'envelope');
+  if (problem !== undefined) throw malformed(problem);
+  const { kind, computation, from, seq, ts, body, sig } = map as Infer<typeof envelopeSchema>;
+  const header = { kind, computation, from, seq, ts };
   return { header, body, sig, sigKeyStart: (items[14] as { start: number }).start };
 }
 
@@ -162,16 +161,9 @@ function sameBytes(bytes: Uint8Array, start: number, end: number, expected: Uint
 }
 
 function checkHeader(h: EnvelopeHeader): void {
-  if (typeof h.kind !== 'string' || !kindPattern.test(h.kind) || h.kind.length > 64)
-    throw malformed('bad kind');
-  if (typeof h.computation !== 'string' || !computationPattern.test(h.computation)) {
-    throw malformed('bad computation id');
-  }
-  if (typeof h.from !== 'string' || !senderPattern.test(h.from)) throw malformed('bad sender id');
-  for (const n of [h.seq, h.ts]) {
-    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0)
-      throw malformed('seq and ts must be unsigned integers');
-  }
+  const { kind, computation, from, seq, ts } = h;
+  const problem = envelopeHeaderSchema({ kind, computation, from, seq, ts }, 'header');
+  if (problem !== undefined) throw malformed(problem);
 }
 
 function malformed(message: string): TransportError {

@@ -1,5 +1,5 @@
 // The public face of transport/: what other folders may import from it (docs/architecture.md).
-export { signedPart, writeSigned, writeUnsigned } from './envelope-layout.js';
+export { envelopeSchema, signedPart, writeSigned, writeUnsigned } from './envelope-layout.js';
 export { openEnvelope, readEnvelopeHeaderUnverified, signEnvelope } from './envelope.js';
 export type { EnvelopeHeader, KeyLookup, OpenedEnvelope } from './envelope.js';
 export { IdempotencyCache } from './idempotency.js';

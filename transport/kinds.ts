@@ -59,6 +59,11 @@ export class KindRegistry {
   has(kind: string): boolean {
     return this.#kinds.has(kind);
   }
+
+  /** Every registered kind: with `protocolKinds()`, every kind an endpoint can sign or open. */
+  names(): string[] {
+    return [...this.#kinds.keys()];
+  }
 }
 
 let registry: KindRegistry | undefined;

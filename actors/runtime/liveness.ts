@@ -3,16 +3,14 @@
 // on NATS a ping with nobody subscribed fails at once with "no responders" instead of waiting out
 // a timeout. The answer is unsigned on purpose: it only decides how fast a participant gives up
 // (no enclave, another policy, enclave gone); trust still comes from the phase 6 check alone.
-import { isVcError, liveSubject, ProtocolError } from '../../protocol/index.js';
+import {
+  LIVENESS_SCHEMAS,
+  isVcError,
+  liveSubject,
+  ProtocolError,
+  type LivenessAnswer,
+} from '../../protocol/index.js';
 import { decodePlain, encodePlain, type Transport } from '../../transport/index.js';
-
-export interface LivenessAnswer {
-  readonly computation: string;
-  readonly policyHash: string;
-  readonly session: string;
-  /** The enclave machine's state, for operators (JSON of the state value). */
-  readonly phase: string;
-}
 
 /** The enclave side: answers pings until the returned function is called. */
 export function answerLiveness(
@@ -45,20 +43,10 @@ export async function pingEnclave(
     return undefined;
   }
   const value = decodePlain(reply);
-  if (!isAnswer(value))
-    throw new ProtocolError('ERR_BAD_MESSAGE', 'a liveness answer of the wrong shape', {
+  const problem = LIVENESS_SCHEMAS.answer(value, 'answer');
+  if (problem !== undefined)
+    throw new ProtocolError('ERR_BAD_MESSAGE', `a liveness answer of the wrong shape: ${problem}`, {
       details: { computation },
     });
-  return value;
-}
-
-function isAnswer(value: unknown): value is LivenessAnswer {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Record<string, unknown>;
-  return (
-    typeof v['computation'] === 'string' &&
-    typeof v['policyHash'] === 'string' &&
-    typeof v['session'] === 'string' &&
-    typeof v['phase'] === 'string'
-  );
+  return value as LivenessAnswer;
 }

@@ -3,13 +3,15 @@
 // TypeScript type is derived from that schema (`BodyOf<K>`), so the validator and the type cannot
 // drift apart. The envelope (transport/) carries `kind` and the msgpack-encoded body; receivers
 // validate the decoded body with `validateBody(kind, body)` (validate.ts) before acting on it.
+// docs/asyncapi.yaml carries each schema as JSON Schema (`jsonSchemaOf`, npm run build:asyncapi).
 import type { ErrorCode } from '../error-codes.js';
-import { canonicalPathProblem } from '../policy/paths.js';
+import { canonicalPathProblem, PSEUDO_FILES } from '../policy/paths.js';
 import {
   anyPlain,
   arrayOf,
   bool,
   bytes,
+  described,
   exactlyOne,
   int,
   narrow,
@@ -30,13 +32,26 @@ const pem = str(64 * 1024, /^-----BEGIN [A-Z ]+-----/);
 /** PEM certificates, enclave leaf first, then the CA (the policy's proxy_service_cert). */
 const chain = arrayOf(pem, 8);
 const MAX_PATH_LENGTH = 4096;
-/** A file named the way protocol/policy/paths.ts writes it: canonical, and not the root directory. */
-const vfsPath: Check<string> = (value, at) => {
-  if (typeof value !== 'string' || value.length > MAX_PATH_LENGTH)
-    return `${at} is not a file path of at most ${MAX_PATH_LENGTH} characters`;
-  const problem = value === '/' ? 'names the root directory' : canonicalPathProblem(value);
-  return problem === undefined ? undefined : `${at} is not a valid file path: ${problem}`;
-};
+/** A canonical tree path other than `/`, as a pattern (JSON Schema's ECMA-262 dialect). */
+const CANONICAL_PATH = '^(/(?!\\.\\.?(/|$))[^/\\u0000]+)+$';
+/**
+ * A file named the way protocol/policy/paths.ts writes it: canonical, and not the root directory.
+ * Its JSON Schema says the same as a pattern: one or more `/segment`, no segment empty, `.` or `..`,
+ * no NUL; or a pseudo file (scripts/asyncapi.test.ts checks the two agree).
+ */
+const vfsPath: Check<string> = described(
+  (value, at) => {
+    if (typeof value !== 'string' || value.length > MAX_PATH_LENGTH)
+      return `${at} is not a file path of at most ${MAX_PATH_LENGTH} characters`;
+    const problem = value === '/' ? 'names the root directory' : canonicalPathProblem(value);
+    return problem === undefined ? undefined : `${at} is not a valid file path: ${problem}`;
+  },
+  () => ({
+    type: 'string',
+    maxLength: MAX_PATH_LENGTH,
+    anyOf: [{ enum: [...PSEUDO_FILES] }, { pattern: CANONICAL_PATH }],
+  }),
+);
 /** The pattern guarantees the `ERR_` prefix of an error code. */
 const errorCode = narrow<ErrorCode>(str(64, /^ERR_[A-Z0-9_]+$/));
 
@@ -237,6 +252,25 @@ export type ProvisionDataBody = BodyOf<'provision.data'>;
 export type ComputeDoneBody = BodyOf<'compute.done'>;
 export type ResultDataBody = BodyOf<'result.data'>;
 export type TraceTransitionBody = BodyOf<'trace.transition'>;
+
+/**
+ * The unsigned plain-msgpack payloads of the liveness subjects (docs/protocol.md, "Liveness"): not
+ * envelopes, since they only decide how soon a waiter gives up; trust comes from phase 6 alone.
+ * The hosts' and the verifier's pings and answers are empty payloads.
+ */
+export const LIVENESS_SCHEMAS = {
+  /** A participant's ping on `liveSubject(computation)`. */
+  ping: obj({ computation: id }),
+  /** The enclave's answer, from its `enclave.ready` until it closes. */
+  answer: obj({
+    computation: id,
+    policyHash: hex64,
+    session: id,
+    /** The enclave machine's state, for operators (JSON of the state value). */
+    phase: str(64 * 1024),
+  }),
+} as const;
+export type LivenessAnswer = Infer<typeof LIVENESS_SCHEMAS.answer>;
 
 export const MESSAGE_KINDS = Object.keys(BODY_SCHEMAS) as readonly MessageKind[];
 

@@ -4,6 +4,8 @@
 // Liveness pings live under `vc.live.` and are NOT journaled: a subject the journal captures always
 // has an interested party, so NATS can never answer "no responders" there; on `vc.live.` it can, and
 // "is anyone there?" is answered in milliseconds instead of by a long timeout.
+// docs/asyncapi.yaml's channels are built from these functions (scripts/build-asyncapi.ts, with
+// placeholder tokens): a subject changed here changes the document (npm run build:asyncapi).
 
 const SUBJECT_ROOT = 'vc';
 /** What the journal records: every protocol subject (all of `vc.>` except `vc.live.>`). */
