@@ -69,10 +69,13 @@ export interface DcapQuote {
 
 class Reader {
   offset = 0;
-  constructor(
-    readonly bytes: Uint8Array,
-    readonly what: string,
-  ) {}
+  readonly bytes: Uint8Array;
+  readonly what: string;
+
+  constructor(bytes: Uint8Array, what: string) {
+    this.bytes = bytes;
+    this.what = what;
+  }
 
   take(length: number, field: string): Uint8Array {
     if (this.offset + length > this.bytes.length)
