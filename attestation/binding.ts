@@ -4,6 +4,8 @@
 //   nitro: nonce = challenge nonce; user_data = SHA-256(CSR) || policy hash (64 bytes).
 //   psa:   the token has one 32/48/64-byte challenge claim and no free field, so its nonce claim is
 //          SHA-256(challenge nonce || SHA-256(CSR) || policy hash).
+//   tdx, sgx: report_data (64 bytes, covered by the quote signature) is that same 32-byte hash
+//          followed by 32 zero bytes (dcapReportData).
 import { concatBytes, sha256 } from './bytes.js';
 
 export interface EvidenceBinding {
@@ -16,6 +18,11 @@ export interface EvidenceBinding {
 
 export function psaBindingNonce(binding: EvidenceBinding): Uint8Array {
   return sha256(concatBytes(binding.nonce, binding.csrHash, binding.policyHash));
+}
+
+/** TDX and SGX report_data: the PSA binding hash, then 32 zero bytes. */
+export function dcapReportData(binding: EvidenceBinding): Uint8Array {
+  return concatBytes(psaBindingNonce(binding), new Uint8Array(32));
 }
 
 export function nitroUserData(binding: EvidenceBinding): Uint8Array {

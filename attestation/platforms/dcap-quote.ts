@@ -97,7 +97,10 @@ class Reader {
 
   end(): void {
     if (this.offset !== this.bytes.length)
-      fail('ERR_EVIDENCE_MALFORMED', `${this.what} has ${this.bytes.length - this.offset} trailing bytes`);
+      fail(
+        'ERR_EVIDENCE_MALFORMED',
+        `${this.what} has ${this.bytes.length - this.offset} trailing bytes`,
+      );
   }
 }
 

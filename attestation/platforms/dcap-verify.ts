@@ -231,7 +231,7 @@ interface PckExtension {
 /** The content of a SEQUENCE OF SEQUENCE { OID, value }, as a map from OID bytes (hex) to the value. */
 function oidEntries(content: Uint8Array): Map<string, { tag: number; value: Uint8Array }> {
   const out = new Map<string, { tag: number; value: Uint8Array }>();
-  for (let offset = 0; offset < content.length; ) {
+  for (let offset = 0; offset < content.length;) {
     const item = readTlv(content, offset);
     offset = item.next;
     if (item.tag !== TAG.SEQUENCE) throw new DerError('entry is not a SEQUENCE');
@@ -283,7 +283,10 @@ function pckExtension(leaf: x509.X509Certificate): PckExtension {
     };
   } catch (error) {
     if (error instanceof DerError)
-      fail('ERR_EVIDENCE_CHAIN', `the PCK certificate's SGX extension is malformed: ${error.message}`);
+      fail(
+        'ERR_EVIDENCE_CHAIN',
+        `the PCK certificate's SGX extension is malformed: ${error.message}`,
+      );
     throw error;
   }
 }
@@ -363,7 +366,8 @@ function maskedEqual(actual: Uint8Array, expected: Uint8Array, mask: Uint8Array)
   );
 }
 
-const u32le = (n: number): Uint8Array => Uint8Array.of(n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, n >>> 24);
+const u32le = (n: number): Uint8Array =>
+  Uint8Array.of(n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, n >>> 24);
 
 function qeStatusOf(qe: SgxReport, identity: Record<string, unknown>): StatusWithAdvisories {
   const refuse = (what: string): never =>
@@ -491,9 +495,13 @@ export async function verifyDcapQuote(
   const tcbId = field(tcbInfo, 'id', 'string');
   const tcbVersion = field(tcbInfo, 'version', 'number');
   if (tcbId !== (sgx ? 'SGX' : 'TDX') || tcbVersion !== 3)
-    collateralError(`TCB info ${tcbId} version ${tcbVersion} is not for this ${sgx ? 'SGX' : 'TDX'} quote`);
+    collateralError(
+      `TCB info ${tcbId} version ${tcbVersion} is not for this ${sgx ? 'SGX' : 'TDX'} quote`,
+    );
   if (!equalBytes(hexField(tcbInfo, 'fmspc', 6), pck.fmspc))
-    collateralError(`the TCB info is for FMSPC ${String(tcbInfo['fmspc'])}, not ${toHex(pck.fmspc)}`);
+    collateralError(
+      `the TCB info is for FMSPC ${String(tcbInfo['fmspc'])}, not ${toHex(pck.fmspc)}`,
+    );
   if (!equalBytes(hexField(tcbInfo, 'pceId', 2), pck.pceId))
     collateralError('the TCB info is for another PCE id');
   const qeIdentity = await signedDocument(
@@ -510,7 +518,10 @@ export async function verifyDcapQuote(
   // 4. The QE report: signed by the PCK key, certifying the attestation key, matching its identity.
   if (!verifiesRaw(certKey(leaf, 'PCK'), quote.qeReportBytes, quote.qeReportSignature))
     fail('ERR_EVIDENCE_SIGNATURE', 'the QE report signature does not verify with the PCK key');
-  const expected = concatBytes(sha256(concatBytes(quote.attestationKey, quote.qeAuthData)), new Uint8Array(32));
+  const expected = concatBytes(
+    sha256(concatBytes(quote.attestationKey, quote.qeAuthData)),
+    new Uint8Array(32),
+  );
   if (!equalBytes(quote.qeReport.reportData, expected))
     fail('ERR_EVIDENCE_SIGNATURE', 'the QE report does not certify the attestation key');
   const qeStatus = qeStatusOf(quote.qeReport, qeIdentity);

@@ -3,12 +3,15 @@ import { fail } from '../errors.js';
 import { nitroPlugin } from './nitro.js';
 import { psaPlugin } from './psa.js';
 import { simPlugin } from './sim.js';
+import { sgxPlugin, tdxPlugin } from './tdx.js';
 import type { PlatformName, PlatformPlugin } from './types.js';
 
 const plugins: Readonly<Record<PlatformName, PlatformPlugin>> = {
   sim: simPlugin,
   psa: psaPlugin,
   nitro: nitroPlugin,
+  tdx: tdxPlugin,
+  sgx: sgxPlugin,
 };
 
 export function pluginFor(platform: string): PlatformPlugin {

@@ -1,8 +1,8 @@
 // What every platform plugin returns after appraising evidence, and what it needs to do so.
 import type { webcrypto } from 'node:crypto';
 
-export type PlatformName = 'sim' | 'psa' | 'nitro';
-const PLATFORMS: readonly PlatformName[] = ['sim', 'psa', 'nitro'];
+export type PlatformName = 'sim' | 'psa' | 'nitro' | 'tdx' | 'sgx';
+const PLATFORMS: readonly PlatformName[] = ['sim', 'psa', 'nitro', 'tdx', 'sgx'];
 
 export function isPlatformName(value: string): value is PlatformName {
   return (PLATFORMS as readonly string[]).includes(value);
@@ -20,7 +20,7 @@ export interface AppraisalOptions {
   readonly at: Date | 'document';
   /** Platform keys (sim, psa). */
   readonly keys?: readonly EndorsedKey[];
-  /** Pinned roots as DER (nitro). */
+  /** Pinned roots as DER (nitro; tdx and sgx: the Intel SGX Root CA). */
   readonly roots?: readonly Uint8Array[];
   /** Expected nonce claim; unchecked when absent (offline inspection only). */
   readonly expectedNonce?: Uint8Array;
@@ -30,6 +30,10 @@ export interface AppraisalOptions {
   readonly expectedPcrs?: ReadonlyMap<number, ReadonlySet<string>>;
   /** Accept debug evidence (Nitro all-zero PCRs, PSA debug lifecycle). */
   readonly allowDebug?: boolean;
+  /** TDX/SGX: named reference values (rtmr0..3, mrconfigid, mrowner, mrownerconfig; mrsigner), lowercase hex. */
+  readonly expectedValues?: ReadonlyMap<string, ReadonlySet<string>>;
+  /** TDX/SGX: accepted TCB statuses; absent: any but Revoked (reported in the claims). */
+  readonly tcbStatuses?: ReadonlySet<string>;
 }
 
 export interface AppraisedEvidence {

@@ -3,5 +3,8 @@ import { psaBindingNonce, type EvidenceBinding } from '../binding.js';
 import type { PlatformName } from '../platforms/types.js';
 
 export function bindingNonce(platform: PlatformName, binding: EvidenceBinding): Uint8Array {
-  return platform === 'psa' ? psaBindingNonce(binding) : binding.nonce;
+  // TDX/SGX: the plugin compares report_data with this hash followed by 32 zero bytes.
+  return platform === 'psa' || platform === 'tdx' || platform === 'sgx'
+    ? psaBindingNonce(binding)
+    : binding.nonce;
 }

@@ -1,11 +1,13 @@
 // Endorsements (platform keys and roots) and reference values (allowed measurements) kept in the
 // verifier's state store, managed by `vc attest endorse` / `vc attest reference`.
-//   endorsement.<platform>.<id>   id = the key's instance id (sim, psa) or the root's SHA-256 (nitro)
-//   reference.<platform>.<kind>.<hex>   kind = "measurement" or, for nitro, "pcr<N>"
+//   endorsement.<platform>.<id>   id = the key's instance id (sim, psa) or the root's SHA-256 (nitro, tdx, sgx)
+//   reference.<platform>.<kind>.<hex>   kind = "measurement", for nitro "pcr<N>", for tdx "rtmr<N>",
+//                                       "mrconfigid", "mrowner", "mrownerconfig", for sgx "mrsigner"
 import { x509 } from '../../protocol/index.js';
 import { normalizeHex, pemBlocks, sha256, toHex, toPem } from '../bytes.js';
 import { endorsedKeyFromSpki } from '../endorsement-keys.js';
 import { fail } from '../errors.js';
+import { DCAP_VALUE_KINDS } from '../platforms/tdx.js';
 import type { EndorsedKey, PlatformName } from '../platforms/types.js';
 import { fromJsonBytes, jsonBytes, type StateStore } from '../../transport/index.js';
 
@@ -27,6 +29,8 @@ export interface ReferenceRecord {
   readonly label?: string;
 }
 
+const ROOT_PLATFORMS: readonly PlatformName[] = ['nitro', 'tdx', 'sgx'];
+
 export class Registry {
   private readonly store: StateStore;
 
@@ -36,8 +40,8 @@ export class Registry {
 
   /** Registers a platform public key (sim, psa) from SPKI PEM; returns its record. */
   async addKey(platform: PlatformName, pem: string, label?: string): Promise<EndorsementRecord> {
-    if (platform === 'nitro')
-      fail('ERR_ATTESTATION_PLATFORM', 'nitro is endorsed by a root certificate, not a key');
+    if (ROOT_PLATFORMS.includes(platform))
+      fail('ERR_ATTESTATION_PLATFORM', `${platform} is endorsed by a root certificate, not a key`);
     const spki = pemBlocks(pem, 'PUBLIC KEY')[0];
     if (!spki) fail('ERR_ENDORSEMENT_UNKNOWN', 'no PUBLIC KEY block');
     const endorsed = await endorsedKeyFromSpki(spki);
@@ -50,9 +54,9 @@ export class Registry {
     });
   }
 
-  /** Registers a root certificate (nitro) from PEM. */
+  /** Registers a root certificate (nitro, tdx, sgx) from PEM. */
   async addRoot(platform: PlatformName, pem: string, label?: string): Promise<EndorsementRecord> {
-    if (platform !== 'nitro')
+    if (!ROOT_PLATFORMS.includes(platform))
       fail('ERR_ATTESTATION_PLATFORM', `${platform} is endorsed by keys, not roots`);
     const der = pemBlocks(pem, 'CERTIFICATE')[0];
     if (!der) fail('ERR_ENDORSEMENT_UNKNOWN', 'no CERTIFICATE block');
@@ -101,7 +105,8 @@ export class Registry {
   ): Promise<ReferenceRecord> {
     if (
       kind !== 'measurement' &&
-      !(platform === 'nitro' && /^pcr([1-9]|[12][0-9]|3[01])$/.test(kind))
+      !(platform === 'nitro' && /^pcr([1-9]|[12][0-9]|3[01])$/.test(kind)) &&
+      !((platform === 'tdx' || platform === 'sgx') && DCAP_VALUE_KINDS[platform].includes(kind))
     ) {
       fail('ERR_ATTESTATION_PLATFORM', `reference kind "${kind}" is not known for ${platform}`);
     }
@@ -125,20 +130,25 @@ export class Registry {
     return this.records<ReferenceRecord>(`reference.${platform ? `${platform}.` : ''}`);
   }
 
-  /** Allowed measurements and (nitro) expected PCRs, as the plugins take them. */
-  async referenceValues(
-    platform: PlatformName,
-  ): Promise<{ measurements: Set<string>; pcrs: Map<number, Set<string>> }> {
+  /** Allowed measurements, (nitro) expected PCRs and (tdx, sgx) named values, as the plugins take them. */
+  async referenceValues(platform: PlatformName): Promise<{
+    measurements: Set<string>;
+    pcrs: Map<number, Set<string>>;
+    values: Map<string, Set<string>>;
+  }> {
     const measurements = new Set<string>();
     const pcrs = new Map<number, Set<string>>();
+    const values = new Map<string, Set<string>>();
     for (const r of await this.references(platform)) {
       if (r.kind === 'measurement') measurements.add(r.value);
+      else if (platform !== 'nitro')
+        values.set(r.kind, (values.get(r.kind) ?? new Set()).add(r.value));
       else {
         const index = Number(r.kind.slice(3));
         pcrs.set(index, (pcrs.get(index) ?? new Set()).add(r.value));
       }
     }
-    return { measurements, pcrs };
+    return { measurements, pcrs, values };
   }
 
   private async records<T>(prefix: string): Promise<T[]> {

@@ -31,6 +31,8 @@ export interface VerifierConfig {
   readonly allowSimulation: boolean;
   /** Accept debug evidence (Nitro all-zero PCRs, PSA debug lifecycle). */
   readonly allowDebug: boolean;
+  /** TDX/SGX TCB statuses accepted (Intel's names); Revoked never is. */
+  readonly tcbStatuses: readonly string[];
 }
 
 const DEFAULT_VERIFIER_CONFIG: VerifierConfig = {
@@ -38,6 +40,12 @@ const DEFAULT_VERIFIER_CONFIG: VerifierConfig = {
   certLifetimeMs: 24 * 3600_000,
   allowSimulation: false,
   allowDebug: false,
+  tcbStatuses: [
+    'UpToDate',
+    'SWHardeningNeeded',
+    'ConfigurationNeeded',
+    'ConfigurationAndSWHardeningNeeded',
+  ],
 };
 
 /** Looks up a policy's expiry by its hash when a challenge request does not carry it. */
@@ -183,6 +191,8 @@ export class Verifier {
       expectedNonce: bindingNonce(platform, binding),
       allowedMeasurements: references.measurements,
       expectedPcrs: references.pcrs,
+      expectedValues: references.values,
+      tcbStatuses: new Set(this.config.tcbStatuses),
       allowDebug: this.config.allowDebug,
     });
     checkBinding(platform, appraisal, binding);
@@ -230,7 +240,8 @@ function checkBinding(
   appraisal: AppraisedEvidence,
   binding: { csrHash: Uint8Array; policyHash: Uint8Array },
 ): void {
-  if (platform === 'psa') return; // bound through the nonce claim (see binding.ts)
+  // psa, tdx, sgx: bound through the nonce claim or report_data (see binding.ts)
+  if (platform === 'psa' || platform === 'tdx' || platform === 'sgx') return;
   if (!appraisal.csrHash || !equalBytes(appraisal.csrHash, binding.csrHash)) {
     fail('ERR_ATTESTATION_CSR_MISMATCH', 'the evidence does not bind this CSR');
   }
