@@ -12,6 +12,7 @@ import {
   type StoreLocation,
   Registry,
   instanceIdOf,
+  toPem,
 } from '../../attestation/index.js';
 import { measureRuntime, generateSimAttestationKey, SIM_KEY_ENV } from '../../enclave/index.js';
 import { UsageError } from '../../protocol/index.js';
@@ -19,9 +20,10 @@ import { parseOptions, readHostFile, readHostText, type CliIo, type Command } fr
 import { checkOutputFile, outputError } from '../support.js';
 
 const usage = `Usage:
-  vc attest verify --platform nitro|psa|sim --evidence FILE [--root PEM] [--key PEM]
-                   [--at ISO8601|document] [--nonce HEX] [--measurement HEX]... [--pcr N=HEX]...
-                   [--allow-debug] [--json]
+  vc attest verify --platform nitro|psa|sim|tdx|sgx --evidence FILE [--root CERT] [--key PEM]
+                   [--collateral FILE.json] [--at ISO8601|document] [--nonce HEX]
+                   [--measurement HEX]... [--pcr N=HEX]... [--rtmr N=HEX]... [--mrsigner HEX]
+                   [--tcb-status STATUS]... [--allow-debug] [--json]
   vc attest measure [--manifest] [--json]
   vc attest sim-key --out FILE [--json]
   vc attest endorse add --platform P (--key PEM | --root PEM) [--label TEXT] [STORE]
@@ -36,14 +38,20 @@ verify     appraises one piece of evidence offline. Exit 0 printing its claims w
            (Nitro); default now. Nitro's root defaults to the pinned AWS Nitro root; PSA and sim need
            --key (the platform public key; it must match the token's instance id). --measurement
            and --pcr give expected values (sim: runtime measurement; psa: every software component;
-           nitro: PCR0). Debug evidence is refused unless --allow-debug.
+           nitro: PCR0; tdx: MRTD; sgx: MRENCLAVE). tdx and sgx take the raw DCAP quote, its
+           --collateral (Intel PCS collateral as dcap-qvl's QuoteCollateralV3 JSON) and --root (PEM
+           or DER, default the pinned Intel SGX Root CA); collateral lives about a month, so give
+           --at inside its window; --rtmr and --mrsigner give expected RTMRs and MRSIGNER;
+           --tcb-status lists the accepted TCB statuses (default any but Revoked; the status and
+           advisories are printed). Debug evidence is refused unless --allow-debug.
 measure    prints the measurement of this installation's enclave runtime (docs/attestation.md):
            the SHA-256 of a manifest stating the runtime bundle's SHA-256 and its Node version;
            --manifest prints the manifest. Builds dist/enclave-runtime.mjs if missing or stale.
 sim-key    creates the sim platform attestation key (PKCS#8 PEM, mode 0600) for the host launcher
            (${SIM_KEY_ENV}) and prints its public key, to endorse at the verifier.
-endorse    manages platform keys (sim, psa) and roots (nitro) in the verifier's state store.
-reference  manages reference values (allowed measurements; nitro PCRs as --kind pcr1..pcr31).
+endorse    manages platform keys (sim, psa) and roots (nitro, tdx, sgx) in the verifier's state store.
+reference  manages reference values (allowed measurements; nitro PCRs as --kind pcr1..pcr31; tdx
+           --kind rtmr0..rtmr3, mrconfigid, mrowner, mrownerconfig; sgx --kind mrsigner).
 STORE      --store FILE (default ${DEFAULT_STORE_FILE}) or --nats URL [--bucket NAME].
 Simulated (sim) evidence is INSECURE: anyone holding the platform key can forge it.`;
 
@@ -56,6 +64,10 @@ const options = {
   nonce: { type: 'string' },
   measurement: { type: 'string', multiple: true },
   pcr: { type: 'string', multiple: true },
+  rtmr: { type: 'string', multiple: true },
+  mrsigner: { type: 'string', multiple: true },
+  'tcb-status': { type: 'string', multiple: true },
+  collateral: { type: 'string' },
   'allow-debug': { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
   manifest: { type: 'boolean', default: false },
@@ -75,11 +87,11 @@ type Values = ReturnType<
 
 function platformOf(values: Values, required = true): PlatformName | undefined {
   if (values.platform === undefined) {
-    if (required) throw new UsageError('--platform nitro|psa|sim is required');
+    if (required) throw new UsageError('--platform nitro|psa|sim|tdx|sgx is required');
     return undefined;
   }
   if (!isPlatformName(values.platform))
-    throw new UsageError(`unknown --platform ${values.platform}: use nitro, psa or sim`);
+    throw new UsageError(`unknown --platform ${values.platform}: use nitro, psa, sim, tdx or sgx`);
   return values.platform;
 }
 
@@ -106,13 +118,36 @@ function parsePcrs(values: readonly string[] | undefined): Map<number, string[]>
 const readText = (path: string | undefined): Promise<string> | undefined =>
   path ? readHostText(path) : undefined;
 
+/** A root certificate file, PEM or DER (Intel ships its root as DER), as PEM text. */
+async function readRootPem(path: string): Promise<string> {
+  const bytes = await readHostFile(path);
+  const text = new TextDecoder().decode(bytes);
+  return text.includes('-----BEGIN CERTIFICATE-----') ? text : toPem(bytes, 'CERTIFICATE');
+}
+
+/** --rtmr N=HEX and --mrsigner HEX as named reference values. */
+function namedValues(values: Values): Map<string, string[]> | undefined {
+  const named = new Map<string, string[]>();
+  for (const entry of values.rtmr ?? []) {
+    const match = /^([0-3])=([0-9a-fA-F]+)$/.exec(entry);
+    if (!match) throw new UsageError(`--rtmr takes N=HEX with N in 0..3, not "${entry}"`);
+    const name = `rtmr${match[1] ?? ''}`;
+    named.set(name, [...(named.get(name) ?? []), match[2] ?? '']);
+  }
+  if (values.mrsigner) named.set('mrsigner', values.mrsigner);
+  return named.size > 0 ? named : undefined;
+}
+
 async function verify(values: Values, io: CliIo): Promise<number> {
   const platform = platformOf(values) as PlatformName;
   if (!values.evidence) throw new UsageError('--evidence FILE is required');
-  const rootPem = await readText(values.root);
+  const rootPem = values.root ? await readRootPem(values.root) : undefined;
   const keyPem = await readText(values.key);
+  const collateral = await readText(values.collateral);
   const measurements = values.measurement;
   const pcrs = parsePcrs(values.pcr);
+  const named = namedValues(values);
+  const tcbStatuses = values['tcb-status'];
   const result = await verifyEvidence({
     platform,
     evidence: evidenceBytes(await readHostFile(values.evidence)),
@@ -123,6 +158,9 @@ async function verify(values: Values, io: CliIo): Promise<number> {
     ...(values.nonce ? { nonce: fromHex(values.nonce, '--nonce') } : {}),
     ...(measurements ? { measurements } : {}),
     ...(pcrs ? { pcrs } : {}),
+    ...(collateral !== undefined ? { collateral } : {}),
+    ...(named ? { values: named } : {}),
+    ...(tcbStatuses ? { tcbStatuses } : {}),
   });
   printAppraisal(result, values.json ?? false, io);
   return 0;
@@ -227,9 +265,9 @@ const endorseAdd = onRegistry(async (registry, values, io) => {
     const record = await registry.addKey(platform, await readHostText(values.key), label);
     io.out(values.json ? JSON.stringify(record) : `endorsed ${platform} key ${record.id}`);
   } else if (values.root && !values.key) {
-    const record = await registry.addRoot(platform, await readHostText(values.root), label);
+    const record = await registry.addRoot(platform, await readRootPem(values.root), label);
     io.out(values.json ? JSON.stringify(record) : `endorsed ${platform} root ${record.id}`);
-  } else throw new UsageError('give exactly one of --key PEM or --root PEM');
+  } else throw new UsageError('give exactly one of --key PEM or --root CERT');
 });
 
 const endorseList = onRegistry(async (registry, values, io) => {
