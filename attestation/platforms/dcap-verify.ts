@@ -455,21 +455,22 @@ export async function verifyDcapQuote(
   const sgx = quote.teeType === TEE_SGX;
   if (toHex(quote.qeVendorId) !== INTEL_QE_VENDOR_ID)
     fail('ERR_EVIDENCE_MALFORMED', 'the quote is not from an Intel Quoting Enclave');
-  // 1. The root must be pinned (the quote's own copy is only used after matching it) and its CRL
-  //    current.
+  // 1. The root must be pinned (the quote's own copy is only used after matching it).
   const pinned = roots.map(parseCert);
   const quoteCerts = certsOf(quote.pckChainPem, 'the quote PCK chain');
   const quoteRoot = quoteCerts[quoteCerts.length - 1] as x509.X509Certificate;
+  // A self-signed last certificate is the quote's copy of the root: it must be a pinned one.
   const root =
-    pinned.find((r) => equalBytes(new Uint8Array(r.rawData), new Uint8Array(quoteRoot.rawData))) ??
-    pinned.find((r) => r.subject === quoteRoot.issuer);
+    quoteRoot.subject === quoteRoot.issuer
+      ? pinned.find((r) => equalBytes(new Uint8Array(r.rawData), new Uint8Array(quoteRoot.rawData)))
+      : pinned.find((r) => r.subject === quoteRoot.issuer);
   if (!root) fail('ERR_EVIDENCE_CHAIN', 'the PCK chain does not lead to a pinned root');
   await verifyChain([root], at);
+
+  // 2. The PCK chain, the CRLs (the root's, and the PCK CRL issued by the leaf's CA), revocation.
+  const [leaf, pckCa] = await toRoot(quoteCerts, root, at, 'the quote PCK chain');
   const rootCrl = await verifiedCrl(collateral.rootCaCrl, root, at, 'the root CA CRL');
   const ctx = { root, rootCrl, at };
-
-  // 2. The PCK chain, the PCK CRL (issued by the leaf's CA), revocation.
-  const [leaf, pckCa] = await toRoot(quoteCerts, root, at, 'the quote PCK chain');
   if (!leaf || !pckCa) fail('ERR_EVIDENCE_CHAIN', 'the PCK chain lacks its CA certificate');
   checkNotRevoked(rootCrl, pckCa, 'PCK CA');
   const [crlIssuer] = await toRoot(
