@@ -39,6 +39,8 @@ export async function createSimWorld(
     store?: StateStore;
     /** Overrides the expiry the verifier is told (the policy file keeps its own, a year ahead). */
     policyExpiry?: Date;
+    /** More accepted runtime measurements by platform (e.g. a synthetic TDX MRTD), beside sim's. */
+    runtimeHashes?: Record<string, string[]>;
   } = {},
 ): Promise<SimWorld> {
   const clock = { now: options.start ?? new Date('2026-03-01T12:00:00Z') };
@@ -46,7 +48,7 @@ export async function createSimWorld(
   const { measurement } = await measureRuntime();
   const fixture = await makeTestPolicy({
     now: clock.now,
-    extensions: { runtimeHashes: { sim: [measurement] } },
+    extensions: { runtimeHashes: { sim: [measurement], ...options.runtimeHashes } },
   });
   const policy = parsePolicy(new TextEncoder().encode(fixture.text), { now: clock.now });
   const ca = fixture.verifier;

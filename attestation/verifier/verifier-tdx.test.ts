@@ -14,6 +14,7 @@ import {
 import { dcapReportData } from '../binding.js';
 import { fromHex, sha256, toHex } from '../bytes.js';
 import { enclaveInfoOf } from '../ca/enclave-extension.js';
+import { checkEnclaveCertificate } from '../relying-party.js';
 import { INTEL_SGX_ROOT_PEM } from '../platforms/intel-sgx-root.js';
 import { encodeDcapEvidence } from '../platforms/tdx.js';
 import {
@@ -54,7 +55,9 @@ async function attempt(
 }
 
 async function setup(): Promise<{ world: SimWorld; pki: DcapPki }> {
-  const world = await createSimWorld();
+  const world = await createSimWorld({
+    runtimeHashes: { tdx: ['07'.repeat(48)], sgx: ['07'.repeat(32)] },
+  });
   const pki = await createDcapPki(world.clock.now);
   for (const platform of ['tdx', 'sgx'] as const)
     await world.verifier.registry.addRoot(platform, pki.root.toString('pem'));
@@ -78,6 +81,20 @@ test('tdx and sgx through the verifier: a bound quote gives a certificate with M
   assert.equal(tdx.appraisal.claims['tcbStatus'], 'UpToDate');
   const sgx = await attempt(world, 'sgx', synthetic(pki, { platform: 'sgx' }));
   assert.equal(enclaveInfoOf(sgx.certificate).measurement, '07'.repeat(32));
+  // The participant's check (phase 6) accepts both: chain to the policy's CA, MRTD and MRENCLAVE
+  // among the policy's runtime hashes for their platform, the policy hash.
+  for (const [issued, platform] of [
+    [tdx, 'tdx'],
+    [sgx, 'sgx'],
+  ] as const) {
+    const enclave = await checkEnclaveCertificate({
+      chain: issued.chain,
+      policy: world.policy,
+      now: world.clock.now,
+      platform,
+    });
+    assert.equal(enclave.platform, platform);
+  }
   // An accepted "needed" status is issued and reported.
   const hardening = await attempt(
     world,
