@@ -29,7 +29,7 @@ export interface SgxReport {
   readonly reportData: Uint8Array;
 }
 
-export interface TdReport {
+interface TdReport {
   readonly teeTcbSvn: Uint8Array;
   readonly mrSeam: Uint8Array;
   readonly mrSignerSeam: Uint8Array;
@@ -104,7 +104,7 @@ class Reader {
   }
 }
 
-export function parseSgxReport(bytes: Uint8Array): SgxReport {
+function parseSgxReport(bytes: Uint8Array): SgxReport {
   const r = new Reader(bytes, 'SGX report');
   const cpuSvn = r.take(16, 'cpusvn');
   const miscSelect = r.u32('miscselect');

@@ -45,7 +45,7 @@ const TCB_STATUSES = [
   'OutOfDateConfigurationNeeded',
   'Revoked',
 ] as const;
-export type TcbStatus = (typeof TCB_STATUSES)[number];
+type TcbStatus = (typeof TCB_STATUSES)[number];
 
 interface StatusWithAdvisories {
   readonly status: TcbStatus;
