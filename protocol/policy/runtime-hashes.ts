@@ -1,5 +1,6 @@
 // Which runtime measurements a policy accepts on an attestation platform. Our platforms are
-// `sim`, `psa` and `nitro` (see docs/attestation.md); Veracruz's fields are per linux/nitro/sevsnp.
+// `sim`, `psa`, `nitro`, `tdx` and `sgx` (see docs/attestation.md); Veracruz's fields are per
+// linux/nitro/sevsnp.
 // `sim` mimics Veracruz's Linux backend, so it also accepts `runtime_manager_hash_linux`.
 import type { Platform, Policy } from './types.js';
 
