@@ -161,18 +161,24 @@ function certsOf(pem: string, what: string): x509.X509Certificate[] {
 
 /**
  * Verifies a chain given leaf first (as Intel ships it) to the pinned root: a copy of the root in the
- * chain is dropped, and what remains must chain to it.
+ * chain is dropped, and exactly `depth` certificates must remain and chain to it (2 for the PCK leaf
+ * and its CA; 1 for a CRL issuer or the TCB signing certificate, which the root issues directly, so
+ * that no PCK key can sign collateral).
  */
 async function toRoot(
   certs: readonly x509.X509Certificate[],
   root: x509.X509Certificate,
   at: Date,
   what: string,
+  depth: 1 | 2,
 ): Promise<x509.X509Certificate[]> {
   const rootDer = new Uint8Array(root.rawData);
   const issued = certs.filter((c) => !equalBytes(new Uint8Array(c.rawData), rootDer));
-  if (issued.length === 0 || issued.length > 2)
-    fail('ERR_EVIDENCE_CHAIN', `${what} has ${issued.length} certificates below the root`);
+  if (issued.length !== depth)
+    fail(
+      'ERR_EVIDENCE_CHAIN',
+      `${what} has ${issued.length} certificates below the root, not ${depth}`,
+    );
   const rootFirst = [root, ...issued.reverse()];
   await verifyChain(rootFirst, at).catch((error: unknown) => {
     if (error instanceof Error) error.message = `${what}: ${error.message}`;
@@ -340,7 +346,13 @@ async function signedDocument(
   ctx: { root: x509.X509Certificate; rootCrl: x509.X509Crl; at: Date },
   what: string,
 ): Promise<Record<string, unknown>> {
-  const [signer] = await toRoot(certsOf(chainPem, `${what} issuer chain`), ctx.root, ctx.at, what);
+  const [signer] = await toRoot(
+    certsOf(chainPem, `${what} issuer chain`),
+    ctx.root,
+    ctx.at,
+    what,
+    1,
+  );
   if (!signer) fail('ERR_EVIDENCE_CHAIN', `${what} has no signing certificate`);
   checkNotRevoked(ctx.rootCrl, signer, `${what} signing`);
   if (!verifiesRaw(certKey(signer, `${what} signing`), new TextEncoder().encode(text), signature))
@@ -468,7 +480,7 @@ export async function verifyDcapQuote(
   await verifyChain([root], at);
 
   // 2. The PCK chain, the CRLs (the root's, and the PCK CRL issued by the leaf's CA), revocation.
-  const [leaf, pckCa] = await toRoot(quoteCerts, root, at, 'the quote PCK chain');
+  const [leaf, pckCa] = await toRoot(quoteCerts, root, at, 'the quote PCK chain', 2);
   const rootCrl = await verifiedCrl(collateral.rootCaCrl, root, at, 'the root CA CRL');
   const ctx = { root, rootCrl, at };
   if (!leaf || !pckCa) fail('ERR_EVIDENCE_CHAIN', 'the PCK chain lacks its CA certificate');
@@ -478,6 +490,7 @@ export async function verifyDcapQuote(
     root,
     at,
     'the PCK CRL issuer chain',
+    1,
   );
   if (!crlIssuer || !equalBytes(new Uint8Array(crlIssuer.rawData), new Uint8Array(pckCa.rawData)))
     collateralError("the PCK CRL issuer is not the PCK certificate's CA");

@@ -127,6 +127,8 @@ export interface DcapQuoteSpec {
   readonly revokePck?: boolean;
   /** The QE's MRSIGNER (default the one its identity states). */
   readonly qeMrSigner?: string;
+  /** Who signs the TCB info and QE identity: the TCB signing key (default) or the PCK key. */
+  readonly collateralSigner?: 'tcb' | 'pck';
 }
 
 function sgxReport(f: {
@@ -322,17 +324,21 @@ export async function createDcapEvidence(
   const tcbText = tcbInfo(spec.platform, now, spec.tcbStatus ?? 'UpToDate');
   const qeText = qeIdentity(spec.platform, now);
   const enc = (text: string) => new TextEncoder().encode(text);
-  const tcbChain = [pki.tcbSigner, pki.root].map((c) => c.toString('pem')).join('\n');
+  const byPck = spec.collateralSigner === 'pck';
+  const tcbChain = (byPck ? [pki.pckLeaf, pki.pckCa, pki.root] : [pki.tcbSigner, pki.root])
+    .map((c) => c.toString('pem'))
+    .join('\n');
+  const signer = byPck ? pki.pckKey : pki.tcbKey;
   const collateral = JSON.stringify({
     pck_crl_issuer_chain: [pki.pckCa, pki.root].map((c) => c.toString('pem')).join('\n'),
     root_ca_crl: await crl(pki.root, pki.rootKey, []),
     pck_crl: await crl(pki.pckCa, pki.pckCaKey, spec.revokePck ? [pki.pckLeaf] : []),
     tcb_info_issuer_chain: tcbChain,
     tcb_info: tcbText,
-    tcb_info_signature: toHex(await signRaw(pki.tcbKey.privateKey, enc(tcbText))),
+    tcb_info_signature: toHex(await signRaw(signer.privateKey, enc(tcbText))),
     qe_identity_issuer_chain: tcbChain,
     qe_identity: qeText,
-    qe_identity_signature: toHex(await signRaw(pki.tcbKey.privateKey, enc(qeText))),
+    qe_identity_signature: toHex(await signRaw(signer.privateKey, enc(qeText))),
   });
   return { quote, collateral, evidence: encodeDcapEvidence(quote, collateral) };
 }

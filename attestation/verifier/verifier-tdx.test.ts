@@ -164,6 +164,11 @@ test('tdx and sgx through the verifier: refusals', async () => {
     attempt(world, 'sgx', synthetic(pki, { platform: 'sgx', qeMrSigner: 'cd'.repeat(32) })),
     'ERR_EVIDENCE_QE_IDENTITY',
   );
+  // TCB info and QE identity signed by a PCK key (chained to the root, but not by the root itself).
+  await expectCode(
+    attempt(world, 'tdx', synthetic(pki, { platform: 'tdx', collateralSigner: 'pck' })),
+    'ERR_EVIDENCE_CHAIN',
+  );
   // An SGX quote offered as TDX evidence.
   await expectCode(
     attempt(world, 'tdx', synthetic(pki, { platform: 'sgx' })),
