@@ -245,7 +245,9 @@ function oidEntries(content: Uint8Array): Map<string, { tag: number; value: Uint
     if (oid.tag !== TAG.OID) throw new DerError('entry without OID');
     const value = readTlv(item.value, oid.next);
     if (value.next !== item.value.length) throw new DerError('entry with trailing bytes');
-    out.set(toHex(oid.value), { tag: value.tag, value: value.value });
+    const key = toHex(oid.value);
+    if (out.has(key)) throw new DerError('duplicate entry');
+    out.set(key, { tag: value.tag, value: value.value });
   }
   return out;
 }
