@@ -8,6 +8,8 @@
 //          SHA-512(challenge nonce || SHA-256(CSR) || policy hash).
 //   sevsnp: the report's one free field, report_data (64 bytes), is
 //          SHA-512(challenge nonce || SHA-256(CSR) || policy hash).
+//   tdx, sgx: report_data (64 bytes, covered by the quote signature) is the psa nonce's 32-byte hash
+//          followed by 32 zero bytes (dcapReportData).
 import { concatBytes, sha2, sha256 } from './bytes.js';
 
 export interface EvidenceBinding {
@@ -20,6 +22,11 @@ export interface EvidenceBinding {
 
 export function psaBindingNonce(binding: EvidenceBinding): Uint8Array {
   return sha256(concatBytes(binding.nonce, binding.csrHash, binding.policyHash));
+}
+
+/** TDX and SGX report_data: the PSA binding hash, then 32 zero bytes. */
+export function dcapReportData(binding: EvidenceBinding): Uint8Array {
+  return concatBytes(psaBindingNonce(binding), new Uint8Array(32));
 }
 
 export function nitroUserData(binding: EvidenceBinding): Uint8Array {

@@ -1,19 +1,22 @@
 // Offline appraisal of one piece of evidence (`vc attest verify`): no verifier state, endorsements
 // given directly (a root PEM for Nitro, default the AWS root; a public key PEM or JWK for PSA, CCA
 // and sim, used whatever instance id the evidence names; for SEV-SNP the VCEK/VLEK and its ASK/ARK
-// chain, the ARK pinned: default AMD's ARKs, or `--root`).
+// chain, the ARK pinned: default AMD's ARKs, or `--root`; for TDX and SGX the quote's collateral,
+// default root the Intel SGX Root CA).
 import { normalizeHex, pemBlocks } from './bytes.js';
 import { endorsedKeysFromPem } from './endorsement-keys.js';
 import { pluginFor } from './platforms/registry.js';
+import { INTEL_SGX_ROOT_PEM } from './platforms/intel-sgx-root.js';
 import { AWS_NITRO_ROOT_PEM } from './platforms/nitro-root.js';
 import { AMD_ARK_PEMS } from './platforms/sevsnp-roots.js';
+import { encodeDcapEvidence } from './platforms/tdx.js';
 import type { AppraisedEvidence, PlatformName } from './platforms/types.js';
 import { UsageError } from '../protocol/index.js';
 
 export interface OfflineVerifyOptions {
   readonly platform: PlatformName;
   readonly evidence: Uint8Array;
-  /** Nitro trust anchors (PEM), default the AWS Nitro root; SEV-SNP ARKs, default AMD's. */
+  /** Trust anchors (PEM): Nitro (default the AWS Nitro root), SEV-SNP ARKs (default AMD's), TDX and SGX (default the Intel SGX Root CA). */
   readonly rootPem?: string;
   /** SEV-SNP: the VCEK or VLEK (DER or PEM). */
   readonly vcek?: Uint8Array;
@@ -25,11 +28,18 @@ export interface OfflineVerifyOptions {
   readonly nonce?: Uint8Array;
   /** Expected measurements (sim: runtime, psa: every software component, nitro: PCR0, cca: RIM). */
   readonly measurements?: readonly string[];
-  /** CCA: expected REMs (`rem0`..`rem3`) and personalization value (`personalization`). */
+  /**
+   * Named reference values: CCA REMs (`rem0`..`rem3`) and `personalization`; TDX `rtmr0`..`rtmr3`,
+   * `mrconfigid`, `mrowner`, `mrownerconfig`; SGX `mrsigner`.
+   */
   readonly expectedValues?: ReadonlyMap<string, readonly string[]>;
   /** Nitro: expected PCR values by index. */
   readonly pcrs?: ReadonlyMap<number, readonly string[]>;
   readonly allowDebug?: boolean;
+  /** TDX/SGX: the collateral JSON (the evidence is then the raw quote). */
+  readonly collateral?: string;
+  /** TDX/SGX: accepted TCB statuses; default any but Revoked. */
+  readonly tcbStatuses?: readonly string[];
 }
 
 /** Evidence files are raw CBOR, or base64 text of it (as Nitro samples often are). */
@@ -43,6 +53,8 @@ export function evidenceBytes(file: Uint8Array): Uint8Array {
 const DEFAULT_ROOTS: Partial<Record<PlatformName, string>> = {
   nitro: AWS_NITRO_ROOT_PEM,
   sevsnp: AMD_ARK_PEMS.join(''),
+  tdx: INTEL_SGX_ROOT_PEM,
+  sgx: INTEL_SGX_ROOT_PEM,
 };
 
 /** A certificate file: PEM blocks, or one DER certificate. */
@@ -63,16 +75,20 @@ function snpCertificates(options: OfflineVerifyOptions): Uint8Array[] {
 }
 
 export async function verifyEvidence(options: OfflineVerifyOptions): Promise<AppraisedEvidence> {
-  const needsKey = options.platform !== 'nitro' && options.platform !== 'sevsnp';
+  const defaultRoot = DEFAULT_ROOTS[options.platform];
+  const needsKey = defaultRoot === undefined;
   if (needsKey && !options.keyPem)
     throw new UsageError(`--key PEM is required for ${options.platform} evidence`);
-  const defaultRoot = DEFAULT_ROOTS[options.platform];
-  const roots =
-    defaultRoot === undefined ? [] : pemBlocks(options.rootPem ?? defaultRoot, 'CERTIFICATE');
-  if (defaultRoot !== undefined && roots.length === 0)
-    throw new UsageError('--root has no CERTIFICATE block');
+  const roots = defaultRoot ? pemBlocks(options.rootPem ?? defaultRoot, 'CERTIFICATE') : [];
+  if (defaultRoot && roots.length === 0) throw new UsageError('--root has no CERTIFICATE block');
   const certificates = snpCertificates(options);
-  return pluginFor(options.platform).appraise(options.evidence, {
+  const dcap = options.platform === 'tdx' || options.platform === 'sgx';
+  if (dcap && options.collateral === undefined)
+    throw new UsageError(`--collateral FILE.json is required for ${options.platform} evidence`);
+  const evidence = dcap
+    ? encodeDcapEvidence(options.evidence, options.collateral ?? '')
+    : options.evidence;
+  return pluginFor(options.platform).appraise(evidence, {
     at: options.at,
     keys: needsKey ? await endorsedKeysFromPem(options.keyPem ?? '') : [],
     anyInstance: true,
@@ -92,13 +108,14 @@ export async function verifyEvidence(options: OfflineVerifyOptions): Promise<App
     ...(options.expectedValues
       ? {
           expectedValues: new Map(
-            [...options.expectedValues].map(([k, values]) => [
-              k,
+            [...options.expectedValues].map(([name, values]) => [
+              name,
               new Set(values.map(normalizeHex)),
             ]),
           ),
         }
       : {}),
+    ...(options.tcbStatuses ? { tcbStatuses: new Set(options.tcbStatuses) } : {}),
     allowDebug: options.allowDebug ?? false,
   });
 }

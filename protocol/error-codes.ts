@@ -161,6 +161,15 @@ export const errorCatalog = {
     ERR_EVIDENCE_CERT_EXPIRED: 'a platform certificate is not valid at the verification time',
     ERR_EVIDENCE_TCB_MISMATCH:
       "the report's TCB or chip id is not the one its signing certificate (SEV-SNP VCEK/VLEK) certifies",
+    ERR_EVIDENCE_REVOKED: "a platform certificate is on its issuer's CRL",
+    ERR_EVIDENCE_COLLATERAL:
+      'collateral (CRL, TCB info, QE identity) malformed, for another platform, or its signature fails',
+    ERR_EVIDENCE_COLLATERAL_EXPIRED:
+      'a CRL, TCB info or QE identity is not valid at the verification time (issue..next update)',
+    ERR_EVIDENCE_QE_IDENTITY:
+      'the quoting enclave does not match its identity, or is below its TCB levels',
+    ERR_EVIDENCE_TCB:
+      'the platform matches no TCB level, its status is Revoked, or its status is not accepted',
     ERR_ATTESTATION_NONCE_MISMATCH: "the nonce in the evidence is not the challenge's",
     ERR_ATTESTATION_CHALLENGE_EXPIRED: 'the challenge expired before the evidence arrived',
     ERR_ATTESTATION_NONCE_REUSED: 'the challenge was already answered, or its session ended',

@@ -1,5 +1,5 @@
 // Fuzz of each platform's evidence parser: thousands of mutations of real evidence (Nitro, PSA, CCA,
-// SEV-SNP) and of evidence made here (sim; PSA claims, CCA realm claims and SEV-SNP reports re-signed
+// SEV-SNP, DCAP) and of evidence made here (sim; PSA claims, CCA realm claims and SEV-SNP reports re-signed
 // with keys of ours), each appraised as
 // `vc attest verify` would. Every outcome is a verdict or a refusal with an attestation code: never
 // ERR_INTERNAL, never anything but a VcError. Fixed seeds and counts, so a run is reproducible.
@@ -21,6 +21,7 @@ import { isVcError } from '../../protocol/index.js';
 import { generateP384, makeCcaToken } from '../testing/cca-token.js';
 import { appraiseCca } from './cca.js';
 import { appraiseSevSnp } from './sevsnp.js';
+import { encodeDcapEvidence, sgxPlugin, tdxPlugin } from './tdx.js';
 import { AMD_ARK_PEMS } from './sevsnp-roots.js';
 import {
   createSnpPki,
@@ -354,4 +355,37 @@ test('fuzz: mutated SEV-SNP reports are refused with a code, never ERR_INTERNAL'
     runs: 1000,
   });
   assert.ok(signed.has('accepted') && signed.size >= 3, [...signed.keys()].join(', '));
+});
+
+test('fuzz: mutated DCAP quotes and collateral are refused with a code, never ERR_INTERNAL', async (t) => {
+  if (!requireResource(t, '../shared/testdata', hasSharedTestdata())) return;
+  const dir = `${sharedTestdata}tdx/`;
+  const roots = [new Uint8Array(readFileSync(`${dir}TrustedRootCA.der`))];
+  const at = new Date('2025-07-01T00:00:00Z');
+  for (const [name, plugin] of [
+    ['tdx_quote', tdxPlugin],
+    ['sgx_quote', sgxPlugin],
+  ] as const) {
+    const quote = new Uint8Array(readFileSync(dir + name));
+    const collateral = readFileSync(`${dir}${name}_collateral.json`, 'utf8');
+    const appraisal: AppraisalOptions = { at, roots, allowDebug: true };
+    // The quote mutated, the collateral intact; then the collateral text mutated, the quote intact.
+    const quotes = await fuzz({
+      appraise: (q, o) => plugin.appraise(encodeDcapEvidence(q, collateral), o),
+      bases: [quote],
+      appraisal,
+      seed: 31,
+      runs: 300,
+    });
+    assert.ok(quotes.size >= 3, `several refusals reached: ${[...quotes.keys()].join(', ')}`);
+    const texts = await fuzz({
+      appraise: (c, o) =>
+        plugin.appraise(encodeDcapEvidence(quote, new TextDecoder().decode(c)), o),
+      bases: [new TextEncoder().encode(collateral)],
+      appraisal,
+      seed: 32,
+      runs: 300,
+    });
+    assert.ok(texts.size >= 2, `several refusals reached: ${[...texts.keys()].join(', ')}`);
+  }
 });

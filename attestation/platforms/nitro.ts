@@ -8,7 +8,8 @@ import { asBytes, asInteger, asMap, asText, decodeCbor, optionalBytes } from '..
 import { equalBytes, toHex } from '../bytes.js';
 import { parseCoseSign1, verifyCoseSign1 } from '../cose.js';
 import { fail } from '../errors.js';
-import { isVcError, x509 } from '../../protocol/index.js';
+import type { x509 } from '../../protocol/index.js';
+import { parseCert, verifyChain } from './cert-chain.js';
 import type { AppraisalOptions, AppraisedEvidence, PlatformPlugin } from './types.js';
 
 interface NitroDocument {
@@ -55,29 +56,8 @@ function parseDocument(payload: Uint8Array): NitroDocument {
   };
 }
 
-function parseCert(der: Uint8Array): x509.X509Certificate {
-  try {
-    return new x509.X509Certificate(der);
-  } catch (error) {
-    return fail('ERR_EVIDENCE_CHAIN', `unparsable certificate: ${(error as Error).message}`);
-  }
-}
-
-/**
- * The x509 library parses some fields only when asked (signature values, extensions) and throws on
- * malformed ones: in evidence, that is a refusal of the chain, not an internal failure.
- */
-async function chainCheck<T>(what: string, check: () => T | Promise<T>): Promise<T> {
-  try {
-    return await check();
-  } catch (error) {
-    if (isVcError(error)) throw error;
-    return fail('ERR_EVIDENCE_CHAIN', `${what}: ${(error as Error).message}`);
-  }
-}
-
 /** Verifies cabundle[0]..cabundle[n]..leaf at `at`; returns the leaf. */
-async function verifyChain(
+async function verifyDocumentChain(
   doc: NitroDocument,
   roots: readonly Uint8Array[],
   at: Date,
@@ -85,35 +65,7 @@ async function verifyChain(
   const first = doc.cabundle[0] ?? new Uint8Array();
   if (!roots.some((root) => equalBytes(root, first)))
     fail('ERR_EVIDENCE_CHAIN', 'cabundle[0] is not the pinned root');
-  const chain = [...doc.cabundle, doc.certificate].map(parseCert);
-  for (let i = 0; i < chain.length; i++) {
-    const cert = chain[i] as x509.X509Certificate;
-    const issuer = chain[i === 0 ? 0 : i - 1] as x509.X509Certificate;
-    if (cert.issuer !== issuer.subject)
-      fail('ERR_EVIDENCE_CHAIN', `certificate ${i} is not issued by its predecessor`);
-    const verified = await chainCheck(`certificate ${i} signature`, () =>
-      cert.verify({ publicKey: issuer.publicKey, signatureOnly: true }),
-    );
-    if (!verified) {
-      fail('ERR_EVIDENCE_CHAIN', `certificate ${i} signature does not verify`);
-    }
-    if (at < cert.notBefore || at > cert.notAfter) {
-      fail(
-        'ERR_EVIDENCE_CERT_EXPIRED',
-        `certificate ${i} (${cert.subject}) is not valid at ${at.toISOString()}`,
-        {
-          notBefore: cert.notBefore.toISOString(),
-          notAfter: cert.notAfter.toISOString(),
-        },
-      );
-    }
-    if (
-      i < chain.length - 1 &&
-      !(await chainCheck(`certificate ${i} extensions`, () => isCa(cert)))
-    )
-      fail('ERR_EVIDENCE_CHAIN', `certificate ${i} is not a CA`);
-  }
-  return chain[chain.length - 1] as x509.X509Certificate;
+  return verifyChain([...doc.cabundle, doc.certificate].map(parseCert), at);
 }
 
 /** The leaf's key as an ES384 verification key; anything else cannot have signed the document. */
@@ -124,10 +76,6 @@ async function leafKey(leaf: x509.X509Certificate): Promise<webcrypto.CryptoKey>
   } catch {
     return fail('ERR_EVIDENCE_CHAIN', 'the signing certificate does not hold an EC P-384 key');
   }
-}
-
-function isCa(cert: x509.X509Certificate): boolean {
-  return cert.getExtension(x509.BasicConstraintsExtension)?.ca === true;
 }
 
 function checkPcrs(doc: NitroDocument, options: AppraisalOptions, measurement: string): void {
@@ -156,7 +104,7 @@ export async function appraiseNitro(
   // signature with the leaf, and only then trust any claim.
   const doc = parseDocument(sign1.payload);
   const at = options.at === 'document' ? doc.timestamp : options.at;
-  const leaf = await verifyChain(doc, options.roots ?? [], at);
+  const leaf = await verifyDocumentChain(doc, options.roots ?? [], at);
   await verifyCoseSign1(sign1, await leafKey(leaf));
 
   if (options.expectedNonce && !(doc.nonce && equalBytes(doc.nonce, options.expectedNonce))) {

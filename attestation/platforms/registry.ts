@@ -5,6 +5,7 @@ import { nitroPlugin } from './nitro.js';
 import { psaPlugin } from './psa.js';
 import { sevSnpPlugin } from './sevsnp.js';
 import { simPlugin } from './sim.js';
+import { sgxPlugin, tdxPlugin } from './tdx.js';
 import type { PlatformName, PlatformPlugin } from './types.js';
 
 const plugins: Readonly<Record<PlatformName, PlatformPlugin>> = {
@@ -13,6 +14,8 @@ const plugins: Readonly<Record<PlatformName, PlatformPlugin>> = {
   nitro: nitroPlugin,
   cca: ccaPlugin,
   sevsnp: sevSnpPlugin,
+  tdx: tdxPlugin,
+  sgx: sgxPlugin,
 };
 
 export function pluginFor(platform: string): PlatformPlugin {

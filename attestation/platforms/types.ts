@@ -1,8 +1,8 @@
 // What every platform plugin returns after appraising evidence, and what it needs to do so.
 import type { webcrypto } from 'node:crypto';
 
-export type PlatformName = 'sim' | 'psa' | 'nitro' | 'cca' | 'sevsnp';
-const PLATFORMS: readonly PlatformName[] = ['sim', 'psa', 'nitro', 'cca', 'sevsnp'];
+export type PlatformName = 'sim' | 'psa' | 'nitro' | 'cca' | 'sevsnp' | 'tdx' | 'sgx';
+const PLATFORMS: readonly PlatformName[] = ['sim', 'psa', 'nitro', 'cca', 'sevsnp', 'tdx', 'sgx'];
 
 export function isPlatformName(value: string): value is PlatformName {
   return (PLATFORMS as readonly string[]).includes(value);
@@ -25,7 +25,7 @@ export interface AppraisalOptions {
   readonly keys?: readonly EndorsedKey[];
   /** Use the keys given whatever instance id the evidence names (offline, a key given). */
   readonly anyInstance?: boolean;
-  /** Pinned roots as DER (nitro; sevsnp: AMD ARKs). */
+  /** Pinned roots as DER (nitro; sevsnp: AMD ARKs; tdx and sgx: the Intel SGX Root CA). */
   readonly roots?: readonly Uint8Array[];
   /** sevsnp: certificates given beside the report (VCEK or VLEK, ASK or ASVK), DER. */
   readonly certificates?: readonly Uint8Array[];
@@ -35,10 +35,15 @@ export interface AppraisalOptions {
   readonly allowedMeasurements?: ReadonlySet<string>;
   /** Nitro: expected PCR values by index, lowercase hex; each listed PCR must match one. */
   readonly expectedPcrs?: ReadonlyMap<number, ReadonlySet<string>>;
-  /** CCA: expected REMs (`rem0`..`rem3`) and personalization value (`personalization`), hex. */
+  /**
+   * Named reference values, lowercase hex: CCA REMs (`rem0`..`rem3`) and `personalization`; TDX
+   * `rtmr0`..`rtmr3`, `mrconfigid`, `mrowner`, `mrownerconfig`; SGX `mrsigner`.
+   */
   readonly expectedValues?: ReadonlyMap<string, ReadonlySet<string>>;
   /** Accept debug evidence (Nitro all-zero PCRs, PSA and CCA debug lifecycles, SEV-SNP policy DEBUG bit). */
   readonly allowDebug?: boolean;
+  /** TDX/SGX: accepted TCB statuses; absent: any but Revoked (reported in the claims). */
+  readonly tcbStatuses?: ReadonlySet<string>;
 }
 
 export interface AppraisedEvidence {

@@ -2,18 +2,20 @@
 // verifier's state store, managed by `vc attest endorse` / `vc attest reference`.
 //   endorsement.<platform>.<id>   id = the instance id a key is endorsed for (sim, psa, cca: by default
 //                                 0x01 || SHA-256(key point), or the one given), or the root's SHA-256
-//                                 (nitro; sevsnp: an AMD ARK)
+//                                 (nitro; sevsnp: an AMD ARK; tdx, sgx: the Intel SGX Root CA)
 //   reference.<platform>.<kind>.<hex>   kind = "measurement", for nitro "pcr<N>", for cca "rem0".."rem3"
-//                                       and "personalization"
+//                                       and "personalization", for tdx "rtmr<N>", "mrconfigid",
+//                                       "mrowner", "mrownerconfig", for sgx "mrsigner"
 import { x509 } from '../../protocol/index.js';
 import { normalizeHex, pemBlocks, sha256, toHex, toPem } from '../bytes.js';
 import { endorsedKeyFromSpki } from '../endorsement-keys.js';
 import { fail } from '../errors.js';
+import { DCAP_VALUE_KINDS } from '../platforms/tdx.js';
 import type { EndorsedKey, PlatformName } from '../platforms/types.js';
 import { fromJsonBytes, jsonBytes, type StateStore } from '../../transport/index.js';
 
 /** Platforms endorsed by root certificates; the others by keys. */
-const ROOT_PLATFORMS: readonly PlatformName[] = ['nitro', 'sevsnp'];
+const ROOT_PLATFORMS: readonly PlatformName[] = ['nitro', 'sevsnp', 'tdx', 'sgx'];
 
 export interface EndorsementRecord {
   readonly platform: PlatformName;
@@ -69,7 +71,7 @@ export class Registry {
     });
   }
 
-  /** Registers a root certificate (nitro; sevsnp: an AMD ARK) from PEM. */
+  /** Registers a root certificate (nitro; sevsnp: an AMD ARK; tdx, sgx) from PEM. */
   async addRoot(platform: PlatformName, pem: string, label?: string): Promise<EndorsementRecord> {
     if (!ROOT_PLATFORMS.includes(platform))
       fail('ERR_ATTESTATION_PLATFORM', `${platform} is endorsed by keys, not roots`);
@@ -125,7 +127,8 @@ export class Registry {
     if (
       kind !== 'measurement' &&
       !(platform === 'nitro' && /^pcr([1-9]|[12][0-9]|3[01])$/.test(kind)) &&
-      !(platform === 'cca' && /^(rem[0-3]|personalization)$/.test(kind))
+      !(platform === 'cca' && /^(rem[0-3]|personalization)$/.test(kind)) &&
+      !((platform === 'tdx' || platform === 'sgx') && DCAP_VALUE_KINDS[platform].includes(kind))
     ) {
       fail('ERR_ATTESTATION_PLATFORM', `reference kind "${kind}" is not known for ${platform}`);
     }
@@ -149,7 +152,7 @@ export class Registry {
     return this.records<ReferenceRecord>(`reference.${platform ? `${platform}.` : ''}`);
   }
 
-  /** Allowed measurements, (nitro) expected PCRs and (cca) other named values, as the plugins take them. */
+  /** Allowed measurements, (nitro) expected PCRs and (cca, tdx, sgx) named values, as the plugins take them. */
   async referenceValues(platform: PlatformName): Promise<{
     measurements: Set<string>;
     pcrs: Map<number, Set<string>>;

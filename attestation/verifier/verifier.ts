@@ -31,6 +31,8 @@ export interface VerifierConfig {
   readonly allowSimulation: boolean;
   /** Accept debug evidence (Nitro all-zero PCRs, PSA and CCA platform debug lifecycles, SEV-SNP policy DEBUG bit). */
   readonly allowDebug: boolean;
+  /** TDX/SGX TCB statuses accepted (Intel's names); Revoked never is. */
+  readonly tcbStatuses: readonly string[];
 }
 
 const DEFAULT_VERIFIER_CONFIG: VerifierConfig = {
@@ -38,6 +40,12 @@ const DEFAULT_VERIFIER_CONFIG: VerifierConfig = {
   certLifetimeMs: 24 * 3600_000,
   allowSimulation: false,
   allowDebug: false,
+  tcbStatuses: [
+    'UpToDate',
+    'SWHardeningNeeded',
+    'ConfigurationNeeded',
+    'ConfigurationAndSWHardeningNeeded',
+  ],
 };
 
 /** Looks up a policy's expiry by its hash when a challenge request does not carry it. */
@@ -184,6 +192,7 @@ export class Verifier {
       allowedMeasurements: references.measurements,
       expectedPcrs: references.pcrs,
       expectedValues: references.named,
+      tcbStatuses: new Set(this.config.tcbStatuses),
       allowDebug: this.config.allowDebug,
     });
     checkBinding(platform, appraisal, binding);
@@ -231,9 +240,9 @@ function checkBinding(
   appraisal: AppraisedEvidence,
   binding: { csrHash: Uint8Array; policyHash: Uint8Array },
 ): void {
-  // psa and cca bind the CSR and policy through their nonce claim, sevsnp through report_data
-  // (see binding.ts).
-  if (platform === 'psa' || platform === 'cca' || platform === 'sevsnp') return;
+  // psa and cca bind the CSR and policy through their nonce claim, sevsnp, tdx and sgx through
+  // report_data (see binding.ts).
+  if (['psa', 'cca', 'sevsnp', 'tdx', 'sgx'].includes(platform)) return;
   if (!appraisal.csrHash || !equalBytes(appraisal.csrHash, binding.csrHash)) {
     fail('ERR_ATTESTATION_CSR_MISMATCH', 'the evidence does not bind this CSR');
   }

@@ -127,7 +127,7 @@ test('vc attest verify: real Nitro and PSA evidence, and refusals with codes', a
       .code,
     2,
   );
-  assert.equal((await vc('attest', 'verify', '--platform', 'tdx', '--evidence', 'x')).code, 2);
+  assert.equal((await vc('attest', 'verify', '--platform', 'tpm', '--evidence', 'x')).code, 2);
 });
 
 test('vc attest verify: a Nitro document whose certificate signature is not DER is a refusal', async (t) => {

@@ -12,6 +12,7 @@ import {
   type StoreLocation,
   Registry,
   instanceIdOf,
+  toPem,
 } from '../../attestation/index.js';
 import { measureRuntime, generateSimAttestationKey, SIM_KEY_ENV } from '../../enclave/index.js';
 import { UsageError } from '../../protocol/index.js';
@@ -19,10 +20,11 @@ import { parseOptions, readHostFile, readHostText, type CliIo, type Command } fr
 import { checkOutputFile, outputError } from '../support.js';
 
 const usage = `Usage:
-  vc attest verify --platform nitro|psa|cca|sevsnp|sim --evidence FILE [--root PEM] [--key PEM]
-                   [--vcek CERT] [--chain PEM] [--at ISO8601|document] [--nonce HEX]
-                   [--measurement HEX]... [--pcr N=HEX]... [--rem N=HEX]... [--personalization HEX]...
-                   [--allow-debug] [--json]
+  vc attest verify --platform nitro|psa|cca|sevsnp|tdx|sgx|sim --evidence FILE [--root CERT]
+                   [--key PEM] [--vcek CERT] [--chain PEM] [--collateral FILE.json]
+                   [--at ISO8601|document] [--nonce HEX] [--measurement HEX]... [--pcr N=HEX]...
+                   [--rem N=HEX]... [--personalization HEX]... [--rtmr N=HEX]... [--mrsigner HEX]
+                   [--tcb-status STATUS]... [--allow-debug] [--json]
   vc attest measure [--manifest] [--json]
   vc attest sim-key --out FILE [--json]
   vc attest endorse add --platform P (--key PEM [--instance-id HEX] | --root PEM) [--label TEXT] [STORE]
@@ -41,19 +43,25 @@ verify     appraises one piece of evidence offline. Exit 0 printing its claims w
            DER or PEM) and --chain (its ASK or ASVK and ARK, PEM) unless the evidence file carries
            them after the report; the ARK must be one of AMD's (pinned) or of --root. --measurement
            and --pcr give expected values (sim: runtime measurement; psa: every software component;
-           nitro: PCR0; cca: the RIM; sevsnp: MEASUREMENT); --rem and --personalization a CCA realm's
-           REMs and personalization value; --nonce the nonce (cca: the realm challenge; sevsnp: the
-           expected report_data). Debug evidence is refused unless --allow-debug.
+           nitro: PCR0; cca: the RIM; sevsnp: MEASUREMENT; tdx: MRTD; sgx: MRENCLAVE); --rem and
+           --personalization a CCA realm's REMs and personalization value; --nonce the nonce (cca:
+           the realm challenge; sevsnp: the expected report_data). tdx and sgx take the raw DCAP
+           quote, its --collateral (Intel PCS collateral as dcap-qvl's QuoteCollateralV3 JSON) and
+           --root (PEM or DER, default the pinned Intel SGX Root CA); collateral lives about a
+           month, so give --at inside its window; --rtmr and --mrsigner give expected RTMRs and
+           MRSIGNER; --tcb-status lists the accepted TCB statuses (default any but Revoked; the
+           status and advisories are printed). Debug evidence is refused unless --allow-debug.
 measure    prints the measurement of this installation's enclave runtime (docs/attestation.md):
            the SHA-256 of a manifest stating the runtime bundle's SHA-256 and its Node version;
            --manifest prints the manifest. Builds dist/enclave-runtime.mjs if missing or stale.
 sim-key    creates the sim platform attestation key (PKCS#8 PEM, mode 0600) for the host launcher
            (${SIM_KEY_ENV}) and prints its public key, to endorse at the verifier.
-endorse    manages platform keys (sim, psa, cca) and roots (nitro; sevsnp: AMD ARKs) in the
-           verifier's state store. A psa or cca key is endorsed for --instance-id HEX (default
+endorse    manages platform keys (sim, psa, cca) and roots (nitro; sevsnp: AMD ARKs; tdx, sgx) in
+           the verifier's state store. A psa or cca key is endorsed for --instance-id HEX (default
            0x01 || SHA-256 of its point).
 reference  manages reference values (allowed measurements; nitro PCRs as --kind pcr1..pcr31;
-           cca REMs as --kind rem0..rem3 and the personalization value as --kind personalization).
+           cca REMs as --kind rem0..rem3 and the personalization value as --kind personalization;
+           tdx --kind rtmr0..rtmr3, mrconfigid, mrowner, mrownerconfig; sgx --kind mrsigner).
 STORE      --store FILE (default ${DEFAULT_STORE_FILE}) or --nats URL [--bucket NAME].
 Simulated (sim) evidence is INSECURE: anyone holding the platform key can forge it.`;
 
@@ -71,6 +79,10 @@ const options = {
   rem: { type: 'string', multiple: true },
   personalization: { type: 'string', multiple: true },
   'instance-id': { type: 'string' },
+  rtmr: { type: 'string', multiple: true },
+  mrsigner: { type: 'string', multiple: true },
+  'tcb-status': { type: 'string', multiple: true },
+  collateral: { type: 'string' },
   'allow-debug': { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
   manifest: { type: 'boolean', default: false },
@@ -90,12 +102,12 @@ type Values = ReturnType<
 
 function platformOf(values: Values, required = true): PlatformName | undefined {
   if (values.platform === undefined) {
-    if (required) throw new UsageError('--platform nitro|psa|cca|sevsnp|sim is required');
+    if (required) throw new UsageError('--platform nitro|psa|cca|sevsnp|tdx|sgx|sim is required');
     return undefined;
   }
   if (!isPlatformName(values.platform))
     throw new UsageError(
-      `unknown --platform ${values.platform}: use nitro, psa, cca, sevsnp or sim`,
+      `unknown --platform ${values.platform}: use nitro, psa, cca, sevsnp, tdx, sgx or sim`,
     );
   return values.platform;
 }
@@ -126,16 +138,43 @@ function parsePcrs(
 const readText = (path: string | undefined): Promise<string> | undefined =>
   path ? readHostText(path) : undefined;
 
+/** A root certificate file, PEM or DER (Intel ships its root as DER), as PEM text. */
+async function readRootPem(path: string): Promise<string> {
+  const bytes = await readHostFile(path);
+  const text = new TextDecoder().decode(bytes);
+  return text.includes('-----BEGIN CERTIFICATE-----') ? text : toPem(bytes, 'CERTIFICATE');
+}
+
+/** --rem N=HEX, --personalization HEX (cca), --rtmr N=HEX and --mrsigner HEX (tdx, sgx) as named reference values. */
+function namedValues(values: Values): Map<string, string[]> | undefined {
+  const named = new Map<string, string[]>();
+  for (const [index, hexes] of parsePcrs(values.rem, '--rem') ?? []) {
+    if (index > 3) throw new UsageError('--rem takes N=HEX with N from 0 to 3');
+    named.set(`rem${index}`, hexes);
+  }
+  if (values.personalization) named.set('personalization', values.personalization);
+  for (const entry of values.rtmr ?? []) {
+    const match = /^([0-3])=([0-9a-fA-F]+)$/.exec(entry);
+    if (!match) throw new UsageError(`--rtmr takes N=HEX with N in 0..3, not "${entry}"`);
+    const name = `rtmr${match[1] ?? ''}`;
+    named.set(name, [...(named.get(name) ?? []), match[2] ?? '']);
+  }
+  if (values.mrsigner) named.set('mrsigner', values.mrsigner);
+  return named.size > 0 ? named : undefined;
+}
+
 async function verify(values: Values, io: CliIo): Promise<number> {
   const platform = platformOf(values) as PlatformName;
   if (!values.evidence) throw new UsageError('--evidence FILE is required');
-  const rootPem = await readText(values.root);
+  const rootPem = values.root ? await readRootPem(values.root) : undefined;
   const keyPem = await readText(values.key);
   const chainPem = await readText(values.chain);
   const vcek = values.vcek ? await readHostFile(values.vcek) : undefined;
+  const collateral = await readText(values.collateral);
   const measurements = values.measurement;
   const pcrs = parsePcrs(values.pcr);
-  const expectedValues = ccaExpectedValues(values);
+  const expectedValues = namedValues(values);
+  const tcbStatuses = values['tcb-status'];
   const result = await verifyEvidence({
     platform,
     evidence: evidenceBytes(await readHostFile(values.evidence)),
@@ -149,22 +188,14 @@ async function verify(values: Values, io: CliIo): Promise<number> {
     ...(measurements ? { measurements } : {}),
     ...(pcrs ? { pcrs } : {}),
     ...(expectedValues ? { expectedValues } : {}),
+    ...(collateral !== undefined ? { collateral } : {}),
+    ...(tcbStatuses ? { tcbStatuses } : {}),
   });
   printAppraisal(result, values.json ?? false, io);
   return 0;
 }
 
 /** --rem N=HEX (N 0..3) and --personalization HEX as reference kinds rem0..rem3, personalization. */
-function ccaExpectedValues(values: Values): Map<string, string[]> | undefined {
-  const expected = new Map<string, string[]>();
-  for (const [index, hexes] of parsePcrs(values.rem, '--rem') ?? []) {
-    if (index > 3) throw new UsageError('--rem takes N=HEX with N from 0 to 3');
-    expected.set(`rem${index}`, hexes);
-  }
-  if (values.personalization) expected.set('personalization', values.personalization);
-  return expected.size > 0 ? expected : undefined;
-}
-
 function printAppraisal(result: AppraisedEvidence, json: boolean, io: CliIo): void {
   const summary = {
     ok: true,
@@ -273,9 +304,9 @@ const endorseAdd = onRegistry(async (registry, values, io) => {
     );
     io.out(values.json ? JSON.stringify(record) : `endorsed ${platform} key ${record.id}`);
   } else if (values.root && !values.key) {
-    const record = await registry.addRoot(platform, await readHostText(values.root), label);
+    const record = await registry.addRoot(platform, await readRootPem(values.root), label);
     io.out(values.json ? JSON.stringify(record) : `endorsed ${platform} root ${record.id}`);
-  } else throw new UsageError('give exactly one of --key PEM or --root PEM');
+  } else throw new UsageError('give exactly one of --key PEM or --root CERT');
 });
 
 const endorseList = onRegistry(async (registry, values, io) => {

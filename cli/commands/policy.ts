@@ -129,7 +129,7 @@ function summary(loaded: LoadedPolicy): Record<string, unknown> {
     debug: policy.debug,
     maxMemoryMib: policy.maxMemoryMib,
     runtimes: Object.fromEntries(
-      ['sim', 'nitro', 'psa', 'cca', 'sevsnp']
+      ['sim', 'nitro', 'psa', 'cca', 'sevsnp', 'tdx', 'sgx']
         .map((platform) => [platform, acceptedRuntimeHashes(policy, platform)] as const)
         .filter(([, hashes]) => hashes.length > 0),
     ),

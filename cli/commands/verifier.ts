@@ -15,7 +15,8 @@ import { untilSignal } from '../signals.js';
 import { parseOptions, readHostText, type Command } from '../command.js';
 
 const usage = `Usage: vc verifier --ca-cert PEM --ca-key PEM [--store FILE | --store-nats] [--nats URL]
-                   [--allow-simulation] [--allow-debug] [--log-format F] [--log-level L] [--json]
+                   [--allow-simulation] [--allow-debug] [--tcb-status STATUS]...
+                   [--log-format F] [--log-level L] [--json]
 
 Serves attestation on NATS (subject vc.verifier) until interrupted: issues challenges, appraises
 evidence against the store's endorsements and reference values, and issues enclave certificates
@@ -26,6 +27,8 @@ signed by the CA (the policies' proxy_service_cert), which also signs every repl
   --nats URL           NATS server (default $VC_NATS_URL or nats://127.0.0.1:4222)
   --allow-simulation   accept sim evidence (INSECURE: for development only)
   --allow-debug        accept debug evidence (Nitro all-zero PCRs, PSA debug lifecycle)
+  --tcb-status STATUS  a TDX/SGX TCB status to accept (repeatable; replaces the default UpToDate,
+                       SWHardeningNeeded, ConfigurationNeeded, ConfigurationAndSWHardeningNeeded)
 ${LOG_USAGE}`;
 
 export const command: Command = {
@@ -42,6 +45,7 @@ export const command: Command = {
         nats: { type: 'string' },
         'allow-simulation': { type: 'boolean' },
         'allow-debug': { type: 'boolean' },
+        'tcb-status': { type: 'string', multiple: true },
         json: { type: 'boolean' },
         ...LOG_OPTIONS,
       },
@@ -61,6 +65,7 @@ export const command: Command = {
       config: {
         allowSimulation: values['allow-simulation'] ?? false,
         allowDebug: values['allow-debug'] ?? false,
+        ...(values['tcb-status'] ? { tcbStatuses: values['tcb-status'] } : {}),
       },
     });
     const ca = await caFromPem(

@@ -1,5 +1,5 @@
 // Which runtime measurements a policy accepts on an attestation platform. Our platforms are
-// `sim`, `psa`, `nitro` and `sevsnp` (see docs/attestation.md); Veracruz's fields are per
+// `sim`, `psa`, `nitro`, `cca`, `sevsnp`, `tdx` and `sgx` (see docs/attestation.md); Veracruz's fields are per
 // linux/nitro/sevsnp.
 // `sim` mimics Veracruz's Linux backend, so it also accepts `runtime_manager_hash_linux`.
 import type { Platform, Policy } from './types.js';
