@@ -137,35 +137,6 @@ function parse(argv: string[]): Parsed {
   };
 }
 
-/** Forwards guest output a line at a time: one CliIo call per line, without its newline. */
-function lineWriter(write: (text: string) => void): {
-  push(bytes: Uint8Array): void;
-  flush(): void;
-} {
-  const decoder = new TextDecoder();
-  // The unfinished line is kept in pieces and joined once its newline comes: each chunk is looked
-  // at once, so output without newlines costs linear time, not quadratic.
-  let pending: string[] = [];
-  return {
-    push(bytes) {
-      const lines = decoder.decode(bytes, { stream: true }).split('\n');
-      const last = lines.pop() ?? '';
-      for (const line of lines) {
-        pending.push(line);
-        write(pending.join(''));
-        pending = [];
-      }
-      if (last) pending.push(last);
-    },
-    flush() {
-      pending.push(decoder.decode());
-      const rest = pending.join('');
-      if (rest) write(rest);
-      pending = [];
-    },
-  };
-}
-
 /**
  * Without a policy, any program in the file system may run, with the mounts' rights. With one,
  * the principal is the caller (it needs x on each program) and the steps run with the rights of
@@ -198,8 +169,6 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   for (const mount of args.mounts) loadMount(vfs, mount);
   const rights: RightsTable = settings?.rights ?? mountRights(args.mounts);
   const seed = args.seed ?? settings?.seed;
-  const out = lineWriter((t) => io.out(t));
-  const err = lineWriter((t) => io.err(t));
   const common = {
     vfs,
     args: args.guestArgs,
@@ -209,13 +178,16 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     ...(seed === undefined ? {} : { seed }),
     ...(args.json
       ? {}
-      : { onStdout: (b: Uint8Array) => out.push(b), onStderr: (b: Uint8Array) => err.push(b) }),
+      : {
+          onStdout: (b: Uint8Array) => io.outBytes(b),
+          onStderr: (b: Uint8Array) => io.errBytes(b),
+        }),
     ...(args.strace ? { trace: (line: string) => io.err(`[wasi] ${line}`) } : {}),
   };
   let exitCode: number;
   let stdout: Uint8Array[] = [];
   let stderr: Uint8Array[] = [];
-  try {
+  {
     if (args.pipeline !== undefined) {
       const plan = pipelinePlan(args.pipeline, settings, rights);
       if (args.program !== undefined)
@@ -236,9 +208,6 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       stdout = [result.stdout];
       stderr = [result.stderr];
     }
-  } finally {
-    out.flush();
-    err.flush();
   }
   for (const mount of args.mounts) {
     if (mount.readOnly) continue;
