@@ -6,6 +6,7 @@ export const Errno = {
   TOOBIG: 1,
   ACCES: 2,
   BADF: 8,
+  BUSY: 10,
   EXIST: 20,
   FAULT: 21,
   INVAL: 28,
@@ -21,6 +22,7 @@ export const Errno = {
   NOSYS: 52,
   NOTDIR: 54,
   NOTEMPTY: 55,
+  NOTSOCK: 57,
   NOTSUP: 58,
   OVERFLOW: 61,
   PERM: 63,
@@ -40,6 +42,9 @@ export const FileType = {
   SOCKET_STREAM: 6,
   SYMBOLIC_LINK: 7,
 } as const;
+
+/** `lookupflags::symlink_follow`. */
+export const LOOKUP_SYMLINK_FOLLOW = 1;
 
 export const OFlags = { CREAT: 1, DIRECTORY: 2, EXCL: 4, TRUNC: 8 } as const;
 

@@ -136,19 +136,19 @@ function miscCalls(h: HostState): Record<string, Call> {
     },
     sock_accept(fd: number) {
       h.fds.get(fd);
-      return Errno.NOTSUP;
+      return Errno.NOTSOCK; // no descriptor here is a socket
     },
     sock_recv(fd: number) {
       h.fds.get(fd);
-      return Errno.NOTSUP;
+      return Errno.NOTSOCK; // no descriptor here is a socket
     },
     sock_send(fd: number) {
       h.fds.get(fd);
-      return Errno.NOTSUP;
+      return Errno.NOTSOCK; // no descriptor here is a socket
     },
     sock_shutdown(fd: number) {
       h.fds.get(fd);
-      return Errno.NOTSUP;
+      return Errno.NOTSOCK; // no descriptor here is a socket
     },
   };
 }
