@@ -154,7 +154,7 @@ export function pathCalls(h: HostState): Record<string, Call> {
       if (r.node) return Errno.EXIST;
       const parent = parentOf(r);
       tree.checkPlace(r.parts);
-      parent.entries.set(r.name, tree.newDir());
+      parent.entries.set(r.name, h.created(tree.newDir()));
       return Errno.SUCCESS;
     },
     path_filestat_get(fd: number, flags: number, ptr: number, len: number, buf: number) {
@@ -229,7 +229,7 @@ export function pathCalls(h: HostState): Record<string, Call> {
       if (target.startsWith('/')) return Errno.NOTCAPABLE;
       const parent = parentOf(r);
       tree.checkPlace(r.parts);
-      parent.entries.set(r.name, tree.newSymlink(target));
+      parent.entries.set(r.name, h.created(tree.newSymlink(target)));
       return Errno.SUCCESS;
     },
     path_readlink(fd: number, ptr: number, len: number, buf: number, bufLen: number, usedPtr: number) {
@@ -277,7 +277,7 @@ export function pathCalls(h: HostState): Record<string, Call> {
         if (oflags & OFlags.DIRECTORY || r.trailingSlash) return Errno.ISDIR;
         const parent = parentOf(r);
         tree.checkPlace(r.parts);
-        node = tree.newFile();
+        node = h.created(tree.newFile());
         parent.entries.set(r.name, node);
       }
       if (oflags & OFlags.DIRECTORY && node.kind !== 'dir') return Errno.NOTDIR;
