@@ -183,6 +183,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
           onStderr: (b: Uint8Array) => io.errBytes(b),
         }),
     ...(args.strace ? { trace: (line: string) => io.err(`[wasi] ${line}`) } : {}),
+    // The host's stdin reaches the guest as it reads, never read ahead of it.
+    stdinStream: { [Symbol.asyncIterator]: () => io.stdin()[Symbol.asyncIterator]() },
   };
   let exitCode: number;
   let stdout: Uint8Array[] = [];

@@ -65,6 +65,9 @@ export const FstFlags = { ATIM: 1, ATIM_NOW: 2, MTIM: 4, MTIM_NOW: 8 } as const;
 
 export const SUBCLOCKFLAGS_ABSTIME = 1;
 
+/** `eventrwflags::fd_readwrite_hangup`: the end of input. */
+export const EVENTRWFLAGS_HANGUP = 1;
+
 /** `preopentype::dir`. */
 export const PREOPENTYPE_DIR = 0;
 

@@ -21,6 +21,17 @@ export interface ClockSource {
   readonly resolutionNs: bigint;
 }
 
+/** The caller's standard input streamed to the guest (`vc run`); without it, stdin is the pseudo file. */
+export interface StdinStream {
+  /** Up to `max` bytes, waiting until some come; empty at the end of input. */
+  read(max: number): Uint8Array;
+  /**
+   * Waits up to `timeoutMs` (Infinity: as long as it takes) for input: the bytes ready to read,
+   * `end` at the end of input, or undefined when none came in time.
+   */
+  poll(timeoutMs: number): { bytes: number; end: boolean } | undefined;
+}
+
 export interface WasiHostOptions {
   readonly tree: InodeTree;
   readonly rights: RightsTable;
@@ -37,6 +48,7 @@ export interface WasiHostOptions {
   readonly trace?: ((line: string) => void) | undefined;
   /** Descriptors open at once (the run's budget); unlimited when absent. */
   readonly maxOpenFiles?: number | undefined;
+  readonly stdin?: StdinStream | undefined;
 }
 
 const STDIO_READ =

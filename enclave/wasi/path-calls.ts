@@ -268,9 +268,12 @@ export function pathCalls(h: HostState): Record<string, Call> {
       const granted = h.rightsAt(r.path);
       h.requireAt(r.path, onFd);
       const wanted = rightsFromGuest(base);
-      if ((wanted & CORE & ~(granted & parentFd.rightsInheriting)) !== 0) return Errno.NOTCAPABLE;
       let node = r.node;
       if (node?.kind === 'symlink') return Errno.LOOP;
+      // fd_read does not apply to a directory (wasi-libc's opendir asks for it); fd_write is EISDIR.
+      const refusable = node?.kind === 'dir' ? WasiRight.FD_WRITE : CORE;
+      if ((wanted & refusable & ~(granted & parentFd.rightsInheriting)) !== 0)
+        return Errno.NOTCAPABLE;
       if (node && oflags & OFlags.CREAT && oflags & OFlags.EXCL) return Errno.EXIST;
       if (!node) {
         if (!(oflags & OFlags.CREAT)) return Errno.NOENT;
