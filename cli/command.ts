@@ -112,8 +112,8 @@ export function captureIo(stdin: Uint8Array = new Uint8Array(0)): CapturedIo {
     err: (text) => void stderr.push(text),
     outBytes: (bytes) => void outChunks.push(bytes.slice()),
     errBytes: (bytes) => void errChunks.push(bytes.slice()),
-    stdoutBytes: () => Buffer.concat(outChunks),
-    stderrBytes: () => Buffer.concat(errChunks),
+    stdoutBytes: () => new Uint8Array(Buffer.concat(outChunks)),
+    stderrBytes: () => new Uint8Array(Buffer.concat(errChunks)),
     stdin: async function* () {
       if (stdin.length > 0) yield stdin.slice();
     },
