@@ -102,9 +102,11 @@ export function executeInWorker(
           options.trace?.(message.line);
           return;
         case 'stdin':
-          feeder?.fill().catch((error: unknown) =>
-            finish(new VcError('ERR_SANDBOX', `reading standard input: ${String(error)}`)),
-          );
+          feeder
+            ?.fill()
+            .catch((error: unknown) =>
+              finish(new VcError('ERR_SANDBOX', `reading standard input: ${String(error)}`)),
+            );
           return;
         case 'trap':
           return finish(new GuestTrapError(message.message));

@@ -106,7 +106,8 @@ export class Vfs {
       .map(([name, child]) => ({
         name,
         kind: child.kind,
-        size: child.kind === 'file' ? child.size : child.kind === 'symlink' ? child.target.length : 0,
+        size:
+          child.kind === 'file' ? child.size : child.kind === 'symlink' ? child.target.length : 0,
       }))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
@@ -151,7 +152,11 @@ export class Vfs {
 
   /** Makes `path` another name of the file at `existing` (a hard link), without a rights check. */
   linkUnchecked(path: string, existing: string): void {
-    placeEntry(this.tree, { path: normalizePath(path), kind: 'link', target: normalizePath(existing) });
+    placeEntry(this.tree, {
+      path: normalizePath(path),
+      kind: 'link',
+      target: normalizePath(existing),
+    });
   }
 
   /** The part a principal may see, for a worker (see snapshot.ts). */

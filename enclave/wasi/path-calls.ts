@@ -56,12 +56,7 @@ function resolve(
   return walkPath(dir.node, dir.path, text, follow);
 }
 
-function walkPath(
-  start: DirNode,
-  startPath: string,
-  text: string,
-  follow: boolean,
-): Resolved {
+function walkPath(start: DirNode, startPath: string, text: string, follow: boolean): Resolved {
   if (text.length === 0) throw new WasiErr(Errno.NOENT);
   if (text.includes('\0')) throw new WasiErr(Errno.ILSEQ);
   if (text.startsWith('/')) throw new WasiErr(Errno.NOTCAPABLE);
@@ -232,7 +227,14 @@ export function pathCalls(h: HostState): Record<string, Call> {
       parent.entries.set(r.name, h.created(tree.newSymlink(target)));
       return Errno.SUCCESS;
     },
-    path_readlink(fd: number, ptr: number, len: number, buf: number, bufLen: number, usedPtr: number) {
+    path_readlink(
+      fd: number,
+      ptr: number,
+      len: number,
+      buf: number,
+      bufLen: number,
+      usedPtr: number,
+    ) {
       const r = resolve(h, fd, ptr, len, false, WasiRight.PATH_READLINK);
       h.requireAt(r.path, WasiRight.PATH_READLINK);
       const node = existing(r);
