@@ -75,7 +75,6 @@ export {
   BadPathError,
   PSEUDO_FILES,
   isPseudoFile,
-  isUnder,
   normalizePath,
   resolveBeneath,
   splitPath,

@@ -180,7 +180,7 @@ export function fileTypeOf(node: FsNode, stdio: PseudoFile | undefined): number 
 }
 
 /** A node's size as stat reports it: a file's bytes, a link's target bytes, 0 for a directory. */
-export function sizeOf(node: FsNode): number {
+function sizeOf(node: FsNode): number {
   if (node.kind === 'file') return node.size;
   return node.kind === 'symlink' ? Buffer.byteLength(node.target) : 0;
 }
