@@ -142,6 +142,10 @@ export class TrackedTree {
       if (node.kind === 'symlink' && moved)
         upserts.push({ path, kind: 'symlink', target: node.target });
       if (node.kind !== 'file') return;
+      if (node.nlink <= 1) {
+        if (moved || node.dirty) upserts.push({ path, kind: 'file', data: handOver(node) });
+        return;
+      }
       const seen = first.get(node);
       if (seen === undefined) {
         const sent = moved || node.dirty;

@@ -64,14 +64,17 @@ function walkPath(start: DirNode, startPath: string, text: string, follow: boole
   const base = splitPath(startPath);
   const dirs: DirNode[] = [start];
   const names: string[] = [];
-  // Components still to walk, the next one last.
+  // Components still to walk, the next one last, and how many of them are more than `` or `.`.
   const pending = text.split('/').reverse();
+  const trivial = (part: string): boolean => part === '' || part === '.';
+  let real = pending.filter((part) => !trivial(part)).length;
   let links = 0;
   let last: { parent: DirNode; name: string; node: FsNode | undefined } | undefined;
   while (pending.length > 0) {
     const part = pending.pop() as string;
     last = undefined;
-    if (part === '' || part === '.') continue;
+    if (trivial(part)) continue;
+    real -= 1;
     if (part === '..') {
       if (dirs.length === 1) throw new WasiErr(Errno.NOTCAPABLE);
       dirs.pop();
@@ -81,7 +84,7 @@ function walkPath(start: DirNode, startPath: string, text: string, follow: boole
     const current = dirs[dirs.length - 1] as DirNode;
     const child = current.entries.get(part);
     // The last component, perhaps followed by `/` or `/.`: then it must be a directory.
-    const isLast = pending.every((p) => p === '' || p === '.');
+    const isLast = real === 0;
     const mustBeDir = isLast && pending.length > 0;
     if (child?.kind === 'symlink' && (!isLast || follow || mustBeDir)) {
       links += 1;
@@ -89,7 +92,9 @@ function walkPath(start: DirNode, startPath: string, text: string, follow: boole
       const target = child.target;
       if (target.startsWith('/')) throw new WasiErr(Errno.NOTCAPABLE);
       if (target.length === 0) throw new WasiErr(Errno.NOENT);
-      pending.push(...target.split('/').reverse());
+      const parts = target.split('/');
+      real += parts.filter((p) => !trivial(p)).length;
+      pending.push(...parts.reverse());
       continue;
     }
     if (isLast) {
