@@ -127,3 +127,39 @@ test('the same program under --policy/--principal as two principals sees each on
   });
   assert.throws(() => readFileSync(join(work, 'out-1', 'made.txt')), /ENOENT/);
 });
+
+test('poll_oneoff waits for streamed stdin: the clock fires while none has come, then stdin', async () => {
+  const out: Uint8Array[] = [];
+  let clockFired: () => void = () => undefined;
+  const fired = new Promise<void>((resolve) => (clockFired = resolve));
+  const io: CliIo = {
+    ...captureIo(),
+    outBytes: (bytes) => {
+      out.push(bytes.slice());
+      if (Buffer.concat(out).toString().startsWith('clock\n')) clockFired();
+    },
+    async *stdin() {
+      // No input until the guest's first poll has timed out on its clock.
+      await fired;
+      yield new TextEncoder().encode('late');
+    },
+  };
+  assert.equal(await main(['run', stdio, '--clock', '--', 'poll'], io), 0);
+  assert.equal(Buffer.concat(out).toString(), 'clock\nstdin 4\nread 4 late\n');
+});
+
+test('a guest waiting for stdin that never comes ends at the time budget', async () => {
+  const captured = captureIo();
+  const io: CliIo = {
+    ...captured,
+    stdin: () => ({
+      [Symbol.asyncIterator]: () => ({
+        next: () => new Promise<IteratorResult<Uint8Array>>(() => {}),
+      }),
+    }),
+  };
+  const started = Date.now();
+  assert.equal(await main(['run', stdio, '--timeout-ms', '1000'], io), 1);
+  assert.ok(Date.now() - started < 10_000, 'the blocked worker was terminated');
+  assert.match(captured.stderr.join('\n'), /error ERR_EXECUTION_TIMEOUT/);
+});

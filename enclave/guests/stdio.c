@@ -1,6 +1,7 @@
 // Standard input to standard output byte for byte: each read is written out at once (so a test can
 // see the input streamed, not read ahead), then stdin is polled at its end. With an argument
-// `policy`, instead tries the rights a policy principal holds and prints `name errno`.
+// `policy`, instead tries the rights a policy principal holds and prints `name errno`; with `poll`,
+// polls stdin before any input exists, first with a 50 ms clock beside it, then alone.
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -31,8 +32,31 @@ static int policy_probe(void) {
   return 0;
 }
 
+// Prints which subscription fired: `clock` or `stdin N` (N bytes ready).
+static void poll_stdin(int with_clock) {
+  __wasi_subscription_t subs[2] = {{.userdata = 1, .u = {.tag = __WASI_EVENTTYPE_FD_READ}},
+                                   {.userdata = 2, .u = {.tag = __WASI_EVENTTYPE_CLOCK}}};
+  subs[0].u.u.fd_read.file_descriptor = 0;
+  subs[1].u.u.clock.id = __WASI_CLOCKID_MONOTONIC;
+  subs[1].u.u.clock.timeout = 50 * 1000 * 1000;
+  __wasi_event_t ev[2];
+  __wasi_size_t count = 0;
+  int e = __wasi_poll_oneoff(subs, ev, with_clock ? 2 : 1, &count);
+  if (e != 0 || count != 1) printf("poll error %d %u\n", e, (unsigned)count);
+  else if (ev[0].userdata == 2) printf("clock\n");
+  else printf("stdin %llu\n", (unsigned long long)ev[0].fd_readwrite.nbytes);
+  fflush(stdout);
+}
+
 int main(int argc, char **argv) {
   if (argc > 1 && strcmp(argv[1], "policy") == 0) return policy_probe();
+  if (argc > 1 && strcmp(argv[1], "poll") == 0) {
+    poll_stdin(1);
+    poll_stdin(0);
+    char buf[16] = {0};
+    printf("read %d %s\n", (int)read(0, buf, sizeof buf - 1), buf);
+    return 0;
+  }
   char buf[4096];
   for (;;) {
     ssize_t n = read(0, buf, sizeof buf);
