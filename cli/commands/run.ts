@@ -30,8 +30,9 @@ const usage = `Usage: vc run PROGRAM.wasm [OPTIONS] [-- ARGS...]
        vc run --pipeline TEXT [PROGRAM.wasm] [OPTIONS]
 
 Runs a WASI preview 1 program in the sandbox (our WASI host over an in-memory file system, in a
-worker thread, with memory, time and storage limits). The guest's stdout and stderr go to the
-terminal and vc exits with the guest's exit code.
+worker thread, with memory, time and storage limits). vc's standard input reaches the guest as it
+reads; the guest's stdout and stderr are written to vc's byte for byte, and vc exits with the
+guest's exit code.
 
 Options:
   --dir HOST_DIR::GUEST_PATH[:ro]  copy a host directory in at GUEST_PATH (read-write unless :ro);
