@@ -1,6 +1,7 @@
 // The in-memory inode tree behind the virtual file system. It knows nothing about rights: callers
 // (the principal-facing Vfs and the WASI host) check rights first. It enforces the byte quota,
-// which counts the sizes of all regular files, pseudo files included, and the limits on directory
+// which counts the sizes of all regular files, pseudo files included, and the targets of symbolic
+// links (a file with several names counts once), and the limits on directory
 // depth and name length. Nothing here recurses: a tree of any depth is walked with an explicit
 // stack, so a guest's deep tree cannot overflow the host's call stack.
 import { BadPathError, type PseudoFile } from '../../protocol/index.js';
@@ -123,7 +124,9 @@ export class InodeTree {
     };
   }
 
+  /** A symbolic link; its target's bytes count against the quota like a file's. */
   newSymlink(target: string): SymlinkNode {
+    this.reserve(Buffer.byteLength(target));
     return { kind: 'symlink', ino: this.nextIno++, target, atim: 0n, mtim: 0n, ctim: 0n };
   }
 
@@ -208,7 +211,8 @@ export class InodeTree {
       if (n.kind === 'file') {
         n.nlink -= 1;
         if (n.nlink <= 0) this.used -= n.size;
-      } else if (n.kind === 'dir') for (const child of n.entries.values()) stack.push(child);
+      } else if (n.kind === 'symlink') this.used -= Buffer.byteLength(n.target);
+      else if (n.kind === 'dir') for (const child of n.entries.values()) stack.push(child);
     }
   }
 

@@ -76,7 +76,10 @@ export function takeSnapshot(tree: InodeTree, rights: RightsTable): VfsSnapshot 
   walk(tree.root, '/', (path, node) => {
     if (!visible(path)) return;
     if (node.kind === 'dir') entries.push({ path, kind: 'dir' });
-    else if (node.kind === 'symlink') entries.push({ path, kind: 'symlink', target: node.target });
+    else if (node.kind === 'symlink') {
+      entries.push({ path, kind: 'symlink', target: node.target });
+      size += Buffer.byteLength(node.target);
+    }
     else {
       const same = node.nlink > 1 ? names.get(node) : undefined;
       const first = same?.find((other) => rightsAt(rights, other) === rightsAt(rights, path));

@@ -124,7 +124,7 @@ export class Vfs {
     return found.sort();
   }
 
-  /** Removes a file; needs `path_unlink_file`. */
+  /** Removes a file or a symbolic link; needs `path_unlink_file`. */
   remove(rights: RightsTable, path: string): void {
     const target = normalizePath(path);
     this.check(rights, target, WasiRight.PATH_UNLINK_FILE, 'unlink');
@@ -133,7 +133,7 @@ export class Vfs {
     const name = parts[parts.length - 1] as string;
     const node = parent?.kind === 'dir' ? parent.entries.get(name) : undefined;
     if (parent?.kind !== 'dir' || !node) throw new FileNotFoundError(target);
-    if (node.kind !== 'file') throw new BadPathError(target, 'is a directory');
+    if (node.kind === 'dir') throw new BadPathError(target, 'is a directory');
     this.tree.release(node);
     parent.entries.delete(name);
   }

@@ -213,8 +213,9 @@ export function pathCalls(h: HostState): Record<string, Call> {
       if (h.rightsAt(from.path) !== h.rightsAt(to.path)) return Errno.NOTCAPABLE;
       const parent = parentOf(to);
       tree.checkPlace(to.parts);
+      // A second name of a symbolic link is a link with the same target (charged to the quota).
       if (node.kind === 'file') node.nlink += 1;
-      parent.entries.set(to.name, node);
+      parent.entries.set(to.name, node.kind === 'symlink' ? tree.newSymlink(node.target) : node);
       return Errno.SUCCESS;
     },
     path_symlink(oldPtr: number, oldLen: number, fd: number, newPtr: number, newLen: number) {
