@@ -138,6 +138,12 @@ function parse(argv: string[]): Parsed {
   };
 }
 
+/** `io.stdin()`, opened only when first read, one iterator for every reader. */
+function sharedInput(io: CliIo): AsyncIterable<Uint8Array> {
+  let iterator: AsyncIterator<Uint8Array> | undefined;
+  return { [Symbol.asyncIterator]: () => (iterator ??= io.stdin()[Symbol.asyncIterator]()) };
+}
+
 /**
  * Without a policy, any program in the file system may run, with the mounts' rights. With one,
  * the principal is the caller (it needs x on each program) and the steps run with the rights of
@@ -184,8 +190,9 @@ async function run(argv: string[], io: CliIo): Promise<number> {
           onStderr: (b: Uint8Array) => io.errBytes(b),
         }),
     ...(args.strace ? { trace: (line: string) => io.err(`[wasi] ${line}`) } : {}),
-    // The host's stdin reaches the guest as it reads, never read ahead of it.
-    stdinStream: { [Symbol.asyncIterator]: () => io.stdin()[Symbol.asyncIterator]() },
+    // The host's stdin reaches the guest as it reads, never read ahead of it; the steps of a
+    // pipeline read on from where the one before stopped (one iterator, made on first read).
+    stdinStream: sharedInput(io),
   };
   let exitCode: number;
   let stdout: Uint8Array[] = [];
