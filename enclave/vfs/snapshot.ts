@@ -79,8 +79,7 @@ export function takeSnapshot(tree: InodeTree, rights: RightsTable): VfsSnapshot 
     else if (node.kind === 'symlink') {
       entries.push({ path, kind: 'symlink', target: node.target });
       size += Buffer.byteLength(node.target);
-    }
-    else {
+    } else {
       const same = node.nlink > 1 ? names.get(node) : undefined;
       const first = same?.find((other) => rightsAt(rights, other) === rightsAt(rights, path));
       if (first !== undefined) entries.push({ path, kind: 'link', target: first });
