@@ -57,8 +57,8 @@ export interface RunOptions {
   /** Replaces the `stdin` pseudo file for this run. */
   readonly stdin?: Uint8Array;
   /**
-   * Standard input streamed to a core module as it reads (`vc run`: the host's stdin), instead of
-   * the pseudo file; read only when the guest asks. WASI 0.2 components read the pseudo file.
+   * Standard input streamed to the guest as it reads (`vc run`: the host's stdin), instead of the
+   * pseudo file; read only when the guest asks (core modules and components alike).
    */
   readonly stdinStream?: AsyncIterable<Uint8Array>;
   readonly onStdout?: (bytes: Uint8Array) => void;
