@@ -11,6 +11,12 @@ export interface CliIo {
   err(text: string): void;
   /** True when stdout is a terminal: progress bars and colour only then. */
   readonly isTty: boolean;
+  /** Bytes to standard output exactly as given, no newline added (a guest's output in `vc run`). */
+  outBytes(bytes: Uint8Array): void;
+  /** Bytes to standard error exactly as given. */
+  errBytes(bytes: Uint8Array): void;
+  /** Standard input, read only when asked for (a guest's stdin in `vc run`). */
+  stdin(): AsyncIterable<Uint8Array>;
 }
 
 export interface Command {
@@ -76,17 +82,40 @@ export const processIo: CliIo = {
   out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
   isTty: Boolean(process.stdout.isTTY),
+  outBytes: (bytes) => process.stdout.write(bytes),
+  errBytes: (bytes) => process.stderr.write(bytes),
+  // process.stdin is created on first access: a command that never reads it never opens it.
+  stdin: () => process.stdin,
 };
 
-/** An io that records everything, for tests. */
-export function captureIo(): CliIo & { stdout: string[]; stderr: string[] } {
+/** What a captured io recorded: lines given to out/err, raw bytes given to outBytes/errBytes. */
+export interface CapturedIo extends CliIo {
+  readonly stdout: string[];
+  readonly stderr: string[];
+  /** Everything given to outBytes, joined. */
+  stdoutBytes(): Uint8Array;
+  /** Everything given to errBytes, joined. */
+  stderrBytes(): Uint8Array;
+}
+
+/** An io that records everything, for tests; `stdin` is what the command reads as its input. */
+export function captureIo(stdin: Uint8Array = new Uint8Array(0)): CapturedIo {
   const stdout: string[] = [];
   const stderr: string[] = [];
+  const outChunks: Uint8Array[] = [];
+  const errChunks: Uint8Array[] = [];
   return {
     stdout,
     stderr,
     isTty: false,
     out: (text) => void stdout.push(text),
     err: (text) => void stderr.push(text),
+    outBytes: (bytes) => void outChunks.push(bytes.slice()),
+    errBytes: (bytes) => void errChunks.push(bytes.slice()),
+    stdoutBytes: () => new Uint8Array(Buffer.concat(outChunks)),
+    stderrBytes: () => new Uint8Array(Buffer.concat(errChunks)),
+    stdin: async function* () {
+      if (stdin.length > 0) yield stdin.slice();
+    },
   };
 }

@@ -78,7 +78,6 @@ export {
   BadPathError,
   PSEUDO_FILES,
   isPseudoFile,
-  isUnder,
   normalizePath,
   resolveBeneath,
   splitPath,

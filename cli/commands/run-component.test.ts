@@ -44,5 +44,5 @@ test('arguments after -- belong to the guest, even --help', async () => {
   const code = await main(['run', digest('file-digest.wasm'), '--', '--help'], io);
   // The guest ran (and failed to open its missing input) instead of vc printing its usage.
   assert.equal(code, 1);
-  assert.match(io.stderr.join('\n'), /file-digest: \/input\/data\.bin/);
+  assert.match(Buffer.from(io.stderrBytes()).toString(), /file-digest: \/input\/data\.bin/);
 });

@@ -30,8 +30,9 @@ const usage = `Usage: vc run PROGRAM.wasm [OPTIONS] [-- ARGS...]
        vc run --pipeline TEXT [PROGRAM.wasm] [OPTIONS]
 
 Runs a WASI preview 1 program in the sandbox (our WASI host over an in-memory file system, in a
-worker thread, with memory, time and storage limits). The guest's stdout and stderr go to the
-terminal and vc exits with the guest's exit code.
+worker thread, with memory, time and storage limits). vc's standard input reaches the guest as it
+reads; the guest's stdout and stderr are written to vc's byte for byte, and vc exits with the
+guest's exit code.
 
 Options:
   --dir HOST_DIR::GUEST_PATH[:ro]  copy a host directory in at GUEST_PATH (read-write unless :ro);
@@ -137,33 +138,10 @@ function parse(argv: string[]): Parsed {
   };
 }
 
-/** Forwards guest output a line at a time: one CliIo call per line, without its newline. */
-function lineWriter(write: (text: string) => void): {
-  push(bytes: Uint8Array): void;
-  flush(): void;
-} {
-  const decoder = new TextDecoder();
-  // The unfinished line is kept in pieces and joined once its newline comes: each chunk is looked
-  // at once, so output without newlines costs linear time, not quadratic.
-  let pending: string[] = [];
-  return {
-    push(bytes) {
-      const lines = decoder.decode(bytes, { stream: true }).split('\n');
-      const last = lines.pop() ?? '';
-      for (const line of lines) {
-        pending.push(line);
-        write(pending.join(''));
-        pending = [];
-      }
-      if (last) pending.push(last);
-    },
-    flush() {
-      pending.push(decoder.decode());
-      const rest = pending.join('');
-      if (rest) write(rest);
-      pending = [];
-    },
-  };
+/** `io.stdin()`, opened only when first read, one iterator for every reader. */
+function sharedInput(io: CliIo): AsyncIterable<Uint8Array> {
+  let iterator: AsyncIterator<Uint8Array> | undefined;
+  return { [Symbol.asyncIterator]: () => (iterator ??= io.stdin()[Symbol.asyncIterator]()) };
 }
 
 /**
@@ -198,8 +176,6 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   for (const mount of args.mounts) loadMount(vfs, mount);
   const rights: RightsTable = settings?.rights ?? mountRights(args.mounts);
   const seed = args.seed ?? settings?.seed;
-  const out = lineWriter((t) => io.out(t));
-  const err = lineWriter((t) => io.err(t));
   const common = {
     vfs,
     args: args.guestArgs,
@@ -209,13 +185,19 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     ...(seed === undefined ? {} : { seed }),
     ...(args.json
       ? {}
-      : { onStdout: (b: Uint8Array) => out.push(b), onStderr: (b: Uint8Array) => err.push(b) }),
+      : {
+          onStdout: (b: Uint8Array) => io.outBytes(b),
+          onStderr: (b: Uint8Array) => io.errBytes(b),
+        }),
     ...(args.strace ? { trace: (line: string) => io.err(`[wasi] ${line}`) } : {}),
+    // The host's stdin reaches the guest as it reads, never read ahead of it; the steps of a
+    // pipeline read on from where the one before stopped (one iterator, made on first read).
+    stdinStream: sharedInput(io),
   };
   let exitCode: number;
   let stdout: Uint8Array[] = [];
   let stderr: Uint8Array[] = [];
-  try {
+  {
     if (args.pipeline !== undefined) {
       const plan = pipelinePlan(args.pipeline, settings, rights);
       if (args.program !== undefined)
@@ -236,9 +218,6 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       stdout = [result.stdout];
       stderr = [result.stderr];
     }
-  } finally {
-    out.flush();
-    err.flush();
   }
   for (const mount of args.mounts) {
     if (mount.readOnly) continue;

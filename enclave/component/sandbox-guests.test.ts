@@ -116,3 +116,20 @@ for (const [kind, pattern] of TRAP_KINDS) {
     );
   });
 }
+
+test('a component reads a streamed stdin as it comes and writes it back byte for byte', async () => {
+  const program = await asComponent('stdio');
+  const input = new Uint8Array([0x61, 0x00, 0x0d, 0xff, 0x0a, 0x62]);
+  async function* stream(): AsyncGenerator<Uint8Array> {
+    yield input.subarray(0, 3);
+    yield input.subarray(3);
+  }
+  const result = await runComponent({
+    program,
+    vfs: new Vfs(),
+    rights: allRights([]),
+    stdinStream: stream(),
+  });
+  assert.equal(result.exitCode, 0, text(result.stderr));
+  assert.deepEqual(result.stdout, input);
+});

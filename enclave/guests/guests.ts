@@ -9,6 +9,8 @@ export type GuestName =
   | 'hostile'
   | 'loop'
   | 'malloc_bomb'
+  | 'rights'
+  | 'stdio'
   | 'trap'
   | 'wasi_calls';
 

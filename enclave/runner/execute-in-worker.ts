@@ -7,6 +7,7 @@ import { VcError } from '../../protocol/index.js';
 import { ExecutionTimeoutError, GuestTrapError, ResourceLimitError } from '../errors.js';
 import { transferables, type VfsSnapshot } from '../vfs/snapshot.js';
 import { concatBytes } from './bytes.js';
+import { StdinFeeder } from './stdin-channel.js';
 import type { GuestInput, WorkerMessage } from './protocol.js';
 import type { RunLimits, RunOptions, RunResult } from './run-options.js';
 
@@ -24,9 +25,19 @@ function snapshotFor(options: RunOptions, limits: RunLimits): VfsSnapshot {
   return { ...bounded, entries };
 }
 
+/** The main thread's side of each streamed stdin, by the buffer the worker gets. */
+const stdinFeeders = new WeakMap<SharedArrayBuffer, StdinFeeder>();
+
 /** The executing principal's view of the file system and the guest's settings, as of now. */
 export function guestInput(options: RunOptions, limits: RunLimits): GuestInput {
+  let stdinChannel: SharedArrayBuffer | undefined;
+  if (options.stdinStream) {
+    const feeder = new StdinFeeder(options.stdinStream);
+    stdinChannel = feeder.shared;
+    stdinFeeders.set(stdinChannel, feeder);
+  }
   return {
+    stdinChannel,
     snapshot: snapshotFor(options, limits),
     rights: options.rights,
     args: [options.programName ?? 'program.wasm', ...(options.args ?? [])],
@@ -53,6 +64,7 @@ export function executeInWorker(
   const stdout: Uint8Array[] = [];
   const stderr: Uint8Array[] = [];
   let outputBytes = 0;
+  const feeder = input.stdinChannel && stdinFeeders.get(input.stdinChannel);
   const deadline = Date.now() + limits.timeoutMs;
   return new Promise<RunResult>((resolve, reject) => {
     let settled = false;
@@ -88,6 +100,13 @@ export function executeInWorker(
           return;
         case 'trace':
           options.trace?.(message.line);
+          return;
+        case 'stdin':
+          feeder
+            ?.fill()
+            .catch((error: unknown) =>
+              finish(new VcError('ERR_SANDBOX', `reading standard input: ${String(error)}`)),
+            );
           return;
         case 'trap':
           return finish(new GuestTrapError(message.message));

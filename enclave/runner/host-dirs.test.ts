@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { isVcError, type ErrorCode } from '../../protocol/index.js';
 import { Vfs } from '../vfs/vfs.js';
-import { saveMount, type DirMount } from './host-dirs.js';
+import { loadMount, mountRights, saveMount, type DirMount } from './host-dirs.js';
 
 const work = mkdtempSync(join(tmpdir(), 'vc-host-dirs-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -121,4 +121,37 @@ test('an existing file is replaced, not written through: a hard link elsewhere k
   assert.equal(readFileSync(victim, 'utf8'), 'host secret');
   assert.equal(readFileSync(join(out, 'real', 'deeper', 'f'), 'utf8'), 'nested');
   assert.deepEqual(readdirSync(out).sort(), ['linked', 'real'], 'no temporary file left');
+});
+
+test('a host folder copied in keeps its symbolic links as links and its hard links as one file', () => {
+  const host = join(work, 'links-in');
+  mkdirSync(join(host, 'sub'), { recursive: true });
+  writeFileSync(join(host, 'a.txt'), 'shared');
+  linkSync(join(host, 'a.txt'), join(host, 'sub', 'b.txt'));
+  symlinkSync('a.txt', join(host, 'c'));
+  symlinkSync('/etc/passwd', join(host, 'absolute'));
+  symlinkSync('../../outside', join(host, 'sub', 'up'));
+  const vfs = new Vfs();
+  const mount: DirMount = { hostDir: host, guestPath: '/in', readOnly: true };
+  loadMount(vfs, mount);
+  const rights = mountRights([mount]);
+  const kinds = vfs
+    .snapshot(rights)
+    .entries.map((e) => `${e.path} ${e.kind}${e.target === undefined ? '' : ` ${e.target}`}`)
+    .sort();
+  const named = (path: string): string | undefined => kinds.find((k) => k.startsWith(`${path} `));
+  // the targets are kept as text: the WASI host refuses the absolute one and the one climbing out
+  // of the guest's directory fd when a guest follows them (enclave/runner/rights.test.ts)
+  assert.equal(named('/in/c'), '/in/c symlink a.txt');
+  assert.equal(named('/in/absolute'), '/in/absolute symlink /etc/passwd');
+  assert.equal(named('/in/sub/up'), '/in/sub/up symlink ../../outside');
+  // one of the two names carries the bytes, the other is a link to it
+  const names = [named('/in/a.txt'), named('/in/sub/b.txt')].sort();
+  assert.ok(
+    names.some((k) => k?.endsWith(' file')) && names.some((k) => / link \/in\//.test(k ?? '')),
+    names.join(', '),
+  );
+  assert.equal(new TextDecoder().decode(vfs.readUnchecked('/in/sub/b.txt')), 'shared');
+  // a symbolic link is never read or written as a file by the host side
+  assert.throws(() => vfs.readUnchecked('/in/c'), refused('ERR_BAD_PATH'));
 });

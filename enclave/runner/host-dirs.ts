@@ -9,6 +9,7 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   realpathSync,
   renameSync,
   rmSync,
@@ -77,17 +78,28 @@ export function mountRights(mounts: readonly DirMount[]): RightsTable {
   ];
 }
 
-function hostFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(path, ...hostFiles(path));
-    else if (entry.isFile()) out.push(path);
+/** Every entry under `dir` (folders before what they hold); other kinds (sockets, devices) are left out. */
+function hostEntries(dir: string): { path: string; kind: 'dir' | 'file' | 'symlink' }[] {
+  const out: { path: string; kind: 'dir' | 'file' | 'symlink' }[] = [];
+  const stack = [dir];
+  for (let at = stack.pop(); at !== undefined; at = stack.pop()) {
+    for (const entry of readdirSync(at, { withFileTypes: true })) {
+      const path = join(at, entry.name);
+      if (entry.isDirectory()) {
+        out.push({ path, kind: 'dir' });
+        stack.push(path);
+      } else if (entry.isFile()) out.push({ path, kind: 'file' });
+      else if (entry.isSymbolicLink()) out.push({ path, kind: 'symlink' });
+    }
   }
   return out;
 }
 
-/** Copies a host directory (if it exists) into the file system at its guest path. */
+/**
+ * Copies a host directory (if it exists) into the file system at its guest path. Symbolic links
+ * are copied as links (their target text, which the WASI host resolves beneath the guest's
+ * directory fd, never on the host), and the names of one host file (hard links) stay one file.
+ */
 export function loadMount(vfs: Vfs, mount: DirMount): void {
   vfs.mkdir(mount.guestPath);
   let isDir = false;
@@ -98,10 +110,21 @@ export function loadMount(vfs: Vfs, mount: DirMount): void {
     return;
   }
   if (!isDir) throw new UsageError(`--dir ${mount.hostDir}: not a directory`);
-  for (const path of hostFiles(mount.hostDir)) {
-    const guest = `${mount.guestPath}/${relative(mount.hostDir, path).split('\\').join('/')}`;
-    if (statSync(path).isDirectory()) vfs.mkdir(guest);
-    else vfs.writeUnchecked(guest, readFileSync(path));
+  const linked = new Map<string, string>();
+  for (const { path, kind } of hostEntries(mount.hostDir)) {
+    const guest = `${mount.guestPath}/${relative(mount.hostDir, path).split(sep).join('/')}`;
+    if (kind === 'dir') vfs.mkdir(guest);
+    else if (kind === 'symlink') vfs.symlinkUnchecked(guest, readlinkSync(path));
+    else {
+      const stats = lstatSync(path);
+      const id = `${stats.dev}:${stats.ino}`;
+      const first = stats.nlink > 1 ? linked.get(id) : undefined;
+      if (first !== undefined) vfs.linkUnchecked(guest, first);
+      else {
+        vfs.writeUnchecked(guest, readFileSync(path));
+        if (stats.nlink > 1) linked.set(id, guest);
+      }
+    }
   }
 }
 

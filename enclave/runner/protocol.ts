@@ -17,6 +17,8 @@ export interface GuestInput {
   /** The parts of the run's budget the worker's WASI host enforces (the tree's are in `snapshot`). */
   readonly maxOutputBytes: number;
   readonly maxOpenFiles: number;
+  /** Streamed standard input (stdin-channel.ts); absent: stdin is the pseudo file. */
+  readonly stdinChannel?: SharedArrayBuffer | undefined;
 }
 
 export interface WorkerInput extends GuestInput {
@@ -28,6 +30,7 @@ export type WorkerMessage =
   | { readonly type: 'ready' }
   | { readonly type: 'output'; readonly stream: 'stdout' | 'stderr'; readonly bytes: Uint8Array }
   | { readonly type: 'trace'; readonly line: string }
+  | { readonly type: 'stdin' }
   | { readonly type: 'exit'; readonly exitCode: number; readonly diff: VfsDiff }
   | { readonly type: 'trap'; readonly message: string }
   | { readonly type: 'failure'; readonly code: ErrorCode; readonly message: string };

@@ -56,6 +56,11 @@ export interface RunOptions {
   readonly seed?: number;
   /** Replaces the `stdin` pseudo file for this run. */
   readonly stdin?: Uint8Array;
+  /**
+   * Standard input streamed to the guest as it reads (`vc run`: the host's stdin), instead of the
+   * pseudo file; read only when the guest asks (core modules and components alike).
+   */
+  readonly stdinStream?: AsyncIterable<Uint8Array>;
   readonly onStdout?: (bytes: Uint8Array) => void;
   readonly onStderr?: (bytes: Uint8Array) => void;
   /** Receives one line per WASI call (`vc run --strace`). */

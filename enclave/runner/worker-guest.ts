@@ -6,7 +6,8 @@ import { VcError, type RightsTable } from '../../protocol/index.js';
 import { ResourceLimitError } from '../errors.js';
 import type { InodeTree } from '../vfs/inode-tree.js';
 import type { TrackedTree } from '../vfs/snapshot.js';
-import type { ClockSource } from '../wasi/host-state.js';
+import type { ClockSource, StdinStream } from '../wasi/host-state.js';
+import { stdinReader } from './stdin-channel.js';
 import type { GuestInput, WorkerMessage } from './protocol.js';
 import { cryptoRandom, realClock, seededRandom, virtualClock } from './sources.js';
 
@@ -24,6 +25,7 @@ export interface GuestHostSettings {
   readonly random: (into: Uint8Array) => void;
   readonly onOutput: (stream: 'stdout' | 'stderr', bytes: Uint8Array) => void;
   readonly maxOpenFiles: number;
+  readonly stdin: StdinStream | undefined;
 }
 
 export function guestHostSettings(input: GuestInput, tracked: TrackedTree): GuestHostSettings {
@@ -47,6 +49,9 @@ export function guestHostSettings(input: GuestInput, tracked: TrackedTree): Gues
       post({ type: 'output', stream, bytes }, [bytes.buffer as ArrayBuffer]);
     },
     maxOpenFiles: input.maxOpenFiles,
+    stdin: input.stdinChannel
+      ? stdinReader(input.stdinChannel, () => post({ type: 'stdin' }))
+      : undefined,
   };
 }
 

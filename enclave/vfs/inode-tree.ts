@@ -1,6 +1,7 @@
 // The in-memory inode tree behind the virtual file system. It knows nothing about rights: callers
 // (the principal-facing Vfs and the WASI host) check rights first. It enforces the byte quota,
-// which counts the sizes of all regular files, pseudo files included, and the limits on directory
+// which counts the sizes of all regular files, pseudo files included, and the targets of symbolic
+// links (a file with several names counts once), and the limits on directory
 // depth and name length. Nothing here recurses: a tree of any depth is walked with an explicit
 // stack, so a guest's deep tree cannot overflow the host's call stack.
 import { BadPathError, type PseudoFile } from '../../protocol/index.js';
@@ -27,6 +28,8 @@ interface NodeBase {
 
 export interface FileNode extends NodeBase {
   readonly kind: 'file';
+  /** Names the file has in the tree (hard links); its bytes are released with the last one. */
+  nlink: number;
   /** Backing store; only the first `size` bytes are content (capacity grows by doubling). */
   buf: Uint8Array;
   size: number;
@@ -39,7 +42,16 @@ export interface DirNode extends NodeBase {
   readonly entries: Map<string, FsNode>;
 }
 
-export type FsNode = FileNode | DirNode;
+/** A symbolic link: its target text, resolved only by the WASI host, beneath a directory fd. */
+export interface SymlinkNode extends NodeBase {
+  readonly kind: 'symlink';
+  readonly target: string;
+}
+
+export type FsNode = FileNode | DirNode | SymlinkNode;
+
+/** Longest symbolic link target, in UTF-8 bytes (Linux PATH_MAX less its NUL). */
+export const MAX_SYMLINK_BYTES = 4095;
 
 export class InodeTree {
   readonly root: DirNode;
@@ -104,6 +116,7 @@ export class InodeTree {
       ino: this.nextIno++,
       buf: content,
       size: content.length,
+      nlink: 1,
       dirty: true,
       atim: 0n,
       mtim: 0n,
@@ -111,6 +124,13 @@ export class InodeTree {
     };
   }
 
+  /** A symbolic link; its target's bytes count against the quota like a file's. */
+  newSymlink(target: string): SymlinkNode {
+    this.reserve(Buffer.byteLength(target));
+    return { kind: 'symlink', ino: this.nextIno++, target, atim: 0n, mtim: 0n, ctim: 0n };
+  }
+
+  /** The node at `parts`, symbolic links not followed (a link on the way is not a directory). */
   lookup(parts: readonly string[]): FsNode | undefined {
     let node: FsNode = this.root;
     for (const part of parts) {
@@ -181,12 +201,18 @@ export class InodeTree {
     file.dirty = true;
   }
 
-  /** Forgets a node's bytes (the node was unlinked or replaced). */
+  /**
+   * A name of `node` is gone (unlinked or replaced): a file's bytes are forgotten with its last
+   * name, a directory's with everything below it.
+   */
   release(node: FsNode): void {
     const stack: FsNode[] = [node];
     for (let n = stack.pop(); n; n = stack.pop()) {
-      if (n.kind === 'file') this.used -= n.size;
-      else for (const child of n.entries.values()) stack.push(child);
+      if (n.kind === 'file') {
+        n.nlink -= 1;
+        if (n.nlink <= 0) this.used -= n.size;
+      } else if (n.kind === 'symlink') this.used -= Buffer.byteLength(n.target);
+      else if (n.kind === 'dir') for (const child of n.entries.values()) stack.push(child);
     }
   }
 
@@ -205,7 +231,8 @@ export class InodeTree {
   requireFile(parts: readonly string[], path: string): FileNode {
     const node = this.lookup(parts);
     if (!node) throw new FileNotFoundError(path);
-    if (node.kind !== 'file') throw new BadPathError(path, 'is a directory');
+    if (node.kind === 'dir') throw new BadPathError(path, 'is a directory');
+    if (node.kind === 'symlink') throw new BadPathError(path, 'is a symbolic link');
     return node;
   }
 }

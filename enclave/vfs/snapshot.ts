@@ -3,6 +3,7 @@
 // the worker returns a diff, which the caller applies in one step, or not at all. Every walk is
 // iterative (an explicit stack), whatever depth a guest gave the tree.
 import {
+  BadPathError,
   type RightsTable,
   PSEUDO_FILES,
   isPseudoFile,
@@ -12,10 +13,16 @@ import {
 import { InodeTree, type FileNode, type FsNode } from './inode-tree.js';
 import { preopenDirs } from './rights.js';
 
+/**
+ * One node of a snapshot or diff: a directory, a file with its bytes, a symbolic link with its
+ * target, or another name (`link`) of the file at `target` (a hard link).
+ */
 export interface SnapshotEntry {
   readonly path: string;
-  readonly kind: 'file' | 'dir';
+  readonly kind: 'file' | 'dir' | 'symlink' | 'link';
   readonly data?: Uint8Array;
+  /** A symbolic link's target text, or the path of the file a `link` is another name of. */
+  readonly target?: string;
 }
 
 export interface VfsSnapshot {
@@ -53,19 +60,34 @@ export function walk(dir: FsNode, base: string, visit: (path: string, node: FsNo
   }
 }
 
-/** The part of `tree` visible to a principal with `rights`; file bytes are copied. */
+/**
+ * The part of `tree` visible to a principal with `rights`; file bytes are copied. A file with
+ * several names keeps them as hard links only between names where the principal holds the same
+ * rights (a write through one name can then reach no name it may not write); elsewhere each
+ * name is a copy of its own.
+ */
 export function takeSnapshot(tree: InodeTree, rights: RightsTable): VfsSnapshot {
   const entries: SnapshotEntry[] = [];
   let size = 0;
   const preopens = preopenDirs(rights);
   const visible = (path: string): boolean =>
     rightsAt(rights, path) !== 0 || preopens.some((dir) => dir.startsWith(`${path}/`));
+  const names = new Map<FileNode, string[]>();
   walk(tree.root, '/', (path, node) => {
     if (!visible(path)) return;
     if (node.kind === 'dir') entries.push({ path, kind: 'dir' });
-    else {
-      entries.push({ path, kind: 'file', data: InodeTree.contents(node) });
-      size += node.size;
+    else if (node.kind === 'symlink') {
+      entries.push({ path, kind: 'symlink', target: node.target });
+      size += Buffer.byteLength(node.target);
+    } else {
+      const same = node.nlink > 1 ? names.get(node) : undefined;
+      const first = same?.find((other) => rightsAt(rights, other) === rightsAt(rights, path));
+      if (first !== undefined) entries.push({ path, kind: 'link', target: first });
+      else {
+        entries.push({ path, kind: 'file', data: InodeTree.contents(node) });
+        size += node.size;
+      }
+      if (node.nlink > 1) names.set(node, [...(same ?? []), path]);
     }
   });
   const stdin = tree.pseudo.get('stdin');
@@ -90,7 +112,8 @@ export function transferables(entries: readonly SnapshotEntry[]): ArrayBuffer[] 
 /** A tree built from a snapshot, remembering where each node came from to compute the diff. */
 export class TrackedTree {
   readonly tree: InodeTree;
-  private readonly origin = new Map<FsNode, string>();
+  /** Where each node of the snapshot was (a file with hard links has several names). */
+  private readonly origin = new Map<FsNode, Set<string>>();
 
   constructor(snapshot: VfsSnapshot) {
     this.tree = new InodeTree(snapshot);
@@ -101,39 +124,45 @@ export class TrackedTree {
         node.dirty = false;
         continue;
       }
-      const parts = splitPath(entry.path);
-      const node =
-        entry.kind === 'dir' ? this.tree.mkdirp(parts) : this.placeFile(parts, entry.data);
-      this.origin.set(node, entry.path);
+      const node = placeEntry(this.tree, entry);
+      if (node.kind === 'file') node.dirty = false;
+      const known = this.origin.get(node);
+      if (known) known.add(entry.path);
+      else this.origin.set(node, new Set([entry.path]));
     }
-  }
-
-  private placeFile(parts: string[], data: Uint8Array | undefined): FsNode {
-    this.tree.checkPlace(parts);
-    const parent = this.tree.mkdirp(parts.slice(0, -1));
-    const node = this.tree.newFile(data);
-    node.dirty = false;
-    parent.entries.set(parts[parts.length - 1] as string, node);
-    return node;
   }
 
   /** What changed since the snapshot; file bytes are exact-length copies. */
   diff(): VfsDiff {
     const upserts: SnapshotEntry[] = [];
+    // A file's first name in this walk carries its bytes; its other names are links to it, sent
+    // again whenever the first was (the receiving tree then holds a new node there).
+    const first = new Map<FileNode, { path: string; sent: boolean }>();
     walk(this.tree.root, '/', (path, node) => {
-      const moved = this.origin.get(node) !== path;
+      const moved = !this.origin.get(node)?.has(path);
       if (node.kind === 'dir' && moved) upserts.push({ path, kind: 'dir' });
-      if (node.kind === 'file' && (moved || node.dirty)) {
-        upserts.push({ path, kind: 'file', data: handOver(node) });
+      if (node.kind === 'symlink' && moved)
+        upserts.push({ path, kind: 'symlink', target: node.target });
+      if (node.kind !== 'file') return;
+      if (node.nlink <= 1) {
+        if (moved || node.dirty) upserts.push({ path, kind: 'file', data: handOver(node) });
+        return;
       }
+      const seen = first.get(node);
+      if (seen === undefined) {
+        const sent = moved || node.dirty;
+        if (sent) upserts.push({ path, kind: 'file', data: handOver(node) });
+        first.set(node, { path, sent });
+      } else if (moved || seen.sent) upserts.push({ path, kind: 'link', target: seen.path });
     });
     for (const name of PSEUDO_FILES) {
       const node = this.tree.pseudo.get(name);
       if (node?.dirty) upserts.push({ path: name, kind: 'file', data: handOver(node) });
     }
     const removed = [...this.origin.entries()]
-      .filter(([node, path]) => this.tree.lookup(splitPath(path)) !== node)
-      .map(([, path]) => path)
+      .flatMap(([node, paths]) =>
+        [...paths].filter((path) => this.tree.lookup(splitPath(path)) !== node),
+      )
       .sort((a, b) => b.length - a.length);
     return { removed, upserts };
   }
@@ -165,27 +194,44 @@ export function applyDiff(tree: InodeTree, diff: VfsDiff): void {
     for (let i = path.indexOf('/'); i !== -1; i = path.indexOf('/', i + 1)) n++;
     return n;
   };
-  const ordered = diff.upserts.map((entry) => ({ entry, depth: depth(entry.path) }));
+  // Hard links last: the file they name is in place by then.
+  const ordered = diff.upserts.map((entry) => ({
+    entry,
+    depth: entry.kind === 'link' ? Number.MAX_SAFE_INTEGER : depth(entry.path),
+  }));
   ordered.sort((a, b) => a.depth - b.depth);
-  for (const { entry } of ordered) applyUpsert(tree, entry);
+  for (const { entry } of ordered) {
+    if (isPseudoFile(entry.path)) {
+      const node = tree.pseudoFile(entry.path);
+      tree.resize(node, 0);
+      tree.writeAt(node, 0, entry.data ?? new Uint8Array(0));
+    } else placeEntry(tree, entry);
+  }
 }
 
-function applyUpsert(tree: InodeTree, entry: SnapshotEntry): void {
-  if (isPseudoFile(entry.path)) {
-    const node = tree.pseudoFile(entry.path);
-    tree.resize(node, 0);
-    tree.writeAt(node, 0, entry.data ?? new Uint8Array(0));
-    return;
-  }
+/**
+ * Puts a snapshot or diff entry at its path, replacing what was there (a directory already there
+ * stays, with its content); returns the node now at the path.
+ */
+export function placeEntry(tree: InodeTree, entry: SnapshotEntry): FsNode {
   const parts = splitPath(entry.path);
-  if (entry.kind === 'dir') {
-    tree.mkdirp(parts);
-    return;
-  }
+  if (entry.kind === 'dir') return tree.mkdirp(parts);
   tree.checkPlace(parts);
   const parent = tree.mkdirp(parts.slice(0, -1));
   const name = parts[parts.length - 1] as string;
+  let node: FsNode;
+  if (entry.kind === 'symlink') node = tree.newSymlink(entry.target ?? '');
+  else if (entry.kind === 'file') node = tree.newFile(entry.data);
+  else {
+    const file = tree.lookup(splitPath(entry.target ?? ''));
+    if (file?.kind !== 'file')
+      throw new BadPathError(entry.path, `a link to ${entry.target ?? ''}, not a file`);
+    if (file === parent.entries.get(name)) return file;
+    file.nlink += 1;
+    node = file;
+  }
   const old = parent.entries.get(name);
   if (old) tree.release(old);
-  parent.entries.set(name, tree.newFile(entry.data));
+  parent.entries.set(name, node);
+  return node;
 }

@@ -187,3 +187,21 @@ test('the default depth and name limits refuse participants too, typed', () => {
   assert.throws(() => vfs.mkdir(`/${'n'.repeat(256)}`), code('ERR_RESOURCE_LIMIT'));
   assert.equal(vfs.exists('/d'), false, 'nothing was created on the way');
 });
+
+test('symbolic link targets count against the quota, a hard-linked file once, both released with their last name', () => {
+  const vfs = new Vfs({ quotaBytes: 16 });
+  vfs.writeUnchecked('/d/a', bytes('12345678'));
+  vfs.linkUnchecked('/d/b', '/d/a');
+  assert.equal(vfs.usedBytes, 8, 'two names, one file');
+  vfs.symlinkUnchecked('/d/l', 'a/b/c');
+  assert.equal(vfs.usedBytes, 13);
+  assert.throws(() => vfs.symlinkUnchecked('/d/m', 'x'.repeat(4)), code('ERR_QUOTA_EXCEEDED'));
+  const all: RightsTable = [{ path: '/d/', rights: RIGHTS_ALL }];
+  vfs.remove(all, '/d/a');
+  assert.equal(vfs.usedBytes, 13, 'the file still has a name');
+  vfs.remove(all, '/d/b');
+  assert.equal(vfs.usedBytes, 5);
+  // the worker's tree from a snapshot holds the same bytes (nothing counted twice)
+  const tracked = new TrackedTree(vfs.snapshot(all));
+  assert.equal(tracked.tree.usedBytes + tracked.tree.usedOutside, 5);
+});

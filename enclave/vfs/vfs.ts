@@ -12,8 +12,15 @@ import {
   rightsAt,
 } from '../../protocol/index.js';
 import { AccessDeniedError, FileNotFoundError } from '../errors.js';
-import { InodeTree, type FileNode } from './inode-tree.js';
-import { applyDiff, takeSnapshot, walk, type VfsDiff, type VfsSnapshot } from './snapshot.js';
+import { InodeTree, type DirNode, type FileNode } from './inode-tree.js';
+import {
+  applyDiff,
+  placeEntry,
+  takeSnapshot,
+  walk,
+  type VfsDiff,
+  type VfsSnapshot,
+} from './snapshot.js';
 
 /** The byte quota of a file system whose policy sets none (`storage_quota_bytes`). */
 export const DEFAULT_QUOTA_BYTES = 2 ** 30;
@@ -28,7 +35,7 @@ export interface VfsOptions {
 
 export interface VfsEntry {
   readonly name: string;
-  readonly kind: 'file' | 'dir';
+  readonly kind: 'file' | 'dir' | 'symlink';
   readonly size: number;
 }
 
@@ -99,7 +106,8 @@ export class Vfs {
       .map(([name, child]) => ({
         name,
         kind: child.kind,
-        size: child.kind === 'file' ? child.size : 0,
+        size:
+          child.kind === 'file' ? child.size : child.kind === 'symlink' ? child.target.length : 0,
       }))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
@@ -116,7 +124,7 @@ export class Vfs {
     return found.sort();
   }
 
-  /** Removes a file; needs `path_unlink_file`. */
+  /** Removes a file or a symbolic link; needs `path_unlink_file`. */
   remove(rights: RightsTable, path: string): void {
     const target = normalizePath(path);
     this.check(rights, target, WasiRight.PATH_UNLINK_FILE, 'unlink');
@@ -125,13 +133,30 @@ export class Vfs {
     const name = parts[parts.length - 1] as string;
     const node = parent?.kind === 'dir' ? parent.entries.get(name) : undefined;
     if (parent?.kind !== 'dir' || !node) throw new FileNotFoundError(target);
-    if (node.kind !== 'file') throw new BadPathError(target, 'is a directory');
+    if (node.kind === 'dir') throw new BadPathError(target, 'is a directory');
     this.tree.release(node);
     parent.entries.delete(name);
   }
 
   mkdir(path: string): void {
     this.tree.mkdirp(splitPath(normalizePath(path)));
+  }
+
+  /**
+   * Makes `path` a symbolic link to `target` (kept as text, resolved only by the WASI host),
+   * without a rights check: for the host's own loading (`vc run --dir`).
+   */
+  symlinkUnchecked(path: string, target: string): void {
+    placeEntry(this.tree, { path: normalizePath(path), kind: 'symlink', target });
+  }
+
+  /** Makes `path` another name of the file at `existing` (a hard link), without a rights check. */
+  linkUnchecked(path: string, existing: string): void {
+    placeEntry(this.tree, {
+      path: normalizePath(path),
+      kind: 'link',
+      target: normalizePath(existing),
+    });
   }
 
   /** The part a principal may see, for a worker (see snapshot.ts). */
@@ -156,8 +181,18 @@ export class Vfs {
     if (parts.length === 0) throw new BadPathError(path, 'is a directory');
     const existing = this.tree.lookup(parts);
     if (existing?.kind === 'dir') throw new BadPathError(path, 'is a directory');
-    if (existing) return existing;
+    if (existing?.kind === 'symlink') throw new BadPathError(path, 'is a symbolic link');
+    // A file with other names (hard links) is written as a file of its own: a participant's write
+    // never reaches a path it holds no right on.
+    if (existing && (!create || existing.nlink <= 1)) return existing;
     if (!create) throw new FileNotFoundError(path);
+    if (existing) {
+      const copy = this.tree.newFile(InodeTree.contents(existing));
+      const parent = this.tree.lookup(parts.slice(0, -1)) as DirNode;
+      this.tree.release(existing);
+      parent.entries.set(parts[parts.length - 1] as string, copy);
+      return copy;
+    }
     this.tree.checkPlace(parts);
     const parent = this.tree.mkdirp(parts.slice(0, -1));
     const file = this.tree.newFile();

@@ -6,6 +6,7 @@ export const Errno = {
   TOOBIG: 1,
   ACCES: 2,
   BADF: 8,
+  BUSY: 10,
   EXIST: 20,
   FAULT: 21,
   INVAL: 28,
@@ -21,6 +22,7 @@ export const Errno = {
   NOSYS: 52,
   NOTDIR: 54,
   NOTEMPTY: 55,
+  NOTSOCK: 57,
   NOTSUP: 58,
   OVERFLOW: 61,
   PERM: 63,
@@ -41,6 +43,9 @@ export const FileType = {
   SYMBOLIC_LINK: 7,
 } as const;
 
+/** `lookupflags::symlink_follow`. */
+export const LOOKUP_SYMLINK_FOLLOW = 1;
+
 export const OFlags = { CREAT: 1, DIRECTORY: 2, EXCL: 4, TRUNC: 8 } as const;
 
 export const FdFlags = { APPEND: 1, DSYNC: 2, NONBLOCK: 4, RSYNC: 8, SYNC: 16 } as const;
@@ -59,6 +64,9 @@ export const EventType = { CLOCK: 0, FD_READ: 1, FD_WRITE: 2 } as const;
 export const FstFlags = { ATIM: 1, ATIM_NOW: 2, MTIM: 4, MTIM_NOW: 8 } as const;
 
 export const SUBCLOCKFLAGS_ABSTIME = 1;
+
+/** `eventrwflags::fd_readwrite_hangup`: the end of input. */
+export const EVENTRWFLAGS_HANGUP = 1;
 
 /** `preopentype::dir`. */
 export const PREOPENTYPE_DIR = 0;

@@ -9,6 +9,7 @@ import {
   safeNumber,
   writeFilestat,
   type HostState,
+  type StdinStream,
 } from './host-state.js';
 
 type Call = (...args: never[]) => number;
@@ -28,6 +29,20 @@ function readInto(h: HostState, entry: OpenFd, iovs: number, count: number, at: 
     if (chunk.length < len) break;
   }
   return total;
+}
+
+/** One read of a stream into the iovecs: what is there, waiting only when nothing is. */
+function readStream(h: HostState, stream: StdinStream, iovs: number, count: number): number {
+  const vecs = h.mem.iovecs(iovs, count);
+  const chunk = stream.read(vecs.reduce((n, [, len]) => n + len, 0));
+  let at = 0;
+  for (const [ptr, len] of vecs) {
+    if (at >= chunk.length) break;
+    const part = chunk.subarray(at, at + len);
+    h.mem.write(ptr, part);
+    at += part.length;
+  }
+  return at;
 }
 
 function gather(h: HostState, iovs: number, count: number): Uint8Array {
@@ -153,6 +168,10 @@ export function fdCalls(h: HostState): Record<string, Call> {
     },
     fd_read(fd: number, iovs: number, count: number, nreadPtr: number) {
       const e = fds.withRights(fd, WasiRight.FD_READ);
+      if (e.stdio === 'stdin' && h.options.stdin) {
+        mem.setU32(nreadPtr, readStream(h, h.options.stdin, iovs, count));
+        return Errno.SUCCESS;
+      }
       const n = readInto(h, e, iovs, count, e.offset);
       e.offset += n;
       mem.setU32(nreadPtr, n);

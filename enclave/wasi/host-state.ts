@@ -1,11 +1,7 @@
 // State shared by the WASI host's calls: memory, descriptors, the tree and the principal's rights.
 import {
   type RightsTable,
-  RIGHTS_ALL,
   WasiRight,
-  isPseudoFile,
-  isUnder,
-  normalizePath,
   splitPath,
   type PseudoFile,
   rightsAt,
@@ -25,6 +21,17 @@ export interface ClockSource {
   readonly resolutionNs: bigint;
 }
 
+/** The caller's standard input streamed to the guest (`vc run`); without it, stdin is the pseudo file. */
+export interface StdinStream {
+  /** Up to `max` bytes, waiting until some come; empty at the end of input. */
+  read(max: number): Uint8Array;
+  /**
+   * Waits up to `timeoutMs` (Infinity: as long as it takes) for input: the bytes ready to read,
+   * `end` at the end of input, or undefined when none came in time.
+   */
+  poll(timeoutMs: number): { bytes: number; end: boolean } | undefined;
+}
+
 export interface WasiHostOptions {
   readonly tree: InodeTree;
   readonly rights: RightsTable;
@@ -41,6 +48,7 @@ export interface WasiHostOptions {
   readonly trace?: ((line: string) => void) | undefined;
   /** Descriptors open at once (the run's budget); unlimited when absent. */
   readonly maxOpenFiles?: number | undefined;
+  readonly stdin?: StdinStream | undefined;
 }
 
 const STDIO_READ =
@@ -55,6 +63,46 @@ const STDIO_WRITE =
   WasiRight.FD_FDSTAT_SET_FLAGS |
   WasiRight.FD_FILESTAT_GET |
   WasiRight.POLL_FD_READWRITE;
+
+/**
+ * Rights that apply to a directory descriptor (wasmtime's directory base rights, plus truncating a
+ * file through a path): a directory fd never holds fd_read, fd_write or fd_seek.
+ */
+export const DIRECTORY_RIGHTS =
+  WasiRight.PATH_CREATE_DIRECTORY |
+  WasiRight.PATH_CREATE_FILE |
+  WasiRight.PATH_LINK_SOURCE |
+  WasiRight.PATH_LINK_TARGET |
+  WasiRight.PATH_OPEN |
+  WasiRight.FD_READDIR |
+  WasiRight.PATH_READLINK |
+  WasiRight.PATH_RENAME_SOURCE |
+  WasiRight.PATH_RENAME_TARGET |
+  WasiRight.PATH_SYMLINK |
+  WasiRight.PATH_REMOVE_DIRECTORY |
+  WasiRight.PATH_UNLINK_FILE |
+  WasiRight.PATH_FILESTAT_GET |
+  WasiRight.PATH_FILESTAT_SET_SIZE |
+  WasiRight.PATH_FILESTAT_SET_TIMES |
+  WasiRight.FD_FILESTAT_GET |
+  WasiRight.FD_FILESTAT_SET_TIMES;
+
+/** Rights that apply to a regular file's descriptor (Veracruz's FD_EXECUTE included). */
+export const FILE_RIGHTS =
+  WasiRight.FD_DATASYNC |
+  WasiRight.FD_READ |
+  WasiRight.FD_SEEK |
+  WasiRight.FD_FDSTAT_SET_FLAGS |
+  WasiRight.FD_SYNC |
+  WasiRight.FD_TELL |
+  WasiRight.FD_WRITE |
+  WasiRight.FD_ADVISE |
+  WasiRight.FD_ALLOCATE |
+  WasiRight.FD_FILESTAT_GET |
+  WasiRight.FD_FILESTAT_SET_SIZE |
+  WasiRight.FD_FILESTAT_SET_TIMES |
+  WasiRight.POLL_FD_READWRITE |
+  WasiRight.FD_EXECUTE;
 
 export class HostState {
   readonly mem = new GuestMemory();
@@ -81,14 +129,14 @@ export class HostState {
     return rightsAt(this.options.rights, path);
   }
 
-  /** Rights a directory fd may pass on: the union of everything granted at or below it. */
-  inheritableUnder(dir: string): number {
-    let rights = this.rightsAt(dir);
-    for (const entry of this.options.rights) {
-      const prefix = normalizePath(entry.path);
-      if (!isPseudoFile(prefix) && isUnder(prefix, dir)) rights |= entry.rights;
-    }
-    return rights & RIGHTS_ALL;
+  /**
+   * Gives a node the guest just created the current time, when the guest has a clock (without
+   * one, every time stays 0: no time reaches a guest that the policy keeps from clocks).
+   */
+  created<T extends FsNode>(node: T): T {
+    const clock = this.options.clock;
+    if (clock) node.atim = node.mtim = node.ctim = clock.realtime();
+    return node;
   }
 
   /** Fails with ENOTCAPABLE unless the principal holds `needed` at `path`. */
@@ -114,8 +162,11 @@ export class HostState {
       node,
       path: dir,
       preopen: dir,
-      rightsBase: this.rightsAt(dir),
-      rightsInheriting: this.inheritableUnder(dir),
+      // What the policy grants on the directory itself, as far as it applies to a directory; its
+      // inheriting rights are every right, the ceiling a guest may narrow: what the policy grants
+      // below is decided at each path_open, at the path opened.
+      rightsBase: this.rightsAt(dir) & DIRECTORY_RIGHTS,
+      rightsInheriting: DIRECTORY_RIGHTS | FILE_RIGHTS,
       fdFlags: 0,
       offset: 0,
     });
@@ -124,7 +175,14 @@ export class HostState {
 
 export function fileTypeOf(node: FsNode, stdio: PseudoFile | undefined): number {
   if (stdio) return FileType.CHARACTER_DEVICE;
+  if (node.kind === 'symlink') return FileType.SYMBOLIC_LINK;
   return node.kind === 'dir' ? FileType.DIRECTORY : FileType.REGULAR_FILE;
+}
+
+/** A node's size as stat reports it: a file's bytes, a link's target bytes, 0 for a directory. */
+function sizeOf(node: FsNode): number {
+  if (node.kind === 'file') return node.size;
+  return node.kind === 'symlink' ? Buffer.byteLength(node.target) : 0;
 }
 
 /** Writes a 64-byte `filestat` at `ptr`. */
@@ -134,8 +192,8 @@ export function writeFilestat(h: HostState, ptr: number, node: FsNode, stdio?: P
   m.setU64(ptr, 0);
   m.setU64(ptr + 8, node.ino);
   m.setU8(ptr + 16, fileTypeOf(node, stdio));
-  m.setU64(ptr + 24, 1);
-  m.setU64(ptr + 32, node.kind === 'file' ? node.size : 0);
+  m.setU64(ptr + 24, node.kind === 'file' ? node.nlink : 1);
+  m.setU64(ptr + 32, sizeOf(node));
   m.setU64(ptr + 40, node.atim);
   m.setU64(ptr + 48, node.mtim);
   m.setU64(ptr + 56, node.ctim);

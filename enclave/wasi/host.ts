@@ -3,7 +3,14 @@
 // never throw into the guest except to unwind proc_exit: failures become errno values.
 import { QuotaExceededError, ResourceLimitError } from '../errors.js';
 import type { WasmImports, WasmMemory } from '../wasm-api.js';
-import { ClockId, Errno, EventType, ProcExit, SUBCLOCKFLAGS_ABSTIME } from './constants.js';
+import {
+  ClockId,
+  Errno,
+  EVENTRWFLAGS_HANGUP,
+  EventType,
+  ProcExit,
+  SUBCLOCKFLAGS_ABSTIME,
+} from './constants.js';
 import { fdCalls, veracruzCalls } from './fd-calls.js';
 import { WasiErr } from './fd-table.js';
 import { HostState, type WasiHostOptions } from './host-state.js';
@@ -69,6 +76,8 @@ function miscCalls(h: HostState): Record<string, Call> {
       let events = 0;
       let sleepNs = -1n;
       const clockEvents: bigint[] = [];
+      // A streamed stdin with nothing to read yet: it is waited for, with the clocks, below.
+      const stdinWaits: bigint[] = [];
       for (let i = 0; i < count; i++) {
         const sub = inPtr + i * 48;
         const userdata = mem.dv.getBigUint64(sub, true);
@@ -97,22 +106,52 @@ function miscCalls(h: HostState): Record<string, Call> {
           const fd = mem.u32(sub + 16);
           let error: number = Errno.SUCCESS;
           let nbytes = 0;
+          let flags = 0;
           try {
             const e = h.fds.get(fd);
-            if (tag === EventType.FD_READ && e.node.kind === 'file')
+            if (tag === EventType.FD_READ && e.stdio === 'stdin') {
+              // As wasmtime: the bytes ready to read, or none and HANGUP at the end of input.
+              const ready = h.options.stdin
+                ? h.options.stdin.poll(0)
+                : { bytes: e.node.kind === 'file' ? e.node.size - e.offset : 0, end: false };
+              if (ready === undefined) {
+                stdinWaits.push(userdata);
+                continue;
+              }
+              const end = ready.end || (!h.options.stdin && ready.bytes <= 0);
+              nbytes = Math.max(0, ready.bytes);
+              flags = end ? EVENTRWFLAGS_HANGUP : 0;
+            } else if (tag === EventType.FD_READ && e.node.kind === 'file')
               nbytes = Math.max(0, e.node.size - e.offset);
           } catch (e) {
             error = e instanceof WasiErr ? e.errno : Errno.BADF;
           }
           writeEvent(h, ev, userdata, error, tag);
           mem.setU64(ev + 16, nbytes);
+          mem.setU16(ev + 24, flags);
           events++;
         } else {
           return Errno.INVAL;
         }
       }
-      // Files are always ready; only when nothing else is ready does a clock subscription wait.
-      if (events === 0 && clockEvents.length > 0) {
+      // Files are always ready; only when nothing else is ready does a wait happen: for streamed
+      // input until it comes (or the first clock fires), else for the first clock.
+      if (events === 0 && stdinWaits.length > 0 && h.options.stdin) {
+        const timeoutMs = clockEvents.length > 0 ? Number(sleepNs / 1_000_000n) : Infinity;
+        const ready = h.options.stdin.poll(timeoutMs);
+        if (ready !== undefined) {
+          for (const userdata of stdinWaits) {
+            const ev = outPtr + events * 32;
+            writeEvent(h, ev, userdata, Errno.SUCCESS, EventType.FD_READ);
+            mem.setU64(ev + 16, ready.bytes);
+            mem.setU16(ev + 24, ready.end ? EVENTRWFLAGS_HANGUP : 0);
+            events++;
+          }
+        } else {
+          writeEvent(h, outPtr, clockEvents[0] as bigint, Errno.SUCCESS, EventType.CLOCK);
+          events = 1;
+        }
+      } else if (events === 0 && clockEvents.length > 0) {
         h.options.clock?.sleep(sleepNs);
         writeEvent(h, outPtr, clockEvents[0] as bigint, Errno.SUCCESS, EventType.CLOCK);
         events = 1;
@@ -136,19 +175,19 @@ function miscCalls(h: HostState): Record<string, Call> {
     },
     sock_accept(fd: number) {
       h.fds.get(fd);
-      return Errno.NOTSUP;
+      return Errno.NOTSOCK; // no descriptor here is a socket
     },
     sock_recv(fd: number) {
       h.fds.get(fd);
-      return Errno.NOTSUP;
+      return Errno.NOTSOCK; // no descriptor here is a socket
     },
     sock_send(fd: number) {
       h.fds.get(fd);
-      return Errno.NOTSUP;
+      return Errno.NOTSOCK; // no descriptor here is a socket
     },
     sock_shutdown(fd: number) {
       h.fds.get(fd);
-      return Errno.NOTSUP;
+      return Errno.NOTSOCK; // no descriptor here is a socket
     },
   };
 }

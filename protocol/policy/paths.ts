@@ -14,8 +14,10 @@
 // - The normal form is `/` or `/a/b` (no trailing slash). A path is canonical when normalising gives
 //   it back unchanged; messages carry only canonical paths, and a policy's keys must be canonical
 //   (a rights key may add a trailing `/`, its mark of a directory key).
-// The WASI hosts resolve a guest's relative path against a directory with the same rules, that
-// directory taking the place of the root (`resolveBeneath`), and answer the refusal as an errno.
+// The WASI 0.2 host resolves a guest's relative path against a directory with the same rules, that
+// directory taking the place of the root (`resolveBeneath`), and answers the refusal as an error
+// code. The preview 1 host walks a path one component at a time instead (it follows symbolic
+// links), under the same refusal of anything above its directory (enclave/wasi/path-calls.ts).
 import { VcError } from '../errors.js';
 
 /** The pseudo files of the standard streams. */

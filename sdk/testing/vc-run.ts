@@ -101,8 +101,11 @@ export async function vcRun(
     for (let round = 0; round < (run.rounds ?? 1) && exitCode === 0; round++) {
       const io = captureIo();
       exitCode = await main(argv, io);
-      stdout.push(...io.stdout);
-      stderr.push(...io.stderr);
+      // the guest's output, byte for byte, then vc's own lines (an error, --json's object)
+      const decode = (bytes: Uint8Array): string[] =>
+        bytes.length === 0 ? [] : [new TextDecoder().decode(bytes)];
+      stdout.push(...decode(io.stdoutBytes()), ...io.stdout);
+      stderr.push(...decode(io.stderrBytes()), ...io.stderr);
     }
     return {
       exitCode,

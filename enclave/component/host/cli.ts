@@ -1,6 +1,7 @@
 // `wasi:cli` for the component host: arguments and environment from the run request, stdio over
 // the pseudo files `stdin` / `stdout` / `stderr` (with the principal's rights on them, like the
-// preview 1 host), no terminals, and `exit` captured as an exception that ends the run.
+// preview 1 host; stdin streamed from the caller when the run has a stream), no terminals, and
+// `exit` captured as an exception that ends the run.
 import {
   type RightsTable,
   WasiRight,
@@ -9,6 +10,7 @@ import {
   rightsAt,
 } from '../../../protocol/index.js';
 import type { InodeTree } from '../../vfs/inode-tree.js';
+import type { StdinStream } from '../../wasi/host-state.js';
 import { StreamError } from './errors.js';
 import { InputStream, OutputStream } from './io.js';
 
@@ -29,6 +31,8 @@ export interface CliContext {
   /** `KEY=VALUE` strings. */
   readonly env: readonly string[];
   readonly onOutput?: ((stream: 'stdout' | 'stderr', bytes: Uint8Array) => void) | undefined;
+  /** The caller's input streamed as the guest reads (`vc run`); absent: the `stdin` pseudo file. */
+  readonly stdin?: StdinStream | undefined;
 }
 
 function outputStream(ctx: CliContext, name: 'stdout' | 'stderr'): OutputStream {
@@ -55,6 +59,8 @@ function inputStream(ctx: CliContext): InputStream {
   return new InputStream({
     read: (len) => {
       if (!allowed) throw StreamError.failed('access');
+      // A streamed stdin waits until some bytes (or the end of input) come.
+      if (ctx.stdin) return ctx.stdin.read(len).slice();
       const bytes = ctx.tree.readAt(node, position, len).slice();
       position += bytes.length;
       return bytes;

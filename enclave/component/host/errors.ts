@@ -10,6 +10,7 @@ export type FsErrorCode =
   | 'invalid'
   | 'io'
   | 'is-directory'
+  | 'loop'
   | 'no-entry'
   | 'not-directory'
   | 'not-empty'

@@ -36,9 +36,10 @@ interface DescriptorFlags {
   mutateDirectory?: boolean;
 }
 
-type DescriptorType = 'directory' | 'regular-file';
+type DescriptorType = 'directory' | 'regular-file' | 'symbolic-link';
 
 function typeOf(node: FsNode): DescriptorType {
+  if (node.kind === 'symlink') return 'symbolic-link';
   return node.kind === 'dir' ? 'directory' : 'regular-file';
 }
 
@@ -143,6 +144,8 @@ export class Descriptor {
     if (open.truncate) needed |= WasiRight.PATH_FILESTAT_SET_SIZE;
     if (!existing && open.create) needed |= WasiRight.PATH_CREATE_FILE;
     this.require(path, needed);
+    // Symbolic links are not followed on this path (the preview 1 host follows them).
+    if (existing?.kind === 'symlink') throw new FsError('loop');
     if (existing && open.create && open.exclusive) throw new FsError('exist');
     if (existing?.kind === 'dir' && writing) throw new FsError('is-directory');
     if (existing && existing.kind !== 'dir' && open.directory) throw new FsError('not-directory');
