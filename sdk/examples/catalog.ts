@@ -11,6 +11,7 @@ import { example as imageProcessing } from './image-processing/example.js';
 import { example as intersectionSetSum } from './intersection-set-sum/example.js';
 import { example as keepPrimes } from './keep-primes/example.js';
 import { example as linearRegression } from './linear-regression/example.js';
+import { example as postcardWasm } from './postcard-wasm/example.js';
 import { example as privatePoll } from './private-poll/example.js';
 import { example as logisticRegression } from './logistic-regression/example.js';
 import { example as movingAverageConvergenceDivergence } from './moving-average-convergence-divergence/example.js';
@@ -53,6 +54,7 @@ export const examples: readonly Example[] = [
   readFile,
   imageProcessing,
   huffmanEncoding,
+  postcardWasm,
   nop,
   sdkTour,
   sdkTourC,
