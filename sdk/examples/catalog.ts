@@ -7,6 +7,7 @@ import { example as fdCreate } from './fd-create/example.js';
 import { example as fileSeek } from './file-seek/example.js';
 import { example as generateSet } from './generate-set/example.js';
 import { example as huffmanEncoding } from './huffman-encoding/example.js';
+import { example as idash2017 } from './idash2017-logistic-regression/example.js';
 import { example as imageProcessing } from './image-processing/example.js';
 import { example as intersectionSetSum } from './intersection-set-sum/example.js';
 import { example as keepPrimes } from './keep-primes/example.js';
@@ -46,6 +47,7 @@ export const examples: readonly Example[] = [
   privateSetIntersectionSum,
   movingAverageConvergenceDivergence,
   logisticRegression,
+  idash2017,
   generateSet,
   keepPrimes,
   fileSeek,
