@@ -188,12 +188,101 @@ function twoInputs(example: string, order: 'reversed' | 'parallel'): Scenario {
   };
 }
 
+/**
+ * Veracruz's single-client tests (policy `single_client.json`: one client provides the program
+ * and every input, runs it and reads): the inputs written one by one (Veracruz's `write_all` of a
+ * folder), one execution, the named results read and checked against the reference.
+ */
+function singleClient(
+  name: string,
+  title: string,
+  example: string,
+  size: number,
+  reads: readonly string[],
+): Scenario {
+  return {
+    name,
+    title,
+    summary: `One client provisions ${example} and its inputs, runs it and reads ${reads.join(', ')}.`,
+    plan(seed) {
+      const e = exampleNamed(example);
+      const program = exampleProgram(example, ['/input/:r', '/output/:w']);
+      const data = e.generate(seed, size);
+      const expected = e.reference(data);
+      const inputs = [...data.files];
+      return {
+        parties: [
+          {
+            name: 'client',
+            role: 'provides, runs and reads',
+            capabilities: ['/program/:wx', '/input/:w', '/output/:r'],
+          },
+        ],
+        programs: [program],
+        rounds: [
+          [
+            {
+              party: 'client',
+              steps: [
+                { op: 'program', path: program.path, source: 'wasm' },
+                ...inputs.map(([path], i): Step => ({
+                  op: 'data',
+                  path,
+                  source: `in-${i}`,
+                  mode: 'write',
+                })),
+                { op: 'compute', program: program.path },
+                ...reads.map((path): Step => ({ op: 'result', path, destination: path })),
+                { op: 'shutdown' },
+              ],
+            },
+          ],
+        ],
+        sources: sourceMap({
+          client: {
+            wasm: program.wasm,
+            ...Object.fromEntries(inputs.map(([, bytes], i) => [`in-${i}`, bytes])),
+          },
+        }),
+        check: (results) => {
+          const verdicts = reads.map((path) =>
+            verdictFor(
+              results,
+              [{ party: 'client', label: path }],
+              expected.get(path)!,
+              () => path,
+            ),
+          );
+          const failed = verdicts.filter((v) => !v.ok);
+          return failed.length > 0
+            ? {
+                ok: false,
+                headline: 'a result differs from the reference',
+                details: failed.flatMap((v) => v.details),
+              }
+            : passed(`${reads.length} result(s) equal the reference`);
+        },
+      };
+    },
+  };
+}
+
 export const veracruzCases: readonly Scenario[] = [
   randomSource,
   linearRegression(2),
   linearRegression(4),
   twoInputs('intersection-set-sum', 'reversed'),
   twoInputs('string-edit-distance', 'parallel'),
+  // Veracruz's integration_postcard_json: 10 values, as its generator's Makefile makes.
+  singleClient('postcard-json', 'Postcard to JSON (Wasm)', 'postcard-wasm', 10, [
+    '/output/postcard_wasm.txt',
+  ]),
+  // Veracruz's performance_idash2017: five datasets of 200 rows (40 test, 160 training) of 20
+  // features; it reads the first two results.
+  singleClient('idash2017', 'IDASH 2017 logistic regression', 'idash2017-logistic-regression', 39, [
+    '/output/idash2017/generate-data-0.dat',
+    '/output/idash2017/generate-data-1.dat',
+  ]),
 ];
 
 /** A participant the enclave refuses: its one turn fails with `code`. */
