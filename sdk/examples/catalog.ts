@@ -16,6 +16,7 @@ import { example as postcardWasm } from './postcard-wasm/example.js';
 import { example as privatePoll } from './private-poll/example.js';
 import { example as logisticRegression } from './logistic-regression/example.js';
 import { example as movingAverageConvergenceDivergence } from './moving-average-convergence-divergence/example.js';
+import { example as mnistClassifier } from './mnist-classifier/example.js';
 import { example as nop } from './nop/example.js';
 import { example as numberStreamAccumulation } from './number-stream-accumulation/example.js';
 import { example as privateSetIntersectionSum } from './private-set-intersection-sum/example.js';
@@ -57,6 +58,7 @@ export const examples: readonly Example[] = [
   imageProcessing,
   huffmanEncoding,
   postcardWasm,
+  mnistClassifier,
   nop,
   sdkTour,
   sdkTourC,
