@@ -18,6 +18,7 @@ import { example as logisticRegression } from './logistic-regression/example.js'
 import { example as movingAverageConvergenceDivergence } from './moving-average-convergence-divergence/example.js';
 import { example as mnistClassifier } from './mnist-classifier/example.js';
 import { example as nop } from './nop/example.js';
+import { example as objectDetection } from './object-detection/example.js';
 import { example as numberStreamAccumulation } from './number-stream-accumulation/example.js';
 import { example as privateSetIntersectionSum } from './private-set-intersection-sum/example.js';
 import { example as privateSetIntersection } from './private-set-intersection/example.js';
@@ -59,6 +60,7 @@ export const examples: readonly Example[] = [
   huffmanEncoding,
   postcardWasm,
   mnistClassifier,
+  objectDetection,
   nop,
   sdkTour,
   sdkTourC,
