@@ -3,6 +3,7 @@
 // performance_macd and performance_set_intersection_sum, whose inputs are whole folders written
 // with `write_all(dir, "/input/x/")`, each run through the enclave and every result compared with
 // the reference. Also the option's local refusals.
+import type { ChildProcess } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -16,7 +17,7 @@ import {
 } from '../../test-support/cli-deployment.js';
 import { hasBinary, requireResource } from '../../test-support/requirements.js';
 import { createIdentity, policyTextFromSpec } from '../../protocol/index.js';
-import { exampleNamed, type GuestFiles } from '../../sdk/index.js';
+import { exampleNamed } from '../../sdk/index.js';
 import { natsServerBinary, startNatsServer } from '../../transport/index.js';
 import { captureIo } from '../command.js';
 import { dataDirFiles } from '../data-dir.js';
@@ -28,7 +29,7 @@ const BULK = [
 ] as const;
 
 /** Writes the files under `/input/<folder>/` of `files` into `dir` (paths below the folder kept). */
-function writeFolder(dir: string, folder: string, files: GuestFiles): void {
+function writeFolder(dir: string, folder: string, files: ReadonlyMap<string, Uint8Array>): void {
   const prefix = `/input/${folder}/`;
   for (const [path, bytes] of files) {
     if (!path.startsWith(prefix)) continue;
@@ -42,7 +43,7 @@ test("Veracruz's performance_macd and performance_set_intersection_sum: folders 
   if (!requireResource(t, 'nats-server binary', hasBinary(natsServerBinary))) return;
   const dir = await mkdtemp(join(tmpdir(), 'vc-data-dir-'));
   const server = await startNatsServer();
-  const children: { kill(signal: string): void }[] = [];
+  const children: ChildProcess[] = [];
   try {
     const trust = await writeVerifierTrust(dir);
     children.push(await startVerifierService(dir, server.url));

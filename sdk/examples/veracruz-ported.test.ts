@@ -16,7 +16,7 @@ import { encodeNet, expTable } from './support/quantized-net.js';
 import { digitOf, pgmBytes } from './mnist-classifier/generate.js';
 import { classify as mnistProbabilities } from './mnist-classifier/reference.js';
 import { frame } from './object-detection/generate.js';
-import { detect } from './object-detection/reference.js';
+import { detect, f32Text } from './object-detection/reference.js';
 
 const needVcRun = (t: TestContext): boolean =>
   requireResource(t, `vc run (${runCommandPath})`, hasVcRun());
@@ -339,6 +339,20 @@ describe('object-detection', () => {
     assert.ok(match, log);
     const expected = [11224, 5104, 4096, 4096].map((v) => Math.fround(v / 16320));
     match.slice(1).forEach((text, k) => assert.equal(Math.fround(Number(text)), expected[k]));
+  });
+
+  test("f32 in Rust's Display form (the reference's formatter)", () => {
+    const cases: [number, string][] = [
+      [0, '0'],
+      [1, '1'],
+      [0.5, '0.5'],
+      [0.1, '0.1'],
+      [1e-7, '0.0000001'],
+      [100, '100'],
+      [16777216, '16777216'],
+      [0.6877451, '0.6877451'],
+    ];
+    for (const [x, text] of cases) assert.equal(f32Text(Math.fround(x)), text, String(x));
   });
 
   test('the trained detector finds most generated objects (the TypeScript reference)', () => {

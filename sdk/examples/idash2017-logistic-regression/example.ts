@@ -6,7 +6,8 @@ import { reference } from './reference.js';
 export const example: Example = {
   name: 'idash2017-logistic-regression',
   language: 'rust',
-  summary: "Veracruz's IDASH 2017 logistic regression over postcard datasets (Nesterov, sigmoid polynomial).",
+  summary:
+    "Veracruz's IDASH 2017 logistic regression over postcard datasets (Nesterov, sigmoid polynomial).",
   wasmPath: examplePath('idash2017-logistic-regression', 'idash2017-logistic-regression.wasm'),
   sourcePath: examplePath('idash2017-logistic-regression', 'main.rs'),
   inputs: ['/input/idash2017/*'],

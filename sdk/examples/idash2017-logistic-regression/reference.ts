@@ -21,7 +21,7 @@ function readSet(r: PostcardReader, what: string): number[][] {
 }
 
 /** Decodes one dataset; throws on a wrong shape. */
-export function decodeTask(bytes: Uint8Array): IdashTask {
+function decodeTask(bytes: Uint8Array): IdashTask {
   const r = new PostcardReader(bytes);
   const train = readSet(r, 'training');
   const test = readSet(r, 'test');
@@ -78,7 +78,7 @@ function dot(a: readonly number[], b: readonly number[], from = 0): number {
 }
 
 /** Weights, percentage correct and AUC, as Veracruz's port computes them. */
-export function trainTask(task: IdashTask): [number[], number, number] {
+function trainTask(task: IdashTask): [number[], number, number] {
   const train = normalized(task.train);
   const test = normalized(task.test);
   const n = train.length;
@@ -103,7 +103,8 @@ export function trainTask(task: IdashTask): [number[], number, number] {
     alpha1 = (1 + Math.sqrt(1 + 4 * alpha0 * alpha0)) / 2;
   }
   let [missedPositive, missedNegative] = [0, 0];
-  const [positive, negative]: number[][] = [[], []];
+  const positive: number[] = [];
+  const negative: number[] = [];
   for (const row of test) {
     const y = row[0] ?? 0;
     const wrong = dot(row, w) < 0;

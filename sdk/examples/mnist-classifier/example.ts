@@ -6,7 +6,8 @@ import { reference } from './reference.js';
 export const example: Example = {
   name: 'mnist-classifier',
   language: 'rust',
-  summary: "Veracruz's TensorFlow Lite MNIST example in Wasm: a uint8-quantized network reads a digit.",
+  summary:
+    "Veracruz's TensorFlow Lite MNIST example in Wasm: a uint8-quantized network reads a digit.",
   wasmPath: examplePath('mnist-classifier', 'mnist-classifier.wasm'),
   sourcePath: examplePath('mnist-classifier', 'main.rs'),
   inputs: [DIGIT, MODEL],

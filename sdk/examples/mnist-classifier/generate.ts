@@ -53,7 +53,7 @@ export function pgmBytes(width: number, height: number, pixels: Uint8Array): Uin
 }
 
 /** The pixels of `digit` drawn at random. */
-export function drawDigit(rng: Rng, digit: number): Uint8Array {
+function drawDigit(rng: Rng, digit: number): Uint8Array {
   const pixels = Uint8Array.from({ length: SIDE * SIDE }, () => rng.below(40));
   const [w, h] = [8 + rng.below(7), 14 + rng.below(7)];
   const [x0, y0] = [4 + rng.below(SIDE - 8 - w), 3 + rng.below(SIDE - 6 - h)];
@@ -70,7 +70,10 @@ export function drawDigit(rng: Rng, digit: number): Uint8Array {
     for (let y = 0; y < SIDE; y++)
       for (let x = 0; x < SIDE; x++) {
         const [dx, dy] = [q[0] - p[0], q[1] - p[1]];
-        const t = Math.max(0, Math.min(1, ((x - p[0]) * dx + (y - p[1]) * dy) / (dx * dx + dy * dy)));
+        const t = Math.max(
+          0,
+          Math.min(1, ((x - p[0]) * dx + (y - p[1]) * dy) / (dx * dx + dy * dy)),
+        );
         const d = Math.hypot(x - p[0] - t * dx, y - p[1] - t * dy);
         if (d < thickness) pixels[y * SIDE + x] = Math.max(pixels[y * SIDE + x]!, ink);
       }
@@ -83,7 +86,7 @@ const asInput = (pixels: Uint8Array): Float64Array => Float64Array.from(pixels, 
 let trained: Uint8Array | undefined;
 
 /** The model's VCQN bytes: trained on the first call, then kept. */
-export function mnistModel(): Uint8Array {
+function mnistModel(): Uint8Array {
   if (trained) return trained;
   const rng = createRng(2017);
   const samples = Array.from({ length: 2000 }, (_, i) => ({
@@ -98,10 +101,18 @@ export function mnistModel(): Uint8Array {
       const max = Math.max(...out);
       const e = out.map((v) => Math.exp(v - max));
       const sum = e.reduce((a, b) => a + b, 0);
-      backward(layers, acts, e.map((v, i) => v / sum - (i === digit ? 1 : 0)), 0.02);
+      backward(
+        layers,
+        acts,
+        e.map((v, i) => v / sum - (i === digit ? 1 : 0)),
+        0.02,
+      );
     }
   }
-  const { layers: q, lastScale } = quantize(layers, samples.slice(0, 300).map((s) => s.x));
+  const { layers: q, lastScale } = quantize(
+    layers,
+    samples.slice(0, 300).map((s) => s.x),
+  );
   const net: QNet = { input: SIDE * SIDE, layers: q, table: expTable(lastScale) };
   trained = encodeNet(net);
   return trained;

@@ -7,10 +7,13 @@ import { DIGIT, MODEL } from './generate.js';
 /** The grey pixels of a binary PGM of exactly `width` x `height`, maxval 255. */
 export function readPgm(bytes: Uint8Array, width: number, height: number): Uint8Array {
   const text = new TextDecoder('latin1').decode(bytes.subarray(0, 64));
-  const match = /^P5(?:\s|#[^\n]*\n)+(\d+)(?:\s|#[^\n]*\n)+(\d+)(?:\s|#[^\n]*\n)+(\d+)\s/.exec(text);
+  const match = /^P5(?:\s|#[^\n]*\n)+(\d+)(?:\s|#[^\n]*\n)+(\d+)(?:\s|#[^\n]*\n)+(\d+)\s/.exec(
+    text,
+  );
   if (!match) throw new Error('not a binary PGM (P5)');
   const [, w, h, max] = match.map(Number);
-  if (w !== width || h !== height || max !== 255) throw new Error(`a ${w}x${h} PGM of maxval ${max}`);
+  if (w !== width || h !== height || max !== 255)
+    throw new Error(`a ${w}x${h} PGM of maxval ${max}`);
   const pixels = bytes.subarray(match[0].length);
   if (pixels.length !== width * height) throw new Error(`${pixels.length} pixel bytes`);
   return pixels;
@@ -22,7 +25,7 @@ export function classify(model: Uint8Array, pgm: Uint8Array): number[] {
   return softmaxQ(net, [...runNet(net, readPgm(pgm, 28, 28))]);
 }
 
-export function mnistText(probabilities: readonly number[]): string {
+function mnistText(probabilities: readonly number[]): string {
   const rows = probabilities
     .map((q, digit) => ({ digit, percent: Math.fround(Math.fround(q * 100) / 255) }))
     .sort((a, b) => b.percent - a.percent);

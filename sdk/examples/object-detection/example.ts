@@ -6,7 +6,8 @@ import { reference } from './reference.js';
 export const example: Example = {
   name: 'object-detection',
   language: 'rust',
-  summary: "Veracruz's darknet inference example in Wasm: a quantized grid detector finds shapes in a frame.",
+  summary:
+    "Veracruz's darknet inference example in Wasm: a quantized grid detector finds shapes in a frame.",
   wasmPath: examplePath('object-detection', 'object-detection.wasm'),
   sourcePath: examplePath('object-detection', 'main.rs'),
   inputs: [IMAGE, DETECTOR, LABELS],

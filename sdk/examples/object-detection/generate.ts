@@ -20,7 +20,7 @@ import { pgmBytes } from '../mnist-classifier/generate.js';
 export const IMAGE = '/input/image.pgm';
 export const DETECTOR = '/input/detector.vcqn';
 export const LABELS = '/input/labels.names';
-export const LABEL_NAMES = ['square', 'ring', 'cross'] as const;
+const LABEL_NAMES = ['square', 'ring', 'cross'] as const;
 export const SIDE = 64;
 const CELL = 8;
 const PATCH = 24;
@@ -76,7 +76,8 @@ function patch(pixels: Uint8Array, row: number, col: number): Float64Array {
   for (let y = 0; y < PATCH; y++)
     for (let x = 0; x < PATCH; x++) {
       const [iy, ix] = [row * CELL + y - 8, col * CELL + x - 8];
-      if (iy >= 0 && iy < SIDE && ix >= 0 && ix < SIDE) out[y * PATCH + x] = pixels[iy * SIDE + ix]! / 255;
+      if (iy >= 0 && iy < SIDE && ix >= 0 && ix < SIDE)
+        out[y * PATCH + x] = pixels[iy * SIDE + ix]! / 255;
     }
   return out;
 }
@@ -86,7 +87,7 @@ const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
 let trained: Uint8Array | undefined;
 
 /** The detector's VCQN bytes: trained on the first call, then kept. */
-export function detectorModel(): Uint8Array {
+function detectorModel(): Uint8Array {
   if (trained) return trained;
   const rng = createRng(2012);
   const classes = LABEL_NAMES.length;
@@ -111,7 +112,12 @@ export function detectorModel(): Uint8Array {
               x,
               target: {
                 label: o.label,
-                box: [(o.cx - col * CELL) / CELL, (o.cy - row * CELL) / CELL, o.size / 32, o.size / 32],
+                box: [
+                  (o.cx - col * CELL) / CELL,
+                  (o.cy - row * CELL) / CELL,
+                  o.size / 32,
+                  o.size / 32,
+                ],
               },
             }
           : { x },

@@ -48,7 +48,8 @@ export function detect(model: Uint8Array, image: Uint8Array): Detection[] {
       for (let y = 0; y < PATCH; y++)
         for (let x = 0; x < PATCH; x++) {
           const [iy, ix] = [row * CELL + y - 8, col * CELL + x - 8];
-          if (iy >= 0 && iy < SIDE && ix >= 0 && ix < SIDE) patch[y * PATCH + x] = pixels[iy * SIDE + ix]!;
+          if (iy >= 0 && iy < SIDE && ix >= 0 && ix < SIDE)
+            patch[y * PATCH + x] = pixels[iy * SIDE + ix]!;
         }
       const q = [...runNet(net, patch)];
       const objectness = sig(net, last.outputZero, q[0]!);
@@ -95,7 +96,7 @@ export function f32Text(v: number): string {
   return (negative ? '-' : '') + trimmed.replace(/^0+(?=\d)/, '');
 }
 
-export function predictionLog(detections: readonly Detection[], labels: readonly string[]): string {
+function predictionLog(detections: readonly Detection[], labels: readonly string[]): string {
   const scale = Math.fround(SIDE * 255);
   const f32 = (v: number): string => f32Text(Math.fround(v / scale));
   return detections
@@ -107,7 +108,9 @@ export function predictionLog(detections: readonly Detection[], labels: readonly
 }
 
 export function reference(run: ExampleRun): GuestFiles {
-  const labels = fromUtf8(need(run, LABELS)).split('\n').filter((l, i, all) => l !== '' || i < all.length - 1);
+  const labels = fromUtf8(need(run, LABELS))
+    .split('\n')
+    .filter((l, i, all) => l !== '' || i < all.length - 1);
   const text = predictionLog(detect(need(run, DETECTOR), need(run, IMAGE)), labels);
   return files([['/output/prediction.log', utf8(text)]]);
 }

@@ -10,8 +10,20 @@ import { files, type ExampleRun } from '../support/types.js';
 export const POSTCARD_INPUT = '/input/postcard.dat';
 
 const SPECIAL_F64 = [
-  0, -0, 1, -2.5, 1e16, 1.5e16, 123456789012345680, 1e-5, 1.25e-6, 5e-324, 1.7976931348623157e308,
-  Number.NaN, Number.POSITIVE_INFINITY, -1e-7,
+  0,
+  -0,
+  1,
+  -2.5,
+  1e16,
+  1.5e16,
+  123456789012345680,
+  1e-5,
+  1.25e-6,
+  5e-324,
+  1.7976931348623157e308,
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+  -1e-7,
 ];
 
 const u64 = (rng: Rng): bigint => (BigInt(rng.u32()) << 32n) | BigInt(rng.u32());
@@ -58,7 +70,7 @@ function struct3(w: PostcardWriter, rng: Rng): void {
 }
 
 /** The postcard bytes of `size` random Struct3 values. */
-export function postcardStructs(seed: number, size: number): Uint8Array {
+function postcardStructs(seed: number, size: number): Uint8Array {
   const rng = createRng(seed);
   const w = new PostcardWriter().uint(size);
   for (let i = 0; i < size; i++) struct3(w, rng);

@@ -88,9 +88,12 @@ function enum2(r: PostcardReader): string {
 }
 
 /** The JSON text of a postcard `Vec<Struct3>`; throws on a wrong shape. */
-export function postcardToJson(bytes: Uint8Array): string {
+function postcardToJson(bytes: Uint8Array): string {
   const r = new PostcardReader(bytes);
-  const json = list(r.length(), () => `{${['e1', 'e2', 'e3'].map((k) => `"${k}":${enum2(r)}`).join(',')}}`);
+  const json = list(
+    r.length(),
+    () => `{${['e1', 'e2', 'e3'].map((k) => `"${k}":${enum2(r)}`).join(',')}}`,
+  );
   r.end();
   return json;
 }

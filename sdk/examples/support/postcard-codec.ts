@@ -14,7 +14,7 @@ type Width = keyof typeof LIMITS;
 export class PostcardWriter {
   private readonly bytes: number[] = [];
 
-  /** An unsigned integer of `width` (u8 values are written with `u8`). */
+  /** An unsigned integer of `width`. */
   uint(value: bigint | number, width: Width = 'u32'): this {
     let rest = BigInt(value);
     const max = width === 'u16' ? 0xffffn : width === 'u32' ? 0xffff_ffffn : 0xffff_ffff_ffff_ffffn;
@@ -34,11 +34,6 @@ export class PostcardWriter {
     return this.uint(zigzag, bits === 32 ? 'u32' : 'u64');
   }
 
-  u8(value: number): this {
-    this.bytes.push(value & 0xff);
-    return this;
-  }
-
   f64(value: number): this {
     const view = new DataView(new ArrayBuffer(8));
     view.setFloat64(0, value, true);
@@ -54,12 +49,6 @@ export class PostcardWriter {
     return this;
   }
 
-  /** Bytes already encoded. */
-  raw(bytes: Uint8Array): this {
-    for (const b of bytes) this.bytes.push(b);
-    return this;
-  }
-
   finish(): Uint8Array {
     return Uint8Array.from(this.bytes);
   }
@@ -68,7 +57,11 @@ export class PostcardWriter {
 /** Reads postcard bytes from the start; `end()` checks nothing is left over. */
 export class PostcardReader {
   private at = 0;
-  constructor(private readonly bytes: Uint8Array) {}
+  private readonly bytes: Uint8Array;
+
+  constructor(bytes: Uint8Array) {
+    this.bytes = bytes;
+  }
 
   private byte(): number {
     const b = this.bytes[this.at];

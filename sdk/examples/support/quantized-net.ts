@@ -70,7 +70,8 @@ export function decodeNet(bytes: Uint8Array): QNet {
     return v;
   };
   need(4);
-  if (new TextDecoder().decode(bytes.subarray(0, 4)) !== 'VCQN') throw new Error('not a VCQN model');
+  if (new TextDecoder().decode(bytes.subarray(0, 4)) !== 'VCQN')
+    throw new Error('not a VCQN model');
   at = 4;
   if (u32() !== 1) throw new Error('not a VCQN version 1 model');
   const input = u32();
