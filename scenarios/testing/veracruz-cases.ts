@@ -1,8 +1,9 @@
 // Veracruz's own server and integration tests, as scenarios (test-only, not in `vc scenario list`):
 // the computations the catalog does not already tell as a use case (one client with a random
 // source, linear regression with two and with four clients, intersection sum with the data in
-// reversed order, string edit distance with the data provided in parallel), and the enclave's
-// refusals of a participant. The catalog's linear-regression, number-stream, pipeline-sort and
+// reversed order, string edit distance with the data provided in parallel, postcard to JSON,
+// IDASH 2017 over a folder of datasets, and Veracruz's darknet example over a stream of frames),
+// and the enclave's refusals of a participant. The catalog's linear-regression, number-stream, pipeline-sort and
 // intersection-sum are Veracruz's other integration tests (VERACRUZ_CATALOG_CASES).
 import { createIdentity, type GeneratedIdentity, type Identity } from '../../protocol/index.js';
 import type { Step } from '../../machines/index.js';
@@ -267,6 +268,73 @@ function singleClient(
   };
 }
 
+/**
+ * Veracruz's darknet example (it has no server test) as a stream: the detector and its labels
+ * provisioned once, then per frame one `image.pgm` write, one execution, one `prediction.log`
+ * read, each checked against the reference.
+ */
+const detectionFrames: Scenario = {
+  name: 'object-detection-frames',
+  title: 'Object detection over a stream of frames',
+  summary: 'One client provisions the detector once, then writes, runs and reads frame by frame.',
+  plan(seed) {
+    const e = exampleNamed('object-detection');
+    const program = exampleProgram('object-detection', ['/input/:r', '/output/:w']);
+    const frames = [0, 1, 2].map((i) => e.generate(seed + i, 1));
+    const [first] = frames;
+    const out = e.outputs[0]!;
+    const fixed = ['/input/detector.vcqn', '/input/labels.names'];
+    const image = '/input/image.pgm';
+    const steps: Step[] = [
+      { op: 'program', path: program.path, source: 'wasm' },
+      ...fixed.map((path): Step => ({ op: 'data', path, source: path, mode: 'write' })),
+      ...frames.flatMap((_, i): Step[] => [
+        { op: 'data', path: image, source: `frame-${i}`, mode: 'write' },
+        { op: 'compute', program: program.path },
+        { op: 'result', path: out, destination: `prediction-${i}` },
+      ]),
+      { op: 'shutdown' },
+    ];
+    return {
+      parties: [
+        {
+          name: 'client',
+          role: 'provides, runs and reads',
+          capabilities: ['/program/:wx', '/input/:w', '/output/:r'],
+        },
+      ],
+      programs: [program],
+      rounds: [[{ party: 'client', steps }]],
+      sources: sourceMap({
+        client: {
+          wasm: program.wasm,
+          ...Object.fromEntries(fixed.map((path) => [path, first!.files.get(path)!])),
+          ...Object.fromEntries(frames.map((f, i) => [`frame-${i}`, f.files.get(image)!])),
+        },
+      }),
+      check: (results) => {
+        const failed = frames
+          .map((f, i) =>
+            verdictFor(
+              results,
+              [{ party: 'client', label: `prediction-${i}` }],
+              e.reference(f).get(out)!,
+              () => `frame ${i}`,
+            ),
+          )
+          .filter((v) => !v.ok);
+        return failed.length > 0
+          ? {
+              ok: false,
+              headline: 'a prediction differs from the reference',
+              details: failed.flatMap((v) => v.details),
+            }
+          : passed(`${frames.length} frames' predictions equal the reference`);
+      },
+    };
+  },
+};
+
 export const veracruzCases: readonly Scenario[] = [
   randomSource,
   linearRegression(2),
@@ -283,6 +351,7 @@ export const veracruzCases: readonly Scenario[] = [
     '/output/idash2017/generate-data-0.dat',
     '/output/idash2017/generate-data-1.dat',
   ]),
+  detectionFrames,
 ];
 
 /** A participant the enclave refuses: its one turn fails with `code`. */
