@@ -26,9 +26,10 @@ import {
   withDeadline,
 } from '../support.js';
 import { parseOptions, readHostFile, type CliIo, type Command } from '../command.js';
+import { dataDirFiles } from '../data-dir.js';
 
 const usage = `Usage: vc client POLICY --identity CERT --key KEY [--program PATH=FILE]... [--data PATH=FILE]...
-                 [--append PATH=FILE]... [--compute PROGRAM_PATH]... [--pipeline NAME]...
+                 [--data-dir DIR=PREFIX]... [--append PATH=FILE]... [--compute PROGRAM_PATH]... [--pipeline NAME]...
                  [--result PATH=FILE|-]... [--shutdown] [--nats URL] [--computation ID]
                  [--timeout SECONDS] [--json]
 
@@ -41,6 +42,8 @@ its measurement is among the policy's runtime hashes. Operations run in the orde
   --program PATH=FILE   provision a program at PATH (e.g. /program/a.wasm), sealed to the enclave
   --data PATH=FILE      provision (or replace) a data file; --append PATH=FILE appends to it;
                         the path stdin feeds the programs' standard input
+  --data-dir DIR=PREFIX provision every file under the folder DIR (sub-folders kept, sorted) at
+                        PREFIX/<its path in DIR>, e.g. --data-dir macd=/input/macd/
   --compute PATH        run a provisioned program
   --pipeline NAME       run a pipeline of the policy (by name: "0", "1", ...)
   --result PATH=FILE    read a result into FILE (- for standard output)
@@ -52,7 +55,16 @@ its measurement is among the policy's runtime hashes. Operations run in the orde
   --json                one JSON report on standard output
 Exit 0 when everything succeeded, 1 with the refusal's code otherwise.`;
 
-const FLAGS = ['program', 'data', 'append', 'compute', 'pipeline', 'result', 'shutdown'] as const;
+const FLAGS = [
+  'program',
+  'data',
+  'data-dir',
+  'append',
+  'compute',
+  'pipeline',
+  'result',
+  'shutdown',
+] as const;
 
 interface Plan {
   readonly steps: Step[];
@@ -86,6 +98,13 @@ function planOf(
         );
         break;
       }
+      case 'data-dir':
+        for (const { path, file } of dataDirFiles(value)) {
+          const source = `${steps.length}:${file}`;
+          sources.set(source, file);
+          steps.push({ op: 'data', path, source, mode: 'write' });
+        }
+        break;
       case 'compute':
         steps.push({ op: 'compute', program: value });
         break;
@@ -140,6 +159,7 @@ export const command: Command = {
         key: { type: 'string' },
         program: { type: 'string', multiple: true },
         data: { type: 'string', multiple: true },
+        'data-dir': { type: 'string', multiple: true },
         append: { type: 'string', multiple: true },
         compute: { type: 'string', multiple: true },
         pipeline: { type: 'string', multiple: true },

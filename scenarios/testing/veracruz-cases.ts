@@ -1,8 +1,9 @@
 // Veracruz's own server and integration tests, as scenarios (test-only, not in `vc scenario list`):
 // the computations the catalog does not already tell as a use case (one client with a random
 // source, linear regression with two and with four clients, intersection sum with the data in
-// reversed order, string edit distance with the data provided in parallel), and the enclave's
-// refusals of a participant. The catalog's linear-regression, number-stream, pipeline-sort and
+// reversed order, string edit distance with the data provided in parallel, postcard to JSON,
+// IDASH 2017 over a folder of datasets, and Veracruz's darknet example over a stream of frames),
+// and the enclave's refusals of a participant. The catalog's linear-regression, number-stream, pipeline-sort and
 // intersection-sum are Veracruz's other integration tests (VERACRUZ_CATALOG_CASES).
 import { createIdentity, type GeneratedIdentity, type Identity } from '../../protocol/index.js';
 import type { Step } from '../../machines/index.js';
@@ -188,12 +189,169 @@ function twoInputs(example: string, order: 'reversed' | 'parallel'): Scenario {
   };
 }
 
+/**
+ * Veracruz's single-client tests (policy `single_client.json`: one client provides the program
+ * and every input, runs it and reads): the inputs written one by one (Veracruz's `write_all` of a
+ * folder), one execution, the named results read and checked against the reference.
+ */
+function singleClient(
+  name: string,
+  title: string,
+  example: string,
+  size: number,
+  reads: readonly string[],
+): Scenario {
+  return {
+    name,
+    title,
+    summary: `One client provisions ${example} and its inputs, runs it and reads ${reads.join(', ')}.`,
+    plan(seed) {
+      const e = exampleNamed(example);
+      const program = exampleProgram(example, ['/input/:r', '/output/:w']);
+      const data = e.generate(seed, size);
+      const expected = e.reference(data);
+      const inputs = [...data.files];
+      return {
+        parties: [
+          {
+            name: 'client',
+            role: 'provides, runs and reads',
+            capabilities: ['/program/:wx', '/input/:w', '/output/:r'],
+          },
+        ],
+        programs: [program],
+        rounds: [
+          [
+            {
+              party: 'client',
+              steps: [
+                { op: 'program', path: program.path, source: 'wasm' },
+                ...inputs.map(([path], i): Step => ({
+                  op: 'data',
+                  path,
+                  source: `in-${i}`,
+                  mode: 'write',
+                })),
+                { op: 'compute', program: program.path },
+                ...reads.map((path): Step => ({ op: 'result', path, destination: path })),
+                { op: 'shutdown' },
+              ],
+            },
+          ],
+        ],
+        sources: sourceMap({
+          client: {
+            wasm: program.wasm,
+            ...Object.fromEntries(inputs.map(([, bytes], i) => [`in-${i}`, bytes])),
+          },
+        }),
+        check: (results) => {
+          const verdicts = reads.map((path) =>
+            verdictFor(
+              results,
+              [{ party: 'client', label: path }],
+              expected.get(path)!,
+              () => path,
+            ),
+          );
+          const failed = verdicts.filter((v) => !v.ok);
+          return failed.length > 0
+            ? {
+                ok: false,
+                headline: 'a result differs from the reference',
+                details: failed.flatMap((v) => v.details),
+              }
+            : passed(`${reads.length} result(s) equal the reference`);
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Veracruz's darknet example (it has no server test) as a stream: the detector and its labels
+ * provisioned once, then per frame one `image.pgm` write, one execution, one `prediction.log`
+ * read, each checked against the reference.
+ */
+const detectionFrames: Scenario = {
+  name: 'object-detection-frames',
+  title: 'Object detection over a stream of frames',
+  summary: 'One client provisions the detector once, then writes, runs and reads frame by frame.',
+  plan(seed) {
+    const e = exampleNamed('object-detection');
+    const program = exampleProgram('object-detection', ['/input/:r', '/output/:w']);
+    const frames = [0, 1, 2].map((i) => e.generate(seed + i, 1));
+    const [first] = frames;
+    const out = e.outputs[0]!;
+    const fixed = ['/input/detector.vcqn', '/input/labels.names'];
+    const image = '/input/image.pgm';
+    const steps: Step[] = [
+      { op: 'program', path: program.path, source: 'wasm' },
+      ...fixed.map((path): Step => ({ op: 'data', path, source: path, mode: 'write' })),
+      ...frames.flatMap((_, i): Step[] => [
+        { op: 'data', path: image, source: `frame-${i}`, mode: 'write' },
+        { op: 'compute', program: program.path },
+        { op: 'result', path: out, destination: `prediction-${i}` },
+      ]),
+      { op: 'shutdown' },
+    ];
+    return {
+      parties: [
+        {
+          name: 'client',
+          role: 'provides, runs and reads',
+          capabilities: ['/program/:wx', '/input/:w', '/output/:r'],
+        },
+      ],
+      programs: [program],
+      rounds: [[{ party: 'client', steps }]],
+      sources: sourceMap({
+        client: {
+          wasm: program.wasm,
+          ...Object.fromEntries(fixed.map((path) => [path, first!.files.get(path)!])),
+          ...Object.fromEntries(frames.map((f, i) => [`frame-${i}`, f.files.get(image)!])),
+        },
+      }),
+      check: (results) => {
+        const failed = frames
+          .map((f, i) =>
+            verdictFor(
+              results,
+              [{ party: 'client', label: `prediction-${i}` }],
+              e.reference(f).get(out)!,
+              () => `frame ${i}`,
+            ),
+          )
+          .filter((v) => !v.ok);
+        return failed.length > 0
+          ? {
+              ok: false,
+              headline: 'a prediction differs from the reference',
+              details: failed.flatMap((v) => v.details),
+            }
+          : passed(`${frames.length} frames' predictions equal the reference`);
+      },
+    };
+  },
+};
+
 export const veracruzCases: readonly Scenario[] = [
   randomSource,
   linearRegression(2),
   linearRegression(4),
   twoInputs('intersection-set-sum', 'reversed'),
   twoInputs('string-edit-distance', 'parallel'),
+  // Veracruz's integration_postcard_json: 10 values, as its generator's Makefile makes.
+  singleClient('postcard-json', 'Postcard to JSON (Wasm)', 'postcard-wasm', 10, [
+    '/output/postcard_wasm.txt',
+  ]),
+  // Veracruz's performance_idash2017: five datasets of 200 rows (40 test, 160 training) of 20
+  // features; it reads the first two results.
+  singleClient('idash2017', 'IDASH 2017 logistic regression', 'idash2017-logistic-regression', 39, [
+    '/output/idash2017/generate-data-0.dat',
+    '/output/idash2017/generate-data-1.dat',
+  ]),
+  detectionFrames,
 ];
 
 /** A participant the enclave refuses: its one turn fails with `code`. */

@@ -7,14 +7,18 @@ import { example as fdCreate } from './fd-create/example.js';
 import { example as fileSeek } from './file-seek/example.js';
 import { example as generateSet } from './generate-set/example.js';
 import { example as huffmanEncoding } from './huffman-encoding/example.js';
+import { example as idash2017 } from './idash2017-logistic-regression/example.js';
 import { example as imageProcessing } from './image-processing/example.js';
 import { example as intersectionSetSum } from './intersection-set-sum/example.js';
 import { example as keepPrimes } from './keep-primes/example.js';
 import { example as linearRegression } from './linear-regression/example.js';
+import { example as postcardWasm } from './postcard-wasm/example.js';
 import { example as privatePoll } from './private-poll/example.js';
 import { example as logisticRegression } from './logistic-regression/example.js';
 import { example as movingAverageConvergenceDivergence } from './moving-average-convergence-divergence/example.js';
+import { example as mnistClassifier } from './mnist-classifier/example.js';
 import { example as nop } from './nop/example.js';
+import { example as objectDetection } from './object-detection/example.js';
 import { example as numberStreamAccumulation } from './number-stream-accumulation/example.js';
 import { example as privateSetIntersectionSum } from './private-set-intersection-sum/example.js';
 import { example as privateSetIntersection } from './private-set-intersection/example.js';
@@ -45,6 +49,7 @@ export const examples: readonly Example[] = [
   privateSetIntersectionSum,
   movingAverageConvergenceDivergence,
   logisticRegression,
+  idash2017,
   generateSet,
   keepPrimes,
   fileSeek,
@@ -53,6 +58,9 @@ export const examples: readonly Example[] = [
   readFile,
   imageProcessing,
   huffmanEncoding,
+  postcardWasm,
+  mnistClassifier,
+  objectDetection,
   nop,
   sdkTour,
   sdkTourC,

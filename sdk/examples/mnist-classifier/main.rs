@@ -1,0 +1,193 @@
+//! mnist-classifier (Rust, std only): Veracruz's TensorFlow Lite MNIST example as a Wasm program.
+//! A handwritten digit (white on black) goes through a small uint8-quantized network, with
+//! TensorFlow Lite's quantized arithmetic (integer accumulators, fixed-point requantization), and
+//! the ten digit probabilities are printed as Veracruz's example prints them.
+//!
+//! Inputs:  /input/digit.pgm           binary PGM (P5), 28 x 28, maxval 255
+//!          /input/mnist-model.vcqn    the network (format below; sdk/examples/mnist-classifier/
+//!                                     generate.ts trains and writes one)
+//! Outputs: stdout and /output/mnist.txt, the same text: the line
+//!          "Detection probability per digit (descending):" then one line "D: P%" per digit,
+//!          P = (q as f32) * 100.0 / 255.0 with two decimals, q the digit's uint8 probability,
+//!          in descending order of P (equal P: smaller digit first).
+//! Model (all little-endian): "VCQN", u32 version 1, u32 input length (784), u32 layer count;
+//! each layer: u32 inputs, u32 outputs, u8 weight zero point, u8 input zero point, u8 output zero
+//! point, u8 relu (0 or 1), i32 multiplier (2^30 <= m < 2^31), u32 shift (<= 31), outputs x inputs
+//! u8 weights (row by row), outputs i32 biases; then 256 u32 exp table entries.
+//! Layer: acc = bias + sum (w - wz)(x - xz); y = zp_out + ((acc * m + 2^(30 + shift)) >> (31 +
+//! shift)), clamped to [zp_out if relu else 0, 255]. Softmax over the last layer's 10 outputs q:
+//! e = table[max(q) - q], p = floor((2 * 255 * e + sum e) / (2 * sum e)).
+//! Wrong shapes (another image size or format, a truncated or inconsistent model) are refused
+//! with a message on stderr and exit code 1, nothing written.
+
+use std::fs;
+use std::process::exit;
+
+fn fail(message: String) -> ! {
+    eprintln!("{}", message);
+    exit(1)
+}
+
+fn read(path: &str) -> Vec<u8> {
+    fs::read(path).unwrap_or_else(|e| fail(format!("cannot read {}: {}", path, e)))
+}
+
+/// The pixels of a binary PGM of `width` x `height`, maxval 255.
+fn pgm(bytes: &[u8], width: usize, height: usize) -> Result<Vec<u8>, String> {
+    if !bytes.starts_with(b"P5") {
+        return Err("not a binary PGM (P5)".to_string());
+    }
+    let mut at = 2;
+    let mut fields = [0usize; 3];
+    for field in fields.iter_mut() {
+        loop {
+            match bytes.get(at) {
+                Some(b'#') => {
+                    while bytes.get(at).map_or(false, |&b| b != b'\n') {
+                        at += 1;
+                    }
+                }
+                Some(b) if b.is_ascii_whitespace() => at += 1,
+                _ => break,
+            }
+        }
+        let start = at;
+        while bytes.get(at).map_or(false, |b| b.is_ascii_digit()) {
+            at += 1;
+        }
+        *field = std::str::from_utf8(&bytes[start..at])
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| "a bad PGM header".to_string())?;
+    }
+    if !bytes.get(at).map_or(false, |b| b.is_ascii_whitespace()) {
+        return Err("a bad PGM header".to_string());
+    }
+    at += 1;
+    if fields != [width, height, 255] {
+        return Err(format!("a {}x{} PGM of maxval {}, not {}x{} of 255", fields[0], fields[1], fields[2], width, height));
+    }
+    let pixels = &bytes[at..];
+    if pixels.len() != width * height {
+        return Err(format!("{} pixel bytes, not {}", pixels.len(), width * height));
+    }
+    Ok(pixels.to_vec())
+}
+
+struct Layer {
+    inputs: usize,
+    outputs: usize,
+    weight_zero: i32,
+    input_zero: i32,
+    output_zero: i32,
+    relu: bool,
+    multiplier: i64,
+    shift: u32,
+    weights: Vec<u8>,
+    biases: Vec<i32>,
+}
+
+struct Model {
+    input: usize,
+    layers: Vec<Layer>,
+    table: Vec<u32>,
+}
+
+struct Cursor<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
+        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len()).ok_or_else(|| format!("the model ends at byte {}", self.bytes.len()))?;
+        let out = &self.bytes[self.at..end];
+        self.at = end;
+        Ok(out)
+    }
+    fn u32(&mut self) -> Result<u32, String> {
+        let b = self.take(4)?;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+    fn u8(&mut self) -> Result<u8, String> {
+        Ok(self.take(1)?[0])
+    }
+}
+
+fn model(bytes: &[u8]) -> Result<Model, String> {
+    let mut c = Cursor { bytes, at: 0 };
+    if c.take(4)? != b"VCQN" || c.u32()? != 1 {
+        return Err("not a VCQN version 1 model".to_string());
+    }
+    let input = c.u32()? as usize;
+    let count = c.u32()? as usize;
+    if count == 0 || count > 16 {
+        return Err(format!("{} layers", count));
+    }
+    let mut layers = Vec::new();
+    let mut width = input;
+    for i in 0..count {
+        let (inputs, outputs) = (c.u32()? as usize, c.u32()? as usize);
+        if inputs != width || outputs == 0 || outputs > 4096 {
+            return Err(format!("layer {} maps {} to {} values after {}", i, inputs, outputs, width));
+        }
+        let (weight_zero, input_zero, output_zero, relu) = (c.u8()? as i32, c.u8()? as i32, c.u8()? as i32, c.u8()?);
+        let multiplier = c.u32()? as i64;
+        let shift = c.u32()?;
+        if relu > 1 || !(1 << 30..1 << 31).contains(&multiplier) || shift > 31 {
+            return Err(format!("layer {} has a bad relu flag, multiplier or shift", i));
+        }
+        let weights = c.take(inputs * outputs)?.to_vec();
+        let biases = (0..outputs).map(|_| c.u32().map(|b| b as i32)).collect::<Result<_, _>>()?;
+        layers.push(Layer { inputs, outputs, weight_zero, input_zero, output_zero, relu: relu == 1, multiplier, shift, weights, biases });
+        width = outputs;
+    }
+    let table = (0..256).map(|_| c.u32()).collect::<Result<Vec<_>, _>>()?;
+    if c.at != bytes.len() {
+        return Err(format!("{} bytes after the model", bytes.len() - c.at));
+    }
+    Ok(Model { input, layers, table })
+}
+
+fn run(layer: &Layer, x: &[u8]) -> Vec<u8> {
+    (0..layer.outputs)
+        .map(|o| {
+            let row = &layer.weights[o * layer.inputs..(o + 1) * layer.inputs];
+            let mut acc = layer.biases[o] as i64;
+            for (w, v) in row.iter().zip(x) {
+                acc += (*w as i64 - layer.weight_zero as i64) * (*v as i64 - layer.input_zero as i64);
+            }
+            let scaled = (acc * layer.multiplier + (1i64 << (30 + layer.shift))) >> (31 + layer.shift);
+            let low = if layer.relu { layer.output_zero as i64 } else { 0 };
+            (scaled + layer.output_zero as i64).clamp(low, 255) as u8
+        })
+        .collect()
+}
+
+fn main() {
+    let net = model(&read("/input/mnist-model.vcqn")).unwrap_or_else(|e| fail(format!("/input/mnist-model.vcqn: {}", e)));
+    if net.input != 784 || net.layers.last().map(|l| l.outputs) != Some(10) {
+        fail(format!("/input/mnist-model.vcqn maps {} values to {}, not 784 to 10", net.input, net.layers.last().map_or(0, |l| l.outputs)));
+    }
+    let mut x = pgm(&read("/input/digit.pgm"), 28, 28).unwrap_or_else(|e| fail(format!("/input/digit.pgm is {}", e)));
+    for layer in &net.layers {
+        x = run(layer, &x);
+    }
+    let max = *x.iter().max().unwrap_or(&0);
+    let e: Vec<u64> = x.iter().map(|q| net.table[(max - q) as usize] as u64).collect();
+    let sum: u64 = e.iter().sum();
+    if sum == 0 {
+        fail("/input/mnist-model.vcqn has an exp table of zeros".to_string());
+    }
+    // As Veracruz's example: percentages in f32, sorted descending (a stable sort).
+    let mut result: Vec<(usize, f32)> = e.iter().map(|e| ((2 * 255 * e + sum) / (2 * sum)) as u8).map(|q| (q as f32) * 100.0 / 255.0).enumerate().collect();
+    result.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Equal));
+    let mut text = String::from("Detection probability per digit (descending):\n");
+    for (digit, percentage) in result {
+        text.push_str(&format!("{}: {:.2}%\n", digit, percentage));
+    }
+    print!("{}", text);
+    if let Err(e) = fs::write("/output/mnist.txt", text) {
+        fail(format!("cannot write /output/mnist.txt: {}", e));
+    }
+}
