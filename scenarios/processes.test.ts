@@ -45,7 +45,7 @@ describe('scenarios as separate processes', () => {
       if (!requireResource(t, 'nats-server binary', hasBinary('nats-server'))) return;
       const journalFile = join(dir, `${name}.vcj`);
       const env = await processesEnvironment({
-        nats: server!.url,
+        nats: { servers: [server!.url] },
         workDir: join(dir, name),
         journalFile,
       });

@@ -1,7 +1,9 @@
 // The Transport over NATS (@nats-io/transport-node). The first connect fails once, within a few
-// seconds, with a code naming the URL (nothing there, or something there that is not NATS); once
-// connected it reconnects forever with a short wait (the server may restart). Each request's reply
-// subject lives under `vc.inbox` so the journal records replies too; nats.js errors become our
+// seconds, with a code naming the URL and the cause (nothing there, not NATS, credentials refused,
+// no TLS session); once connected it reconnects forever with a short wait (the server may
+// restart). A publish, request or subscription the server's permissions refuse is ERR_NATS_PERMISSION
+// naming the subject. Each request's reply
+// subject lives under `<namespace>.inbox` so the journal records replies too; nats.js errors become our
 // typed errors.
 import {
   connect,
@@ -16,7 +18,14 @@ import { createConnection } from 'node:net';
 import { TransportError } from './errors.js';
 import { withRetry } from './retry.js';
 import { StatusChannel } from './status-channel.js';
-import { INBOX_PREFIX } from '../protocol/index.js';
+import {
+  natsAuthOptions,
+  shownServers,
+  type NatsAuth,
+  type NatsConnectionSettings,
+  type NatsTls,
+} from './nats-settings.js';
+import { type Subjects, subjectsFor } from '../protocol/index.js';
 import type {
   Msg,
   MsgHandler,
@@ -30,10 +39,16 @@ import type {
 export interface NatsTransportOptions {
   /** One URL or several (a cluster). */
   readonly servers: string | readonly string[];
+  /** How to authenticate (user and password, token, NKey seed file, credentials file). */
+  readonly auth?: NatsAuth;
+  /** TLS: the CA to trust, a client certificate and key. */
+  readonly tls?: NatsTls;
   /** Name shown in the server's connection list. */
   readonly name?: string;
   /** Bound on the first connect, TCP and NATS handshake together (default 5000 ms). */
   readonly connectTimeoutMs?: number;
+  /** The namespace of every subject, stream and bucket its users name (default `vc`). */
+  readonly namespace?: string;
   /** Passed through to nats.js for anything else (credentials, TLS). */
   readonly connectOptions?: Partial<NodeConnectionOptions>;
 }
@@ -43,10 +58,21 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 export class NatsTransport implements Transport {
   readonly name = 'nats';
   readonly connection: NatsConnection;
+  readonly subjects: Subjects;
+  /** How it connected (URLs, credentials' files, TLS, namespace), for connections made alike. */
+  readonly settings: NatsConnectionSettings;
   readonly #status = new StatusChannel();
+  /** Requests waiting for a reply, by subject: a publish permission refusal ends them at once. */
+  readonly #refusable = new Map<string, Set<(error: TransportError) => void>>();
 
-  private constructor(connection: NatsConnection) {
+  private constructor(
+    connection: NatsConnection,
+    subjects: Subjects,
+    settings: NatsConnectionSettings,
+  ) {
     this.connection = connection;
+    this.subjects = subjects;
+    this.settings = settings;
     void this.#pumpStatus();
   }
 
@@ -57,6 +83,14 @@ export class NatsTransport implements Transport {
    */
   static async connect(options: NatsTransportOptions): Promise<NatsTransport> {
     const servers = typeof options.servers === 'string' ? [options.servers] : [...options.servers];
+    const subjects = subjectsFor(options.namespace);
+    const settings: NatsConnectionSettings = {
+      servers,
+      ...(options.auth ? { auth: options.auth } : {}),
+      ...(options.tls ? { tls: options.tls } : {}),
+      namespace: subjects.namespace,
+    };
+    const auth = natsAuthOptions(options.auth, options.tls);
     try {
       const nc = await connect({
         servers,
@@ -65,9 +99,10 @@ export class NatsTransport implements Transport {
         maxReconnectAttempts: -1,
         reconnectTimeWait: 200,
         reconnectJitter: 50,
+        ...auth,
         ...options.connectOptions,
       });
-      return new NatsTransport(nc);
+      return new NatsTransport(nc, subjects, settings);
     } catch (error) {
       throw await connectError(error, servers);
     }
@@ -87,7 +122,7 @@ export class NatsTransport implements Transport {
       queue: options.queue,
       callback: (error, msg) => {
         if (error) {
-          this.#status.emit({ type: 'error', error });
+          this.#status.emit({ type: 'error', error: mapError(error, subject) });
           return;
         }
         this.#deliver(handler, msg);
@@ -104,15 +139,24 @@ export class NatsTransport implements Transport {
     const timeout = options.timeoutMs ?? 2000;
     this.#checkSize(subject, data);
     return withRetry(async () => {
+      // the server refuses a publish asynchronously (-ERR), which nats.js reports as a status, not
+      // as the request's failure: without this the request would wait out its timeout
+      let refuse!: (error: TransportError) => void;
+      const refused = new Promise<never>((_, reject) => (refuse = reject));
+      const waiting = this.#refusable.get(subject) ?? new Set();
+      this.#refusable.set(subject, waiting.add(refuse));
       try {
-        // a reply subject under vc.inbox (recorded by the journal), while the connection's own
+        // a reply subject under <ns>.inbox (recorded by the journal), while the connection's own
         // inbox stays `_INBOX` so JetStream API traffic is not recorded
-        const reply = createInbox(INBOX_PREFIX);
-        return plain(
-          (await this.connection.request(subject, data, { timeout, noMux: true, reply })).data,
-        );
+        const reply = createInbox(this.subjects.inboxPrefix);
+        const answer = this.connection.request(subject, data, { timeout, noMux: true, reply });
+        answer.catch(() => undefined);
+        return plain((await Promise.race([answer, refused])).data);
       } catch (error) {
         throw mapError(error, subject);
+      } finally {
+        waiting.delete(refuse);
+        if (waiting.size === 0) this.#refusable.delete(subject);
       }
     }, options.retry);
   }
@@ -169,6 +213,13 @@ export class NatsTransport implements Transport {
     const closed = this.connection.closed();
     void closed.then(() => this.#status.emit({ type: 'closed' }));
     for await (const s of this.connection.status()) {
+      if (s.type === 'error' && s.error instanceof natsErrors.PermissionViolationError) {
+        const refusal = permissionError(s.error);
+        if (s.error.operation === 'publish')
+          for (const refuse of this.#refusable.get(s.error.subject) ?? []) refuse(refusal);
+        this.#status.emit({ type: 'error', error: refusal });
+        continue;
+      }
       const event = mapStatus(s);
       if (event) this.#status.emit(event);
     }
@@ -177,7 +228,8 @@ export class NatsTransport implements Transport {
 
 /** A failed first connect as our code; a timeout is told apart by whether TCP got through. */
 async function connectError(error: unknown, servers: readonly string[]): Promise<TransportError> {
-  const url = servers.join(',');
+  if (error instanceof TransportError) return error;
+  const url = shownServers(servers);
   const details = { url };
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof natsErrors.TimeoutError) {
@@ -192,6 +244,23 @@ async function connectError(error: unknown, servers: readonly string[]): Promise
           details,
           cause: error,
         });
+  }
+  if (
+    error instanceof natsErrors.AuthorizationError ||
+    error instanceof natsErrors.UserAuthenticationExpiredError ||
+    /authorization violation|authentication/i.test(message)
+  ) {
+    return new TransportError(
+      'ERR_NATS_AUTH',
+      `the NATS server at ${url} refused the credentials: ${message}`,
+      { details, cause: error },
+    );
+  }
+  if (isTlsFailure(error, message)) {
+    return new TransportError('ERR_NATS_TLS', `no TLS session with ${url}: ${message}`, {
+      details,
+      cause: error,
+    });
   }
   // nats.js's words for a server that answered with something other than INFO
   if (/unexpected response|parse|protocol/i.test(message)) {
@@ -217,6 +286,30 @@ async function connectError(error: unknown, servers: readonly string[]): Promise
     'ERR_NATS_UNREACHABLE',
     `the NATS server at ${url} refused the connection: ${message}`,
     { details, cause: error },
+  );
+}
+
+/** A refusal of the TLS handshake or of a certificate, on either side. */
+function isTlsFailure(error: unknown, message: string): boolean {
+  const code =
+    (error as { code?: unknown }).code ?? (error as { cause?: { code?: unknown } }).cause?.code;
+  const causeMessage = String((error as { cause?: { message?: unknown } }).cause?.message ?? '');
+  return (
+    (typeof code === 'string' && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_(VERIFY|GET)/.test(code)) ||
+    /\btls\b|ssl|certificate/i.test(`${message} ${causeMessage}`)
+  );
+}
+
+/** A permission violation the server reported, as our code naming the subject. */
+function permissionError(error: InstanceType<typeof natsErrors.PermissionViolationError>) {
+  const what = error.operation === 'publish' ? 'publish to' : 'subscribe to';
+  return new TransportError(
+    'ERR_NATS_PERMISSION',
+    `the NATS server refused to let this user ${what} ${error.subject}`,
+    {
+      details: { subject: error.subject, operation: error.operation },
+      cause: error,
+    },
   );
 }
 
@@ -271,6 +364,8 @@ function mapStatus(s: Status): TransportStatus | undefined {
 }
 
 function mapError(error: unknown, subject: string): TransportError {
+  if (error instanceof TransportError) return error;
+  if (error instanceof natsErrors.PermissionViolationError) return permissionError(error);
   const details = { subject };
   if (error instanceof natsErrors.TimeoutError) {
     return new TransportError('ERR_TIMEOUT', 'no reply in time', { details, cause: error });

@@ -6,7 +6,6 @@
 // the enclave's idempotency cache answers a duplicate) and the computation carries on.
 import {
   type BodyOf,
-  eventsSubject,
   ProtocolError,
   toVcError,
   type VcError,
@@ -60,7 +59,7 @@ export class EnclaveWatch {
     this.#missedPings = options.missedPings ?? 2;
     // Announcements are signed by a self-certified host key: trusted for nothing but ending a
     // wait, which a hostile bus could do anyway by dropping messages.
-    this.#unsubscribe = endpoint.subscribe(eventsSubject(computation), keyFromSenderId, (m) => {
+    this.#unsubscribe = endpoint.subscribe(endpoint.transport.subjects.events(computation), keyFromSenderId, (m) => {
       if (m.kind === 'computation.ended' && m.body.computation === computation)
         this.#onEnded(m.body);
     });

@@ -9,13 +9,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Step } from '../../machines/index.js';
-import {
-  computationIdFor,
-  enclaveSubject,
-  eventsSubject,
+import { computationIdFor,
   type GeneratedIdentity,
-  type LoadedPolicy,
-} from '../../protocol/index.js';
+  type LoadedPolicy, subjectsFor } from '../../protocol/index.js';
 import { identities, policyFor, wasmOf } from '../../scenarios/testing/index.js';
 import { hasBinary, requireResource } from '../../test-support/requirements.js';
 import {
@@ -28,6 +24,9 @@ import { Endpoint } from '../runtime/endpoint.js';
 import { memoryBus, natsBus } from '../system/system-bus.js';
 import { startSystem, type System } from '../system/system.js';
 import { runParticipant, type ParticipantResult } from './participant-actor.js';
+
+/** The default namespace's subjects. */
+const S = subjectsFor();
 
 /** Seconds, not the minutes of 60 s timeouts times three attempts. */
 const BOUND_MS = 15_000;
@@ -78,7 +77,7 @@ const loopSteps: Step[] = [
 /** Calls `onRequest` once, when the participant's first request of `kind` reaches the bus. */
 function onFirst(system: System, computation: string, kind: string, onRequest: () => void): void {
   let seen = false;
-  const sub = system.bus.subscribe(enclaveSubject(computation), (msg) => {
+  const sub = system.bus.subscribe(S.enclave(computation), (msg) => {
     if (seen || readEnvelopeHeaderUnverified(msg.data).kind !== kind) return;
     seen = true;
     sub.unsubscribe();
@@ -134,7 +133,7 @@ test('computation.ended announced while a participant waits: the step fails with
     const host = await Endpoint.withFreshKey(system.bus, Date.now);
     onFirst(system, launched.computation, 'compute.request', () => {
       void host.publish(
-        eventsSubject(launched.computation),
+        S.events(launched.computation),
         launched.computation,
         'computation.ended',
         {

@@ -17,6 +17,7 @@ import { measureRuntime, generateSimAttestationKey, SIM_KEY_ENV } from '../../en
 import { UsageError } from '../../protocol/index.js';
 import { parseOptions, readHostFile, readHostText, type CliIo, type Command } from '../command.js';
 import { checkOutputFile, outputError } from '../support.js';
+import { NATS_OPTIONS, NATS_USAGE, natsSettingsFrom } from '../nats-options.js';
 
 const usage = `Usage:
   vc attest verify --platform nitro|psa|sim --evidence FILE [--root PEM] [--key PEM]
@@ -44,7 +45,9 @@ sim-key    creates the sim platform attestation key (PKCS#8 PEM, mode 0600) for 
            (${SIM_KEY_ENV}) and prints its public key, to endorse at the verifier.
 endorse    manages platform keys (sim, psa) and roots (nitro) in the verifier's state store.
 reference  manages reference values (allowed measurements; nitro PCRs as --kind pcr1..pcr31).
-STORE      --store FILE (default ${DEFAULT_STORE_FILE}) or --nats URL [--bucket NAME].
+STORE      --store FILE (default ${DEFAULT_STORE_FILE}) or --nats URL [--bucket NAME] (default
+           <ns>_verifier), with the NATS connection options below.
+${NATS_USAGE}
 Simulated (sim) evidence is INSECURE: anyone holding the platform key can forge it.`;
 
 const options = {
@@ -65,7 +68,7 @@ const options = {
   value: { type: 'string' },
   kind: { type: 'string' },
   store: { type: 'string' },
-  nats: { type: 'string' },
+  ...NATS_OPTIONS,
   bucket: { type: 'string' },
 } as const;
 
@@ -191,7 +194,7 @@ function storeLocation(values: Values): StoreLocation {
   if (values.nats)
     return {
       kind: 'nats',
-      servers: values.nats,
+      settings: natsSettingsFrom(values),
       ...(values.bucket ? { bucket: values.bucket } : {}),
     };
   return { kind: 'file', path: values.store ?? DEFAULT_STORE_FILE };

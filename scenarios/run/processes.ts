@@ -5,7 +5,7 @@
 // checked before anything is spawned (a URL that is not NATS, or NATS without JetStream, is its
 // code within seconds), and a service that exits instead of serving ends the run with its refusal.
 import { readFileSync } from 'node:fs';
-import { isJournaled, VcError } from '../../protocol/index.js';
+import { subjectsFor, VcError } from '../../protocol/index.js';
 import {
   ensureJournalStream,
   privateTempDir,
@@ -26,7 +26,7 @@ const SERVE_TIMEOUT_MS = 60_000;
 
 export async function processesEnvironment(choice: EnvironmentChoice): Promise<Environment> {
   const server: NatsServer | undefined = choice.nats ? undefined : await startNatsServer();
-  const url = choice.nats ?? server!.url;
+  const url = choice.nats?.servers.join(',') ?? server!.url;
   let bus: NatsTransport;
   try {
     // ERR_NATS_UNREACHABLE / ERR_NOT_NATS / ERR_NO_JETSTREAM here, before any service is spawned
@@ -46,7 +46,7 @@ export async function processesEnvironment(choice: EnvironmentChoice): Promise<E
   const log = choice.log;
   const journal: JournalLine[] = [];
   const recorder = bus.subscribe('vc.>', (msg) => {
-    if (isJournaled(msg.subject))
+    if (subjectsFor().isJournaled(msg.subject))
       journal.push({ subject: msg.subject, data: msg.data, time: Date.now() });
   });
   await bus.flush();
