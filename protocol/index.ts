@@ -44,6 +44,7 @@ export {
   computationOfSubject,
   isNamespace,
   subjectMatches,
+  subjectPatterns,
   subjectShape,
   subjectsFor,
 } from './messages/subjects.js';

@@ -62,8 +62,6 @@ export class NatsTransport implements Transport {
   /** How it connected (URLs, credentials' files, TLS, namespace), for connections made alike. */
   readonly settings: NatsConnectionSettings;
   readonly #status = new StatusChannel();
-  /** Requests waiting for a reply, by subject: a publish permission refusal ends them at once. */
-  readonly #refusable = new Map<string, Set<(error: TransportError) => void>>();
 
   private constructor(
     connection: NatsConnection,
@@ -139,24 +137,16 @@ export class NatsTransport implements Transport {
     const timeout = options.timeoutMs ?? 2000;
     this.#checkSize(subject, data);
     return withRetry(async () => {
-      // the server refuses a publish asynchronously (-ERR), which nats.js reports as a status, not
-      // as the request's failure: without this the request would wait out its timeout
-      let refuse!: (error: TransportError) => void;
-      const refused = new Promise<never>((_, reject) => (refuse = reject));
-      const waiting = this.#refusable.get(subject) ?? new Set();
-      this.#refusable.set(subject, waiting.add(refuse));
       try {
         // a reply subject under <ns>.inbox (recorded by the journal), while the connection's own
-        // inbox stays `_INBOX` so JetStream API traffic is not recorded
+        // inbox stays `_INBOX` so JetStream API traffic is not recorded. With its own inbox
+        // (noMux) nats.js ends the request at once when the server refuses its publish.
         const reply = createInbox(this.subjects.inboxPrefix);
-        const answer = this.connection.request(subject, data, { timeout, noMux: true, reply });
-        answer.catch(() => undefined);
-        return plain((await Promise.race([answer, refused])).data);
+        return plain(
+          (await this.connection.request(subject, data, { timeout, noMux: true, reply })).data,
+        );
       } catch (error) {
         throw mapError(error, subject);
-      } finally {
-        waiting.delete(refuse);
-        if (waiting.size === 0) this.#refusable.delete(subject);
       }
     }, options.retry);
   }
@@ -214,10 +204,7 @@ export class NatsTransport implements Transport {
     void closed.then(() => this.#status.emit({ type: 'closed' }));
     for await (const s of this.connection.status()) {
       if (s.type === 'error' && s.error instanceof natsErrors.PermissionViolationError) {
-        const refusal = permissionError(s.error);
-        if (s.error.operation === 'publish')
-          for (const refuse of this.#refusable.get(s.error.subject) ?? []) refuse(refusal);
-        this.#status.emit({ type: 'error', error: refusal });
+        this.#status.emit({ type: 'error', error: permissionError(s.error) });
         continue;
       }
       const event = mapStatus(s);
@@ -365,7 +352,8 @@ function mapStatus(s: Status): TransportStatus | undefined {
 
 function mapError(error: unknown, subject: string): TransportError {
   if (error instanceof TransportError) return error;
-  if (error instanceof natsErrors.PermissionViolationError) return permissionError(error);
+  for (let e: unknown = error; e instanceof Error; e = e.cause)
+    if (e instanceof natsErrors.PermissionViolationError) return permissionError(e);
   const details = { subject };
   if (error instanceof natsErrors.TimeoutError) {
     return new TransportError('ERR_TIMEOUT', 'no reply in time', { details, cause: error });

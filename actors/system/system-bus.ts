@@ -126,11 +126,12 @@ export async function natsBus(options: NatsBusOptions): Promise<SystemBus> {
   const subjects = main.subjects;
   const reader = options.journal.kind === 'none' ? undefined : await connect('vc-journal');
   const recorded = options.journal.kind === 'recorder' ? new InProcessJournal() : undefined;
-  const recorder =
-    recorded &&
-    reader?.subscribe(`${subjects.namespace}.>`, (m) => {
-      if (subjects.isJournaled(m.subject)) recorded.add(m.subject, m.data);
-    });
+  const recorders =
+    recorded && reader
+      ? subjects.journal.map((pattern) =>
+          reader.subscribe(pattern, (m) => recorded.add(m.subject, m.data)),
+        )
+      : [];
   if (options.journal.kind === 'jetstream' && reader)
     await ensureJournalStream(reader.connection, {
       subjects,
@@ -156,7 +157,7 @@ export async function natsBus(options: NatsBusOptions): Promise<SystemBus> {
       return records;
     },
     close: async () => {
-      recorder?.unsubscribe();
+      for (const recorder of recorders) recorder.unsubscribe();
       for (const c of connections.reverse()) await c.close().catch(() => undefined);
     },
   };

@@ -181,3 +181,25 @@ export function subjectMatches(pattern: string, subject: string): boolean {
 export function computationIdFor(policyHash: string): string {
   return `p${policyHash.slice(0, 32)}`;
 }
+
+/**
+ * The subject patterns of one computation and one host, for permissions and contracts
+ * (transport/nats-permissions.ts, docs/nats-permissions.md): `computation` and `host` are a
+ * token, `*` (any) or a placeholder shown in documents (`<computation>`); not for sending.
+ */
+export function subjectPatterns(
+  subjects: Subjects,
+  scope: { readonly computation: string; readonly host: string },
+) {
+  const ns = subjects.namespace;
+  const c = `${ns}.c.${scope.computation}`;
+  return {
+    enclave: `${c}.enclave`,
+    events: `${c}.events`,
+    trace: (actor: string) => `${c}.trace.${actor}`,
+    live: `${ns}.live.c.${scope.computation}`,
+    bulk: (purpose: 'upload' | 'result') => `${ns}.bulk.${scope.computation}.${purpose}.>`,
+    hostControl: `${ns}.hosts.control.${scope.host}`,
+    inboxes: `${subjects.inboxPrefix}.>`,
+  };
+}

@@ -41,6 +41,8 @@ export async function natsEnvironment(options: NatsEnvironmentOptions): Promise<
           ? { kind: 'recorder' }
           : { kind: 'none' },
   });
+  // The runner watches the bus on a connection of its own (a watcher's, docs/nats-permissions.md).
+  const watch = await bus.connect('vc-watch');
   const system = await startSystem({
     bus,
     hosts: options.hosts ?? 1,
@@ -49,7 +51,7 @@ export async function natsEnvironment(options: NatsEnvironmentOptions): Promise<
   return {
     mode: 'nats',
     trust: { caCertificatePem: system.ca.certificatePem, measurements: [system.measurement] },
-    bus: system.bus,
+    bus: watch,
     launch: async (run) => {
       const launched = await system.launch(run.policy);
       return { host: launched.host, worker: launched.worker };
