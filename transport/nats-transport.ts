@@ -120,7 +120,9 @@ export class NatsTransport implements Transport {
       queue: options.queue,
       callback: (error, msg) => {
         if (error) {
-          this.#status.emit({ type: 'error', error: mapError(error, subject) });
+          // a refused subscription is reported once, by the connection's status (#pumpStatus)
+          if (!(error instanceof natsErrors.PermissionViolationError))
+            this.#status.emit({ type: 'error', error: mapError(error, subject) });
           return;
         }
         this.#deliver(handler, msg);
