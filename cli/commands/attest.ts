@@ -190,8 +190,9 @@ async function simKey(values: Values, io: CliIo): Promise<number> {
 }
 
 function storeLocation(values: Values): StoreLocation {
-  if (values.nats && values.store) throw new UsageError('give --store or --nats, not both');
-  if (values.nats)
+  const overNats = values.nats !== undefined || values.context !== undefined;
+  if (overNats && values.store) throw new UsageError('give --store or --nats, not both');
+  if (overNats)
     return {
       kind: 'nats',
       settings: natsSettingsFrom(values),
