@@ -14,7 +14,10 @@ import { prepareRun, type PreparedRun } from './prepare.js';
 import { runScenario } from './run-scenario.js';
 import type { Environment } from './run/environment.js';
 import { natsEnvironment } from './run/nats.js';
+import { openNatsRegistry } from '../actors/index.js';
+import { openStateStore } from '../attestation/index.js';
 import {
+  JetStreamJournalReader,
   NatsTransport,
   natsAccountsConfig,
   privateTempDir,
@@ -56,7 +59,12 @@ function serverConfig(pki: TestPki, computations: readonly string[]): string {
       user: `${prefix}${role}`,
       password: secret,
       role,
-      scope: role === 'participant' ? { computations } : role === 'host' ? { host: 'host-0' } : {},
+      scope:
+        role === 'participant'
+          ? { computations }
+          : role === 'host'
+            ? { host: 'host-0' }
+            : { verifierStore: true },
     }));
   return [
     'tls {',
@@ -103,6 +111,8 @@ describe('NATS least privilege, with TLS and a user per role', () => {
         const role = roleOf(name);
         return { user: role, password: passwords.get(role)! };
       },
+      // the journal in JetStream: made by a host's user, read back by a watcher's
+      jetstreamReplicas: 1,
       journalFile: `${folder.path}/journal.vcj`,
     });
     for (const scenario of scenarios)
@@ -179,6 +189,58 @@ describe('NATS least privilege, with TLS and a user per role', () => {
       );
     } finally {
       await participant.close();
+    }
+  });
+
+  test('JetStream: the host makes the registry, the verifier its store, the watcher reads; a participant neither', async (t) => {
+    if (!requireResource(t, 'nats-server and openssl binaries', ready())) return;
+    const as = (role: NatsRole) =>
+      NatsTransport.connect({
+        servers: server!.url,
+        tls,
+        auth: { user: role, password: passwords.get(role)! },
+      });
+    const host = await as('host');
+    const watcher = await as('watcher');
+    const participant = await as('participant');
+    try {
+      const registry = await openNatsRegistry(host.connection, { subjects: host.subjects });
+      await registry.claim({
+        computation: 'p-perm-test',
+        host: 'host-0',
+        worker: 'w-1',
+        policyHash: 'ab'.repeat(32),
+        platform: 'sim',
+        participants: [],
+      });
+      const seen = await openNatsRegistry(watcher.connection, { subjects: watcher.subjects });
+      assert.ok((await seen.list()).some((e) => e.computation === 'p-perm-test'));
+      // the journal the scenarios wrote, read by the watcher
+      let records = 0;
+      for await (const r of new JetStreamJournalReader(watcher.connection, S.journalStream).records()) {
+        assert.ok(r.subject.startsWith('vc.'));
+        records += 1;
+      }
+      assert.ok(records > 0, 'the watcher reads the journal');
+      await assert.rejects(
+        (async () => {
+          for await (const r of new JetStreamJournalReader(participant.connection).records()) void r;
+        })(),
+        'a participant cannot read the journal',
+      );
+      const store = await openStateStore({
+        kind: 'nats',
+        settings: {
+          servers: [server!.url],
+          tls: tls!,
+          auth: { user: 'verifier', password: passwords.get('verifier')! },
+        },
+      });
+      await store.create('k', Uint8Array.of(1));
+      assert.deepEqual((await store.get('k'))?.value, Uint8Array.of(1));
+      await store.close();
+    } finally {
+      for (const bus of [host, watcher, participant]) await bus.close();
     }
   });
 

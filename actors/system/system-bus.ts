@@ -103,7 +103,8 @@ export interface NatsBusOptions {
   /**
    * An actor's own credentials, by the name it connects with: `vc-system` (the launcher and the
    * participants of this process), `vc-verifier`, `vc-host-<i>`, `vc-enclave` (each enclave
-   * worker), `vc-journal` (the recorder and the journal's reader). Undefined: `settings.auth`.
+   * worker), `vc-host-journal` (makes the journal stream), `vc-journal` (the recorder and the
+   * journal's reader), `vc-watch` (the scenario runner's live view). Undefined: `settings.auth`.
    */
   readonly authFor?: (name: string) => NatsAuth | undefined;
 }
@@ -132,8 +133,9 @@ export async function natsBus(options: NatsBusOptions): Promise<SystemBus> {
           reader.subscribe(pattern, (m) => recorded.add(m.subject, m.data)),
         )
       : [];
-  if (options.journal.kind === 'jetstream' && reader)
-    await ensureJournalStream(reader.connection, {
+  // The services make the journal stream (as `vc host` and `vc verifier` do): a host's connection.
+  if (options.journal.kind === 'jetstream')
+    await ensureJournalStream((await connect('vc-host-journal')).connection, {
       subjects,
       ...(options.journal.replicas === undefined ? {} : { replicas: options.journal.replicas }),
     });
