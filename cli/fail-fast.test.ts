@@ -12,11 +12,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { natsBus, startSystem, type System } from '../actors/index.js';
 import { createVerifierCa } from '../attestation/index.js';
-import { computationIdFor,
+import {
+  computationIdFor,
   createIdentity,
   type GeneratedIdentity,
   loadPolicyFile,
-  policyTextFromSpec, subjectsFor } from '../protocol/index.js';
+  policyTextFromSpec,
+  subjectsFor,
+} from '../protocol/index.js';
 import { identities, policyFor, wasmOf } from '../scenarios/testing/index.js';
 import { hasBinary, requireResource } from '../test-support/requirements.js';
 import {

@@ -130,7 +130,11 @@ test('nats contexts: named, from NATS_CONTEXT, or the selected one; below flags 
     );
     // the enclave workers of a host: the host's servers and namespace, the context's credentials
     assert.deepEqual(
-      workerSettingsFrom(natsSettingsFrom({ nats: 'nats://h:1', namespace: 'ns1' }, {}), 'dev', saved.env),
+      workerSettingsFrom(
+        natsSettingsFrom({ nats: 'nats://h:1', namespace: 'ns1' }, {}),
+        'dev',
+        saved.env,
+      ),
       { servers: ['nats://h:1'], auth: { credsFile: '/home/dev.creds' }, namespace: 'ns1' },
     );
     assert.throws(
@@ -197,7 +201,16 @@ test('every command that connects takes the same NATS options', async () => {
     const help = captureIo();
     await main([...words, '--help'], help);
     const usage = help.stdout.join('\n') + help.stderr.join('\n');
-    for (const flag of ['--nats URL', '--creds', '--nkey', '--user', '--token', '--tls-ca', '--context', '--namespace'])
+    for (const flag of [
+      '--nats URL',
+      '--creds',
+      '--nkey',
+      '--user',
+      '--token',
+      '--tls-ca',
+      '--context',
+      '--namespace',
+    ])
       assert.ok(usage.includes(flag), `${words.join(' ')} --help names ${flag}`);
   }
 });

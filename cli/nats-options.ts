@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { isNamespace, UsageError, VcError } from '../protocol/index.js';
+import { DEFAULT_NAMESPACE, isNamespace, UsageError, VcError } from '../protocol/index.js';
 import type { NatsAuth, NatsConnectionSettings, NatsTls } from '../transport/index.js';
 
 const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
@@ -184,7 +184,7 @@ export function natsSettingsFrom(
     ...(tlsCert === undefined ? {} : { certFile: tlsCert }),
     ...(tlsKey === undefined ? {} : { keyFile: tlsKey }),
   };
-  const namespace = values.namespace ?? env['VC_NAMESPACE'] ?? 'vc';
+  const namespace = values.namespace ?? env['VC_NAMESPACE'] ?? DEFAULT_NAMESPACE;
   if (!isNamespace(namespace))
     throw new UsageError(
       `--namespace expects a lower-case letter then up to 31 of a-z 0-9 _ -, got "${namespace}"`,

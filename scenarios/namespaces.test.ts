@@ -78,7 +78,10 @@ describe('namespaces on one server', () => {
         const records = await journalOf(reader, subjects.journalStream);
         assert.ok(records.length > 10, `${subjects.journalStream} journaled the run`);
         for (const r of records)
-          assert.ok(r.subject.startsWith(`${namespace}.`), `${r.subject} in ${namespace}'s journal`);
+          assert.ok(
+            r.subject.startsWith(`${namespace}.`),
+            `${r.subject} in ${namespace}'s journal`,
+          );
         const computations = new Set(records.map((r) => r.header?.computation).filter(Boolean));
         assert.deepEqual([...computations], [run.computation], `only ${namespace}'s computation`);
         assert.ok(

@@ -217,14 +217,18 @@ describe('NATS least privilege, with TLS and a user per role', () => {
       assert.ok((await seen.list()).some((e) => e.computation === 'p-perm-test'));
       // the journal the scenarios wrote, read by the watcher
       let records = 0;
-      for await (const r of new JetStreamJournalReader(watcher.connection, S.journalStream).records()) {
+      for await (const r of new JetStreamJournalReader(
+        watcher.connection,
+        S.journalStream,
+      ).records()) {
         assert.ok(r.subject.startsWith('vc.'));
         records += 1;
       }
       assert.ok(records > 0, 'the watcher reads the journal');
       await assert.rejects(
         (async () => {
-          for await (const r of new JetStreamJournalReader(participant.connection).records()) void r;
+          for await (const r of new JetStreamJournalReader(participant.connection).records())
+            void r;
         })(),
         'a participant cannot read the journal',
       );

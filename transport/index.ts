@@ -13,9 +13,9 @@ export { scanMsgpack } from './msgpack-scan.js';
 export { LocalNatsServer, freePort, natsServerBinary, startNatsServer } from './nats-server.js';
 export type { NatsServer } from './nats-server.js';
 export { NatsTransport } from './nats-transport.js';
-export { NATS_ROLES, natsAccountsConfig, rolePermissions } from './nats-permissions.js';
-export type { NatsRole, NatsUser, RoleScope } from './nats-permissions.js';
-export { NATS_SETTINGS_ENV, redactUrl, settingsFromEnv, shownServers } from './nats-settings.js';
+export { natsAccountsConfig } from './nats-permissions.js';
+export type { NatsRole, NatsUser } from './nats-permissions.js';
+export { NATS_SETTINGS_ENV, settingsFromEnv, shownServers } from './nats-settings.js';
 export type { NatsAuth, NatsConnectionSettings, NatsTls } from './nats-settings.js';
 export {
   isInterrupting,

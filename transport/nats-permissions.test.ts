@@ -26,10 +26,20 @@ function example(): string {
     {
       subjects: S,
       users: [
-        { user: 'alice', password: 'ALICE-PASSWORD', role: 'participant', scope: { computations: [C] } },
+        {
+          user: 'alice',
+          password: 'ALICE-PASSWORD',
+          role: 'participant',
+          scope: { computations: [C] },
+        },
         { user: 'host-1', password: 'HOST-1-PASSWORD', role: 'host', scope: { host: 'host-1' } },
         { user: 'enclave', password: 'ENCLAVE-PASSWORD', role: 'enclave-worker' },
-        { user: 'verifier', password: 'VERIFIER-PASSWORD', role: 'verifier', scope: { verifierStore: true } },
+        {
+          user: 'verifier',
+          password: 'VERIFIER-PASSWORD',
+          role: 'verifier',
+          scope: { verifierStore: true },
+        },
         { user: 'watch', password: 'WATCH-PASSWORD', role: 'watcher' },
       ],
     },
@@ -61,11 +71,19 @@ test('every role stays in its namespace; JetStream rights name its stream and bu
     const p = rolePermissions(ns, role, { computations: ['*'], host: '*', verifierStore: true });
     for (const subject of [...p.publish, ...p.subscribe]) {
       if (subject.startsWith('$JS.API.') && subject !== '$JS.API.INFO')
-        assert.match(subject, /\.(TEAM-A_JOURNAL|KV_team-a_computations|KV_team-a_verifier)(\.>)?$/);
-      else if (subject.startsWith('$KV.')) assert.match(subject, /^\$KV\.team-a_(computations|verifier)\.>$/);
+        assert.match(
+          subject,
+          /\.(TEAM-A_JOURNAL|KV_team-a_computations|KV_team-a_verifier)(\.>)?$/,
+        );
+      else if (subject.startsWith('$KV.'))
+        assert.match(subject, /^\$KV\.team-a_(computations|verifier)\.>$/);
       else if (subject !== '_INBOX.>' && subject !== '$JS.API.INFO')
         assert.ok(subject.startsWith('team-a.'), `${role}: ${subject}`);
-      assert.doesNotMatch(subject, /DELETE\.(TEAM-A_JOURNAL|KV_[^.]+)$|PURGE/, `${role}: ${subject}`);
+      assert.doesNotMatch(
+        subject,
+        /DELETE\.(TEAM-A_JOURNAL|KV_[^.]+)$|PURGE/,
+        `${role}: ${subject}`,
+      );
     }
   }
   // the services answer, the others do not; the watcher sends nothing on the protocol's subjects

@@ -94,10 +94,7 @@ export function rolePermissions(
           any.hostControl,
           ...mine.flatMap((p) => [p.enclave, p.live, p.trace('*'), p.bulk('upload')]),
         ]),
-        subscribe: unique([
-          any.inboxes,
-          ...mine.flatMap((p) => [p.events, p.bulk('result')]),
-        ]),
+        subscribe: unique([any.inboxes, ...mine.flatMap((p) => [p.events, p.bulk('result')])]),
         allowResponses: false,
       };
     }

@@ -112,7 +112,10 @@ test('an unreadable credentials, seed or TLS file is ERR_NATS_SETTINGS naming it
   try {
     const notSeed = join(dir.path, 'not-a-seed');
     writeFileSync(notSeed, 'hello\n');
-    await refused({ servers: 'nats://127.0.0.1:1', auth: { nkeyFile: notSeed } }, 'ERR_NATS_SETTINGS');
+    await refused(
+      { servers: 'nats://127.0.0.1:1', auth: { nkeyFile: notSeed } },
+      'ERR_NATS_SETTINGS',
+    );
   } finally {
     dir.remove();
   }

@@ -2,9 +2,7 @@
 // private nats-server.
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { isVcError,
-  type VcError,
-  type ComputeDoneBody, subjectsFor } from '../protocol/index.js';
+import { isVcError, type VcError, type ComputeDoneBody, subjectsFor } from '../protocol/index.js';
 import { hasBinary, requireResource } from '../test-support/requirements.js';
 import { startNatsServer, type NatsServer } from './nats-server.js';
 import { MemoryTransport } from './memory-transport.js';

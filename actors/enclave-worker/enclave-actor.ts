@@ -276,10 +276,16 @@ class EnclaveShell {
   ): Promise<Inbound> {
     const key = this.#verifierKey;
     await this.#pingVerifier();
-    const request = this.#endpoint!.request(this.#options.bus.subjects.verifier, this.computation, kind, body, {
-      keys: (from) => (from === VERIFIER_SENDER_ID ? key : undefined),
-      timeoutMs: this.#options.requestTimeoutMs ?? 30_000,
-    });
+    const request = this.#endpoint!.request(
+      this.#options.bus.subjects.verifier,
+      this.computation,
+      kind,
+      body,
+      {
+        keys: (from) => (from === VERIFIER_SENDER_ID ? key : undefined),
+        timeoutMs: this.#options.requestTimeoutMs ?? 30_000,
+      },
+    );
     let watchdog: NodeJS.Timeout | undefined;
     const gone = new Promise<never>((_, reject) => {
       watchdog = setInterval(() => void this.#pingVerifier().catch(reject), VERIFIER_PING_MS);
@@ -581,7 +587,12 @@ class EnclaveShell {
         // Whoever waits for this enclave (the launcher) learns at once why it will never be ready.
         const body = { session: this.#session || 'none', reason: failure.code };
         await this.#endpoint
-          .publish(this.#options.bus.subjects.events(this.computation), this.computation, 'enclave.shutdown', body)
+          .publish(
+            this.#options.bus.subjects.events(this.computation),
+            this.computation,
+            'enclave.shutdown',
+            body,
+          )
           .catch(() => undefined);
       }
       // The final replies, announcements and trace records leave before the subscriptions close.

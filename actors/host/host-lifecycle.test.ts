@@ -6,11 +6,14 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { exampleNamed } from '../../sdk/index.js';
-import { computationIdFor,
+import {
+  computationIdFor,
   isVcError,
   type BodyOf,
   type GeneratedIdentity,
-  type LoadedPolicy, subjectsFor } from '../../protocol/index.js';
+  type LoadedPolicy,
+  subjectsFor,
+} from '../../protocol/index.js';
 import {
   MemoryStore,
   MemoryTransport,
@@ -363,10 +366,7 @@ test('embedded: a verifier lost while it holds a request fails the launch ERR_VE
     const policy = regressionPolicy(system, owner!);
     // A verifier that answers pings and takes requests, but never replies, then goes away.
     system.verifierService.stop();
-    const live = system.bus.subscribe(
-      S.verifierLive,
-      (m) => void m.respond(new Uint8Array()),
-    );
+    const live = system.bus.subscribe(S.verifierLive, (m) => void m.respond(new Uint8Array()));
     let held = 0;
     const hung = system.bus.subscribe(S.verifier, () => void (held += 1));
     const started = Date.now();

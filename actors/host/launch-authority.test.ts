@@ -10,11 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { webcrypto } from 'node:crypto';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { computationIdFor,
+import {
+  computationIdFor,
   createIdentity,
   isVcError,
   type GeneratedIdentity,
-  type LoadedPolicy, subjectsFor } from '../../protocol/index.js';
+  type LoadedPolicy,
+  subjectsFor,
+} from '../../protocol/index.js';
 import { natsServerBinary, startNatsServer, type NatsServer } from '../../transport/index.js';
 import { identities, policyFor, wasmOf } from '../../scenarios/testing/index.js';
 import { hasBinary, requireResource } from '../../test-support/requirements.js';

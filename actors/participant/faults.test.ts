@@ -9,9 +9,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Step } from '../../machines/index.js';
-import { computationIdFor,
+import {
+  computationIdFor,
   type GeneratedIdentity,
-  type LoadedPolicy, subjectsFor } from '../../protocol/index.js';
+  type LoadedPolicy,
+  subjectsFor,
+} from '../../protocol/index.js';
 import { identities, policyFor, wasmOf } from '../../scenarios/testing/index.js';
 import { hasBinary, requireResource } from '../../test-support/requirements.js';
 import {
@@ -132,19 +135,14 @@ test('computation.ended announced while a participant waits: the step fails with
     const launched = await system.launch(policy);
     const host = await Endpoint.withFreshKey(system.bus, Date.now);
     onFirst(system, launched.computation, 'compute.request', () => {
-      void host.publish(
-        S.events(launched.computation),
-        launched.computation,
-        'computation.ended',
-        {
-          computation: launched.computation,
-          state: 'stopped',
-          host: launched.host,
-          worker: launched.worker,
-          message: 'stopped by an operator',
-          code: 'ERR_COMPUTATION_STOPPED',
-        },
-      );
+      void host.publish(S.events(launched.computation), launched.computation, 'computation.ended', {
+        computation: launched.computation,
+        state: 'stopped',
+        host: launched.host,
+        worker: launched.worker,
+        message: 'stopped by an operator',
+        code: 'ERR_COMPUTATION_STOPPED',
+      });
     });
     const { result, ms } = await participate(system, policy, owner, loopSteps, {
       loop: loopWasm,

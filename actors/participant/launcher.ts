@@ -77,32 +77,36 @@ export async function launchComputation(options: LaunchOptions): Promise<Launche
     );
     // Both announcements are unauthenticated by nature (the enclave has no certificate yet, hosts
     // hold none): they only end the wait, never grant anything.
-    const unsubscribe = endpoint.subscribe(options.bus.subjects.events(computation), keyFromSenderId, (m) => {
-      if (m.kind === 'enclave.shutdown') {
-        const reason = m.body.reason;
+    const unsubscribe = endpoint.subscribe(
+      options.bus.subjects.events(computation),
+      keyFromSenderId,
+      (m) => {
+        if (m.kind === 'enclave.shutdown') {
+          const reason = m.body.reason;
+          clearTimeout(timer);
+          reject(
+            new ProtocolError(
+              shutdownReasonCode(reason),
+              `the enclave stopped before it was ready: ${reason}`,
+              { details: { reason } },
+            ),
+          );
+        }
+        if (m.kind === 'computation.ended') {
+          clearTimeout(timer);
+          reject(
+            new ProtocolError(
+              m.body.code ?? 'ERR_LAUNCH_FAILED',
+              `the computation ended (${m.body.state}) before it was ready: ${m.body.message}`,
+              { details: { host: m.body.host, worker: m.body.worker, state: m.body.state } },
+            ),
+          );
+        }
+        if (m.kind !== 'enclave.ready') return;
         clearTimeout(timer);
-        reject(
-          new ProtocolError(
-            shutdownReasonCode(reason),
-            `the enclave stopped before it was ready: ${reason}`,
-            { details: { reason } },
-          ),
-        );
-      }
-      if (m.kind === 'computation.ended') {
-        clearTimeout(timer);
-        reject(
-          new ProtocolError(
-            m.body.code ?? 'ERR_LAUNCH_FAILED',
-            `the computation ended (${m.body.state}) before it was ready: ${m.body.message}`,
-            { details: { host: m.body.host, worker: m.body.worker, state: m.body.state } },
-          ),
-        );
-      }
-      if (m.kind !== 'enclave.ready') return;
-      clearTimeout(timer);
-      resolve({ from: m.from, body: m.body });
-    });
+        resolve({ from: m.from, body: m.body });
+      },
+    );
     stop = () => {
       clearTimeout(timer);
       unsubscribe();

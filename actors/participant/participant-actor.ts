@@ -155,7 +155,12 @@ export async function runParticipant(options: ParticipantOptions): Promise<Parti
     onTrace: (record) => {
       if (options.trace === false) return;
       void endpoint
-        .publish(options.bus.subjects.trace(computation, name), computation, 'trace.transition', record)
+        .publish(
+          options.bus.subjects.trace(computation, name),
+          computation,
+          'trace.transition',
+          record,
+        )
         .catch(() => undefined);
     },
     onEffectError: (error) => actor.send({ type: 'io.failed', failure: toVcError(error).toWire() }),

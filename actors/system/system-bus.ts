@@ -154,7 +154,9 @@ export async function natsBus(options: NatsBusOptions): Promise<SystemBus> {
       if (!jetstream || !reader) return [];
       const records: JournalRecord[] = [];
       const journal = new JetStreamJournalReader(reader.connection, subjects.journalStream);
-      for await (const r of journal.records(computation === undefined ? undefined : { computation }))
+      for await (const r of journal.records(
+        computation === undefined ? undefined : { computation },
+      ))
         records.push(r);
       return records;
     },

@@ -14,8 +14,7 @@ import {
   prepareAttestation,
   type EnclaveKeys,
 } from '../../enclave/index.js';
-import { computationIdFor,
-  policyHash as hashPolicy, subjectsFor } from '../../protocol/index.js';
+import { computationIdFor, policyHash as hashPolicy, subjectsFor } from '../../protocol/index.js';
 import { MemoryStore } from '../../transport/index.js';
 import { Endpoint } from '../runtime/endpoint.js';
 import { VERIFIER_SENDER_ID } from '../runtime/policy-keys.js';

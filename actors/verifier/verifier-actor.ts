@@ -96,7 +96,12 @@ export function startVerifierService(options: VerifierServiceOptions): VerifierS
         onTrace: (record) => {
           if (options.trace === false) return;
           void endpoint
-            .publish(options.bus.subjects.trace(computation, name), computation, 'trace.transition', record)
+            .publish(
+              options.bus.subjects.trace(computation, name),
+              computation,
+              'trace.transition',
+              record,
+            )
             .catch(() => undefined);
         },
         onEffectError: (error) =>

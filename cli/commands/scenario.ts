@@ -1,7 +1,7 @@
 // `vc scenario list|run|prepare`: the end-to-end use cases in scenarios/, run embedded (default), over
 // NATS, or with every actor as its own OS process; live phases, then a checked result.
 import { join } from 'node:path';
-import { UsageError } from '../../protocol/index.js';
+import { DEFAULT_NAMESPACE, UsageError } from '../../protocol/index.js';
 import {
   FLAGSHIP,
   findScenario,
@@ -157,7 +157,9 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     throw new UsageError('--replicas needs --nats URL (or --context NAME)');
   if (
     values.processes &&
-    (nats?.auth !== undefined || nats?.tls !== undefined || (nats && nats.namespace !== 'vc'))
+    (nats?.auth !== undefined ||
+      nats?.tls !== undefined ||
+      (nats && nats.namespace !== DEFAULT_NAMESPACE))
   )
     throw new UsageError(
       '--processes runs on a plain URL in the default namespace: credentials, TLS and --namespace are for --nats',

@@ -129,13 +129,7 @@ export function subjectsFor(namespace: string = DEFAULT_NAMESPACE): Subjects {
 
 /** Where a journaled subject leads (see `subjectShape`). */
 export type SubjectPlace =
-  | 'launch'
-  | 'host-control'
-  | 'inbox'
-  | 'verifier'
-  | 'enclave'
-  | 'events'
-  | 'trace';
+  'launch' | 'host-control' | 'inbox' | 'verifier' | 'enclave' | 'events' | 'trace';
 
 /**
  * What a journaled subject of any namespace is, read from its shape (`<ns>.c.<computation>.…`,

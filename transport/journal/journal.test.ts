@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isVcError,
-  type ComputeDoneBody, subjectsFor } from '../../protocol/index.js';
+import { isVcError, type ComputeDoneBody, subjectsFor } from '../../protocol/index.js';
 import { hasBinary, requireResource } from '../../test-support/requirements.js';
 import { startNatsServer } from '../nats-server.js';
 import { MemoryTransport } from '../memory-transport.js';
