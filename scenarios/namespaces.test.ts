@@ -66,9 +66,11 @@ describe('namespaces on one server', () => {
       }),
     );
     const reports = await Promise.all(runs.map(({ env, run }) => runScenario(run, env)));
-    for (const report of reports) {
+    for (const [i, report] of reports.entries()) {
       assert.equal(report.failure, undefined, JSON.stringify(report.failure));
       assert.equal(report.ok, true, report.verdict.details.join('\n'));
+      assert.equal(report.namespace, NAMESPACES[i]);
+      assert.ok(report.messages > 10, 'the runner saw its own namespace's messages');
     }
 
     const reader = await NatsTransport.connect({ servers: server!.url });

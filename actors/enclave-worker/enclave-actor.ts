@@ -1,7 +1,7 @@
 // The enclave worker (runtime manager) bound to the world: the pure enclave machine decides; this
 // shell generates keys inside the enclave, talks to the verifier, opens sealed uploads, keeps the
 // virtual file system, runs programs in a worker thread, seals results to readers, and publishes
-// every transition on `vc.c.<computation>.trace.enclave`. Bytes the machine must not see wait in
+// every transition on `<ns>.c.<computation>.trace.enclave`. Bytes the machine must not see wait in
 // one HeldBytes store under the handles its events carry.
 import { randomBytes, type webcrypto } from 'node:crypto';
 import {
