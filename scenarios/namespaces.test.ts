@@ -70,7 +70,7 @@ describe('namespaces on one server', () => {
       assert.equal(report.failure, undefined, JSON.stringify(report.failure));
       assert.equal(report.ok, true, report.verdict.details.join('\n'));
       assert.equal(report.namespace, NAMESPACES[i]);
-      assert.ok(report.messages > 10, 'the runner saw its own namespace's messages');
+      assert.ok(report.messages > 10, "the runner saw its own namespace's messages");
     }
 
     const reader = await NatsTransport.connect({ servers: server!.url });
