@@ -1,7 +1,8 @@
 // Two deployments on one nats-server, each in its own namespace (`--namespace`), run the flagship
 // scenario at the same time without interfering: each completes, each journal stream holds only
 // its own namespace's subjects and computation, and neither touches the default namespace's
-// stream. A third namespace with no host sees no host, although two serve on the same server.
+// stream (one namespace's enclave workers are processes of their own, handed the namespace by
+// their host). A third namespace with no host sees no host, although two serve on the same server.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FLAGSHIP, findScenario } from './catalog.js';
@@ -44,6 +45,8 @@ describe('namespaces on one server', () => {
         await natsEnvironment({
           url: server.url,
           settings: { namespace },
+          // alpha's enclave workers are processes: the namespace reaches them too
+          ...(namespace === 'alpha' ? { workers: 'process' as const } : {}),
           jetstreamReplicas: 1,
           journalFile: `${folder.path}/${namespace}.vcj`,
         }),

@@ -113,6 +113,9 @@ describe('NATS least privilege, with TLS and a user per role', () => {
       },
       // the journal in JetStream: made by a host's user, read back by a watcher's
       jetstreamReplicas: 1,
+      // enclave workers as processes of their own, handed the enclave worker's user and the TLS
+      // files by their host, as `vc host --worker-context` does
+      workers: 'process',
       journalFile: `${folder.path}/journal.vcj`,
     });
     for (const scenario of scenarios)
