@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isVcError } from '../protocol/index.js';
-import { privateTempDir } from '../transport/index.js';
+import { privateTempDir, settingsToEnv } from '../transport/index.js';
 import { captureIo } from './command.js';
 import { main } from './main.js';
 import { natsSettingsFrom, replicasFrom, workerSettingsFrom } from './nats-options.js';
@@ -148,6 +148,19 @@ test('nats contexts: named, from NATS_CONTEXT, or the selected one; below flags 
   } finally {
     saved.remove();
   }
+});
+
+test('settings handed to `vc` processes in their environment read back the same', () => {
+  for (const settings of [
+    natsSettingsFrom(
+      { nats: 'nats://a:1,nats://b:2', user: 'u', password: 'p', namespace: 'x' },
+      {},
+    ),
+    natsSettingsFrom({ token: 't', 'tls-ca': 'ca.pem' }, {}),
+    natsSettingsFrom({ creds: 'c', 'tls-cert': 'c.pem', 'tls-key': 'c.key' }, {}),
+    natsSettingsFrom({ nkey: 'k' }, {}),
+  ])
+    assert.deepEqual(natsSettingsFrom({}, settingsToEnv(settings)), settings);
 });
 
 test('malformed options are ERR_USAGE', () => {

@@ -15,7 +15,12 @@ export type { NatsServer } from './nats-server.js';
 export { NatsTransport } from './nats-transport.js';
 export { natsAccountsConfig } from './nats-permissions.js';
 export type { NatsRole, NatsUser } from './nats-permissions.js';
-export { NATS_SETTINGS_ENV, settingsFromEnv, shownServers } from './nats-settings.js';
+export {
+  NATS_SETTINGS_ENV,
+  settingsFromEnv,
+  settingsToEnv,
+  shownServers,
+} from './nats-settings.js';
 export type { NatsAuth, NatsConnectionSettings, NatsTls } from './nats-settings.js';
 export {
   isInterrupting,

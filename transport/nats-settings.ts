@@ -127,3 +127,26 @@ export function settingsFromEnv(
     throw new TransportError('ERR_NATS_SETTINGS', `${NATS_SETTINGS_ENV} holds no server URLs`);
   return value as NatsConnectionSettings;
 }
+
+/**
+ * The settings as the environment variables every `vc` command reads (cli/nats-options.ts):
+ * NATS_URL, NATS_USER, NATS_PASSWORD, NATS_TOKEN, NATS_CREDS, NATS_NKEY, NATS_CA, NATS_CERT,
+ * NATS_KEY and VC_NAMESPACE, for the `vc` processes a scenario run starts.
+ */
+export function settingsToEnv(settings: NatsConnectionSettings): Record<string, string> {
+  const env: Record<string, string | undefined> = {
+    NATS_URL: settings.servers.join(','),
+    NATS_USER: settings.auth?.user,
+    NATS_PASSWORD: settings.auth?.password,
+    NATS_TOKEN: settings.auth?.token,
+    NATS_CREDS: settings.auth?.credsFile,
+    NATS_NKEY: settings.auth?.nkeyFile,
+    NATS_CA: settings.tls?.caFile,
+    NATS_CERT: settings.tls?.certFile,
+    NATS_KEY: settings.tls?.keyFile,
+    VC_NAMESPACE: settings.namespace,
+  };
+  return Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined),
+  );
+}

@@ -1,7 +1,7 @@
 // `vc scenario list|run|prepare`: the end-to-end use cases in scenarios/, run embedded (default), over
 // NATS, or with every actor as its own OS process; live phases, then a checked result.
 import { join } from 'node:path';
-import { DEFAULT_NAMESPACE, UsageError } from '../../protocol/index.js';
+import { UsageError } from '../../protocol/index.js';
 import {
   FLAGSHIP,
   findScenario,
@@ -46,7 +46,9 @@ run    runs one end to end with fresh throw-away identities, a fresh verifier CA
                  its JetStream stream with N copies)
   --processes    every actor its own OS process over NATS: vc verifier, vc host (which launches
                  enclave worker processes), vc launch, and each participant as vc client; with
-                 --nats URL they use that server, otherwise a private nats-server is started
+                 --nats URL they use that server (each given the NATS options in its
+                 environment: credentials, TLS, namespace), otherwise a private nats-server is
+                 started
   --journal FILE where to write the protocol journal (default .vc/journals/NAME-TIME.vcj)
   --seed N       the data generators' seed (default 1)
   --timeout SECONDS  bound on the whole run (ERR_TIMEOUT past it; services are stopped)
@@ -155,15 +157,6 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const replicas = replicasFrom(values);
   if (!overNats && replicas !== undefined)
     throw new UsageError('--replicas needs --nats URL (or --context NAME)');
-  if (
-    values.processes &&
-    (nats?.auth !== undefined ||
-      nats?.tls !== undefined ||
-      (nats && nats.namespace !== DEFAULT_NAMESPACE))
-  )
-    throw new UsageError(
-      '--processes runs on a plain URL in the default namespace: credentials, TLS and --namespace are for --nats',
-    );
   const choice = {
     ...(nats ? { nats } : {}),
     ...(replicas === undefined ? {} : { replicas }),
