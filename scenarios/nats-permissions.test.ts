@@ -9,6 +9,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { scenarios } from './catalog.js';
 import { prepareRun, type PreparedRun } from './prepare.js';
 import { runScenario } from './run-scenario.js';
@@ -31,6 +33,7 @@ import { computationIdFor, isVcError, subjectsFor, type VcError } from '../proto
 import { hasBinary, requireResource } from '../test-support/requirements.js';
 import { makeTestPki, type TestPki } from '../test-support/test-pki.js';
 import { shutdownWorkers } from '../enclave/index.js';
+import { captureIo, main } from '../cli/index.js';
 
 const S = subjectsFor();
 const OTHER = subjectsFor('other');
@@ -248,6 +251,44 @@ describe('NATS least privilege, with TLS and a user per role', () => {
       await store.close();
     } finally {
       for (const bus of [host, watcher, participant]) await bus.close();
+    }
+  });
+
+  test('vc commands connect through a nats context: TLS and the watcher user; a wrong password is ERR_NATS_AUTH', async (t) => {
+    if (!requireResource(t, 'nats-server and openssl binaries', ready())) return;
+    const config = join(folder.path, 'config');
+    mkdirSync(join(config, 'nats', 'context'), { recursive: true });
+    const context = (name: string, secret: string) =>
+      writeFileSync(
+        join(config, 'nats', 'context', `${name}.json`),
+        JSON.stringify({
+          url: server!.url,
+          user: 'watcher',
+          password: secret,
+          ca: pki!.caFile,
+          cert: pki!.clientCertFile,
+          key: pki!.clientKeyFile,
+        }),
+      );
+    context('vc-watch', passwords.get('watcher')!);
+    context('vc-wrong', 'not-the-password');
+    const saved = process.env['XDG_CONFIG_HOME'];
+    process.env['XDG_CONFIG_HOME'] = config;
+    try {
+      const io = captureIo();
+      assert.equal(
+        await main(['computations', 'list', '--context', 'vc-watch', '--json'], io),
+        0,
+        io.stderr.join('\n'),
+      );
+      assert.match(io.stdout.join('\n'), /p-perm-test/);
+      const wrong = captureIo();
+      assert.equal(await main(['computations', 'list', '--context', 'vc-wrong'], wrong), 1);
+      assert.match(wrong.stderr.join('\n'), /^error ERR_NATS_AUTH: /);
+      assert.doesNotMatch(wrong.stderr.join('\n'), /not-the-password/);
+    } finally {
+      if (saved === undefined) delete process.env['XDG_CONFIG_HOME'];
+      else process.env['XDG_CONFIG_HOME'] = saved;
     }
   });
 
