@@ -1,10 +1,10 @@
-// The Transport over NATS (@nats-io/transport-node). The first connect fails once, within a few
-// seconds, with a code naming the URL and the cause (nothing there, not NATS, credentials refused,
-// no TLS session); once connected it reconnects forever with a short wait (the server may
-// restart). A publish, request or subscription the server's permissions refuse is ERR_NATS_PERMISSION
-// naming the subject. Each request's reply
-// subject lives under `<namespace>.inbox` so the journal records replies too; nats.js errors become our
-// typed errors.
+// The Transport over NATS (@nats-io/transport-node), in one namespace (`subjects`). The first
+// connect fails once, within a few seconds, with a code naming the URL (without its user
+// information) and the cause: nothing there, not NATS, credentials refused, no TLS session. Once
+// connected it reconnects forever with a short wait (the server may restart). A publish, request or
+// subscription the server's permissions refuse is ERR_NATS_PERMISSION naming the subject. Each
+// request's reply subject lives under `<namespace>.inbox` so the journal records replies too;
+// nats.js errors become our typed errors.
 import {
   connect,
   createInbox,
@@ -18,13 +18,7 @@ import { createConnection } from 'node:net';
 import { TransportError } from './errors.js';
 import { withRetry } from './retry.js';
 import { StatusChannel } from './status-channel.js';
-import {
-  natsAuthOptions,
-  shownServers,
-  type NatsAuth,
-  type NatsConnectionSettings,
-  type NatsTls,
-} from './nats-settings.js';
+import { natsAuthOptions, shownServers, type NatsAuth, type NatsTls } from './nats-settings.js';
 import { type Subjects, subjectsFor } from '../protocol/index.js';
 import type {
   Msg,
@@ -49,7 +43,7 @@ export interface NatsTransportOptions {
   readonly connectTimeoutMs?: number;
   /** The namespace of every subject, stream and bucket its users name (default `vc`). */
   readonly namespace?: string;
-  /** Passed through to nats.js for anything else (credentials, TLS). */
+  /** Passed through to nats.js for anything else. */
   readonly connectOptions?: Partial<NodeConnectionOptions>;
 }
 
@@ -59,18 +53,11 @@ export class NatsTransport implements Transport {
   readonly name = 'nats';
   readonly connection: NatsConnection;
   readonly subjects: Subjects;
-  /** How it connected (URLs, credentials' files, TLS, namespace), for connections made alike. */
-  readonly settings: NatsConnectionSettings;
   readonly #status = new StatusChannel();
 
-  private constructor(
-    connection: NatsConnection,
-    subjects: Subjects,
-    settings: NatsConnectionSettings,
-  ) {
+  private constructor(connection: NatsConnection, subjects: Subjects) {
     this.connection = connection;
     this.subjects = subjects;
-    this.settings = settings;
     void this.#pumpStatus();
   }
 
@@ -82,12 +69,6 @@ export class NatsTransport implements Transport {
   static async connect(options: NatsTransportOptions): Promise<NatsTransport> {
     const servers = typeof options.servers === 'string' ? [options.servers] : [...options.servers];
     const subjects = subjectsFor(options.namespace);
-    const settings: NatsConnectionSettings = {
-      servers,
-      ...(options.auth ? { auth: options.auth } : {}),
-      ...(options.tls ? { tls: options.tls } : {}),
-      namespace: subjects.namespace,
-    };
     const auth = natsAuthOptions(options.auth, options.tls);
     try {
       const nc = await connect({
@@ -100,7 +81,7 @@ export class NatsTransport implements Transport {
         ...auth,
         ...options.connectOptions,
       });
-      return new NatsTransport(nc, subjects, settings);
+      return new NatsTransport(nc, subjects);
     } catch (error) {
       throw await connectError(error, servers);
     }
