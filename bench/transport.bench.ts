@@ -495,7 +495,7 @@ async function main(): Promise<void> {
       'overlap as it does between a participant and a worker process.',
     '',
     "The journal no longer records chunk ciphertext: each chunk's sealed bytes travel on " +
-      '`vc.bulk.<c>.<purpose>.<stream>.<index>`, outside `S.journal`, and the journaled signed ' +
+      '`vc.bulk.<c>.<purpose>.<stream>.<index>`, outside the journaled subjects (`subjects.journal`), and the journaled signed ' +
       "`provision.*` request or `result.data` reply names the chunk's SHA-256 and size instead " +
       '(docs/protocol.md, "Bulk chunks"); the receiver matches the two before opening and refuses a chunk ' +
       'of another digest. The sealed-upload rows of this section still send `sealed` inside each request ' +
