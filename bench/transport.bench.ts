@@ -41,8 +41,11 @@ import {
   type Signer,
   Uploads,
 } from '../actors/index.js';
-import { type ProvisionDataBody, type WireError, enclaveSubject } from '../protocol/index.js';
+import { type ProvisionDataBody, type WireError, subjectsFor } from '../protocol/index.js';
 import { identities, policyFor, wasmOf } from '../scenarios/testing/index.js';
+
+/** The default namespace's subjects. */
+const S = subjectsFor();
 
 const MB = 1024 * 1024;
 const KiB = UPLOAD_CHUNK_BYTES / 1024;
@@ -170,7 +173,7 @@ async function latency(url: string, alg: SignatureAlgorithm): Promise<void> {
   const enclave = await signer('ES256', 'k:enclave');
   const enclaveEnd = new Endpoint(server, enclave);
   const participantEnd = new Endpoint(client, participant);
-  const subject = enclaveSubject(computation);
+  const subject = S.enclave(computation);
   const request = { session, program: '/program/p.wasm' };
   const done = { target: '/program/p.wasm', exitCode: 0 };
   enclaveEnd.serve(subject, { keys: () => participant.verify }, async () => ({
@@ -237,7 +240,7 @@ async function bulk(url: string): Promise<void> {
   const hpke = await ephemeralKeyPair();
   const participantEnd = new Endpoint(sender, participant);
   const enclaveEnd = new Endpoint(receiver, enclave);
-  const subject = enclaveSubject(computation);
+  const subject = S.enclave(computation);
   let uploads = new Uploads(hpke.keyPair, computation, session);
   let received = 0;
   enclaveEnd.serve(subject, { keys: () => participant.verify }, async (m) => {
@@ -492,7 +495,7 @@ async function main(): Promise<void> {
       'overlap as it does between a participant and a worker process.',
     '',
     "The journal no longer records chunk ciphertext: each chunk's sealed bytes travel on " +
-      '`vc.bulk.<c>.<purpose>.<stream>.<index>`, outside `JOURNAL_SUBJECTS`, and the journaled signed ' +
+      '`vc.bulk.<c>.<purpose>.<stream>.<index>`, outside the journaled subjects (`subjects.journal`), and the journaled signed ' +
       "`provision.*` request or `result.data` reply names the chunk's SHA-256 and size instead " +
       '(docs/protocol.md, "Bulk chunks"); the receiver matches the two before opening and refuses a chunk ' +
       'of another digest. The sealed-upload rows of this section still send `sealed` inside each request ' +

@@ -16,9 +16,9 @@ import {
   computationIdFor,
   createIdentity,
   type GeneratedIdentity,
-  liveSubject,
   loadPolicyFile,
   policyTextFromSpec,
+  subjectsFor,
 } from '../protocol/index.js';
 import { identities, policyFor, wasmOf } from '../scenarios/testing/index.js';
 import { hasBinary, requireResource } from '../test-support/requirements.js';
@@ -30,6 +30,9 @@ import {
   NatsTransport,
   startNatsServer,
 } from '../transport/index.js';
+
+/** The default namespace's subjects. */
+const S = subjectsFor();
 
 const vc = fileURLToPath(new URL('../bin/vc.mjs', import.meta.url));
 /** Far below the minutes these cases used to take; far above a slow CI machine's seconds. */
@@ -326,7 +329,7 @@ test('vc client --timeout bounds a wait that nothing else ends', async (t) => {
   try {
     const policy = await loadPolicyFile(policyFile);
     const computation = computationIdFor(policy.hash);
-    impostor.subscribe(liveSubject(computation), (msg) => {
+    impostor.subscribe(S.live(computation), (msg) => {
       msg.respond(
         encodePlain({ computation, policyHash: policy.hash, session: 's', phase: '"ready"' }),
       );

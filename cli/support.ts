@@ -16,12 +16,6 @@ import {
 import { FileNotFoundError } from '../enclave/index.js';
 import { BadPathError, UsageError, VcError } from '../protocol/index.js';
 
-const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
-
-export function defaultNatsUrl(): string {
-  return process.env['VC_NATS_URL'] ?? DEFAULT_NATS_URL;
-}
-
 /** The services' `--log-format` and `--log-level` options (parseOptions table entries). */
 export const LOG_OPTIONS = {
   'log-format': { type: 'string' },

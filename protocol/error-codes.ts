@@ -118,6 +118,16 @@ export const errorCatalog = {
       'no NATS server answers at the URL (connection refused, host unreachable, unknown name)',
     ERR_NOT_NATS: 'the server at the URL does not speak the NATS protocol',
     ERR_NO_JETSTREAM: 'the NATS server has no JetStream, which this command needs',
+    ERR_NATS_AUTH:
+      'the NATS server refused the credentials (user/password, token, NKey, credentials file) or wants some',
+    ERR_NATS_TLS:
+      'no TLS session with the NATS server (certificate not trusted, TLS required or not offered, bad client certificate)',
+    ERR_NATS_PERMISSION:
+      'the NATS server refused a publish or subscribe on a subject this user has no permission for',
+    ERR_NATS_SETTINGS:
+      'NATS connection settings that cannot be used (an unreadable credentials, key or TLS file, an unknown context)',
+    ERR_NATS_REPLICAS:
+      'more journal or bucket replicas asked for (`--replicas`) than the JetStream cluster has servers',
     ERR_STORE_UNAVAILABLE:
       'reading or writing a state store failed (its file, or its NATS JetStream KV bucket)',
     ERR_STORE_CONFLICT:

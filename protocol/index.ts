@@ -39,23 +39,15 @@ export type {
 } from './messages/bodies.js';
 export { ProtocolError } from './messages/errors.js';
 export {
-  HOSTS_LAUNCH_SUBJECT,
-  HOSTS_LIVE_SUBJECT,
-  HOSTS_QUEUE_GROUP,
-  INBOX_PREFIX,
-  JOURNAL_SUBJECTS,
-  VERIFIER_LIVE_SUBJECT,
-  VERIFIER_SUBJECT,
+  DEFAULT_NAMESPACE,
+  Subjects,
   computationIdFor,
   computationOfSubject,
-  bulkSubject,
-  enclaveSubject,
-  eventsSubject,
-  hostControlSubject,
-  isJournaled,
-  liveSubject,
+  isNamespace,
   subjectMatches,
-  traceSubject,
+  subjectPatterns,
+  subjectShape,
+  subjectsFor,
 } from './messages/subjects.js';
 export { validateBody } from './messages/validate.js';
 export { bytes, jsonSchemaOf, literal, obj, str, uint } from './messages/schema.js';

@@ -136,7 +136,9 @@ export function summary(report: ScenarioReport): string[] {
     lines.push(
       `         rounds: ${report.rounds.map((r, i) => `${i + 1}: ${ms(r.ms)}`).join(' · ')}`,
     );
-  lines.push(`Messages ${report.messages} signed messages on vc.c.${report.computation}.>`);
+  lines.push(
+    `Messages ${report.messages} signed messages on ${report.namespace}.c.${report.computation}.>`,
+  );
   if (report.journal) {
     lines.push(`Journal  ${report.journal.location}`);
     lines.push(`Replay   ${report.journal.replayCommand}`);

@@ -44,8 +44,10 @@ describe('scenarios as separate processes', () => {
     test(name, async (t) => {
       if (!requireResource(t, 'nats-server binary', hasBinary('nats-server'))) return;
       const journalFile = join(dir, `${name}.vcj`);
+      // pipeline-sort runs in a namespace of its own: every `vc` process is handed it
+      const namespace = name === 'pipeline-sort' ? 'procs' : 'vc';
       const env = await processesEnvironment({
-        nats: server!.url,
+        nats: { servers: [server!.url], namespace },
         workDir: join(dir, name),
         journalFile,
       });
@@ -55,11 +57,13 @@ describe('scenarios as separate processes', () => {
         assert.equal(report.failure, undefined, JSON.stringify(report.failure));
         assert.equal(report.ok, true, report.verdict.details.join('\n'));
         assert.equal(report.mode, 'processes');
+        assert.equal(report.namespace, namespace);
         assert.ok(
           report.phases.some((p) => p.phase === 'execution'),
           'the enclave traced',
         );
         const { records } = parseJournal(readFileSync(journalFile));
+        assert.ok(records.every((r) => r.subject.startsWith(`${namespace}.`)));
         const journal = await readComputation(records, run.computation);
         const actors = replayTraces(journal.traces);
         assert.ok(actors.filter((a) => a.machine === 'participant').length >= 2);

@@ -9,7 +9,7 @@ import type {
   ModeName,
   TurnOutcome,
 } from './run/environment.js';
-import { type ErrorCode, toVcError } from '../protocol/index.js';
+import { type ErrorCode, computationOfSubject, toVcError } from '../protocol/index.js';
 import { watchLive, type TransitionEvent } from '../actors/index.js';
 import { enclavePhases, type PhaseTime } from './phases.js';
 import type { PreparedRun } from './prepare.js';
@@ -42,6 +42,8 @@ export interface ScenarioReport {
   readonly scenario: string;
   readonly mode: ModeName;
   readonly computation: string;
+  /** The namespace its subjects, stream and buckets live in (default `vc`). */
+  readonly namespace: string;
   readonly policyHash: string;
   readonly ok: boolean;
   readonly verdict: Verdict;
@@ -70,14 +72,14 @@ export async function runScenario(
   const now = options.now ?? (() => performance.now());
   const emit = options.onEvent ?? (() => undefined);
   const transitions: TransitionEvent[] = [];
-  // Signed messages on the computation's own subjects (vc.c.<id>.>), traces included.
+  // Signed messages on the computation's own subjects (<ns>.c.<id>.>), traces included.
   let messages = 0;
   const watch = await watchLive(env.bus, {
     policies: [run.policy],
     onEvent: (event) => {
       if (event.computation !== run.computation) return;
       if (event.type === 'message') {
-        if (event.subject.startsWith(`vc.c.${run.computation}.`)) messages++;
+        if (computationOfSubject(event.subject) === run.computation) messages++;
         return;
       }
       messages++;
@@ -139,6 +141,7 @@ export async function runScenario(
     scenario: run.scenario.name,
     mode: env.mode,
     computation: run.computation,
+    namespace: env.bus.subjects.namespace,
     policyHash: run.policy.hash,
     ok: verdict.ok,
     verdict,

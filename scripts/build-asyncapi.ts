@@ -14,25 +14,13 @@ import { format, resolveConfig } from 'prettier';
 import { stringify } from 'yaml';
 import {
   BODY_SCHEMAS,
-  HOSTS_LAUNCH_SUBJECT,
-  HOSTS_LIVE_SUBJECT,
-  HOSTS_QUEUE_GROUP,
-  INBOX_PREFIX,
   LIVENESS_SCHEMAS,
   MESSAGE_KINDS,
   REPLY_KIND,
-  VERIFIER_LIVE_SUBJECT,
-  VERIFIER_SUBJECT,
-  bulkSubject,
-  enclaveSubject,
-  eventsSubject,
-  hostControlSubject,
-  isJournaled,
   jsonSchemaOf,
-  liveSubject,
-  traceSubject,
   type JsonSchema,
   type MessageKind,
+  subjectsFor,
 } from '../protocol/index.js';
 import { UPLOAD_CHUNK_BYTES, envelopeSchema } from '../transport/index.js';
 
@@ -43,7 +31,7 @@ type Role = 'participant' | 'launcher' | 'operator' | 'host' | 'enclave' | 'veri
 /** Subject parameters: a placeholder token per parameter, put through the code's subject builders. */
 const PARAMETERS = {
   namespace:
-    "The deployment's subject prefix: every subject of one deployment starts with it (`vc` unless the deployment sets a namespace, `--namespace NAME`). One token, `[A-Za-z0-9_-]+`.",
+    "The deployment's subject prefix: every subject of one deployment starts with it (`vc` unless the deployment sets a namespace, `--namespace NAME`): a lower-case letter, then up to 31 of `a-z 0-9 _ -`. Its JetStream stream is `<NAMESPACE>_JOURNAL` (upper case) and its KV buckets `<namespace>_computations` and `<namespace>_verifier`.",
   computation:
     "The computation id: `p` followed by the first 32 hex digits of the policy hash (the SHA-256 of the policy file's exact bytes); the envelope's signed `computation`.",
   host: 'The name of one host (its registry entry names it). One token, `[A-Za-z0-9_-]+`.',
@@ -58,6 +46,8 @@ const PARAMETERS = {
 } as const;
 type Parameter = keyof typeof PARAMETERS;
 const slot = (p: Parameter): string => `x${p}x`;
+/** The default namespace's names; `address` turns its `vc.` prefix into the `{namespace}` parameter. */
+const S = subjectsFor('vc');
 
 interface Channel {
   readonly subject: string;
@@ -67,56 +57,56 @@ interface Channel {
 /** Every subject of the protocol, built by the code's own subject functions. */
 const CHANNELS = {
   hostsLaunch: {
-    subject: HOSTS_LAUNCH_SUBJECT,
-    description: `Launch requests. Hosts subscribe in the queue group \`${HOSTS_QUEUE_GROUP}\`, so each launch reaches exactly one host.`,
+    subject: S.hostsLaunch,
+    description: `Launch requests. Hosts subscribe in the queue group \`<namespace>-hosts\` (\`${S.hostsQueue}\` by default), so each launch reaches exactly one host.`,
   },
   hostControl: {
-    subject: hostControlSubject(slot('host')),
+    subject: S.hostControl(slot('host')),
     description: 'Requests to one named host: stopping a computation it holds.',
   },
   verifier: {
-    subject: VERIFIER_SUBJECT,
+    subject: S.verifier,
     description: "The verifier's requests: challenges and evidence (phases 2 to 4).",
   },
   enclave: {
-    subject: enclaveSubject(slot('computation')),
+    subject: S.enclave(slot('computation')),
     description:
       "Participants' requests to the enclave of one computation (phases 5 to 11). The enclave acts only on envelopes whose signed `computation` is its own and, but for `session.hello`, whose body names its current `session`.",
   },
   events: {
-    subject: eventsSubject(slot('computation')),
+    subject: S.events(slot('computation')),
     description:
       'Announcements about one computation: by its enclave (`enclave.ready`, `enclave.shutdown`) and by the host holding it (`computation.ended`).',
   },
   trace: {
-    subject: traceSubject(slot('computation'), slot('actor')),
+    subject: S.trace(slot('computation'), slot('actor')),
     description: "State transitions of one actor's machine, for observers and replay.",
   },
   inbox: {
-    subject: `${INBOX_PREFIX}.${slot('inbox')}`,
+    subject: `${S.inboxPrefix}.${slot('inbox')}`,
     description:
       'The reply subject of one request (NATS request/reply): the reply to the request, or a `protocol.error`.',
   },
   hostsLive: {
-    subject: HOSTS_LIVE_SUBJECT,
-    description: `"Is any host serving?" Hosts answer at once (queue group \`${HOSTS_QUEUE_GROUP}\`); not journaled, so with no host NATS answers "no responders" at once.`,
+    subject: S.hostsLive,
+    description: `"Is any host serving?" Hosts answer at once (queue group \`${S.hostsQueue}\`); not journaled, so with no host NATS answers "no responders" at once.`,
   },
   verifierLive: {
-    subject: VERIFIER_LIVE_SUBJECT,
+    subject: S.verifierLive,
     description: '"Is the verifier there?" The verifier answers at once; not journaled.',
   },
   enclaveLive: {
-    subject: liveSubject(slot('computation')),
+    subject: S.live(slot('computation')),
     description:
       '"Is the enclave of this computation there, and with which policy and session?" Answered by the enclave from its `enclave.ready` until it closes; not journaled.',
   },
   bulkUpload: {
-    subject: bulkSubject(slot('computation'), 'upload', slot('stream'), 0),
+    subject: S.bulk(slot('computation'), 'upload', slot('stream'), 0),
     description:
       'The sealed bytes of one chunk of an upload, published before the signed `provision.*` that names their SHA-256 and size (docs/protocol.md, "Bulk chunks"); not journaled.',
   },
   bulkResult: {
-    subject: bulkSubject(slot('computation'), 'result', slot('stream'), 0),
+    subject: S.bulk(slot('computation'), 'result', slot('stream'), 0),
     description:
       'The sealed bytes of one chunk of a result, published before the signed `result.data` that names their SHA-256 and size; not journaled.',
   },
@@ -329,7 +319,7 @@ const PLAIN_OPERATIONS: readonly PlainOperation[] = [
     from: ['launcher'],
     to: ['host'],
     summary: 'Before a launch: no answer within 2 s is ERR_NO_HOSTS.',
-    queue: HOSTS_QUEUE_GROUP,
+    queue: S.hostsQueue,
   },
   {
     id: 'liveness.verifier',
@@ -455,7 +445,7 @@ export function asyncApiDocument(): Record<string, unknown> {
               .sort()
               .map((m) => [m, ref(`components/messages/${m}`)]),
           ),
-          'x-journaled': isJournaled(c.subject),
+          'x-journaled': S.isJournaled(c.subject),
         },
       ];
     }),
@@ -474,7 +464,7 @@ export function asyncApiDocument(): Record<string, unknown> {
         description: roles(route.from, route.to),
         tags: tags(route.from, route.to),
         messages: [ref(`channels/${channel}/messages/${kind}`)],
-        ...(channel === 'hostsLaunch' ? { bindings: natsQueue(HOSTS_QUEUE_GROUP) } : {}),
+        ...(channel === 'hostsLaunch' ? { bindings: natsQueue(S.hostsQueue) } : {}),
         ...(reply
           ? {
               reply: {

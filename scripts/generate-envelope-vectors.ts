@@ -22,7 +22,7 @@ import {
   type KeyAlgorithmName,
   type BodyOf,
   type MessageKind,
-  bulkSubject,
+  subjectsFor,
   computationIdFor,
 } from '../protocol/index.js';
 import {
@@ -460,7 +460,7 @@ async function main(): Promise<void> {
       `aad: ${hex(Buffer.concat([info, place]))}`,
       `plaintext: ${hex(plaintext)}`,
       `sealed: ${hex(sealed)}`,
-      `bulk.subject: ${bulkSubject(context.computation, context.purpose, bulkStream, index)}`,
+      `bulk.subject: ${subjectsFor().bulk(context.computation, context.purpose, bulkStream, index)}`,
       `bulk.digest: ${createHash('sha256').update(sealed).digest('hex')}`,
       `bulk.size: ${sealed.length}`,
     ]);

@@ -4,11 +4,7 @@ export { openEnvelope, readEnvelopeHeaderUnverified, signEnvelope } from './enve
 export type { EnvelopeHeader, KeyLookup, OpenedEnvelope } from './envelope.js';
 export { IdempotencyCache } from './idempotency.js';
 export { FileJournal, FileJournalReader, parseJournal } from './journal/file-journal.js';
-export {
-  JetStreamJournalReader,
-  defaultJournalStream,
-  ensureJournalStream,
-} from './journal/jetstream-journal.js';
+export { JetStreamJournalReader, ensureJournalStream } from './journal/jetstream-journal.js';
 export { makeRecord, matches } from './journal/record.js';
 export type { JournalReader, JournalRecord } from './journal/record.js';
 export { protocolKinds } from './kinds.js';
@@ -17,6 +13,15 @@ export { scanMsgpack } from './msgpack-scan.js';
 export { LocalNatsServer, freePort, natsServerBinary, startNatsServer } from './nats-server.js';
 export type { NatsServer } from './nats-server.js';
 export { NatsTransport } from './nats-transport.js';
+export { natsAccountsConfig } from './nats-permissions.js';
+export type { NatsRole, NatsUser } from './nats-permissions.js';
+export {
+  NATS_SETTINGS_ENV,
+  settingsFromEnv,
+  settingsToEnv,
+  shownServers,
+} from './nats-settings.js';
+export type { NatsAuth, NatsConnectionSettings, NatsTls } from './nats-settings.js';
 export {
   isInterrupting,
   onInterruptCleanup,

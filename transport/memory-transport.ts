@@ -5,7 +5,7 @@
 import { TransportError } from './errors.js';
 import { withRetry } from './retry.js';
 import { StatusChannel } from './status-channel.js';
-import { INBOX_PREFIX, subjectMatches } from '../protocol/index.js';
+import { type Subjects, subjectMatches, subjectsFor } from '../protocol/index.js';
 import type {
   Msg,
   MsgHandler,
@@ -29,10 +29,13 @@ interface Sub {
 
 export interface MemoryTransportOptions {
   readonly tap?: PublishTap;
+  /** The namespace of the subjects its users name (default `vc`). */
+  readonly namespace?: string;
 }
 
 export class MemoryTransport implements Transport {
   readonly name = 'memory';
+  readonly subjects: Subjects;
   readonly #subs: Sub[] = [];
   readonly #pending: Array<{ sub: Sub; msg: Msg }> = [];
   readonly #queueTurns = new Map<string, number>();
@@ -45,6 +48,7 @@ export class MemoryTransport implements Transport {
 
   constructor(options: MemoryTransportOptions = {}) {
     this.#tap = options.tap;
+    this.subjects = subjectsFor(options.namespace);
   }
 
   publish(subject: string, data: Uint8Array): void {
@@ -95,7 +99,7 @@ export class MemoryTransport implements Transport {
 
   #requestOnce(subject: string, data: Uint8Array, timeoutMs: number): Promise<Uint8Array> {
     this.#assertOpen();
-    const inbox = `${INBOX_PREFIX}.${this.#nextId++}`;
+    const inbox = `${this.subjects.inboxPrefix}.${this.#nextId++}`;
     return new Promise((resolve, reject) => {
       const sub = this.subscribe(inbox, (msg) => {
         clearTimeout(timer);

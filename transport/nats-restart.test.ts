@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type ComputeDoneBody, enclaveSubject } from '../protocol/index.js';
+import { type ComputeDoneBody, subjectsFor } from '../protocol/index.js';
 import { hasBinary, requireResource } from '../test-support/requirements.js';
 import { startNatsServer } from './nats-server.js';
 import { NatsTransport } from './nats-transport.js';
@@ -13,6 +13,9 @@ import { signEnvelope } from './envelope.js';
 import { generateSigningKeyPair } from './signing-keys.js';
 import { serveEnvelopes } from './serve.js';
 import type { TransportStatus } from './transport.js';
+
+/** The default namespace's subjects. */
+const S = subjectsFor();
 
 test('killing and restarting nats-server mid-exchange: requests are retried and complete with no duplicated effect', async (t) => {
   if (!requireResource(t, 'nats-server binary', hasBinary('nats-server'))) return;
@@ -27,7 +30,7 @@ test('killing and restarting nats-server mid-exchange: requests are retried and 
     for await (const e of sender.status()) statuses.push(e.type);
   })();
   try {
-    const subject = enclaveSubject('restart');
+    const subject = S.enclave('restart');
     const effects = new Map<number, number>();
     serveEnvelopes({
       transport: receiver,

@@ -5,6 +5,7 @@
 //   const server = await startNatsServer();
 //   ... connect to server.url ...
 //   await server.restart();   // same port and store, e.g. to test reconnection
+//   await server.reload(text); // new extra configuration (users, permissions), applied live
 //   await server.stop();      // stops it and removes the temporary directory
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,6 +28,11 @@ export interface NatsServer {
   kill(): Promise<void>;
   /** Starts it again on the same port with the same store; kills the running one first. */
   restart(): Promise<void>;
+  /**
+   * Replaces the extra configuration (NatsServerOptions.config) and has the running server reload
+   * it (SIGHUP to our own child): new users and permissions apply to open connections too.
+   */
+  reload(config: string): Promise<void>;
 }
 
 export interface NatsServerOptions {
@@ -68,11 +74,10 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     options.jetstream === false
       ? ''
       : `jetstream { store_dir: ${JSON.stringify(join(dir, 'js'))} }`;
-  writeFileSync(
-    configFile,
-    [`listen: "127.0.0.1:${port}"`, jetstream, options.config ?? ''].join('\n'),
-  );
-  return new LocalNatsServer(dir, port, configFile, folder.remove).start();
+  const write = (config: string): void =>
+    writeFileSync(configFile, [`listen: "127.0.0.1:${port}"`, jetstream, config].join('\n'));
+  write(options.config ?? '');
+  return new LocalNatsServer(dir, port, configFile, folder.remove, write).start();
 }
 
 /** One nats-server process on a fixed config; shared by the single-server and cluster helpers. */
@@ -85,14 +90,17 @@ export class LocalNatsServer implements NatsServer {
   #exited: Promise<void> = Promise.resolve();
 
   readonly #removeDir: () => void;
+  readonly #writeConfig: ((config: string) => void) | undefined;
 
   constructor(
     dir: string,
     port: number,
     configFile: string,
     removeDir = () => rmSync(dir, { recursive: true, force: true }),
+    writeConfig?: (config: string) => void,
   ) {
     this.#removeDir = removeDir;
+    this.#writeConfig = writeConfig;
     this.dir = dir;
     this.port = port;
     this.#configFile = configFile;
@@ -170,6 +178,26 @@ export class LocalNatsServer implements NatsServer {
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
     await this.#exited;
     clearTimeout(timer);
+  }
+
+  async reload(config: string): Promise<void> {
+    const child = this.#child;
+    if (!this.#writeConfig || !child || child.exitCode !== null)
+      throw new Error('reload needs a running server started by startNatsServer');
+    const file = join(this.dir, 'server.log');
+    const reloads = () =>
+      existsSync(file)
+        ? (readFileSync(file, 'utf8').match(/Reloaded server configuration/g) ?? []).length
+        : 0;
+    const before = reloads();
+    this.#writeConfig(config);
+    child.kill('SIGHUP'); // our own child, by its pid
+    const deadline = Date.now() + 10_000;
+    while (reloads() === before) {
+      if (Date.now() > deadline || child.exitCode !== null)
+        throw new Error(`nats-server did not reload its configuration: ${this.#log()}`);
+      await sleep(25);
+    }
   }
 
   async kill(): Promise<void> {

@@ -1,8 +1,10 @@
-// The Transport over NATS (@nats-io/transport-node). The first connect fails once, within a few
-// seconds, with a code naming the URL (nothing there, or something there that is not NATS); once
-// connected it reconnects forever with a short wait (the server may restart). Each request's reply
-// subject lives under `vc.inbox` so the journal records replies too; nats.js errors become our
-// typed errors.
+// The Transport over NATS (@nats-io/transport-node), in one namespace (`subjects`). The first
+// connect fails once, within a few seconds, with a code naming the URL (without its user
+// information) and the cause: nothing there, not NATS, credentials refused, no TLS session. Once
+// connected it reconnects forever with a short wait (the server may restart). A publish, request or
+// subscription the server's permissions refuse is ERR_NATS_PERMISSION naming the subject. Each
+// request's reply subject lives under `<namespace>.inbox` so the journal records replies too;
+// nats.js errors become our typed errors.
 import {
   connect,
   createInbox,
@@ -16,7 +18,8 @@ import { createConnection } from 'node:net';
 import { TransportError } from './errors.js';
 import { withRetry } from './retry.js';
 import { StatusChannel } from './status-channel.js';
-import { INBOX_PREFIX } from '../protocol/index.js';
+import { natsAuthOptions, shownServers, type NatsAuth, type NatsTls } from './nats-settings.js';
+import { type Subjects, subjectsFor } from '../protocol/index.js';
 import type {
   Msg,
   MsgHandler,
@@ -30,11 +33,17 @@ import type {
 export interface NatsTransportOptions {
   /** One URL or several (a cluster). */
   readonly servers: string | readonly string[];
+  /** How to authenticate (user and password, token, NKey seed file, credentials file). */
+  readonly auth?: NatsAuth;
+  /** TLS: the CA to trust, a client certificate and key. */
+  readonly tls?: NatsTls;
   /** Name shown in the server's connection list. */
   readonly name?: string;
   /** Bound on the first connect, TCP and NATS handshake together (default 5000 ms). */
   readonly connectTimeoutMs?: number;
-  /** Passed through to nats.js for anything else (credentials, TLS). */
+  /** The namespace of every subject, stream and bucket its users name (default `vc`). */
+  readonly namespace?: string;
+  /** Passed through to nats.js for anything else. */
   readonly connectOptions?: Partial<NodeConnectionOptions>;
 }
 
@@ -43,10 +52,12 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 export class NatsTransport implements Transport {
   readonly name = 'nats';
   readonly connection: NatsConnection;
+  readonly subjects: Subjects;
   readonly #status = new StatusChannel();
 
-  private constructor(connection: NatsConnection) {
+  private constructor(connection: NatsConnection, subjects: Subjects) {
     this.connection = connection;
+    this.subjects = subjects;
     void this.#pumpStatus();
   }
 
@@ -57,6 +68,8 @@ export class NatsTransport implements Transport {
    */
   static async connect(options: NatsTransportOptions): Promise<NatsTransport> {
     const servers = typeof options.servers === 'string' ? [options.servers] : [...options.servers];
+    const subjects = subjectsFor(options.namespace);
+    const auth = natsAuthOptions(options.auth, options.tls);
     try {
       const nc = await connect({
         servers,
@@ -65,9 +78,10 @@ export class NatsTransport implements Transport {
         maxReconnectAttempts: -1,
         reconnectTimeWait: 200,
         reconnectJitter: 50,
+        ...auth,
         ...options.connectOptions,
       });
-      return new NatsTransport(nc);
+      return new NatsTransport(nc, subjects);
     } catch (error) {
       throw await connectError(error, servers);
     }
@@ -87,7 +101,9 @@ export class NatsTransport implements Transport {
       queue: options.queue,
       callback: (error, msg) => {
         if (error) {
-          this.#status.emit({ type: 'error', error });
+          // a refused subscription is reported once, by the connection's status (#pumpStatus)
+          if (!(error instanceof natsErrors.PermissionViolationError))
+            this.#status.emit({ type: 'error', error: mapError(error, subject) });
           return;
         }
         this.#deliver(handler, msg);
@@ -105,9 +121,10 @@ export class NatsTransport implements Transport {
     this.#checkSize(subject, data);
     return withRetry(async () => {
       try {
-        // a reply subject under vc.inbox (recorded by the journal), while the connection's own
-        // inbox stays `_INBOX` so JetStream API traffic is not recorded
-        const reply = createInbox(INBOX_PREFIX);
+        // a reply subject under <ns>.inbox (recorded by the journal), while the connection's own
+        // inbox stays `_INBOX` so JetStream API traffic is not recorded. With its own inbox
+        // (noMux) nats.js ends the request at once when the server refuses its publish.
+        const reply = createInbox(this.subjects.inboxPrefix);
         return plain(
           (await this.connection.request(subject, data, { timeout, noMux: true, reply })).data,
         );
@@ -169,6 +186,10 @@ export class NatsTransport implements Transport {
     const closed = this.connection.closed();
     void closed.then(() => this.#status.emit({ type: 'closed' }));
     for await (const s of this.connection.status()) {
+      if (s.type === 'error' && s.error instanceof natsErrors.PermissionViolationError) {
+        this.#status.emit({ type: 'error', error: permissionError(s.error) });
+        continue;
+      }
       const event = mapStatus(s);
       if (event) this.#status.emit(event);
     }
@@ -177,7 +198,8 @@ export class NatsTransport implements Transport {
 
 /** A failed first connect as our code; a timeout is told apart by whether TCP got through. */
 async function connectError(error: unknown, servers: readonly string[]): Promise<TransportError> {
-  const url = servers.join(',');
+  if (error instanceof TransportError) return error;
+  const url = shownServers(servers);
   const details = { url };
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof natsErrors.TimeoutError) {
@@ -192,6 +214,23 @@ async function connectError(error: unknown, servers: readonly string[]): Promise
           details,
           cause: error,
         });
+  }
+  if (
+    error instanceof natsErrors.AuthorizationError ||
+    error instanceof natsErrors.UserAuthenticationExpiredError ||
+    /authorization violation|authentication/i.test(message)
+  ) {
+    return new TransportError(
+      'ERR_NATS_AUTH',
+      `the NATS server at ${url} refused the credentials: ${message}`,
+      { details, cause: error },
+    );
+  }
+  if (isTlsFailure(error, message)) {
+    return new TransportError('ERR_NATS_TLS', `no TLS session with ${url}: ${message}`, {
+      details,
+      cause: error,
+    });
   }
   // nats.js's words for a server that answered with something other than INFO
   if (/unexpected response|parse|protocol/i.test(message)) {
@@ -217,6 +256,30 @@ async function connectError(error: unknown, servers: readonly string[]): Promise
     'ERR_NATS_UNREACHABLE',
     `the NATS server at ${url} refused the connection: ${message}`,
     { details, cause: error },
+  );
+}
+
+/** A refusal of the TLS handshake or of a certificate, on either side. */
+function isTlsFailure(error: unknown, message: string): boolean {
+  const code =
+    (error as { code?: unknown }).code ?? (error as { cause?: { code?: unknown } }).cause?.code;
+  const causeMessage = String((error as { cause?: { message?: unknown } }).cause?.message ?? '');
+  return (
+    (typeof code === 'string' && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_(VERIFY|GET)/.test(code)) ||
+    /\btls\b|ssl|certificate/i.test(`${message} ${causeMessage}`)
+  );
+}
+
+/** A permission violation the server reported, as our code naming the subject. */
+function permissionError(error: InstanceType<typeof natsErrors.PermissionViolationError>) {
+  const what = error.operation === 'publish' ? 'publish to' : 'subscribe to';
+  return new TransportError(
+    'ERR_NATS_PERMISSION',
+    `the NATS server refused to let this user ${what} ${error.subject}`,
+    {
+      details: { subject: error.subject, operation: error.operation },
+      cause: error,
+    },
   );
 }
 
@@ -271,6 +334,9 @@ function mapStatus(s: Status): TransportStatus | undefined {
 }
 
 function mapError(error: unknown, subject: string): TransportError {
+  if (error instanceof TransportError) return error;
+  for (let e: unknown = error; e instanceof Error; e = e.cause)
+    if (e instanceof natsErrors.PermissionViolationError) return permissionError(e);
   const details = { subject };
   if (error instanceof natsErrors.TimeoutError) {
     return new TransportError('ERR_TIMEOUT', 'no reply in time', { details, cause: error });

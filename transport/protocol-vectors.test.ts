@@ -13,7 +13,7 @@ import { Aes256Gcm, CipherSuite, DhkemP256HkdfSha256, HkdfSha256 } from '@hpke/c
 import { certificateSenderId, keySenderId, resultBulkStream } from '../actors/index.js';
 import {
   LIVENESS_SCHEMAS,
-  bulkSubject,
+  subjectsFor,
   isVcError,
   parseCertificateDer,
 } from '../protocol/index.js';
@@ -238,7 +238,7 @@ test('each sealed chunk opens with the key, nonce and AAD of the page, and with 
     );
     assert.equal(
       field(v, 'bulk.subject'),
-      bulkSubject(context.computation, context.purpose, bulkStream, index),
+      subjectsFor().bulk(context.computation, context.purpose, bulkStream, index),
     );
     assert.equal(field(v, 'bulk.digest'), createHash('sha256').update(sealed).digest('hex'));
     assert.equal(+field(v, 'bulk.size'), sealed.length);

@@ -2,12 +2,7 @@
 // private nats-server.
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  isVcError,
-  type VcError,
-  type ComputeDoneBody,
-  enclaveSubject,
-} from '../protocol/index.js';
+import { isVcError, type VcError, type ComputeDoneBody, subjectsFor } from '../protocol/index.js';
 import { hasBinary, requireResource } from '../test-support/requirements.js';
 import { startNatsServer, type NatsServer } from './nats-server.js';
 import { MemoryTransport } from './memory-transport.js';
@@ -18,6 +13,9 @@ import { generateSigningKeyPair } from './signing-keys.js';
 import { serveEnvelopes } from './serve.js';
 import { IdempotencyCache } from './idempotency.js';
 import type { Transport, TransportStatus } from './transport.js';
+
+/** The default namespace's subjects. */
+const S = subjectsFor();
 
 interface Pair {
   a: Transport;
@@ -138,7 +136,7 @@ for (const [name, make] of Object.entries(factories)) {
       if (!pair) return;
       let effects = 0;
       let dropFirst = true;
-      const subject = enclaveSubject('c1');
+      const subject = S.enclave('c1');
       serveEnvelopes({
         transport: pair.b,
         subject,
@@ -193,7 +191,7 @@ for (const [name, make] of Object.entries(factories)) {
       if (!pair) return;
       const refused: VcError[] = [];
       let effects = 0;
-      const subject = enclaveSubject('c2');
+      const subject = S.enclave('c2');
       serveEnvelopes({
         transport: pair.b,
         subject,

@@ -1,7 +1,9 @@
 // The bus as the rest of the system sees it (nats.js style: sockets behind an interface). Two
 // implementations: MemoryTransport (the embedded default, deterministic delivery order) and
 // NatsTransport (@nats-io/transport-node). Payloads are opaque bytes: envelopes are signed and
-// checked above this layer, because the bus is an untrusted relay.
+// checked above this layer, because the bus is an untrusted relay. A transport belongs to one
+// namespace (`subjects`): every subject, stream and bucket its users name comes from there.
+import type { Subjects } from '../protocol/index.js';
 
 export interface Msg {
   readonly subject: string;
@@ -58,6 +60,8 @@ export type TransportStatus =
 export interface Transport {
   /** A short name for logs and benchmark tables (`memory`, `nats`). */
   readonly name: string;
+  /** The subjects, stream and buckets of this transport's namespace (default `vc`). */
+  readonly subjects: Subjects;
   publish(subject: string, data: Uint8Array): void;
   subscribe(subject: string, handler: MsgHandler, options?: SubscribeOptions): Subscription;
   /** Sends a request and resolves with the first reply; ERR_TIMEOUT / ERR_NO_RESPONDERS otherwise. */

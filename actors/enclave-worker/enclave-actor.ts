@@ -1,7 +1,7 @@
 // The enclave worker (runtime manager) bound to the world: the pure enclave machine decides; this
 // shell generates keys inside the enclave, talks to the verifier, opens sealed uploads, keeps the
 // virtual file system, runs programs in a worker thread, seals results to readers, and publishes
-// every transition on `vc.c.<computation>.trace.enclave`. Bytes the machine must not see wait in
+// every transition on `<ns>.c.<computation>.trace.enclave`. Bytes the machine must not see wait in
 // one HeldBytes store under the handles its events carry.
 import { randomBytes, type webcrypto } from 'node:crypto';
 import {
@@ -26,12 +26,7 @@ import {
   type EnclaveReadyBody,
   type TraceTransitionBody,
   ProtocolError,
-  VERIFIER_LIVE_SUBJECT,
-  VERIFIER_SUBJECT,
   computationIdFor,
-  enclaveSubject,
-  eventsSubject,
-  traceSubject,
   parsePolicy,
   sha256Hex,
   type LoadedPolicy,
@@ -281,10 +276,16 @@ class EnclaveShell {
   ): Promise<Inbound> {
     const key = this.#verifierKey;
     await this.#pingVerifier();
-    const request = this.#endpoint!.request(VERIFIER_SUBJECT, this.computation, kind, body, {
-      keys: (from) => (from === VERIFIER_SENDER_ID ? key : undefined),
-      timeoutMs: this.#options.requestTimeoutMs ?? 30_000,
-    });
+    const request = this.#endpoint!.request(
+      this.#options.bus.subjects.verifier,
+      this.computation,
+      kind,
+      body,
+      {
+        keys: (from) => (from === VERIFIER_SENDER_ID ? key : undefined),
+        timeoutMs: this.#options.requestTimeoutMs ?? 30_000,
+      },
+    );
     let watchdog: NodeJS.Timeout | undefined;
     const gone = new Promise<never>((_, reject) => {
       watchdog = setInterval(() => void this.#pingVerifier().catch(reject), VERIFIER_PING_MS);
@@ -300,14 +301,14 @@ class EnclaveShell {
 
   async #pingVerifier(): Promise<void> {
     try {
-      await this.#options.bus.request(VERIFIER_LIVE_SUBJECT, new Uint8Array(), {
+      await this.#options.bus.request(this.#options.bus.subjects.verifierLive, new Uint8Array(), {
         timeoutMs: VERIFIER_PING_MS,
         retry: { attempts: 2 },
       });
     } catch (error) {
       throw new ProtocolError('ERR_VERIFIER_UNAVAILABLE', 'no verifier answers on this bus', {
         cause: error,
-        details: { subject: VERIFIER_LIVE_SUBJECT, code: toVcError(error).code },
+        details: { subject: this.#options.bus.subjects.verifierLive, code: toVcError(error).code },
       });
     }
   }
@@ -324,7 +325,7 @@ class EnclaveShell {
   }
 
   async #announce(o: Out<'out.publish'>): Promise<void> {
-    const subject = eventsSubject(this.computation);
+    const subject = this.#options.bus.subjects.events(this.computation);
     switch (o.kind) {
       case 'enclave.ready':
         // Before the requests: a sender publishes a chunk's bulk bytes before the request naming them.
@@ -332,7 +333,7 @@ class EnclaveShell {
         this.#subscriptions.push(
           () => this.#bulk?.close(),
           this.#endpoint!.serve(
-            enclaveSubject(this.computation),
+            this.#options.bus.subjects.enclave(this.computation),
             {
               keys: (from) => this.#participants.get(from)?.key,
               refuse: (e) =>
@@ -586,7 +587,12 @@ class EnclaveShell {
         // Whoever waits for this enclave (the launcher) learns at once why it will never be ready.
         const body = { session: this.#session || 'none', reason: failure.code };
         await this.#endpoint
-          .publish(eventsSubject(this.computation), this.computation, 'enclave.shutdown', body)
+          .publish(
+            this.#options.bus.subjects.events(this.computation),
+            this.computation,
+            'enclave.shutdown',
+            body,
+          )
           .catch(() => undefined);
       }
       // The final replies, announcements and trace records leave before the subscriptions close.
@@ -609,7 +615,7 @@ class EnclaveShell {
     }
     void this.#endpoint
       .publish(
-        traceSubject(this.computation, 'enclave'),
+        this.#options.bus.subjects.trace(this.computation, 'enclave'),
         this.computation,
         'trace.transition',
         record,

@@ -1,6 +1,8 @@
 // Process entry point of an enclave worker on NATS (started by a host, see spawners.ts), run from
 // the runtime bundle built from this file (enclave/evidence/runtime-bundle.ts):
 //   node dist/enclave-runtime.mjs --nats URL --sim-key FILE [--log-format pretty|json] [--log-level LEVEL]
+// with its connection settings (URLs, credentials, TLS, namespace) as JSON in $VC_NATS_SETTINGS when
+// the host has more to hand it than a URL (transport/nats-settings.ts).
 // A host starts it ahead of its launch (a spare): it loads, connects, measures its own runtime (the
 // bundle file it runs from) and loads the sim platform key handed to it by the host (Veracruz's
 // Linux backend does the same: the platform key lives outside the enclave code), makes its enclave
@@ -19,7 +21,7 @@ import {
   loadSimAttestationKey,
   shutdownWorkers,
 } from '../../enclave/index.js';
-import { NatsTransport } from '../../transport/index.js';
+import { NatsTransport, settingsFromEnv } from '../../transport/index.js';
 import { createOperatorLog, LOG_FORMATS, LOG_LEVELS } from '../runtime/log.js';
 import { startEnclaveWorker } from './enclave-actor.js';
 
@@ -70,14 +72,15 @@ async function main(): Promise<number> {
   });
   const format = LOG_FORMATS.find((f) => f === values['log-format']);
   const level = LOG_LEVELS.find((l) => l === values['log-level']);
-  if (!values.nats) {
+  const settings = settingsFromEnv() ?? (values.nats ? { servers: [values.nats] } : undefined);
+  if (!settings) {
     console.error('usage: enclave-main --nats URL [--sim-key FILE] (then its launch on stdin)');
     return 2;
   }
   // Listen first: a launch written while the process still loads waits in the pipe.
   const stdin = readStdin();
   const [transport, attester, measured] = await Promise.all([
-    NatsTransport.connect({ servers: values.nats, name: `vc-enclave-${process.pid}` }),
+    NatsTransport.connect({ ...settings, name: `vc-enclave-${process.pid}` }),
     loadSimAttestationKey(values['sim-key']).then((key) => createSimAttester(key)),
     measureRuntime(),
   ]);

@@ -17,12 +17,6 @@ import {
   toVcError,
   parsePolicy,
   ProtocolError,
-  HOSTS_LAUNCH_SUBJECT,
-  HOSTS_LIVE_SUBJECT,
-  HOSTS_QUEUE_GROUP,
-  eventsSubject,
-  hostControlSubject,
-  traceSubject,
   policyHash,
   type HostLaunchBody,
 } from '../../protocol/index.js';
@@ -145,6 +139,7 @@ const ORDER: readonly ComputationState[] = ['launching', 'attested', 'provisioni
 export async function startHost(options: HostOptions): Promise<Host> {
   const clock = options.clock ?? (() => new Date());
   const host = options.host ?? `host-${randomBytes(4).toString('hex')}`;
+  const subjects = options.bus.subjects;
   const registry = options.registry;
   const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const endpoint = await Endpoint.withFreshKey(options.bus, () => clock().getTime(), options.log);
@@ -169,7 +164,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
     const owned = await h.entry.set({ state, ...(failure ? { failure } : {}) }).catch(() => false);
     if (!owned) return;
     await endpoint
-      .publish(eventsSubject(h.computation), h.computation, 'computation.ended', {
+      .publish(subjects.events(h.computation), h.computation, 'computation.ended', {
         computation: h.computation,
         state,
         host,
@@ -204,7 +199,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
 
   function watch(h: Held): void {
     h.unsubscribe.push(
-      endpoint.subscribe(eventsSubject(h.computation), keyFromSenderId, (event) => {
+      endpoint.subscribe(subjects.events(h.computation), keyFromSenderId, (event) => {
         if (event.kind === 'enclave.ready' && !h.ready) {
           h.ready = true;
           h.lastActivity = now();
@@ -220,7 +215,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
           void end(h, 'failed', h.refusal);
         }
       }),
-      endpoint.subscribe(traceSubject(h.computation, 'enclave'), keyFromSenderId, (m) => {
+      endpoint.subscribe(subjects.trace(h.computation, 'enclave'), keyFromSenderId, (m) => {
         if (m.kind !== 'trace.transition') return;
         h.lastActivity = now();
         const type = String(m.body.event['type']);
@@ -341,7 +336,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
         if (options.trace === false) return;
         void endpoint
           .publish(
-            traceSubject(launch.computation, 'host'),
+            subjects.trace(launch.computation, 'host'),
             launch.computation,
             'trace.transition',
             record,
@@ -380,7 +375,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
           return mailbox.settle(o.ref, o);
         case 'out.publish':
           return endpoint.publish(
-            eventsSubject(launch.computation),
+            subjects.events(launch.computation),
             launch.computation,
             o.kind,
             o.body,
@@ -433,18 +428,18 @@ export async function startHost(options: HostOptions): Promise<Host> {
 
   subscriptions.push(
     endpoint.serve(
-      HOSTS_LAUNCH_SUBJECT,
-      { keys: launchKeyLookup(operators, clock), queue: HOSTS_QUEUE_GROUP, refuse: refuseLaunch },
+      subjects.hostsLaunch,
+      { keys: launchKeyLookup(operators, clock), queue: subjects.hostsQueue, refuse: refuseLaunch },
       handle,
     ),
-    endpoint.serve(hostControlSubject(host), { keys: keyFromSenderId }, control),
+    endpoint.serve(subjects.hostControl(host), { keys: keyFromSenderId }, control),
   );
   // "Is any host serving?": answered at once, so a launcher with no host fails in milliseconds.
   const live = options.bus.subscribe(
-    HOSTS_LIVE_SUBJECT,
+    subjects.hostsLive,
     (msg) => void msg.respond(new Uint8Array()),
     {
-      queue: HOSTS_QUEUE_GROUP,
+      queue: subjects.hostsQueue,
     },
   );
   subscriptions.push(() => live.unsubscribe());

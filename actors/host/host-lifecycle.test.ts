@@ -8,13 +8,11 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { exampleNamed } from '../../sdk/index.js';
 import {
   computationIdFor,
-  eventsSubject,
   isVcError,
-  VERIFIER_LIVE_SUBJECT,
-  VERIFIER_SUBJECT,
   type BodyOf,
   type GeneratedIdentity,
   type LoadedPolicy,
+  subjectsFor,
 } from '../../protocol/index.js';
 import {
   MemoryStore,
@@ -35,6 +33,9 @@ import { startSystem, type System, type SystemOptions } from '../system/system.j
 import { ComputationRegistry, openNatsRegistry } from '../registry/computation-registry.js';
 import { stopComputation } from '../registry/stop-computation.js';
 import { startHost } from './host-actor.js';
+
+/** The default namespace's subjects. */
+const S = subjectsFor();
 
 const example = exampleNamed('linear-regression');
 const program = '/program/linear-regression.wasm';
@@ -76,7 +77,7 @@ function runOwner(system: System, policy: LoadedPolicy, owner: GeneratedIdentity
 async function endedEvents(system: System, computation: string) {
   const seen: BodyOf<'computation.ended'>[] = [];
   const endpoint = await Endpoint.withFreshKey(system.bus, Date.now);
-  const unsubscribe = endpoint.subscribe(eventsSubject(computation), keyFromSenderId, (m) => {
+  const unsubscribe = endpoint.subscribe(S.events(computation), keyFromSenderId, (m) => {
     if (m.kind === 'computation.ended') seen.push(m.body);
   });
   return { seen, unsubscribe };
@@ -365,12 +366,9 @@ test('embedded: a verifier lost while it holds a request fails the launch ERR_VE
     const policy = regressionPolicy(system, owner!);
     // A verifier that answers pings and takes requests, but never replies, then goes away.
     system.verifierService.stop();
-    const live = system.bus.subscribe(
-      VERIFIER_LIVE_SUBJECT,
-      (m) => void m.respond(new Uint8Array()),
-    );
+    const live = system.bus.subscribe(S.verifierLive, (m) => void m.respond(new Uint8Array()));
     let held = 0;
-    const hung = system.bus.subscribe(VERIFIER_SUBJECT, () => void (held += 1));
+    const hung = system.bus.subscribe(S.verifier, () => void (held += 1));
     const started = Date.now();
     const launch = system.launch(policy, { timeoutMs: 120_000 });
     await until('the enclave to ask the verifier', () => held > 0, 10_000);

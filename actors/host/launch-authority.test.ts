@@ -13,10 +13,10 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import {
   computationIdFor,
   createIdentity,
-  HOSTS_LAUNCH_SUBJECT,
   isVcError,
   type GeneratedIdentity,
   type LoadedPolicy,
+  subjectsFor,
 } from '../../protocol/index.js';
 import { natsServerBinary, startNatsServer, type NatsServer } from '../../transport/index.js';
 import { identities, policyFor, wasmOf } from '../../scenarios/testing/index.js';
@@ -32,6 +32,9 @@ import { keyFromSenderId, keySenderId } from '../runtime/sender-ids.js';
 import { natsBus } from '../system/system-bus.js';
 import { startSystem, type System, type SystemOptions } from '../system/system.js';
 import { openNatsRegistry } from '../registry/computation-registry.js';
+
+/** The default namespace's subjects. */
+const S = subjectsFor();
 
 function ownerPolicy(system: System, owner: GeneratedIdentity): LoadedPolicy {
   return policyFor(system, {
@@ -182,7 +185,7 @@ test('NATS: a replayed launch envelope starts nothing new, a modified one is ref
     const policy = ownerPolicy(system, owner!);
     // An eavesdropper on the bus records the launch request.
     const recorded: Uint8Array[] = [];
-    const tap = nc.subscribe(HOSTS_LAUNCH_SUBJECT, {
+    const tap = nc.subscribe(S.hostsLaunch, {
       callback: (_e, m) => void recorded.push(Uint8Array.from(m.data)),
     });
     await nc.flush();
@@ -199,7 +202,7 @@ test('NATS: a replayed launch envelope starts nothing new, a modified one is ref
 
     // The same bytes again: answered from the host's idempotency cache, the same worker.
     const again = await reader.open(
-      (await nc.request(HOSTS_LAUNCH_SUBJECT, envelope, { timeout: 10_000 })).data,
+      (await nc.request(S.hostsLaunch, envelope, { timeout: 10_000 })).data,
       keyFromSenderId,
     );
     assert.equal(again.kind, 'host.launched');
@@ -210,7 +213,7 @@ test('NATS: a replayed launch envelope starts nothing new, a modified one is ref
     const modified = Uint8Array.from(envelope);
     modified[modified.length - 80] = modified[modified.length - 80]! ^ 1;
     const refused = await reader.open(
-      (await nc.request(HOSTS_LAUNCH_SUBJECT, modified, { timeout: 10_000 })).data,
+      (await nc.request(S.hostsLaunch, modified, { timeout: 10_000 })).data,
       keyFromSenderId,
     );
     assert.equal(refused.kind, 'protocol.error');
@@ -221,7 +224,7 @@ test('NATS: a replayed launch envelope starts nothing new, a modified one is ref
     worker!.stop();
     await worker!.finished;
     const after = await reader.open(
-      (await nc.request(HOSTS_LAUNCH_SUBJECT, envelope, { timeout: 10_000 })).data,
+      (await nc.request(S.hostsLaunch, envelope, { timeout: 10_000 })).data,
       keyFromSenderId,
     );
     assert.equal(

@@ -10,16 +10,24 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureRuntimeBundle, type Attester } from '../../enclave/index.js';
 
-import { privateTempDir } from '../../transport/index.js';
+import {
+  NATS_SETTINGS_ENV,
+  privateTempDir,
+  type NatsConnectionSettings,
+} from '../../transport/index.js';
 import { DEFAULT_MAX_MEMORY_MIB, ProtocolError, parsePolicy } from '../../protocol/index.js';
 import type { Transport } from '../runtime/endpoint.js';
 import { startEnclaveWorker, type EnclaveWorker } from '../enclave-worker/enclave-actor.js';
 import type { LogFormat, LogLevel } from '../runtime/log.js';
 import type { Spawner } from './host-actor.js';
 
-/** A spawner that runs the enclave worker in this process, on the host's bus. */
+/**
+ * A spawner that runs the enclave worker in this process, on the host's bus, or with `connect` on
+ * a connection of its own (NATS: as a worker process would, with the enclave worker's credentials).
+ */
 export function inProcessSpawner(params: {
   bus: Transport;
+  connect?: () => Promise<Transport>;
   attester: Attester;
   measurement: string;
   clock?: () => Date;
@@ -28,8 +36,9 @@ export function inProcessSpawner(params: {
   workers?: Map<string, EnclaveWorker>;
 }): Spawner {
   return async (request) => {
+    const own = params.connect ? await params.connect() : undefined;
     const worker = startEnclaveWorker({
-      bus: params.bus,
+      bus: own ?? params.bus,
       policyBytes: request.policyBytes,
       computation: request.computation,
       attester: params.attester,
@@ -39,6 +48,7 @@ export function inProcessSpawner(params: {
     });
     const id = `w-${randomBytes(4).toString('hex')}`;
     params.workers?.set(id, worker);
+    if (own) void worker.finished.then(() => own.close().catch(() => undefined));
     return {
       worker: id,
       exited: worker.finished.then((outcome) => (outcome.failure ? 1 : 0)),
@@ -48,7 +58,8 @@ export function inProcessSpawner(params: {
 }
 
 export interface ProcessSpawnerOptions {
-  readonly natsUrl: string;
+  /** How the workers connect: URLs, TLS, the enclave worker's credentials, the namespace. */
+  readonly nats: NatsConnectionSettings;
   /** The sim platform attestation key file handed to the workers. */
   readonly simKeyFile: string;
   /** Receives the workers' stderr lines (default: this process's stderr). */
@@ -137,7 +148,7 @@ export function processSpawner(options: ProcessSpawnerOptions): Spawner {
         `--max-old-space-size=${heapMib}`,
         runtime,
         '--nats',
-        options.natsUrl,
+        options.nats.servers.join(','),
         '--sim-key',
         options.simKeyFile,
         ...(options.logFormat ? ['--log-format', options.logFormat] : []),
@@ -146,7 +157,10 @@ export function processSpawner(options: ProcessSpawnerOptions): Spawner {
       // The worker holds the read end of a pipe on stdin: its launch arrives there, and it exits
       // when it closes: when this host process ends, however it ends, its workers end too.
       // Its stdout says `ready` once it waits for its launch.
-      { stdio: ['pipe', 'pipe', 'pipe'] },
+      {
+        stdio: ['pipe', 'pipe', 'pipe'],
+        env: { ...process.env, [NATS_SETTINGS_ENV]: JSON.stringify(options.nats) },
+      },
     );
     child.stdout?.on('data', (chunk: Buffer) => {
       if (waiting.ready || !chunk.toString().includes('ready')) return;

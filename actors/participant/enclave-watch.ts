@@ -4,13 +4,7 @@
 // overall timeout passes (ERR_TIMEOUT). Pings missed while the connection is down do not count;
 // when the connection comes back the pending request is sent again at once (the same envelope, so
 // the enclave's idempotency cache answers a duplicate) and the computation carries on.
-import {
-  type BodyOf,
-  eventsSubject,
-  ProtocolError,
-  toVcError,
-  type VcError,
-} from '../../protocol/index.js';
+import { type BodyOf, ProtocolError, toVcError, type VcError } from '../../protocol/index.js';
 import type { Endpoint, Transport, Unsubscribe } from '../runtime/endpoint.js';
 import { pingEnclave } from '../runtime/liveness.js';
 import { keyFromSenderId } from '../runtime/sender-ids.js';
@@ -60,10 +54,14 @@ export class EnclaveWatch {
     this.#missedPings = options.missedPings ?? 2;
     // Announcements are signed by a self-certified host key: trusted for nothing but ending a
     // wait, which a hostile bus could do anyway by dropping messages.
-    this.#unsubscribe = endpoint.subscribe(eventsSubject(computation), keyFromSenderId, (m) => {
-      if (m.kind === 'computation.ended' && m.body.computation === computation)
-        this.#onEnded(m.body);
-    });
+    this.#unsubscribe = endpoint.subscribe(
+      endpoint.transport.subjects.events(computation),
+      keyFromSenderId,
+      (m) => {
+        if (m.kind === 'computation.ended' && m.body.computation === computation)
+          this.#onEnded(m.body);
+      },
+    );
     void this.#watchConnection();
   }
 

@@ -11,10 +11,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Step } from '../../machines/index.js';
 import {
   computationIdFor,
-  enclaveSubject,
-  eventsSubject,
   type GeneratedIdentity,
   type LoadedPolicy,
+  subjectsFor,
 } from '../../protocol/index.js';
 import { identities, policyFor, wasmOf } from '../../scenarios/testing/index.js';
 import { hasBinary, requireResource } from '../../test-support/requirements.js';
@@ -28,6 +27,9 @@ import { Endpoint } from '../runtime/endpoint.js';
 import { memoryBus, natsBus } from '../system/system-bus.js';
 import { startSystem, type System } from '../system/system.js';
 import { runParticipant, type ParticipantResult } from './participant-actor.js';
+
+/** The default namespace's subjects. */
+const S = subjectsFor();
 
 /** Seconds, not the minutes of 60 s timeouts times three attempts. */
 const BOUND_MS = 15_000;
@@ -78,7 +80,7 @@ const loopSteps: Step[] = [
 /** Calls `onRequest` once, when the participant's first request of `kind` reaches the bus. */
 function onFirst(system: System, computation: string, kind: string, onRequest: () => void): void {
   let seen = false;
-  const sub = system.bus.subscribe(enclaveSubject(computation), (msg) => {
+  const sub = system.bus.subscribe(S.enclave(computation), (msg) => {
     if (seen || readEnvelopeHeaderUnverified(msg.data).kind !== kind) return;
     seen = true;
     sub.unsubscribe();
@@ -133,19 +135,14 @@ test('computation.ended announced while a participant waits: the step fails with
     const launched = await system.launch(policy);
     const host = await Endpoint.withFreshKey(system.bus, Date.now);
     onFirst(system, launched.computation, 'compute.request', () => {
-      void host.publish(
-        eventsSubject(launched.computation),
-        launched.computation,
-        'computation.ended',
-        {
-          computation: launched.computation,
-          state: 'stopped',
-          host: launched.host,
-          worker: launched.worker,
-          message: 'stopped by an operator',
-          code: 'ERR_COMPUTATION_STOPPED',
-        },
-      );
+      void host.publish(S.events(launched.computation), launched.computation, 'computation.ended', {
+        computation: launched.computation,
+        state: 'stopped',
+        host: launched.host,
+        worker: launched.worker,
+        message: 'stopped by an operator',
+        code: 'ERR_COMPUTATION_STOPPED',
+      });
     });
     const { result, ms } = await participate(system, policy, owner, loopSteps, {
       loop: loopWasm,

@@ -13,12 +13,8 @@ import {
   toVcError,
   type EnclaveReadyBody,
   ProtocolError,
-  HOSTS_LAUNCH_SUBJECT,
-  HOSTS_LIVE_SUBJECT,
-  hostControlSubject,
   type VcError,
   computationIdFor,
-  eventsSubject,
   type LoadedPolicy,
 } from '../../protocol/index.js';
 import { Endpoint, expectReply, type Signer, type Transport } from '../runtime/endpoint.js';
@@ -53,13 +49,13 @@ const HOSTS_PING_MS = 2_000;
 /** Refuses with ERR_NO_HOSTS when no host answers on the liveness subject. */
 async function requireHosts(bus: Transport): Promise<void> {
   try {
-    await bus.request(HOSTS_LIVE_SUBJECT, new Uint8Array(), { timeoutMs: HOSTS_PING_MS });
+    await bus.request(bus.subjects.hostsLive, new Uint8Array(), { timeoutMs: HOSTS_PING_MS });
   } catch (error) {
     const cause = toVcError(error);
     if (cause.code !== 'ERR_NO_RESPONDERS' && cause.code !== 'ERR_TIMEOUT') throw cause;
     throw new ProtocolError('ERR_NO_HOSTS', 'no host serves launch requests on this bus', {
       cause,
-      details: { subject: HOSTS_LIVE_SUBJECT },
+      details: { subject: bus.subjects.hostsLive },
     });
   }
 }
@@ -81,32 +77,36 @@ export async function launchComputation(options: LaunchOptions): Promise<Launche
     );
     // Both announcements are unauthenticated by nature (the enclave has no certificate yet, hosts
     // hold none): they only end the wait, never grant anything.
-    const unsubscribe = endpoint.subscribe(eventsSubject(computation), keyFromSenderId, (m) => {
-      if (m.kind === 'enclave.shutdown') {
-        const reason = m.body.reason;
+    const unsubscribe = endpoint.subscribe(
+      options.bus.subjects.events(computation),
+      keyFromSenderId,
+      (m) => {
+        if (m.kind === 'enclave.shutdown') {
+          const reason = m.body.reason;
+          clearTimeout(timer);
+          reject(
+            new ProtocolError(
+              shutdownReasonCode(reason),
+              `the enclave stopped before it was ready: ${reason}`,
+              { details: { reason } },
+            ),
+          );
+        }
+        if (m.kind === 'computation.ended') {
+          clearTimeout(timer);
+          reject(
+            new ProtocolError(
+              m.body.code ?? 'ERR_LAUNCH_FAILED',
+              `the computation ended (${m.body.state}) before it was ready: ${m.body.message}`,
+              { details: { host: m.body.host, worker: m.body.worker, state: m.body.state } },
+            ),
+          );
+        }
+        if (m.kind !== 'enclave.ready') return;
         clearTimeout(timer);
-        reject(
-          new ProtocolError(
-            shutdownReasonCode(reason),
-            `the enclave stopped before it was ready: ${reason}`,
-            { details: { reason } },
-          ),
-        );
-      }
-      if (m.kind === 'computation.ended') {
-        clearTimeout(timer);
-        reject(
-          new ProtocolError(
-            m.body.code ?? 'ERR_LAUNCH_FAILED',
-            `the computation ended (${m.body.state}) before it was ready: ${m.body.message}`,
-            { details: { host: m.body.host, worker: m.body.worker, state: m.body.state } },
-          ),
-        );
-      }
-      if (m.kind !== 'enclave.ready') return;
-      clearTimeout(timer);
-      resolve({ from: m.from, body: m.body });
-    });
+        resolve({ from: m.from, body: m.body });
+      },
+    );
     stop = () => {
       clearTimeout(timer);
       unsubscribe();
@@ -116,7 +116,7 @@ export async function launchComputation(options: LaunchOptions): Promise<Launche
   try {
     const request = () =>
       endpoint.request(
-        HOSTS_LAUNCH_SUBJECT,
+        options.bus.subjects.hostsLaunch,
         computation,
         'host.launch',
         {
@@ -170,7 +170,7 @@ async function refuseEnclave(
 ): Promise<void> {
   try {
     await endpoint.request(
-      hostControlSubject(host),
+      endpoint.transport.subjects.hostControl(host),
       computation,
       'host.stop',
       { computation, failure: { code: refusal.code, message: refusal.message.slice(0, 1024) } },

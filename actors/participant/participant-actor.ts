@@ -22,8 +22,6 @@ import {
   type RequestKind,
   ProtocolError,
   computationIdFor,
-  enclaveSubject,
-  traceSubject,
   type LoadedPolicy,
 } from '../../protocol/index.js';
 import { Endpoint, expectReply, type Inbound, type Transport } from '../runtime/endpoint.js';
@@ -113,7 +111,7 @@ export async function runParticipant(options: ParticipantOptions): Promise<Parti
   ): Promise<Inbound> => {
     const bytes = await endpoint.seal(computation, kind, body);
     const reply = await watch.request(
-      enclaveSubject(computation),
+      options.bus.subjects.enclave(computation),
       bytes,
       options.timeoutMs ?? 180_000,
     );
@@ -157,7 +155,12 @@ export async function runParticipant(options: ParticipantOptions): Promise<Parti
     onTrace: (record) => {
       if (options.trace === false) return;
       void endpoint
-        .publish(traceSubject(computation, name), computation, 'trace.transition', record)
+        .publish(
+          options.bus.subjects.trace(computation, name),
+          computation,
+          'trace.transition',
+          record,
+        )
         .catch(() => undefined);
     },
     onEffectError: (error) => actor.send({ type: 'io.failed', failure: toVcError(error).toWire() }),

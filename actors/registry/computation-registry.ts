@@ -1,14 +1,21 @@
 // The computation registry (docs/operations.md): one entry per computation id, the single record of
 // its lifecycle. It sits on transport's revisioned state store (transport/store/): JetStream KV
-// bucket `vc_computations` on NATS, a MemoryStore in the embedded mode. Creating an entry is atomic,
+// bucket `<ns>_computations` (`vc_computations`) on NATS, a MemoryStore in the embedded mode. Creating an entry is atomic,
 // so two launches of one policy cannot both hold it; the host holding a computation is the only
 // writer of its entry afterwards (every write is a compare-and-set at the revision it last wrote,
 // so a write after somebody else took the entry over fails instead of overwriting them).
 import type { NatsConnection } from '@nats-io/transport-node';
 import { fromJsonBytes, jsonBytes, KvStore, type StateStore } from '../../transport/index.js';
-import { isErrorCode, ProtocolError, type ErrorCode, type VcError } from '../../protocol/index.js';
+import {
+  isErrorCode,
+  isVcError,
+  ProtocolError,
+  subjectsFor,
+  type ErrorCode,
+  type Subjects,
+  type VcError,
+} from '../../protocol/index.js';
 
-const COMPUTATIONS_BUCKET = 'vc_computations';
 /** How often hosts refresh the heartbeat of the entries they hold. */
 export const DEFAULT_HEARTBEAT_MS = 2_000;
 /** A live entry whose heartbeat is older than this is treated as lost (its host is gone). */
@@ -303,19 +310,30 @@ export function shutdownReasonCode(reason: string): ErrorCode {
 }
 
 /**
- * The registry on NATS: JetStream KV bucket `vc_computations` on `connection` (created if
- * missing). A server without JetStream is ERR_NO_JETSTREAM.
+ * The registry on NATS: JetStream KV bucket `<ns>_computations` (`vc_computations` in the default
+ * namespace) on `connection` (created if missing, with `replicas` copies on a cluster). A server
+ * without JetStream is ERR_NO_JETSTREAM.
  */
 export async function openNatsRegistry(
   connection: NatsConnection,
-  options: Omit<RegistryOptions, 'store'> = {},
+  options: Omit<RegistryOptions, 'store'> & {
+    readonly subjects?: Subjects;
+    readonly replicas?: number;
+  } = {},
 ): Promise<ComputationRegistry> {
+  const { subjects = subjectsFor(), replicas, ...rest } = options;
   try {
     return new ComputationRegistry({
-      ...options,
-      store: await KvStore.open(connection, COMPUTATIONS_BUCKET),
+      ...rest,
+      store: await KvStore.open(
+        connection,
+        subjects.computationsBucket,
+        undefined,
+        replicas === undefined ? {} : { replicas },
+      ),
     });
   } catch (error) {
+    if (isVcError(error, 'ERR_NATS_REPLICAS')) throw error;
     const cause = (error as { cause?: unknown }).cause;
     const text = `${(cause as Error | undefined)?.message ?? ''} ${String((cause as { code?: unknown } | undefined)?.code ?? '')}`;
     if (/jetstream|503|no responders/i.test(text))

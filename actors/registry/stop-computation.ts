@@ -2,7 +2,7 @@
 // computation (a `host.stop` request on its control subject): it ends the worker, marks the entry
 // `stopped` and announces `computation.ended`. When that host is gone (its heartbeat is stale), the
 // entry is marked failed/ERR_HOST_LOST here instead.
-import { ProtocolError, hostControlSubject, toVcError } from '../../protocol/index.js';
+import { ProtocolError, toVcError } from '../../protocol/index.js';
 import { Endpoint, expectReply, type Transport } from '../runtime/endpoint.js';
 import { keyFromSenderId } from '../runtime/sender-ids.js';
 import { isFinal, type ComputationRegistry, type ComputationView } from './computation-registry.js';
@@ -31,7 +31,7 @@ export async function stopComputation(options: StopOptions): Promise<StopOutcome
   const endpoint = await Endpoint.withFreshKey(options.bus, Date.now);
   try {
     const reply = await endpoint.request(
-      hostControlSubject(entry.host),
+      options.bus.subjects.hostControl(entry.host),
       computation,
       'host.stop',
       { computation },

@@ -19,9 +19,8 @@ import {
   commonNameOf,
   computationIdFor,
   computationOfSubject,
-  HOSTS_LAUNCH_SUBJECT,
+  subjectShape,
   type LoadedPolicy,
-  INBOX_PREFIX,
   parseCertificatePem,
   parsePolicy,
   ProtocolError,
@@ -299,7 +298,7 @@ export class RunDecoder {
     const computation = loose?.computation ?? computationOfSubject(record.subject);
     if (!loose || !computation) return undefined;
     const c = this.#computationRuns(computation);
-    if (record.subject === HOSTS_LAUNCH_SUBJECT && loose.kind === 'host.launch') {
+    if (subjectShape(record.subject).place === 'launch' && loose.kind === 'host.launch') {
       c.cast = await castOf(record.data);
       c.open(runIdOf(record.data));
     }
@@ -410,7 +409,7 @@ export class RunDecoder {
     else if (HOST_KINDS.has(kind)) {
       const hosts = [...c.senders.values()].filter((l) => l.role === 'host').length;
       lane = { name: hosts === 0 ? 'host' : `host-${hosts + 1}`, role: 'host' };
-    } else if (subject.startsWith('vc.hosts.')) lane = { name: 'operator', role: 'operator' };
+    } else if (subject.split('.')[1] === 'hosts') lane = { name: 'operator', role: 'operator' };
     else lane = { name: 'enclave', role: 'enclave' };
     c.senders.set(from, lane);
     return lane;
@@ -427,7 +426,7 @@ export class RunDecoder {
     let to: string | undefined;
     let inReplyTo: number | undefined;
     const target = targetOf(record.subject);
-    if (record.subject.startsWith(`${INBOX_PREFIX}.`)) {
+    if (subjectShape(record.subject).place === 'inbox') {
       const at = c.pending.findIndex(
         (p) => p.target === sender.role && (m.kind === 'protocol.error' || p.replyKind === m.kind),
       );
@@ -480,10 +479,17 @@ function laneNamed(run: MutableRun, name: string, role: LaneRole | undefined): L
 
 /** Whom a request on this subject is for; undefined for announcements and replies. */
 function targetOf(subject: string): LaneRole | undefined {
-  if (subject === HOSTS_LAUNCH_SUBJECT || subject.startsWith('vc.hosts.control.')) return 'host';
-  if (subject === 'vc.verifier') return 'verifier';
-  if (/^vc\.c\.[^.]+\.enclave$/.test(subject)) return 'enclave';
-  return undefined;
+  switch (subjectShape(subject).place) {
+    case 'launch':
+    case 'host-control':
+      return 'host';
+    case 'verifier':
+      return 'verifier';
+    case 'enclave':
+      return 'enclave';
+    default:
+      return undefined;
+  }
 }
 
 const FINAL_ENCLAVE_STATES = new Set(['shutDown', 'failed']);

@@ -1,4 +1,4 @@
-// Watches the bus live: subscribes to every journaled subject (JOURNAL_SUBJECTS: what a recorded
+// Watches the bus live: subscribes to every journaled subject of its namespace (`bus.subjects.journal`: what a recorded
 // journal would hold) and feeds each message, in arrival order, to one RunDecoder, which opens it
 // verify-then-use and names the parties by their policy. `vc watch` prints the events, `vc inspect`
 // serves them, the scenario runner narrates them. The same decoder reads recorded journals, so a
@@ -14,7 +14,7 @@
 // whenever this process is slow to read its socket. A `ts` far from the receipt time (a wrong
 // clock, a forged envelope) gives way to the receipt time.
 import { createHash } from 'node:crypto';
-import { JOURNAL_SUBJECTS, VcError, type LoadedPolicy } from '../../protocol/index.js';
+import { VcError, type LoadedPolicy } from '../../protocol/index.js';
 import { readEnvelopeHeaderUnverified, type Transport } from '../../transport/index.js';
 import { RunDecoder, type RunEvent, type RunRecord } from './journal-runs.js';
 
@@ -80,7 +80,7 @@ export async function watchLive(bus: Transport, options: LiveWatchOptions): Prom
   let chain = new Promise<void>((resolve) => (openGate = resolve));
   let readingHistory = options.history !== undefined;
   const inHistory = new Map<string, number>();
-  const subscriptions = JOURNAL_SUBJECTS.map((subject) =>
+  const subscriptions = bus.subjects.journal.map((subject) =>
     bus.subscribe(subject, (message) => {
       const { data } = message;
       const time = timeOf(data, clock());

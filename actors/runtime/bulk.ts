@@ -1,5 +1,5 @@
 // Bulk chunks (docs/protocol.md, "Bulk chunks"): the sealed bytes of a stream's chunks travel on
-// `bulkSubject(computation, purpose, stream, index)`, outside the journal, and the journaled signed request
+// `bus.subjects.bulk(computation, purpose, stream, index)`, outside the journal, and the journaled signed request
 // or reply names each chunk's SHA-256 and size. The sender publishes the bytes first, then the
 // message naming them (one connection keeps that order); a receiver keeps what arrives on its bulk
 // subjects, boundedly, and takes a chunk only when a signed message names it: bytes of another
@@ -7,7 +7,7 @@
 // Nothing here is trusted: anyone may publish on a bulk subject, and only a digest named in a
 // verified message makes bytes count.
 import { createHash } from 'node:crypto';
-import { type BulkRef, ProtocolError, bulkSubject } from '../../protocol/index.js';
+import { type BulkRef, ProtocolError } from '../../protocol/index.js';
 import type { Transport } from '../../transport/index.js';
 
 /** How long a signed message waits for the bulk bytes it names (they are normally there first). */
@@ -45,7 +45,7 @@ export function publishBulk(
   index: number,
   sealed: Uint8Array,
 ): BulkRef {
-  bus.publish(bulkSubject(computation, purpose, stream, index), sealed);
+  bus.publish(bus.subjects.bulk(computation, purpose, stream, index), sealed);
   return { stream, digest: bulkDigest(sealed), size: sealed.length };
 }
 
@@ -61,7 +61,7 @@ export class BulkInbox {
   #bytes = 0;
 
   /**
-   * Listens on `vc.bulk.<computation>.<purpose>.<stream>.*` (`stream` `*`: every stream of that
+   * Listens on `<ns>.bulk.<computation>.<purpose>.<stream>.*` (`stream` `*`: every stream of that
    * purpose: the enclave hears upload chunks only, not the result chunks it publishes itself).
    */
   constructor(
@@ -76,7 +76,7 @@ export class BulkInbox {
     this.#purpose = purpose;
     this.#limits = limits;
     const subscription = bus.subscribe(
-      `vc.bulk.${computation}.${purpose}.${stream}.*`,
+      bus.subjects.bulkChunks(computation, purpose, stream),
       (msg: { subject: string; data: Uint8Array }) => this.#arrive(msg.subject, msg.data),
     );
     this.#unsubscribe = () => subscription.unsubscribe();
@@ -111,7 +111,7 @@ export class BulkInbox {
 
   /** The bytes of chunk `index` named by `ref`, once they have arrived with its digest and size. */
   async take(ref: BulkRef, index: number): Promise<Uint8Array> {
-    const subject = bulkSubject(this.#computation, this.#purpose, ref.stream, index);
+    const subject = this.#bus.subjects.bulk(this.#computation, this.#purpose, ref.stream, index);
     const deadline = Date.now() + this.#limits.waitMs;
     for (;;) {
       const kept = this.#kept.get(subject) ?? [];

@@ -1,12 +1,11 @@
 // "Is the enclave of this computation there?" A running enclave answers pings on
-// `liveSubject(computation)` with a small plain-msgpack answer. That subject is not journaled, so
+// `bus.subjects.live(computation)` with a small plain-msgpack answer. That subject is not journaled, so
 // on NATS a ping with nobody subscribed fails at once with "no responders" instead of waiting out
 // a timeout. The answer is unsigned on purpose: it only decides how fast a participant gives up
 // (no enclave, another policy, enclave gone); trust still comes from the phase 6 check alone.
 import {
   LIVENESS_SCHEMAS,
   isVcError,
-  liveSubject,
   ProtocolError,
   type LivenessAnswer,
 } from '../../protocol/index.js';
@@ -18,7 +17,7 @@ export function answerLiveness(
   computation: string,
   answer: () => LivenessAnswer,
 ): () => void {
-  const sub = bus.subscribe(liveSubject(computation), (msg) => {
+  const sub = bus.subscribe(bus.subjects.live(computation), (msg) => {
     msg.respond(encodePlain(answer()));
   });
   return () => sub.unsubscribe();
@@ -35,7 +34,7 @@ export async function pingEnclave(
 ): Promise<LivenessAnswer | undefined> {
   let reply: Uint8Array;
   try {
-    reply = await bus.request(liveSubject(computation), encodePlain({ computation }), {
+    reply = await bus.request(bus.subjects.live(computation), encodePlain({ computation }), {
       timeoutMs,
     });
   } catch (error) {

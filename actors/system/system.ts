@@ -113,8 +113,8 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   const clock = options.clock ?? (() => new Date());
   const random = (n: number) => new Uint8Array(randomBytes(n));
   const trace = options.trace === undefined ? {} : { trace: options.trace };
-  const natsUrl = options.bus.natsUrl;
-  if (options.workers === 'process' && natsUrl === undefined)
+  const nats = options.bus.nats;
+  if (options.workers === 'process' && nats === undefined)
     throw new ProtocolError(
       'ERR_LAUNCH_FAILED',
       'enclave worker processes need a NATS bus to connect to',
@@ -172,9 +172,9 @@ export async function startSystem(options: SystemOptions): Promise<System> {
   for (let i = 0; i < (options.hosts ?? 1); i++) {
     const bus = await options.bus.connect(`vc-host-${i}`);
     const spawn =
-      natsUrl !== undefined && simKeyFile !== undefined
+      nats !== undefined && simKeyFile !== undefined
         ? processSpawner({
-            natsUrl,
+            nats,
             simKeyFile,
             ...(options.runtimeBundle === undefined
               ? {}
@@ -182,7 +182,16 @@ export async function startSystem(options: SystemOptions): Promise<System> {
             ...(options.spares === undefined ? {} : { spares: options.spares }),
             ...(options.onWorkerLaunch ? { onLaunch: options.onWorkerLaunch } : {}),
           })
-        : inProcessSpawner({ bus, attester, measurement, clock, workers, ...trace });
+        : inProcessSpawner({
+            bus,
+            // on NATS each enclave worker has a connection of its own, as a worker process would
+            ...(nats === undefined ? {} : { connect: () => options.bus.connect('vc-enclave') }),
+            attester,
+            measurement,
+            clock,
+            workers,
+            ...trace,
+          });
     hosts.push(
       await startHost({
         bus,

@@ -7,10 +7,13 @@ import { certificateSenderId, keyFromSenderId } from '../runtime/sender-ids.js';
 import type { System } from '../system/system.js';
 import type { Launched } from '../participant/launcher.js';
 import type { Step } from '../../machines/index.js';
-import { enclaveSubject, type GeneratedIdentity, type LoadedPolicy } from '../../protocol/index.js';
+import { type GeneratedIdentity, type LoadedPolicy, subjectsFor } from '../../protocol/index.js';
 import { signEnvelope, type JournalRecord } from '../../transport/index.js';
 import { policyFor, wasmOf } from '../../scenarios/testing/index.js';
 import { runParty } from '../participant/run-computation.js';
+
+/** The default namespace's subjects. */
+const S = subjectsFor();
 
 export const PROGRAM = '/program/p.wasm';
 
@@ -61,7 +64,7 @@ export async function recordSession(
   const from = certificateSenderId(new Uint8Array(owner.certificate.rawData));
   const recorded = (await system.journal(first.computation)).filter(
     (r) =>
-      r.subject === enclaveSubject(first.computation) &&
+      r.subject === S.enclave(first.computation) &&
       r.header?.from === from &&
       r.header.kind !== 'session.hello',
   );
@@ -134,7 +137,7 @@ export class RawSender {
 
   /** Sends envelope bytes as they are (a recording, a replay) and opens the reply. */
   async raw(to: string, bytes: Uint8Array): Promise<Inbound> {
-    const reply = await this.endpoint.transport.request(enclaveSubject(to), bytes, {
+    const reply = await this.endpoint.transport.request(S.enclave(to), bytes, {
       timeoutMs: 10_000,
       retry: { attempts: 1 },
     });

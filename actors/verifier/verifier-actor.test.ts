@@ -14,17 +14,16 @@ import {
   prepareAttestation,
   type EnclaveKeys,
 } from '../../enclave/index.js';
-import {
-  computationIdFor,
-  policyHash as hashPolicy,
-  VERIFIER_SUBJECT,
-} from '../../protocol/index.js';
+import { computationIdFor, policyHash as hashPolicy, subjectsFor } from '../../protocol/index.js';
 import { MemoryStore } from '../../transport/index.js';
 import { Endpoint } from '../runtime/endpoint.js';
 import { VERIFIER_SENDER_ID } from '../runtime/policy-keys.js';
 import { keySenderId } from '../runtime/sender-ids.js';
 import { memoryBus } from '../system/system-bus.js';
 import { startVerifierService } from './verifier-actor.js';
+
+/** The default namespace's subjects. */
+const S = subjectsFor();
 
 /** The only policy field the verifier reads; the hash binds the rest (here nothing more). */
 const POLICY = new TextEncoder().encode(
@@ -97,7 +96,7 @@ async function attest(
   const computation = computationIdFor(hash);
   const options = { keys: w.keys, attempts: 1, timeoutMs: 10_000 };
   const challenge = await endpoint.request(
-    VERIFIER_SUBJECT,
+    S.verifier,
     computation,
     'attest.start',
     { computation, platform: 'sim', policyHash: hash, policy: POLICY },
@@ -113,7 +112,7 @@ async function attest(
     keys: csrFor,
   });
   return endpoint.request(
-    VERIFIER_SUBJECT,
+    S.verifier,
     computation,
     'attest.evidence',
     { attestation, platform: 'sim', evidence: prepared.evidence, csr: prepared.csr },

@@ -7,9 +7,6 @@ import { csrPublicPoint, type Verifier, type CaIdentity } from '../../attestatio
 import {
   toVcError,
   ProtocolError,
-  VERIFIER_LIVE_SUBJECT,
-  VERIFIER_SUBJECT,
-  traceSubject,
   policyHash,
   readExpiry,
   asObject,
@@ -99,7 +96,12 @@ export function startVerifierService(options: VerifierServiceOptions): VerifierS
         onTrace: (record) => {
           if (options.trace === false) return;
           void endpoint
-            .publish(traceSubject(computation, name), computation, 'trace.transition', record)
+            .publish(
+              options.bus.subjects.trace(computation, name),
+              computation,
+              'trace.transition',
+              record,
+            )
             .catch(() => undefined);
         },
         onEffectError: (error) =>
@@ -207,14 +209,14 @@ export function startVerifierService(options: VerifierServiceOptions): VerifierS
   }
 
   const unsubscribe: Unsubscribe = endpoint.serve(
-    VERIFIER_SUBJECT,
+    options.bus.subjects.verifier,
     { keys: (from) => keyFromSenderId(from) },
     handle,
   );
   // "Is the verifier there?": answered at once, so an attesting enclave learns in milliseconds that
   // it is not (no responders), instead of waiting out a request timeout.
   const live = options.bus.subscribe(
-    VERIFIER_LIVE_SUBJECT,
+    options.bus.subjects.verifierLive,
     (msg) => void msg.respond(new Uint8Array()),
   );
   return {

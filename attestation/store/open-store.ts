@@ -1,14 +1,24 @@
 // Opens the verifier state store a command or service names: a JSON file (embedded mode), NATS
 // JetStream KV, or memory.
-import { connect } from '@nats-io/transport-node';
-import { FileStore, KvStore, MemoryStore, type StateStore } from '../../transport/index.js';
-
-const DEFAULT_VERIFIER_BUCKET = 'vc_verifier';
+import {
+  FileStore,
+  KvStore,
+  MemoryStore,
+  NatsTransport,
+  type NatsConnectionSettings,
+  type StateStore,
+} from '../../transport/index.js';
 
 export type StoreLocation =
   | { readonly kind: 'memory' }
   | { readonly kind: 'file'; readonly path: string }
-  | { readonly kind: 'nats'; readonly servers: string; readonly bucket?: string };
+  | {
+      readonly kind: 'nats';
+      /** Where and how to connect; the bucket defaults to the namespace's (`vc_verifier`). */
+      readonly settings: NatsConnectionSettings;
+      readonly bucket?: string;
+      readonly replicas?: number;
+    };
 
 export const DEFAULT_STORE_FILE = '.vc/verifier-state.json';
 
@@ -19,8 +29,18 @@ export async function openStateStore(location: StoreLocation): Promise<StateStor
     case 'file':
       return FileStore.open(location.path);
     case 'nats': {
-      const nc = await connect({ servers: location.servers, name: 'vc-verifier-store' });
-      return KvStore.open(nc, location.bucket ?? DEFAULT_VERIFIER_BUCKET, () => nc.drain());
+      const bus = await NatsTransport.connect({ ...location.settings, name: 'vc-verifier-store' });
+      try {
+        return await KvStore.open(
+          bus.connection,
+          location.bucket ?? bus.subjects.verifierBucket,
+          () => bus.close(),
+          location.replicas === undefined ? {} : { replicas: location.replicas },
+        );
+      } catch (error) {
+        await bus.close().catch(() => undefined);
+        throw error;
+      }
     }
   }
 }

@@ -18,6 +18,7 @@ import { measureRuntime, generateSimAttestationKey, SIM_KEY_ENV } from '../../en
 import { UsageError } from '../../protocol/index.js';
 import { parseOptions, readHostFile, readHostText, type CliIo, type Command } from '../command.js';
 import { checkOutputFile, outputError } from '../support.js';
+import { NATS_OPTIONS, NATS_USAGE, natsSettingsFrom } from '../nats-options.js';
 
 const usage = `Usage:
   vc attest verify --platform nitro|psa|cca|sevsnp|tdx|sgx|sim --evidence FILE [--root CERT]
@@ -62,7 +63,9 @@ endorse    manages platform keys (sim, psa, cca) and roots (nitro; sevsnp: AMD A
 reference  manages reference values (allowed measurements; nitro PCRs as --kind pcr1..pcr31;
            cca REMs as --kind rem0..rem3 and the personalization value as --kind personalization;
            tdx --kind rtmr0..rtmr3, mrconfigid, mrowner, mrownerconfig; sgx --kind mrsigner).
-STORE      --store FILE (default ${DEFAULT_STORE_FILE}) or --nats URL [--bucket NAME].
+STORE      --store FILE (default ${DEFAULT_STORE_FILE}) or --nats URL [--bucket NAME] (default
+           <ns>_verifier), with the NATS connection options below.
+${NATS_USAGE}
 Simulated (sim) evidence is INSECURE: anyone holding the platform key can forge it.`;
 
 const options = {
@@ -92,7 +95,7 @@ const options = {
   value: { type: 'string' },
   kind: { type: 'string' },
   store: { type: 'string' },
-  nats: { type: 'string' },
+  ...NATS_OPTIONS,
   bucket: { type: 'string' },
 } as const;
 
@@ -255,11 +258,12 @@ async function simKey(values: Values, io: CliIo): Promise<number> {
 }
 
 function storeLocation(values: Values): StoreLocation {
-  if (values.nats && values.store) throw new UsageError('give --store or --nats, not both');
-  if (values.nats)
+  const overNats = values.nats !== undefined || values.context !== undefined;
+  if (overNats && values.store) throw new UsageError('give --store or --nats, not both');
+  if (overNats)
     return {
       kind: 'nats',
-      servers: values.nats,
+      settings: natsSettingsFrom(values),
       ...(values.bucket ? { bucket: values.bucket } : {}),
     };
   return { kind: 'file', path: values.store ?? DEFAULT_STORE_FILE };

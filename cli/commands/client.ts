@@ -12,13 +12,17 @@ import {
   loadPolicyFile,
   parseCertificatePem,
 } from '../../protocol/index.js';
-import { NatsTransport, UPLOAD_CHUNK_BYTES } from '../../transport/index.js';
+import {
+  NatsTransport,
+  UPLOAD_CHUNK_BYTES,
+  type NatsConnectionSettings,
+} from '../../transport/index.js';
+import { NATS_OPTIONS, NATS_USAGE, natsSettingsFrom } from '../nats-options.js';
 import type { Step } from '../../machines/index.js';
 import { certificateSenderId, openNatsRegistry, runParticipant } from '../../actors/index.js';
 import {
   checkInputFiles,
   checkOutputFile,
-  defaultNatsUrl,
   outputError,
   parseTimeoutSeconds,
   pathAndFile,
@@ -30,7 +34,7 @@ import { dataDirFiles } from '../data-dir.js';
 
 const usage = `Usage: vc client POLICY --identity CERT --key KEY [--program PATH=FILE]... [--data PATH=FILE]...
                  [--data-dir DIR=PREFIX]... [--append PATH=FILE]... [--compute PROGRAM_PATH]... [--pipeline NAME]...
-                 [--result PATH=FILE|-]... [--shutdown] [--nats URL] [--computation ID]
+                 [--result PATH=FILE|-]... [--shutdown] [NATS OPTIONS] [--computation ID]
                  [--timeout SECONDS] [--json]
 
 Acts as one participant of POLICY's computation (started with vc launch). Before connecting it
@@ -48,12 +52,12 @@ its measurement is among the policy's runtime hashes. Operations run in the orde
   --pipeline NAME       run a pipeline of the policy (by name: "0", "1", ...)
   --result PATH=FILE    read a result into FILE (- for standard output)
   --shutdown            ask for the computation's end (by the policy's shutdown rule)
-  --nats URL            NATS server (default $VC_NATS_URL or nats://127.0.0.1:4222)
   --computation ID      the computation to join (default: the one POLICY's hash names)
   --timeout SECONDS     bound on the whole command (ERR_TIMEOUT past it); a lost enclave is
                         noticed within seconds regardless (ERR_ENCLAVE_LOST)
   --json                one JSON report on standard output
-Exit 0 when everything succeeded, 1 with the refusal's code otherwise.`;
+Exit 0 when everything succeeded, 1 with the refusal's code otherwise.
+${NATS_USAGE}`;
 
 const FLAGS = [
   'program',
@@ -165,7 +169,7 @@ export const command: Command = {
         pipeline: { type: 'string', multiple: true },
         result: { type: 'string', multiple: true },
         shutdown: { type: 'boolean' },
-        nats: { type: 'string' },
+        ...NATS_OPTIONS,
         computation: { type: 'string' },
         timeout: { type: 'string' },
         json: { type: 'boolean' },
@@ -197,7 +201,7 @@ export const command: Command = {
         'ERR_UNKNOWN_PARTICIPANT',
         `${values.identity} is not an identity of the policy`,
       );
-    const nats = values.nats ?? defaultNatsUrl();
+    const nats = natsSettingsFrom(values);
     return withDeadline(timeoutMs, () =>
       participate(
         io,
@@ -213,7 +217,7 @@ interface Participation {
   readonly identity: Identity;
   readonly plan: Plan;
   readonly known: number;
-  readonly nats: string;
+  readonly nats: NatsConnectionSettings;
   readonly computation: string | undefined;
   /** --timeout: also the bound on each wait for a reply, so none outlives the command. */
   readonly timeoutMs: number | undefined;
@@ -221,7 +225,7 @@ interface Participation {
 
 async function participate(io: CliIo, p: Participation, json: boolean): Promise<number> {
   const { policy, identity, plan, known } = p;
-  const bus = await NatsTransport.connect({ servers: p.nats, name: `vc-client-${known}` });
+  const bus = await NatsTransport.connect({ ...p.nats, name: `vc-client-${known}` });
   const stdout: Uint8Array[] = [];
   try {
     const result = await runParticipant({
@@ -233,7 +237,9 @@ async function participate(io: CliIo, p: Participation, json: boolean): Promise<
       // another policy (one byte different): then the answer is both hashes, not "no enclave".
       findComputationsNaming: async (sender) => {
         try {
-          return await (await openNatsRegistry(bus.connection)).findComputationsNaming(sender);
+          return await (
+            await openNatsRegistry(bus.connection, { subjects: bus.subjects })
+          ).findComputationsNaming(sender);
         } catch {
           return []; // no registry (no JetStream): "no enclave" stands
         }

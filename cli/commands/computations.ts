@@ -1,16 +1,16 @@
 // `vc computations list | show ID | stop ID`: the computation registry (JetStream KV bucket
-// vc_computations) as an operator sees it, in the habit of `nats stream ls` and `temporal workflow
+// <ns>_computations, vc_computations) as an operator sees it, in the habit of `nats stream ls` and `temporal workflow
 // list/describe/terminate`. `stop` is executed by the host holding the computation: it ends the
 // worker, marks the entry stopped and tells the participants (ERR_COMPUTATION_STOPPED).
 import { UsageError, ProtocolError } from '../../protocol/index.js';
 import { NatsTransport } from '../../transport/index.js';
 import { openNatsRegistry, stopComputation, type ComputationView } from '../../actors/index.js';
-import { defaultNatsUrl } from '../support.js';
+import { NATS_OPTIONS, NATS_USAGE, natsSettingsFrom } from '../nats-options.js';
 import { parseOptions, type CliIo, type Command } from '../command.js';
 
-const usage = `Usage: vc computations list [--nats URL] [--json]
-       vc computations show ID [--nats URL] [--json]
-       vc computations stop ID [--nats URL] [--json] [--timeout SECONDS]
+const usage = `Usage: vc computations list [NATS OPTIONS] [--json]
+       vc computations show ID [NATS OPTIONS] [--json]
+       vc computations stop ID [NATS OPTIONS] [--json] [--timeout SECONDS]
 
 The computation registry: one entry per computation, written by the host holding it. States:
 launching, attested, provisioning, running, then finished, failed or stopped. A live entry whose
@@ -20,9 +20,9 @@ host stopped heartbeating reads as failed (ERR_HOST_LOST).
   stop ID       ask the host holding ID to end it: its worker ends, the entry is marked stopped and
                 the participants are told ERR_COMPUTATION_STOPPED; when that host is gone, the
                 entry is marked failed (ERR_HOST_LOST)
-  --nats URL    NATS server (default $VC_NATS_URL or nats://127.0.0.1:4222)
   --timeout S   how long the host has to answer a stop (default 10)
-  --json        machine-readable output`;
+  --json        machine-readable output
+${NATS_USAGE}`;
 
 function age(from: string, now = Date.now()): string {
   const seconds = Math.max(0, Math.round((now - Date.parse(from)) / 1000));
@@ -77,7 +77,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
-      nats: { type: 'string' },
+      ...NATS_OPTIONS,
       json: { type: 'boolean' },
       timeout: { type: 'string' },
     },
@@ -88,10 +88,10 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     throw new UsageError(usage);
   const timeout = values.timeout === undefined ? 10 : Number(values.timeout);
   if (!(timeout > 0)) throw new UsageError('--timeout must be a positive number of seconds');
-  const nats = values.nats ?? defaultNatsUrl();
-  const bus = await NatsTransport.connect({ servers: nats, name: 'vc-computations' });
+  const settings = natsSettingsFrom(values);
+  const bus = await NatsTransport.connect({ ...settings, name: 'vc-computations' });
   try {
-    const registry = await openNatsRegistry(bus.connection);
+    const registry = await openNatsRegistry(bus.connection, { subjects: bus.subjects });
     if (sub === 'list') {
       const entries = await registry.list();
       io.out(

@@ -2,7 +2,7 @@
 // request, starts an enclave worker as its own OS process with the sim platform key.
 import { UsageError } from '../../protocol/index.js';
 import { SIM_KEY_ENV } from '../../enclave/index.js';
-import { ensureJournalStream, NatsTransport } from '../../transport/index.js';
+import { ensureJournalStream, NatsTransport, shownServers } from '../../transport/index.js';
 import {
   defaultMaxEnclaves,
   startHost,
@@ -10,19 +10,32 @@ import {
   openNatsRegistry,
   parseLauncherKeys,
 } from '../../actors/index.js';
-import { defaultNatsUrl, LOG_OPTIONS, LOG_USAGE, operatorLogFrom } from '../support.js';
+import { LOG_OPTIONS, LOG_USAGE, operatorLogFrom } from '../support.js';
+import {
+  NATS_OPTIONS,
+  NATS_USAGE,
+  REPLICAS_OPTION,
+  REPLICAS_USAGE,
+  natsSettingsFrom,
+  replicasFrom,
+  workerSettingsFrom,
+} from '../nats-options.js';
 import { untilSignal } from '../signals.js';
 import { parseOptions, readHostText, type Command } from '../command.js';
 
-const usage = `Usage: vc host [--nats URL] [--name NAME] [--sim-key FILE] [--idle-timeout SECONDS]
-               [--launcher-keys FILE] [--max-enclaves N] [--spares N | --no-spare]
-               [--log-format F] [--log-level L] [--json]
+const usage = `Usage: vc host [NATS OPTIONS] [--replicas N] [--worker-context NAME] [--name NAME]
+               [--sim-key FILE] [--idle-timeout SECONDS] [--launcher-keys FILE] [--max-enclaves N]
+               [--spares N | --no-spare] [--log-format F] [--log-level L] [--json]
 
-Serves launch requests (subject vc.hosts.launch, queue group vc-hosts) until interrupted: each
-launch starts an enclave worker process for the policy it carries. Several hosts share the load.
-Each computation it holds has an entry in the computation registry (JetStream KV bucket
-vc_computations; \`vc computations\` lists them), heartbeated every 2 s.
-  --nats URL      NATS server (default $VC_NATS_URL or nats://127.0.0.1:4222)
+Serves launch requests (subject <ns>.hosts.launch, queue group <ns>-hosts; ns is the namespace,
+default vc) until interrupted: each launch starts an enclave worker process for the policy it
+carries. Several hosts share the load. Each computation it holds has an entry in the computation
+registry (JetStream KV bucket <ns>_computations; \`vc computations\` lists them), heartbeated every 2 s.
+${NATS_USAGE}
+${REPLICAS_USAGE}
+  --worker-context NAME  the \`nats\` context whose credentials (and TLS files, if it names any) the
+                  enclave workers connect with (docs/nats-permissions.md: the enclave worker's
+                  user); default: this host's own
   --name NAME     this host's name in replies, traces and the registry (default host-<random>)
   --idle-timeout SECONDS  end a computation whose enclave saw no request for this long
                   (ERR_IDLE_TIMEOUT; default 1800)
@@ -49,7 +62,9 @@ export const command: Command = {
     const { values } = parseOptions({
       args: argv,
       options: {
-        nats: { type: 'string' },
+        ...NATS_OPTIONS,
+        ...REPLICAS_OPTION,
+        'worker-context': { type: 'string' },
         name: { type: 'string' },
         'sim-key': { type: 'string' },
         'idle-timeout': { type: 'string' },
@@ -85,20 +100,26 @@ export const command: Command = {
     const keysFile = values['launcher-keys'];
     const launcherIds =
       keysFile === undefined ? [] : await parseLauncherKeys(await readHostText(keysFile), keysFile);
-    const nats = values.nats ?? defaultNatsUrl();
-    const bus = await NatsTransport.connect({
-      servers: nats,
-      name: `vc-host-${values.name ?? ''}`,
+    const settings = natsSettingsFrom(values);
+    const replicas = replicasFrom(values);
+    const workerSettings = workerSettingsFrom(settings, values['worker-context']);
+    const nats = shownServers(settings.servers);
+    const bus = await NatsTransport.connect({ ...settings, name: `vc-host-${values.name ?? ''}` });
+    await ensureJournalStream(bus.connection, {
+      subjects: bus.subjects,
+      ...(replicas === undefined ? {} : { replicas }),
     });
-    await ensureJournalStream(bus.connection);
     const host = await startHost({
       bus,
-      registry: await openNatsRegistry(bus.connection),
+      registry: await openNatsRegistry(bus.connection, {
+        subjects: bus.subjects,
+        ...(replicas === undefined ? {} : { replicas }),
+      }),
       idleTimeoutMs: idleTimeout * 1000,
       maxEnclaves,
       launcherIds,
       spawn: processSpawner({
-        natsUrl: nats,
+        nats: workerSettings,
         simKeyFile,
         log: (line) => io.err(line),
         logFormat: format,
@@ -116,8 +137,15 @@ export const command: Command = {
     await bus.flush();
     io.out(
       values.json
-        ? JSON.stringify({ ok: true, service: 'host', host: host.host, nats, maxEnclaves })
-        : `host ${host.host} serving launches on ${nats} (at most ${maxEnclaves} enclaves, ${launcherIds.length} operator keys)`,
+        ? JSON.stringify({
+            ok: true,
+            service: 'host',
+            host: host.host,
+            nats,
+            namespace: bus.subjects.namespace,
+            maxEnclaves,
+          })
+        : `host ${host.host} serving launches on ${nats} (namespace ${bus.subjects.namespace}; at most ${maxEnclaves} enclaves, ${launcherIds.length} operator keys)`,
     );
     await untilSignal();
     await host.stop();

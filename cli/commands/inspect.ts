@@ -2,31 +2,31 @@
 // follows every journaled subject on NATS, and serves the page on 127.0.0.1 (any other address only
 // with --listen), updated through Server-Sent Events while the protocol runs (docs/observability.md).
 import { UsageError } from '../../protocol/index.js';
-import { NatsTransport, defaultJournalStream } from '../../transport/index.js';
+import { NatsTransport, shownServers } from '../../transport/index.js';
 import { RunDecoder, watchLive } from '../../actors/index.js';
 import { jetStreamHistory } from '../inspect/journal-history.js';
 import { isLoopback, startInspectServer, type InspectServer } from '../inspect/inspect-server.js';
 import { livePage } from '../inspect/live-page.js';
-import { defaultNatsUrl } from '../support.js';
+import { NATS_OPTIONS, NATS_USAGE, natsSettingsFrom } from '../nats-options.js';
 import { untilSignal } from '../signals.js';
 import { parseOptions, type Command } from '../command.js';
 
 const DEFAULT_PORT = 4300;
 
-const usage = `Usage: vc inspect [--nats URL] [--port P] [--listen ADDR] [--stream NAME] [--no-history]
+const usage = `Usage: vc inspect [NATS OPTIONS] [--port P] [--listen ADDR] [--stream NAME] [--no-history]
                   [--json]
 
 Serves the timeline page of every computation seen on NATS, live, until interrupted: a sequence
 diagram per run, its machines' states, each message's decoded body on click. The page lists the
 computations and runs it has seen and follows the running ones through Server-Sent Events.
-  --nats URL      NATS server (default $VC_NATS_URL or nats://127.0.0.1:4222)
   --port P        HTTP port (default ${DEFAULT_PORT}; 0: any free port)
   --listen ADDR   address to listen on (default 127.0.0.1: this machine only). Any other address
                   shows every message's public content to whoever reaches it
-  --stream NAME   the JetStream journal read first (default ${defaultJournalStream})
+  --stream NAME   the JetStream journal read first (default the namespace's, VC_JOURNAL)
   --no-history    only what happens from now on (do not read the journal stream)
   --json          one line {"url":...} once listening
-Also: GET /runs lists the runs seen as JSON, GET /events is the SSE stream.`;
+Also: GET /runs lists the runs seen as JSON, GET /events is the SSE stream.
+${NATS_USAGE}`;
 
 function portOf(value: string | undefined): number {
   if (value === undefined) return DEFAULT_PORT;
@@ -43,7 +43,7 @@ export const command: Command = {
     const { values } = parseOptions({
       args: argv,
       options: {
-        nats: { type: 'string' },
+        ...NATS_OPTIONS,
         port: { type: 'string' },
         listen: { type: 'string' },
         stream: { type: 'string' },
@@ -53,8 +53,9 @@ export const command: Command = {
     });
     const port = portOf(values.port);
     const host = values.listen ?? '127.0.0.1';
-    const nats = values.nats ?? defaultNatsUrl();
-    const bus = await NatsTransport.connect({ servers: nats, name: 'vc-inspect' });
+    const settings = natsSettingsFrom(values);
+    const nats = shownServers(settings.servers);
+    const bus = await NatsTransport.connect({ ...settings, name: 'vc-inspect' });
     let server: InspectServer | undefined;
     try {
       const decoder = new RunDecoder();
@@ -65,7 +66,7 @@ export const command: Command = {
         onEvent: (e) => listening.changed(e),
         ...(values['no-history']
           ? {}
-          : { history: jetStreamHistory(bus, values.stream ?? defaultJournalStream) }),
+          : { history: jetStreamHistory(bus, values.stream ?? bus.subjects.journalStream) }),
       });
       if (!isLoopback(host))
         io.err(

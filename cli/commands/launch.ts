@@ -2,17 +2,17 @@
 // policy, waits until it is attested and ready (checked as a participant would), and prints the
 // computation id participants find from their own copy of the policy.
 import { UsageError, loadIdentity, loadPolicyFile } from '../../protocol/index.js';
-import { NatsTransport } from '../../transport/index.js';
+import { NatsTransport, shownServers } from '../../transport/index.js';
 import {
   launchComputation,
   operatorSigner,
   participantSigner,
   type Signer,
 } from '../../actors/index.js';
-import { defaultNatsUrl } from '../support.js';
+import { NATS_OPTIONS, NATS_USAGE, natsSettingsFrom } from '../nats-options.js';
 import { parseOptions, readHostText, type Command } from '../command.js';
 
-const usage = `Usage: vc launch POLICY (--identity CERT --key KEY | --operator-key KEY) [--nats URL]
+const usage = `Usage: vc launch POLICY (--identity CERT --key KEY | --operator-key KEY) [NATS OPTIONS]
                 [--platform sim] [--timeout SECONDS] [--json]
 
 Starts an enclave for POLICY on one of the hosts, waits until it is attested and ready, checks its
@@ -20,13 +20,13 @@ certificate chain, measurement and policy hash as a participant would, and print
   --identity CERT --key KEY  sign the launch request as this participant of POLICY
   --operator-key KEY         sign it with an operator key (P-256 PKCS#8 PEM, \`vc identity new\`)
                     whose public key or certificate the hosts were given (vc host --launcher-keys)
-  --nats URL        NATS server (default $VC_NATS_URL or nats://127.0.0.1:4222)
   --platform NAME   attestation platform (default sim)
   --timeout SECONDS how long to wait for the enclave (default 60; --timeout-ms N also works)
 A policy whose computation is already running is refused with ERR_ALREADY_RUNNING (naming the host
 and worker holding it); no host serving is ERR_NO_HOSTS at once; a request signed by anyone else is
 refused with ERR_LAUNCH_NOT_AUTHORIZED; a host at its --max-enclaves is asked once more (another host
-may take it), then ERR_HOST_BUSY.`;
+may take it), then ERR_HOST_BUSY.
+${NATS_USAGE}`;
 
 /** Who signs the launch request: a participant (its identity) or an operator key. */
 async function launchSigner(values: {
@@ -55,7 +55,7 @@ export const command: Command = {
       args: argv,
       allowPositionals: true,
       options: {
-        nats: { type: 'string' },
+        ...NATS_OPTIONS,
         identity: { type: 'string' },
         key: { type: 'string' },
         'operator-key': { type: 'string' },
@@ -83,8 +83,9 @@ export const command: Command = {
       );
     const signer = await launchSigner(values);
     const policy = await loadPolicyFile(policyFile);
-    const nats = values.nats ?? defaultNatsUrl();
-    const bus = await NatsTransport.connect({ servers: nats, name: 'vc-launch' });
+    const settings = natsSettingsFrom(values);
+    const nats = shownServers(settings.servers);
+    const bus = await NatsTransport.connect({ ...settings, name: 'vc-launch' });
     try {
       if (!values.json)
         io.err(

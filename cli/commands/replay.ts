@@ -6,7 +6,6 @@ import { UsageError, ProtocolError } from '../../protocol/index.js';
 import {
   FileJournalReader,
   JetStreamJournalReader,
-  defaultJournalStream,
   type JournalReader,
   type JournalRecord,
   NatsTransport,
@@ -31,6 +30,7 @@ import {
 import { parseOptions, withHostFile, type CliIo, type Command } from '../command.js';
 import { writeOtlp } from '../export/otlp.js';
 import { writeTimelinePage } from '../page/write-page.js';
+import { NATS_OPTIONS, NATS_USAGE, natsSettingsFrom } from '../nats-options.js';
 
 const usage = `Usage: vc replay JOURNAL [--nats URL] [--computation ID] [--run ID | --runs]
                  [--actor NAME]... [--kind KIND]... [--from AT] [--to AT] [--otlp FILE] [--json]
@@ -42,9 +42,10 @@ any I/O and compared, step by step, with the recorded states and outputs. Prints
 order: when (since the run's first record), who (participants by their policy name), transitions
 as "event -> state [outputs]", messages as ">> kind -> recipient (size)", refusal codes (!!), then
 where the journal ends and the verdict.
-  JOURNAL           a journal file (embedded mode), or with --nats the JetStream stream name
-                    (default stream: ${defaultJournalStream})
-  --nats URL        read the journal from JetStream on this NATS server
+  JOURNAL           a journal file (embedded mode), or with --nats (or --context) the JetStream
+                    stream name (default: the namespace's stream, VC_JOURNAL)
+  --nats URL        read the journal from JetStream on this NATS server (with the NATS
+                    connection options below)
   --computation ID  only this computation (default: every computation in the journal)
   --run ID          this run (default: the latest run of each computation; see --runs)
   --runs            list the runs (id, number, start, events, finished) instead of replaying
@@ -63,13 +64,14 @@ where the journal ends and the verdict.
 Filters change what is shown, never the verdict.
 Exit 0 when every actor reproduces its timeline, 1 (ERR_REPLAY_DIVERGENCE) at the first divergence,
 1 (ERR_NOTHING_TO_REPLAY) when the journal holds no run asked for; with --diff, 1
-(ERR_REPLAY_DIFFERS) when the journals differ.`;
+(ERR_REPLAY_DIFFERS) when the journals differ.
+${NATS_USAGE}`;
 
 const options = {
   computation: { type: 'string' },
   run: { type: 'string' },
   runs: { type: 'boolean' },
-  nats: { type: 'string' },
+  ...NATS_OPTIONS,
   actor: { type: 'string', multiple: true },
   kind: { type: 'string', multiple: true },
   from: { type: 'string' },
@@ -97,14 +99,21 @@ async function collect(reader: JournalReader, into: JournalRecord[]): Promise<vo
   for await (const r of reader.records()) into.push(r);
 }
 
+type NatsValues = Parameters<typeof natsSettingsFrom>[0];
+
+/** True when the journal is to be read from JetStream: --nats or --context given. */
+function fromNats(values: NatsValues): boolean {
+  return values.nats !== undefined || values.context !== undefined;
+}
+
 /** The journal's runs: a file, or with --nats the JetStream stream `source`. */
-async function readJournal(source: string | undefined, nats: string | undefined) {
+async function readJournal(source: string | undefined, values: NatsValues) {
   const records: JournalRecord[] = [];
-  if (nats) {
-    const bus = await NatsTransport.connect({ servers: nats, name: 'vc-replay' });
+  if (fromNats(values)) {
+    const bus = await NatsTransport.connect({ ...natsSettingsFrom(values), name: 'vc-replay' });
     try {
       await collect(
-        new JetStreamJournalReader(bus.connection, source ?? defaultJournalStream),
+        new JetStreamJournalReader(bus.connection, source ?? bus.subjects.journalStream),
         records,
       );
     } finally {
@@ -184,11 +193,11 @@ function latest(runs: readonly RunJournal[], computation?: string): RunJournal |
 
 async function diff(
   a: readonly RunJournal[],
-  values: { diff?: string; nats?: string; json?: boolean },
+  values: NatsValues & { diff?: string; json?: boolean },
   io: CliIo,
 ): Promise<number> {
   const left = latest(a)!;
-  const right = latest(choose(await readJournal(values.diff, values.nats)), left.computation)!;
+  const right = latest(choose(await readJournal(values.diff, values)), left.computation)!;
   const result = diffRuns(left, right);
   if (values.json) {
     io.out(JSON.stringify({ type: 'diff', a: left.run, b: right.run, ...result }));
@@ -209,13 +218,13 @@ export const command: Command = {
   usage,
   async run(argv, io) {
     const { values, positionals } = parseOptions({ args: argv, allowPositionals: true, options });
-    if (positionals.length > 1 || (!values.nats && positionals.length === 0))
+    if (positionals.length > 1 || (!fromNats(values) && positionals.length === 0))
       throw new UsageError(usage);
     if (values.runs && (values.run || values.diff))
       throw new UsageError('--runs lists the runs: not with --run or --diff');
     const filter = filterOf(values);
     const json = values.json === true;
-    const runs = await readJournal(positionals[0], values.nats);
+    const runs = await readJournal(positionals[0], values);
     const chosen = choose(runs, values.computation, values.runs ? undefined : values.run);
     if (values.runs)
       return listRuns(

@@ -20,11 +20,18 @@ import {
 } from '../../scenarios/index.js';
 import { parseOptions, type CliIo, type Command } from '../command.js';
 import { checkOutputFolder, outputError, parseTimeoutSeconds, withDeadline } from '../support.js';
+import {
+  NATS_OPTIONS,
+  NATS_USAGE,
+  REPLICAS_OPTION,
+  natsSettingsFrom,
+  replicasFrom,
+} from '../nats-options.js';
 
 const usage = `Usage:
   vc scenario list [--json]
-  vc scenario run NAME [--nats URL] [--processes] [--journal FILE] [--seed N] [--timeout SECONDS]
-                  [--json]
+  vc scenario run NAME [--nats URL [NATS OPTIONS] [--replicas N]] [--processes] [--journal FILE]
+                  [--seed N] [--timeout SECONDS] [--json]
   vc scenario prepare NAME --out DIR [--seed N] [--json]
 
 list   the scenarios: use cases with their parties, programs, data generators and expected results.
@@ -33,10 +40,15 @@ run    runs one end to end with fresh throw-away identities, a fresh verifier CA
        against the reference implementation, the time per phase, the journal and how to replay it.
        Exit 0 when the result matches, 1 otherwise.
   --nats URL     actors in this process talking over the NATS server at URL (default: embedded,
-                 everything in this process over the in-memory bus, no servers)
+                 everything in this process over the in-memory bus, no servers); --context NAME
+                 does the same with a nats context's server. With the NATS options below
+                 (credentials, TLS, --namespace) and --replicas N (the journal read back from
+                 its JetStream stream with N copies)
   --processes    every actor its own OS process over NATS: vc verifier, vc host (which launches
                  enclave worker processes), vc launch, and each participant as vc client; with
-                 --nats URL they use that server, otherwise a private nats-server is started
+                 --nats URL they use that server (each given the NATS options in its
+                 environment: credentials, TLS, namespace), otherwise a private nats-server is
+                 started
   --journal FILE where to write the protocol journal (default .vc/journals/NAME-TIME.vcj)
   --seed N       the data generators' seed (default 1)
   --timeout SECONDS  bound on the whole run (ERR_TIMEOUT past it; services are stopped)
@@ -46,7 +58,8 @@ prepare  writes what a deployment of NAME needs into DIR before any actor starts
          endorsed, this installation's measurement referenced), the hosts' sim platform key,
          fresh identities, the policy, and each party's input files. See
          docs/running-across-machines.md.
-The flagship scenario (npm start) is ${FLAGSHIP}.`;
+The flagship scenario (npm start) is ${FLAGSHIP}.
+${NATS_USAGE}`;
 
 function list(argv: string[], io: CliIo): number {
   const { values } = parseOptions({ args: argv, options: { json: { type: 'boolean' } } });
@@ -117,7 +130,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
-      nats: { type: 'string' },
+      ...NATS_OPTIONS,
+      ...REPLICAS_OPTION,
       processes: { type: 'boolean' },
       journal: { type: 'string' },
       seed: { type: 'string' },
@@ -138,8 +152,14 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const early: string[] = [];
   let started = false;
   const serviceLog = (line: string) => (started ? log(line) : early.push(line));
+  const overNats = values.nats !== undefined || values.context !== undefined;
+  const nats = overNats ? natsSettingsFrom(values) : undefined;
+  const replicas = replicasFrom(values);
+  if (!overNats && replicas !== undefined)
+    throw new UsageError('--replicas needs --nats URL (or --context NAME)');
   const choice = {
-    ...(values.nats ? { nats: values.nats } : {}),
+    ...(nats ? { nats } : {}),
+    ...(replicas === undefined ? {} : { replicas }),
     ...(values.processes ? { processes: true } : {}),
     journalFile,
     log: serviceLog,

@@ -16,13 +16,16 @@ import { hasBinary, requireResource } from '../../test-support/requirements.js';
 import {
   JetStreamJournalReader,
   NatsTransport,
-  defaultJournalStream,
   ensureJournalStream,
   natsServerBinary,
   startNatsServer,
 } from '../../transport/index.js';
+import { subjectsFor } from '../../protocol/index.js';
 import { captureIo } from '../command.js';
 import { main } from '../main.js';
+
+/** The default namespace's subjects. */
+const S = subjectsFor();
 
 interface WatchedEvent {
   readonly type: 'transition' | 'message';
@@ -81,7 +84,7 @@ async function journaledMessages(url: string, computation: string): Promise<numb
   const bus = await NatsTransport.connect({ servers: url, name: 'test-journal' });
   try {
     let count = 0;
-    const reader = new JetStreamJournalReader(bus.connection, defaultJournalStream);
+    const reader = new JetStreamJournalReader(bus.connection, S.journalStream);
     for await (const record of reader.records({ computation }))
       if (!record.subject.includes('.trace.')) count++;
     return count;

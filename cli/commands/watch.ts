@@ -3,31 +3,31 @@
 // reads journals with): machine transitions by the state they enter, protocol messages by kind,
 // sender, recipient and size, refusals with their code; parties by their policy names.
 import {
-  JOURNAL_SUBJECTS,
   loadPolicyFile,
   type LoadedPolicy,
+  subjectsFor,
   UsageError,
 } from '../../protocol/index.js';
-import { NatsTransport } from '../../transport/index.js';
+import { NatsTransport, shownServers } from '../../transport/index.js';
 import { watchLive, type RunEvent } from '../../actors/index.js';
 import { parseOptions, type CliIo, type Command } from '../command.js';
-import { defaultNatsUrl } from '../support.js';
+import { NATS_OPTIONS, NATS_USAGE, natsSettingsFrom } from '../nats-options.js';
 import { untilSignal } from '../signals.js';
 
-const usage = `Usage: vc watch [--nats URL] [--computation ID] [--actor NAME]... [--policy FILE]... [--json]
+const usage = `Usage: vc watch [NATS OPTIONS] [--computation ID] [--actor NAME]... [--policy FILE]... [--json]
 
 Watches the protocol live until interrupted (Ctrl-C): every machine transition and every message
-of every computation on the bus (${JOURNAL_SUBJECTS.join(', ')}), one line each: time,
+of every computation on the bus in its namespace (default ${subjectsFor().journal.join(', ')}), one line each: time,
 computation and run, the actor (participants by their policy name: alice, bob; enclave, host,
 verifier), for a transition the state it enters and the event that took it there, for a message
 its kind, recipient and size; refusals show their ERR_* code.
-  --nats URL          NATS server (default $VC_NATS_URL or nats://127.0.0.1:4222)
   --computation ID    only this computation (its id, or the start of it)
   --actor NAME        only events of this actor, sent or received (repeatable)
   --policy FILE       a computation's policy, to name its parties when the watch starts after its
                       launch (the launch carries the policy; repeatable)
   --json              one JSON object per event and line (every field of the event; message
-                      bodies decoded, binary fields as their length)`;
+                      bodies decoded, binary fields as their length)
+${NATS_USAGE}`;
 
 /** `HH:MM:SS.mmm`, local time. */
 function clock(time: number): string {
@@ -85,7 +85,7 @@ export const command: Command = {
     const { values } = parseOptions({
       args: argv,
       options: {
-        nats: { type: 'string' },
+        ...NATS_OPTIONS,
         computation: { type: 'string' },
         actor: { type: 'string', multiple: true },
         policy: { type: 'string', multiple: true },
@@ -95,9 +95,10 @@ export const command: Command = {
     const filter: Filter = { computation: values.computation, actors: values.actor ?? [] };
     if (filter.computation === '') throw new UsageError('--computation expects an id');
     const policies = await policiesOf(values.policy ?? []);
-    const nats = values.nats ?? defaultNatsUrl();
+    const settings = natsSettingsFrom(values);
+    const nats = shownServers(settings.servers);
     const json = values.json === true;
-    const bus = await NatsTransport.connect({ servers: nats, name: 'vc-watch' });
+    const bus = await NatsTransport.connect({ ...settings, name: 'vc-watch' });
     try {
       const watch = await watchLive(bus, {
         policies,
@@ -107,7 +108,7 @@ export const command: Command = {
         },
       });
       await bus.flush();
-      io.err(`watching ${JOURNAL_SUBJECTS.join(', ')} on ${nats} (Ctrl-C to stop)`);
+      io.err(`watching ${bus.subjects.journal.join(', ')} on ${nats} (Ctrl-C to stop)`);
       await untilSignal();
       watch.stop();
       await watch.settle();

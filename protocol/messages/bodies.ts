@@ -75,7 +75,7 @@ const session = id;
 
 /**
  * A sealed chunk carried outside the journal (docs/protocol.md, "Bulk chunks"): its bytes travel
- * on `bulkSubject(computation, purpose, stream, index)` and must have this SHA-256 and size.
+ * on `subjects.bulk(computation, purpose, stream, index)` (protocol/messages/subjects.ts) and must have this SHA-256 and size.
  */
 const bulkRef = obj({ stream: id, digest: hex64, size: uint(MAX_SEALED) });
 

@@ -8,8 +8,11 @@ import {
   type ProvisionMode,
 } from './bodies.js';
 import { bodyProblem, validateBody } from './validate.js';
-import { computationIdFor, enclaveSubject, traceSubject } from './subjects.js';
+import { computationIdFor, subjectsFor } from './subjects.js';
 import { isVcError } from '../errors.js';
+
+/** The default namespace's subjects. */
+const S = subjectsFor();
 
 const hash = 'a'.repeat(64);
 const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
@@ -205,8 +208,8 @@ test('a message path that climbs above the root is refused, not clamped to /etc'
 test('subjects are per computation and refuse wildcard tokens', () => {
   const id = computationIdFor('0123456789abcdef'.repeat(4));
   assert.equal(id, 'p0123456789abcdef0123456789abcdef');
-  assert.equal(enclaveSubject(id), `vc.c.${id}.enclave`);
-  assert.equal(traceSubject(id, 'participant-1'), `vc.c.${id}.trace.participant-1`);
-  assert.throws(() => enclaveSubject('a.>'), RangeError);
-  assert.throws(() => traceSubject(id, '*'), RangeError);
+  assert.equal(S.enclave(id), `vc.c.${id}.enclave`);
+  assert.equal(S.trace(id, 'participant-1'), `vc.c.${id}.trace.participant-1`);
+  assert.throws(() => S.enclave('a.>'), RangeError);
+  assert.throws(() => S.trace(id, '*'), RangeError);
 });

@@ -1,7 +1,7 @@
 // Where a scenario runs. Three environments implement this: embedded (one process, in-memory bus),
 // nats (actors in this process, talking over a NATS server) and processes (every actor its own OS
 // process over NATS, participants as `vc client`). The scenario runner only sees this interface.
-import type { Transport } from '../../transport/index.js';
+import type { NatsConnectionSettings, Transport } from '../../transport/index.js';
 import type { WireError } from '../../protocol/index.js';
 import type { PreparedRun, Trust } from '../prepare.js';
 import type { Scenario, Turn } from '../scenario.js';
@@ -10,7 +10,10 @@ export type ModeName = 'embedded' | 'nats' | 'processes';
 
 /** What a run asked for (`vc scenario run` options); scenarios/run/open.ts picks the environment. */
 export interface EnvironmentChoice {
-  readonly nats?: string;
+  /** Over NATS: where and how to connect (URLs, credentials, TLS, namespace). */
+  readonly nats?: NatsConnectionSettings;
+  /** Over NATS: journal into the JetStream stream with this many replicas. */
+  readonly replicas?: number;
   readonly processes?: boolean;
   readonly journalFile?: string;
   /** Working directory for --processes (files, logs). */

@@ -1,8 +1,10 @@
 // Actors in this process, talking over NATS: the system (actors/system/system.ts) on a NATS bus, each actor
 // on its own connection as separate processes would be, participants on this process's connection.
-// One server or a cluster's servers; the journal is recorded by a subscriber on `vc.>`, or read
-// back from the replicated JetStream stream when one is asked for.
+// One server or a cluster's servers, with credentials, TLS and a namespace as given; the journal is
+// recorded by a subscriber on the namespace, or read back from the (replicated) JetStream stream
+// when one is asked for.
 import { startSystem, natsBus } from '../../actors/index.js';
+import type { NatsAuth, NatsConnectionSettings } from '../../transport/index.js';
 import { journalToFile } from '../journal-file.js';
 import type { Environment } from './environment.js';
 import { endComputation, runTurnInProcess } from './in-process-turn.js';
@@ -10,9 +12,13 @@ import { endComputation, runTurnInProcess } from './in-process-turn.js';
 export interface NatsEnvironmentOptions {
   /** One server or a cluster's servers. */
   readonly url: string | readonly string[];
+  /** Credentials, TLS and namespace of every connection. */
+  readonly settings?: Omit<NatsConnectionSettings, 'servers'>;
+  /** Each actor's own credentials, by connection name (natsBus's `authFor`). */
+  readonly authFor?: (name: string) => NatsAuth | undefined;
   readonly journalFile?: string;
   readonly hosts?: number;
-  /** Journal into the JetStream stream over `vc.>` with this many replicas (a cluster: 3). */
+  /** Journal into the namespace's JetStream stream with this many replicas (a cluster: 3). */
   readonly jetstreamReplicas?: number;
   /** `process`: every enclave worker its own OS process (default: in this process). */
   readonly workers?: 'in-process' | 'process';
@@ -26,6 +32,8 @@ export interface NatsEnvironmentOptions {
 export async function natsEnvironment(options: NatsEnvironmentOptions): Promise<Environment> {
   const bus = await natsBus({
     servers: options.url,
+    ...(options.settings ? { settings: options.settings } : {}),
+    ...(options.authFor ? { authFor: options.authFor } : {}),
     journal:
       options.jetstreamReplicas !== undefined
         ? { kind: 'jetstream', replicas: options.jetstreamReplicas }
@@ -33,6 +41,8 @@ export async function natsEnvironment(options: NatsEnvironmentOptions): Promise<
           ? { kind: 'recorder' }
           : { kind: 'none' },
   });
+  // The runner watches the bus on a connection of its own (a watcher's, docs/nats-permissions.md).
+  const watch = await bus.connect('vc-watch');
   const system = await startSystem({
     bus,
     hosts: options.hosts ?? 1,
@@ -41,7 +51,7 @@ export async function natsEnvironment(options: NatsEnvironmentOptions): Promise<
   return {
     mode: 'nats',
     trust: { caCertificatePem: system.ca.certificatePem, measurements: [system.measurement] },
-    bus: system.bus,
+    bus: watch,
     launch: async (run) => {
       const launched = await system.launch(run.policy);
       return { host: launched.host, worker: launched.worker };

@@ -1,5 +1,6 @@
 // Picks the environment a run asked for: embedded by default, `--nats URL` for actors in this
 // process over a NATS server, `--processes` for every actor as its own OS process over NATS.
+import { shownServers } from '../../transport/index.js';
 import { prepareRun, type PreparedRun } from '../prepare.js';
 import type { Scenario } from '../scenario.js';
 import { embeddedEnvironment } from './embedded.js';
@@ -12,8 +13,11 @@ export async function openEnvironment(choice: EnvironmentChoice): Promise<Enviro
   }
   if (choice.nats) {
     const { natsEnvironment } = await import('./nats.js');
+    const { servers, ...settings } = choice.nats;
     return natsEnvironment({
-      url: choice.nats,
+      url: servers,
+      settings,
+      ...(choice.replicas === undefined ? {} : { jetstreamReplicas: choice.replicas }),
       ...(choice.journalFile ? { journalFile: choice.journalFile } : {}),
     });
   }
@@ -23,8 +27,10 @@ export async function openEnvironment(choice: EnvironmentChoice): Promise<Enviro
 export function modeDescription(env: Environment, choice: EnvironmentChoice): string {
   if (env.mode === 'embedded')
     return 'embedded (every actor in this process, in-memory bus, no servers)';
-  if (env.mode === 'nats') return `over NATS at ${choice.nats} (actors in this process)`;
-  return `processes (verifier, host, enclave workers and each participant as its own OS process, NATS at ${choice.nats ?? 'a private nats-server'})`;
+  const at = choice.nats && shownServers(choice.nats.servers);
+  if (env.mode === 'nats')
+    return `over NATS at ${at} (namespace ${choice.nats?.namespace ?? 'vc'}; actors in this process)`;
+  return `processes (verifier, host, enclave workers and each participant as its own OS process, NATS at ${at ?? 'a private nats-server'})`;
 }
 
 /** The run, prepared by the environment itself or in memory with its trust. */

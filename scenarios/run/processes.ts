@@ -5,10 +5,11 @@
 // checked before anything is spawned (a URL that is not NATS, or NATS without JetStream, is its
 // code within seconds), and a service that exits instead of serving ends the run with its refusal.
 import { readFileSync } from 'node:fs';
-import { isJournaled, VcError } from '../../protocol/index.js';
+import { VcError } from '../../protocol/index.js';
 import {
   ensureJournalStream,
   privateTempDir,
+  settingsToEnv,
   startNatsServer,
   type NatsServer,
   NatsTransport,
@@ -26,16 +27,24 @@ const SERVE_TIMEOUT_MS = 60_000;
 
 export async function processesEnvironment(choice: EnvironmentChoice): Promise<Environment> {
   const server: NatsServer | undefined = choice.nats ? undefined : await startNatsServer();
-  const url = choice.nats ?? server!.url;
+  const url = choice.nats?.servers.join(',') ?? server!.url;
+  // Every `vc` process gets the connection settings (credentials, TLS, namespace) in its
+  // environment, as an operator's shell would hold them; the commands' own flags name the URL.
+  const childEnv = choice.nats ? settingsToEnv(choice.nats) : {};
   let bus: NatsTransport;
   try {
     // ERR_NATS_UNREACHABLE / ERR_NOT_NATS / ERR_NO_JETSTREAM here, before any service is spawned
     // (the services need the journal stream and would each fail on their own).
-    bus = await NatsTransport.connect({ servers: url, name: 'vc-scenario-watch' });
-    await ensureJournalStream(bus.connection).catch(async (error: unknown) => {
-      await bus.close().catch(() => undefined);
-      throw error;
+    bus = await NatsTransport.connect({
+      ...(choice.nats ?? { servers: [url] }),
+      name: 'vc-scenario-watch',
     });
+    await ensureJournalStream(bus.connection, { subjects: bus.subjects }).catch(
+      async (error: unknown) => {
+        await bus.close().catch(() => undefined);
+        throw error;
+      },
+    );
   } catch (error) {
     await server?.stop();
     throw error;
@@ -45,10 +54,11 @@ export async function processesEnvironment(choice: EnvironmentChoice): Promise<E
   const layout = layoutOf(dir);
   const log = choice.log;
   const journal: JournalLine[] = [];
-  const recorder = bus.subscribe('vc.>', (msg) => {
-    if (isJournaled(msg.subject))
+  const recorders = bus.subjects.journal.map((pattern) =>
+    bus.subscribe(pattern, (msg) => {
       journal.push({ subject: msg.subject, data: msg.data, time: Date.now() });
-  });
+    }),
+  );
   await bus.flush();
   const serving: VcChild[] = [];
   let commands: ServiceCommand[] = [];
@@ -60,9 +70,7 @@ export async function processesEnvironment(choice: EnvironmentChoice): Promise<E
     return found;
   };
   const runToEnd = async (command: ServiceCommand): Promise<VcChild> => {
-    const child = spawnVc(command.name, command.args, {
-      ...(command.env ? { env: command.env } : {}),
-    });
+    const child = spawnVc(command.name, command.args, { env: { ...childEnv, ...command.env } });
     await child.exited;
     return child;
   };
@@ -100,7 +108,7 @@ export async function processesEnvironment(choice: EnvironmentChoice): Promise<E
       };
       for (const command of commands.filter((c) => c.serves)) {
         const child = spawnVc(command.name, command.args, {
-          ...(command.env ? { env: command.env } : {}),
+          env: { ...childEnv, ...command.env },
           ...(log ? { log: (line: string) => log(`    ${line}`) } : {}),
         });
         serving.push(child);
@@ -155,7 +163,9 @@ export async function processesEnvironment(choice: EnvironmentChoice): Promise<E
     },
     // An operator's `vc computations stop` (an already ended computation is left as it is).
     end: async (run) => {
-      await spawnVc('stop', ['computations', 'stop', run.computation, '--nats', url]).exited;
+      await spawnVc('stop', ['computations', 'stop', run.computation, '--nats', url], {
+        env: childEnv,
+      }).exited;
     },
     journal: async (run) => {
       if (!choice.journalFile) return undefined;
@@ -167,7 +177,7 @@ export async function processesEnvironment(choice: EnvironmentChoice): Promise<E
       };
     },
     stop: async () => {
-      recorder.unsubscribe();
+      for (const recorder of recorders) recorder.unsubscribe();
       await Promise.all(serving.map((child) => child.stop()));
       await bus.close().catch(() => undefined);
       await server?.stop();

@@ -8,6 +8,7 @@ import {
   policyFromSpec,
   type PolicySpec,
   type LoadedPolicy,
+  subjectsFor,
 } from '../../protocol/index.js';
 import { exampleProgram } from '../use-cases/support.js';
 
@@ -55,6 +56,6 @@ export async function kindsSentBy(
 ): Promise<string[]> {
   const sender = certificateSenderId(new Uint8Array(identity.certificate.rawData));
   return (await system.journal(computation))
-    .filter((r) => r.subject === `vc.c.${computation}.enclave` && r.header?.from === sender)
+    .filter((r) => r.subject === subjectsFor().enclave(computation) && r.header?.from === sender)
     .map((r) => r.header!.kind);
 }

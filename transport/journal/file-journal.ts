@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { TransportError } from '../errors.js';
 import { MsgpackWriter } from '../msgpack-write.js';
 import { decodePlain } from '../plain-msgpack.js';
-import { isJournaled } from '../../protocol/index.js';
+import { type Subjects, subjectsFor } from '../../protocol/index.js';
 import type { PublishTap } from '../memory-transport.js';
 import {
   makeRecord,
@@ -141,10 +141,10 @@ export class FileJournal {
     return makeRecord(seq, time, subject, data);
   }
 
-  /** A MemoryTransport tap recording every journaled message (JOURNAL_SUBJECTS). */
-  tap(): PublishTap {
+  /** A MemoryTransport tap recording every journaled message of a namespace (default `vc`). */
+  tap(subjects: Subjects = subjectsFor()): PublishTap {
     return (subject, data) => {
-      if (isJournaled(subject)) this.append(subject, data);
+      if (subjects.isJournaled(subject)) this.append(subject, data);
     };
   }
 

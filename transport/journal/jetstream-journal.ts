@@ -1,8 +1,9 @@
-// The journal on NATS: a JetStream stream over `vc.>` that records every message the system sends
-// (requests, replies on `vc.inbox.*`, events, traces). Created idempotently. `no_ack` is essential:
+// The journal on NATS: a JetStream stream (`<NS>_JOURNAL`, VC_JOURNAL for the default namespace)
+// over its namespace's journaled subjects that records every message the system sends (requests,
+// replies on `<ns>.inbox.*`, events, traces). Created idempotently. `no_ack` is essential:
 // without it JetStream would answer each captured request with a PubAck, racing the real reply.
 // nats-server 2.9 allows a single filter subject per consumer, so the reader filters one computation
-// client-side (replies live under `vc.inbox`, outside `vc.c.<id>.>`).
+// client-side (replies live under `<ns>.inbox`, outside `<ns>.c.<id>.>`).
 import {
   jetstream,
   jetstreamManager,
@@ -11,7 +12,8 @@ import {
 } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { TransportError } from '../errors.js';
-import { JOURNAL_SUBJECTS } from '../../protocol/index.js';
+import { replicasError } from '../replicas.js';
+import { type Subjects, subjectsFor } from '../../protocol/index.js';
 import {
   makeRecord,
   matches,
@@ -20,12 +22,12 @@ import {
   type JournalRecord,
 } from './record.js';
 
-export const defaultJournalStream = 'VC_JOURNAL';
-
 export interface JetStreamJournalOptions {
-  /** Stream name (default VC_JOURNAL). */
+  /** The namespace whose subjects it records (default `vc`: stream VC_JOURNAL). */
+  readonly subjects?: Subjects;
+  /** Stream name (default the namespace's, `subjects.journalStream`). */
   readonly stream?: string;
-  /** Replicas on a cluster (default 1). */
+  /** Replicas on a cluster (default 1; ERR_NATS_REPLICAS beyond the cluster's size). */
   readonly replicas?: number;
   /** Retention in milliseconds (default: unlimited). */
   readonly maxAgeMs?: number;
@@ -36,18 +38,19 @@ export async function ensureJournalStream(
   nc: NatsConnection,
   options: JetStreamJournalOptions = {},
 ): Promise<string> {
-  const name = options.stream ?? defaultJournalStream;
+  const subjects = options.subjects ?? subjectsFor();
+  const name = options.stream ?? subjects.journalStream;
   const jsm = await managerOf(nc);
   const config: Partial<StreamConfig> & { name: string } = {
     name,
-    subjects: [...JOURNAL_SUBJECTS],
+    subjects: [...subjects.journal],
     no_ack: true,
     num_replicas: options.replicas ?? 1,
     ...(options.maxAgeMs ? { max_age: options.maxAgeMs * 1_000_000 } : {}),
   };
   const existing = await jsm.streams.info(name).catch(() => undefined);
   if (existing) {
-    // A stream made by an older version over all of `vc.>` would swallow the liveness pings.
+    // A stream made by an older version over all of `<ns>.>` would swallow the liveness pings.
     const subjects = existing.config.subjects ?? [];
     if (subjects.join() !== config.subjects!.join())
       await jsm.streams.update(name, { ...existing.config, subjects: config.subjects! });
@@ -56,6 +59,8 @@ export async function ensureJournalStream(
   try {
     await jsm.streams.add(config);
   } catch (error) {
+    const tooMany = replicasError(error, nc, `stream ${name}`, config.num_replicas ?? 1);
+    if (tooMany) throw tooMany;
     // another process created it between our check and our add
     if (!(await exists(jsm, name))) throw error;
   }
@@ -96,7 +101,7 @@ export class JetStreamJournalReader implements JournalReader {
   readonly #nc: NatsConnection;
   readonly #stream: string;
 
-  constructor(nc: NatsConnection, stream = defaultJournalStream) {
+  constructor(nc: NatsConnection, stream = subjectsFor().journalStream) {
     this.#nc = nc;
     this.#stream = stream;
   }

@@ -3,12 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  isVcError,
-  type ComputeDoneBody,
-  enclaveSubject,
-  traceSubject,
-} from '../../protocol/index.js';
+import { isVcError, type ComputeDoneBody, subjectsFor } from '../../protocol/index.js';
 import { hasBinary, requireResource } from '../../test-support/requirements.js';
 import { startNatsServer } from '../nats-server.js';
 import { MemoryTransport } from '../memory-transport.js';
@@ -21,6 +16,9 @@ import type { Transport } from '../transport.js';
 import { FileJournal, FileJournalReader, journalMagic } from './file-journal.js';
 import { ensureJournalStream, JetStreamJournalReader } from './jetstream-journal.js';
 import type { JournalReader, JournalRecord } from './record.js';
+
+/** The default namespace's subjects. */
+const S = subjectsFor();
 
 const dir = mkdtempSync(join(tmpdir(), 'vc-journal-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -35,7 +33,7 @@ async function exchange(bus: Transport): Promise<void> {
   for (const computation of ['alpha', 'beta']) {
     serveEnvelopes({
       transport: bus,
-      subject: enclaveSubject(computation),
+      subject: S.enclave(computation),
       open: { keys: () => keys.publicKey, kinds },
       handle: async (env) =>
         signEnvelope(
@@ -53,10 +51,10 @@ async function exchange(bus: Transport): Promise<void> {
         { target, exitCode: seq * 10 },
         keys.privateKey,
       );
-      await bus.request(enclaveSubject(computation), env, { timeoutMs: 2000 });
+      await bus.request(S.enclave(computation), env, { timeoutMs: 2000 });
     }
   }
-  bus.publish(traceSubject('alpha', 'enclave'), new TextEncoder().encode('{"state":"ready"}'));
+  bus.publish(S.trace('alpha', 'enclave'), new TextEncoder().encode('{"state":"ready"}'));
   bus.publish('other.subject', new Uint8Array(1));
   await bus.flush();
 }

@@ -18,7 +18,7 @@ export interface JournalRecord {
 }
 
 export interface JournalFilter {
-  /** Only records of this computation (by subject `vc.c.<id>.…` or by envelope header). */
+  /** Only records of this computation (by subject `<ns>.c.<id>.…` or by envelope header). */
   readonly computation?: string;
 }
 

@@ -5,6 +5,7 @@
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { TransportError } from '../errors.js';
+import { replicasError } from '../replicas.js';
 import { checkKey, type StateStore, type StoreEntry } from './state-store.js';
 
 export class KvStore implements StateStore {
@@ -16,15 +17,23 @@ export class KvStore implements StateStore {
     this.onClose = onClose;
   }
 
-  /** Opens (creating if needed) the bucket; `onClose` runs on close (e.g. drain a connection we own). */
+  /**
+   * Opens (creating if needed) the bucket, with `replicas` copies on a cluster (default 1;
+   * ERR_NATS_REPLICAS beyond the cluster's size); `onClose` runs on close (e.g. drain a
+   * connection we own).
+   */
   static async open(
     nc: NatsConnection,
     bucket: string,
     onClose?: () => Promise<void>,
+    options: { readonly replicas?: number } = {},
   ): Promise<KvStore> {
+    const replicas = options.replicas ?? 1;
     try {
-      return new KvStore(await new Kvm(nc).create(bucket, { history: 1 }), onClose);
+      return new KvStore(await new Kvm(nc).create(bucket, { history: 1, replicas }), onClose);
     } catch (error) {
+      const tooMany = replicasError(error, nc, `KV bucket ${bucket}`, replicas);
+      if (tooMany) throw tooMany;
       throw new TransportError('ERR_STORE_UNAVAILABLE', `cannot open KV bucket ${bucket}`, {
         cause: error,
       });
