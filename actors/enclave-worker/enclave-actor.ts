@@ -125,7 +125,7 @@ class EnclaveShell {
   readonly #mailbox = new Mailbox<Outbound>();
   readonly #held = new HeldBytes();
   readonly #subscriptions: Unsubscribe[] = [];
-  readonly #traceBuffer: TraceTransitionBody[] = [];
+  readonly #traceBuffer: TraceTransitionBody[][] = [];
   #participants = new Map<string, PolicyParticipant>();
   #verifierKey: webcrypto.CryptoKey | undefined;
   #endpoint: Endpoint | undefined;
@@ -171,7 +171,7 @@ class EnclaveShell {
       },
       ...(options.log ? { log: options.log } : {}),
       onOutput: (o) => this.#effect(o),
-      onTrace: (record) => this.#publishTrace(record),
+      onTrace: (records) => this.#publishTrace(records),
       onEffectError: (error) =>
         this.actor.send({ type: 'io.failed', failure: toVcError(error).toWire() }),
     });
@@ -238,7 +238,7 @@ class EnclaveShell {
       () => this.#clock().getTime(),
       this.#options.log,
     );
-    for (const record of this.#traceBuffer.splice(0)) this.#publishTrace(record);
+    for (const records of this.#traceBuffer.splice(0)) this.#publishTrace(records);
     this.#session = hex(this.#random(16));
     this.#uploads = new Uploads(this.#keys.hpke, this.computation, this.#session);
     this.#send({ type: 'io.keys.ready', session: this.#session });
@@ -590,6 +590,7 @@ class EnclaveShell {
           .catch(() => undefined);
       }
       // The final replies, announcements and trace records leave before the subscriptions close.
+      this.actor.flushTrace();
       await this.#endpoint.flush().catch(() => undefined);
     }
     this.#close();
@@ -601,18 +602,18 @@ class EnclaveShell {
     this.#resolveFinished(outcome);
   }
 
-  #publishTrace(record: TraceTransitionBody): void {
+  #publishTrace(records: TraceTransitionBody[]): void {
     if (this.#options.trace === false) return;
     if (!this.#endpoint) {
-      this.#traceBuffer.push(record);
+      this.#traceBuffer.push(records);
       return;
     }
     void this.#endpoint
       .publish(
         traceSubject(this.computation, 'enclave'),
         this.computation,
-        'trace.transition',
-        record,
+        'trace.batch',
+        { records },
       )
       .catch(() => undefined);
   }

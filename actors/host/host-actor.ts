@@ -221,11 +221,13 @@ export async function startHost(options: HostOptions): Promise<Host> {
         }
       }),
       endpoint.subscribe(traceSubject(h.computation, 'enclave'), keyFromSenderId, (m) => {
-        if (m.kind !== 'trace.transition') return;
+        if (m.kind !== 'trace.batch') return;
         h.lastActivity = now();
-        const type = String(m.body.event['type']);
-        if (type === 'provision.program' || type === 'provision.data') advance(h, 'provisioning');
-        if (type === 'compute.request') advance(h, 'running');
+        // One batch may hold both: the registry takes the furthest state it shows.
+        const types = new Set(m.body.records.map((record) => String(record.event['type'])));
+        if (types.has('compute.request')) advance(h, 'running');
+        else if (types.has('provision.program') || types.has('provision.data'))
+          advance(h, 'provisioning');
       }),
     );
   }
@@ -337,14 +339,14 @@ export async function startHost(options: HostOptions): Promise<Host> {
       input: { host },
       ...(options.log ? { log: options.log } : {}),
       onOutput: (o) => effect(o),
-      onTrace: (record) => {
+      onTrace: (records) => {
         if (options.trace === false) return;
         void endpoint
           .publish(
             traceSubject(launch.computation, 'host'),
             launch.computation,
-            'trace.transition',
-            record,
+            'trace.batch',
+            { records },
           )
           .catch(() => undefined);
       },

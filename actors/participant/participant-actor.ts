@@ -154,10 +154,10 @@ export async function runParticipant(options: ParticipantOptions): Promise<Parti
       steps: options.steps,
     },
     onOutput: (o) => effect(o),
-    onTrace: (record) => {
+    onTrace: (records) => {
       if (options.trace === false) return;
       void endpoint
-        .publish(traceSubject(computation, name), computation, 'trace.transition', record)
+        .publish(traceSubject(computation, name), computation, 'trace.batch', { records })
         .catch(() => undefined);
     },
     onEffectError: (error) => actor.send({ type: 'io.failed', failure: toVcError(error).toWire() }),

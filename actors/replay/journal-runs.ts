@@ -293,11 +293,14 @@ export class RunDecoder {
     return [...this.#computations.values()].flatMap((c) => c.runs);
   }
 
-  /** The event the record makes, if it belongs to a computation. */
-  async add(record: RunRecord): Promise<RunEvent | undefined> {
+  /**
+   * The events the record makes (none when it belongs to no computation; one per transition of a
+   * trace batch; one otherwise).
+   */
+  async add(record: RunRecord): Promise<RunEvent[]> {
     const loose = decodeUnverified(record.data);
     const computation = loose?.computation ?? computationOfSubject(record.subject);
-    if (!loose || !computation) return undefined;
+    if (!loose || !computation) return [];
     const c = this.#computationRuns(computation);
     if (record.subject === HOSTS_LAUNCH_SUBJECT && loose.kind === 'host.launch') {
       c.cast = await castOf(record.data);
@@ -318,8 +321,18 @@ export class RunDecoder {
     } catch {
       verified = false;
     }
-    if (kind === 'trace.transition') return this.#transition(c, record, from, body, verified);
-    return this.#message(c, record, { kind, from, body, verified });
+    if (kind === 'trace.transition')
+      return [this.#transition(c, record, from, body as TraceTransitionBody, verified)];
+    if (kind === 'trace.batch') {
+      // Unverified, the body is only what it claims: a batch of records, each read as one.
+      const records = (body as { records?: unknown } | undefined)?.records;
+      return Array.isArray(records)
+        ? records.map((trace) =>
+            this.#transition(c, record, from, trace as TraceTransitionBody, verified),
+          )
+        : [];
+    }
+    return [this.#message(c, record, { kind, from, body, verified })];
   }
 
   #computationRuns(computation: string): ComputationRuns {
@@ -335,10 +348,9 @@ export class RunDecoder {
     c: ComputationRuns,
     record: RunRecord,
     from: string,
-    body: unknown,
+    trace: TraceTransitionBody,
     verified: boolean,
   ): TransitionEvent {
-    const trace = body as TraceTransitionBody;
     let run = c.segments.get(trace.actor);
     if (trace.index === 0 || !run) {
       run = c.currentEnded ? c.open(`${c.current!.run}+${c.runs.length}`) : c.currentRun();

@@ -2,7 +2,11 @@
 // are handed to the shell's effect handler with the machine's own emitted type (a shell switches on
 // `type` and TypeScript checks it), and every transition becomes a trace record: the event fed, the
 // state after it and the outputs emitted while handling it. The records are what `vc replay`
-// re-drives, so events are normalised to plain data before the machine sees them.
+// re-drives, so events are normalised to plain data before the machine sees them. Records leave in
+// batches (one signed `trace.batch` each, docs/protocol.md "Trace batches"): a batch is handed to
+// `onTrace` when the actor falls idle (no event queued, no effect running: an enclave between two
+// requests), when it holds TRACE_BATCH_MAX records, TRACE_FLUSH_MS after its first record, when the
+// machine reaches a final state, or when the shell calls `flushTrace()` (before it closes its bus).
 import {
   createActor,
   type Actor,
@@ -11,7 +15,7 @@ import {
   type EventFromLogic,
   type InputFrom,
 } from 'xstate';
-import { VcError, type TraceTransitionBody } from '../../protocol/index.js';
+import { TRACE_BATCH_MAX, VcError, type TraceTransitionBody } from '../../protocol/index.js';
 import type { OperatorLog } from './log.js';
 import { stateName } from './log.js';
 import { plainRecord } from './plain.js';
@@ -28,18 +32,26 @@ export interface TracedActorOptions<M extends AnyStateMachine> {
   readonly input: InputFrom<M>;
   /** Called with every output the machine emits; may feed events back with `send`. */
   readonly onOutput: (output: EmittedFrom<M>) => void | Promise<void>;
-  /** Called with every trace record (publish it on the trace subject). */
-  readonly onTrace?: (record: TraceTransitionBody) => void;
+  /** Called with each batch of trace records, in order (publish it on the trace subject). */
+  readonly onTrace?: (records: TraceTransitionBody[]) => void;
   /** Called when an effect handler throws (the shell should turn it into an io.* event). */
   readonly onEffectError?: (error: unknown, output: EmittedFrom<M>) => void;
   /** The operator log: one line per state change (actor, from, to, event type; never data). */
   readonly log?: OperatorLog;
 }
 
+/** How long a trace record may wait for others to share its batch's signature. */
+const TRACE_FLUSH_MS = 40;
+
 export class TracedActor<M extends AnyStateMachine> {
   readonly #options: TracedActorOptions<M>;
   readonly #queue: EventFromLogic<M>[] = [];
   readonly #records: TraceTransitionBody[] = [];
+  /** Records not yet handed to `onTrace`. */
+  #batch: TraceTransitionBody[] = [];
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Effects dispatched and not yet settled. */
+  #effects = 0;
   #actor: Actor<M> | undefined;
   #index = 0;
   #draining = false;
@@ -128,12 +140,29 @@ export class TracedActor<M extends AnyStateMachine> {
       ...(this.#index === 1 ? { input: plainRecord(this.#options.input) } : {}),
     };
     this.#records.push(record);
-    this.#options.onTrace?.(record);
+    this.#batch.push(record);
+    if (this.#batch.length >= TRACE_BATCH_MAX || this.snapshot().status !== 'active')
+      this.flushTrace();
+    else if (this.#flushTimer === undefined) {
+      this.#flushTimer = setTimeout(() => this.flushTrace(), TRACE_FLUSH_MS);
+      this.#flushTimer.unref?.();
+    }
     this.#logTransition(value, String(record.event.type));
     for (const output of outputs) this.#dispatch(output);
+    if (outputs.length === 0) this.#flushIfIdle();
     queueMicrotask(() => {
       for (const waiter of [...this.#waiters]) waiter();
     });
+  }
+
+  /** Hands the records not yet published to `onTrace` as one batch (nothing when there are none). */
+  flushTrace(): void {
+    if (this.#flushTimer !== undefined) clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    if (this.#batch.length === 0) return;
+    const batch = this.#batch;
+    this.#batch = [];
+    this.#options.onTrace?.(batch);
   }
 
   #logTransition(value: unknown, event: string): void {
@@ -160,10 +189,22 @@ export class TracedActor<M extends AnyStateMachine> {
   #dispatch(output: EmittedFrom<M>): void {
     // Effects run after the transition completes, never inside it: a handler that feeds an event
     // back synchronously must not re-enter the machine mid-step.
+    this.#effects++;
     queueMicrotask(() => {
       Promise.resolve()
         .then(() => this.#options.onOutput(output))
-        .catch((error: unknown) => this.#options.onEffectError?.(error, output));
+        .catch((error: unknown) => this.#options.onEffectError?.(error, output))
+        .finally(() => {
+          this.#effects--;
+          this.#flushIfIdle();
+        });
+    });
+  }
+
+  /** Idle once the events fed so far are handled: what is batched leaves now. */
+  #flushIfIdle(): void {
+    queueMicrotask(() => {
+      if (this.#effects === 0 && this.#queue.length === 0 && !this.#draining) this.flushTrace();
     });
   }
 }

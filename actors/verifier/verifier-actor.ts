@@ -96,10 +96,10 @@ export function startVerifierService(options: VerifierServiceOptions): VerifierS
         input: { computation },
         ...(options.log ? { log: options.log } : {}),
         onOutput: (o) => effect(session, o),
-        onTrace: (record) => {
+        onTrace: (records) => {
           if (options.trace === false) return;
           void endpoint
-            .publish(traceSubject(computation, name), computation, 'trace.transition', record)
+            .publish(traceSubject(computation, name), computation, 'trace.batch', { records })
             .catch(() => undefined);
         },
         onEffectError: (error) =>

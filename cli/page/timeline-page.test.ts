@@ -32,7 +32,7 @@ function messageCount(journal: string, computation: string): number {
     return (
       envelope.computation === computation &&
       typeof envelope.kind === 'string' &&
-      envelope.kind !== 'trace.transition'
+      !envelope.kind.startsWith('trace.')
     );
   }).length;
 }

@@ -95,6 +95,30 @@ const resultData = obj(
 /** What `compute.request` runs: a program path or a pipeline name (declared apart for inference). */
 const computeTarget = obj({ session }, { program: vfsPath, pipeline: str(256) });
 
+/** One state transition of one actor: the unit `vc replay` re-drives. */
+const traceTransition = obj(
+  {
+    actor: id,
+    /** Machine id (`enclave`, `participant`, `verifier`, `host`). */
+    machine: id,
+    /** 0 for the start record, then one per event fed to the machine. */
+    index: uint(),
+    /** The event fed to the machine (never a secret: machines see metadata only). */
+    event: record(),
+    /** JSON of the state value after the event. */
+    state: str(64 * 1024),
+    /** Events the machine emitted while handling the event. */
+    outputs: arrayOf(record(), 1024),
+  },
+  {
+    /** Start record only: the machine's input, serialisable. */
+    input: anyPlain(),
+  },
+);
+
+/** The most transitions one `trace.batch` carries. */
+export const TRACE_BATCH_MAX = 64;
+
 export const BODY_SCHEMAS = {
   'host.launch': obj(
     {
@@ -199,26 +223,13 @@ export const BODY_SCHEMAS = {
   ),
   /** A refusal, as `VcError.toWire()` gives it. */
   'protocol.error': obj({ code: errorCode, message: str(4096) }, { details: record() }),
-  /** One state transition of one actor, published on `vc.c.<computation>.trace.<actor>`. */
-  'trace.transition': obj(
-    {
-      actor: id,
-      /** Machine id (`enclave`, `participant`, `verifier`, `host`). */
-      machine: id,
-      /** 0 for the start record, then one per event fed to the machine. */
-      index: uint(),
-      /** The event fed to the machine (never a secret: machines see metadata only). */
-      event: record(),
-      /** JSON of the state value after the event. */
-      state: str(64 * 1024),
-      /** Events the machine emitted while handling the event. */
-      outputs: arrayOf(record(), 1024),
-    },
-    {
-      /** Start record only: the machine's input, serialisable. */
-      input: anyPlain(),
-    },
-  ),
+  /** One state transition of one actor (journals written before trace batches; still read). */
+  'trace.transition': traceTransition,
+  /**
+   * Consecutive transitions of one actor, published on `vc.c.<computation>.trace.<actor>`: one
+   * signature covers the batch (docs/protocol.md, "Trace batches").
+   */
+  'trace.batch': obj({ records: arrayOf(traceTransition, TRACE_BATCH_MAX) }),
 } as const;
 
 export type MessageKind = keyof typeof BODY_SCHEMAS;

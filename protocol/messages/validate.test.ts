@@ -77,6 +77,12 @@ const valid: Record<string, unknown> = {
     state: '"a"',
     outputs: [],
   },
+  'trace.batch': {
+    records: [
+      { actor: 'enclave', machine: 'enclave', index: 0, event: { type: 'x' }, state: '"a"', outputs: [] },
+      { actor: 'enclave', machine: 'enclave', index: 1, event: { type: 'y' }, state: '"b"', outputs: [] },
+    ],
+  },
 };
 
 test('every kind has a valid example and a reply table entry that is a kind', () => {
@@ -118,6 +124,20 @@ test('unknown keys, missing keys and wrong types are refused with ERR_BAD_MESSAG
       { path: '/input/a', sealed: new Uint8Array(1), size: 1, mode: 'write', chunk: { index: 0 } },
     ],
     ['protocol.error', { code: 'ERR_X', message: 'x', details: { at: new Date(0) } }],
+    ['trace.batch', { records: [{ actor: 'enclave', machine: 'enclave', index: 0 }] }],
+    [
+      'trace.batch',
+      {
+        records: Array.from({ length: 65 }, (_, index) => ({
+          actor: 'enclave',
+          machine: 'enclave',
+          index,
+          event: { type: 'x' },
+          state: '"a"',
+          outputs: [],
+        })),
+      },
+    ],
   ];
   for (const [i, [kind, body]] of cases.entries()) {
     assert.throws(
