@@ -3,8 +3,8 @@
 // `type` and TypeScript checks it), and every transition becomes a trace record: the event fed, the
 // state after it and the outputs emitted while handling it. The records are what `vc replay`
 // re-drives, so events are normalised to plain data before the machine sees them. Records leave in
-// batches (one signed `trace.batch` each, docs/protocol.md "Trace batches"): a batch is handed to
-// `onTrace` when the actor falls idle (no event queued, no effect running: an enclave between two
+// batches (one signed `trace.batch` each, docs/protocol.md "Trace batches"): the start record alone,
+// then a batch is handed to `onTrace` when the actor falls idle (no event queued, no effect running: an enclave between two
 // requests), when it holds TRACE_BATCH_MAX records, TRACE_FLUSH_MS after its first record, when the
 // machine reaches a final state, or when the shell calls `flushTrace()` (before it closes its bus).
 import {
@@ -141,7 +141,13 @@ export class TracedActor<M extends AnyStateMachine> {
     };
     this.#records.push(record);
     this.#batch.push(record);
-    if (this.#batch.length >= TRACE_BATCH_MAX || this.snapshot().status !== 'active')
+    // The start record leaves alone and at once: a trace belongs to the run that was current when
+    // its start came (actors/replay/journal-runs.ts).
+    if (
+      record.index === 0 ||
+      this.#batch.length >= TRACE_BATCH_MAX ||
+      this.snapshot().status !== 'active'
+    )
       this.flushTrace();
     else if (this.#flushTimer === undefined) {
       this.#flushTimer = setTimeout(() => this.flushTrace(), TRACE_FLUSH_MS);
