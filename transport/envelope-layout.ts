@@ -21,6 +21,8 @@ export const envelopeKeys = [
 const signedMapHeader = 0x87;
 export const envelopeMapHeader = 0x88;
 export const envelopeVersion = 1;
+/** A session-channel envelope: `sig` is the channel id (16 bytes) and an HMAC-SHA256 (32). */
+export const macEnvelopeVersion = 2;
 
 /** A computation id is one NATS subject token. */
 export const computationPattern = /^[A-Za-z0-9_-]{1,64}$/;
@@ -36,11 +38,15 @@ export interface EnvelopeHeader {
 }
 
 /** The unsigned envelope: fixmap(7) {v, kind, computation, from, seq, ts, body}. */
-export function writeUnsigned(header: EnvelopeHeader, body: Uint8Array): Uint8Array {
+export function writeUnsigned(
+  header: EnvelopeHeader,
+  body: Uint8Array,
+  version: number = envelopeVersion,
+): Uint8Array {
   const w = new MsgpackWriter();
   w.push(Uint8Array.of(signedMapHeader));
   w.str('v');
-  w.uint(envelopeVersion);
+  w.uint(version);
   w.str('kind');
   w.str(header.kind);
   w.str('computation');

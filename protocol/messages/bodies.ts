@@ -30,6 +30,12 @@ const pem = str(64 * 1024, /^-----BEGIN [A-Z ]+-----/);
 /** PEM certificates, enclave leaf first, then the CA (the policy's proxy_service_cert). */
 const chain = arrayOf(pem, 8);
 const MAX_PATH_LENGTH = 4096;
+const exactBytes =
+  (length: number): Check<Uint8Array> =>
+  (value, at) =>
+    value instanceof Uint8Array && value.byteLength === length
+      ? undefined
+      : `${at} must be exactly ${length} bytes`;
 /** A file named the way protocol/policy/paths.ts writes it: canonical, and not the root directory. */
 const vfsPath: Check<string> = (value, at) => {
   if (typeof value !== 'string' || value.length > MAX_PATH_LENGTH)
@@ -200,6 +206,26 @@ export const BODY_SCHEMAS = {
   ),
   'result.data': exactlyOne(resultData, 'sealed', 'bulk'),
   'shutdown.request': obj({ session }),
+  /**
+   * Opens a session channel (docs/protocol.md, "Session channels"): `enc` is the participant's
+   * HPKE encapsulation to the enclave's attested key; the channel's MAC keys are exported from it.
+   */
+  'session.open': obj({ session, enc: exactBytes(65) }),
+  /** The channel is open: the first message authenticated under its enclave->participant key. */
+  'session.opened': obj({ channel: exactBytes(16) }),
+  /** Ends a session channel; answered with the enclave's signed receipt. */
+  'session.close': obj({ session }),
+  /** The enclave's signed receipt of a closed channel: what it received and sent on it. */
+  'session.receipt': obj({
+    session,
+    channel: exactBytes(16),
+    /** Distinct participant->enclave messages of the channel (the close included). */
+    requests: uint(),
+    /** Distinct enclave->participant messages of the channel (`session.opened` included). */
+    replies: uint(),
+    /** The transcript hash over all of them, in their canonical order. */
+    transcript: hex64,
+  }),
   'shutdown.ack': obj({
     shutDown: bool,
     /** Participant ids whose consent is still missing (consensus rule). */
@@ -267,6 +293,8 @@ export const REPLY_KIND = {
   'compute.request': 'compute.done',
   'result.read': 'result.data',
   'shutdown.request': 'shutdown.ack',
+  'session.open': 'session.opened',
+  'session.close': 'session.receipt',
 } as const satisfies Partial<Record<MessageKind, MessageKind>>;
 
 export type RequestKind = keyof typeof REPLY_KIND;

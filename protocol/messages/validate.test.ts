@@ -59,6 +59,16 @@ const valid: Record<string, unknown> = {
   'result.data': { path: '/output/x', sealed: new Uint8Array(5), size: 1 },
   'shutdown.request': { session: 's1' },
   'shutdown.ack': { shutDown: false, waitingFor: [1, 2] },
+  'session.open': { session: 's1', enc: new Uint8Array(65) },
+  'session.opened': { channel: new Uint8Array(16) },
+  'session.close': { session: 's1' },
+  'session.receipt': {
+    session: 's1',
+    channel: new Uint8Array(16),
+    requests: 3,
+    replies: 3,
+    transcript: hash,
+  },
   'enclave.shutdown': { session: 's1', reason: 'requested' },
   'computation.ended': {
     computation: 'p0123',
@@ -125,6 +135,8 @@ test('unknown keys, missing keys and wrong types are refused with ERR_BAD_MESSAG
     ],
     ['protocol.error', { code: 'ERR_X', message: 'x', details: { at: new Date(0) } }],
     ['trace.batch', { records: [{ actor: 'enclave', machine: 'enclave', index: 0 }] }],
+    ['session.open', { session: 's1', enc: new Uint8Array(64) }],
+    ['session.receipt', { session: 's1', channel: new Uint8Array(16), requests: 1, replies: 1 }],
     [
       'trace.batch',
       {
