@@ -1,7 +1,13 @@
 // The public face of transport/: what other folders may import from it (docs/architecture.md).
 export { signedPart, writeSigned, writeUnsigned } from './envelope-layout.js';
-export { openEnvelope, readEnvelopeHeaderUnverified, signEnvelope } from './envelope.js';
-export type { EnvelopeHeader, KeyLookup, OpenedEnvelope } from './envelope.js';
+export {
+  CHANNEL_ID_BYTES,
+  macEnvelope,
+  openEnvelope,
+  readEnvelopeHeaderUnverified,
+  signEnvelope,
+} from './envelope.js';
+export type { EnvelopeHeader, KeyLookup, MacKeyLookup, OpenedEnvelope } from './envelope.js';
 export { IdempotencyCache } from './idempotency.js';
 export { FileJournal, FileJournalReader, parseJournal } from './journal/file-journal.js';
 export {
@@ -28,6 +34,8 @@ export { decodePlain, encodePlain } from './plain-msgpack.js';
 export {
   UPLOAD_CHUNK_BYTES,
   StreamOpener,
+  channelSecretsFrom,
+  channelSecretsTo,
   StreamSealer,
   chunkCount,
   ephemeralKeyPair,
@@ -37,7 +45,9 @@ export {
   sealStream,
   sealTo,
 } from './sealing.js';
-export type { SealContext, SealedPart } from './sealing.js';
+export type { ChannelSecrets, SealContext, SealedPart } from './sealing.js';
+export { Transcript } from './transcript.js';
+export type { TranscriptSummary } from './transcript.js';
 export { serveEnvelopes } from './serve.js';
 export { FileStore } from './store/file-store.js';
 export { KvStore } from './store/kv-store.js';

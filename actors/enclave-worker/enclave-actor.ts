@@ -62,6 +62,7 @@ import {
 import { policyViewOf } from '../runtime/policy-view.js';
 import { TracedActor, unhandledOutput } from '../runtime/traced-actor.js';
 import { Mailbox } from '../runtime/mailbox.js';
+import { EnclaveChannels } from '../runtime/session-channel.js';
 
 export interface EnclaveWorkerOptions {
   readonly bus: Transport;
@@ -131,6 +132,7 @@ class EnclaveShell {
   #endpoint: Endpoint | undefined;
   #keys: EnclaveKeys | undefined;
   #uploads: Uploads | undefined;
+  #channels: EnclaveChannels | undefined;
   readonly #results: ResultStreams;
   /** The sender of each whole-file read the machine is deciding, by ref. */
   readonly #readers = new Map<string, { readonly from: string; readonly replyKey: Uint8Array }>();
@@ -241,6 +243,7 @@ class EnclaveShell {
     for (const records of this.#traceBuffer.splice(0)) this.#publishTrace(records);
     this.#session = hex(this.#random(16));
     this.#uploads = new Uploads(this.#keys.hpke, this.computation, this.#session);
+    this.#channels = new EnclaveChannels(this.#keys.hpke, this.computation);
     this.#send({ type: 'io.keys.ready', session: this.#session });
   }
 
@@ -342,6 +345,7 @@ class EnclaveShell {
                       'the sender is not an identity of the policy',
                     )
                   : e,
+              channels: this.#channels!,
             },
             (m) => this.#handle(m),
           ),
@@ -374,6 +378,18 @@ class EnclaveShell {
       case 'session.hello':
       case 'shutdown.request':
         return this.#ask({ type: m.kind, ref, from });
+      case 'session.open':
+        // Served by the shell: the channel changes how messages are authenticated, not what the
+        // machine allows (every request on it still goes through the machine's rules).
+        return this.#openChannel(m);
+      case 'session.close':
+        if (m.channel === undefined)
+          throw new ProtocolError('ERR_BAD_MESSAGE', 'session.close comes on the channel it ends');
+        return {
+          kind: 'session.receipt',
+          body: this.#channels!.close(m.channel),
+          channel: null,
+        };
       case 'provision.program':
       case 'provision.data':
         return this.#provision(m, ref, from);
@@ -433,6 +449,18 @@ class EnclaveShell {
         details: { session: session ?? null },
       });
     }
+  }
+
+  /** A signed `session.open`: the channel's keys from its HPKE encapsulation; answered on it. */
+  async #openChannel(m: Inbound<'session.open'>): Promise<Outbound> {
+    if (m.channel !== undefined)
+      throw new ProtocolError('ERR_BAD_MESSAGE', 'session.open is signed, not sent on a channel');
+    const channel = await this.#channels!.accept(m.from, m.body);
+    return {
+      kind: 'session.opened',
+      body: { channel: Uint8Array.from(Buffer.from(channel, 'hex')) },
+      channel,
+    };
   }
 
   /** Delivers a request to the machine after earlier ones; resolves with the machine's reply. */
@@ -609,12 +637,9 @@ class EnclaveShell {
       return;
     }
     void this.#endpoint
-      .publish(
-        traceSubject(this.computation, 'enclave'),
-        this.computation,
-        'trace.batch',
-        { records },
-      )
+      .publish(traceSubject(this.computation, 'enclave'), this.computation, 'trace.batch', {
+        records,
+      })
       .catch(() => undefined);
   }
 }

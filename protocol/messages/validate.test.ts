@@ -89,8 +89,22 @@ const valid: Record<string, unknown> = {
   },
   'trace.batch': {
     records: [
-      { actor: 'enclave', machine: 'enclave', index: 0, event: { type: 'x' }, state: '"a"', outputs: [] },
-      { actor: 'enclave', machine: 'enclave', index: 1, event: { type: 'y' }, state: '"b"', outputs: [] },
+      {
+        actor: 'enclave',
+        machine: 'enclave',
+        index: 0,
+        event: { type: 'x' },
+        state: '"a"',
+        outputs: [],
+      },
+      {
+        actor: 'enclave',
+        machine: 'enclave',
+        index: 1,
+        event: { type: 'y' },
+        state: '"b"',
+        outputs: [],
+      },
     ],
   },
 };
