@@ -210,14 +210,14 @@ export class Endpoint {
     computation: string,
     kind: K,
     body: BodyOf<K>,
-    options: { keys: KeyLookup; timeoutMs?: number; attempts?: number },
+    options: { keys: KeyLookup; macKeys?: MacKeyLookup; timeoutMs?: number; attempts?: number },
   ): Promise<Inbound> {
     const bytes = await this.seal(computation, kind, body);
     const reply = await this.transport.request(subject, bytes, {
       timeoutMs: options.timeoutMs ?? 30_000,
       retry: { attempts: options.attempts ?? 3 },
     });
-    return this.open(reply, options.keys);
+    return this.open(reply, options.keys, options.macKeys);
   }
 
   subscribe(
