@@ -468,6 +468,8 @@ export async function startHost(options: HostOptions): Promise<Host> {
       );
       const stopping = [...workers.values()];
       for (const worker of stopping) worker.stop();
+      // Trace records still batched leave with the last replies.
+      for (const launch of launches) launch.flushTrace();
       await endpoint.flush().catch(() => undefined);
       // Drained only when the workers are gone (a worker process takes its private folder with it).
       await Promise.allSettled([

@@ -4,9 +4,9 @@
 // state after it and the outputs emitted while handling it. The records are what `vc replay`
 // re-drives, so events are normalised to plain data before the machine sees them. Records leave in
 // batches (one signed `trace.batch` each, docs/protocol.md "Trace batches"): the start record alone,
-// then a batch is handed to `onTrace` when the actor falls idle (no event queued, no effect running: an enclave between two
-// requests), when it holds TRACE_BATCH_MAX records, TRACE_FLUSH_MS after its first record, when the
-// machine reaches a final state, or when the shell calls `flushTrace()` (before it closes its bus).
+// then a batch is handed to `onTrace` when it holds TRACE_BATCH_MAX records, TRACE_FLUSH_MS after its
+// first record, when the machine reaches a final state, or when the shell calls `flushTrace()`
+// (before it closes its bus).
 import {
   createActor,
   type Actor,
@@ -41,7 +41,7 @@ export interface TracedActorOptions<M extends AnyStateMachine> {
 }
 
 /** How long a trace record may wait for others to share its batch's signature. */
-const TRACE_FLUSH_MS = 40;
+const TRACE_FLUSH_MS = 50;
 
 export class TracedActor<M extends AnyStateMachine> {
   readonly #options: TracedActorOptions<M>;
@@ -50,8 +50,6 @@ export class TracedActor<M extends AnyStateMachine> {
   /** Records not yet handed to `onTrace`. */
   #batch: TraceTransitionBody[] = [];
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Effects dispatched and not yet settled. */
-  #effects = 0;
   #actor: Actor<M> | undefined;
   #index = 0;
   #draining = false;
@@ -155,7 +153,6 @@ export class TracedActor<M extends AnyStateMachine> {
     }
     this.#logTransition(value, String(record.event.type));
     for (const output of outputs) this.#dispatch(output);
-    if (outputs.length === 0) this.#flushIfIdle();
     queueMicrotask(() => {
       for (const waiter of [...this.#waiters]) waiter();
     });
@@ -195,22 +192,10 @@ export class TracedActor<M extends AnyStateMachine> {
   #dispatch(output: EmittedFrom<M>): void {
     // Effects run after the transition completes, never inside it: a handler that feeds an event
     // back synchronously must not re-enter the machine mid-step.
-    this.#effects++;
     queueMicrotask(() => {
       Promise.resolve()
         .then(() => this.#options.onOutput(output))
-        .catch((error: unknown) => this.#options.onEffectError?.(error, output))
-        .finally(() => {
-          this.#effects--;
-          this.#flushIfIdle();
-        });
-    });
-  }
-
-  /** Idle once the events fed so far are handled: what is batched leaves now. */
-  #flushIfIdle(): void {
-    queueMicrotask(() => {
-      if (this.#effects === 0 && this.#queue.length === 0 && !this.#draining) this.flushTrace();
+        .catch((error: unknown) => this.#options.onEffectError?.(error, output));
     });
   }
 }
