@@ -47,7 +47,6 @@ export {
 } from './sealing.js';
 export type { ChannelSecrets, SealContext, SealedPart } from './sealing.js';
 export { Transcript } from './transcript.js';
-export type { TranscriptSummary } from './transcript.js';
 export { serveEnvelopes } from './serve.js';
 export { FileStore } from './store/file-store.js';
 export { KvStore } from './store/kv-store.js';

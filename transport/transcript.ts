@@ -11,7 +11,7 @@ interface Entry {
   readonly digest: Buffer;
 }
 
-export interface TranscriptSummary {
+interface TranscriptSummary {
   /** Distinct participant->enclave messages. */
   readonly requests: number;
   /** Distinct enclave->participant messages. */

@@ -342,12 +342,9 @@ export async function startHost(options: HostOptions): Promise<Host> {
       onTrace: (records) => {
         if (options.trace === false) return;
         void endpoint
-          .publish(
-            traceSubject(launch.computation, 'host'),
-            launch.computation,
-            'trace.batch',
-            { records },
-          )
+          .publish(traceSubject(launch.computation, 'host'), launch.computation, 'trace.batch', {
+            records,
+          })
           .catch(() => undefined);
       },
     });
