@@ -445,7 +445,8 @@ export class RunDecoder {
     const event: TransitionEvent = {
       type: 'transition',
       seq: record.seq,
-      time: record.time,
+      // A batched record left after its transition: its own time, never later than the journal's.
+      time: Math.min(record.time, trace.at ?? record.time),
       computation: c.computation,
       run: run.run,
       actor: lane.name,

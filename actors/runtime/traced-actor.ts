@@ -136,6 +136,8 @@ export class TracedActor<M extends AnyStateMachine> {
       state: JSON.stringify(value),
       outputs: outputs.map((output) => plainRecord(output)),
       ...(this.#index === 1 ? { input: plainRecord(this.#options.input) } : {}),
+      // The wall clock, as the journal's: when the transition happened, for views of the timeline.
+      at: Date.now(),
     };
     this.#records.push(record);
     this.#batch.push(record);

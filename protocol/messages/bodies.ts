@@ -119,6 +119,11 @@ const traceTransition = obj(
   {
     /** Start record only: the machine's input, serialisable. */
     input: anyPlain(),
+    /**
+     * When the transition happened (ms since the epoch, the actor's clock): a record may leave in
+     * a batch later (docs/protocol.md, "Trace batches").
+     */
+    at: uint(),
   },
 );
 
