@@ -111,6 +111,18 @@ test('session channel: a forged MAC, another sender, a closed channel are refuse
       }).bytes;
       return other.raw(p.computation, forged);
     });
+    // An encapsulation that is no P-256 point opens no channel; a session.open sent on a channel
+    // is refused too (on the channel: its refusal is in the transcript).
+    const badOpen = await sender.send(p.computation, 'session.open', {
+      session: p.session,
+      enc: new Uint8Array(65),
+    });
+    assert.equal(refusalOf(badOpen), 'ERR_SEAL_OPEN_FAILED');
+    const reopened = await onChannel(sender, p, channel, 'session.open' as 'compute.request', {
+      session: p.session,
+      enc: new Uint8Array(randomBytes(65)),
+    });
+    assert.equal(refusalOf(reopened), 'ERR_BAD_MESSAGE');
     // A close must come on the channel it ends.
     const signedClose = await sender.send(p.computation, 'session.close', { session: p.session });
     assert.equal(refusalOf(signedClose), 'ERR_BAD_MESSAGE');
@@ -125,8 +137,8 @@ test('session channel: a forged MAC, another sender, a closed channel are refuse
     assert.equal(closed.channel, undefined, 'the receipt is signed');
     assert.deepEqual(
       [receipt.requests, receipt.replies],
-      [2, 2],
-      'compute and close; opened and the compute reply',
+      [3, 3],
+      'the refused session.open on the channel, compute and close; opened and the two replies',
     );
     channel.checkReceipt(receipt);
     // A receipt whose transcript hash, counts or channel differ is refused.
