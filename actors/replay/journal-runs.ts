@@ -114,6 +114,8 @@ export interface RunJournal {
   /** The trace records in journal order (what replay re-drives); unverified ones under their own actor name. */
   readonly traces: readonly TraceTransitionBody[];
   readonly unverified: number;
+  /** Session channels (hex ids) whose signed receipt does not match their messages in the journal. */
+  readonly receiptMismatches: readonly string[];
   /** Position (1-based) in the whole journal of this run's last record; 0 for none. */
   readonly lastRecord: number;
 }
@@ -283,6 +285,7 @@ class MutableRun implements RunJournal {
   readonly messages: MessageEvent[] = [];
   readonly traces: TraceTransitionBody[] = [];
   unverified = 0;
+  readonly receiptMismatches: string[] = [];
   lastRecord = 0;
 
   readonly computation: string;
@@ -399,6 +402,7 @@ export class RunDecoder {
       own.transcript === receipt.transcript;
     if (!matches) {
       (event as { code?: string }).code = 'ERR_SESSION_RECEIPT_MISMATCH';
+      c.currentRun().receiptMismatches.push(id);
       return;
     }
     for (const m of ours) {

@@ -9,8 +9,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { randomBytes } from 'node:crypto';
 import {
+  decodePlain,
   FileJournal,
+  macEnvelope,
   natsServerBinary,
   parseJournal,
   privateTempDir,
@@ -29,6 +32,7 @@ interface Summary {
   type: 'summary';
   ok: boolean;
   divergence: unknown;
+  receiptMismatch: { computation: string; channels: string[] } | null;
   runs: {
     computation: string;
     run: string;
@@ -397,5 +401,55 @@ test('vc replay --nats: a JetStream journal replays; a computation the stream do
     assert.match(missing.err, /ERR_NOTHING_TO_REPLAY: the journal holds no computation p0000/);
   } finally {
     await server.stop();
+  }
+});
+
+test('vc replay of a journal whose session-channel message was changed: the receipt does not match, ERR_SESSION_RECEIPT_MISMATCH, exit 1', async () => {
+  const dir = privateTempDir('vc-replay-');
+  try {
+    const file = join(dir.path, 'run.vcj');
+    const computation = await journaled(file);
+    const clean = await replayJson([file]);
+    assert.equal(clean.summary.ok, true);
+    assert.equal(clean.summary.receiptMismatch, null);
+    // A MAC-ed request rewritten with another body under a key the forger made up, the journal's
+    // hash chain written afresh around it (as whoever holds the file could).
+    const { records } = parseJournal(readFileSync(file));
+    const at = records.findIndex(
+      (r) =>
+        r.header?.kind === 'compute.request' && (decodePlain(r.data) as { v?: number }).v === 2,
+    );
+    assert.ok(at >= 0, 'the compute request went on the session channel');
+    const envelope = decodePlain(records[at]!.data) as { body: Uint8Array; sig: Uint8Array };
+    const body = decodePlain(envelope.body) as Record<string, unknown>;
+    const forged = macEnvelope(
+      records[at]!.header!,
+      { ...body, program: '/program/other.wasm' },
+      envelope.sig.subarray(0, 16),
+      randomBytes(32),
+    );
+    const tampered = join(dir.path, 'tampered.vcj');
+    const journal = FileJournal.open(tampered);
+    for (const [i, r] of records.entries()) journal.append(r.subject, i === at ? forged : r.data);
+    journal.close();
+    const json = await replayJson([tampered]);
+    assert.equal(json.code, 1);
+    assert.equal(json.summary.ok, false);
+    assert.equal(
+      json.summary.divergence,
+      null,
+      'the machines still replay: their traces are signed',
+    );
+    assert.equal(json.summary.receiptMismatch?.computation, computation);
+    assert.ok(
+      json.events.some(
+        (e) => e['kind'] === 'session.receipt' && e['code'] === 'ERR_SESSION_RECEIPT_MISMATCH',
+      ),
+    );
+    const text = await replayText([tampered]);
+    assert.equal(text.code, 1);
+    assert.match(text.err, /ERR_SESSION_RECEIPT_MISMATCH/);
+  } finally {
+    dir.remove();
   }
 });
