@@ -36,6 +36,7 @@ export {
 export type { Bound, EventFilter } from './replay/timeline.js';
 export { diffRuns, formatDiff } from './replay/diff.js';
 export { Endpoint } from './runtime/endpoint.js';
+export { EnclaveChannels, ParticipantChannel } from './runtime/session-channel.js';
 export { LOG_FORMATS, LOG_LEVELS, createOperatorLog } from './runtime/log.js';
 export type { LogFormat, LogLevel, OperatorLog } from './runtime/log.js';
 export {

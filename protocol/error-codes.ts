@@ -105,6 +105,11 @@ export const errorCatalog = {
     ERR_ENVELOPE_MALFORMED: "not well-formed msgpack, trailing bytes, or not the envelope's shape",
     ERR_SIGNATURE_INVALID: "the signature does not verify with the sender's key",
     ERR_UNKNOWN_SENDER: "no verification key is known for the envelope's sender",
+    ERR_MAC_INVALID: "a session-channel envelope's MAC does not verify under the channel's key",
+    ERR_CHANNEL_UNKNOWN:
+      'a session-channel envelope names a channel the receiver has not open (closed, of another session or run)',
+    ERR_SESSION_RECEIPT_MISMATCH:
+      "an enclave's signed session receipt does not match the channel's messages (transcript hash or counts)",
     ERR_UNKNOWN_KIND: 'no schema is registered for the message kind',
     ERR_REPLAY: 'a sequence number already used by that sender, with a different message',
     ERR_KEY_UNSUPPORTED:

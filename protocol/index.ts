@@ -17,7 +17,13 @@ export type { GeneratedIdentity, Identity } from './identity/identity.js';
 export { generateKeyPair, importPrivateKeyPem, publicKeyDerOfPrivatePem } from './identity/keys.js';
 export type { KeyAlgorithmName } from './identity/keys.js';
 export { x509 } from './identity/x509-provider.js';
-export { BODY_SCHEMAS, LIVENESS_SCHEMAS, MESSAGE_KINDS, REPLY_KIND } from './messages/bodies.js';
+export {
+  BODY_SCHEMAS,
+  LIVENESS_SCHEMAS,
+  MESSAGE_KINDS,
+  REPLY_KIND,
+  TRACE_BATCH_MAX,
+} from './messages/bodies.js';
 export type {
   LivenessAnswer,
   AttestChallengeBody,

@@ -156,9 +156,12 @@ export async function runScenario(
   };
 }
 
-/** Trace records of the last steps may still be in flight: wait briefly for them. */
+/**
+ * Trace records of the last steps may still be in flight, or waiting up to 50 ms in an actor's
+ * batch (docs/protocol.md, "Trace batches"): wait for them.
+ */
 async function settleTraces(watch: { settle(): Promise<void> }): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  await new Promise((resolve) => setTimeout(resolve, 200));
   await watch.settle();
 }
 

@@ -21,6 +21,7 @@ import {
 } from '../protocol/index.js';
 import {
   decodePlain,
+  channelEnvelopeSchema,
   envelopeSchema,
   parseJournal,
   protocolKinds,
@@ -86,6 +87,11 @@ test('every kind an endpoint can sign is a message of the document with the same
   const { schemas, messages } = doc.components;
   const { description: _, ...envelope } = schemas['envelope'] as Record<string, unknown>;
   assert.deepEqual(envelope, jsonSchemaOf(envelopeSchema));
+  const { description: __, ...channelEnvelope } = schemas['channelEnvelope'] as Record<
+    string,
+    unknown
+  >;
+  assert.deepEqual(channelEnvelope, jsonSchemaOf(channelEnvelopeSchema));
   const sent = new Set<string>();
   for (const op of Object.values(doc.operations)) {
     for (const m of [...op.messages, ...(op.reply?.messages ?? [])]) sent.add(lastToken(m));

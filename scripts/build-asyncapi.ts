@@ -22,7 +22,7 @@ import {
   type MessageKind,
   subjectsFor,
 } from '../protocol/index.js';
-import { UPLOAD_CHUNK_BYTES, envelopeSchema } from '../transport/index.js';
+import { UPLOAD_CHUNK_BYTES, channelEnvelopeSchema, envelopeSchema } from '../transport/index.js';
 
 export const ASYNCAPI_FILE = fileURLToPath(new URL('../docs/asyncapi.yaml', import.meta.url));
 
@@ -268,7 +268,42 @@ const ROUTES: Record<MessageKind, Route> = {
     channels: ['trace'],
     from: ['participant', 'host', 'enclave', 'verifier'],
     to: ['observer'],
-    summary: "One state transition of one actor's machine (never a secret).",
+    summary:
+      "One state transition of one actor's machine (never a secret); journals written before trace batches.",
+  },
+  'trace.batch': {
+    channels: ['trace'],
+    from: ['participant', 'host', 'enclave', 'verifier'],
+    to: ['observer'],
+    summary:
+      "State transitions of one actor's machine, signed once per batch (each record with its own time; never a secret).",
+  },
+  'session.open': {
+    channels: ['enclave'],
+    from: ['participant'],
+    to: ['enclave'],
+    summary:
+      "Opens a session channel after phase 6: an HPKE encapsulation to the enclave's attested key, from which both ends export one MAC key per direction (signed).",
+  },
+  'session.opened': {
+    channels: ['inbox'],
+    from: ['enclave'],
+    to: ['participant'],
+    summary:
+      "The channel id; the channel's requests and replies are then version 2 (MAC'd) envelopes.",
+  },
+  'session.close': {
+    channels: ['enclave'],
+    from: ['participant'],
+    to: ['enclave'],
+    summary: "Closes the session channel after its last step (MAC'd on the channel).",
+  },
+  'session.receipt': {
+    channels: ['inbox'],
+    from: ['enclave'],
+    to: ['participant', 'observer'],
+    summary:
+      "The enclave's signed receipt: message counts each way and the transcript hash over every message of the channel, so the journal stays verifiable by anyone.",
   },
 };
 
@@ -546,6 +581,11 @@ export function asyncApiDocument(): Record<string, unknown> {
           description:
             'The signed envelope (docs/protocol.md, "Envelope"): a msgpack fixmap of exactly these 8 entries in this order; `sig` signs the 7 entries before it.',
           ...jsonSchemaOf(envelopeSchema),
+        },
+        channelEnvelope: {
+          description:
+            "A session-channel envelope (docs/protocol.md, \"Session channels\"): the same 8 entries with `v` 2, `sig` the 16-byte channel id then an HMAC-SHA256 under the channel's key for its direction. A participant's requests to the enclave after `session.opened`, and the enclave's replies to them, travel in it.",
+          ...jsonSchemaOf(channelEnvelopeSchema),
         },
         ...Object.fromEntries(MESSAGE_KINDS.map((k) => [k, jsonSchemaOf(BODY_SCHEMAS[k])])),
       },

@@ -10,7 +10,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Aes256Gcm, CipherSuite, DhkemP256HkdfSha256, HkdfSha256 } from '@hpke/core';
 import {
   certificateSenderId,
+  EnclaveChannels,
   keySenderId,
+  ParticipantChannel,
   resultBulkStream,
   VERIFIER_SENDER_ID,
 } from '../actors/index.js';
@@ -42,6 +44,7 @@ import {
   exportVerifyKey,
   signBytes,
   StreamSealer,
+  macEnvelope,
 } from '../transport/index.js';
 
 const out = new URL('../transport/testdata/envelope-vectors.json', import.meta.url);
@@ -297,6 +300,86 @@ async function main(): Promise<void> {
     details: { path: '/output/secret' },
   });
 
+  const header = (kind: string): EnvelopeHeader => ({
+    kind,
+    computation,
+    from: alice.id,
+    seq: ++alice.seq,
+    ts: ++ts,
+  });
+  // A session channel (docs/protocol.md, "Session channels"): alice opens it to the enclave's HPKE
+  // key, one request and the close go MAC-ed, the enclave answers on it and signs the receipt.
+  const channel = await ParticipantChannel.create(enclaveHpke.raw, {
+    computation,
+    session,
+    participant: alice.id,
+    enclave: enclave.id,
+  });
+  const channels = new EnclaveChannels(enclaveHpke.pair, computation);
+  const channelMessages: unknown[] = [];
+  const onChannel = <K extends MessageKind>(
+    name: string,
+    sender: Sender,
+    kind: K,
+    body: BodyOf<K>,
+  ): Uint8Array => {
+    const toEnclave = sender === alice;
+    const key = toEnclave
+      ? channel.sendKey
+      : (channel.macKeys(channel.idHex, enclave.id, computation) as Uint8Array);
+    const header = { kind, computation, from: sender.id, seq: ++sender.seq, ts: ++ts };
+    const bytes = macEnvelope(header, body, channel.id, key, kinds);
+    channels.record(channel.idHex, toEnclave, header.seq, bytes);
+    channelMessages.push({
+      name,
+      sender: senderName(sender),
+      direction: toEnclave ? 'participant->enclave' : 'enclave->participant',
+      envelope: hex(bytes),
+      expected: { v: 2, ...header, bodyBytes: hex(encodePlain(body)), body: json(body) },
+    });
+    return bytes;
+  };
+  await add('participant opens a session channel (signed)', alice, 'session.open', {
+    session,
+    enc: channel.enc,
+  });
+  await channels.accept(alice.id, { session, enc: channel.enc });
+  onChannel('enclave answers on the new channel', enclave, 'session.opened', {
+    channel: channel.id,
+  });
+  const macedRequest = onChannel('a request on the channel', alice, 'compute.request', {
+    session,
+    program: '/program/p.wasm',
+  });
+  onChannel('its reply on the channel', enclave, 'compute.done', {
+    target: '/program/p.wasm',
+    exitCode: 0,
+  });
+  onChannel('participant closes the channel', alice, 'session.close', { session });
+  const receipt = channels.close(channel.idHex);
+  await add('enclave signs the channel receipt', enclave, 'session.receipt', receipt);
+  const forgedMac = macedRequest.slice();
+  forgedMac[forgedMac.length - 1] = (forgedMac[forgedMac.length - 1] as number) ^ 0x01;
+  const unknownChannel = macEnvelope(
+    header('compute.request'),
+    { session, program: '/program/p.wasm' },
+    new Uint8Array(16),
+    channel.sendKey,
+    kinds,
+  );
+  const channelNegative = [
+    {
+      name: 'a channel request with one bit of its MAC flipped',
+      envelope: hex(forgedMac),
+      error: 'ERR_MAC_INVALID',
+    },
+    {
+      name: 'a channel request naming a channel nobody opened',
+      envelope: hex(unknownChannel),
+      error: 'ERR_CHANNEL_UNKNOWN',
+    },
+  ];
+
   const flipped = hello.slice();
   flipped[20] = (flipped[20] as number) ^ 0x01;
   negative.push({
@@ -315,13 +398,6 @@ async function main(): Promise<void> {
     const unsigned = writeUnsigned(header, body);
     return writeSigned(unsigned, await signBytes(alice.privateKey, unsigned));
   };
-  const header = (kind: string): EnvelopeHeader => ({
-    kind,
-    computation,
-    from: alice.id,
-    seq: ++alice.seq,
-    ts: ++ts,
-  });
   negative.push({
     name: 'a timestamp extension in a signed body',
     sender: 'alice',
@@ -376,6 +452,22 @@ async function main(): Promise<void> {
     },
     vectors,
     negative,
+    channel: {
+      description:
+        "A session channel of alice's to the enclave: `info` and `enc` give, with the enclave's HPKE " +
+        'private key, the two MAC keys (HPKE export, docs/protocol.md "Session channels"); each ' +
+        "message verifies under its direction's key; the transcript over them is the signed receipt's.",
+      participant: 'alice',
+      enclave: 'enclave',
+      info: `veracruz-ts/v1 channel|${computation}|${session}|${alice.id}`,
+      enc: hex(channel.enc),
+      id: channel.idHex,
+      toEnclave: hex(channel.sendKey),
+      toParticipant: hex(channel.macKeys(channel.idHex, enclave.id, computation) as Uint8Array),
+      messages: channelMessages,
+      receipt: { ...receipt, channel: hex(receipt.channel) },
+      negative: channelNegative,
+    },
   };
   writeFileSync(out, `${JSON.stringify(file, null, 2)}\n`);
 

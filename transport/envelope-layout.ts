@@ -23,6 +23,8 @@ export const envelopeKeys = [
 const signedMapHeader = 0x87;
 export const envelopeMapHeader = 0x88;
 export const envelopeVersion = 1;
+/** A session-channel envelope: `sig` is the channel id (16 bytes) and an HMAC-SHA256 (32). */
+export const macEnvelopeVersion = 2;
 
 /** A computation id is one NATS subject token. */
 const computationPattern = /^[A-Za-z0-9_-]{1,64}$/;
@@ -50,6 +52,17 @@ export const envelopeSchema = obj({
   /** ECDSA P-256 (IEEE P1363 r || s) or Ed25519: 64 bytes either way. */
   sig: bytes(64),
 });
+/**
+ * A session-channel envelope (version 2, docs/protocol.md "Session channels"): the same map, its
+ * `sig` the channel id (16 bytes) then an HMAC-SHA256 (32 bytes) under the channel's key for its
+ * direction.
+ */
+export const channelEnvelopeSchema = obj({
+  v: literal(macEnvelopeVersion),
+  ...headerFields,
+  body: bytes(),
+  sig: bytes(48),
+});
 
 export interface EnvelopeHeader {
   readonly kind: string;
@@ -60,11 +73,15 @@ export interface EnvelopeHeader {
 }
 
 /** The unsigned envelope: fixmap(7) {v, kind, computation, from, seq, ts, body}. */
-export function writeUnsigned(header: EnvelopeHeader, body: Uint8Array): Uint8Array {
+export function writeUnsigned(
+  header: EnvelopeHeader,
+  body: Uint8Array,
+  version: number = envelopeVersion,
+): Uint8Array {
   const w = new MsgpackWriter();
   w.push(Uint8Array.of(signedMapHeader));
   w.str('v');
-  w.uint(envelopeVersion);
+  w.uint(version);
   w.str('kind');
   w.str(header.kind);
   w.str('computation');

@@ -2,11 +2,13 @@
 // scripts/generate-envelope-vectors.ts) hold for today's protocol, so a client in another language
 // can trust them as a reference: every envelope verifies with its sender's key and decodes to its
 // expected fields, every body passes its kind's schema, sender ids have the documented forms, and
-// every sealed payload opens with the published HPKE key in exactly its documented `info`.
+// every sealed payload opens with the published HPKE key in exactly its documented `info`; the
+// session channel's MAC keys come from its published `info` and `enc`, its messages verify under
+// them, and their transcript is the one the enclave's signed receipt names.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { webcrypto } from 'node:crypto';
+import { createHash, webcrypto } from 'node:crypto';
 import {
   isVcError,
   certificateFingerprint,
@@ -16,7 +18,8 @@ import {
 import { openEnvelope } from './envelope.js';
 import { protocolKinds } from './kinds.js';
 import { encodePlain } from './plain-msgpack.js';
-import { infoOf, openSealed, type SealContext } from './sealing.js';
+import { channelSecretsFrom, infoOf, openSealed, type SealContext } from './sealing.js';
+import { Transcript } from './transcript.js';
 import { importVerifyKey, type CryptoKey } from './signing-keys.js';
 
 interface SenderEntry {
@@ -43,6 +46,24 @@ const file = JSON.parse(
   hpke: Record<string, { publicKey: string; privateKey: string }>;
   vectors: Vector[];
   negative: Vector[];
+  channel: {
+    participant: string;
+    enclave: string;
+    info: string;
+    enc: string;
+    id: string;
+    toEnclave: string;
+    toParticipant: string;
+    messages: (Vector & { direction: string })[];
+    receipt: {
+      session: string;
+      channel: string;
+      requests: number;
+      replies: number;
+      transcript: string;
+    };
+    negative: { name: string; envelope: string; error: string }[];
+  };
 };
 const kinds = protocolKinds();
 const unhex = (h: string): Uint8Array => Uint8Array.from(Buffer.from(h, 'hex'));
@@ -170,6 +191,74 @@ test('negative vectors are refused with their codes', async () => {
   for (const v of file.negative) {
     await assert.rejects(
       openEnvelope(unhex(v.envelope), { keys: await keyOf(v.sender), kinds }),
+      (e: unknown) => isVcError(e) && e.code === v.error,
+      v.name,
+    );
+  }
+});
+
+test("session channel: MAC keys from info and enc, every message verifies, the transcript is the receipt's", async () => {
+  const ch = file.channel;
+  const secrets = await channelSecretsFrom(
+    await hpkeKeyPair('enclave'),
+    unhex(ch.enc),
+    new TextEncoder().encode(ch.info),
+  );
+  assert.equal(Buffer.from(secrets.toEnclave).toString('hex'), ch.toEnclave);
+  assert.equal(Buffer.from(secrets.toParticipant).toString('hex'), ch.toParticipant);
+  const id = createHash('sha256').update(unhex(ch.enc)).digest().subarray(0, 16);
+  assert.equal(Buffer.from(id).toString('hex'), ch.id);
+  const participant = file.senders[ch.participant]!.id;
+  const enclave = file.senders[ch.enclave]!.id;
+  const macKeys = (channel: string, from: string) =>
+    channel !== ch.id
+      ? undefined
+      : from === participant
+        ? secrets.toEnclave
+        : from === enclave
+          ? secrets.toParticipant
+          : undefined;
+  const noKeys = () => undefined;
+  const transcript = new Transcript(id);
+  for (const v of ch.messages) {
+    const opened = await openEnvelope(unhex(v.envelope), { keys: noKeys, kinds, macKeys });
+    const { bodyBytes, body, ...header } = v.expected!;
+    assert.deepEqual(
+      {
+        v: opened.v,
+        kind: opened.kind,
+        computation: opened.computation,
+        from: opened.from,
+        seq: opened.seq,
+        ts: opened.ts,
+      },
+      header,
+      v.name,
+    );
+    assert.equal(opened.channel, ch.id, v.name);
+    assert.deepEqual(opened.body, fromJson(body), v.name);
+    assert.equal(Buffer.from(encodePlain(opened.body)).toString('hex'), bodyBytes, v.name);
+    // A MAC-ed message is no signed one: without the channel's keys it is refused.
+    await assert.rejects(
+      openEnvelope(unhex(v.envelope), { keys: await keyOf(v.sender), kinds }),
+      (e: unknown) => isVcError(e, 'ERR_CHANNEL_UNKNOWN'),
+      v.name,
+    );
+    transcript.add(v.direction === 'participant->enclave', opened.seq, unhex(v.envelope));
+  }
+  assert.deepEqual(transcript.summary(), {
+    requests: ch.receipt.requests,
+    replies: ch.receipt.replies,
+    transcript: ch.receipt.transcript,
+  });
+  const signedReceipt = file.vectors.find((v) => v.expected?.kind === 'session.receipt');
+  assert.deepEqual(
+    fromJson(signedReceipt?.expected?.body),
+    fromJson({ ...ch.receipt, channel: { $bytes: ch.receipt.channel } }),
+  );
+  for (const v of ch.negative) {
+    await assert.rejects(
+      openEnvelope(unhex(v.envelope), { keys: noKeys, kinds, macKeys }),
       (e: unknown) => isVcError(e) && e.code === v.error,
       v.name,
     );

@@ -1,6 +1,9 @@
 // Signed envelopes. Opening is verify-then-use (jose): check the size, copy the bytes, scan them as
 // plain msgpack, check the fixed shape, look up the sender's key, verify the signature over the
-// exact bytes, and only then decode the body and validate it against its kind's schema.
+// exact bytes, and only then decode the body and validate it against its kind's schema. An
+// envelope of version 2 belongs to a session channel: its `sig` is the channel id and an HMAC under
+// the channel's key for that direction (docs/protocol.md, "Session channels"), checked the same way.
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Infer } from '../protocol/index.js';
 import { TransportError } from './errors.js';
 import { type KindRegistry, type MessageKind } from './kinds.js';
@@ -19,6 +22,8 @@ import {
   envelopeMapHeader,
   envelopeSchema,
   envelopeVersion,
+  channelEnvelopeSchema,
+  macEnvelopeVersion,
   signedPart,
   writeSigned,
   writeUnsigned,
@@ -28,14 +33,30 @@ import {
 export type { EnvelopeHeader };
 
 interface Envelope<T = unknown> extends EnvelopeHeader {
-  readonly v: 1;
+  readonly v: 1 | 2;
   readonly body: T;
 }
 
 export interface OpenedEnvelope<T = unknown> extends Envelope<T> {
   /** The verified envelope bytes (a private copy of the input). */
   readonly bytes: Uint8Array;
+  /** Version 2: the session channel (hex of its 16-byte id) whose MAC key verified it. */
+  readonly channel?: string;
 }
+
+/** Bytes of a channel id, and of its HMAC-SHA256, in a version 2 `sig`. */
+export const CHANNEL_ID_BYTES = 16;
+const MAC_BYTES = 32;
+
+/**
+ * The receiver's MAC key of a session channel (hex id) for messages from `from`, or undefined when
+ * no such channel is open to this receiver.
+ */
+export type MacKeyLookup = (
+  channel: string,
+  from: string,
+  computation: string,
+) => Uint8Array | undefined;
 
 /**
  * The sender's verification key, or undefined when `from` is unknown for this computation.
@@ -54,6 +75,8 @@ export interface OpenOptions {
   readonly kinds: KindRegistry;
   /** Envelope size limit and body depth limit (defaults: 8 MiB, 32). */
   readonly limits?: DecodeLimits;
+  /** Keys of the session channels this receiver holds (version 2 envelopes; none: refused). */
+  readonly macKeys?: MacKeyLookup;
 }
 
 /** Encodes `body` as plain msgpack, checks it against its kind (when given), and signs. */
@@ -69,6 +92,27 @@ export async function signEnvelope<T>(
   return writeSigned(unsigned, await signBytes(key, unsigned));
 }
 
+/**
+ * A session-channel envelope (version 2): `sig` = channel id || HMAC-SHA256(key, unsigned), the
+ * unsigned bytes naming version 2 (so no MAC'd envelope reads as a signed one). Synchronous.
+ */
+export function macEnvelope<T>(
+  header: EnvelopeHeader,
+  body: T,
+  channel: Uint8Array,
+  key: Uint8Array,
+  kind?: MessageKind<T> | KindRegistry,
+): Uint8Array {
+  checkHeader(header);
+  if (channel.length !== CHANNEL_ID_BYTES) throw malformed('a channel id is 16 bytes');
+  if (kind) (('get' in kind ? kind.get(header.kind) : kind) as MessageKind<unknown>).validate(body);
+  const unsigned = writeUnsigned(header, encodePlain(body), macEnvelopeVersion);
+  const sig = new Uint8Array(CHANNEL_ID_BYTES + MAC_BYTES);
+  sig.set(channel);
+  sig.set(createHmac('sha256', key).update(unsigned).digest(), CHANNEL_ID_BYTES);
+  return writeSigned(unsigned, sig);
+}
+
 /** Verifies and decodes an envelope from an untrusted peer. */
 export async function openEnvelope(
   input: Uint8Array,
@@ -82,7 +126,23 @@ export async function openEnvelope(
     });
   }
   const bytes = input.slice(); // a private copy: the caller's buffer may change during awaits
-  const { header, body, sig, sigKeyStart } = readShape(bytes, limits);
+  const { v, header, body, sig, sigKeyStart } = readShape(bytes, limits);
+  if (v === macEnvelopeVersion) {
+    const channel = Buffer.from(sig.subarray(0, CHANNEL_ID_BYTES)).toString('hex');
+    const key = options.macKeys?.(channel, header.from, header.computation);
+    if (!key) {
+      throw new TransportError('ERR_CHANNEL_UNKNOWN', 'no session channel of that id is open', {
+        details: { from: header.from, kind: header.kind, channel },
+      });
+    }
+    const mac = createHmac('sha256', key).update(signedPart(bytes, sigKeyStart)).digest();
+    if (!timingSafeEqual(mac, sig.subarray(CHANNEL_ID_BYTES))) {
+      throw new TransportError('ERR_MAC_INVALID', "the envelope's MAC does not verify", {
+        details: { from: header.from, kind: header.kind, channel },
+      });
+    }
+    return { v, ...header, body: decodeBody(body, header.kind, options, limits), bytes, channel };
+  }
   const key = await options.keys(header.from, header.computation, body);
   if (!key) {
     throw new TransportError('ERR_UNKNOWN_SENDER', 'no key known for the sender', {
@@ -94,11 +154,23 @@ export async function openEnvelope(
       details: { from: header.from, kind: header.kind },
     });
   }
-  const kind = options.kinds.get(header.kind);
-  const value = kind.validate(
-    decodePlain(body, { maxBytes: limits.maxBytes, maxDepth: limits.maxDepth }),
-  );
-  return { v: envelopeVersion, ...header, body: value, bytes };
+  return {
+    v: envelopeVersion,
+    ...header,
+    body: decodeBody(body, header.kind, options, limits),
+    bytes,
+  };
+}
+
+function decodeBody(
+  body: Uint8Array,
+  kind: string,
+  options: OpenOptions,
+  limits: DecodeLimits,
+): unknown {
+  return options.kinds
+    .get(kind)
+    .validate(decodePlain(body, { maxBytes: limits.maxBytes, maxDepth: limits.maxDepth }));
 }
 
 /**
@@ -123,6 +195,7 @@ export function bodyOf<T>(envelope: OpenedEnvelope, kind: MessageKind<T>): T {
 }
 
 interface Shape {
+  v: 1 | 2;
   header: EnvelopeHeader;
   body: Uint8Array;
   sig: Uint8Array;
@@ -143,12 +216,17 @@ function readShape(bytes: Uint8Array, limits: DecodeLimits): Shape {
   });
   // keys are now known to be exactly these 8, distinct and in order: decode the map in one call
   const map = unpackChecked(bytes) as Record<(typeof envelopeKeys)[number], unknown>;
-  if (map.v !== envelopeVersion) throw malformed('unsupported envelope version');
-  const problem = envelopeSchema(map, 'envelope');
+  if (map.v !== envelopeVersion && map.v !== macEnvelopeVersion)
+    throw malformed('unsupported envelope version');
+  const schema = map.v === envelopeVersion ? envelopeSchema : channelEnvelopeSchema;
+  const problem = schema(map, 'envelope');
   if (problem !== undefined) throw malformed(problem);
   const { kind, computation, from, seq, ts, body, sig } = map as Infer<typeof envelopeSchema>;
+  const v = map.v;
+  if (v === macEnvelopeVersion && sig.length !== CHANNEL_ID_BYTES + MAC_BYTES)
+    throw malformed('a channel envelope carries a 16-byte channel id and a 32-byte MAC');
   const header = { kind, computation, from, seq, ts };
-  return { header, body, sig, sigKeyStart: (items[14] as { start: number }).start };
+  return { v, header, body, sig, sigKeyStart: (items[14] as { start: number }).start };
 }
 
 /** Each key's shortest msgpack encoding (fixstr), as senders write it. */

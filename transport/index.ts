@@ -1,7 +1,19 @@
 // The public face of transport/: what other folders may import from it (docs/architecture.md).
-export { envelopeSchema, signedPart, writeSigned, writeUnsigned } from './envelope-layout.js';
-export { openEnvelope, readEnvelopeHeaderUnverified, signEnvelope } from './envelope.js';
-export type { EnvelopeHeader, KeyLookup, OpenedEnvelope } from './envelope.js';
+export {
+  channelEnvelopeSchema,
+  envelopeSchema,
+  signedPart,
+  writeSigned,
+  writeUnsigned,
+} from './envelope-layout.js';
+export {
+  CHANNEL_ID_BYTES,
+  macEnvelope,
+  openEnvelope,
+  readEnvelopeHeaderUnverified,
+  signEnvelope,
+} from './envelope.js';
+export type { EnvelopeHeader, KeyLookup, MacKeyLookup, OpenedEnvelope } from './envelope.js';
 export { IdempotencyCache } from './idempotency.js';
 export { FileJournal, FileJournalReader, parseJournal } from './journal/file-journal.js';
 export { JetStreamJournalReader, ensureJournalStream } from './journal/jetstream-journal.js';
@@ -33,6 +45,8 @@ export { decodePlain, encodePlain } from './plain-msgpack.js';
 export {
   UPLOAD_CHUNK_BYTES,
   StreamOpener,
+  channelSecretsFrom,
+  channelSecretsTo,
   StreamSealer,
   chunkCount,
   ephemeralKeyPair,
@@ -42,7 +56,8 @@ export {
   sealStream,
   sealTo,
 } from './sealing.js';
-export type { SealContext, SealedPart } from './sealing.js';
+export type { ChannelSecrets, SealContext, SealedPart } from './sealing.js';
+export { Transcript } from './transcript.js';
 export { serveEnvelopes } from './serve.js';
 export { FileStore } from './store/file-store.js';
 export { KvStore } from './store/kv-store.js';

@@ -266,3 +266,55 @@ export async function ephemeralKeyPair(): Promise<{
   const publicRaw = new Uint8Array(await webcrypto.subtle.exportKey('raw', keyPair.publicKey));
   return { keyPair, publicRaw };
 }
+
+/** The two MAC keys of a participant's session channel (docs/protocol.md, "Session channels"). */
+export interface ChannelSecrets {
+  /** Authenticates the participant's requests. */
+  readonly toEnclave: Uint8Array;
+  /** Authenticates the enclave's replies. */
+  readonly toParticipant: Uint8Array;
+}
+
+const TO_ENCLAVE_LABEL = encoder.encode('veracruz-ts/v1 channel mac participant->enclave');
+const TO_PARTICIPANT_LABEL = encoder.encode('veracruz-ts/v1 channel mac enclave->participant');
+
+async function channelSecrets(context: {
+  export(label: ArrayBuffer | Uint8Array, length: number): Promise<ArrayBuffer>;
+}): Promise<ChannelSecrets> {
+  return {
+    toEnclave: new Uint8Array(await context.export(TO_ENCLAVE_LABEL, 32)),
+    toParticipant: new Uint8Array(await context.export(TO_PARTICIPANT_LABEL, 32)),
+  };
+}
+
+/** The participant's side: one KEM to the enclave's attested key; `enc` goes in `session.open`. */
+export async function channelSecretsTo(
+  recipientRaw: Uint8Array,
+  info: Uint8Array,
+): Promise<{ enc: Uint8Array; secrets: ChannelSecrets }> {
+  const recipientPublicKey = await suite.kem.deserializePublicKey(
+    Uint8Array.from(recipientRaw).buffer,
+  );
+  const sender = await suite.createSenderContext({ recipientPublicKey, info });
+  return { enc: new Uint8Array(sender.enc), secrets: await channelSecrets(sender) };
+}
+
+/** The enclave's side: the same secrets from `enc` and its HPKE key pair (ERR_SEAL_OPEN_FAILED). */
+export async function channelSecretsFrom(
+  recipient: webcrypto.CryptoKeyPair,
+  enc: Uint8Array,
+  info: Uint8Array,
+): Promise<ChannelSecrets> {
+  try {
+    const receiver = await suite.createRecipientContext({
+      recipientKey: recipient as never,
+      enc: Uint8Array.from(enc).buffer,
+      info,
+    });
+    return await channelSecrets(receiver);
+  } catch (cause) {
+    throw new ProtocolError('ERR_SEAL_OPEN_FAILED', 'the session channel key does not open', {
+      cause,
+    });
+  }
+}

@@ -57,6 +57,7 @@ import {
 import { policyViewOf } from '../runtime/policy-view.js';
 import { TracedActor, unhandledOutput } from '../runtime/traced-actor.js';
 import { Mailbox } from '../runtime/mailbox.js';
+import { EnclaveChannels } from '../runtime/session-channel.js';
 
 export interface EnclaveWorkerOptions {
   readonly bus: Transport;
@@ -120,12 +121,13 @@ class EnclaveShell {
   readonly #mailbox = new Mailbox<Outbound>();
   readonly #held = new HeldBytes();
   readonly #subscriptions: Unsubscribe[] = [];
-  readonly #traceBuffer: TraceTransitionBody[] = [];
+  readonly #traceBuffer: TraceTransitionBody[][] = [];
   #participants = new Map<string, PolicyParticipant>();
   #verifierKey: webcrypto.CryptoKey | undefined;
   #endpoint: Endpoint | undefined;
   #keys: EnclaveKeys | undefined;
   #uploads: Uploads | undefined;
+  #channels: EnclaveChannels | undefined;
   readonly #results: ResultStreams;
   /** The sender of each whole-file read the machine is deciding, by ref. */
   readonly #readers = new Map<string, { readonly from: string; readonly replyKey: Uint8Array }>();
@@ -166,7 +168,7 @@ class EnclaveShell {
       },
       ...(options.log ? { log: options.log } : {}),
       onOutput: (o) => this.#effect(o),
-      onTrace: (record) => this.#publishTrace(record),
+      onTrace: (records) => this.#publishTrace(records),
       onEffectError: (error) =>
         this.actor.send({ type: 'io.failed', failure: toVcError(error).toWire() }),
     });
@@ -233,9 +235,10 @@ class EnclaveShell {
       () => this.#clock().getTime(),
       this.#options.log,
     );
-    for (const record of this.#traceBuffer.splice(0)) this.#publishTrace(record);
+    for (const records of this.#traceBuffer.splice(0)) this.#publishTrace(records);
     this.#session = hex(this.#random(16));
     this.#uploads = new Uploads(this.#keys.hpke, this.computation, this.#session);
+    this.#channels = new EnclaveChannels(this.#keys.hpke, this.computation);
     this.#send({ type: 'io.keys.ready', session: this.#session });
   }
 
@@ -343,6 +346,7 @@ class EnclaveShell {
                       'the sender is not an identity of the policy',
                     )
                   : e,
+              channels: this.#channels!,
             },
             (m) => this.#handle(m),
           ),
@@ -375,6 +379,18 @@ class EnclaveShell {
       case 'session.hello':
       case 'shutdown.request':
         return this.#ask({ type: m.kind, ref, from });
+      case 'session.open':
+        // Served by the shell: the channel changes how messages are authenticated, not what the
+        // machine allows (every request on it still goes through the machine's rules).
+        return this.#openChannel(m);
+      case 'session.close':
+        if (m.channel === undefined)
+          throw new ProtocolError('ERR_BAD_MESSAGE', 'session.close comes on the channel it ends');
+        return {
+          kind: 'session.receipt',
+          body: this.#channels!.close(m.channel),
+          channel: null,
+        };
       case 'provision.program':
       case 'provision.data':
         return this.#provision(m, ref, from);
@@ -434,6 +450,18 @@ class EnclaveShell {
         details: { session: session ?? null },
       });
     }
+  }
+
+  /** A signed `session.open`: the channel's keys from its HPKE encapsulation; answered on it. */
+  async #openChannel(m: Inbound<'session.open'>): Promise<Outbound> {
+    if (m.channel !== undefined)
+      throw new ProtocolError('ERR_BAD_MESSAGE', 'session.open is signed, not sent on a channel');
+    const channel = await this.#channels!.accept(m.from, m.body);
+    return {
+      kind: 'session.opened',
+      body: { channel: Uint8Array.from(Buffer.from(channel, 'hex')) },
+      channel,
+    };
   }
 
   /** Delivers a request to the machine after earlier ones; resolves with the machine's reply. */
@@ -596,6 +624,7 @@ class EnclaveShell {
           .catch(() => undefined);
       }
       // The final replies, announcements and trace records leave before the subscriptions close.
+      this.actor.flushTrace();
       await this.#endpoint.flush().catch(() => undefined);
     }
     this.#close();
@@ -607,18 +636,18 @@ class EnclaveShell {
     this.#resolveFinished(outcome);
   }
 
-  #publishTrace(record: TraceTransitionBody): void {
+  #publishTrace(records: TraceTransitionBody[]): void {
     if (this.#options.trace === false) return;
     if (!this.#endpoint) {
-      this.#traceBuffer.push(record);
+      this.#traceBuffer.push(records);
       return;
     }
     void this.#endpoint
       .publish(
         this.#options.bus.subjects.trace(this.computation, 'enclave'),
         this.computation,
-        'trace.transition',
-        record,
+        'trace.batch',
+        { records },
       )
       .catch(() => undefined);
   }

@@ -1,6 +1,7 @@
 // Fuzzes the enclave's inbound path with signed envelopes from enrolled participants: valid bodies
 // and mutated ones, requests signed for another computation or naming another session, requests
-// recorded in an earlier session of the same computation, and uploads whose chunks come out of
+// recorded in an earlier session of the same computation (signed, or MAC'd on that session's
+// channel), and uploads whose chunks come out of
 // order, twice, or past their end. Fixed seed, bounded count. After every message: the enclave
 // answered (no crash, no silence); a refusal carries a catalog code other than ERR_INTERNAL and left
 // the machine's state and context as they were; only an accepted request may have moved them.
@@ -124,7 +125,7 @@ test('the enclave inbound path: no crash, every refusal typed and without effect
     ]);
     assert.deepEqual(
       recorded.map((r) => r.header!.kind),
-      ['provision.data', 'result.read', 'shutdown.request'],
+      ['session.open', 'provision.data', 'result.read', 'session.close', 'shutdown.request'],
     );
 
     // Session 2 of the same computation is the target; another computation runs beside it.
@@ -210,10 +211,11 @@ test('the enclave inbound path: no crash, every refusal typed and without effect
         }
         case 'replay': {
           const record = recorded[op.index % recorded.length]!;
-          // Refused for its session, or (when the sender has since moved on) as too old a seq.
+          // Refused for its session, or (when the sender has since moved on) as too old a seq; a
+          // message of the first run's session channel names a channel this run never held.
           return check(
             () => senders.owner.raw(target.computation, record.data),
-            ['ERR_WRONG_SESSION', 'ERR_REPLAY'],
+            ['ERR_WRONG_SESSION', 'ERR_REPLAY', 'ERR_CHANNEL_UNKNOWN'],
           );
         }
         case 'mutated': {

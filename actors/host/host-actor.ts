@@ -216,11 +216,13 @@ export async function startHost(options: HostOptions): Promise<Host> {
         }
       }),
       endpoint.subscribe(subjects.trace(h.computation, 'enclave'), keyFromSenderId, (m) => {
-        if (m.kind !== 'trace.transition') return;
+        if (m.kind !== 'trace.batch') return;
         h.lastActivity = now();
-        const type = String(m.body.event['type']);
-        if (type === 'provision.program' || type === 'provision.data') advance(h, 'provisioning');
-        if (type === 'compute.request') advance(h, 'running');
+        // One batch may hold both: the registry takes the furthest state it shows.
+        const types = new Set(m.body.records.map((record) => String(record.event['type'])));
+        if (types.has('compute.request')) advance(h, 'running');
+        else if (types.has('provision.program') || types.has('provision.data'))
+          advance(h, 'provisioning');
       }),
     );
   }
@@ -332,15 +334,12 @@ export async function startHost(options: HostOptions): Promise<Host> {
       input: { host },
       ...(options.log ? { log: options.log } : {}),
       onOutput: (o) => effect(o),
-      onTrace: (record) => {
+      onTrace: (records) => {
         if (options.trace === false) return;
         void endpoint
-          .publish(
-            subjects.trace(launch.computation, 'host'),
-            launch.computation,
-            'trace.transition',
-            record,
-          )
+          .publish(subjects.trace(launch.computation, 'host'), launch.computation, 'trace.batch', {
+            records,
+          })
           .catch(() => undefined);
       },
     });
@@ -461,6 +460,8 @@ export async function startHost(options: HostOptions): Promise<Host> {
       );
       const stopping = [...workers.values()];
       for (const worker of stopping) worker.stop();
+      // Trace records still batched leave with the last replies.
+      for (const launch of launches) launch.flushTrace();
       await endpoint.flush().catch(() => undefined);
       // Drained only when the workers are gone (a worker process takes its private folder with it).
       await Promise.allSettled([

@@ -3,7 +3,9 @@
 // runs the phase 6 checks (attestation/relying-party) before anything secret leaves, then performs
 // its steps: uploads sealed to the attested HPKE key (chunked, with progress), compute requests,
 // result reads sealed to a fresh ephemeral key, shutdown. Every wait for a reply ends (see
-// enclave-watch.ts). Transitions are published on `trace.participant-<id>`.
+// enclave-watch.ts). Transitions are published on `trace.participant-<id>`. The steps' requests go
+// on a session channel (../runtime/session-channel.ts), opened before the first step and closed,
+// its receipt checked, after the last one or before a shutdown (which is always signed).
 import { randomBytes, type webcrypto } from 'node:crypto';
 import { checkEnclaveCertificate } from '../../attestation/index.js';
 import {
@@ -38,6 +40,7 @@ import {
 import { TracedActor, unhandledOutput } from '../runtime/traced-actor.js';
 import { inWindow } from '../runtime/window.js';
 import { BulkInbox, publishBulk, resultBulkStream } from '../runtime/bulk.js';
+import { ParticipantChannel } from '../runtime/session-channel.js';
 
 export interface ParticipantOptions {
   readonly bus: Transport;
@@ -104,21 +107,80 @@ export async function runParticipant(options: ParticipantOptions): Promise<Parti
    * Before phase 6 any self-certified sender is heard (and trusted for nothing until the checks
    * pass); afterwards only the enclave whose id the check matched to its certified key.
    */
-  const request = async <K extends RequestKind>(
-    kind: K,
-    body: BodyOf<K>,
+  const exchange = async (
+    bytes: Uint8Array,
     enclave?: EnclaveFacts,
+    on?: ParticipantChannel,
   ): Promise<Inbound> => {
-    const bytes = await endpoint.seal(computation, kind, body);
     const reply = await watch.request(
       options.bus.subjects.enclave(computation),
       bytes,
       options.timeoutMs ?? 180_000,
     );
-    return endpoint.open(reply, (from) =>
-      enclave === undefined || from === enclave.id ? keyFromSenderId(from) : undefined,
+    return endpoint.open(
+      reply,
+      (from) => (enclave === undefined || from === enclave.id ? keyFromSenderId(from) : undefined),
+      on?.macKeys,
     );
   };
+  /** The open session channel the steps' requests go on (none before the first step). */
+  let channel: ParticipantChannel | undefined;
+  const request = async <K extends RequestKind>(
+    kind: K,
+    body: BodyOf<K>,
+    enclave?: EnclaveFacts,
+  ): Promise<Inbound> => {
+    const on = enclave ? channel : undefined;
+    if (!on) return exchange(await endpoint.seal(computation, kind, body), enclave);
+    const { seq, bytes } = endpoint.sealMac(
+      { id: on.id, key: on.sendKey },
+      computation,
+      kind,
+      body,
+    );
+    on.sent(seq, bytes);
+    const reply = await exchange(bytes, enclave, on);
+    if (reply.channel === on.idHex) on.received(reply.seq, reply.bytes);
+    return reply;
+  };
+
+  /** A signed `session.open`; the answer must come on the new channel. */
+  async function openChannel(to: EnclaveFacts): Promise<void> {
+    const opening = await ParticipantChannel.create(to.hpkeKey, {
+      computation,
+      session: to.session,
+      participant: senderId,
+      enclave: to.id,
+    });
+    const body = { session: to.session, enc: opening.enc };
+    const reply = await exchange(
+      await endpoint.seal(computation, 'session.open', body),
+      to,
+      opening,
+    );
+    const opened = expectReply(reply, 'session.opened');
+    if (
+      reply.channel !== opening.idHex ||
+      Buffer.from(opened.channel).toString('hex') !== reply.channel
+    )
+      throw new ProtocolError(
+        'ERR_BAD_MESSAGE',
+        'session.opened must come on the channel it opens',
+      );
+    opening.received(reply.seq, reply.bytes);
+    channel = opening;
+  }
+
+  /** `session.close` on the channel; the enclave's signed receipt must match this end's transcript. */
+  async function closeChannel(to: EnclaveFacts): Promise<void> {
+    const closing = channel!;
+    const reply = await request('session.close', { session: to.session }, to);
+    channel = undefined;
+    const receipt = expectReply(reply, 'session.receipt');
+    if (reply.channel !== undefined)
+      throw new ProtocolError('ERR_BAD_MESSAGE', 'a session receipt is signed, not MAC-ed');
+    closing.checkReceipt(receipt);
+  }
 
   /** Is the enclave there, and does it run this policy? Asked before anything is sent. */
   async function findEnclave(): Promise<void> {
@@ -152,15 +214,12 @@ export async function runParticipant(options: ParticipantOptions): Promise<Parti
       steps: options.steps,
     },
     onOutput: (o) => effect(o),
-    onTrace: (record) => {
+    onTrace: (records) => {
       if (options.trace === false) return;
       void endpoint
-        .publish(
-          options.bus.subjects.trace(computation, name),
-          computation,
-          'trace.transition',
-          record,
-        )
+        .publish(options.bus.subjects.trace(computation, name), computation, 'trace.batch', {
+          records,
+        })
         .catch(() => undefined);
     },
     onEffectError: (error) => actor.send({ type: 'io.failed', failure: toVcError(error).toWire() }),
@@ -214,8 +273,26 @@ export async function runParticipant(options: ParticipantOptions): Promise<Parti
     }
   }
 
-  /** Performs one step; its reply (or refusal) becomes the machine's event. */
+  /** Steps performed so far. */
+  let performed = 0;
+
+  /** Performs one step on the session channel (opened or closed around it as needed). */
   async function step(o: StepRequest): Promise<ParticipantEvent> {
+    const { step: s, to } = o;
+    // A channel that cannot open or close, or a receipt that does not match, fails the step as
+    // any failure to exchange does (io.failed with its code).
+    if (s.op === 'shutdown' && channel) await closeChannel(to);
+    if (s.op !== 'shutdown' && !channel) await openChannel(to);
+    const event = await perform(o);
+    // After the last step, or a refusal (the machine may stop there): the receipt makes every
+    // message of the channel verifiable from the journal.
+    const last = ++performed === options.steps.length;
+    if (channel && (last || event.type === 'protocol.error')) await closeChannel(to);
+    return event;
+  }
+
+  /** Performs one step; its reply (or refusal) becomes the machine's event. */
+  async function perform(o: StepRequest): Promise<ParticipantEvent> {
     const { ref, step: s, to } = o;
     switch (s.op) {
       case 'program':

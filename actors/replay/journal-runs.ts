@@ -8,12 +8,19 @@
 // - Runs: a computation's id names its policy, so running one policy twice journals two runs under
 //   one computation. Each `host.launch` starts a run (its id is derived from the launch envelope);
 //   an actor's trace belongs to the run that was current when its first record (index 0) came.
+// - Session channels (docs/protocol.md): their messages are MAC'd under keys only the participant
+//   and the enclave hold, so they cannot be verified one by one. They are held, each marked
+//   unverified, until the channel's `session.receipt` (signed by the enclave) comes: when its counts
+//   and transcript hash match the channel's messages in the journal, they become verified; when not
+//   (a message changed, dropped or added), they stay unverified and the receipt carries
+//   ERR_SESSION_RECEIPT_MISMATCH. A channel without a receipt stays unverified.
 // - Lanes: participants by their policy name (the certificate's common name), the enclave, each
 //   host, the verifier; a message's recipient comes from its subject, a reply's from the request it
 //   answers.
 import { createHash } from 'node:crypto';
 import type { webcrypto } from 'node:crypto';
 import {
+  type BodyOf,
   type HostLaunchBody,
   type TraceTransitionBody,
   commonNameOf,
@@ -26,7 +33,8 @@ import {
   ProtocolError,
   REPLY_KIND,
 } from '../../protocol/index.js';
-import { decodePlain, openEnvelope, protocolKinds } from '../../transport/index.js';
+import { decodePlain, openEnvelope, protocolKinds, Transcript } from '../../transport/index.js';
+import { channelIdOf } from '../runtime/session-channel.js';
 import { keyFromSenderId, certificateSenderId } from '../runtime/sender-ids.js';
 import { policyParticipants, verifierKey, VERIFIER_SENDER_ID } from '../runtime/policy-keys.js';
 import { stateName } from '../runtime/log.js';
@@ -105,6 +113,8 @@ export interface RunJournal {
   /** The trace records in journal order (what replay re-drives); unverified ones under their own actor name. */
   readonly traces: readonly TraceTransitionBody[];
   readonly unverified: number;
+  /** Session channels (hex ids) whose signed receipt does not match their messages in the journal. */
+  readonly receiptMismatches: readonly string[];
   /** Position (1-based) in the whole journal of this run's last record; 0 for none. */
   readonly lastRecord: number;
 }
@@ -114,9 +124,12 @@ type Lookup = (from: string) => Promise<webcrypto.CryptoKey | undefined>;
 interface Loose {
   readonly kind: string;
   readonly from: string;
+  readonly seq: number;
   readonly ts: number;
   readonly computation: string;
   readonly body: unknown;
+  /** A session-channel envelope (version 2): its channel id, hex (NOT verified). */
+  readonly channel?: string;
 }
 
 function decodeUnverified(data: Uint8Array): Loose | undefined {
@@ -125,12 +138,19 @@ function decodeUnverified(data: Uint8Array): Loose | undefined {
     if (typeof e['kind'] !== 'string' || typeof e['from'] !== 'string') return undefined;
     if (typeof e['computation'] !== 'string' || !(e['body'] instanceof Uint8Array))
       return undefined;
+    const sig = e['sig'];
+    const channel =
+      e['v'] === 2 && sig instanceof Uint8Array && sig.length === 48
+        ? Buffer.from(sig.subarray(0, 16)).toString('hex')
+        : undefined;
     return {
       kind: e['kind'],
       from: e['from'],
+      seq: typeof e['seq'] === 'number' ? e['seq'] : -1,
       ts: typeof e['ts'] === 'number' ? e['ts'] : 0,
       computation: e['computation'],
       body: decodePlain(e['body']),
+      ...(channel === undefined ? {} : { channel }),
     };
   } catch {
     return undefined;
@@ -219,6 +239,8 @@ class ComputationRuns {
   /** Sender id -> lane. */
   readonly senders = new Map<string, Lane>();
   readonly pending: PendingRequest[] = [];
+  /** Session channels opened by a verified `session.open`, by hex id: their messages so far. */
+  readonly channels = new Map<string, ChannelRecords>();
 
   readonly computation: string;
 
@@ -245,12 +267,24 @@ class ComputationRuns {
   }
 }
 
+interface ChannelRecords {
+  readonly participant: string;
+  readonly messages: {
+    readonly event: MessageEvent;
+    readonly run: MutableRun;
+    readonly from: string;
+    readonly seq: number;
+    readonly data: Uint8Array;
+  }[];
+}
+
 class MutableRun implements RunJournal {
   readonly lanes: Lane[] = [];
   readonly events: RunEvent[] = [];
   readonly messages: MessageEvent[] = [];
   readonly traces: TraceTransitionBody[] = [];
   unverified = 0;
+  readonly receiptMismatches: string[] = [];
   lastRecord = 0;
 
   readonly computation: string;
@@ -292,11 +326,14 @@ export class RunDecoder {
     return [...this.#computations.values()].flatMap((c) => c.runs);
   }
 
-  /** The event the record makes, if it belongs to a computation. */
-  async add(record: RunRecord): Promise<RunEvent | undefined> {
+  /**
+   * The events the record makes (none when it belongs to no computation; one per transition of a
+   * trace batch; one otherwise).
+   */
+  async add(record: RunRecord): Promise<RunEvent[]> {
     const loose = decodeUnverified(record.data);
     const computation = loose?.computation ?? computationOfSubject(record.subject);
-    if (!loose || !computation) return undefined;
+    if (!loose || !computation) return [];
     const c = this.#computationRuns(computation);
     if (subjectShape(record.subject).place === 'launch' && loose.kind === 'host.launch') {
       c.cast = await castOf(record.data);
@@ -317,8 +354,61 @@ export class RunDecoder {
     } catch {
       verified = false;
     }
-    if (kind === 'trace.transition') return this.#transition(c, record, from, body, verified);
-    return this.#message(c, record, { kind, from, body, verified });
+    if (kind === 'trace.transition')
+      return [this.#transition(c, record, from, body as TraceTransitionBody, verified)];
+    if (kind === 'trace.batch') {
+      // Unverified, the body is only what it claims: a batch of records, each read as one.
+      const records = (body as { records?: unknown } | undefined)?.records;
+      return Array.isArray(records)
+        ? records.map((trace) =>
+            this.#transition(c, record, from, trace as TraceTransitionBody, verified),
+          )
+        : [];
+    }
+    const event = this.#message(c, record, { kind, from, body, verified });
+    if (verified && kind === 'session.open') {
+      const enc = (body as { enc: Uint8Array }).enc;
+      c.channels.set(Buffer.from(channelIdOf(enc)).toString('hex'), {
+        participant: from,
+        messages: [],
+      });
+    }
+    const held = loose.channel === undefined ? undefined : c.channels.get(loose.channel);
+    if (!verified && held && bodyFits(kind, body)) {
+      held.messages.push({ event, run: c.currentRun(), from, seq: loose.seq, data: record.data });
+    }
+    if (verified && kind === 'session.receipt') this.#receipt(c, event, from, body);
+    return [event];
+  }
+
+  /** A signed receipt: the channel's messages verify together if its transcript matches. */
+  #receipt(c: ComputationRuns, event: MessageEvent, enclave: string, body: unknown): void {
+    const receipt = body as BodyOf<'session.receipt'>;
+    const id = Buffer.from(receipt.channel).toString('hex');
+    const held = c.channels.get(id);
+    c.channels.delete(id);
+    const transcript = new Transcript(receipt.channel);
+    // A record of a third sender naming the channel is none of its messages: it stays unverified.
+    const ours = (held?.messages ?? []).filter(
+      (m) => m.from === held!.participant || m.from === enclave,
+    );
+    for (const m of ours) transcript.add(m.from === held!.participant, m.seq, m.data);
+    const own = transcript.summary();
+    const matches =
+      held !== undefined &&
+      own.requests === receipt.requests &&
+      own.replies === receipt.replies &&
+      own.transcript === receipt.transcript;
+    if (!matches) {
+      (event as { code?: string }).code = 'ERR_SESSION_RECEIPT_MISMATCH';
+      c.currentRun().receiptMismatches.push(id);
+      return;
+    }
+    for (const m of ours) {
+      if (m.event.verified) continue;
+      (m.event as { verified: boolean }).verified = true;
+      m.run.unverified--;
+    }
   }
 
   #computationRuns(computation: string): ComputationRuns {
@@ -334,10 +424,9 @@ export class RunDecoder {
     c: ComputationRuns,
     record: RunRecord,
     from: string,
-    body: unknown,
+    trace: TraceTransitionBody,
     verified: boolean,
   ): TransitionEvent {
-    const trace = body as TraceTransitionBody;
     let run = c.segments.get(trace.actor);
     if (trace.index === 0 || !run) {
       run = c.currentEnded ? c.open(`${c.current!.run}+${c.runs.length}`) : c.currentRun();
@@ -359,7 +448,8 @@ export class RunDecoder {
     const event: TransitionEvent = {
       type: 'transition',
       seq: record.seq,
-      time: record.time,
+      // A batched record left after its transition: its own time, never later than the journal's.
+      time: Math.min(record.time, trace.at ?? record.time),
       computation: c.computation,
       run: run.run,
       actor: lane.name,
@@ -470,6 +560,16 @@ export class RunDecoder {
     run.events.push(event);
     run.messages.push(event);
     return event;
+  }
+}
+
+/** An unverified body that at least has its kind's shape (what a channel's message must have). */
+function bodyFits(kind: string, body: unknown): boolean {
+  try {
+    protocolKinds().get(kind).validate(body);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -15,7 +15,7 @@ function recordingDecoder(): { decoder: RunDecoder; fed: RunRecord[] } {
   const decoder = {
     add: (record: RunRecord) => {
       fed.push(record);
-      return Promise.resolve({ seq: record.seq } as RunEvent);
+      return Promise.resolve([{ seq: record.seq } as RunEvent]);
     },
   } as unknown as RunDecoder;
   return { decoder, fed };

@@ -71,8 +71,8 @@ export async function watchLive(bus: Transport, options: LiveWatchOptions): Prom
   const feed = async (record: RunRecord): Promise<void> => {
     lastSeq = Math.max(lastSeq, record.seq);
     // A record the decoder cannot read (garbage on the bus) is skipped, as a journal's is.
-    const event = await decoder.add(record).catch(() => undefined);
-    if (event) options.onEvent(event);
+    const events = await decoder.add(record).catch(() => []);
+    for (const event of events) options.onEvent(event);
   };
   // One chain: the decoder must see the records in the order they came. Live messages queue
   // behind the gate until the history has been fed.

@@ -4,6 +4,10 @@
 // transport's idempotency cache (a retried request gets the cached reply, a replay is refused), and
 // refusals are answered with a signed `protocol.error`. Messages are typed by kind: an opened
 // envelope's body has passed its kind's schema, so `Inbound` pairs each kind with its body type.
+// Messages of a session channel (session-channel.ts) are MAC'd instead of signed: `sealMac` on the
+// participant's side; on the serving side a request that came on a channel is recorded in its
+// transcript and answered on it, unless the handler says otherwise.
+import type { EnclaveChannels } from './session-channel.js';
 import { webcrypto } from 'node:crypto';
 import {
   type VcError,
@@ -14,6 +18,8 @@ import {
   ProtocolError,
 } from '../../protocol/index.js';
 import {
+  macEnvelope,
+  type MacKeyLookup,
   openEnvelope,
   readEnvelopeHeaderUnverified,
   signEnvelope,
@@ -43,6 +49,8 @@ interface Received {
   readonly computation: string;
   /** The verified envelope bytes. */
   readonly bytes: Uint8Array;
+  /** The session channel (hex id) whose MAC verified it; absent: signed. */
+  readonly channel?: string;
 }
 
 /** A verified message; switching on `kind` narrows `body` to that kind's body type. */
@@ -50,9 +58,12 @@ export type Inbound<K extends MessageKind = MessageKind> = {
   [P in K]: Received & { readonly kind: P; readonly body: BodyOf<P> };
 }[K];
 
-/** A message to send: a kind and its body. */
+/**
+ * A message to send: a kind and its body. As a reply, `channel` names the session channel it is
+ * MAC'd on (default: the request's; `null`: signed).
+ */
 export type Outbound<K extends MessageKind = MessageKind> = {
-  [P in K]: { readonly kind: P; readonly body: BodyOf<P> };
+  [P in K]: { readonly kind: P; readonly body: BodyOf<P>; readonly channel?: string | null };
 }[K];
 
 export interface ServeOptions {
@@ -60,6 +71,8 @@ export interface ServeOptions {
   readonly queue?: string;
   /** Turns a failure to open a request (unknown sender, bad signature...) into the refusal sent back. */
   readonly refuse?: (error: VcError) => VcError;
+  /** The session channels requests may come on (none: only signed requests are heard). */
+  readonly channels?: EnclaveChannels;
 }
 
 /**
@@ -75,6 +88,7 @@ function inbound(e: OpenedEnvelope): Inbound {
     computation: e.computation,
     body: e.body,
     bytes: e.bytes,
+    ...(e.channel === undefined ? {} : { channel: e.channel }),
   } as Inbound;
 }
 
@@ -139,8 +153,26 @@ export class Endpoint {
     return signEnvelope(header, body, this.signer.key, protocolKinds());
   }
 
-  async open(bytes: Uint8Array, keys: KeyLookup): Promise<Inbound> {
-    return inbound(await openEnvelope(bytes, { keys, kinds: protocolKinds() }));
+  /** A message MAC'd on a session channel (`key`: this end's sending key); synchronous. */
+  sealMac<K extends MessageKind>(
+    channel: { id: Uint8Array; key: Uint8Array },
+    computation: string,
+    kind: K,
+    body: BodyOf<K>,
+  ): { seq: number; bytes: Uint8Array } {
+    const header = { kind, computation, from: this.signer.id, seq: ++this.#seq, ts: this.#clock() };
+    const bytes = macEnvelope(header, body, channel.id, channel.key, protocolKinds());
+    return { seq: header.seq, bytes };
+  }
+
+  async open(bytes: Uint8Array, keys: KeyLookup, macKeys?: MacKeyLookup): Promise<Inbound> {
+    return inbound(
+      await openEnvelope(bytes, {
+        keys,
+        kinds: protocolKinds(),
+        ...(macKeys ? { macKeys } : {}),
+      }),
+    );
   }
 
   /** Resolves once the message has been handed to the transport. */
@@ -178,14 +210,14 @@ export class Endpoint {
     computation: string,
     kind: K,
     body: BodyOf<K>,
-    options: { keys: KeyLookup; timeoutMs?: number; attempts?: number },
+    options: { keys: KeyLookup; macKeys?: MacKeyLookup; timeoutMs?: number; attempts?: number },
   ): Promise<Inbound> {
     const bytes = await this.seal(computation, kind, body);
     const reply = await this.transport.request(subject, bytes, {
       timeoutMs: options.timeoutMs ?? 30_000,
       retry: { attempts: options.attempts ?? 3 },
     });
-    return this.open(reply, options.keys);
+    return this.open(reply, options.keys, options.macKeys);
   }
 
   subscribe(
@@ -214,10 +246,16 @@ export class Endpoint {
       transport: this.transport,
       subject,
       ...(options.queue === undefined ? {} : { queue: options.queue }),
-      open: { keys: options.keys, kinds: protocolKinds() },
+      open: {
+        keys: options.keys,
+        kinds: protocolKinds(),
+        ...(options.channels ? { macKeys: options.channels.macKeys } : {}),
+      },
       cache: this.#cache,
       handle: async (e) => {
         const started = performance.now();
+        // A channel's request is in its transcript before its handler runs (a close included).
+        if (e.channel !== undefined) options.channels?.record(e.channel, true, e.seq, e.bytes);
         let reply: Outbound;
         try {
           reply = await handler(inbound(e));
@@ -234,7 +272,12 @@ export class Endpoint {
           },
           'served',
         );
-        return this.#sealReply(e.computation, reply);
+        const channel = reply.channel === undefined ? e.channel : reply.channel;
+        const on = channel == null ? undefined : options.channels?.replyKey(channel);
+        if (channel == null || !on) return this.#sealReply(e.computation, reply);
+        const sealed = this.sealMac(on, e.computation, reply.kind, reply.body);
+        options.channels!.record(channel, false, sealed.seq, sealed.bytes);
+        return sealed.bytes;
       },
       onRefused: (error, msg) => {
         const refusal = options.refuse ? options.refuse(error) : error;

@@ -2,7 +2,11 @@
 // are handed to the shell's effect handler with the machine's own emitted type (a shell switches on
 // `type` and TypeScript checks it), and every transition becomes a trace record: the event fed, the
 // state after it and the outputs emitted while handling it. The records are what `vc replay`
-// re-drives, so events are normalised to plain data before the machine sees them.
+// re-drives, so events are normalised to plain data before the machine sees them. Records leave in
+// batches (one signed `trace.batch` each, docs/protocol.md "Trace batches"): the start record alone,
+// then a batch is handed to `onTrace` when it holds TRACE_BATCH_MAX records, TRACE_FLUSH_MS after its
+// first record, when the machine reaches a final state, or when the shell calls `flushTrace()`
+// (before it closes its bus).
 import {
   createActor,
   type Actor,
@@ -11,7 +15,7 @@ import {
   type EventFromLogic,
   type InputFrom,
 } from 'xstate';
-import { VcError, type TraceTransitionBody } from '../../protocol/index.js';
+import { TRACE_BATCH_MAX, VcError, type TraceTransitionBody } from '../../protocol/index.js';
 import type { OperatorLog } from './log.js';
 import { stateName } from './log.js';
 import { plainRecord } from './plain.js';
@@ -28,18 +32,24 @@ export interface TracedActorOptions<M extends AnyStateMachine> {
   readonly input: InputFrom<M>;
   /** Called with every output the machine emits; may feed events back with `send`. */
   readonly onOutput: (output: EmittedFrom<M>) => void | Promise<void>;
-  /** Called with every trace record (publish it on the trace subject). */
-  readonly onTrace?: (record: TraceTransitionBody) => void;
+  /** Called with each batch of trace records, in order (publish it on the trace subject). */
+  readonly onTrace?: (records: TraceTransitionBody[]) => void;
   /** Called when an effect handler throws (the shell should turn it into an io.* event). */
   readonly onEffectError?: (error: unknown, output: EmittedFrom<M>) => void;
   /** The operator log: one line per state change (actor, from, to, event type; never data). */
   readonly log?: OperatorLog;
 }
 
+/** How long a trace record may wait for others to share its batch's signature. */
+const TRACE_FLUSH_MS = 50;
+
 export class TracedActor<M extends AnyStateMachine> {
   readonly #options: TracedActorOptions<M>;
   readonly #queue: EventFromLogic<M>[] = [];
   readonly #records: TraceTransitionBody[] = [];
+  /** Records not yet handed to `onTrace`. */
+  #batch: TraceTransitionBody[] = [];
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
   #actor: Actor<M> | undefined;
   #index = 0;
   #draining = false;
@@ -126,14 +136,38 @@ export class TracedActor<M extends AnyStateMachine> {
       state: JSON.stringify(value),
       outputs: outputs.map((output) => plainRecord(output)),
       ...(this.#index === 1 ? { input: plainRecord(this.#options.input) } : {}),
+      // The wall clock, as the journal's: when the transition happened, for views of the timeline.
+      at: Date.now(),
     };
     this.#records.push(record);
-    this.#options.onTrace?.(record);
+    this.#batch.push(record);
+    // The start record leaves alone and at once: a trace belongs to the run that was current when
+    // its start came (actors/replay/journal-runs.ts).
+    if (
+      record.index === 0 ||
+      this.#batch.length >= TRACE_BATCH_MAX ||
+      this.snapshot().status !== 'active'
+    )
+      this.flushTrace();
+    else if (this.#flushTimer === undefined) {
+      this.#flushTimer = setTimeout(() => this.flushTrace(), TRACE_FLUSH_MS);
+      this.#flushTimer.unref?.();
+    }
     this.#logTransition(value, String(record.event.type));
     for (const output of outputs) this.#dispatch(output);
     queueMicrotask(() => {
       for (const waiter of [...this.#waiters]) waiter();
     });
+  }
+
+  /** Hands the records not yet published to `onTrace` as one batch (nothing when there are none). */
+  flushTrace(): void {
+    if (this.#flushTimer !== undefined) clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    if (this.#batch.length === 0) return;
+    const batch = this.#batch;
+    this.#batch = [];
+    this.#options.onTrace?.(batch);
   }
 
   #logTransition(value: unknown, event: string): void {

@@ -8,7 +8,12 @@ import type { System } from '../system/system.js';
 import type { Launched } from '../participant/launcher.js';
 import type { Step } from '../../machines/index.js';
 import { type GeneratedIdentity, type LoadedPolicy, subjectsFor } from '../../protocol/index.js';
-import { signEnvelope, type JournalRecord } from '../../transport/index.js';
+import {
+  macEnvelope,
+  signEnvelope,
+  type JournalRecord,
+  type MacKeyLookup,
+} from '../../transport/index.js';
 import { policyFor, wasmOf } from '../../scenarios/testing/index.js';
 import { runParty } from '../participant/run-computation.js';
 
@@ -135,13 +140,33 @@ export class RawSender {
     return signEnvelope(header, body, this.identity.privateKey);
   }
 
-  /** Sends envelope bytes as they are (a recording, a replay) and opens the reply. */
-  async raw(to: string, bytes: Uint8Array): Promise<Inbound> {
+  /** A request MAC'd on a session channel under `key` (any key: a forger's too), unchecked. */
+  mac(
+    signedFor: string,
+    kind: string,
+    body: unknown,
+    channel: { id: Uint8Array; key: Uint8Array },
+  ): { seq: number; bytes: Uint8Array } {
+    const header = {
+      kind,
+      computation: signedFor,
+      from: this.endpoint.id,
+      seq: ++this.#seq,
+      ts: Date.now(),
+    };
+    return { seq: header.seq, bytes: macEnvelope(header, body, channel.id, channel.key) };
+  }
+
+  /**
+   * Sends envelope bytes as they are (a recording, a replay) and opens the reply (one MAC'd on a
+   * session channel with `macKeys`).
+   */
+  async raw(to: string, bytes: Uint8Array, macKeys?: MacKeyLookup): Promise<Inbound> {
     const reply = await this.endpoint.transport.request(S.enclave(to), bytes, {
       timeoutMs: 10_000,
       retry: { attempts: 1 },
     });
-    return this.endpoint.open(reply, keyFromSenderId);
+    return this.endpoint.open(reply, keyFromSenderId, macKeys);
   }
 }
 

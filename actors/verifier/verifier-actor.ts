@@ -93,15 +93,12 @@ export function startVerifierService(options: VerifierServiceOptions): VerifierS
         input: { computation },
         ...(options.log ? { log: options.log } : {}),
         onOutput: (o) => effect(session, o),
-        onTrace: (record) => {
+        onTrace: (records) => {
           if (options.trace === false) return;
           void endpoint
-            .publish(
-              options.bus.subjects.trace(computation, name),
-              computation,
-              'trace.transition',
-              record,
-            )
+            .publish(options.bus.subjects.trace(computation, name), computation, 'trace.batch', {
+              records,
+            })
             .catch(() => undefined);
         },
         onEffectError: (error) =>

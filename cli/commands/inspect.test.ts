@@ -76,7 +76,7 @@ async function journalMessages(bus: NatsTransport, computation: string): Promise
     if (
       envelope.computation === computation &&
       typeof kind === 'string' &&
-      kind !== 'trace.transition'
+      !kind.startsWith('trace.')
     )
       kinds.push(kind);
   }

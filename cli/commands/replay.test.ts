@@ -9,8 +9,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { randomBytes } from 'node:crypto';
 import {
+  decodePlain,
   FileJournal,
+  macEnvelope,
   natsServerBinary,
   parseJournal,
   privateTempDir,
@@ -29,6 +32,7 @@ interface Summary {
   type: 'summary';
   ok: boolean;
   divergence: unknown;
+  receiptMismatch: { computation: string; channels: string[] } | null;
   runs: {
     computation: string;
     run: string;
@@ -139,9 +143,10 @@ test('vc replay filters: --actor, --kind, --from/--to choose what is shown, neve
     const seqs = all.events.map((e) => Number(e['seq']));
     const [from, to] = [seqs[5]!, seqs[15]!];
     const window = await replayJson([file, '--from', `#${from}`, '--to', String(to)]);
+    // A trace batch is one journal record: its transitions share its position.
     assert.deepEqual(
       window.events.map((e) => e['seq']),
-      seqs.slice(5, 16),
+      seqs.filter((seq) => seq >= from && seq <= to),
     );
     const mid = all.events[10]!;
     const later = await replayJson([file, '--from', `${Number(mid['offset']) * 1000}ms`]);
@@ -242,17 +247,25 @@ test('vc replay --diff: two runs of one scenario are the same; a cut journal or 
       differences: { actor: string; step: number; a?: { event: string }; b?: unknown }[];
     };
     assert.equal(diff.equal, false);
+    // The cut keeps whole journal records, and the enclave's trace batch holding `serving.idle`
+    // may hold later transitions too: the first step B lacks is the first the cut does not hold.
+    const cutEvents = (await replayJson([cut])).events;
+    const stepsIn = (actor: string): number =>
+      cutEvents.filter((e) => e['actor'] === actor && e['type'] === 'transition').length;
+    const cutEnclaveSteps = stepsIn('enclave');
+    assert.ok(cutEnclaveSteps > Number(ready!['index']), 'the cut holds serving.idle');
     const enclave = diff.differences.find((d) => d.actor === 'enclave')!;
-    assert.equal(enclave.step, Number(ready!['index']) + 1);
+    assert.equal(enclave.step, cutEnclaveSteps);
     assert.equal(enclave.b, undefined);
     assert.equal(
       enclave.a?.event,
-      all.events.find(
-        (e) => e['actor'] === 'enclave' && e['index'] === Number(ready!['index']) + 1,
-      )?.['event'],
+      all.events.find((e) => e['actor'] === 'enclave' && e['index'] === cutEnclaveSteps)?.['event'],
     );
     const client = diff.differences.find((d) => d.actor === 'client')!;
-    assert.equal(client.step, 0, 'the client never started in the cut journal');
+    // The client had taken at most its first step (it sends its first record at once) when the
+    // enclave became ready: it differs at the first step the cut lacks.
+    assert.ok(stepsIn('client') <= 1, 'the client had not gone past its start in the cut journal');
+    assert.equal(client.step, stepsIn('client'));
 
     const other = join(dir.path, 'other.vcj');
     await journaled(other, veracruzCases[1]);
@@ -396,5 +409,55 @@ test('vc replay --nats: a JetStream journal replays; a computation the stream do
     assert.match(missing.err, /ERR_NOTHING_TO_REPLAY: the journal holds no computation p0000/);
   } finally {
     await server.stop();
+  }
+});
+
+test('vc replay of a journal whose session-channel message was changed: the receipt does not match, ERR_SESSION_RECEIPT_MISMATCH, exit 1', async () => {
+  const dir = privateTempDir('vc-replay-');
+  try {
+    const file = join(dir.path, 'run.vcj');
+    const computation = await journaled(file);
+    const clean = await replayJson([file]);
+    assert.equal(clean.summary.ok, true);
+    assert.equal(clean.summary.receiptMismatch, null);
+    // A MAC-ed request rewritten with another body under a key the forger made up, the journal's
+    // hash chain written afresh around it (as whoever holds the file could).
+    const { records } = parseJournal(readFileSync(file));
+    const at = records.findIndex(
+      (r) =>
+        r.header?.kind === 'compute.request' && (decodePlain(r.data) as { v?: number }).v === 2,
+    );
+    assert.ok(at >= 0, 'the compute request went on the session channel');
+    const envelope = decodePlain(records[at]!.data) as { body: Uint8Array; sig: Uint8Array };
+    const body = decodePlain(envelope.body) as Record<string, unknown>;
+    const forged = macEnvelope(
+      records[at]!.header!,
+      { ...body, program: '/program/other.wasm' },
+      envelope.sig.subarray(0, 16),
+      randomBytes(32),
+    );
+    const tampered = join(dir.path, 'tampered.vcj');
+    const journal = FileJournal.open(tampered);
+    for (const [i, r] of records.entries()) journal.append(r.subject, i === at ? forged : r.data);
+    journal.close();
+    const json = await replayJson([tampered]);
+    assert.equal(json.code, 1);
+    assert.equal(json.summary.ok, false);
+    assert.equal(
+      json.summary.divergence,
+      null,
+      'the machines still replay: their traces are signed',
+    );
+    assert.equal(json.summary.receiptMismatch?.computation, computation);
+    assert.ok(
+      json.events.some(
+        (e) => e['kind'] === 'session.receipt' && e['code'] === 'ERR_SESSION_RECEIPT_MISMATCH',
+      ),
+    );
+    const text = await replayText([tampered]);
+    assert.equal(text.code, 1);
+    assert.match(text.err, /ERR_SESSION_RECEIPT_MISMATCH/);
+  } finally {
+    dir.remove();
   }
 });

@@ -63,6 +63,8 @@ where the journal ends and the verdict.
                     the --run) to FILE, and exit 0
 Filters change what is shown, never the verdict.
 Exit 0 when every actor reproduces its timeline, 1 (ERR_REPLAY_DIVERGENCE) at the first divergence,
+1 (ERR_SESSION_RECEIPT_MISMATCH) when a session channel's messages in the journal do not match the
+enclave's signed receipt of it (a changed, dropped or added message),
 1 (ERR_NOTHING_TO_REPLAY) when the journal holds no run asked for; with --diff, 1
 (ERR_REPLAY_DIFFERS) when the journals differ.
 ${NATS_USAGE}`;
@@ -264,15 +266,34 @@ export const command: Command = {
           reason: d.reason,
         };
     }
+    // The journal's session-channel messages are authentic only as far as their receipts match.
+    const mismatched = chosen.find((r) => r.receiptMismatches.length > 0);
+    const receiptMismatch = mismatched && {
+      computation: mismatched.computation,
+      run: mismatched.run,
+      channels: mismatched.receiptMismatches,
+    };
     if (json)
       io.out(
-        JSON.stringify({ type: 'summary', ok: !first, divergence: first ?? null, runs: reports }),
+        JSON.stringify({
+          type: 'summary',
+          ok: !first && !receiptMismatch,
+          divergence: first ?? null,
+          receiptMismatch: receiptMismatch ?? null,
+          runs: reports,
+        }),
       );
-    if (!first) return 0;
+    if (!first && !receiptMismatch) return 0;
     if (json) return 1;
+    if (first)
+      throw new ProtocolError(
+        'ERR_REPLAY_DIVERGENCE',
+        `${String(first['computation'])}: ${String(first['actor'])} diverges at step ${String(first['index'])} (${String(first['event'])}): ${String(first['reason'])}`,
+      );
     throw new ProtocolError(
-      'ERR_REPLAY_DIVERGENCE',
-      `${String(first['computation'])}: ${String(first['actor'])} diverges at step ${String(first['index'])} (${String(first['event'])}): ${String(first['reason'])}`,
+      'ERR_SESSION_RECEIPT_MISMATCH',
+      `${receiptMismatch!.computation}: the journal's messages of session channel ${receiptMismatch!.channels.join(', ')} do not match the enclave's signed receipt`,
+      { details: receiptMismatch },
     );
   },
 };

@@ -149,9 +149,18 @@ test('vc replay --otlp: a scenario history as one trace, actors as resources, a 
     const bySeq = new Map(
       spans.map((s) => [Number(attribute(s.span.attributes, 'vc.seq')?.intValue), s]),
     );
+    // The transitions of one trace batch share its journal position: a phase is found by its
+    // actor and index too.
+    const phaseOf = (t: { seq: number; traceActor: string; index: number }) =>
+      spans.find(
+        (s) =>
+          Number(attribute(s.span.attributes, 'vc.seq')?.intValue) === t.seq &&
+          attribute(s.span.attributes, 'vc.actor')?.stringValue === t.traceActor &&
+          Number(attribute(s.span.attributes, 'vc.index')?.intValue) === t.index,
+      );
     const transitions = run.events.filter((e) => e.type === 'transition');
     for (const [i, t] of transitions.entries()) {
-      const phase = bySeq.get(t.seq);
+      const phase = phaseOf(t);
       assert.ok(phase, `a span for transition ${t.seq}`);
       assert.equal(phase.service, t.actor);
       assert.equal(phase.span.name, t.state);

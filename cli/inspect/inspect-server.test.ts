@@ -16,6 +16,7 @@ function runOf(events: number): RunJournal {
     messages: [],
     traces: [],
     unverified: 0,
+    receiptMismatches: [],
     lastRecord: events,
   };
 }

@@ -123,6 +123,7 @@
       const g = el('g', {
         class: 'band',
         'data-seq': t.seq,
+        'data-event': b.at,
         'data-actor': actor,
         'data-state': t.state,
       });
@@ -146,8 +147,16 @@
       const cx = x.get(e.actor);
       if (e.type === 'transition') {
         closeBand(e.actor, y);
-        open.set(e.actor, { y: y, event: e });
-        const dot = el('circle', { class: 'transition', cx: cx, cy: y, r: 4, 'data-seq': e.seq });
+        open.set(e.actor, { y: y, event: e, at: i });
+        // The transitions of one trace batch share its journal position: each is told by its place.
+        const dot = el('circle', {
+          class: 'transition',
+          cx: cx,
+          cy: y,
+          r: 4,
+          'data-seq': e.seq,
+          'data-event': i,
+        });
         dot.appendChild(el('title', {}, e.actor + ': ' + e.event + ' → ' + e.state));
         marks.appendChild(dot);
       } else {
@@ -155,6 +164,7 @@
         const g = el('g', {
           class: 'arrow' + (e.to === null ? ' announcement' : '') + (e.code ? ' refused' : ''),
           'data-seq': e.seq,
+          'data-event': i,
         });
         if (tx === cx) {
           g.appendChild(
@@ -202,7 +212,12 @@
         marks.appendChild(g);
       }
       if (e.code) {
-        const r = el('g', { class: 'refusal', 'data-seq': e.seq, 'data-code': e.code });
+        const r = el('g', {
+          class: 'refusal',
+          'data-seq': e.seq,
+          'data-event': i,
+          'data-code': e.code,
+        });
         r.appendChild(
           el(
             'text',
@@ -232,12 +247,13 @@
     detail.append(h, pre);
   }
 
-  function highlightCurrent(e) {
+  function highlightCurrent(run, e) {
     for (const node of document.querySelectorAll('.statechart .current'))
       node.classList.remove('current');
     for (const node of document.querySelectorAll('#sequence .selected'))
       node.classList.remove('selected');
-    for (const node of document.querySelectorAll('#sequence [data-seq="' + e.seq + '"]'))
+    const at = run.events.indexOf(e);
+    for (const node of document.querySelectorAll('#sequence [data-event="' + at + '"]'))
       node.classList.add('selected');
     if (e.type !== 'transition') return;
     const chart = document.querySelector(
@@ -251,7 +267,7 @@
   }
 
   function showEvent(run, e) {
-    highlightCurrent(e);
+    highlightCurrent(run, e);
     const when = new Date(e.time).toISOString();
     if (e.type === 'message')
       show('message #' + e.seq + ': ' + e.kind, {
@@ -359,10 +375,9 @@
     const drawn = drawSequence(run);
     const svg = drawn.svg;
     svg.addEventListener('click', (event) => {
-      const target = event.target.closest('[data-seq]');
+      const target = event.target.closest('[data-event]');
       if (!target) return;
-      const seq = Number(target.getAttribute('data-seq'));
-      const e = run.events.find((x) => x.seq === seq);
+      const e = run.events[Number(target.getAttribute('data-event'))];
       if (e) showEvent(run, e);
     });
     area.append(drawn.header, svg);

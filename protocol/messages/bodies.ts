@@ -52,6 +52,15 @@ const vfsPath: Check<string> = described(
     anyOf: [{ enum: [...PSEUDO_FILES] }, { pattern: CANONICAL_PATH }],
   }),
 );
+/** Bytes of exactly `length` (a channel id, an HPKE encapsulation). */
+const exactBytes = (length: number): Check<Uint8Array> =>
+  described<Check<Uint8Array>>(
+    (value, at) =>
+      value instanceof Uint8Array && value.byteLength === length
+        ? undefined
+        : `${at} must be exactly ${length} bytes`,
+    () => ({ type: 'string', format: 'binary', minLength: length, maxLength: length }),
+  );
 /** The pattern guarantees the `ERR_` prefix of an error code. */
 const errorCode = narrow<ErrorCode>(str(64, /^ERR_[A-Z0-9_]+$/));
 
@@ -109,6 +118,35 @@ const resultData = obj(
 
 /** What `compute.request` runs: a program path or a pipeline name (declared apart for inference). */
 const computeTarget = obj({ session }, { program: vfsPath, pipeline: str(256) });
+
+/** One state transition of one actor: the unit `vc replay` re-drives. */
+const traceTransition = obj(
+  {
+    actor: id,
+    /** Machine id (`enclave`, `participant`, `verifier`, `host`). */
+    machine: id,
+    /** 0 for the start record, then one per event fed to the machine. */
+    index: uint(),
+    /** The event fed to the machine (never a secret: machines see metadata only). */
+    event: record(),
+    /** JSON of the state value after the event. */
+    state: str(64 * 1024),
+    /** Events the machine emitted while handling the event. */
+    outputs: arrayOf(record(), 1024),
+  },
+  {
+    /** Start record only: the machine's input, serialisable. */
+    input: anyPlain(),
+    /**
+     * When the transition happened (ms since the epoch, the actor's clock): a record may leave in
+     * a batch later (docs/protocol.md, "Trace batches").
+     */
+    at: uint(),
+  },
+);
+
+/** The most transitions one `trace.batch` carries. */
+export const TRACE_BATCH_MAX = 64;
 
 export const BODY_SCHEMAS = {
   'host.launch': obj(
@@ -191,6 +229,26 @@ export const BODY_SCHEMAS = {
   ),
   'result.data': exactlyOne(resultData, 'sealed', 'bulk'),
   'shutdown.request': obj({ session }),
+  /**
+   * Opens a session channel (docs/protocol.md, "Session channels"): `enc` is the participant's
+   * HPKE encapsulation to the enclave's attested key; the channel's MAC keys are exported from it.
+   */
+  'session.open': obj({ session, enc: exactBytes(65) }),
+  /** The channel is open: the first message authenticated under its enclave->participant key. */
+  'session.opened': obj({ channel: exactBytes(16) }),
+  /** Ends a session channel; answered with the enclave's signed receipt. */
+  'session.close': obj({ session }),
+  /** The enclave's signed receipt of a closed channel: what it received and sent on it. */
+  'session.receipt': obj({
+    session,
+    channel: exactBytes(16),
+    /** Distinct participant->enclave messages of the channel (the close included). */
+    requests: uint(),
+    /** Distinct enclave->participant messages of the channel (`session.opened` included). */
+    replies: uint(),
+    /** The transcript hash over all of them, in their canonical order. */
+    transcript: hex64,
+  }),
   'shutdown.ack': obj({
     shutDown: bool,
     /** Participant ids whose consent is still missing (consensus rule). */
@@ -214,26 +272,13 @@ export const BODY_SCHEMAS = {
   ),
   /** A refusal, as `VcError.toWire()` gives it. */
   'protocol.error': obj({ code: errorCode, message: str(4096) }, { details: record() }),
-  /** One state transition of one actor, published on `vc.c.<computation>.trace.<actor>`. */
-  'trace.transition': obj(
-    {
-      actor: id,
-      /** Machine id (`enclave`, `participant`, `verifier`, `host`). */
-      machine: id,
-      /** 0 for the start record, then one per event fed to the machine. */
-      index: uint(),
-      /** The event fed to the machine (never a secret: machines see metadata only). */
-      event: record(),
-      /** JSON of the state value after the event. */
-      state: str(64 * 1024),
-      /** Events the machine emitted while handling the event. */
-      outputs: arrayOf(record(), 1024),
-    },
-    {
-      /** Start record only: the machine's input, serialisable. */
-      input: anyPlain(),
-    },
-  ),
+  /** One state transition of one actor (journals written before trace batches; still read). */
+  'trace.transition': traceTransition,
+  /**
+   * Consecutive transitions of one actor, published on `vc.c.<computation>.trace.<actor>`: one
+   * signature covers the batch (docs/protocol.md, "Trace batches").
+   */
+  'trace.batch': obj({ records: arrayOf(traceTransition, TRACE_BATCH_MAX) }),
 } as const;
 
 export type MessageKind = keyof typeof BODY_SCHEMAS;
@@ -290,6 +335,8 @@ export const REPLY_KIND = {
   'compute.request': 'compute.done',
   'result.read': 'result.data',
   'shutdown.request': 'shutdown.ack',
+  'session.open': 'session.opened',
+  'session.close': 'session.receipt',
 } as const satisfies Partial<Record<MessageKind, MessageKind>>;
 
 export type RequestKind = keyof typeof REPLY_KIND;

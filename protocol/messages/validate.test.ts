@@ -62,6 +62,16 @@ const valid: Record<string, unknown> = {
   'result.data': { path: '/output/x', sealed: new Uint8Array(5), size: 1 },
   'shutdown.request': { session: 's1' },
   'shutdown.ack': { shutDown: false, waitingFor: [1, 2] },
+  'session.open': { session: 's1', enc: new Uint8Array(65) },
+  'session.opened': { channel: new Uint8Array(16) },
+  'session.close': { session: 's1' },
+  'session.receipt': {
+    session: 's1',
+    channel: new Uint8Array(16),
+    requests: 3,
+    replies: 3,
+    transcript: hash,
+  },
   'enclave.shutdown': { session: 's1', reason: 'requested' },
   'computation.ended': {
     computation: 'p0123',
@@ -79,6 +89,26 @@ const valid: Record<string, unknown> = {
     event: { type: 'x' },
     state: '"a"',
     outputs: [],
+  },
+  'trace.batch': {
+    records: [
+      {
+        actor: 'enclave',
+        machine: 'enclave',
+        index: 0,
+        event: { type: 'x' },
+        state: '"a"',
+        outputs: [],
+      },
+      {
+        actor: 'enclave',
+        machine: 'enclave',
+        index: 1,
+        event: { type: 'y' },
+        state: '"b"',
+        outputs: [],
+      },
+    ],
   },
 };
 
@@ -121,6 +151,22 @@ test('unknown keys, missing keys and wrong types are refused with ERR_BAD_MESSAG
       { path: '/input/a', sealed: new Uint8Array(1), size: 1, mode: 'write', chunk: { index: 0 } },
     ],
     ['protocol.error', { code: 'ERR_X', message: 'x', details: { at: new Date(0) } }],
+    ['trace.batch', { records: [{ actor: 'enclave', machine: 'enclave', index: 0 }] }],
+    ['session.open', { session: 's1', enc: new Uint8Array(64) }],
+    ['session.receipt', { session: 's1', channel: new Uint8Array(16), requests: 1, replies: 1 }],
+    [
+      'trace.batch',
+      {
+        records: Array.from({ length: 65 }, (_, index) => ({
+          actor: 'enclave',
+          machine: 'enclave',
+          index,
+          event: { type: 'x' },
+          state: '"a"',
+          outputs: [],
+        })),
+      },
+    ],
   ];
   for (const [i, [kind, body]] of cases.entries()) {
     assert.throws(
