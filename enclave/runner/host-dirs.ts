@@ -31,6 +31,8 @@ export interface DirMount {
   readonly hostDir: string;
   readonly guestPath: string;
   readonly readOnly: boolean;
+  /** False: the folder starts empty (vc-fee's --output-source), only copied back. Default true. */
+  readonly copyIn?: boolean;
 }
 
 /** Parses `HOST_DIR::GUEST_PATH[:ro]`. */
@@ -87,9 +89,10 @@ function hostFiles(dir: string): string[] {
   return out;
 }
 
-/** Copies a host directory (if it exists) into the file system at its guest path. */
+/** Copies a host directory (if it exists, and unless copyIn is false) into the file system at its guest path. */
 export function loadMount(vfs: Vfs, mount: DirMount): void {
   vfs.mkdir(mount.guestPath);
+  if (mount.copyIn === false) return;
   let isDir = false;
   try {
     isDir = statSync(mount.hostDir).isDirectory();
