@@ -1,0 +1,156 @@
+// The ports read and write Veracruz's bytes (issue 20, item 1; docs/guest-programs.md, "Data
+// formats"): each is fed the bytes Veracruz's data generator writes and must give the bytes
+// Veracruz's example writes; input of another shape ends with a message and a non-zero exit, never
+// with a silent answer.
+import assert from 'node:assert/strict';
+import { describe, test, type TestContext } from 'node:test';
+import { requireResource } from '../../test-support/requirements.js';
+import { exampleNamed } from './catalog.js';
+import { postcardF64s, postcardF64TupleVec, postcardLength } from './support/postcard.js';
+import { f64Bytes, files, readF64s, utf8, type ExampleRun } from './support/types.js';
+import { hasVcRun, runCommandPath, vcRun } from '../testing/vc-run.js';
+
+function needVcRun(t: TestContext): boolean {
+  return requireResource(t, `vc run (${runCommandPath})`, hasVcRun());
+}
+
+const hex = (bytes: Uint8Array | undefined): string => Buffer.from(bytes ?? []).toString('hex');
+
+/** A postcard String, as Veracruz's string-generator writes a text file. */
+function postcardString(text: string): Uint8Array {
+  const body = utf8(text);
+  return new Uint8Array([...postcardLength(body.length), ...body]);
+}
+
+async function refused(name: string, run: ExampleRun, message: RegExp): Promise<void> {
+  const example = exampleNamed(name);
+  const result = await vcRun(example.wasmPath, run);
+  assert.notEqual(result.exitCode, 0, `${name} accepted ${[...run.files.keys()].join(', ')}`);
+  assert.match(result.stderr, message);
+  assert.deepEqual([...result.outputs.keys()], [], 'nothing written');
+}
+
+describe('linear-regression: postcard Vec<(f64, f64)> in, postcard { gradient, intercept } out', () => {
+  const line = [0, 1, 1, 3, 2, 5, 3, 7, -4, -7]; // points on y = 2x + 1
+  const input = (bytes: Uint8Array): ExampleRun => ({
+    files: files([['/input/linear-regression.dat', bytes]]),
+  });
+
+  test('points on y = 2x + 1 give exactly gradient 2, intercept 1', async (t) => {
+    if (!needVcRun(t)) return;
+    const example = exampleNamed('linear-regression');
+    const bytes = postcardF64TupleVec(line, 2);
+    // Veracruz's generator: the point count as a varint, then x, y as little-endian f64.
+    assert.equal(hex(bytes.subarray(0, 17)), '050000000000000000000000000000f03f');
+    const result = await vcRun(example.wasmPath, input(bytes));
+    assert.equal(result.exitCode, 0, result.stderr);
+    const out = result.outputs.get('/output/linear-regression.dat');
+    assert.equal(hex(out), '0000000000000040000000000000f03f');
+    assert.deepEqual(readF64s(out!), [2, 1]);
+    assert.equal(
+      hex(example.reference(input(bytes)).get('/output/linear-regression.dat')),
+      hex(out),
+    );
+  });
+
+  test('a length of 128 points or more takes a two-byte varint', async (t) => {
+    if (!needVcRun(t)) return;
+    const example = exampleNamed('linear-regression');
+    const values = Array.from({ length: 300 }, (_, i) => (i % 2 === 0 ? i : 2 * i + 1));
+    const bytes = postcardF64TupleVec(values, 2);
+    assert.equal(hex(bytes.subarray(0, 2)), '9601');
+    const result = await vcRun(example.wasmPath, input(bytes));
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.equal(
+      hex(result.outputs.get('/output/linear-regression.dat')),
+      hex(example.reference(input(bytes)).get('/output/linear-regression.dat')),
+    );
+  });
+
+  const postcard = postcardF64TupleVec(line, 2);
+  const shapes: [string, Uint8Array][] = [
+    ['packed f64 pairs without the length (the old format)', f64Bytes(line)],
+    ['an empty file', new Uint8Array(0)],
+    ['a truncated body', postcard.subarray(0, postcard.length - 1)],
+    ['a byte left over', new Uint8Array([...postcard, 0])],
+    ['a varint longer than 5 bytes', new Uint8Array([0x80, 0x80, 0x80, 0x80, 0x80, 0x00])],
+    ['a varint cut short', new Uint8Array([0x85])],
+  ];
+  for (const [what, bytes] of shapes) {
+    test(`refused with a message: ${what}`, async (t) => {
+      if (!needVcRun(t)) return;
+      await refused('linear-regression', input(bytes), /not a postcard Vec<\(f64, f64\)>/);
+    });
+  }
+});
+
+describe('string-edit-distance: strsim Jaro-Winkler, postcard f64 out', () => {
+  const texts = (a: Uint8Array, b: Uint8Array): ExampleRun => ({
+    files: files([
+      ['/input/hello-world-1.dat', a],
+      ['/input/hello-world-2.dat', b],
+    ]),
+  });
+
+  test("Veracruz's datasets (its string-generator's postcard Strings, read as text)", async (t) => {
+    if (!needVcRun(t)) return;
+    const example = exampleNamed('string-edit-distance');
+    const run = texts(postcardString('Hello world!\n'), postcardString('Hello world.\n'));
+    const result = await vcRun(example.wasmPath, run);
+    assert.equal(result.exitCode, 0, result.stderr);
+    const out = result.outputs.get('/output/string-edit-distance.dat');
+    assert.equal(out?.length, 8);
+    assert.equal(hex(out), hex(example.reference(run).get('/output/string-edit-distance.dat')));
+    // 14 characters each ("\r" = the length 13, then the text), 13 matching in place, prefix 13.
+    const jaro = (1 / 3) * (13 / 14 + 13 / 14 + 13 / 13);
+    assert.equal(
+      readF64s(out!)[0],
+      jaro + 0.1 * 13 * (1 - jaro) > 1 ? 1 : jaro + 0.1 * 13 * (1 - jaro),
+    );
+  });
+
+  // strsim 0.10.0's own examples (its tests, to 0.001) and exact cases.
+  const cases: [string, string, number, number][] = [
+    ['', '', 1, 0],
+    ['', 'jaro-winkler', 0, 0],
+    ['a', 'b', 0, 0],
+    ['dwayne', 'duane', 0.84, 0.001],
+    ['martha', 'marhta', 0.961, 0.001],
+    ['dixon', 'dicksonx', 0.813, 0.001],
+    ['cheeseburger', 'cheese fries', 0.911, 0.001],
+    ['testabctest', 'testöঙ香test', 0.89, 0.001],
+    ['Dinsdale', 'D', 0.738, 0.001],
+  ];
+  for (const [a, b, expected, tolerance] of cases) {
+    test(`jaro_winkler(${JSON.stringify(a)}, ${JSON.stringify(b)}) = ${expected}`, async (t) => {
+      if (!needVcRun(t)) return;
+      const example = exampleNamed('string-edit-distance');
+      const run = texts(utf8(a), utf8(b));
+      const result = await vcRun(example.wasmPath, run);
+      assert.equal(result.exitCode, 0, result.stderr);
+      const out = result.outputs.get('/output/string-edit-distance.dat')!;
+      assert.ok(Math.abs(readF64s(out)[0]! - expected) <= tolerance, String(readF64s(out)[0]));
+      assert.equal(hex(out), hex(example.reference(run).get('/output/string-edit-distance.dat')));
+      assert.equal(hex(out), hex(postcardF64s(readF64s(out))));
+    });
+  }
+
+  test('refused with a message: a text that is not UTF-8', async (t) => {
+    if (!needVcRun(t)) return;
+    await refused(
+      'string-edit-distance',
+      texts(utf8('fine'), new Uint8Array([0x66, 0xff])),
+      /hello-world-2\.dat is not UTF-8/,
+    );
+  });
+
+  test('refused with a message, as by Veracruz: a postcard String of 128 bytes or more', async (t) => {
+    if (!needVcRun(t)) return;
+    const long = postcardString('x'.repeat(200)); // its length varint 0xc8 0x01 is not UTF-8
+    await refused(
+      'string-edit-distance',
+      texts(long, utf8('x')),
+      /hello-world-1\.dat is not UTF-8/,
+    );
+  });
+});
