@@ -60,7 +60,11 @@ for (const example of examples) {
 
     test('empty input', async (t) => {
       if (!needVcRun(t)) return;
-      await check(example, example.generate(11, 0));
+      const run = example.generate(11, 0);
+      if (!example.emptyRefused) return check(example, run);
+      const result = await vcRun(example.wasmPath, run);
+      assert.notEqual(result.exitCode, 0, `${example.name} accepted the empty input`);
+      assert.match(result.stderr, example.emptyRefused);
     });
 
     test('a single record', async (t) => {

@@ -154,3 +154,79 @@ describe('string-edit-distance: strsim Jaro-Winkler, postcard f64 out', () => {
     );
   });
 });
+
+describe('number-stream-accumulation: postcard f64 streams, postcard (u64, f64) state', () => {
+  const streams = (extra: [string, Uint8Array][] = [], rounds = 2): ExampleRun => ({
+    files: files([
+      ['/input/number-stream-init.dat', postcardF64s([10])],
+      ['/input/number-stream-1.dat', postcardF64s([1, 2])],
+      ['/input/number-stream-2.dat', postcardF64s([3, 4])],
+      ...extra,
+    ]),
+    rounds,
+  });
+
+  test('two rounds: the state is the count as a varint, then the total', async (t) => {
+    if (!needVcRun(t)) return;
+    const example = exampleNamed('number-stream-accumulation');
+    const one = await vcRun(example.wasmPath, streams([], 1));
+    assert.equal(one.exitCode, 0, one.stderr);
+    assert.equal(hex(one.outputs.get('/output/accumulation.dat')), `01${hex(postcardF64s([14]))}`);
+    const two = await vcRun(example.wasmPath, streams());
+    assert.equal(two.exitCode, 0, two.stderr);
+    assert.equal(hex(two.outputs.get('/output/accumulation.dat')), `02${hex(postcardF64s([20]))}`);
+  });
+
+  test('a state of 127 rounds goes on to the two-byte varint of 128', async (t) => {
+    if (!needVcRun(t)) return;
+    const example = exampleNamed('number-stream-accumulation');
+    const values = Array.from({ length: 130 }, (_, i) => i);
+    const run: ExampleRun = {
+      files: files([
+        ['/input/number-stream-init.dat', postcardF64s([0])],
+        ['/input/number-stream-1.dat', postcardF64s(values)],
+        ['/input/number-stream-2.dat', postcardF64s(values)],
+        ['/output/accumulation.dat', new Uint8Array([0x7f, ...postcardF64s([0.5])])],
+      ]),
+    };
+    const result = await vcRun(example.wasmPath, run);
+    assert.equal(result.exitCode, 0, result.stderr);
+    // round 127 adds value 127 of each stream
+    assert.equal(
+      hex(result.outputs.get('/output/accumulation.dat')),
+      `8001${hex(postcardF64s([0.5 + 127 + 127]))}`,
+    );
+  });
+
+  const shapes: [string, [string, Uint8Array][], RegExp][] = [
+    [
+      'a state in the old format (u64 as 8 bytes)',
+      [
+        [
+          '/output/accumulation.dat',
+          new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0, ...postcardF64s([1])]),
+        ],
+      ],
+      /accumulation\.dat: not a postcard \(u64, f64\)/,
+    ],
+    [
+      'a start value shorter than an f64',
+      [['/input/number-stream-init.dat', new Uint8Array([1, 2, 3])]],
+      /number-stream-init\.dat: not a postcard f64/,
+    ],
+    [
+      'a stream without the round’s value',
+      [['/input/number-stream-2.dat', postcardF64s([3])]],
+      /number-stream-2\.dat: no value 1/,
+    ],
+  ];
+  for (const [what, extra, message] of shapes) {
+    test(`refused with a message: ${what}`, async (t) => {
+      if (!needVcRun(t)) return;
+      const example = exampleNamed('number-stream-accumulation');
+      const result = await vcRun(example.wasmPath, streams(extra));
+      assert.notEqual(result.exitCode, 0);
+      assert.match(result.stderr, message);
+    });
+  }
+});

@@ -48,6 +48,11 @@ export interface Example {
   readonly memoryCapMib: number;
   /** For programs that draw on the host's random source (see RandomOutputs). */
   readonly random?: RandomOutputs;
+  /**
+   * Set when the empty input (`generate(seed, 0)`) is not a valid input, as for Veracruz's
+   * version: the program must refuse it with a message matching this, and a non-zero exit.
+   */
+  readonly emptyRefused?: RegExp;
 }
 
 /**
