@@ -230,3 +230,53 @@ describe('number-stream-accumulation: postcard f64 streams, postcard (u64, f64) 
     });
   }
 });
+
+describe('moving-average-convergence-divergence: postcard Vec<f64> in and out', () => {
+  const prices = (n: number): number[] =>
+    Array.from({ length: n }, (_, i) => 100 + 10 * Math.sin(i / 5));
+  const series = (bytes: Uint8Array): ExampleRun => ({
+    files: files([['/input/macd/apple.dat', bytes]]),
+  });
+
+  for (const [count, decisions] of [
+    [34, 0],
+    [35, 0],
+    [36, 1],
+    [200, 165],
+  ] as const) {
+    test(`${count} prices give ${decisions} decisions, as Veracruz's computes them`, async (t) => {
+      if (!needVcRun(t)) return;
+      const example = exampleNamed('moving-average-convergence-divergence');
+      const run = series(postcardF64TupleVec(prices(count), 1));
+      const result = await vcRun(example.wasmPath, run);
+      assert.equal(result.exitCode, 0, result.stderr);
+      const out = result.outputs.get('/output/macd/apple.dat');
+      const length = postcardLength(decisions); // 165 takes two bytes: a5 01
+      assert.equal(hex(out?.subarray(0, length.length)), hex(length));
+      assert.equal(out?.length, length.length + 8 * decisions);
+      assert.equal(hex(out), hex(example.reference(run).get('/output/macd/apple.dat')));
+    });
+  }
+
+  const good = postcardF64TupleVec(prices(40), 1);
+  const shapes: [string, Uint8Array, RegExp][] = [
+    [
+      'packed f64s without the length (the old format)',
+      f64Bytes(prices(40)),
+      /not a postcard Vec<f64>/,
+    ],
+    ['a byte left over', new Uint8Array([...good, 0]), /not a postcard Vec<f64>/],
+    ['a truncated series', good.subarray(0, good.length - 3), /not a postcard Vec<f64>/],
+    [
+      '33 prices (Veracruz’s example panics)',
+      postcardF64TupleVec(prices(33), 1),
+      /33 prices; MACD needs at least 34/,
+    ],
+  ];
+  for (const [what, bytes, message] of shapes) {
+    test(`refused with a message: ${what}`, async (t) => {
+      if (!needVcRun(t)) return;
+      await refused('moving-average-convergence-divergence', series(bytes), message);
+    });
+  }
+});

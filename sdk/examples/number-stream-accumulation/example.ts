@@ -21,5 +21,5 @@ export const example: Example = {
   largeSize: 1024 * 1024,
   memoryCapMib: 2,
   // Empty streams have no value for the first round: refused, as by Veracruz's.
-  emptyRefused: /number-stream-1\.dat: no value 0/,
+  smallRefused: { below: 1, message: /number-stream-1\.dat: no value 0/ },
 };

@@ -49,10 +49,11 @@ export interface Example {
   /** For programs that draw on the host's random source (see RandomOutputs). */
   readonly random?: RandomOutputs;
   /**
-   * Set when the empty input (`generate(seed, 0)`) is not a valid input, as for Veracruz's
-   * version: the program must refuse it with a message matching this, and a non-zero exit.
+   * Set when inputs of a size below `below` (`generate(seed, size)`) are not valid, as for
+   * Veracruz's version: the program must refuse them with a message matching `message` and a
+   * non-zero exit.
    */
-  readonly emptyRefused?: RegExp;
+  readonly smallRefused?: { readonly below: number; readonly message: RegExp };
 }
 
 /**
