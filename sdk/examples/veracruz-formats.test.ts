@@ -6,7 +6,13 @@ import assert from 'node:assert/strict';
 import { describe, test, type TestContext } from 'node:test';
 import { requireResource } from '../../test-support/requirements.js';
 import { exampleNamed } from './catalog.js';
-import { postcardF64s, postcardF64TupleVec, postcardLength } from './support/postcard.js';
+import {
+  concat,
+  postcardF64s,
+  postcardF64TupleVec,
+  postcardLength,
+  postcardVarint,
+} from './support/postcard.js';
 import { f64Bytes, files, readF64s, utf8, type ExampleRun } from './support/types.js';
 import { hasVcRun, runCommandPath, vcRun } from '../testing/vc-run.js';
 
@@ -277,6 +283,55 @@ describe('moving-average-convergence-divergence: postcard Vec<f64> in and out', 
     test(`refused with a message: ${what}`, async (t) => {
       if (!needVcRun(t)) return;
       await refused('moving-average-convergence-divergence', series(bytes), message);
+    });
+  }
+});
+
+describe('private-set-intersection-sum: postcard vectors of varints in, postcard (usize, u64) out', () => {
+  const v = (n: number | bigint): Uint8Array => postcardVarint(BigInt(n));
+  const batch = (data: Uint8Array, sample: Uint8Array): ExampleRun => ({
+    files: files([
+      ['/input/private-set-inter-sum/b/data.dat', data],
+      ['/input/private-set-inter-sum/b/sample.dat', sample],
+    ]),
+  });
+  // Three customers, values 5, 300 and 2^32 - 1; the sample holds the last two and a stranger.
+  const big = 2n ** 64n - 1n;
+  const data = concat([v(3), v(0), v(1), v(5), v(7), v(big), v(300), v(1), v(2), v(0xffffffff)]);
+  const sample = concat([v(3), v(1), v(2), v(7), v(big), v(9), v(9)]);
+
+  test("Veracruz's bytes: count 2, sum 300 + 4294967295, each a varint", async (t) => {
+    if (!needVcRun(t)) return;
+    const example = exampleNamed('private-set-intersection-sum');
+    const run = batch(data, sample);
+    const result = await vcRun(example.wasmPath, run);
+    assert.equal(result.exitCode, 0, result.stderr);
+    const out = result.outputs.get('/output/private-set-inter-sum/b');
+    assert.equal(hex(out), hex(concat([v(2), v(300 + 0xffffffff)])));
+    assert.equal(hex(out), hex(example.reference(run).get('/output/private-set-inter-sum/b')));
+  });
+
+  const shapes: [string, Uint8Array, Uint8Array, RegExp][] = [
+    [
+      'fixed-width records (the old format)',
+      new Uint8Array(20),
+      new Uint8Array(16),
+      /not a postcard Vec<\(u64, u64\)>/,
+    ],
+    ['a byte left over in the data', concat([data, v(0)]), sample, /data\.dat: not a postcard/],
+    ['a value above u32', concat([v(1), v(0), v(1), v(2n ** 32n)]), sample, /data\.dat/],
+    [
+      'a u64 varint of 11 bytes',
+      data,
+      concat([v(1), new Uint8Array(10).fill(0x80), v(0), v(0)]),
+      /sample\.dat/,
+    ],
+    ['a record cut short', data.subarray(0, data.length - 1), sample, /data\.dat/],
+  ];
+  for (const [what, d, s, message] of shapes) {
+    test(`refused with a message: ${what}`, async (t) => {
+      if (!needVcRun(t)) return;
+      await refused('private-set-intersection-sum', batch(d, s), message);
     });
   }
 });

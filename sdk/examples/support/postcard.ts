@@ -48,3 +48,52 @@ export function readPostcardF64TupleVec(bytes: Uint8Array, width: number): numbe
   const view = new DataView(bytes.buffer, bytes.byteOffset + at, bytes.byteLength - at);
   return Array.from({ length: count * width }, (_, i) => view.getFloat64(i * 8, true));
 }
+
+/** An unsigned integer (u16, u32, u64, usize) as postcard writes it: a LEB128 varint. */
+export function postcardVarint(value: bigint): Uint8Array {
+  if (value < 0n || value >= 2n ** 64n) throw new Error(`bad u64 ${value}`);
+  const out: number[] = [];
+  let rest = value;
+  while (rest >= 0x80n) {
+    out.push(Number(rest & 0x7fn) | 0x80);
+    rest >>= 7n;
+  }
+  out.push(Number(rest));
+  return new Uint8Array(out);
+}
+
+/** Reads postcard varints one after another, exactly (`done` fails on bytes left over). */
+export class PostcardReader {
+  private at = 0;
+  private readonly bytes: Uint8Array;
+
+  constructor(bytes: Uint8Array) {
+    this.bytes = bytes;
+  }
+
+  varint(): bigint {
+    let value = 0n;
+    for (let i = 0; i < 10; i++) {
+      const byte = this.bytes[this.at++];
+      if (byte === undefined) throw new Error('postcard varint cut short');
+      value |= BigInt(byte & 0x7f) << BigInt(7 * i);
+      if (byte < 0x80) return value;
+    }
+    throw new Error('postcard varint too long');
+  }
+
+  done(): void {
+    if (this.at !== this.bytes.length) throw new Error('bytes left over after the postcard value');
+  }
+}
+
+/** Concatenates byte arrays. */
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
