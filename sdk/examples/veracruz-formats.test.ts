@@ -11,6 +11,7 @@ import {
   postcardF64s,
   postcardF64TupleVec,
   postcardLength,
+  postcardString,
   postcardVarint,
 } from './support/postcard.js';
 import { f64Bytes, files, readF64s, utf8, type ExampleRun } from './support/types.js';
@@ -21,12 +22,7 @@ function needVcRun(t: TestContext): boolean {
 }
 
 const hex = (bytes: Uint8Array | undefined): string => Buffer.from(bytes ?? []).toString('hex');
-
-/** A postcard String, as Veracruz's string-generator writes a text file. */
-function postcardString(text: string): Uint8Array {
-  const body = utf8(text);
-  return new Uint8Array([...postcardLength(body.length), ...body]);
-}
+const v = (n: number | bigint): Uint8Array => postcardVarint(BigInt(n));
 
 async function refused(name: string, run: ExampleRun, message: RegExp): Promise<void> {
   const example = exampleNamed(name);
@@ -288,7 +284,6 @@ describe('moving-average-convergence-divergence: postcard Vec<f64> in and out', 
 });
 
 describe('private-set-intersection-sum: postcard vectors of varints in, postcard (usize, u64) out', () => {
-  const v = (n: number | bigint): Uint8Array => postcardVarint(BigInt(n));
   const batch = (data: Uint8Array, sample: Uint8Array): ExampleRun => ({
     files: files([
       ['/input/private-set-inter-sum/b/data.dat', data],
@@ -332,6 +327,71 @@ describe('private-set-intersection-sum: postcard vectors of varints in, postcard
     test(`refused with a message: ${what}`, async (t) => {
       if (!needVcRun(t)) return;
       await refused('private-set-intersection-sum', batch(d, s), message);
+    });
+  }
+});
+
+describe('intersection-set-sum: postcard Vec<String> and Vec<(String, f64)> in, postcard f64 out', () => {
+  const run = (viewers: Uint8Array, customers: Uint8Array): ExampleRun => ({
+    files: files([
+      ['/input/intersection-advertisement-viewer.dat', viewers],
+      ['/input/intersection-customer.dat', customers],
+    ]),
+  });
+  const viewers = concat([v(4), ...['1', '2', '2', '9'].map(postcardString)]);
+  const customers = concat([
+    v(3),
+    postcardString('2'),
+    postcardF64s([10.5]),
+    postcardString('1'),
+    postcardF64s([0.25]),
+    postcardString('2'),
+    postcardF64s([1]),
+  ]);
+
+  test("Veracruz's nested loop: each viewer, each matching customer, in order", async (t) => {
+    if (!needVcRun(t)) return;
+    const example = exampleNamed('intersection-set-sum');
+    const result = await vcRun(example.wasmPath, run(viewers, customers));
+    assert.equal(result.exitCode, 0, result.stderr);
+    const out = result.outputs.get('/output/intersection-set-sum.dat');
+    assert.equal(hex(out), hex(postcardF64s([0 + 0.25 + 10.5 + 1 + 10.5 + 1])));
+    assert.equal(
+      hex(out),
+      hex(example.reference(run(viewers, customers)).get('/output/intersection-set-sum.dat')),
+    );
+  });
+
+  const shapes: [string, Uint8Array, Uint8Array, RegExp][] = [
+    [
+      'CSV lines (the old format)',
+      utf8('1\n2\n'),
+      utf8('2,1050\n'),
+      /not a postcard Vec<\(String, f64\)>/,
+    ],
+    [
+      'an id that is not UTF-8',
+      viewers,
+      concat([v(1), v(1), new Uint8Array([0xff]), postcardF64s([1])]),
+      /customer\.dat: not a postcard/,
+    ],
+    [
+      'a spend cut short',
+      viewers,
+      customers.subarray(0, customers.length - 1),
+      /customer\.dat: not a postcard/,
+    ],
+    [
+      'a byte left over',
+      concat([viewers, v(0)]),
+      customers,
+      /viewer\.dat: not a postcard Vec<String>/,
+    ],
+  ];
+  for (const [what, a, b, message] of shapes) {
+    test(`refused with a message: ${what}`, async (t) => {
+      if (!needVcRun(t)) return;
+      await refused('intersection-set-sum', run(a, b), message);
     });
   }
 });

@@ -97,3 +97,9 @@ export function concat(parts: readonly Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+/** A String as postcard writes it: its UTF-8 length as a varint, then the bytes. */
+export function postcardString(text: string): Uint8Array {
+  const bytes = new TextEncoder().encode(text);
+  return concat([postcardLength(bytes.length), bytes]);
+}
