@@ -14,6 +14,7 @@ import {
   postcardString,
   postcardVarint,
 } from './support/postcard.js';
+import { CHANNELS, decodePng, encodePng, pngChunk, type PngImage } from './support/png.js';
 import { f64Bytes, files, readF64s, utf8, type ExampleRun } from './support/types.js';
 import { hasVcRun, runCommandPath, vcRun } from '../testing/vc-run.js';
 
@@ -392,6 +393,79 @@ describe('intersection-set-sum: postcard Vec<String> and Vec<(String, f64)> in, 
     test(`refused with a message: ${what}`, async (t) => {
       if (!needVcRun(t)) return;
       await refused('intersection-set-sum', run(a, b), message);
+    });
+  }
+});
+
+describe('image-processing: PNG in, the top-left 100 x 100 as PNG out', () => {
+  const image = (width: number, height: number, colour: number): PngImage => {
+    const pixels = new Uint8Array(width * height * CHANNELS[colour]!);
+    for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 7 + (i >> 5)) & 0xff;
+    return { width, height, colour, pixels };
+  };
+  const input = (png: Uint8Array): ExampleRun => ({
+    files: files([['/input/image-processing.png', png]]),
+  });
+
+  for (const [width, height, colour, name] of [
+    [150, 120, 2, 'RGB, as Veracruz’s generator writes'],
+    [60, 130, 6, 'RGBA'],
+    [101, 30, 0, 'greyscale'],
+    [7, 5, 4, 'greyscale with alpha'],
+  ] as const) {
+    test(`${name} ${width} x ${height}: the crop's pixels, same colour type`, async (t) => {
+      if (!needVcRun(t)) return;
+      const example = exampleNamed('image-processing');
+      const source = image(width, height, colour);
+      const run = input(encodePng(source, { filter: (y) => (y * 3) % 5 }));
+      const result = await vcRun(example.wasmPath, run);
+      assert.equal(result.exitCode, 0, result.stderr);
+      const [w, h] = [Math.min(width, 100), Math.min(height, 100)];
+      assert.equal(result.stdout, `new dimensions: (${w}, ${h})`);
+      const out = result.outputs.get('/output/image-processing.png')!;
+      assert.equal(hex(out), hex(example.reference(run).get('/output/image-processing.png')));
+      // Decoded independently (Node's zlib): the same colour type and the top-left pixels.
+      const cropped = decodePng(out);
+      assert.deepEqual([cropped.width, cropped.height, cropped.colour], [w, h, colour]);
+      const bpp = CHANNELS[colour]!;
+      for (let y = 0; y < h; y++)
+        assert.deepEqual(
+          cropped.pixels.subarray(y * w * bpp, (y + 1) * w * bpp),
+          source.pixels.subarray(y * width * bpp, (y * width + w) * bpp),
+          `row ${y}`,
+        );
+    });
+  }
+
+  const good = encodePng(image(20, 10, 2), { filter: () => 4 });
+  const withIhdr = (patch: (ihdr: Uint8Array) => void): Uint8Array => {
+    const data = good.slice(16, 29);
+    patch(data);
+    return concat([good.subarray(0, 8), pngChunk('IHDR', data), good.subarray(33)]);
+  };
+  const badCrc = good.slice();
+  badCrc[45] = badCrc[45]! ^ 1; // inside the IDAT data (its type ends at byte 40)
+  const shapes: [string, Uint8Array, RegExp][] = [
+    [
+      'a PGM (the old format)',
+      utf8('P5\n2 2\n255\n\x01\x02\x03\x04'),
+      /not a PNG \(bad signature\)/,
+    ],
+    ['a damaged IDAT (CRC)', badCrc, /bad CRC in chunk IDAT/],
+    ['a palette image', withIhdr((d) => (d[9] = 3)), /palette images are not read/],
+    ['16-bit channels', withIhdr((d) => (d[8] = 16)), /16-bit channels are not read/],
+    ['an interlaced image', withIhdr((d) => (d[12] = 1)), /interlaced images are not read/],
+    ['a file cut short', good.subarray(0, good.length - 20), /cut short/],
+    [
+      'pixel data for a smaller image',
+      withIhdr((d) => (d[7] = 11)),
+      /pixel data of the wrong size/,
+    ],
+  ];
+  for (const [what, bytes, message] of shapes) {
+    test(`refused with a message: ${what}`, async (t) => {
+      if (!needVcRun(t)) return;
+      await refused('image-processing', input(bytes), message);
     });
   }
 });
