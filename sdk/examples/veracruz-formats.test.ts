@@ -469,3 +469,50 @@ describe('image-processing: PNG in, the top-left 100 x 100 as PNG out', () => {
     });
   }
 });
+
+describe('private-set-intersection: postcard HashSet<Person> in and out', () => {
+  const person = (name: string, id: string, age: number, grade: number): Uint8Array =>
+    concat([postcardString(name), postcardString(id), new Uint8Array([age, grade])]);
+  const sets = (a: Uint8Array, b: Uint8Array): ExampleRun => ({
+    files: files([
+      ['/input/private-set-1.dat', a],
+      ['/input/private-set-2.dat', b],
+    ]),
+  });
+  const alice = person('Alice', 'E1', 30, 2);
+  const bob = person('Bob', 'E2', 41, 5);
+  const bobOlder = person('Bob', 'E2', 42, 5);
+  const zoe = person('Zoë', 'E9', 25, 1);
+
+  test('the people in both, by name, employee id, age and grade', async (t) => {
+    if (!needVcRun(t)) return;
+    const example = exampleNamed('private-set-intersection');
+    const run = sets(concat([v(4), zoe, bob, alice, bobOlder]), concat([v(3), alice, zoe, bob]));
+    const result = await vcRun(example.wasmPath, run);
+    assert.equal(result.exitCode, 0, result.stderr);
+    const out = result.outputs.get('/output/private-set.dat');
+    assert.equal(hex(out), hex(concat([v(3), alice, bob, zoe])));
+    assert.equal(hex(out), hex(example.reference(run).get('/output/private-set.dat')));
+  });
+
+  const shapes: [string, Uint8Array, RegExp][] = [
+    [
+      'CSV lines (the old format)',
+      utf8('Alice,E1,30,2\n'),
+      /private-set-1\.dat: not a postcard HashSet<Person>/,
+    ],
+    [
+      'a name that is not UTF-8',
+      concat([v(1), v(1), new Uint8Array([0xc0]), postcardString('E'), new Uint8Array([1, 1])]),
+      /private-set-1\.dat/,
+    ],
+    ['a person cut short', concat([v(1), alice]).subarray(0, 8), /private-set-1\.dat/],
+    ['a byte left over', concat([v(1), alice, v(0)]), /private-set-1\.dat/],
+  ];
+  for (const [what, bytes, message] of shapes) {
+    test(`refused with a message: ${what}`, async (t) => {
+      if (!needVcRun(t)) return;
+      await refused('private-set-intersection', sets(bytes, concat([v(1), alice])), message);
+    });
+  }
+});
