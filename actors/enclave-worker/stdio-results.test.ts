@@ -94,3 +94,49 @@ test('stdout and stderr are results for a reader holding r on them, refused to o
     await system.stop();
   }
 });
+
+test("Veracruz's own rights numbers on stdout: a reader with 24582 reads what a program with 534084 wrote", async () => {
+  // The numbers a current-format Veracruz policy gives a result reader and a program on stdout.
+  const system = await startSystem({ bus: memoryBus() });
+  try {
+    const [owner, reader] = await identities(2);
+    const wasm = wasmOf('read-file');
+    const program = '/program/read-file.wasm';
+    const policy = policyFor(system, {
+      participants: [
+        { identity: owner!, capabilities: ['/program/:wx', '/input/:w'] },
+        { identity: reader!, capabilities: ['stdout:24582'] },
+      ],
+      programs: [
+        {
+          path: program,
+          bytes: wasm,
+          capabilities: ['/input/:r', '/output/:rw', 'stdout:534084', 'stderr:534084'],
+        },
+      ],
+    });
+    await system.launch(policy);
+    const [, read] = await runComputation({
+      bus: system.bus,
+      policy,
+      rounds: [
+        [
+          {
+            identity: owner!,
+            steps: [
+              { op: 'program', path: program, source: 'wasm' },
+              { op: 'data', path: '/input/hello-world-1.dat', source: 'in', mode: 'write' },
+              { op: 'compute', program },
+            ],
+            sources: { wasm, in: new TextEncoder().encode('x') },
+          },
+        ],
+        [{ identity: reader!, steps: [{ op: 'result', path: 'stdout', destination: 'out' }] }],
+      ],
+    });
+    assert.equal(read![0]!.state, 'done', JSON.stringify(read![0]!.failure));
+    assert.equal(text(read![0]!.results.get('out')), 'hello\nrust\n');
+  } finally {
+    await system.stop();
+  }
+});
