@@ -14,7 +14,7 @@ import {
   type OperatorLog,
 } from '../actors/index.js';
 import { FileNotFoundError } from '../enclave/index.js';
-import { BadPathError, UsageError, VcError } from '../protocol/index.js';
+import { BadPathError, UsageError, VcError, isPseudoFile } from '../protocol/index.js';
 
 /** The services' `--log-format` and `--log-level` options (parseOptions table entries). */
 export const LOG_OPTIONS = {
@@ -80,12 +80,20 @@ export async function withDeadline<T>(
   }
 }
 
-/** Splits `PATH=FILE` (the path is inside the enclave, the file on this machine). */
-export function pathAndFile(spec: string, flag: string): { path: string; file: string } {
-  const at = spec.indexOf('=');
-  if (at <= 0 || at === spec.length - 1)
-    throw new UsageError(`${flag} expects PATH=FILE, got "${spec}"`);
-  return { path: spec.slice(0, at), file: spec.slice(at + 1) };
+/**
+ * Veracruz's `[PATH=]FILE[,[PATH=]FILE...]` (its parse_renamable_paths, shared by vc-client and
+ * vc-pgen): PATH is inside the enclave and FILE on this machine; a bare FILE is its own PATH; PATH
+ * gets a leading / unless it is stdin, stdout or stderr (Veracruz's enforce_leading_slash). An
+ * empty PATH or FILE is ERR_USAGE.
+ */
+export function renamablePaths(spec: string, flag: string): { path: string; file: string }[] {
+  return spec.split(',').map((item) => {
+    const at = item.indexOf('=');
+    const [name, file] = at < 0 ? [item, item] : [item.slice(0, at), item.slice(at + 1)];
+    if (name === '' || file === '')
+      throw new UsageError(`${flag} expects [PATH=]FILE[,...], got "${spec}"`);
+    return { path: name.startsWith('/') || isPseudoFile(name) ? name : `/${name}`, file };
+  });
 }
 
 /** A one-line progress bar (`[#####.....]  50% /input/big.dat 50.0/100.0 MiB`). */

@@ -580,7 +580,9 @@ class EnclaveShell {
         callerRights,
         ...(o.pipeline === undefined ? {} : { pipeline: o.pipeline }),
       });
-      this.#send({ type: 'io.executed', ref: o.ref, exitCode, files: this.#vfs.filesUnder('/') });
+      // Results the run may have made: its files, and its standard streams (read as `stdout`/`stderr`).
+      const files = [...this.#vfs.filesUnder('/'), ...this.#vfs.streamsWithContent()];
+      this.#send({ type: 'io.executed', ref: o.ref, exitCode, files });
     } catch (error) {
       this.#send({ type: 'io.execute.failed', ref: o.ref, failure: toVcError(error).toWire() });
     }

@@ -15,7 +15,7 @@ import {
   UPLOAD_CHUNK_BYTES,
 } from '../../transport/index.js';
 import { ResultStreams } from './enclave-results.js';
-import { pathAndFile, progressBar } from '../../cli/index.js';
+import { renamablePaths, progressBar } from '../../cli/index.js';
 
 test('a multi-chunk upload arrives whole and reads back sealed to the reader', async () => {
   const system = await startSystem({ bus: memoryBus(), hosts: 2 });
@@ -139,14 +139,19 @@ test('launches spread over the hosts of the queue group', async () => {
   }
 });
 
-test('command-line helpers: PATH=FILE and the progress bar', () => {
-  assert.deepEqual(pathAndFile('/input/a=b=c.txt', '--data'), {
-    path: '/input/a',
-    file: 'b=c.txt',
-  });
+test('command-line helpers: [PATH=]FILE lists (as Veracruz parses them) and the progress bar', () => {
+  assert.deepEqual(renamablePaths('/input/a=b=c.txt', '--data'), [
+    { path: '/input/a', file: 'b=c.txt' },
+  ]);
+  // a bare FILE is its own enclave path, with a leading slash; the standard streams keep theirs
+  assert.deepEqual(renamablePaths('input/a.dat,stdout=-,/o/x=y', '-o'), [
+    { path: '/input/a.dat', file: 'input/a.dat' },
+    { path: 'stdout', file: '-' },
+    { path: '/o/x', file: 'y' },
+  ]);
   // a malformed command line is ERR_USAGE (exit 2), not an internal error
-  assert.throws(() => pathAndFile('/input/a', '--data'), { code: 'ERR_USAGE' });
-  assert.throws(() => pathAndFile('=x', '--data'), { code: 'ERR_USAGE' });
+  for (const bad of ['=x', '/input/a=', 'a,,b', ''])
+    assert.throws(() => renamablePaths(bad, '--data'), { code: 'ERR_USAGE' });
   assert.equal(progressBar('/x', 50, 100, 10), '[#####.....]  50% /x 0.0/0.0 MiB');
   assert.match(progressBar('/x', 100, 100, 10), /^\[##########\] 100%/);
 });

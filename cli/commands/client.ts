@@ -25,8 +25,8 @@ import {
   checkOutputFile,
   outputError,
   parseTimeoutSeconds,
-  pathAndFile,
   progressBar,
+  renamablePaths,
   withDeadline,
 } from '../support.js';
 import { parseOptions, readHostFile, type CliIo, type Command } from '../command.js';
@@ -36,6 +36,8 @@ const usage = `Usage: vc client POLICY --identity CERT --key KEY [--program PATH
                  [--data-dir DIR=PREFIX]... [--append PATH=FILE]... [--compute PROGRAM_PATH]... [--pipeline NAME]...
                  [--result PATH=FILE|-]... [--shutdown] [NATS OPTIONS] [--computation ID]
                  [--timeout SECONDS] [--json]
+       vc client POLICY -i CERT -k KEY [-p [NAME=]FILE]... [-d [NAME=]FILE]... [-c PATH]...
+                 [-o [NAME=]FILE|-]... [-n] [-s] [-q]          (Veracruz's vc-client spellings)
 
 Acts as one participant of POLICY's computation (started with vc launch). Before connecting it
 checks its files (inputs readable, result folders writable), the identity (key matching the
@@ -50,58 +52,117 @@ its measurement is among the policy's runtime hashes. Operations run in the orde
                         PREFIX/<its path in DIR>, e.g. --data-dir macd=/input/macd/
   --compute PATH        run a provisioned program
   --pipeline NAME       run a pipeline of the policy (by name: "0", "1", ...)
-  --result PATH=FILE    read a result into FILE (- for standard output)
+  --result PATH=FILE    read a result into FILE (- for standard output); the paths stdout and
+                        stderr are what the programs wrote there (r on them needed)
   --shutdown            ask for the computation's end (by the policy's shutdown rule)
   --computation ID      the computation to join (default: the one POLICY's hash names)
   --timeout SECONDS     bound on the whole command (ERR_TIMEOUT past it); a lost enclave is
                         noticed within seconds regardless (ERR_ENCLAVE_LOST)
   --json                one JSON report on standard output
+PATH=FILE may also be a bare FILE (the enclave path is then FILE itself, with a leading /) or a
+comma-separated list of either, and FILE - is standard input (for --program/--data), as vc-client.
+Veracruz's vc-client spellings are accepted too: -i/--identity, -k/--key, -p/--program
+(--programs), -d/--data (--datas), -c/--compute (--computes), -o/--output (--outputs, --result,
+--results), -n/--no-shutdown, -s/--shutdown, -q/--quiet (no progress lines). A command line using
+any spelling only vc-client has (a short flag, --output, --outputs, --results, --programs,
+--datas, --computes, --no-shutdown or --quiet) runs as vc-client does: all programs, then all
+data, then the computations, then the results, then a shutdown request if results were read
+(unless -n) or -s was given. docs/veracruz.md maps every Veracruz command and flag.
 Exit 0 when everything succeeded, 1 with the refusal's code otherwise.
 ${NATS_USAGE}`;
 
-const FLAGS = [
-  'program',
-  'data',
-  'data-dir',
-  'append',
-  'compute',
-  'pipeline',
-  'result',
-  'shutdown',
-] as const;
+/** Each flag (every spelling) and the operation it stands for. */
+const FLAGS = {
+  program: 'program',
+  programs: 'program',
+  data: 'data',
+  datas: 'data',
+  'data-dir': 'data-dir',
+  append: 'append',
+  compute: 'compute',
+  computes: 'compute',
+  pipeline: 'pipeline',
+  result: 'result',
+  results: 'result',
+  output: 'result',
+  outputs: 'result',
+  shutdown: 'shutdown',
+} as const;
+
+/** Spellings only Veracruz's vc-client has: with any of them, vc client runs as vc-client does. */
+const VC_CLIENT_ONLY = new Set([
+  '-i',
+  '-k',
+  '-p',
+  '-d',
+  '-c',
+  '-o',
+  '-n',
+  '-s',
+  '-q',
+  '--programs',
+  '--datas',
+  '--computes',
+  '--output',
+  '--outputs',
+  '--results',
+  '--no-shutdown',
+  '--quiet',
+]);
 
 interface Plan {
   readonly steps: Step[];
   readonly sources: Map<string, string>;
 }
 
-function planOf(
-  tokens: readonly { kind: string; name?: string; value?: string | undefined }[],
-): Plan {
-  const steps: Step[] = [];
+interface Token {
+  readonly kind: string;
+  readonly name?: string;
+  readonly rawName?: string;
+  readonly value?: string | undefined;
+}
+
+/** vc-client's order: programs, data, computations, results (stable within each). */
+const VC_CLIENT_RANK: Record<Step['op'], number> = {
+  program: 0,
+  data: 1,
+  compute: 2,
+  pipeline: 2,
+  result: 3,
+  shutdown: 4,
+};
+
+function planOf(tokens: readonly Token[], vcClient: boolean): Plan {
+  let steps: Step[] = [];
   const sources = new Map<string, string>();
+  let shutdown = false;
+  let noShutdown = false;
   for (const token of tokens) {
-    if (token.kind !== 'option' || !isStepFlag(token.name)) continue;
+    if (token.kind !== 'option') continue;
+    if (token.name === 'no-shutdown') noShutdown = true;
+    if (!isStepFlag(token.name)) continue;
+    const flag = token.rawName ?? `--${token.name}`;
     const value = token.value ?? '';
-    switch (token.name) {
+    const op = FLAGS[token.name];
+    switch (op) {
       case 'program':
       case 'data':
-      case 'append': {
-        const { path, file } = pathAndFile(value, `--${token.name}`);
-        const source = `${steps.length}:${file}`;
-        sources.set(source, file);
-        steps.push(
-          token.name === 'program'
-            ? { op: 'program', path, source }
-            : {
-                op: 'data',
-                path,
-                source,
-                mode: token.name === 'append' ? 'append' : path === 'stdin' ? 'stdin' : 'write',
-              },
-        );
+      case 'append':
+        for (const { path, file } of renamablePaths(value, flag)) {
+          const source = `${steps.length}:${file}`;
+          sources.set(source, file);
+          steps.push(
+            op === 'program'
+              ? { op: 'program', path, source }
+              : {
+                  op: 'data',
+                  path,
+                  source,
+                  mode: op === 'append' ? 'append' : path === 'stdin' ? 'stdin' : 'write',
+                },
+          );
+        }
         break;
-      }
       case 'data-dir':
         for (const { path, file } of dataDirFiles(value)) {
           const source = `${steps.length}:${file}`;
@@ -110,27 +171,34 @@ function planOf(
         }
         break;
       case 'compute':
-        steps.push({ op: 'compute', program: value });
+        // As vc-client: an enclave path without its leading / gets one.
+        steps.push({ op: 'compute', program: value.startsWith('/') ? value : `/${value}` });
         break;
       case 'pipeline':
         steps.push({ op: 'pipeline', pipeline: value });
         break;
-      case 'result': {
-        const { path, file } = value.endsWith('=-')
-          ? { path: value.slice(0, -2), file: '-' }
-          : pathAndFile(value, '--result');
-        steps.push({ op: 'result', path, destination: file });
+      case 'result':
+        for (const { path, file } of renamablePaths(value, flag))
+          steps.push({ op: 'result', path, destination: file });
         break;
-      }
       case 'shutdown':
-        steps.push({ op: 'shutdown' });
+        if (vcClient) shutdown = true;
+        else steps.push({ op: 'shutdown' });
     }
+  }
+  if (vcClient) {
+    steps = steps
+      .map((step, at) => ({ step, at }))
+      .sort((a, b) => VC_CLIENT_RANK[a.step.op] - VC_CLIENT_RANK[b.step.op] || a.at - b.at)
+      .map(({ step }) => step);
+    const read = steps.some((step) => step.op === 'result');
+    if ((read && !noShutdown) || shutdown) steps.push({ op: 'shutdown' });
   }
   return { steps, sources };
 }
 
-function isStepFlag(name: string | undefined): name is (typeof FLAGS)[number] {
-  return (FLAGS as readonly (string | undefined)[]).includes(name);
+function isStepFlag(name: string | undefined): name is keyof typeof FLAGS {
+  return name !== undefined && Object.hasOwn(FLAGS, name);
 }
 
 function describe(step: Step, body: Record<string, unknown>): string {
@@ -159,16 +227,24 @@ export const command: Command = {
       allowPositionals: true,
       tokens: true,
       options: {
-        identity: { type: 'string' },
-        key: { type: 'string' },
-        program: { type: 'string', multiple: true },
-        data: { type: 'string', multiple: true },
+        identity: { type: 'string', short: 'i' },
+        key: { type: 'string', short: 'k' },
+        program: { type: 'string', multiple: true, short: 'p' },
+        programs: { type: 'string', multiple: true },
+        data: { type: 'string', multiple: true, short: 'd' },
+        datas: { type: 'string', multiple: true },
         'data-dir': { type: 'string', multiple: true },
         append: { type: 'string', multiple: true },
-        compute: { type: 'string', multiple: true },
+        compute: { type: 'string', multiple: true, short: 'c' },
+        computes: { type: 'string', multiple: true },
         pipeline: { type: 'string', multiple: true },
         result: { type: 'string', multiple: true },
-        shutdown: { type: 'boolean' },
+        results: { type: 'string', multiple: true },
+        output: { type: 'string', multiple: true, short: 'o' },
+        outputs: { type: 'string', multiple: true },
+        shutdown: { type: 'boolean', short: 's' },
+        'no-shutdown': { type: 'boolean', short: 'n' },
+        quiet: { type: 'boolean', short: 'q' },
         ...NATS_OPTIONS,
         computation: { type: 'string' },
         timeout: { type: 'string' },
@@ -178,13 +254,17 @@ export const command: Command = {
     const [policyFile] = positionals;
     if (!policyFile || positionals.length > 1 || !values.identity || !values.key)
       throw new UsageError(usage);
-    const plan = planOf(tokens); // ERR_USAGE for a malformed PATH=FILE
+    const vcClient = tokens.some(
+      (token) => token.kind === 'option' && VC_CLIENT_ONLY.has(token.rawName),
+    );
+    const plan = planOf(tokens, vcClient); // ERR_USAGE for a malformed PATH=FILE
     const timeoutMs = parseTimeoutSeconds(values.timeout);
     const computation = values.computation;
     if (computation !== undefined && !/^[A-Za-z0-9_-]{1,128}$/.test(computation))
       throw new UsageError(`--computation expects an id of letters, digits, _ and -`);
     // Everything that can be known without the network is checked before connecting.
-    await checkInputFiles([policyFile, values.identity, values.key, ...plan.sources.values()]);
+    const files = [...plan.sources.values()].filter((file) => file !== '-');
+    await checkInputFiles([policyFile, values.identity, values.key, ...files]);
     for (const step of plan.steps)
       if (step.op === 'result' && step.destination !== '-')
         await checkOutputFile(step.destination, { overwrite: true });
@@ -205,7 +285,16 @@ export const command: Command = {
     return withDeadline(timeoutMs, () =>
       participate(
         io,
-        { policy, identity, plan, known: known.id, nats, computation, timeoutMs },
+        {
+          policy,
+          identity,
+          plan,
+          known: known.id,
+          nats,
+          computation,
+          timeoutMs,
+          quiet: values.quiet ?? false,
+        },
         values.json ?? false,
       ),
     );
@@ -221,6 +310,8 @@ interface Participation {
   readonly computation: string | undefined;
   /** --timeout: also the bound on each wait for a reply, so none outlives the command. */
   readonly timeoutMs: number | undefined;
+  /** -q/--quiet: no progress lines on standard error. */
+  readonly quiet: boolean;
 }
 
 async function participate(io: CliIo, p: Participation, json: boolean): Promise<number> {
@@ -244,14 +335,17 @@ async function participate(io: CliIo, p: Participation, json: boolean): Promise<
           return []; // no registry (no JetStream): "no enclave" stands
         }
       },
-      readSource: (label) => readHostFile(plan.sources.get(label) ?? label),
+      readSource: (label) => {
+        const file = plan.sources.get(label) ?? label;
+        return file === '-' ? standardInput() : readHostFile(file);
+      },
       writeResult: async (file, bytes) => {
         if (file === '-') return void stdout.push(bytes);
         await writeFile(file, bytes).catch((error: unknown) => {
           throw outputError(file, error);
         });
       },
-      onProgress: (progressed) => progress(io, json, progressed),
+      onProgress: (progressed) => progress(io, json || p.quiet, progressed),
       ...(p.computation === undefined ? {} : { computation: p.computation }),
       ...(p.timeoutMs === undefined ? {} : { timeoutMs: p.timeoutMs }),
     });
@@ -270,7 +364,7 @@ async function participate(io: CliIo, p: Participation, json: boolean): Promise<
           ...(result.failure ? { error: result.failure } : {}),
         }),
       );
-    } else {
+    } else if (!p.quiet) {
       for (const line of lines) io.err(describe(line.step!, line.body));
     }
     for (const bytes of stdout) process.stdout.write(bytes);
@@ -282,6 +376,18 @@ async function participate(io: CliIo, p: Participation, json: boolean): Promise<
   } finally {
     await bus.close().catch(() => undefined);
   }
+}
+
+let stdinBytes: Promise<Uint8Array> | undefined;
+
+/** This process's standard input, read once (vc-client's FILE `-`: several steps share it). */
+function standardInput(): Promise<Uint8Array> {
+  stdinBytes ??= (async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return new Uint8Array(Buffer.concat(chunks));
+  })();
+  return stdinBytes;
 }
 
 /** The participant's own certificate must be valid now (checked before connecting). */

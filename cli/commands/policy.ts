@@ -22,7 +22,7 @@ import {
 } from '../../protocol/index.js';
 import { parseOptions, readHostFile, readHostText, type CliIo, type Command } from '../command.js';
 import { measureRuntime } from '../../enclave/index.js';
-import { checkOutputFile, outputError } from '../support.js';
+import { checkOutputFile, outputError, renamablePaths } from '../support.js';
 
 const usage = `Usage:
   vc policy check FILE [--at ISO8601] [--json]
@@ -297,18 +297,6 @@ function required(value: string | undefined, option: string): string {
   return value;
 }
 
-/** vc-pgen's `[NAME=]PATH[,...]`: the name inside the enclave defaults to the path as given. */
-function renamablePaths(values: readonly string[] | undefined): { name: string; file: string }[] {
-  return (values ?? []).flatMap((value) =>
-    value.split(',').map((item) => {
-      const at = item.indexOf('=');
-      return at < 0
-        ? { name: item, file: item }
-        : { name: item.slice(0, at), file: item.slice(at + 1) };
-    }),
-  );
-}
-
 function wholeNumber(
   value: string | undefined,
   option: string,
@@ -374,7 +362,9 @@ function splitCapabilities(values: GenerateValues, counts: readonly number[]): s
 
 async function generateInput(values: GenerateValues): Promise<GeneratePolicyInput> {
   const certificates = values.certificate ?? [];
-  const programs = renamablePaths(values['program-binary']);
+  const programs = (values['program-binary'] ?? []).flatMap((v) =>
+    renamablePaths(v, '--program-binary'),
+  );
   const pipelines = values.pipeline ?? [];
   const [participantCaps = [], programCaps = [], pipelineCaps = []] = splitCapabilities(values, [
     certificates.length,
@@ -405,7 +395,7 @@ async function generateInput(values: GenerateValues): Promise<GeneratePolicyInpu
     ),
     programs: await Promise.all(
       programs.map(async (program, index) => ({
-        path: program.name,
+        path: program.path,
         hash: sha256Hex(await readHostFile(program.file)),
         capabilities: programCaps[index] ?? [],
       })),
@@ -415,10 +405,12 @@ async function generateInput(values: GenerateValues): Promise<GeneratePolicyInpu
       capabilities: pipelineCaps[index] ?? [],
     })),
     extraHashes: await Promise.all(
-      renamablePaths(values.hashes).map(async (file) => ({
-        path: file.name,
-        hash: sha256Hex(await readHostFile(file.file)),
-      })),
+      (values.hashes ?? [])
+        .flatMap((v) => renamablePaths(v, '--hashes'))
+        .map(async (file) => ({
+          path: file.path,
+          hash: sha256Hex(await readHostFile(file.file)),
+        })),
     ),
     nativeModules: names.map((name, index) => ({
       name,

@@ -1,11 +1,13 @@
 // `vc run`: Veracruz's freestanding execution engine, but enforcing rights: runs one WASI program
 // (or a pipeline) in the sandbox over host directories copied into the virtual file system.
+import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import {
   UsageError,
   type PipelineExpr,
   type RightsTable,
   parsePipeline,
+  normalizePath,
   WasiRight,
 } from '../../protocol/index.js';
 import {
@@ -49,7 +51,40 @@ Options:
   --policy FILE --principal ID     take rights, enable_clock and max_memory_mib from a policy; ID is
                                    a participant id, a program file name or a pipeline name
   --strace                         print each WASI call on stderr
-  --json                           print one JSON object (exitCode, stdout, stderr) at the end`;
+  --json                           print one JSON object (exitCode, stdout, stderr) at the end
+
+Veracruz's vc-fee spellings (docs/veracruz.md):
+  -i, --input-source PATH...       copy each host folder (or file) PATH in at /PATH, read-only
+  -o, --output-source PATH...      grant write on /PATH, starting empty; copied back to PATH after
+  -r, --pipeline TEXT              as --pipeline (the programs come from the input sources)
+  -d, --dump-stdout                print the guest's stdout after the run, between
+                                   "---- stdout dump ----" and "---- stdout dump end ----" lines
+  -e, --dump-stderr                the same for stderr, on stderr
+  -c, --enable-clock               as --clock
+  -x, --execution-strategy interp|jit   accepted; the sandbox always compiles (no effect on results)
+  --env K=V                        as above
+-i and -o take every following word up to the next option, as vc-fee does: give PROGRAM.wasm first.`;
+
+/** vc-fee's options taking every following word up to the next option (clap's num_args(0..)). */
+const GREEDY = new Set(['-i', '--input-source', '-o', '--output-source']);
+
+/** `-i a b -o c` as `-i a -i b -o c`: what node's parseArgs reads. */
+function spreadGreedy(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  let flag: string | undefined;
+  let values = 0;
+  for (const word of argv) {
+    if (word.startsWith('-')) {
+      flag = GREEDY.has(word) ? word : undefined;
+      values = 0;
+      out.push(word);
+      continue;
+    }
+    if (flag !== undefined && values++ > 0) out.push(flag);
+    out.push(word);
+  }
+  return out;
+}
 
 interface Parsed {
   readonly program: string | undefined;
@@ -64,6 +99,11 @@ interface Parsed {
   readonly principal: string | undefined;
   readonly strace: boolean;
   readonly json: boolean;
+  /** -d/-e: print the stream after the run, framed as vc-fee does, instead of as it comes. */
+  readonly dumpStdout: boolean;
+  readonly dumpStderr: boolean;
+  /** -i/--input-source host files (not folders), loaded at /PATH. */
+  readonly inputFiles: readonly { host: string; guest: string }[];
 }
 
 function integer(name: string, text: string | undefined, min: number): number | undefined {
@@ -79,9 +119,15 @@ function parse(argv: string[]): Parsed {
   const own = dash < 0 ? argv : argv.slice(0, dash);
   const guestArgs = dash < 0 ? [] : argv.slice(dash + 1);
   const { values, positionals } = parseOptions({
-    args: own,
+    args: spreadGreedy(own),
     allowPositionals: true,
     options: {
+      'input-source': { type: 'string', multiple: true, short: 'i' },
+      'output-source': { type: 'string', multiple: true, short: 'o' },
+      'dump-stdout': { type: 'boolean', short: 'd' },
+      'dump-stderr': { type: 'boolean', short: 'e' },
+      'enable-clock': { type: 'boolean', short: 'c' },
+      'execution-strategy': { type: 'string', short: 'x' },
       dir: { type: 'string', multiple: true },
       input: { type: 'string' },
       output: { type: 'string' },
@@ -90,7 +136,7 @@ function parse(argv: string[]): Parsed {
       'timeout-ms': { type: 'string' },
       clock: { type: 'boolean' },
       seed: { type: 'string' },
-      pipeline: { type: 'string' },
+      pipeline: { type: 'string', short: 'r' },
       policy: { type: 'string' },
       principal: { type: 'string' },
       strace: { type: 'boolean' },
@@ -106,7 +152,24 @@ function parse(argv: string[]): Parsed {
     throw new UsageError('missing PROGRAM.wasm');
   if ((values.policy === undefined) !== (values.principal === undefined))
     throw new UsageError('--policy and --principal go together');
+  const strategy = values['execution-strategy'];
+  if (strategy !== undefined && !['interp', 'jit'].includes(strategy.toLowerCase()))
+    throw new UsageError(`--execution-strategy is interp or jit, got "${strategy}"`);
   const mounts = (values.dir ?? []).map(parseDirMount);
+  const inputFiles: { host: string; guest: string }[] = [];
+  // vc-fee: a source PATH is /PATH inside (Path::new("/").join(PATH)).
+  for (const host of values['input-source'] ?? []) {
+    const guestPath = sourcePath(host, '--input-source');
+    if (isHostFile(host)) inputFiles.push({ host, guest: guestPath });
+    mounts.push({ hostDir: host, guestPath, readOnly: true, copyIn: !isHostFile(host) });
+  }
+  for (const host of values['output-source'] ?? [])
+    mounts.push({
+      hostDir: host,
+      guestPath: sourcePath(host, '--output-source'),
+      readOnly: false,
+      copyIn: false,
+    });
   if (values.input !== undefined)
     mounts.push({ hostDir: values.input, guestPath: '/input', readOnly: true });
   if (values.output !== undefined)
@@ -128,13 +191,16 @@ function parse(argv: string[]): Parsed {
       ...(maxMemoryMib === undefined ? {} : { maxMemoryMib }),
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
     },
-    clock: values.clock ?? false,
+    clock: (values.clock ?? false) || (values['enable-clock'] ?? false),
     seed: integer('seed', values.seed, 0),
     pipeline: values.pipeline,
     policy: values.policy,
     principal: values.principal,
     strace: values.strace ?? false,
     json: values.json ?? false,
+    dumpStdout: values['dump-stdout'] ?? false,
+    dumpStderr: values['dump-stderr'] ?? false,
+    inputFiles,
   };
 }
 
@@ -142,6 +208,23 @@ function parse(argv: string[]): Parsed {
 function sharedInput(io: CliIo): AsyncIterable<Uint8Array> {
   let iterator: AsyncIterator<Uint8Array> | undefined;
   return { [Symbol.asyncIterator]: () => (iterator ??= io.stdin()[Symbol.asyncIterator]()) };
+}
+
+function sourcePath(host: string, flag: string): string {
+  if (host === '') throw new UsageError(`${flag} wants a path`);
+  try {
+    return normalizePath(`/${host}`);
+  } catch (error) {
+    throw new UsageError(`${flag} ${host}: ${(error as Error).message}`);
+  }
+}
+
+function isHostFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false; // a missing input source is refused when its folder is loaded
+  }
 }
 
 /**
@@ -173,7 +256,9 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const vfs = new Vfs(
     settings?.quotaBytes === undefined ? {} : { quotaBytes: settings.quotaBytes },
   );
-  for (const mount of args.mounts) loadMount(vfs, mount);
+  for (const mount of args.mounts)
+    if (!args.inputFiles.some((f) => f.guest === mount.guestPath)) loadMount(vfs, mount);
+  for (const file of args.inputFiles) vfs.writeUnchecked(file.guest, await readHostFile(file.host));
   const rights: RightsTable = settings?.rights ?? mountRights(args.mounts);
   const seed = args.seed ?? settings?.seed;
   const common = {
@@ -183,12 +268,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     limits: { ...settings?.limits, ...args.limits },
     clock: args.clock || (settings?.clock ?? false),
     ...(seed === undefined ? {} : { seed }),
-    ...(args.json
-      ? {}
-      : {
-          onStdout: (b: Uint8Array) => io.outBytes(b),
-          onStderr: (b: Uint8Array) => io.errBytes(b),
-        }),
+    ...(args.json || args.dumpStdout ? {} : { onStdout: (b: Uint8Array) => io.outBytes(b) }),
+    ...(args.json || args.dumpStderr ? {} : { onStderr: (b: Uint8Array) => io.errBytes(b) }),
     ...(args.strace ? { trace: (line: string) => io.err(`[wasi] ${line}`) } : {}),
     // The host's stdin reaches the guest as it reads, never read ahead of it; the steps of a
     // pipeline read on from where the one before stopped (one iterator, made on first read).
@@ -227,10 +308,16 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       throw outputError(mount.hostDir, error);
     }
   }
+  const text = (chunks: Uint8Array[]): string =>
+    chunks.map((c) => new TextDecoder().decode(c)).join('');
   if (args.json) {
-    const text = (chunks: Uint8Array[]): string =>
-      chunks.map((c) => new TextDecoder().decode(c)).join('');
     io.out(JSON.stringify({ ok: true, exitCode, stdout: text(stdout), stderr: text(stderr) }));
+  } else {
+    // vc-fee's dumps, byte for byte: the stream as it is, then the closing line.
+    if (args.dumpStdout)
+      io.out(`---- stdout dump ----\n${text(stdout)}---- stdout dump end ----\n`);
+    if (args.dumpStderr)
+      io.err(`---- stderr dump ----\n${text(stderr)}---- stderr dump end ----\n`);
   }
   return exitCode;
 }

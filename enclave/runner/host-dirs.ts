@@ -32,6 +32,8 @@ export interface DirMount {
   readonly hostDir: string;
   readonly guestPath: string;
   readonly readOnly: boolean;
+  /** False: the folder starts empty (vc-fee's --output-source), only copied back. Default true. */
+  readonly copyIn?: boolean;
 }
 
 /** Parses `HOST_DIR::GUEST_PATH[:ro]`. */
@@ -96,12 +98,13 @@ function hostEntries(dir: string): { path: string; kind: 'dir' | 'file' | 'symli
 }
 
 /**
- * Copies a host directory (if it exists) into the file system at its guest path. Symbolic links
+ * Copies a host directory (if it exists, and unless copyIn is false) into the file system at its guest path. Symbolic links
  * are copied as links (their target text, which the WASI host resolves beneath the guest's
  * directory fd, never on the host), and the names of one host file (hard links) stay one file.
  */
 export function loadMount(vfs: Vfs, mount: DirMount): void {
   vfs.mkdir(mount.guestPath);
+  if (mount.copyIn === false) return;
   let isDir = false;
   try {
     isDir = statSync(mount.hostDir).isDirectory();

@@ -8,6 +8,8 @@ import {
   BadPathError,
   isPseudoFile,
   normalizePath,
+  PSEUDO_FILES,
+  type PseudoFile,
   splitPath,
   rightsAt,
 } from '../../protocol/index.js';
@@ -122,6 +124,15 @@ export class Vfs {
       if (child.kind === 'file') found.push(path);
     });
     return found.sort();
+  }
+
+  /**
+   * The standard streams a program wrote (`stdout`, `stderr`, as Veracruz names them in policies),
+   * and `stdin` once provisioned: readable as results by whoever holds `r` on them. An empty stream
+   * is no result (as in Veracruz).
+   */
+  streamsWithContent(): PseudoFile[] {
+    return PSEUDO_FILES.filter((name) => (this.tree.pseudo.get(name)?.size ?? 0) > 0);
   }
 
   /** Removes a file or a symbolic link; needs `path_unlink_file`. */

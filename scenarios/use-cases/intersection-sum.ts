@@ -71,10 +71,10 @@ export const intersectionSum: Scenario = {
           ['advertiser', 'retailer'].map((party) => ({ party, label: 'sum' })),
           expected,
           (bytes) => {
+            // postcard f64: the total spend of the viewers who bought.
             const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-            const matches = view.getBigUint64(0, true);
-            const total = view.getBigUint64(8, true);
-            return `${matches} advertisement viewers bought, spending ${total} in total`;
+            const total = view.getFloat64(0, true);
+            return `the advertisement viewers who bought spent ${total.toFixed(2)} in total`;
           },
         ),
     };

@@ -90,7 +90,11 @@ export const numberStream: Scenario = {
         }
         if (details.length > 0) return { ok: false, headline: 'a running total differs', details };
         const final = expectedAfter(ROUNDS);
-        const total = new DataView(final.buffer, final.byteOffset).getFloat64(8, true);
+        // postcard (u64, f64): the round count's varint, then the total's 8 bytes.
+        const total = new DataView(final.buffer, final.byteOffset).getFloat64(
+          final.byteLength - 8,
+          true,
+        );
         return {
           ok: true,
           headline: `after ${ROUNDS} rounds the running total is ${total.toFixed(3)}`,

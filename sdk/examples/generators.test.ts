@@ -26,6 +26,11 @@ for (const example of examples) {
     for (const size of [0, 1, 40]) {
       const run = example.generate(9, size);
       for (const path of run.files.keys()) assert.match(path, /^\/(input|output)\//);
+      // Inputs too small for the example are refused by its reference as by the program.
+      if (example.smallRefused && size < example.smallRefused.below) {
+        assert.throws(() => example.reference(run));
+        continue;
+      }
       for (const path of example.reference(run).keys()) assert.match(path, /^\/output\//);
     }
   });

@@ -5,14 +5,16 @@ import { reference } from './reference.js';
 
 export const example: Example = {
   name: 'image-processing',
-  language: 'assemblyscript',
-  summary: 'Crops a private greyscale image (binary PGM) to the CROP rectangle.',
+  language: 'rust',
+  summary: 'Crops a private PNG image to its top-left 100 x 100 pixels (as Veracruz).',
   wasmPath: examplePath('image-processing', 'image-processing.wasm'),
-  sourcePath: examplePath('image-processing', 'assembly/index.ts'),
-  inputs: ['/input/image-processing.pgm'],
-  outputs: ['/output/image-processing.pgm'],
+  sourcePath: examplePath('image-processing', 'main.rs'),
+  inputs: ['/input/image-processing.png'],
+  outputs: ['/output/image-processing.png'],
   generate,
   reference,
-  largeSize: 8_000_000,
-  memoryCapMib: 10,
+  largeSize: 20_000,
+  memoryCapMib: 40,
+  // No image at all: an empty file is not a PNG.
+  smallRefused: { below: 1, message: /image-processing\.png: not a PNG/ },
 };

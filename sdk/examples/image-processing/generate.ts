@@ -1,22 +1,18 @@
-// Seeded data for image-processing: a PGM image of about `size` pixels (a gradient with noise and
-// a header comment) and a random CROP rectangle, sometimes reaching past the edges.
+// Seeded data for image-processing: an 8-bit RGB PNG (the kind Veracruz's generator makes from its
+// JPEG), `size` pixels wide and 40 to 159 high, a gradient with noise, its rows filtered with each
+// of PNG's five filters in turn and deflated by Node's zlib. Size 0 makes no image (refused).
+import { encodePng } from '../support/png.js';
 import { createRng } from '../support/prng.js';
-import { files, utf8, type ExampleRun } from '../support/types.js';
+import { files, type ExampleRun } from '../support/types.js';
 
 export function generate(seed: number, size: number): ExampleRun {
   const rng = createRng(seed);
-  const width = size === 0 ? 0 : Math.max(1, Math.round(Math.sqrt(size) * (0.5 + rng.float())));
-  const height = width === 0 ? 0 : Math.ceil(size / width);
-  const header = utf8(`P5\n# seed ${seed}\n${width} ${height}\n255\n`);
-  const image = new Uint8Array(header.length + width * height);
-  image.set(header);
+  if (size === 0) return { files: files([['/input/image-processing.png', new Uint8Array(0)]]) };
+  const width = size;
+  const height = 40 + rng.below(120);
+  const pixels = new Uint8Array(width * height * 3);
   for (let i = 0; i < width * height; i++)
-    image[header.length + i] = ((i % width) + rng.below(16)) & 0xff;
-  const crop = [
-    rng.below(width + 2),
-    rng.below(height + 2),
-    rng.below(width + 2),
-    rng.below(height + 2),
-  ];
-  return { files: files([['/input/image-processing.pgm', image]]), env: { CROP: crop.join(',') } };
+    for (let c = 0; c < 3; c++) pixels[3 * i + c] = ((i % width) * (c + 1) + rng.below(16)) & 0xff;
+  const png = encodePng({ width, height, colour: 2, pixels }, { filter: (y) => y % 5 });
+  return { files: files([['/input/image-processing.png', png]]) };
 }

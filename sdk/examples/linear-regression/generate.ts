@@ -1,6 +1,8 @@
-// Seeded data for linear-regression: `size` points near a random line, as packed LE f64 (x, y).
+// Seeded data for linear-regression: `size` points near a random line, as Veracruz's generator
+// writes them: a postcard Vec<(f64, f64)>.
+import { postcardF64TupleVec } from '../support/postcard.js';
 import { createRng } from '../support/prng.js';
-import { f64Bytes, files, type ExampleRun } from '../support/types.js';
+import { files, type ExampleRun } from '../support/types.js';
 
 export function generate(seed: number, size: number): ExampleRun {
   const rng = createRng(seed);
@@ -11,5 +13,5 @@ export function generate(seed: number, size: number): ExampleRun {
     const x = rng.float() * 200 - 100;
     values.push(x, gradient * x + intercept + (rng.float() - 0.5) * 20);
   }
-  return { files: files([['/input/linear-regression.dat', f64Bytes(values)]]) };
+  return { files: files([['/input/linear-regression.dat', postcardF64TupleVec(values, 2)]]) };
 }

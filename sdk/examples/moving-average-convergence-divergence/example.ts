@@ -18,4 +18,6 @@ export const example: Example = {
   reference,
   largeSize: 200_000,
   memoryCapMib: 16,
+  // Veracruz's example panics below 34 prices; ours says why.
+  smallRefused: { below: 34, message: /prices; MACD needs at least 34/ },
 };

@@ -20,4 +20,6 @@ export const example: Example = {
   // Large streams, yet memory stays small: the program seeks instead of reading them whole.
   largeSize: 1024 * 1024,
   memoryCapMib: 2,
+  // Empty streams have no value for the first round: refused, as by Veracruz's.
+  smallRefused: { below: 1, message: /number-stream-1\.dat: no value 0/ },
 };

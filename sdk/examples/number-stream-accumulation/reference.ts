@@ -1,20 +1,17 @@
-// Reference for number-stream-accumulation: replay the rounds over the whole streams at once.
+// Reference for number-stream-accumulation: replay the rounds over the whole streams at once; the
+// state is postcard (u64, f64).
+import { postcardF64s, postcardLength } from '../support/postcard.js';
 import { files, need, readF64s, type ExampleRun, type GuestFiles } from '../support/types.js';
 
 export function reference(run: ExampleRun): GuestFiles {
   let total = readF64s(need(run, '/input/number-stream-init.dat'))[0] ?? 0;
   const first = readF64s(need(run, '/input/number-stream-1.dat'));
   const second = readF64s(need(run, '/input/number-stream-2.dat'));
-  let count = 0;
-  for (let round = 0; round < (run.rounds ?? 1); round++) {
-    const a = first[count];
-    const b = second[count];
-    if (a === undefined || b === undefined) continue;
-    total = total + a + b;
-    count++;
-  }
-  const state = new DataView(new ArrayBuffer(16));
-  state.setBigUint64(0, BigInt(count), true);
-  state.setFloat64(8, total, true);
-  return files([['/output/accumulation.dat', new Uint8Array(state.buffer)]]);
+  const rounds = run.rounds ?? 1;
+  if (rounds > first.length || rounds > second.length)
+    throw new Error(`${rounds} rounds need ${rounds} values in each stream`);
+  for (let round = 0; round < rounds; round++) total = total + first[round]! + second[round]!;
+  // A u64 is a varint in postcard, as a length is.
+  const state = new Uint8Array([...postcardLength(rounds), ...postcardF64s([total])]);
+  return files([['/output/accumulation.dat', state]]);
 }

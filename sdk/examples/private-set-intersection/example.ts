@@ -14,5 +14,5 @@ export const example: Example = {
   generate,
   reference,
   largeSize: 100_000,
-  memoryCapMib: 15,
+  memoryCapMib: 24,
 };

@@ -6,7 +6,8 @@ import { OUTPUT, reference, verify } from './reference.js';
 export const example: Example = {
   name: 'random-source',
   language: 'assemblyscript',
-  summary: "32 bytes from the host's random source (seeded in deterministic mode).",
+  summary:
+    "32 bytes from the host's random source, as a postcard Vec<u8> (seeded in deterministic mode).",
   wasmPath: examplePath('random-source', 'random-source.wasm'),
   sourcePath: examplePath('random-source', 'assembly/index.ts'),
   inputs: [],

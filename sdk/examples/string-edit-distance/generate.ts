@@ -1,5 +1,6 @@
 // Seeded data for string-edit-distance: a text of `size` characters (some outside ASCII) and a
-// copy with about one edit in ten characters.
+// copy with about one edit in ten characters, as raw UTF-8 (the form of Veracruz's .txt sources;
+// its string-generator wraps them in a postcard String, which the example reads as text too).
 import { createRng } from '../support/prng.js';
 import { files, utf8, type ExampleRun } from '../support/types.js';
 

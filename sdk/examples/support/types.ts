@@ -48,6 +48,12 @@ export interface Example {
   readonly memoryCapMib: number;
   /** For programs that draw on the host's random source (see RandomOutputs). */
   readonly random?: RandomOutputs;
+  /**
+   * Set when inputs of a size below `below` (`generate(seed, size)`) are not valid, as for
+   * Veracruz's version: the program must refuse them with a message matching `message` and a
+   * non-zero exit.
+   */
+  readonly smallRefused?: { readonly below: number; readonly message: RegExp };
 }
 
 /**
