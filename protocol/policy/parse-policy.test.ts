@@ -479,7 +479,7 @@ test('Veracruz constructed example: exact hash, accepted inside its certificates
   assert.deepEqual(policy.nativeModules, [
     {
       name: 'Counter mode AES Service',
-      type: { Static: { special_file: '/services/aesctr.dat' } },
+      type: { kind: 'static', specialFile: '/services/aesctr.dat' },
     },
   ]);
   assert.equal(
