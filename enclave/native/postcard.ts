@@ -19,7 +19,10 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export class PostcardReader {
   private at = 0;
-  constructor(private readonly bytes: Uint8Array) {}
+  private readonly bytes: Uint8Array;
+  constructor(bytes: Uint8Array) {
+    this.bytes = bytes;
+  }
 
   get done(): boolean {
     return this.at === this.bytes.length;

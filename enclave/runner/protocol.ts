@@ -2,6 +2,7 @@
 // modules and WASI 0.2 components send different code but the same guest settings, and their
 // workers reply with the same messages.
 import type { ErrorCode, RightsTable } from '../../protocol/index.js';
+import type { NativeSettings } from '../native/special-files.js';
 import type { VfsDiff, VfsSnapshot } from '../vfs/snapshot.js';
 import type { WasmModule } from '../wasm-api.js';
 
@@ -17,6 +18,8 @@ export interface GuestInput {
   /** The parts of the run's budget the worker's WASI host enforces (the tree's are in `snapshot`). */
   readonly maxOutputBytes: number;
   readonly maxOpenFiles: number;
+  /** Native modules served through special files (docs/policy.md#native-modules). */
+  readonly native?: NativeSettings;
 }
 
 export interface WorkerInput extends GuestInput {

@@ -41,6 +41,11 @@ export interface WasiHostOptions {
   readonly trace?: ((line: string) => void) | undefined;
   /** Descriptors open at once (the run's budget); unlimited when absent. */
   readonly maxOpenFiles?: number | undefined;
+  /**
+   * Called after each write to a file with its path and content: true when the file was a native
+   * module's special file and its request was served (the host then clears the file).
+   */
+  readonly onFileWritten?: ((path: string, contents: Uint8Array) => boolean) | undefined;
 }
 
 const STDIO_READ =

@@ -1,0 +1,81 @@
+// A provisioned native module: a binary provisioned into the file system like a program and named
+// by the policy (`{"Provisioned": {"entry_point": PATH}}`). Asked for as a program or a pipeline
+// step, it runs in the native sandbox (sandbox.ts) with the executing principal's rights: it sees
+// the files that principal may read, and what it writes comes back where that principal may write.
+import {
+  type Policy,
+  type RightsTable,
+  WasiRight,
+  hasRights,
+  isPseudoFile,
+  normalizePath,
+  rightsAt,
+  splitPath,
+} from '../../protocol/index.js';
+import { AccessDeniedError } from '../errors.js';
+import type { Vfs } from '../vfs/vfs.js';
+import { runNative, type NativeOutcome } from './sandbox.js';
+
+/** The provisioned module whose entry point is `path`, if the policy names one. */
+export function provisionedModuleAt(
+  modules: Policy['nativeModules'] | undefined,
+  path: string,
+): string | undefined {
+  const target = normalizePath(path);
+  return modules?.find(
+    (m) => m.type.kind === 'provisioned' && normalizePath(m.type.entryPoint) === target,
+  )?.name;
+}
+
+export interface ProvisionedRun {
+  readonly name: string;
+  readonly path: string;
+  readonly vfs: Vfs;
+  readonly rights: RightsTable;
+  readonly memoryMib: number;
+  readonly timeoutMs: number;
+}
+
+function copyBack(vfs: Vfs, rights: RightsTable, outcome: NativeOutcome): void {
+  const may = (path: string, needed: number): boolean => hasRights(rightsAt(rights, path), needed);
+  for (const { path, data } of outcome.changed) {
+    const parts = splitPath(path);
+    const missingDir = parts
+      .slice(0, -1)
+      .map((_, i) => `/${parts.slice(0, i + 1).join('/')}`)
+      .find((dir) => !vfs.exists(dir) && !may(dir, WasiRight.PATH_CREATE_DIRECTORY));
+    if (missingDir !== undefined) continue;
+    try {
+      vfs.write(rights, path, data);
+    } catch (error) {
+      // As in Veracruz, what the principal may not write is not copied back.
+      if (!(error instanceof AccessDeniedError)) throw error;
+    }
+  }
+  for (const stream of ['stdout', 'stderr'] as const) {
+    const bytes = stream === 'stdout' ? outcome.stdout : outcome.stderr;
+    if (may(stream, WasiRight.FD_WRITE)) vfs.writeUnchecked(stream, bytes);
+  }
+}
+
+/** Runs the provisioned module at `run.path` and applies its changes; resolves to its outcome. */
+export async function runProvisioned(run: ProvisionedRun): Promise<NativeOutcome> {
+  const snapshot = run.vfs.snapshot(run.rights);
+  const view = snapshot.entries.filter(
+    (e) =>
+      !isPseudoFile(e.path) &&
+      (e.kind === 'dir' || hasRights(rightsAt(run.rights, e.path), WasiRight.FD_READ)),
+  );
+  const outcome = await runNative({
+    name: run.name,
+    entry: { kind: 'provisioned', path: run.path, binary: run.vfs.readUnchecked(run.path) },
+    view,
+    limits: {
+      memoryMib: run.memoryMib,
+      timeoutMs: run.timeoutMs,
+      fileBytes: Math.max(0, run.vfs.quotaBytes - run.vfs.usedBytes),
+    },
+  });
+  copyBack(run.vfs, run.rights, outcome);
+  return outcome;
+}
