@@ -14,6 +14,7 @@ import {
   parseDirMount,
   saveMount,
   type DirMount,
+  checkNativeModules,
   runPipeline,
   DEFAULT_LIMITS,
   type RunLimits,
@@ -200,8 +201,11 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const seed = args.seed ?? settings?.seed;
   const out = lineWriter((t) => io.out(t));
   const err = lineWriter((t) => io.err(t));
+  // Native modules come with a policy (docs/policy.md#native-modules); refused here as at launch.
+  if (settings) checkNativeModules(settings.policy);
   const common = {
     vfs,
+    ...(settings ? { nativeModules: settings.policy.nativeModules } : {}),
     args: args.guestArgs,
     env: args.env,
     limits: { ...settings?.limits, ...args.limits },

@@ -5,7 +5,7 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { NativeRequestError } from './errors.js';
 import { postcardStructsToJson } from './postcard-json.js';
-import { PostcardIncomplete, PostcardMalformed, PostcardReader } from './postcard.js';
+import { PostcardIncomplete, PostcardMalformed, PostcardReader } from '../../protocol/index.js';
 
 /** The file system as the calling program sees it: every call checks that program's rights. */
 export interface ServiceFs {

@@ -3,7 +3,7 @@
 // bool as one byte, f64 as 8 little-endian bytes, strings, paths and chars as a varint length and
 // UTF-8, sequences as a varint count, fixed-size arrays and structs as their elements in order, enum
 // variants as a varint index. A reader that runs out of bytes throws PostcardIncomplete (more may
-// still come); any other defect is PostcardMalformed. docs/policy.md#native-modules.
+// still come); any other defect is PostcardMalformed. docs/policy.md#native-modules (the requests) and docs/guest-programs.md (postcard-native).
 
 /** The bytes end before the value does: a request written in several pieces is not complete yet. */
 export class PostcardIncomplete extends Error {
