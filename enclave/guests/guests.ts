@@ -9,6 +9,7 @@ export type GuestName =
   | 'hostile'
   | 'loop'
   | 'malloc_bomb'
+  | 'special_file'
   | 'trap'
   | 'wasi_calls';
 

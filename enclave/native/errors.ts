@@ -7,7 +7,7 @@ export class NativeSandboxUnavailableError extends VcError {
     super(
       'ERR_NATIVE_SANDBOX_UNAVAILABLE',
       `native module "${module}" needs the native sandbox, and this platform has no ${missing} ` +
-        '(install Debian\'s bubblewrap, or remove the dynamic and provisioned modules from the policy)',
+        "(install Debian's bubblewrap, or remove the dynamic and provisioned modules from the policy)",
       { details: { module, missing } },
     );
   }
@@ -42,7 +42,12 @@ type LimitCode =
  * with this code and nothing it changed persists.
  */
 export class NativeModuleStoppedError extends VcError {
-  constructor(code: LimitCode, module: string, what: string, details: Record<string, unknown> = {}) {
+  constructor(
+    code: LimitCode,
+    module: string,
+    what: string,
+    details: Record<string, unknown> = {},
+  ) {
     super(code, `native module "${module}" ${what}`, { details: { module, ...details } });
   }
 }

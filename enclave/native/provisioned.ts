@@ -13,6 +13,7 @@ import {
   splitPath,
 } from '../../protocol/index.js';
 import { AccessDeniedError } from '../errors.js';
+import { preopenDirs } from '../vfs/rights.js';
 import type { Vfs } from '../vfs/vfs.js';
 import { runNative, type NativeOutcome } from './sandbox.js';
 
@@ -66,6 +67,10 @@ export async function runProvisioned(run: ProvisionedRun): Promise<NativeOutcome
       !isPseudoFile(e.path) &&
       (e.kind === 'dir' || hasRights(rightsAt(run.rights, e.path), WasiRight.FD_READ)),
   );
+  // The principal's directory keys exist for it, as a program's pre-opens do.
+  const known = new Set(view.map((e) => e.path));
+  for (const dir of preopenDirs(run.rights))
+    if (!known.has(dir) && dir !== '/') view.push({ path: dir, kind: 'dir' });
   const outcome = await runNative({
     name: run.name,
     entry: { kind: 'provisioned', path: run.path, binary: run.vfs.readUnchecked(run.path) },

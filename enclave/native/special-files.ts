@@ -147,7 +147,8 @@ export function specialFileHandler(
         fs.write(changed, data, false);
       } catch (error) {
         // As in Veracruz, what the principal may not write is not copied back.
-        if (!(error instanceof AccessDeniedError || error instanceof FileNotFoundError)) throw error;
+        if (!(error instanceof AccessDeniedError || error instanceof FileNotFoundError))
+          throw error;
       }
     }
     if (outcome.stdout.length > 0) host.emit('stdout', outcome.stdout);
