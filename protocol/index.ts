@@ -10,6 +10,7 @@ export {
   PostcardReader,
   PostcardWriter,
 } from './postcard.js';
+export { jsonString, ryuF64 } from './serde-json.js';
 export {
   certificateFingerprint,
   certificateToPem,

@@ -44,3 +44,10 @@ test('short input is incomplete; impossible input is malformed', () => {
   assert.throws(() => new PostcardReader(Uint8Array.from([1, 0xff])).string(), PostcardMalformed);
   assert.throws(() => new PostcardReader(Uint8Array.from([1])).end(), PostcardMalformed);
 });
+
+test('a string or char starting with U+FEFF keeps it', () => {
+  const bytes = new PostcardWriter().string('\ufeffa').string('\ufeff').bytes();
+  const r = new PostcardReader(bytes);
+  assert.equal(r.string(), '\ufeffa');
+  assert.equal(r.char(), '\ufeff');
+});

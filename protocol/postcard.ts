@@ -15,7 +15,8 @@ export class PostcardIncomplete extends Error {
 /** The bytes cannot be the value asked for. */
 export class PostcardMalformed extends Error {}
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a string that starts with U+FEFF keeps it (the default would drop it).
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export class PostcardReader {
   private at = 0;

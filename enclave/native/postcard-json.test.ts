@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PostcardIncomplete, PostcardMalformed, PostcardWriter } from '../../protocol/index.js';
-import { jsonString, postcardStructsToJson, ryuF64 } from './postcard-json.js';
+import {
+  PostcardIncomplete,
+  PostcardMalformed,
+  PostcardWriter,
+  jsonString,
+  ryuF64,
+} from '../../protocol/index.js';
+import { postcardStructsToJson } from './postcard-json.js';
 
 test('f64 as serde_json (ryu) prints it', () => {
   const cases: Array<[number, string]> = [

@@ -48,6 +48,11 @@ export interface Example {
   readonly memoryCapMib: number;
   /** For programs that draw on the host's random source (see RandomOutputs). */
   readonly random?: RandomOutputs;
+  /**
+   * Static native modules the program calls through their special files (Veracruz's names); such
+   * an example runs only where the policy declares them (docs/policy.md#native-modules).
+   */
+  readonly nativeModules?: readonly { readonly name: string; readonly specialFile: string }[];
 }
 
 /**
