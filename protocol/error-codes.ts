@@ -215,7 +215,8 @@ export const errorCatalog = {
   native: {
     ERR_NATIVE_SANDBOX_UNAVAILABLE:
       'the policy has dynamic or provisioned native modules and this platform has no native sandbox (bubblewrap)',
-    ERR_NATIVE_MODULE_UNKNOWN: 'a static native module the runtime does not provide, or a bad native module set-up',
+    ERR_NATIVE_MODULE_UNKNOWN:
+      'a static native module the runtime does not provide, or a bad native module set-up',
     ERR_NATIVE_MODULE_REQUEST: "a native module's request (its special file's bytes) is malformed",
     ERR_NATIVE_MODULE_TIMEOUT: 'a native module ran past its time limit and was killed',
     ERR_NATIVE_MODULE_MEMORY_LIMIT: 'a native module failed at its memory limit',

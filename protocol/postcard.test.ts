@@ -19,13 +19,17 @@ test('varints and zigzag integers have postcard bytes', () => {
 
 test('integers round-trip at every width (property)', () => {
   fc.assert(
-    fc.property(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), (i, u) => {
-      const bytes = new PostcardWriter().signed(i, 64).varint(u).bytes();
-      const r = new PostcardReader(bytes);
-      assert.equal(r.signed(64), i);
-      assert.equal(r.varint(64), u);
-      r.end();
-    }),
+    fc.property(
+      fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
+      fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }),
+      (i, u) => {
+        const bytes = new PostcardWriter().signed(i, 64).varint(u).bytes();
+        const r = new PostcardReader(bytes);
+        assert.equal(r.signed(64), i);
+        assert.equal(r.varint(64), u);
+        r.end();
+      },
+    ),
   );
 });
 

@@ -37,4 +37,3 @@ export function jsonString(text: string): string {
   }
   return `${out}"`;
 }
-

@@ -2,12 +2,7 @@
 // postcard `Vec<Struct3>` of made-up types, its answer that vector as serde_json writes it (compact,
 // structs as objects in field order, enums externally tagged, chars as strings, f64 as Rust's `ryu`
 // prints it). The types, field for field, are in docs/guest-programs.md (postcard-native).
-import {
-  PostcardMalformed,
-  PostcardReader,
-  jsonString,
-  ryuF64,
-} from '../../protocol/index.js';
+import { PostcardMalformed, PostcardReader, jsonString, ryuF64 } from '../../protocol/index.js';
 
 type Json = string; // already-serialised JSON text
 

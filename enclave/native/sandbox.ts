@@ -35,7 +35,7 @@ const EXECUTION_CONFIGURATION = '/execution_config';
 const MEMORY_FAILURE_SHARE = 0.5;
 
 /** `bwrap` on PATH, or undefined. */
-export function findBwrap(): string | undefined {
+function findBwrap(): string | undefined {
   for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
     if (dir === '') continue;
     const candidate = join(dir, 'bwrap');
@@ -69,7 +69,7 @@ export interface NativeEntry {
   readonly data?: Uint8Array;
 }
 
-export interface NativeLimits {
+interface NativeLimits {
   readonly memoryMib: number;
   readonly timeoutMs: number;
   /** Largest file the process may write (RLIMIT_FSIZE). */

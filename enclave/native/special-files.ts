@@ -35,7 +35,7 @@ export interface NativeSettings {
 }
 
 /** The file system as a principal with `rights` sees it, every access checked. */
-export function treeServiceFs(
+function treeServiceFs(
   tree: InodeTree,
   rights: RightsTable,
 ): ServiceFs & { mkdirs(path: string): boolean } {

@@ -120,6 +120,3 @@ const services: Record<string, StaticService> = {
 export function staticService(name: string): StaticService | undefined {
   return Object.hasOwn(services, name) ? services[name] : undefined;
 }
-
-/** The names of the static modules this runtime provides. */
-export const STATIC_MODULE_NAMES: readonly string[] = Object.keys(services);

@@ -235,11 +235,7 @@ function checkNativeModuleType(value: unknown, path: string): NativeModuleType {
   const vfsPath = (field: string, text: string): string => {
     const problem = filePathProblem(text);
     if (problem)
-      throw new PolicyError(
-        'ERR_POLICY_BAD_NATIVE_MODULE',
-        childPath(bodyPath, field),
-        problem,
-      );
+      throw new PolicyError('ERR_POLICY_BAD_NATIVE_MODULE', childPath(bodyPath, field), problem);
     return text;
   };
   switch (variant) {

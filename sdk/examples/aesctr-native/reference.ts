@@ -4,10 +4,10 @@
 import { createCipheriv } from 'node:crypto';
 import { files, utf8, type GuestFiles } from '../support/types.js';
 
-export const AESCTR_KEY = 'aujourdhuimamane';
-export const AESCTR_IV = 'stmorteoupeutetr';
+const AESCTR_KEY = 'aujourdhuimamane';
+const AESCTR_IV = 'stmorteoupeutetr';
 
-export function aesCtr(message: string): Uint8Array {
+function aesCtr(message: string): Uint8Array {
   const cipher = createCipheriv('aes-128-ctr', utf8(AESCTR_KEY), utf8(AESCTR_IV));
   return new Uint8Array(Buffer.concat([cipher.update(utf8(message)), cipher.final()]));
 }

@@ -89,7 +89,7 @@ function json(r: PostcardReader, shape: Shape): string {
   return `{"${name}":${json(r, inner)}}`;
 }
 
-export function postcardJson(bytes: Uint8Array): string {
+function postcardJson(bytes: Uint8Array): string {
   const r = new PostcardReader(bytes);
   const items = Array.from({ length: r.length() }, () => json(r, STRUCT3));
   r.end();
