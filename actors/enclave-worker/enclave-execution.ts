@@ -49,11 +49,14 @@ export async function execute(
   const program = policy.programs.find((p) => p.programFileName === request.target);
   if (provisionedModuleAt(policy.nativeModules, request.target) !== undefined) {
     // A provisioned native module asked for as a program: its rights are its program entry's.
-    const result = await runPipeline(parsePipeline(request.target), {
-      ...common,
-      callerRights: request.callerRights,
-      executionRights: program?.fileRights ?? [],
-    });
+    const result = await runPipeline(
+      { kind: 'program', path: request.target },
+      {
+        ...common,
+        callerRights: request.callerRights,
+        executionRights: program?.fileRights ?? [],
+      },
+    );
     return result.exitCode;
   }
   const result = await runProgram({

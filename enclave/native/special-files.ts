@@ -111,20 +111,22 @@ export interface SpecialFileHost {
 }
 
 /**
- * The handler the WASI host calls after each write: for a special file it serves the request held
- * in `contents` and returns true (the host then clears the file); otherwise false. Errors reach the
- * guest as its write's errno; a native process stopped at a limit ends the run.
+ * The handler the WASI host calls after each write: for a special file it serves the request it
+ * holds and returns true (the host then clears the file); otherwise false (other files are not
+ * read). Errors reach the guest as its write's errno; a native process stopped at a limit ends
+ * the run.
  */
 export function specialFileHandler(
   settings: NativeSettings,
   host: SpecialFileHost,
-): (path: string, contents: Uint8Array) => boolean {
+): (path: string, contents: () => Uint8Array) => boolean {
   const byPath = new Map(settings.modules.map((m) => [normalizePath(m.specialFile), m]));
   const hidden = new Set(byPath.keys());
   const fs = treeServiceFs(host.tree, host.rights);
-  return (path, contents) => {
+  return (path, read) => {
     const module = byPath.get(path);
     if (!module) return false;
+    const contents = read();
     if (module.dynamicEntry === undefined) {
       const service = staticService(module.name);
       if (!service) throw new NativeModuleUnknownError(module.name, 'no such static module');

@@ -34,7 +34,7 @@ function nativeHandler(
   input: WorkerInput,
   tracked: TrackedTree,
   settings: GuestHostSettings,
-): ((path: string, contents: Uint8Array) => boolean) | undefined {
+): ((path: string, contents: () => Uint8Array) => boolean) | undefined {
   const native = input.native;
   if (!native || native.modules.length === 0) return undefined;
   installSpecialFiles(tracked.tree, native.modules);

@@ -49,7 +49,10 @@ function writeFrom(h: HostState, entry: OpenFd, data: Uint8Array, at: number): b
   // Past the run's output budget, onOutput throws and the run ends (errnoOf lets it through).
   if (entry.stdio === 'stdout' || entry.stdio === 'stderr')
     h.options.onOutput?.(entry.stdio, data.slice());
-  else if (entry.path !== '' && h.options.onFileWritten?.(entry.path, InodeTree.contents(file))) {
+  else if (
+    entry.path !== '' &&
+    h.options.onFileWritten?.(entry.path, () => InodeTree.contents(file))
+  ) {
     // A native module's special file: its request was served; the next one starts afresh.
     h.tree.resize(file, 0);
     return true;
