@@ -17,6 +17,7 @@ import {
   mkdtempSync,
   openSync,
   readFileSync,
+  readSync,
   readdirSync,
   rmSync,
   writeFileSync,
@@ -33,6 +34,8 @@ const RESERVED = new Set(['usr', 'bin', 'lib', 'lib32', 'lib64', 'sbin', 'proc',
 const EXECUTION_CONFIGURATION = '/execution_config';
 /** A failed module whose peak resident size reached this share of its cap failed at the cap. */
 const MEMORY_FAILURE_SHARE = 0.5;
+/** stdout and stderr together held from one native process; past it the process is stopped. */
+const MAX_OUTPUT_BYTES = 64 * 2 ** 20;
 
 /** `bwrap` on PATH, or undefined. */
 function findBwrap(): string | undefined {
@@ -230,6 +233,17 @@ function collect(prepared: Prepared): Array<{ path: string; data: Uint8Array }> 
   return changed.sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
+/** The first 64 bytes of a file, as text. */
+function readHead(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(64);
+    return head.subarray(0, readSync(fd, head, 0, 64, 0)).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 interface Ended {
   readonly status: number | null;
   readonly signal: NodeJS.Signals | null;
@@ -255,7 +269,8 @@ function conclude(run: NativeRun, prepared: Prepared, ended: Ended): NativeOutco
     );
   // GNU time exits 128 + N when the module died of signal N, and writes the peak resident size (KiB).
   const signal = ended.status > 128 ? ended.status - 128 : 0;
-  const peakKib = Number(readFileSync(prepared.rusage, 'utf8').trim().split('\n').pop() ?? 0);
+  // The module inherits the descriptor GNU time writes to, so only the first bytes are read.
+  const peakKib = Number(readHead(prepared.rusage).trim().split('\n').pop() ?? 0);
   const SIGXCPU = 24;
   const SIGXFSZ = 25;
   if (signal === SIGXCPU)
@@ -314,7 +329,7 @@ export function runNativeSync(run: NativeRun): NativeOutcome {
       stdio: ['ignore', 'pipe', 'pipe', fd],
       timeout: run.limits.timeoutMs,
       killSignal: 'SIGKILL',
-      maxBuffer: 64 * 2 ** 20,
+      maxBuffer: MAX_OUTPUT_BYTES,
     });
     const timedOut = (result.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
     return conclude(run, prepared, {
@@ -346,8 +361,14 @@ export async function runNative(run: NativeRun): Promise<NativeOutcome> {
         timedOut = true;
         child.kill('SIGKILL');
       }, run.limits.timeoutMs);
-      child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
-      child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
+      let held = 0;
+      const keep = (into: Buffer[]) => (chunk: Buffer) => {
+        held += chunk.length;
+        if (held > MAX_OUTPUT_BYTES) child.kill('SIGKILL');
+        else into.push(chunk);
+      };
+      child.stdout?.on('data', keep(out));
+      child.stderr?.on('data', keep(err));
       child.on('error', (error) => {
         clearTimeout(timer);
         reject(error);
