@@ -138,6 +138,40 @@ test('a pipeline naming a provisioned native binary is accepted and runs it in t
   });
 });
 
+test('a provisioned native binary listed as a program runs on a compute request, with its program rights', async (t) => {
+  if (!needSandbox(t)) return;
+  await withSystem(async (system, client) => {
+    const tool = '/program/count';
+    const script = new TextEncoder().encode(
+      '#!/bin/sh\nwc -c < /input/words.txt > /output/count.txt\n',
+    );
+    const policy = policyFor(system, {
+      participants: [
+        { identity: client, capabilities: ['/program/:wx', '/input/:w', '/output/:r'] },
+      ],
+      programs: [{ path: tool, bytes: script, capabilities: ['/input/:r', '/output/:rw'] }],
+      nativeModules: [{ name: 'count', entryPoint: tool, specialFile: '' }],
+    });
+    await system.launch(policy);
+    const outcome = await runParty(
+      { bus: system.bus, policy },
+      {
+        identity: client,
+        sources: { tool: script, words: new TextEncoder().encode('twelve bytes') },
+        steps: [
+          { op: 'program', path: tool, source: 'tool' },
+          { op: 'data', path: '/input/words.txt', source: 'words', mode: 'write' },
+          { op: 'compute', program: tool },
+          { op: 'result', path: '/output/count.txt', destination: 'count' },
+          { op: 'shutdown' },
+        ],
+      },
+    );
+    assert.equal(outcome.state, 'done', JSON.stringify(outcome.failure));
+    assert.equal(new TextDecoder().decode(outcome.results.get('count')).trim(), '12');
+  });
+});
+
 test('a platform without the native sandbox refuses a dynamic module at launch', async () => {
   await withSystem(async (system, client) => {
     const policy = policyFor(system, {
