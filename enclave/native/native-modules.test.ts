@@ -274,6 +274,18 @@ describe('dynamic native modules (bubblewrap)', () => {
     );
     assert.ok(Date.now() - started < 15_000);
     assert.equal(vfs.exists('/output/started.txt'), false);
+    // By default the module's limit ends with the execution's budget (less half a second): the
+    // run ends at its budget, not at the module's 30 s. (On a loaded machine the runner's own
+    // timer may be heard first: either code is a typed timeout.)
+    const again = Date.now();
+    await assert.rejects(
+      callModule(vfs, callerRights, modules, '/services/sleepy.dat', undefined, {
+        timeoutMs: 3000,
+      }),
+      (error: { code?: string }) =>
+        error.code === 'ERR_NATIVE_MODULE_TIMEOUT' || error.code === 'ERR_EXECUTION_TIMEOUT',
+    );
+    assert.ok(Date.now() - again < 10_000);
   });
 
   test('fails at its memory limit: ERR_NATIVE_MODULE_MEMORY_LIMIT', async (t) => {

@@ -32,6 +32,8 @@ export interface NativeSettings {
   readonly memoryMib: number;
   /** Time limit of one dynamic module run. */
   readonly timeoutMs: number;
+  /** Epoch ms by which every dynamic module run of this execution must end (its budget's end). */
+  readonly deadline: number;
 }
 
 /** The file system as a principal with `rights` sees it, every access checked. */
@@ -139,7 +141,8 @@ export function specialFileHandler(
       request: contents,
       limits: {
         memoryMib: settings.memoryMib,
-        timeoutMs: settings.timeoutMs,
+        // Never past the execution's own budget: the runner could not stop the process then.
+        timeoutMs: Math.max(1, Math.min(settings.timeoutMs, settings.deadline - Date.now())),
         fileBytes: host.tree.quotaBytes,
       },
     });

@@ -54,6 +54,7 @@ function nativeSettings(options: RunOptions, limits: RunLimits): { native?: Nati
       modules,
       memoryMib: limits.maxMemoryMib,
       timeoutMs: nativeTimeoutMs(limits),
+      deadline: Date.now() + nativeTimeoutMs(limits),
     },
   };
 }
