@@ -22,6 +22,8 @@ export {
   simKeyFromPem,
 } from './evidence/sim-attestation-key.js';
 export type { SimAttestationKey } from './evidence/sim-attestation-key.js';
+export { checkNativeModules } from './native/launch.js';
+export { provisionedModuleAt } from './native/provisioned.js';
 export { loadMount, mountRights, parseDirMount, saveMount } from './runner/host-dirs.js';
 export type { DirMount } from './runner/host-dirs.js';
 export { pipelineRights, policyRunSettings } from './runner/policy-settings.js';

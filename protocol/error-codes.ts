@@ -237,6 +237,18 @@ export const errorCatalog = {
       "the execution's budget of tables, output, open files, directory depth or name length is exceeded",
     ERR_SANDBOX: "the worker running the guest failed or exited early (not the guest's doing)",
   },
+  /** Native modules (enclave/native/): static services and the native sandbox. */
+  native: {
+    ERR_NATIVE_SANDBOX_UNAVAILABLE:
+      'the policy has dynamic or provisioned native modules and this platform has no native sandbox (bubblewrap)',
+    ERR_NATIVE_MODULE_UNKNOWN:
+      'a static native module the runtime does not provide, or a bad native module set-up',
+    ERR_NATIVE_MODULE_REQUEST: "a native module's request (its special file's bytes) is malformed",
+    ERR_NATIVE_MODULE_TIMEOUT: 'a native module ran past its time limit and was killed',
+    ERR_NATIVE_MODULE_MEMORY_LIMIT: 'a native module failed at its memory limit',
+    ERR_NATIVE_MODULE_FILE_SIZE: 'a native module wrote a file past its size limit and was stopped',
+    ERR_NATIVE_MODULE_FAILED: 'a native module could not be started, or was killed by a signal',
+  },
   /** WebAssembly components (enclave/component/errors.ts). */
   component: {
     ERR_COMPONENT_IMPORT: 'the component imports interfaces our WASI 0.2 host does not provide',

@@ -5,6 +5,13 @@ export { UsageError, VcError, isVcError, toVcError } from './errors.js';
 export type { WireError } from './errors.js';
 export { sha256Hex } from './hash.js';
 export {
+  PostcardIncomplete,
+  PostcardMalformed,
+  PostcardReader,
+  PostcardWriter,
+} from './postcard.js';
+export { jsonString, ryuF64 } from './serde-json.js';
+export {
   certificateFingerprint,
   certificateToPem,
   commonNameOf,

@@ -6,6 +6,7 @@
 import { randomBytes, type webcrypto } from 'node:crypto';
 import {
   type Attester,
+  checkNativeModules,
   generateEnclaveKeys,
   type EnclaveKeys,
   prepareAttestation,
@@ -106,6 +107,7 @@ type UploadRequest = Inbound<'provision.program' | 'provision.data'>;
 export function startEnclaveWorker(options: EnclaveWorkerOptions): EnclaveWorker {
   const clock = options.clock ?? (() => new Date());
   const loaded = parsePolicy(options.policyBytes, { now: clock() });
+  checkNativeModules(loaded.policy);
   return new EnclaveShell(options, loaded, clock).start();
 }
 

@@ -1,7 +1,13 @@
 // Phase 9 inside the enclave: runs a provisioned program (with the program principal's rights) or a
 // policy pipeline (with the pipeline's rights, the caller needing execute on each program) in a
 // worker thread, within the policy's limits, over the computation's virtual file system.
-import { type Vfs, type RunLimits, runProgram, runPipeline } from '../../enclave/index.js';
+import {
+  type Vfs,
+  type RunLimits,
+  provisionedModuleAt,
+  runProgram,
+  runPipeline,
+} from '../../enclave/index.js';
 import { parsePipeline, type Policy, type RightsTable } from '../../protocol/index.js';
 
 export interface ExecutionRequest {
@@ -25,6 +31,7 @@ export async function execute(
 ): Promise<number> {
   const common = {
     vfs,
+    nativeModules: policy.nativeModules,
     limits: limitsOf(policy),
     clock: policy.enableClock,
     ...(policy.extensions.deterministic ? { seed: 0 } : {}),
@@ -40,6 +47,18 @@ export async function execute(
     return result.exitCode;
   }
   const program = policy.programs.find((p) => p.programFileName === request.target);
+  if (provisionedModuleAt(policy.nativeModules, request.target) !== undefined) {
+    // A provisioned native module asked for as a program: its rights are its program entry's.
+    const result = await runPipeline(
+      { kind: 'program', path: request.target },
+      {
+        ...common,
+        callerRights: request.callerRights,
+        executionRights: program?.fileRights ?? [],
+      },
+    );
+    return result.exitCode;
+  }
   const result = await runProgram({
     ...common,
     program: vfs.readUnchecked(request.target),

@@ -42,7 +42,7 @@ generate  writes a policy like Veracruz's vc-pgen (sorted keys, 2-space indent, 
       --hashes [NAME=]FILE*          another file whose hash the enclave checks
       --pipeline SCRIPT*             a pipeline, e.g. "/program/a.wasm ; if /output/x { /program/b.wasm }"
       --native-module-name NAME*     with --native-module-entry-point PATH* ("" for a static module)
-      --native-module-special-file PATH*
+      --native-module-special-file PATH*   ("" with an entry point: a provisioned module)
   -s, --veracruz-server-ip HOST:PORT
   -t, --proxy-attestation-server-ip HOST:PORT
       --proxy-attestation-server-cert FILE   the verifier's CA certificate

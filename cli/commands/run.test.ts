@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { captureIo, type CapturedIo } from '../command.js';
 import { main } from '../main.js';
 import { makeTestPolicy } from '../../protocol/testing/index.js';
+import { serializePolicyJson } from '../../protocol/index.js';
 
 const guest = (name: string): string =>
   fileURLToPath(new URL(`../../enclave/guests/${name}.wasm`, import.meta.url));
@@ -244,4 +245,49 @@ test('vc run --output never writes through a symbolic link already in the output
   assert.match(guestErr(io), /\/output\/a\.txt: Capabilities insufficient/);
   assert.equal(readFileSync(join(outside, 'victim'), 'utf8'), 'host secret');
   assert.ok(lstatSync(join(output, 'a.txt')).isSymbolicLink());
+});
+
+test("vc run --policy serves the policy's static native modules; a platform without the native sandbox refuses a dynamic one", async () => {
+  const fixture = await makeTestPolicy({ now: new Date() });
+  const json = structuredClone(fixture.json) as Record<string, unknown>;
+  const program = (json['programs'] as Array<{ file_rights: unknown[] }>)[0]!;
+  program.file_rights.push({ file_name: '/services/', rights: 550470 });
+  json['native_modules'] = [
+    {
+      name: 'Counter mode AES Service',
+      type: { Static: { special_file: '/services/aesctr.dat' } },
+    },
+  ];
+  const policy = join(work, 'policy-native.json');
+  writeFileSync(policy, serializePolicyJson(json as never));
+  const output = join(work, 'out-native');
+  const aesctr = fileURLToPath(
+    new URL('../../sdk/examples/aesctr-native/aesctr-native.wasm', import.meta.url),
+  );
+  const io = captureIo();
+  const args = ['run', aesctr, '--output', output, '--policy', policy];
+  assert.equal(
+    await main([...args, '--principal', fixture.programPath], io),
+    0,
+    io.stderr.join(''),
+  );
+  assert.equal(readFileSync(join(output, 'enc.dat')).toString('hex'), 'a1205e157cf1b3');
+  assert.equal(readFileSync(join(output, 'aesctr_native_pass.txt')).length, 0);
+
+  json['native_modules'] = [
+    {
+      name: 'tool',
+      type: { Dynamic: { special_file: '/services/t', entry_point: '/usr/bin/true' } },
+    },
+  ];
+  writeFileSync(policy, serializePolicyJson(json as never));
+  const saved = process.env['PATH'];
+  process.env['PATH'] = '/nonexistent';
+  try {
+    const refused = captureIo();
+    assert.equal(await main([...args, '--principal', fixture.programPath], refused), 1);
+    assert.match(refused.stderr.join(''), /ERR_NATIVE_SANDBOX_UNAVAILABLE/);
+  } finally {
+    process.env['PATH'] = saved;
+  }
 });

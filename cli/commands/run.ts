@@ -16,6 +16,7 @@ import {
   parseDirMount,
   saveMount,
   type DirMount,
+  checkNativeModules,
   runPipeline,
   DEFAULT_LIMITS,
   type RunLimits,
@@ -261,8 +262,11 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   for (const file of args.inputFiles) vfs.writeUnchecked(file.guest, await readHostFile(file.host));
   const rights: RightsTable = settings?.rights ?? mountRights(args.mounts);
   const seed = args.seed ?? settings?.seed;
+  // Native modules come with a policy (docs/policy.md#native-modules); refused here as at launch.
+  if (settings) checkNativeModules(settings.policy);
   const common = {
     vfs,
+    ...(settings ? { nativeModules: settings.policy.nativeModules } : {}),
     args: args.guestArgs,
     env: args.env,
     limits: { ...settings?.limits, ...args.limits },

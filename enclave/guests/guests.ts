@@ -11,6 +11,7 @@ export type GuestName =
   | 'malloc_bomb'
   | 'rights'
   | 'stdio'
+  | 'special_file'
   | 'trap'
   | 'wasi_calls';
 

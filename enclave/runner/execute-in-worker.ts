@@ -6,6 +6,7 @@ import type { Worker } from 'node:worker_threads';
 import { VcError } from '../../protocol/index.js';
 import { ExecutionTimeoutError, GuestTrapError, ResourceLimitError } from '../errors.js';
 import { transferables, type VfsSnapshot } from '../vfs/snapshot.js';
+import type { NativeSettings, SpecialFileModule } from '../native/special-files.js';
 import { concatBytes } from './bytes.js';
 import { StdinFeeder } from './stdin-channel.js';
 import type { GuestInput, WorkerMessage } from './protocol.js';
@@ -46,7 +47,32 @@ export function guestInput(options: RunOptions, limits: RunLimits): GuestInput {
     seed: options.seed,
     maxOutputBytes: limits.maxOutputBytes,
     maxOpenFiles: limits.maxOpenFiles,
+    ...nativeSettings(options, limits),
   };
+}
+
+/** The special-file modules of the policy and the limits of a dynamic module's process. */
+function nativeSettings(options: RunOptions, limits: RunLimits): { native?: NativeSettings } {
+  const modules: SpecialFileModule[] = [];
+  for (const { name, type } of options.nativeModules ?? []) {
+    if (type.kind === 'static') modules.push({ name, specialFile: type.specialFile });
+    if (type.kind === 'dynamic')
+      modules.push({ name, specialFile: type.specialFile, dynamicEntry: type.entryPoint });
+  }
+  if (modules.length === 0) return {};
+  return {
+    native: {
+      modules,
+      memoryMib: limits.maxMemoryMib,
+      timeoutMs: nativeTimeoutMs(limits),
+      deadline: Date.now() + nativeTimeoutMs(limits),
+    },
+  };
+}
+
+/** One native process's time limit within the execution's budget. */
+export function nativeTimeoutMs(limits: RunLimits): number {
+  return limits.nativeTimeoutMs ?? Math.max(1, limits.timeoutMs - 500);
 }
 
 /**

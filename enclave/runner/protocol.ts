@@ -2,6 +2,7 @@
 // modules and WASI 0.2 components send different code but the same guest settings, and their
 // workers reply with the same messages.
 import type { ErrorCode, RightsTable } from '../../protocol/index.js';
+import type { NativeSettings } from '../native/special-files.js';
 import type { VfsDiff, VfsSnapshot } from '../vfs/snapshot.js';
 import type { WasmModule } from '../wasm-api.js';
 
@@ -19,6 +20,8 @@ export interface GuestInput {
   readonly maxOpenFiles: number;
   /** Streamed standard input (stdin-channel.ts); absent: stdin is the pseudo file. */
   readonly stdinChannel?: SharedArrayBuffer | undefined;
+  /** Native modules served through special files (docs/policy.md#native-modules). */
+  readonly native?: NativeSettings;
 }
 
 export interface WorkerInput extends GuestInput {

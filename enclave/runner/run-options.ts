@@ -1,7 +1,7 @@
 // What one guest execution is given and what it returns, shared by both ways a program runs: core
 // modules (run-program.ts) and WASI 0.2 components (enclave/component/run-component.ts). Kept apart
 // so that neither runner imports the other's module.
-import type { RightsTable } from '../../protocol/index.js';
+import type { Policy, RightsTable } from '../../protocol/index.js';
 import { DEFAULT_MAX_DEPTH, DEFAULT_MAX_NAME_BYTES } from '../vfs/inode-tree.js';
 import type { Vfs } from '../vfs/vfs.js';
 
@@ -28,6 +28,11 @@ export interface RunLimits {
   readonly maxDepth: number;
   /** UTF-8 bytes of one path component (ENAMETOOLONG beyond). */
   readonly maxNameBytes: number;
+  /**
+   * Time limit of one native module process (docs/sandbox.md#native-modules); by default the
+   * execution's budget less half a second, so the module's own limit is reported first.
+   */
+  readonly nativeTimeoutMs?: number;
 }
 
 export const DEFAULT_LIMITS: RunLimits = {
@@ -65,6 +70,8 @@ export interface RunOptions {
   readonly onStderr?: (bytes: Uint8Array) => void;
   /** Receives one line per WASI call (`vc run --strace`). */
   readonly trace?: (line: string) => void;
+  /** The policy's native modules (docs/policy.md#native-modules). */
+  readonly nativeModules?: Policy['nativeModules'];
 }
 
 export interface RunResult {

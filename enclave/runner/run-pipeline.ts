@@ -13,7 +13,9 @@ import {
   rightsAt,
 } from '../../protocol/index.js';
 import { AccessDeniedError, FileNotFoundError } from '../errors.js';
-import type { RunOptions, RunResult } from './run-options.js';
+import { provisionedModuleAt, runProvisioned } from '../native/provisioned.js';
+import { nativeTimeoutMs } from './execute-in-worker.js';
+import { DEFAULT_LIMITS, type RunLimits, type RunOptions, type RunResult } from './run-options.js';
 import { runProgram } from './run-program.js';
 
 export interface PipelineOptions extends Omit<RunOptions, 'program' | 'rights' | 'programName'> {
@@ -69,6 +71,24 @@ async function runStep(
     throw new AccessDeniedError(path, 'execute');
   if (!options.vfs.exists(path)) throw new FileNotFoundError(path);
   options.onStep?.(path);
+  const native = provisionedModuleAt(options.nativeModules, path);
+  if (native !== undefined) {
+    // A provisioned native module (Veracruz treats such a step as a native binary).
+    const limits: RunLimits = { ...DEFAULT_LIMITS, ...options.limits };
+    const outcome = await runProvisioned({
+      name: native,
+      path,
+      vfs: options.vfs,
+      rights: options.executionRights,
+      memoryMib: limits.maxMemoryMib,
+      timeoutMs: nativeTimeoutMs(limits),
+    });
+    options.onStdout?.(outcome.stdout);
+    options.onStderr?.(outcome.stderr);
+    const result = { exitCode: outcome.exitCode, stdout: outcome.stdout, stderr: outcome.stderr };
+    steps.push({ path, result });
+    return result.exitCode;
+  }
   const program = options.vfs.readUnchecked(path);
   const result = await runProgram({
     ...options,

@@ -1,2 +1,3 @@
 // Test helpers of enclave/: what tests in other folders may import (docs/architecture.md, Faces).
 export { liveSandboxThreads } from '../runner/worker-bundle.js';
+export { missingSandboxTool } from '../native/sandbox.js';

@@ -1,6 +1,6 @@
 // wasi_snapshot_preview1 calls on file descriptors (fd_*), and veracruz_si.fd_create.
 import { RIGHTS_ALL, WasiRight } from '../../protocol/index.js';
-import type { FileNode } from '../vfs/inode-tree.js';
+import { InodeTree, type FileNode } from '../vfs/inode-tree.js';
 import { Errno, FdFlags, FstFlags, PREOPENTYPE_DIR, Whence } from './constants.js';
 import { WasiErr, type OpenFd } from './fd-table.js';
 import {
@@ -57,11 +57,22 @@ function gather(h: HostState, iovs: number, count: number): Uint8Array {
   return out;
 }
 
-function writeFrom(h: HostState, entry: OpenFd, data: Uint8Array, at: number): void {
-  h.tree.writeAt(fileOf(entry), at, data);
+/** Writes `data` at `at`; true when the file was a special file whose request was then served. */
+function writeFrom(h: HostState, entry: OpenFd, data: Uint8Array, at: number): boolean {
+  const file = fileOf(entry);
+  h.tree.writeAt(file, at, data);
   // Past the run's output budget, onOutput throws and the run ends (errnoOf lets it through).
   if (entry.stdio === 'stdout' || entry.stdio === 'stderr')
     h.options.onOutput?.(entry.stdio, data.slice());
+  else if (
+    entry.path !== '' &&
+    h.options.onFileWritten?.(entry.path, () => InodeTree.contents(file))
+  ) {
+    // A native module's special file: its request was served; the next one starts afresh.
+    h.tree.resize(file, 0);
+    return true;
+  }
+  return false;
 }
 
 function setTimes(
@@ -182,8 +193,7 @@ export function fdCalls(h: HostState): Record<string, Call> {
       const data = gather(h, iovs, count);
       const file = fileOf(e);
       const at = e.stdio || e.fdFlags & FdFlags.APPEND ? file.size : e.offset;
-      writeFrom(h, e, data, at);
-      e.offset = at + data.length;
+      e.offset = writeFrom(h, e, data, at) ? 0 : at + data.length;
       mem.setU32(nwrittenPtr, data.length);
       return Errno.SUCCESS;
     },

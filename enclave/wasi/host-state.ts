@@ -49,6 +49,11 @@ export interface WasiHostOptions {
   /** Descriptors open at once (the run's budget); unlimited when absent. */
   readonly maxOpenFiles?: number | undefined;
   readonly stdin?: StdinStream | undefined;
+  /**
+   * Called after each write to a file with its path and a way to read its content: true when the
+   * file was a native module's special file and its request was served (the host then clears it).
+   */
+  readonly onFileWritten?: ((path: string, contents: () => Uint8Array) => boolean) | undefined;
 }
 
 const STDIO_READ =

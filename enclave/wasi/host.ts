@@ -1,7 +1,17 @@
 // Our WASI preview 1 host: every function of wasi_snapshot_preview1 plus veracruz_si.fd_create,
 // over the in-memory inode tree, with the principal's rights checked on every call. Host functions
 // never throw into the guest except to unwind proc_exit: failures become errno values.
-import { QuotaExceededError, ResourceLimitError } from '../errors.js';
+import {
+  AccessDeniedError,
+  FileNotFoundError,
+  QuotaExceededError,
+  ResourceLimitError,
+} from '../errors.js';
+import {
+  NativeModuleStoppedError,
+  NativeModuleUnknownError,
+  NativeRequestError,
+} from '../native/errors.js';
 import type { WasmImports, WasmMemory } from '../wasm-api.js';
 import {
   ClockId,
@@ -211,6 +221,12 @@ function writeEvent(
  */
 function errnoOf(error: unknown): number {
   if (error instanceof WasiErr) return error.errno;
+  // A native module stopped at a limit ends the run; its other refusals are the write's errno.
+  if (error instanceof NativeModuleStoppedError) throw error;
+  if (error instanceof AccessDeniedError) return Errno.ACCES;
+  if (error instanceof FileNotFoundError) return Errno.NOENT;
+  if (error instanceof NativeRequestError || error instanceof NativeModuleUnknownError)
+    return Errno.INVAL;
   if (error instanceof QuotaExceededError) return Errno.DQUOT;
   if (error instanceof ResourceLimitError) {
     if (error.resource === 'output-bytes') throw error;

@@ -47,7 +47,10 @@ export interface GeneratePolicyInput {
   }[];
   /** Further files whose hash the enclave checks (`--hashes`). */
   readonly extraHashes?: readonly { readonly path: string; readonly hash: string }[];
-  /** Native modules; an empty entry point means a static module. */
+  /**
+   * Native modules; an empty entry point means a static module (vc-pgen), an empty special file a
+   * provisioned one (our addition: vc-pgen cannot write those).
+   */
   readonly nativeModules?: readonly {
     readonly name: string;
     readonly entryPoint: string;
@@ -154,7 +157,9 @@ function nativeModule(module: {
   const type: JsonObject =
     module.entryPoint === ''
       ? { Static: { special_file: specialFile } }
-      : { Dynamic: { entry_point: module.entryPoint, special_file: specialFile } };
+      : module.specialFile === ''
+        ? { Provisioned: { entry_point: enforceLeadingSlash(module.entryPoint) } }
+        : { Dynamic: { entry_point: module.entryPoint, special_file: specialFile } };
   return { name: module.name, type };
 }
 
@@ -242,6 +247,7 @@ export interface PolicySpec {
     readonly capabilities: readonly string[];
   }[];
   readonly pipelines?: GeneratePolicyInput['pipelines'];
+  readonly nativeModules?: GeneratePolicyInput['nativeModules'];
   /** The verifier CA certificate (PEM): the policy's proxy_service_cert. */
   readonly proxyServiceCertPem: string;
   /** Accepted runtime measurements on the sim platform (`veracruz_ts.runtime_hashes.sim`). */
@@ -274,6 +280,7 @@ function specToInput(spec: PolicySpec): GeneratePolicyInput {
       capabilities: p.capabilities,
     })),
     ...(spec.pipelines ? { pipelines: spec.pipelines } : {}),
+    ...(spec.nativeModules ? { nativeModules: spec.nativeModules } : {}),
     veracruzServerUrl: address,
     proxyAttestationServerUrl: address,
     proxyServiceCertPem: spec.proxyServiceCertPem,

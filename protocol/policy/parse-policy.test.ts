@@ -438,12 +438,60 @@ const CASES: ReadonlyArray<[string, () => Uint8Array, string, string, Date?]> = 
     '$.native_modules[0].type',
   ],
   [
+    'relative special file',
+    () =>
+      variant(
+        (j) =>
+          void (j['native_modules'] = [
+            { name: 'm', type: { Static: { special_file: 'services/../../x' } } },
+          ]),
+      ),
+    'ERR_POLICY_BAD_NATIVE_MODULE',
+    '$.native_modules[0].type.Static.special_file',
+  ],
+  [
+    'dynamic module without an absolute host path',
+    () =>
+      variant(
+        (j) =>
+          void (j['native_modules'] = [
+            { name: 'm', type: { Dynamic: { special_file: '/s/m', entry_point: 'bin/m' } } },
+          ]),
+      ),
+    'ERR_POLICY_BAD_NATIVE_MODULE',
+    '$.native_modules[0].type.Dynamic.entry_point',
+  ],
+  [
     'shutdown consensus of a stranger',
     () => variant((j) => void (j['veracruz_ts'] = { shutdown: { rule: 'consensus', of: [0, 9] } })),
     'ERR_POLICY_BAD_EXTENSION',
     '$.veracruz_ts.shutdown.of[1]',
   ],
 ];
+
+test('a pipeline may run a provisioned native binary (legal in Veracruz), and only one the policy names', () => {
+  const bytes = variant((j) => {
+    j['native_modules'] = [
+      { name: 'tool', type: { Provisioned: { entry_point: '/program/tool' } } },
+    ];
+    at(j, 'pipelines', 0)['pipeline'] = '/program/example.wasm ; /program/tool';
+  });
+  const { policy } = parsePolicy(bytes, { now: NOW });
+  assert.deepEqual(policy.nativeModules, [
+    { name: 'tool', type: { kind: 'provisioned', entryPoint: '/program/tool' } },
+  ]);
+  assert.equal(policy.pipelines[0]!.pipeline, '/program/example.wasm ; /program/tool');
+  const other = variant((j) => {
+    j['native_modules'] = [
+      { name: 'tool', type: { Provisioned: { entry_point: '/program/tool' } } },
+    ];
+    at(j, 'pipelines', 0)['pipeline'] = '/program/other';
+  });
+  assert.deepEqual(refusal(other), {
+    code: 'ERR_POLICY_PIPELINE_UNKNOWN_PROGRAM',
+    path: '$.pipelines[0].pipeline',
+  });
+});
 
 test(`${CASES.length} malformed policies are each refused with their own code and the field's path`, () => {
   const codes = new Set<string>();
@@ -479,7 +527,7 @@ test('Veracruz constructed example: exact hash, accepted inside its certificates
   assert.deepEqual(policy.nativeModules, [
     {
       name: 'Counter mode AES Service',
-      type: { Static: { special_file: '/services/aesctr.dat' } },
+      type: { kind: 'static', specialFile: '/services/aesctr.dat' },
     },
   ]);
   assert.equal(

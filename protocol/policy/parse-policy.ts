@@ -190,12 +190,13 @@ function readPolicy(document: JsonObject, now: Date): Policy {
       `${enclaveCertExpiry.toISOString()} is not after ${now.toISOString()}`,
     );
   }
+  const nativeModules = readNativeModules(document);
   return {
     identities,
     programs,
-    pipelines: readPipelines(document, programs),
+    pipelines: readPipelines(document, programs, nativeModules),
     fileHashes: readFileHashes(document),
-    nativeModules: readNativeModules(document),
+    nativeModules,
     enclaveCertExpiry,
     ciphersuite: readCiphersuite(document),
     runtimeManagerHashes: readRuntimeHashes(document, extensions),

@@ -6,7 +6,13 @@ import { parsePipeline, pipelinePrograms } from './pipeline.js';
 import { readFileRights } from './rights-json.js';
 import { canonicalPathProblem, isPseudoFile } from './paths.js';
 import { isJsonObject, type JsonObject } from './strict-json.js';
-import type { PolicyFileHash, PolicyNativeModule, PolicyPipeline, PolicyProgram } from './types.js';
+import type {
+  NativeModuleType,
+  PolicyFileHash,
+  PolicyNativeModule,
+  PolicyPipeline,
+  PolicyProgram,
+} from './types.js';
 
 export const MAX_LIST_ENTRIES = 256;
 
@@ -80,9 +86,13 @@ export function readPrograms(policy: JsonObject): PolicyProgram[] {
 export function readPipelines(
   policy: JsonObject,
   programs: readonly PolicyProgram[],
+  nativeModules: readonly PolicyNativeModule[] = [],
 ): PolicyPipeline[] {
   const list = readArray(policy, 'pipelines', '$', MAX_LIST_ENTRIES);
+  // A step runs a program or, as in Veracruz, a provisioned native module's binary.
   const known = new Set(programs.map((program) => program.programFileName));
+  for (const module of nativeModules)
+    if (module.type.kind === 'provisioned') known.add(module.type.entryPoint);
   const pipelines = list.map((item, index): PolicyPipeline => {
     const path = childPath('$.pipelines', index);
     const entry = asObject(item, path);
@@ -110,7 +120,7 @@ export function readPipelines(
       throw new PolicyError(
         'ERR_POLICY_PIPELINE_UNKNOWN_PROGRAM',
         childPath(path, 'pipeline'),
-        `runs ${unknown}, which is not in $.programs`,
+        `runs ${unknown}, which is neither in $.programs nor a provisioned native module`,
       );
     }
     return {
@@ -185,7 +195,7 @@ const NATIVE_MODULE_FIELDS: Record<string, readonly string[]> = {
   Provisioned: ['entry_point'],
 };
 
-function checkNativeModuleType(value: unknown, path: string): void {
+function checkNativeModuleType(value: unknown, path: string): NativeModuleType {
   const variants = isJsonObject(value as never) ? Object.keys(value as JsonObject) : [];
   const variant = variants[0];
   const fields = variant === undefined ? undefined : NATIVE_MODULE_FIELDS[variant];
@@ -218,6 +228,34 @@ function checkNativeModuleType(value: unknown, path: string): void {
       );
     }
   }
+  const specialFile = body['special_file'] as string;
+  const entryPoint = body['entry_point'] as string;
+  // Special files and provisioned binaries live in the enclave's file system: canonical paths.
+  // A dynamic module's entry point is a binary on the host: an absolute host path.
+  const vfsPath = (field: string, text: string): string => {
+    const problem = filePathProblem(text);
+    if (problem)
+      throw new PolicyError('ERR_POLICY_BAD_NATIVE_MODULE', childPath(bodyPath, field), problem);
+    return text;
+  };
+  switch (variant) {
+    case 'Static':
+      return { kind: 'static', specialFile: vfsPath('special_file', specialFile) };
+    case 'Dynamic':
+      if (!entryPoint.startsWith('/') || entryPoint.includes('\0'))
+        throw new PolicyError(
+          'ERR_POLICY_BAD_NATIVE_MODULE',
+          childPath(bodyPath, 'entry_point'),
+          'a dynamic module names its binary by an absolute host path',
+        );
+      return {
+        kind: 'dynamic',
+        specialFile: vfsPath('special_file', specialFile),
+        entryPoint,
+      };
+    default:
+      return { kind: 'provisioned', entryPoint: vfsPath('entry_point', entryPoint) };
+  }
 }
 
 export function readNativeModules(policy: JsonObject): PolicyNativeModule[] {
@@ -232,8 +270,6 @@ export function readNativeModules(policy: JsonObject): PolicyNativeModule[] {
         childPath(path, 'type'),
         'required field "type" is missing',
       );
-    checkNativeModuleType(entry['type'], childPath(path, 'type'));
-    // A plain copy: the strict reader's objects have no prototype.
-    return { name, type: JSON.parse(JSON.stringify(entry['type'])) as unknown };
+    return { name, type: checkNativeModuleType(entry['type'], childPath(path, 'type')) };
   });
 }

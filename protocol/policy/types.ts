@@ -43,9 +43,21 @@ export interface PolicyFileHash {
   readonly hash: string;
 }
 
+/**
+ * Veracruz's three kinds of native module (policy-utils `NativeModuleType`, docs/policy.md#native-modules):
+ * a static module is built into the runtime and served through its special file; a dynamic one is a
+ * binary on the host, run in the native sandbox when a program writes its special file; a
+ * provisioned one is a binary provisioned like a program (at `entryPoint` in the file system) and
+ * run in the native sandbox as a program or pipeline step.
+ */
+export type NativeModuleType =
+  | { readonly kind: 'static'; readonly specialFile: string }
+  | { readonly kind: 'dynamic'; readonly specialFile: string; readonly entryPoint: string }
+  | { readonly kind: 'provisioned'; readonly entryPoint: string };
+
 export interface PolicyNativeModule {
   readonly name: string;
-  readonly type: unknown;
+  readonly type: NativeModuleType;
 }
 
 export type Platform = 'linux' | 'nitro' | 'sevsnp';

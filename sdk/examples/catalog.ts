@@ -3,6 +3,7 @@
 // benchmarks use this index instead of hard-coding file names. Data formats: docs/guest-programs.md.
 import type { Example, ExamplePipeline } from './support/types.js';
 import { primes, randomSort } from './pipelines.js';
+import { example as aesctrNative } from './aesctr-native/example.js';
 import { example as fdCreate } from './fd-create/example.js';
 import { example as fileSeek } from './file-seek/example.js';
 import { example as generateSet } from './generate-set/example.js';
@@ -19,6 +20,7 @@ import { example as movingAverageConvergenceDivergence } from './moving-average-
 import { example as mnistClassifier } from './mnist-classifier/example.js';
 import { example as nop } from './nop/example.js';
 import { example as objectDetection } from './object-detection/example.js';
+import { example as postcardNative } from './postcard-native/example.js';
 import { example as numberStreamAccumulation } from './number-stream-accumulation/example.js';
 import { example as privateSetIntersectionSum } from './private-set-intersection-sum/example.js';
 import { example as privateSetIntersection } from './private-set-intersection/example.js';
@@ -66,13 +68,20 @@ export const examples: readonly Example[] = [
   sdkTourC,
 ];
 
+/**
+ * Examples that call static native modules through their special files: they run where a policy
+ * declares those modules (the enclave, `vc run --policy`), so they are tested apart
+ * (native-examples.test.ts), through the enclave's runner and as Veracruz's server tests.
+ */
+export const nativeExamples: readonly Example[] = [aesctrNative, postcardNative];
+
 export const pipelines: readonly ExamplePipeline[] = [randomSort, primes];
 
 /** The example called `name`, or an error listing the known names. */
 export function exampleNamed(name: string): Example {
-  const found = examples.find((example) => example.name === name);
-  if (!found)
-    throw new Error(`no example "${name}"; known: ${examples.map((e) => e.name).join(', ')}`);
+  const all = [...examples, ...nativeExamples];
+  const found = all.find((example) => example.name === name);
+  if (!found) throw new Error(`no example "${name}"; known: ${all.map((e) => e.name).join(', ')}`);
   return found;
 }
 

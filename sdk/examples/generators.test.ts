@@ -2,7 +2,7 @@
 // these tests need no sandbox.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { examples, exampleNamed } from './catalog.js';
+import { examples, exampleNamed, nativeExamples } from './catalog.js';
 import { type ExampleRun } from './support/types.js';
 import { quickstartShares } from './shamir-secret-sharing/generate.js';
 
@@ -14,7 +14,7 @@ const serialise = (run: ExampleRun): string =>
     rounds: run.rounds ?? 1,
   });
 
-for (const example of examples) {
+for (const example of [...examples, ...nativeExamples]) {
   test(`${example.name}: the generator is deterministic in its seed`, () => {
     assert.equal(serialise(example.generate(5, 40)), serialise(example.generate(5, 40)));
     // Programs drawing on the host's random source may take no seeded input at all.

@@ -54,6 +54,11 @@ export interface Example {
    * non-zero exit.
    */
   readonly smallRefused?: { readonly below: number; readonly message: RegExp };
+  /**
+   * Static native modules the program calls through their special files (Veracruz's names); such
+   * an example runs only where the policy declares them (docs/policy.md#native-modules).
+   */
+  readonly nativeModules?: readonly { readonly name: string; readonly specialFile: string }[];
 }
 
 /**

@@ -1,0 +1,197 @@
+// Veracruz's server tests aesctr_native_module and basic_postcard_native_module, through the whole
+// enclave (launch, attestation, sealed provisioning, execution, sealed result, shutdown), with the
+// policies Veracruz's test suite generates for them (workspaces/shared.mk: one client, the program
+// holding rw on /services/). Then native modules the enclave runs in its native sandbox: a pipeline
+// naming a provisioned native binary, and the refusal at launch on a platform without the sandbox.
+import assert from 'node:assert/strict';
+import { test, type TestContext } from 'node:test';
+import { exampleNamed } from '../../sdk/index.js';
+import { identities, policyFor, wasmOf } from '../../scenarios/testing/index.js';
+import { missingSandboxTool } from '../../enclave/testing/index.js';
+import { requireResource } from '../../test-support/requirements.js';
+import { isVcError, type GeneratedIdentity } from '../../protocol/index.js';
+import { runParty } from '../participant/run-computation.js';
+import { memoryBus } from '../system/system-bus.js';
+import { startSystem, type System } from '../system/system.js';
+
+// The client's and the program's capabilities in Veracruz's single_client_*_native.json.
+const CLIENT = ['/input/:w', '/output/:r', '/program/:wx', 'stdin:w', 'stderr:r', 'stdout:r'];
+const PROGRAM = ['/input/:r', '/output/:rw', 'stdin:r', 'stderr:w', 'stdout:w', '/services/:rw'];
+
+async function withSystem(run: (system: System, client: GeneratedIdentity) => Promise<void>) {
+  const system = await startSystem({ bus: memoryBus() });
+  try {
+    const [client] = (await identities(1)) as [GeneratedIdentity];
+    await run(system, client);
+  } finally {
+    await system.stop();
+  }
+}
+
+test('server test aesctr_native_module: the AES-CTR static module through the enclave', async () => {
+  await withSystem(async (system, client) => {
+    const program = '/program/aesctr-native.wasm';
+    const policy = policyFor(system, {
+      participants: [{ identity: client, capabilities: CLIENT }],
+      programs: [{ path: program, bytes: wasmOf('aesctr-native'), capabilities: PROGRAM }],
+      nativeModules: [
+        { name: 'Counter mode AES Service', entryPoint: '', specialFile: '/services/aesctr.dat' },
+      ],
+    });
+    await system.launch(policy);
+    const outcome = await runParty(
+      { bus: system.bus, policy },
+      {
+        identity: client,
+        sources: { wasm: wasmOf('aesctr-native') },
+        steps: [
+          { op: 'program', path: program, source: 'wasm' },
+          { op: 'compute', program },
+          { op: 'result', path: '/output/aesctr_native_pass.txt', destination: 'pass' },
+          { op: 'result', path: '/output/enc.dat', destination: 'enc' },
+          { op: 'shutdown' },
+        ],
+      },
+    );
+    assert.equal(outcome.state, 'done', JSON.stringify(outcome.failure));
+    assert.deepEqual(outcome.results.get('pass'), new Uint8Array(0));
+    assert.equal(Buffer.from(outcome.results.get('enc')!).toString('hex'), 'a1205e157cf1b3');
+  });
+});
+
+test('server test basic_postcard_native_module: the Postcard static module through the enclave', async () => {
+  await withSystem(async (system, client) => {
+    const example = exampleNamed('postcard-native');
+    const program = '/program/postcard-native.wasm';
+    const run = example.generate(7, 25);
+    const data = run.files.get('/input/postcard.dat')!;
+    const policy = policyFor(system, {
+      participants: [{ identity: client, capabilities: CLIENT }],
+      programs: [{ path: program, bytes: wasmOf('postcard-native'), capabilities: PROGRAM }],
+      nativeModules: [
+        { name: 'Postcard Service', entryPoint: '', specialFile: '/services/postcard_string.dat' },
+      ],
+    });
+    await system.launch(policy);
+    const outcome = await runParty(
+      { bus: system.bus, policy },
+      {
+        identity: client,
+        sources: { wasm: wasmOf('postcard-native'), data },
+        steps: [
+          { op: 'program', path: program, source: 'wasm' },
+          { op: 'data', path: '/input/postcard.dat', source: 'data', mode: 'write' },
+          { op: 'compute', program },
+          { op: 'result', path: '/output/postcard_native.txt', destination: 'json' },
+          { op: 'shutdown' },
+        ],
+      },
+    );
+    assert.equal(outcome.state, 'done', JSON.stringify(outcome.failure));
+    assert.deepEqual(
+      outcome.results.get('json'),
+      example.reference(run).get('/output/postcard_native.txt'),
+    );
+  });
+});
+
+function needSandbox(t: TestContext): boolean {
+  const missing = missingSandboxTool();
+  return requireResource(t, `the native sandbox (${missing})`, missing === undefined);
+}
+
+test('a pipeline naming a provisioned native binary is accepted and runs it in the native sandbox', async (t) => {
+  if (!needSandbox(t)) return;
+  await withSystem(async (system, client) => {
+    const tool = '/program/upper';
+    const script = new TextEncoder().encode(
+      '#!/bin/sh\ntr a-z A-Z < /input/words.txt > /output/words.txt\n',
+    );
+    const policy = policyFor(system, {
+      participants: [
+        { identity: client, capabilities: ['/program/:wx', '/input/:w', '/output/:r'] },
+      ],
+      programs: [{ path: '/program/nop.wasm', bytes: wasmOf('nop'), capabilities: [] }],
+      pipelines: [{ pipeline: tool, capabilities: ['/input/:r', '/output/:rw'] }],
+      nativeModules: [{ name: 'upper', entryPoint: tool, specialFile: '' }],
+    });
+    assert.deepEqual(policy.policy.nativeModules, [
+      { name: 'upper', type: { kind: 'provisioned', entryPoint: tool } },
+    ]);
+    await system.launch(policy);
+    const outcome = await runParty(
+      { bus: system.bus, policy },
+      {
+        identity: client,
+        sources: { tool: script, words: new TextEncoder().encode('native') },
+        steps: [
+          { op: 'program', path: tool, source: 'tool' },
+          { op: 'data', path: '/input/words.txt', source: 'words', mode: 'write' },
+          { op: 'pipeline', pipeline: '0' },
+          { op: 'result', path: '/output/words.txt', destination: 'words' },
+          { op: 'shutdown' },
+        ],
+      },
+    );
+    assert.equal(outcome.state, 'done', JSON.stringify(outcome.failure));
+    assert.equal(new TextDecoder().decode(outcome.results.get('words')), 'NATIVE');
+  });
+});
+
+test('a provisioned native binary listed as a program runs on a compute request, with its program rights', async (t) => {
+  if (!needSandbox(t)) return;
+  await withSystem(async (system, client) => {
+    const tool = '/program/count';
+    const script = new TextEncoder().encode(
+      '#!/bin/sh\nwc -c < /input/words.txt > /output/count.txt\n',
+    );
+    const policy = policyFor(system, {
+      participants: [
+        { identity: client, capabilities: ['/program/:wx', '/input/:w', '/output/:r'] },
+      ],
+      programs: [{ path: tool, bytes: script, capabilities: ['/input/:r', '/output/:rw'] }],
+      nativeModules: [{ name: 'count', entryPoint: tool, specialFile: '' }],
+    });
+    await system.launch(policy);
+    const outcome = await runParty(
+      { bus: system.bus, policy },
+      {
+        identity: client,
+        sources: { tool: script, words: new TextEncoder().encode('twelve bytes') },
+        steps: [
+          { op: 'program', path: tool, source: 'tool' },
+          { op: 'data', path: '/input/words.txt', source: 'words', mode: 'write' },
+          { op: 'compute', program: tool },
+          { op: 'result', path: '/output/count.txt', destination: 'count' },
+          { op: 'shutdown' },
+        ],
+      },
+    );
+    assert.equal(outcome.state, 'done', JSON.stringify(outcome.failure));
+    assert.equal(new TextDecoder().decode(outcome.results.get('count')).trim(), '12');
+  });
+});
+
+test('a platform without the native sandbox refuses a dynamic module at launch', async () => {
+  await withSystem(async (system, client) => {
+    const policy = policyFor(system, {
+      participants: [{ identity: client, capabilities: ['/program/:wx'] }],
+      programs: [{ path: '/program/nop.wasm', bytes: wasmOf('nop'), capabilities: [] }],
+      nativeModules: [{ name: 'tool', entryPoint: '/usr/bin/true', specialFile: '/services/t' }],
+    });
+    const saved = process.env['PATH'];
+    process.env['PATH'] = '/nonexistent';
+    try {
+      await assert.rejects(system.launch(policy, { timeoutMs: 20_000 }), (e) => {
+        assert.ok(isVcError(e), String(e));
+        assert.match(
+          `${e.code} ${e.message} ${JSON.stringify(e.details)}`,
+          /ERR_NATIVE_SANDBOX_UNAVAILABLE/,
+        );
+        return true;
+      });
+    } finally {
+      process.env['PATH'] = saved;
+    }
+  });
+});
