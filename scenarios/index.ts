@@ -5,7 +5,7 @@ export { prepareDirectory } from './deploy/prepare-dir.js';
 export { ScenarioError } from './errors.js';
 export { header, narrator, summary } from './narrate.js';
 export { prepareRun } from './prepare.js';
-export { runScenario } from './run-scenario.js';
+export { reportJson, runScenario } from './run-scenario.js';
 export type { ScenarioReport } from './run-scenario.js';
 export { embeddedEnvironment } from './run/embedded.js';
 export { modeDescription, openEnvironment, prepareIn } from './run/open.js';

@@ -54,6 +54,12 @@ export interface ScenarioPlan {
   readonly sources: ReadonlyMap<string, ReadonlyMap<string, Uint8Array>>;
   /** Checks what the parties read against the reference implementation. */
   check(results: PartyResults): Verdict;
+  /**
+   * What a result means, as a JSON value for the report (`vc scenario run --json`), or undefined
+   * when the scenario does not know the format of that result (the report then gives its size
+   * and SHA-256 digest only).
+   */
+  decode?(party: string, label: string, bytes: Uint8Array): unknown;
 }
 
 export interface Scenario {

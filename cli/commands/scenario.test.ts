@@ -56,15 +56,40 @@ test('vc scenario run --json reports the verdict; unknown names and bad seeds ar
     const io = captureIo();
     const args = ['scenario', 'run', 'linear-regression', '--json', '--journal', join(dir, 'j')];
     assert.equal(await main(args, io), 0);
+    const journal = join(dir, 'j');
     const report = JSON.parse(io.stdout.join('')) as {
       ok: boolean;
       mode: string;
       scenario: string;
+      totalMs: number;
+      launchMs: number;
+      phases: { phase: string; ms: number }[];
+      rounds: { ms: number; outcomes: { party: string; read: string[] }[] }[];
+      results: Record<string, Record<string, { bytes: number; sha256: string; value?: unknown }>>;
+      journal: { location: string; replayCommand: string };
     };
     assert.deepEqual(
       [report.ok, report.mode, report.scenario],
       [true, 'embedded', 'linear-regression'],
     );
+    // Every party's results: size, digest, and the decoded line (the scenario knows the format).
+    assert.deepEqual(Object.keys(report.results), ['analyst']);
+    const line = report.results['analyst']!['line']!;
+    assert.equal(line.bytes, 16);
+    assert.match(line.sha256, /^[0-9a-f]{64}$/);
+    const { gradient, intercept } = line.value as { gradient: number; intercept: number };
+    assert.ok(Number.isFinite(gradient) && Number.isFinite(intercept));
+    assert.deepEqual(report.rounds[1]!.outcomes[0], {
+      ...report.rounds[1]!.outcomes[0],
+      party: 'analyst',
+      read: ['line'],
+    });
+    // The timings and the journal's path.
+    assert.ok(report.totalMs > 0 && report.launchMs > 0 && report.totalMs >= report.launchMs);
+    assert.equal(report.rounds.length, 2);
+    assert.ok(report.phases.some((p) => p.phase === 'execution'));
+    assert.equal(report.journal.location, journal);
+    assert.ok(parseJournal(readFileSync(journal)).records.length > 10);
     const unknown = captureIo();
     assert.equal(await main(['scenario', 'run', 'nope', '--json'], unknown), 1);
     assert.match(unknown.stdout.join(''), /ERR_SCENARIO_UNKNOWN/);

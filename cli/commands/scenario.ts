@@ -12,6 +12,7 @@ import {
   summary,
   layoutOf,
   prepareDirectory,
+  reportJson,
   runScenario,
   type ScenarioReport,
   modeDescription,
@@ -40,7 +41,9 @@ run    runs one end to end with fresh throw-away identities, a fresh verifier CA
   --journal FILE where to write the protocol journal (default .vc/journals/NAME-TIME.vcj)
   --seed N       the data generators' seed (default 1)
   --timeout SECONDS  bound on the whole run (ERR_TIMEOUT past it; services are stopped)
-  --json         the report as JSON (no live lines)
+  --json         the report as JSON (no live lines): the verdict, every party's results (size,
+                 SHA-256 and, where the scenario knows the format, the decoded value), the
+                 timings (launch, rounds, enclave phases, total) and the journal's path
 prepare  writes what a deployment of NAME needs into DIR before any actor starts (used by
          --processes and docker-compose.yml): the verifier CA and state store (sim platform key
          endorsed, this installation's measurement referenced), the hosts' sim platform key,
@@ -159,7 +162,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   } finally {
     await env.stop();
   }
-  if (json) io.out(JSON.stringify(report));
+  if (json) io.out(reportJson(report));
   else for (const line of summary(report)) io.out(line);
   return report.ok ? 0 : 1;
 }

@@ -65,6 +65,13 @@ export const intersectionSum: Scenario = {
         advertiser: { viewers: run.files.get(viewers)! },
         retailer: { wasm: program.wasm, customers: run.files.get(customers)! },
       }),
+      decode: (_party, _label, bytes) => {
+        const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        return {
+          matches: Number(view.getBigUint64(0, true)),
+          total: Number(view.getBigUint64(8, true)),
+        };
+      },
       check: (results) =>
         verdictFor(
           results,

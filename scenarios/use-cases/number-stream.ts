@@ -78,6 +78,7 @@ export const numberStream: Scenario = {
         'source-1': valueSources(values1),
         'source-2': valueSources(values2),
       }),
+      decode: (_party, _label, bytes) => readF64s(bytes),
       check: (results): Verdict => {
         const details: string[] = [];
         for (let r = 1; r <= ROUNDS; r++) {

@@ -71,6 +71,11 @@ export const psiHospitals: Scenario = {
         'hospital-a': { wasm: program.wasm, patients: run.files.get(listA)! },
         'hospital-b': { patients: run.files.get(listB)! },
       }),
+      decode: (_party, _label, bytes) => ({
+        sharedPatients: fromUtf8(bytes)
+          .split('\n')
+          .filter((row) => row !== ''),
+      }),
       check: (results) =>
         verdictFor(
           results,
