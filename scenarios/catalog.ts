@@ -7,6 +7,7 @@ import { pipelineSort } from './use-cases/pipeline-sort.js';
 import { privatePoll } from './use-cases/private-poll.js';
 import { psiHospitals } from './use-cases/psi-hospitals.js';
 import { sealedBidAuction } from './use-cases/sealed-bid-auction.js';
+import { secretElection } from './use-cases/secret-election.js';
 import { shamir } from './use-cases/shamir.js';
 
 export const scenarios: readonly Scenario[] = [
@@ -18,6 +19,7 @@ export const scenarios: readonly Scenario[] = [
   privatePoll,
   numberStream,
   pipelineSort,
+  secretElection,
 ];
 
 export const FLAGSHIP = 'sealed-bid-auction';

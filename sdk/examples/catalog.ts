@@ -24,6 +24,7 @@ import { example as readFile } from './read-file/example.js';
 import { example as sdkTourC } from './sdk-tour-c/example.js';
 import { example as sdkTour } from './sdk-tour/example.js';
 import { example as sealedBidAuction } from './sealed-bid-auction/example.js';
+import { example as secretElection } from './secret-election/example.js';
 import { example as shamirSecretSharing } from './shamir-secret-sharing/example.js';
 import { example as sortNumbers } from './sort-numbers/example.js';
 import { example as stringEditDistance } from './string-edit-distance/example.js';
@@ -56,6 +57,7 @@ export const examples: readonly Example[] = [
   nop,
   sdkTour,
   sdkTourC,
+  secretElection,
 ];
 
 export const pipelines: readonly ExamplePipeline[] = [randomSort, primes];
