@@ -1,5 +1,6 @@
 // Every scenario, in the order `vc scenario list` shows them. The flagship is what `npm start` runs.
 import type { Scenario } from './scenario.js';
+import { collaborativeTraining } from './use-cases/collaborative-training.js';
 import { intersectionSum } from './use-cases/intersection-sum.js';
 import { linearRegression } from './use-cases/linear-regression.js';
 import { numberStream } from './use-cases/number-stream.js';
@@ -20,6 +21,7 @@ export const scenarios: readonly Scenario[] = [
   numberStream,
   pipelineSort,
   secretElection,
+  collaborativeTraining,
 ];
 
 export const FLAGSHIP = 'sealed-bid-auction';

@@ -2,6 +2,7 @@
 export { generateBids } from './components/sealed-bid-auction/generate.js';
 export { auction } from './components/sealed-bid-auction/reference.js';
 export { exampleNamed, pipelineNamed } from './examples/catalog.js';
+export { partiesOf, rowsOf, score, train } from './examples/collaborative-training/reference.js';
 export { ballotLine, electionFile } from './examples/secret-election/generate.js';
 export { receiptProblem } from './examples/secret-election/receipt.js';
 export type { ElectionReceipt } from './examples/secret-election/receipt.js';

@@ -3,6 +3,7 @@
 // benchmarks use this index instead of hard-coding file names. Data formats: docs/guest-programs.md.
 import type { Example, ExamplePipeline } from './support/types.js';
 import { primes, randomSort } from './pipelines.js';
+import { example as collaborativeTraining } from './collaborative-training/example.js';
 import { example as fdCreate } from './fd-create/example.js';
 import { example as fileSeek } from './file-seek/example.js';
 import { example as generateSet } from './generate-set/example.js';
@@ -58,6 +59,7 @@ export const examples: readonly Example[] = [
   sdkTour,
   sdkTourC,
   secretElection,
+  collaborativeTraining,
 ];
 
 export const pipelines: readonly ExamplePipeline[] = [randomSort, primes];
