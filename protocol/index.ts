@@ -58,7 +58,18 @@ export {
   traceSubject,
 } from './messages/subjects.js';
 export { validateBody } from './messages/validate.js';
-export { bytes, jsonSchemaOf, literal, obj, str, uint } from './messages/schema.js';
+export {
+  arrayOf,
+  bool,
+  bytes,
+  described,
+  jsonSchemaOf,
+  literal,
+  obj,
+  oneOf,
+  str,
+  uint,
+} from './messages/schema.js';
 export type { Check, Infer, JsonSchema } from './messages/schema.js';
 export { describePrincipals, formatPrincipalTable } from './policy/describe.js';
 export { PolicyError } from './policy/errors.js';

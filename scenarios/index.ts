@@ -1,5 +1,7 @@
 // The public face of scenarios/: what other folders may import from it (docs/architecture.md).
-export { FLAGSHIP, findScenario, scenarios } from './catalog.js';
+export { FLAGSHIP, findScenario, resolveScenario, scenarios } from './catalog.js';
+export { scaffoldScenario } from './file/scaffold.js';
+export { scenarioFileSchema } from './file/schema.js';
 export { layoutOf } from './deploy/layout.js';
 export { prepareDirectory } from './deploy/prepare-dir.js';
 export { ScenarioError } from './errors.js';

@@ -67,5 +67,10 @@ export interface Scenario {
   readonly title: string;
   /** Two or three sentences: who takes part and what they learn (and do not learn). */
   readonly summary: string;
+  /**
+   * The scenario file it was loaded from (docs/writing-a-scenario.md); undefined for the catalog's
+   * use cases. A deployment's processes load it again from there.
+   */
+  readonly source?: string;
   plan(seed: number): ScenarioPlan;
 }

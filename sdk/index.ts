@@ -10,3 +10,9 @@ export { createRng } from './examples/support/prng.js';
 export { quickstartShares } from './examples/shamir-secret-sharing/generate.js';
 export { f64Bytes, fromUtf8, readF64s } from './examples/support/types.js';
 export type { Example, ExampleRun } from './examples/support/types.js';
+export type {
+  ModuleVerdict,
+  PartyBytes,
+  ScenarioContext,
+  ScenarioModule,
+} from './scenario-module.js';
