@@ -114,3 +114,36 @@ test('vc scenario run --nats URL runs over a NATS server', async (t) => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('vc scenario new NAME scaffolds a scenario file that vc scenario run FILE runs and checks', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vc-scenario-'));
+  try {
+    const made = captureIo();
+    assert.equal(await main(['scenario', 'new', 'my-study', '--dir', dir], made), 0);
+    assert.match(made.stdout.join('\n'), /my-study\.yaml and .*my-study\.ts/);
+    // Never over a file already there; a name that is not kebab-case is a usage error.
+    assert.equal(await main(['scenario', 'new', 'my-study', '--dir', dir], captureIo()), 2);
+    assert.equal(await main(['scenario', 'new', 'My Study', '--dir', dir], captureIo()), 2);
+    const io = captureIo();
+    const file = join(dir, 'my-study.yaml');
+    const journal = join(dir, 'j.vcj');
+    assert.equal(await main(['scenario', 'run', file, '--json', '--journal', journal], io), 0);
+    const report = JSON.parse(io.stdout.join('')) as {
+      ok: boolean;
+      scenario: string;
+      verdict: { headline: string };
+      results: Record<string, Record<string, { value?: { gradient: number } }>>;
+      journal: { location: string };
+    };
+    assert.equal(report.ok, true);
+    assert.equal(report.scenario, 'my-study');
+    assert.match(report.verdict.headline, /^fitted line y = /);
+    assert.ok(Number.isFinite(report.results['analyst']!['line']!.value!.gradient));
+    assert.equal(report.journal.location, journal);
+    const out = captureIo();
+    assert.equal(await main(['scenario', 'prepare', file, '--out', join(dir, 'p')], out), 0);
+    assert.match(out.stdout.join(''), /prepared .*my-study\.yaml/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
