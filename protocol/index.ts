@@ -60,7 +60,6 @@ export {
 export { validateBody } from './messages/validate.js';
 export {
   arrayOf,
-  bool,
   bytes,
   described,
   jsonSchemaOf,

@@ -4,7 +4,6 @@ export { scaffoldScenario } from './file/scaffold.js';
 export { scenarioFileSchema } from './file/schema.js';
 export { layoutOf } from './deploy/layout.js';
 export { prepareDirectory } from './deploy/prepare-dir.js';
-export { ScenarioError } from './errors.js';
 export { header, narrator, summary } from './narrate.js';
 export { prepareRun } from './prepare.js';
 export { reportJson, runScenario } from './run-scenario.js';

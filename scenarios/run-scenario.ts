@@ -34,7 +34,7 @@ export type ScenarioEvent =
     };
 
 /** One result a party read, as the report gives it: size, digest and, when known, its meaning. */
-export interface ResultSummary {
+interface ResultSummary {
   readonly bytes: number;
   /** Lowercase hex SHA-256 of the bytes. */
   readonly sha256: string;

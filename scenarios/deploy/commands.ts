@@ -39,7 +39,15 @@ export function deploymentCommands(options: DeploymentOptions): ServiceCommand[]
       name: 'setup',
       kind: 'setup',
       // A scenario file is loaded again from its path (docs/writing-a-scenario.md).
-      args: ['scenario', 'prepare', scenario.source ?? scenario.name, '--out', l.dir, '--seed', seed],
+      args: [
+        'scenario',
+        'prepare',
+        scenario.source ?? scenario.name,
+        '--out',
+        l.dir,
+        '--seed',
+        seed,
+      ],
       serves: false,
     },
     {

@@ -174,7 +174,9 @@ describe('scenario files', () => {
         'a program file that is not there',
         (s) => ({
           ...s,
-          programs: [{ path: '/program/linear-regression.wasm', file: './missing.wasm', capabilities: [] }],
+          programs: [
+            { path: '/program/linear-regression.wasm', file: './missing.wasm', capabilities: [] },
+          ],
         }),
         /cannot read \.\/missing\.wasm: ENOENT/,
       ],
@@ -195,7 +197,9 @@ describe('scenario files', () => {
         'an unknown example',
         (s) => ({
           ...s,
-          programs: [{ path: '/program/linear-regression.wasm', example: 'nope', capabilities: [] }],
+          programs: [
+            { path: '/program/linear-regression.wasm', example: 'nope', capabilities: [] },
+          ],
         }),
         /no example "nope"/,
       ],

@@ -122,7 +122,6 @@ export const scenarioFile = obj(
 export type ScenarioFile = Infer<typeof scenarioFile>;
 export type SourceSpec = Infer<typeof source>;
 export type Expectation = Infer<typeof expectation>;
-export type FileStep = Infer<typeof step>;
 
 function mapProblem(
   value: unknown,

@@ -6,7 +6,7 @@
 import { createRng, type Rng } from '../support/prng.js';
 import { f64Bytes, files, type ExampleRun } from '../support/types.js';
 
-export const FEATURES = 4;
+const FEATURES = 4;
 
 interface Site {
   readonly name: string;
@@ -17,7 +17,7 @@ interface Site {
 }
 
 /** The hospitals for a size: training rows `size`, `size / 3` and `size / 25` (rounded up). */
-export function sites(size: number): Site[] {
+function sites(size: number): Site[] {
   const part = (n: number) => Math.ceil(size / n);
   return [
     { name: 'hospital-a', centre: [0.5, 0.2, -0.3, 0.1], spread: 1, train: size, heldOut: part(2) },

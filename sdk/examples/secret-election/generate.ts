@@ -7,7 +7,7 @@
 import { createRng, type Rng } from '../support/prng.js';
 import { files, utf8, type ExampleRun } from '../support/types.js';
 
-export const CANDIDATES = ['ada', 'grace', 'hedy'] as const;
+const CANDIDATES = ['ada', 'grace', 'hedy'] as const;
 
 /** One ballot line: the voter's 32-byte nonce in hex, a space, the candidate. */
 export function ballotLine(nonce: Uint8Array, candidate: string): string {
@@ -23,7 +23,7 @@ export function electionFile(candidates: readonly string[], voters: readonly str
 }
 
 /** A ballot for a candidate drawn with unequal popularity. */
-export function randomBallot(rng: Rng): string {
+function randomBallot(rng: Rng): string {
   return ballotLine(rng.bytes(32), CANDIDATES[Math.floor(rng.float() ** 1.5 * CANDIDATES.length)]!);
 }
 

@@ -45,23 +45,19 @@ export function reference(run: ExampleRun): GuestFiles {
   for (const line of fromUtf8(need(run, '/input/election.txt')).split('\n')) {
     const [kind, name = ''] = line.split(/ (.*)/s);
     if (kind === 'candidate' && NAME.test(name)) candidates.push(name);
-    else if (kind === 'voter' && NAME.test(name)) voters.includes(name) || voters.push(name);
-    else if (line !== '') throw new Error(`bad election line ${line}`);
+    else if (kind === 'voter' && NAME.test(name)) {
+      if (!voters.includes(name)) voters.push(name);
+    } else if (line !== '') throw new Error(`bad election line ${line}`);
   }
   const ballots = new Map<string, string>();
   for (const [path, bytes] of run.files)
     if (path.startsWith('/input/ballots/')) ballots.set(path.slice(15), fromUtf8(bytes));
+  const onList = new Set(voters);
   for (const name of [...ballots.keys()].sort()) if (!voters.includes(name)) voters.push(name);
 
   const votes = new Map(candidates.map((c) => [c, 0]));
   const refused = { duplicate: 0, ineligible: 0, invalid: 0 };
   const fate = new Map<string, { commitment?: Buffer; reason?: string; duplicates: number }>();
-  const onList = new Set(
-    fromUtf8(need(run, '/input/election.txt'))
-      .split('\n')
-      .filter((l) => l.startsWith('voter '))
-      .map((l) => l.slice(6)),
-  );
   for (const name of voters) {
     const text = ballots.get(name);
     if (text === undefined) {
