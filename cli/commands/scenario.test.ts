@@ -22,6 +22,8 @@ test('vc scenario list names every scenario and the flagship', async () => {
     'private-poll',
     'number-stream',
     'pipeline-sort',
+    'secret-election',
+    'collaborative-training',
   ])
     assert.ok(names.includes(name), name);
   const human = captureIo();
