@@ -6,6 +6,11 @@
 // tally and the Merkle root of the counted ballots' commitments. Every voter reads the tally and
 // their own receipt (their commitment and its path to the root), and checks it: their ballot was
 // counted, and nothing tells them how anyone else voted.
+// A voter's identity is their ballot file: the policy lets each write only their own, so writing it
+// again before the count replaces their ballot (one still counts), while a ballot appended to it is
+// refused. The nonces here come from the seeded generator so that runs are reproducible (and can be
+// checked in other processes); a real voter draws theirs from a cryptographic random source, since
+// a guessable nonce lets anyone test a commitment against every candidate.
 import {
   ballotLine,
   createRng,
