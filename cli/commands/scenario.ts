@@ -66,9 +66,10 @@ function list(argv: string[], io: CliIo): number {
     );
     return 0;
   }
+  const width = Math.max(...scenarios.map((s) => s.name.length));
   const lines = scenarios.map(
     (s) =>
-      `  ${s.name.padEnd(20)} ${s.title}${s.name === FLAGSHIP ? '  (flagship: npm start)' : ''}`,
+      `  ${s.name.padEnd(width)} ${s.title}${s.name === FLAGSHIP ? '  (flagship: npm start)' : ''}`,
   );
   io.out(['Scenarios (vc scenario run NAME):', ...lines].join('\n'));
   return 0;
