@@ -36,11 +36,13 @@ const commandBundle = (name: string): string => `command-${name}.mjs`;
 
 /**
  * Left out, loaded from node_modules when used: esbuild and jco's transpiler (as in the runtime
- * bundle), and the optional native decoders of msgpackr and cbor-x (compiled code found beside
- * their package files).
+ * bundle), tsx (which loads the TypeScript module of a scenario file with its own loader files),
+ * and the optional native decoders of msgpackr and cbor-x (compiled code found beside their
+ * package files).
  */
 const EXTERNAL_PACKAGES = [
   'esbuild',
+  'tsx',
   '@bytecodealliance/jco-transpile',
   'msgpackr-extract',
   'cbor-extract',

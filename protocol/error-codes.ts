@@ -266,6 +266,8 @@ export const errorCatalog = {
   scenario: {
     ERR_SCENARIO_UNKNOWN: 'no scenario of that name',
     ERR_SCENARIO_PROCESS: 'a process of a `--processes` run is missing or failed without a refusal',
+    ERR_SCENARIO_FILE_INVALID:
+      'a scenario file is unreadable, not YAML or JSON, breaks docs/scenario.schema.json, or names a party, source, file or module that is not there',
     ERR_PARTICIPANT_FAILED: 'a participant ended badly without giving a code',
   },
 } as const satisfies Record<string, Record<`ERR_${string}`, string>>;

@@ -63,7 +63,17 @@ export {
   subjectsFor,
 } from './messages/subjects.js';
 export { validateBody } from './messages/validate.js';
-export { bytes, jsonSchemaOf, literal, obj, str, uint } from './messages/schema.js';
+export {
+  arrayOf,
+  bytes,
+  described,
+  jsonSchemaOf,
+  literal,
+  obj,
+  oneOf,
+  str,
+  uint,
+} from './messages/schema.js';
 export type { Check, Infer, JsonSchema } from './messages/schema.js';
 export { describePrincipals, formatPrincipalTable } from './policy/describe.js';
 export { PolicyError } from './policy/errors.js';

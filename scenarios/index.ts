@@ -1,11 +1,12 @@
 // The public face of scenarios/: what other folders may import from it (docs/architecture.md).
-export { FLAGSHIP, findScenario, scenarios } from './catalog.js';
+export { FLAGSHIP, findScenario, resolveScenario, scenarios } from './catalog.js';
+export { scaffoldScenario } from './file/scaffold.js';
+export { scenarioFileSchema } from './file/schema.js';
 export { layoutOf } from './deploy/layout.js';
 export { prepareDirectory } from './deploy/prepare-dir.js';
-export { ScenarioError } from './errors.js';
 export { header, narrator, summary } from './narrate.js';
 export { prepareRun } from './prepare.js';
-export { runScenario } from './run-scenario.js';
+export { reportJson, runScenario } from './run-scenario.js';
 export type { ScenarioReport } from './run-scenario.js';
 export { embeddedEnvironment } from './run/embedded.js';
 export { modeDescription, openEnvironment, prepareIn } from './run/open.js';

@@ -9,7 +9,7 @@ import type {
   ModeName,
   TurnOutcome,
 } from './run/environment.js';
-import { type ErrorCode, computationOfSubject, toVcError } from '../protocol/index.js';
+import { type ErrorCode, computationOfSubject, sha256Hex, toVcError } from '../protocol/index.js';
 import { watchLive, type TransitionEvent } from '../actors/index.js';
 import { enclavePhases, type PhaseTime } from './phases.js';
 import type { PreparedRun } from './prepare.js';
@@ -33,6 +33,15 @@ export type ScenarioEvent =
       readonly ms: number;
     };
 
+/** One result a party read, as the report gives it: size, digest and, when known, its meaning. */
+interface ResultSummary {
+  readonly bytes: number;
+  /** Lowercase hex SHA-256 of the bytes. */
+  readonly sha256: string;
+  /** The decoded value, when the scenario knows the result's format (`ScenarioPlan.decode`). */
+  readonly value?: unknown;
+}
+
 interface RoundReport {
   readonly ms: number;
   readonly outcomes: readonly TurnOutcome[];
@@ -53,6 +62,8 @@ export interface ScenarioReport {
   readonly phases: readonly PhaseTime[];
   readonly totalMs: number;
   readonly messages: number;
+  /** Party -> destination label -> what it read (every party that read something). */
+  readonly results: Readonly<Record<string, Readonly<Record<string, ResultSummary>>>>;
   readonly journal?: JournalInfo;
   /** Set when the run stopped before its checks (launch or a turn failed). */
   readonly failure?: { readonly code: ErrorCode; readonly message: string };
@@ -133,9 +144,10 @@ export async function runScenario(
   if (failure && launch) await env.end(run).catch(() => undefined);
   await settleTraces(watch);
   watch.stop();
+  const results = collectResults(rounds);
   const verdict: Verdict = failure
     ? { ok: false, headline: `the run stopped: ${failure.code}`, details: [failure.message] }
-    : safeCheck(run, collectResults(rounds));
+    : safeCheck(run, results);
   const journal = await env.journal(run);
   return {
     scenario: run.scenario.name,
@@ -151,6 +163,7 @@ export async function runScenario(
     phases: enclavePhases(transitions),
     totalMs,
     messages,
+    results: summarize(run, results),
     ...(journal ? { journal } : {}),
     ...(failure ? { failure } : {}),
   };
@@ -174,6 +187,50 @@ function collectResults(rounds: readonly RoundReport[]): PartyResults {
       results.set(outcome.party, mine);
     }
   return results;
+}
+
+function summarize(run: PreparedRun, results: PartyResults): ScenarioReport['results'] {
+  const out: Record<string, Record<string, ResultSummary>> = {};
+  for (const [party, read] of results) {
+    if (read.size === 0) continue;
+    const mine: Record<string, ResultSummary> = {};
+    for (const [label, bytes] of read) {
+      const value = safeDecode(run, party, label, bytes);
+      mine[label] = {
+        bytes: bytes.length,
+        sha256: sha256Hex(bytes),
+        ...(value === undefined ? {} : { value }),
+      };
+    }
+    out[party] = mine;
+  }
+  return out;
+}
+
+/** A decoder that throws (a result not in the format it expects) leaves the result undecoded. */
+function safeDecode(run: PreparedRun, party: string, label: string, bytes: Uint8Array): unknown {
+  try {
+    return run.plan.decode?.(party, label, bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The report as JSON text (`vc scenario run --json`): each round's outcomes name the labels their
+ * party read, and `results` gives every result's size, digest and decoded value.
+ */
+export function reportJson(report: ScenarioReport): string {
+  return JSON.stringify({
+    ...report,
+    rounds: report.rounds.map((round) => ({
+      ms: round.ms,
+      outcomes: round.outcomes.map(({ results, ...outcome }) => ({
+        ...outcome,
+        read: [...results.keys()],
+      })),
+    })),
+  });
 }
 
 function safeCheck(run: PreparedRun, results: PartyResults): Verdict {

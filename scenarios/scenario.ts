@@ -54,6 +54,12 @@ export interface ScenarioPlan {
   readonly sources: ReadonlyMap<string, ReadonlyMap<string, Uint8Array>>;
   /** Checks what the parties read against the reference implementation. */
   check(results: PartyResults): Verdict;
+  /**
+   * What a result means, as a JSON value for the report (`vc scenario run --json`), or undefined
+   * when the scenario does not know the format of that result (the report then gives its size
+   * and SHA-256 digest only).
+   */
+  decode?(party: string, label: string, bytes: Uint8Array): unknown;
 }
 
 export interface Scenario {
@@ -61,5 +67,10 @@ export interface Scenario {
   readonly title: string;
   /** Two or three sentences: who takes part and what they learn (and do not learn). */
   readonly summary: string;
+  /**
+   * The scenario file it was loaded from (docs/writing-a-scenario.md); undefined for the catalog's
+   * use cases. A deployment's processes load it again from there.
+   */
+  readonly source?: string;
   plan(seed: number): ScenarioPlan;
 }

@@ -1,17 +1,21 @@
-// `vc scenario list|run|prepare`: the end-to-end use cases in scenarios/, run embedded (default), over
-// NATS, or with every actor as its own OS process; live phases, then a checked result.
+// `vc scenario list|run|prepare|new`: the end-to-end use cases in scenarios/ and scenario files
+// written outside the repository (docs/writing-a-scenario.md), run embedded (default), over NATS,
+// or with every actor as its own OS process; live phases, then a checked result.
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UsageError } from '../../protocol/index.js';
 import {
   FLAGSHIP,
-  findScenario,
+  resolveScenario,
+  scaffoldScenario,
   scenarios,
-  ScenarioError,
   header,
   narrator,
   summary,
   layoutOf,
   prepareDirectory,
+  reportJson,
   runScenario,
   type ScenarioReport,
   modeDescription,
@@ -30,12 +34,16 @@ import {
 
 const usage = `Usage:
   vc scenario list [--json]
-  vc scenario run NAME [--nats URL [NATS OPTIONS] [--replicas N]] [--processes] [--journal FILE]
+  vc scenario new NAME [--dir DIR]
+  vc scenario run NAME|FILE [--nats URL [NATS OPTIONS] [--replicas N]] [--processes] [--journal FILE]
                   [--seed N] [--timeout SECONDS] [--json]
-  vc scenario prepare NAME --out DIR [--seed N] [--json]
+  vc scenario prepare NAME|FILE --out DIR [--seed N] [--json]
 
 list   the scenarios: use cases with their parties, programs, data generators and expected results.
-run    runs one end to end with fresh throw-away identities, a fresh verifier CA and a policy made
+new    writes NAME.yaml (a scenario file, docs/scenario.schema.json) and NAME.ts (its TypeScript
+       module) into DIR (default: the current folder), ready to run and to edit; see
+       docs/writing-a-scenario.md.
+run    runs one end to end (a scenario of the list, or a scenario FILE: NAME.yaml, .yml or .json) with fresh throw-away identities, a fresh verifier CA and a policy made
        by the policy generator; prints each party's phases as they happen, then the result checked
        against the reference implementation, the time per phase, the journal and how to replay it.
        Exit 0 when the result matches, 1 otherwise.
@@ -52,7 +60,9 @@ run    runs one end to end with fresh throw-away identities, a fresh verifier CA
   --journal FILE where to write the protocol journal (default .vc/journals/NAME-TIME.vcj)
   --seed N       the data generators' seed (default 1)
   --timeout SECONDS  bound on the whole run (ERR_TIMEOUT past it; services are stopped)
-  --json         the report as JSON (no live lines)
+  --json         the report as JSON (no live lines): the verdict, every party's results (size,
+                 SHA-256 and, where the scenario knows the format, the decoded value), the
+                 timings (launch, rounds, enclave phases, total) and the journal's path
 prepare  writes what a deployment of NAME needs into DIR before any actor starts (used by
          --processes and docker-compose.yml): the verifier CA and state store (sim platform key
          endorsed, this installation's measurement referenced), the hosts' sim platform key,
@@ -69,9 +79,10 @@ function list(argv: string[], io: CliIo): number {
     );
     return 0;
   }
+  const width = Math.max(...scenarios.map((s) => s.name.length));
   const lines = scenarios.map(
     (s) =>
-      `  ${s.name.padEnd(20)} ${s.title}${s.name === FLAGSHIP ? '  (flagship: npm start)' : ''}`,
+      `  ${s.name.padEnd(width)} ${s.title}${s.name === FLAGSHIP ? '  (flagship: npm start)' : ''}`,
   );
   io.out(['Scenarios (vc scenario run NAME):', ...lines].join('\n'));
   return 0;
@@ -86,7 +97,7 @@ async function prepare(argv: string[], io: CliIo): Promise<number> {
   const [name, ...extra] = positionals;
   if (!name || extra.length > 0 || !values.out)
     throw new UsageError(`expected a scenario name and --out DIR\n${usage}`);
-  const scenario = scenarioNamed(name);
+  const scenario = await resolveScenario(name);
   const seed = seedOf(values.seed);
   const out = values.out;
   await checkOutputFolder(out);
@@ -110,13 +121,40 @@ async function prepare(argv: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-function scenarioNamed(name: string) {
-  const scenario = findScenario(name);
-  if (!scenario)
-    throw new ScenarioError('ERR_SCENARIO_UNKNOWN', `no scenario "${name}"; see vc scenario list`, {
-      details: { known: scenarios.map((s) => s.name) },
-    });
-  return scenario;
+async function create(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseOptions({
+    args: argv,
+    allowPositionals: true,
+    options: { dir: { type: 'string' }, json: { type: 'boolean' } },
+  });
+  const [name, ...extra] = positionals;
+  if (!name || extra.length > 0) throw new UsageError(`expected one scenario name\n${usage}`);
+  if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(name))
+    throw new UsageError('a scenario name is kebab-case: lowercase letters, digits and -');
+  const dir = values.dir ?? '.';
+  const files = Object.entries(scaffoldScenario(name)).map(([file, text]) => ({
+    path: join(dir, file),
+    text,
+  }));
+  const taken = files.find((f) => existsSync(f.path));
+  if (taken) throw new UsageError(`${taken.path} exists already: not overwriting it`);
+  try {
+    await mkdir(dir, { recursive: true });
+    for (const f of files) await writeFile(f.path, f.text, { flag: 'wx' });
+  } catch (error) {
+    throw outputError(dir, error);
+  }
+  const written = files.map((f) => f.path);
+  if (values.json) io.out(JSON.stringify({ ok: true, files: written }));
+  else
+    io.out(
+      [
+        `wrote ${written.join(' and ')}`,
+        `run it:  npx vc scenario run ${written[0]}`,
+        'edit it: docs/writing-a-scenario.md',
+      ].join('\n'),
+    );
+  return 0;
 }
 
 function seedOf(text: string | undefined): number {
@@ -142,10 +180,10 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   const [name, ...extra] = positionals;
   if (!name || extra.length > 0) throw new UsageError(`expected one scenario name\n${usage}`);
   const timeoutMs = parseTimeoutSeconds(values.timeout);
-  const scenario = scenarioNamed(name);
+  const scenario = await resolveScenario(name);
   const seed = seedOf(values.seed);
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
-  const journalFile = values.journal ?? join('.vc', 'journals', `${name}-${stamp}.vcj`);
+  const journalFile = values.journal ?? join('.vc', 'journals', `${scenario.name}-${stamp}.vcj`);
   const json = values.json === true;
   const log = json ? () => undefined : (line: string) => io.out(line);
   // Services (--processes) speak up while the run is prepared: keep their lines for after the header.
@@ -179,7 +217,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   } finally {
     await env.stop();
   }
-  if (json) io.out(JSON.stringify(report));
+  if (json) io.out(reportJson(report));
   else for (const line of summary(report)) io.out(line);
   return report.ok ? 0 : 1;
 }
@@ -188,6 +226,7 @@ const subcommands = new Map<string, (argv: string[], io: CliIo) => number | Prom
   ['list', list],
   ['run', run],
   ['prepare', prepare],
+  ['new', create],
 ]);
 
 export const command: Command = {

@@ -38,7 +38,16 @@ export function deploymentCommands(options: DeploymentOptions): ServiceCommand[]
     {
       name: 'setup',
       kind: 'setup',
-      args: ['scenario', 'prepare', scenario.name, '--out', l.dir, '--seed', seed],
+      // A scenario file is loaded again from its path (docs/writing-a-scenario.md).
+      args: [
+        'scenario',
+        'prepare',
+        scenario.source ?? scenario.name,
+        '--out',
+        l.dir,
+        '--seed',
+        seed,
+      ],
       serves: false,
     },
     {

@@ -65,6 +65,10 @@ export const intersectionSum: Scenario = {
         advertiser: { viewers: run.files.get(viewers)! },
         retailer: { wasm: program.wasm, customers: run.files.get(customers)! },
       }),
+      // Veracruz's postcard f64: the total spend of the viewers who bought.
+      decode: (_party, _label, bytes) => ({
+        total: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getFloat64(0, true),
+      }),
       check: (results) =>
         verdictFor(
           results,

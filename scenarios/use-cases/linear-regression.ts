@@ -61,6 +61,10 @@ export const linearRegression: Scenario = {
         'program-provider': { wasm: program.wasm },
         'data-owner': { points: run.files.get(input)! },
       }),
+      decode: (_party, _label, bytes) => {
+        const [gradient, intercept] = readF64s(bytes);
+        return { gradient, intercept };
+      },
       check: (results) =>
         verdictFor(results, [{ party: 'analyst', label: 'line' }], expected, (bytes) => {
           const [gradient = NaN, intercept = NaN] = readF64s(bytes);

@@ -3,7 +3,7 @@
 // the running total. Every round's total is checked against the reference.
 import { exampleNamed, f64Bytes, readF64s, type ExampleRun } from '../../sdk/index.js';
 import type { Scenario, Turn, Verdict } from '../scenario.js';
-import { exampleProgram, programPath, sameBytes, show, sourceMap } from './support.js';
+import { exampleProgram, programPath, sameBytes, show, sourceMap, varint } from './support.js';
 
 const PROGRAM = 'number-stream-accumulation';
 const ROUNDS = 10;
@@ -78,6 +78,12 @@ export const numberStream: Scenario = {
         'source-1': valueSources(values1),
         'source-2': valueSources(values2),
       }),
+      // Veracruz's postcard state (u64 rounds, f64 total).
+      decode: (_party, _label, bytes) => {
+        const rounds = varint(bytes);
+        const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        return { rounds: rounds.value, total: view.getFloat64(rounds.next, true) };
+      },
       check: (results): Verdict => {
         const details: string[] = [];
         for (let r = 1; r <= ROUNDS; r++) {

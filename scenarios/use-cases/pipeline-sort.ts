@@ -59,6 +59,7 @@ export const pipelineSort: Scenario = {
       sources: sourceMap({
         'program-provider': Object.fromEntries(programs.map((p, i) => [`program-${i}`, p.wasm])),
       }),
+      decode: (_party, _label, bytes) => fromUtf8(bytes).trim().split(',').map(Number),
       check: (results) => {
         const mine = results.get('reader');
         const outputs = new Map<string, Uint8Array>();

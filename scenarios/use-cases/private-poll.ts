@@ -77,6 +77,17 @@ export const privatePoll: Scenario = {
         pollster: { wasm: program.wasm, threshold: files.get(THRESHOLD)! },
         ...Object.fromEntries(voters.map((v) => [v, { ballot: files.get(`/input/votes/${v}`)! }])),
       }),
+      decode: (_party, _label, bytes) =>
+        Object.fromEntries(
+          fromUtf8(bytes)
+            .trim()
+            .split('\n')
+            .filter(Boolean)
+            .map((row) => {
+              const [option = '', count = ''] = row.split(',');
+              return [option, Number(count)];
+            }),
+        ),
       check: (results) =>
         verdictFor(results, [{ party: 'pollster', label: 'tally' }], expected, (bytes) => {
           const k = fromUtf8(files.get(THRESHOLD)!).trim();

@@ -2,7 +2,7 @@
 // provisions its own list, the enclave intersects them, and both read only the intersection.
 import { exampleNamed } from '../../sdk/index.js';
 import type { Scenario } from '../scenario.js';
-import { exampleProgram, programPath, sourceMap, verdictFor } from './support.js';
+import { exampleProgram, programPath, sourceMap, varint, verdictFor } from './support.js';
 
 const PROGRAM = 'private-set-intersection';
 const PATIENTS = 60;
@@ -71,18 +71,15 @@ export const psiHospitals: Scenario = {
         'hospital-a': { wasm: program.wasm, patients: run.files.get(listA)! },
         'hospital-b': { patients: run.files.get(listB)! },
       }),
+      // postcard HashSet<Person>: the count first, as a varint.
+      decode: (_party, _label, bytes) => ({ sharedPatients: varint(bytes).value }),
       check: (results) =>
         verdictFor(
           results,
           ['hospital-a', 'hospital-b'].map((party) => ({ party, label: 'shared-patients' })),
           expected,
           (bytes) => {
-            // postcard HashSet<Person>: the count first, as a varint.
-            let shared = 0;
-            for (let i = 0, shift = 1; i < bytes.length; i++, shift *= 0x80) {
-              shared += (bytes[i]! & 0x7f) * shift;
-              if (bytes[i]! < 0x80) break;
-            }
+            const shared = varint(bytes).value;
             return `${shared} patients are on both lists of ${PATIENTS} (each hospital learns only those)`;
           },
         ),

@@ -67,6 +67,10 @@ export const sealedBidAuction: Scenario = {
           BIDDERS.map((name) => [name, { bid: bids.get(`/input/bids/${name}`)! }]),
         ),
       }),
+      decode: (_party, _label, bytes) => {
+        const [winner = '', price = ''] = fromUtf8(bytes).trim().split(',');
+        return { winner, price: Number(price) };
+      },
       check: (results) =>
         verdictFor(
           results,

@@ -68,6 +68,7 @@ export const shamir: Scenario = {
         'program-provider': { wasm: program.wasm },
         ...Object.fromEntries(holders.map((h, i) => [h, { share: shares[i]! }])),
       }),
+      decode: (_party, _label, bytes) => ({ secret: fromUtf8(bytes).trimEnd() }),
       check: (results) =>
         verdictFor(
           results,

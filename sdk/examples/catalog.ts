@@ -4,6 +4,7 @@
 import type { Example, ExamplePipeline } from './support/types.js';
 import { primes, randomSort } from './pipelines.js';
 import { example as aesctrNative } from './aesctr-native/example.js';
+import { example as collaborativeTraining } from './collaborative-training/example.js';
 import { example as fdCreate } from './fd-create/example.js';
 import { example as fileSeek } from './file-seek/example.js';
 import { example as generateSet } from './generate-set/example.js';
@@ -30,6 +31,7 @@ import { example as readFile } from './read-file/example.js';
 import { example as sdkTourC } from './sdk-tour-c/example.js';
 import { example as sdkTour } from './sdk-tour/example.js';
 import { example as sealedBidAuction } from './sealed-bid-auction/example.js';
+import { example as secretElection } from './secret-election/example.js';
 import { example as shamirSecretSharing } from './shamir-secret-sharing/example.js';
 import { example as sortNumbers } from './sort-numbers/example.js';
 import { example as stringEditDistance } from './string-edit-distance/example.js';
@@ -66,6 +68,8 @@ export const examples: readonly Example[] = [
   nop,
   sdkTour,
   sdkTourC,
+  secretElection,
+  collaborativeTraining,
 ];
 
 /**
