@@ -1,5 +1,6 @@
 // Every scenario, in the order `vc scenario list` shows them. The flagship is what `npm start` runs.
 import type { Scenario } from './scenario.js';
+import { delegatedInference } from './use-cases/delegated-inference.js';
 import { intersectionSum } from './use-cases/intersection-sum.js';
 import { linearRegression } from './use-cases/linear-regression.js';
 import { numberStream } from './use-cases/number-stream.js';
@@ -18,6 +19,7 @@ export const scenarios: readonly Scenario[] = [
   privatePoll,
   numberStream,
   pipelineSort,
+  delegatedInference,
 ];
 
 export const FLAGSHIP = 'sealed-bid-auction';

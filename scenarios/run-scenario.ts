@@ -13,7 +13,7 @@ import { type ErrorCode, toVcError } from '../protocol/index.js';
 import { watchLive, type TransitionEvent } from '../actors/index.js';
 import { enclavePhases, type PhaseTime } from './phases.js';
 import type { PreparedRun } from './prepare.js';
-import type { PartyResults, Verdict } from './scenario.js';
+import type { Measurement, PartyResults, Verdict } from './scenario.js';
 
 export type ScenarioEvent =
   | { readonly type: 'launching'; readonly computation: string }
@@ -51,6 +51,10 @@ export interface ScenarioReport {
   readonly phases: readonly PhaseTime[];
   readonly totalMs: number;
   readonly messages: number;
+  /** Bytes the computation put on the bus: its signed messages and its sealed bulk chunks. */
+  readonly busBytes: number;
+  /** The scenario's own figures (its plan's `measure`), when it has any and the run completed. */
+  readonly metrics?: readonly Measurement[];
   readonly journal?: JournalInfo;
   /** Set when the run stopped before its checks (launch or a turn failed). */
   readonly failure?: { readonly code: ErrorCode; readonly message: string };
@@ -72,11 +76,13 @@ export async function runScenario(
   const transitions: TransitionEvent[] = [];
   // Signed messages on the computation's own subjects (vc.c.<id>.>), traces included.
   let messages = 0;
+  let busBytes = 0;
   const watch = await watchLive(env.bus, {
     policies: [run.policy],
     onEvent: (event) => {
       if (event.computation !== run.computation) return;
       if (event.type === 'message') {
+        busBytes += event.size;
         if (event.subject.startsWith(`vc.c.${run.computation}.`)) messages++;
         return;
       }
@@ -85,6 +91,11 @@ export async function runScenario(
       transitions.push(event);
       emit({ type: 'transition', transition: event });
     },
+  });
+  // The sealed chunks of uploads and results travel outside the journal (docs/protocol.md, "Bulk
+  // chunks"): counted here so that busBytes is every byte the computation put on the bus.
+  const bulk = env.bus.subscribe(`vc.bulk.${run.computation}.>`, (message) => {
+    busBytes += message.data.length;
   });
   const started = now();
   const rounds: RoundReport[] = [];
@@ -131,9 +142,11 @@ export async function runScenario(
   if (failure && launch) await env.end(run).catch(() => undefined);
   await settleTraces(watch);
   watch.stop();
+  bulk.unsubscribe();
   const verdict: Verdict = failure
     ? { ok: false, headline: `the run stopped: ${failure.code}`, details: [failure.message] }
     : safeCheck(run, collectResults(rounds));
+  const metrics = failure ? undefined : safeMeasure(run, rounds, busBytes);
   const journal = await env.journal(run);
   return {
     scenario: run.scenario.name,
@@ -148,6 +161,8 @@ export async function runScenario(
     phases: enclavePhases(transitions),
     totalMs,
     messages,
+    busBytes,
+    ...(metrics ? { metrics } : {}),
     ...(journal ? { journal } : {}),
     ...(failure ? { failure } : {}),
   };
@@ -175,5 +190,18 @@ function safeCheck(run: PreparedRun, results: PartyResults): Verdict {
     return run.plan.check(results);
   } catch (error) {
     return { ok: false, headline: 'the results could not be checked', details: [String(error)] };
+  }
+}
+
+function safeMeasure(
+  run: PreparedRun,
+  rounds: readonly RoundReport[],
+  busBytes: number,
+): readonly Measurement[] | undefined {
+  if (!run.plan.measure) return undefined;
+  try {
+    return run.plan.measure({ roundMs: rounds.map((r) => r.ms), busBytes });
+  } catch {
+    return undefined;
   }
 }
