@@ -48,7 +48,7 @@ export interface Verdict {
  * The computation's budget, written into the policy: the guest's memory (max_memory_mib), one
  * execution's wall time and the virtual file system's bytes (`veracruz_ts` extensions).
  */
-export interface PlanLimits {
+interface PlanLimits {
   readonly maxMemoryMib?: number;
   readonly executionTimeoutMs?: number;
   readonly storageQuotaBytes?: number;

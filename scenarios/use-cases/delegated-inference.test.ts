@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createIdentity, type Identity } from '../../protocol/index.js';
+import { createIdentity } from '../../protocol/index.js';
 import type { Step } from '../../machines/index.js';
 import { shutdownWorkers } from '../../enclave/index.js';
 import { isolateTmpdir, watchLeftovers, type LeftoverWatch } from '../../test-support/leftovers.js';
@@ -149,7 +149,7 @@ describe('delegated-inference', () => {
   // After the set-up round and frame 0's upload and detection (rounds 0 to 2).
   const afterFirstFrame = frameRound(0) + 2;
 
-  test("the device may not read a prediction (it has no read right): it is refused", async () => {
+  test('the device may not read a prediction (it has no read right): it is refused', async () => {
     const run = await prepareRun(scenario, env.trust, { seed: 8 });
     const report = await runScenario(
       thenTurn(run, afterFirstFrame, 'device', [
@@ -184,12 +184,9 @@ describe('delegated-inference', () => {
     );
     refusedWith(
       await runScenario(
-        thenTurn(
-          await prepareRun(scenario, env.trust, { seed: 10 }),
-          afterFirstFrame,
-          'device',
-          [{ op: 'compute', program: '/program/object-detection.wasm' }],
-        ),
+        thenTurn(await prepareRun(scenario, env.trust, { seed: 10 }), afterFirstFrame, 'device', [
+          { op: 'compute', program: '/program/object-detection.wasm' },
+        ]),
         env,
       ),
       'ERR_ACCESS_DENIED',
@@ -198,7 +195,7 @@ describe('delegated-inference', () => {
 
   test('a stranger (not in the policy) reading a prediction is refused', async () => {
     const run = await prepareRun(scenario, env.trust, { seed: 11 });
-    const stranger: Identity = await createIdentity({
+    const stranger = await createIdentity({
       name: 'stranger',
       now: new Date(Date.now() - 3600_000),
     });

@@ -161,9 +161,17 @@ function measureFrames(
     { name: 'frames per second', value: (FRAMES * 1000) / streamMs, unit: 'frames/s' },
     { name: 'latency per frame p50', value: percentile(latencies, 50), unit: 'ms' },
     { name: 'latency per frame p95', value: percentile(latencies, 95), unit: 'ms' },
-    { name: 'plaintext bytes of frames and predictions', value: plaintext.frames + plaintext.predictions, unit: 'B' },
+    {
+      name: 'plaintext bytes of frames and predictions',
+      value: plaintext.frames + plaintext.predictions,
+      unit: 'B',
+    },
     { name: 'plaintext bytes in all (with program, model, labels)', value: plain, unit: 'B' },
-    { name: 'bytes on the bus (signed messages and sealed chunks)', value: facts.busBytes, unit: 'B' },
+    {
+      name: 'bytes on the bus (signed messages and sealed chunks)',
+      value: facts.busBytes,
+      unit: 'B',
+    },
     { name: 'bus bytes per plaintext byte', value: facts.busBytes / plain, unit: 'x' },
   ];
 }
