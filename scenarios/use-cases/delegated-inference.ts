@@ -19,7 +19,7 @@ const MODEL = '/input/detector.vcqn';
 const LABELS = '/input/labels.names';
 
 /**
- * The tiny budget: the guest's memory (the detector's own cap), a second per execution, and room
+ * The tiny budget: the guest's memory (the detector's own cap), ten seconds per execution, and room
  * in the file system for the program, the model, one frame and one prediction (about 150 KiB).
  */
 export const DELEGATED_LIMITS = {
