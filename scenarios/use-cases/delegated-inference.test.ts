@@ -1,7 +1,7 @@
 // delegated-inference beyond "it passes" (scenarios.test.ts runs it embedded and over NATS,
 // processes.test.ts as processes): the policy carries the tiny budget; the run reports its rate,
 // latencies and bytes; no frame or prediction plaintext is in the journal or anywhere on the bus
-// (a tap of every subject, bulk chunks included); and the enclave refuses the device reading a
+// (a tap of every subject, bulk chunks included; embedded and through a nats-server); and the enclave refuses the device reading a
 // prediction, writing the model or running the detector, a stranger reading a prediction, and a
 // frame beyond the storage quota.
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
@@ -18,6 +18,9 @@ import { prepareRun, type PreparedRun } from '../prepare.js';
 import { runScenario, type ScenarioReport } from '../run-scenario.js';
 import type { Environment } from '../run/environment.js';
 import { embeddedEnvironment } from '../run/embedded.js';
+import { natsEnvironment } from '../run/nats.js';
+import { startNatsServer, type NatsServer } from '../../transport/index.js';
+import { hasBinary, requireResource } from '../../test-support/requirements.js';
 import type { ScenarioPlan } from '../scenario.js';
 import { DELEGATED_LIMITS, FRAMES, frameRound } from './delegated-inference.js';
 
@@ -67,6 +70,74 @@ function refusedWith(report: ScenarioReport, code: string): void {
   assert.equal(last.results.size, 0, 'the refused party read nothing');
 }
 
+/**
+ * Runs the scenario on `env` and checks the policy's budget, the report's figures, and that no
+ * frame or prediction is in clear on the bus (`tapped`: everything published, every subject) or in
+ * the journal.
+ */
+async function ciphertextOnly(
+  env: Environment,
+  tapped: readonly Buffer[],
+  seed: number,
+): Promise<void> {
+  const run = await prepareRun(scenario, env.trust, { seed });
+  const { policy } = run.policy;
+  assert.equal(policy.maxMemoryMib, DELEGATED_LIMITS.maxMemoryMib);
+  assert.equal(policy.extensions.executionTimeoutMs, DELEGATED_LIMITS.executionTimeoutMs);
+  assert.equal(policy.extensions.storageQuotaBytes, DELEGATED_LIMITS.storageQuotaBytes);
+
+  const report = await runScenario(run, env);
+  assert.equal(report.failure, undefined, JSON.stringify(report.failure));
+  assert.equal(report.ok, true, report.verdict.details.join('\n'));
+  const device = report.rounds.flatMap((r) => r.outcomes).filter((o) => o.party === 'device');
+  assert.equal(device.length, FRAMES);
+  assert.ok(
+    device.every((o) => o.results.size === 0),
+    'the device read nothing',
+  );
+
+  const metric = (name: string): number => {
+    const found = report.metrics?.find((m) => m.name === name);
+    assert.ok(found, `the report gives ${name}`);
+    return found.value;
+  };
+  assert.ok(metric('frames per second') > 0);
+  const [p50, p95] = [metric('latency per frame p50'), metric('latency per frame p95')];
+  assert.ok(p50 > 0 && p50 <= p95, `p50 ${p50} ms, p95 ${p95} ms`);
+  // A frame's latency is its upload round and its detection round.
+  const latencies = Array.from(
+    { length: FRAMES },
+    (_, i) => report.rounds[frameRound(i)]!.ms + report.rounds[frameRound(i) + 1]!.ms,
+  );
+  assert.equal(p95, Math.max(...latencies), 'p95 of eight frames is the slowest');
+  assert.ok(latencies.includes(p50));
+  const frames = [...run.plan.sources.get('device')!.values()];
+  const frameBytes = frames.reduce((n, f) => n + f.length, 0);
+  assert.equal(report.busBytes, metric('bytes on the bus (signed messages and sealed chunks)'));
+  assert.ok(report.busBytes > frameBytes, 'the sealed frames are counted on the bus');
+
+  await env.bus.flush();
+  await new Promise((resolve) => setTimeout(resolve, 200)); // the tap's last deliveries
+  const bus = Buffer.concat(tapped);
+  assert.ok(bus.length >= report.busBytes, 'the tap saw at least what the run counted');
+  const journal = readFileSync(report.journal!.location);
+  const predictions = [...report.rounds.flatMap((r) => r.outcomes)]
+    .filter((o) => o.party === 'owner')
+    .flatMap((o) => [...o.results.values()]);
+  assert.equal(predictions.length, FRAMES);
+  // A planted frame is found: the search itself works.
+  assert.throws(() => assertAbsent(Buffer.concat([bus, frames[0]!]), frames[0]!, 'x', 'y'));
+  for (const [i, frame] of frames.entries()) {
+    assertAbsent(bus, frame, `frame ${i}`, 'the bus');
+    assertAbsent(journal, frame, `frame ${i}`, 'the journal');
+  }
+  for (const [i, prediction] of predictions.entries()) {
+    if (prediction.length < 16) continue; // an empty or tiny result says nothing findable
+    assertAbsent(bus, prediction, `prediction ${i}`, 'the bus');
+    assertAbsent(journal, prediction, `prediction ${i}`, 'the journal');
+  }
+}
+
 describe('delegated-inference', () => {
   let watch: LeftoverWatch;
   beforeEach(() => void (watch = watchLeftovers()));
@@ -88,63 +159,8 @@ describe('delegated-inference', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('the owner reads every prediction; the bus and the journal carry only ciphertext', async () => {
-    const run = await prepareRun(scenario, env.trust, { seed: 7 });
-    const { policy } = run.policy;
-    assert.equal(policy.maxMemoryMib, DELEGATED_LIMITS.maxMemoryMib);
-    assert.equal(policy.extensions.executionTimeoutMs, DELEGATED_LIMITS.executionTimeoutMs);
-    assert.equal(policy.extensions.storageQuotaBytes, DELEGATED_LIMITS.storageQuotaBytes);
-
-    const report = await runScenario(run, env);
-    assert.equal(report.failure, undefined, JSON.stringify(report.failure));
-    assert.equal(report.ok, true, report.verdict.details.join('\n'));
-    const device = report.rounds.flatMap((r) => r.outcomes).filter((o) => o.party === 'device');
-    assert.equal(device.length, FRAMES);
-    assert.ok(
-      device.every((o) => o.results.size === 0),
-      'the device read nothing',
-    );
-
-    const metric = (name: string): number => {
-      const found = report.metrics?.find((m) => m.name === name);
-      assert.ok(found, `the report gives ${name}`);
-      return found.value;
-    };
-    assert.ok(metric('frames per second') > 0);
-    const [p50, p95] = [metric('latency per frame p50'), metric('latency per frame p95')];
-    assert.ok(p50 > 0 && p50 <= p95, `p50 ${p50} ms, p95 ${p95} ms`);
-    // A frame's latency is its upload round and its detection round.
-    const latencies = Array.from(
-      { length: FRAMES },
-      (_, i) => report.rounds[frameRound(i)]!.ms + report.rounds[frameRound(i) + 1]!.ms,
-    );
-    assert.equal(p95, Math.max(...latencies), 'p95 of eight frames is the slowest');
-    assert.ok(latencies.includes(p50));
-    const frames = [...run.plan.sources.get('device')!.values()];
-    const frameBytes = frames.reduce((n, f) => n + f.length, 0);
-    assert.equal(report.busBytes, metric('bytes on the bus (signed messages and sealed chunks)'));
-    assert.ok(report.busBytes > frameBytes, 'the sealed frames are counted on the bus');
-
-    await env.bus.flush();
-    const bus = Buffer.concat(tapped);
-    assert.ok(bus.length >= report.busBytes, 'the tap saw at least what the run counted');
-    const journal = readFileSync(report.journal!.location);
-    const predictions = [...report.rounds.flatMap((r) => r.outcomes)]
-      .filter((o) => o.party === 'owner')
-      .flatMap((o) => [...o.results.values()]);
-    assert.equal(predictions.length, FRAMES);
-    // A planted frame is found: the search itself works.
-    assert.throws(() => assertAbsent(Buffer.concat([bus, frames[0]!]), frames[0]!, 'x', 'y'));
-    for (const [i, frame] of frames.entries()) {
-      assertAbsent(bus, frame, `frame ${i}`, 'the bus');
-      assertAbsent(journal, frame, `frame ${i}`, 'the journal');
-    }
-    for (const [i, prediction] of predictions.entries()) {
-      if (prediction.length < 16) continue; // an empty or tiny result says nothing findable
-      assertAbsent(bus, prediction, `prediction ${i}`, 'the bus');
-      assertAbsent(journal, prediction, `prediction ${i}`, 'the journal');
-    }
-  });
+  test('the owner reads every prediction; the bus and the journal carry only ciphertext', () =>
+    ciphertextOnly(env, tapped, 7));
 
   // After the set-up round and frame 0's upload and detection (rounds 0 to 2).
   const afterFirstFrame = frameRound(0) + 2;
@@ -228,5 +244,30 @@ describe('delegated-inference', () => {
       env,
     );
     refusedWith(report, 'ERR_QUOTA_EXCEEDED');
+  });
+});
+
+describe('delegated-inference over NATS', () => {
+  let server: NatsServer | undefined;
+  let env: Environment | undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'vc-delegated-nats-'));
+  // Everything the nats-server relays, on every subject (inboxes and bulk chunks included).
+  const tapped: Buffer[] = [];
+  before(async () => {
+    if (!hasBinary('nats-server')) return;
+    server = await startNatsServer();
+    env = await natsEnvironment({ url: server.url, journalFile: join(dir, 'journal.vcj') });
+    env.bus.subscribe('>', (message) => void tapped.push(Buffer.from(message.data)));
+  });
+  after(async () => {
+    await env?.stop();
+    await server?.stop();
+    await shutdownWorkers();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the host and the server relay only ciphertext', async (t) => {
+    if (!requireResource(t, 'nats-server binary', hasBinary('nats-server'))) return;
+    await ciphertextOnly(env!, tapped, 13);
   });
 });
