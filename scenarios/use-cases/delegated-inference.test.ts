@@ -1,9 +1,9 @@
 // delegated-inference beyond "it passes" (scenarios.test.ts runs it embedded and over NATS,
 // processes.test.ts as processes): the policy carries the tiny budget; the run reports its rate,
 // latencies and bytes; no frame or prediction plaintext is in the journal or anywhere on the bus
-// (a tap of every subject, bulk chunks included; embedded and through a nats-server); and the enclave refuses the device reading a
-// prediction, writing the model or running the detector, a stranger reading a prediction, and a
-// frame beyond the storage quota.
+// (a tap of every subject, bulk chunks included; embedded and through a nats-server); and the
+// enclave refuses the device reading a prediction, writing the model or running the detector, a
+// stranger reading a prediction, and a frame beyond the storage quota.
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
