@@ -1,7 +1,8 @@
 // Runs one prepared scenario in an environment: watches the bus live (actors' watchLive, the decoder
 // `vc watch` uses), launches the enclave (attested
 // and ready), plays the rounds (turns of a round concurrently), checks the results against the
-// reference, and reports. Progress goes to an observer as it happens.
+// reference, and reports, with the bytes the computation put on the bus and the scenario's own
+// figures (its plan's `measure`). Progress goes to an observer as it happens.
 import type {
   Environment,
   JournalInfo,
