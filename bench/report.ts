@@ -6,6 +6,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 
+export { percentile } from '../scenarios/index.js';
+
 const resultsFile = new URL('../docs/benchmarks.md', import.meta.url);
 const header =
   '# Benchmark results\n\nWritten by the scripts in `bench/` (`npm run bench`); each section names its script, ' +
@@ -179,14 +181,6 @@ export function loadLine(): string {
   return loadavg()
     .map((l) => l.toFixed(1))
     .join(' / ');
-}
-
-/** Percentile (0..100) of a list of numbers, nearest-rank. */
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[rank] as number;
 }
 
 /** A one-line description of the machine, for result headers. */

@@ -2,6 +2,7 @@
 import { ScenarioError } from './errors.js';
 import type { Scenario } from './scenario.js';
 import { collaborativeTraining } from './use-cases/collaborative-training.js';
+import { delegatedInference } from './use-cases/delegated-inference.js';
 import { intersectionSum } from './use-cases/intersection-sum.js';
 import { linearRegression } from './use-cases/linear-regression.js';
 import { numberStream } from './use-cases/number-stream.js';
@@ -23,6 +24,7 @@ export const scenarios: readonly Scenario[] = [
   pipelineSort,
   secretElection,
   collaborativeTraining,
+  delegatedInference,
 ];
 
 export const FLAGSHIP = 'sealed-bid-auction';

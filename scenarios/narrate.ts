@@ -105,6 +105,13 @@ function ms(value: number): string {
   return value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${Math.round(value)} ms`;
 }
 
+/** A measured figure: whole when large, three significant digits otherwise. */
+function figure(value: number): string {
+  return Math.abs(value) >= 100 || Number.isInteger(value)
+    ? String(Math.round(value))
+    : value.toPrecision(3);
+}
+
 export function header(run: PreparedRun, mode: string): string[] {
   const lines = [
     `Veracruz-TS · ${run.scenario.title}`,
@@ -137,8 +144,10 @@ export function summary(report: ScenarioReport): string[] {
       `         rounds: ${report.rounds.map((r, i) => `${i + 1}: ${ms(r.ms)}`).join(' · ')}`,
     );
   lines.push(
-    `Messages ${report.messages} signed messages on ${report.namespace}.c.${report.computation}.>`,
+    `Messages ${report.messages} signed messages on ${report.namespace}.c.${report.computation}.>; ${report.busBytes} bytes on the bus in all (with sealed chunks)`,
   );
+  for (const [i, m] of (report.metrics ?? []).entries())
+    lines.push(`${i === 0 ? 'Measured' : '        '} ${m.name}: ${figure(m.value)} ${m.unit}`);
   if (report.journal) {
     lines.push(`Journal  ${report.journal.location}`);
     lines.push(`Replay   ${report.journal.replayCommand}`);

@@ -47,6 +47,7 @@ export async function prepareRun(
   const now = options.now ?? new Date();
   const seed = options.seed ?? 1;
   const plan = scenario.plan(seed);
+  const limits = plan.limits;
   // Valid from an hour ago so that small clock differences between machines do not matter.
   const notBefore = new Date(now.getTime() - 3600_000);
   const identities = new Map<string, GeneratedIdentity>();
@@ -68,7 +69,16 @@ export async function prepareRun(
       simMeasurements: trust.measurements,
       expiry: new Date(now.getTime() + (options.expiryDays ?? 30) * 86400_000),
       ...(trust.serverAddress ? { serverAddress: trust.serverAddress } : {}),
-      extensions: { shutdown: { rule: 'any' } },
+      ...(limits?.maxMemoryMib === undefined ? {} : { maxMemoryMib: limits.maxMemoryMib }),
+      extensions: {
+        shutdown: { rule: 'any' },
+        ...(limits?.executionTimeoutMs === undefined
+          ? {}
+          : { executionTimeoutMs: limits.executionTimeoutMs }),
+        ...(limits?.storageQuotaBytes === undefined
+          ? {}
+          : { storageQuotaBytes: limits.storageQuotaBytes }),
+      },
     },
     now,
   );

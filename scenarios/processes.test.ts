@@ -1,7 +1,8 @@
 // --processes: every actor its own OS process over a private nats-server, running the deployment
 // commands that docker-compose.yml runs (vc scenario prepare, vc verifier, two vc host with enclave
 // worker processes, vc launch, vc client per party and round). A representative subset: the
-// flagship (whose commands docker-compose.yml runs) and the pipeline; every scenario runs embedded
+// flagship (whose commands docker-compose.yml runs), the pipeline and delegated inference (a
+// stream of frames, a device and its owner alternating); every scenario runs embedded
 // and over NATS in scenarios.test.ts (the whole matrix as processes takes minutes on 2 cores;
 // VC_SCENARIOS_ALL_PROCESSES=1 runs it).
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
@@ -39,7 +40,7 @@ describe('scenarios as separate processes', () => {
   const names =
     process.env['VC_SCENARIOS_ALL_PROCESSES'] === '1'
       ? scenarios.map((s) => s.name)
-      : [FLAGSHIP, 'pipeline-sort'];
+      : [FLAGSHIP, 'pipeline-sort', 'delegated-inference'];
   for (const name of names) {
     test(name, async (t) => {
       if (!requireResource(t, 'nats-server binary', hasBinary('nats-server'))) return;

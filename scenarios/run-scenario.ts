@@ -1,7 +1,8 @@
 // Runs one prepared scenario in an environment: watches the bus live (actors' watchLive, the decoder
 // `vc watch` uses), launches the enclave (attested
 // and ready), plays the rounds (turns of a round concurrently), checks the results against the
-// reference, and reports. Progress goes to an observer as it happens.
+// reference, and reports, with the bytes the computation put on the bus and the scenario's own
+// figures (its plan's `measure`). Progress goes to an observer as it happens.
 import type {
   Environment,
   JournalInfo,
@@ -13,7 +14,7 @@ import { type ErrorCode, computationOfSubject, sha256Hex, toVcError } from '../p
 import { watchLive, type TransitionEvent } from '../actors/index.js';
 import { enclavePhases, type PhaseTime } from './phases.js';
 import type { PreparedRun } from './prepare.js';
-import type { PartyResults, Verdict } from './scenario.js';
+import type { Measurement, PartyResults, Verdict } from './scenario.js';
 
 export type ScenarioEvent =
   | { readonly type: 'launching'; readonly computation: string }
@@ -64,6 +65,10 @@ export interface ScenarioReport {
   readonly messages: number;
   /** Party -> destination label -> what it read (every party that read something). */
   readonly results: Readonly<Record<string, Readonly<Record<string, ResultSummary>>>>;
+  /** Bytes the computation put on the bus: its signed messages and its sealed bulk chunks. */
+  readonly busBytes: number;
+  /** The scenario's own figures (its plan's `measure`), when it has any and the run completed. */
+  readonly metrics?: readonly Measurement[];
   readonly journal?: JournalInfo;
   /** Set when the run stopped before its checks (launch or a turn failed). */
   readonly failure?: { readonly code: ErrorCode; readonly message: string };
@@ -85,11 +90,13 @@ export async function runScenario(
   const transitions: TransitionEvent[] = [];
   // Signed messages on the computation's own subjects (<ns>.c.<id>.>), traces included.
   let messages = 0;
+  let busBytes = 0;
   const watch = await watchLive(env.bus, {
     policies: [run.policy],
     onEvent: (event) => {
       if (event.computation !== run.computation) return;
       if (event.type === 'message') {
+        busBytes += event.size;
         if (computationOfSubject(event.subject) === run.computation) messages++;
         return;
       }
@@ -98,6 +105,11 @@ export async function runScenario(
       transitions.push(event);
       emit({ type: 'transition', transition: event });
     },
+  });
+  // The sealed chunks of uploads and results travel outside the journal (docs/protocol.md, "Bulk
+  // chunks"): counted here so that busBytes is every byte the computation put on the bus.
+  const bulk = env.bus.subscribe(env.bus.subjects.bulkAll(run.computation), (message) => {
+    busBytes += message.data.length;
   });
   const started = now();
   const rounds: RoundReport[] = [];
@@ -144,10 +156,12 @@ export async function runScenario(
   if (failure && launch) await env.end(run).catch(() => undefined);
   await settleTraces(watch);
   watch.stop();
+  bulk.unsubscribe();
   const results = collectResults(rounds);
   const verdict: Verdict = failure
     ? { ok: false, headline: `the run stopped: ${failure.code}`, details: [failure.message] }
     : safeCheck(run, results);
+  const metrics = failure ? undefined : safeMeasure(run, rounds, busBytes);
   const journal = await env.journal(run);
   return {
     scenario: run.scenario.name,
@@ -164,6 +178,8 @@ export async function runScenario(
     totalMs,
     messages,
     results: summarize(run, results),
+    busBytes,
+    ...(metrics ? { metrics } : {}),
     ...(journal ? { journal } : {}),
     ...(failure ? { failure } : {}),
   };
@@ -238,5 +254,18 @@ function safeCheck(run: PreparedRun, results: PartyResults): Verdict {
     return run.plan.check(results);
   } catch (error) {
     return { ok: false, headline: 'the results could not be checked', details: [String(error)] };
+  }
+}
+
+function safeMeasure(
+  run: PreparedRun,
+  rounds: readonly RoundReport[],
+  busBytes: number,
+): readonly Measurement[] | undefined {
+  if (!run.plan.measure) return undefined;
+  try {
+    return run.plan.measure({ roundMs: rounds.map((r) => r.ms), busBytes });
+  } catch {
+    return undefined;
   }
 }

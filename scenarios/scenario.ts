@@ -44,8 +44,34 @@ export interface Verdict {
   readonly details: readonly string[];
 }
 
+/**
+ * The computation's budget, written into the policy: the guest's memory (max_memory_mib), one
+ * execution's wall time and the virtual file system's bytes (`veracruz_ts` extensions).
+ */
+interface PlanLimits {
+  readonly maxMemoryMib?: number;
+  readonly executionTimeoutMs?: number;
+  readonly storageQuotaBytes?: number;
+}
+
+/** One figure a scenario reports about its own run (frames per second, latency, bytes). */
+export interface Measurement {
+  readonly name: string;
+  readonly value: number;
+  readonly unit: string;
+}
+
+/** What the runner measured, for a scenario's `measure`. */
+export interface RunFacts {
+  /** Wall time of each round, in order. */
+  readonly roundMs: readonly number[];
+  /** Bytes the computation put on the bus: its signed messages and its sealed bulk chunks. */
+  readonly busBytes: number;
+}
+
 export interface ScenarioPlan {
   readonly parties: readonly PartySpec[];
+  readonly limits?: PlanLimits;
   readonly programs: readonly ProgramSpec[];
   readonly pipelines?: readonly PipelineSpec[];
   /** Rounds, one after another; the turns of a round run concurrently. */
@@ -60,6 +86,8 @@ export interface ScenarioPlan {
    * and SHA-256 digest only).
    */
   decode?(party: string, label: string, bytes: Uint8Array): unknown;
+  /** The scenario's own figures of a completed run (reported, and in `--json`). */
+  measure?(facts: RunFacts): readonly Measurement[];
 }
 
 export interface Scenario {

@@ -95,6 +95,11 @@ export class Subjects {
     return `${this.namespace}.bulk.${token(computation, 'computation')}.${purpose}.${token(stream, 'stream')}.${index}`;
   }
 
+  /** Every chunk of every stream of a computation, uploads and results, for a subscription. */
+  bulkAll(computation: string): string {
+    return `${this.namespace}.bulk.${token(computation, 'computation')}.>`;
+  }
+
   /** Every chunk of one stream (`stream` `*`: of every stream) of that purpose, for a subscription. */
   bulkChunks(computation: string, purpose: 'upload' | 'result', stream: string): string {
     const streams = stream === '*' ? stream : token(stream, 'stream');
