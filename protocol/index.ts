@@ -9,6 +9,12 @@ export {
   PostcardMalformed,
   PostcardReader,
   PostcardWriter,
+  postcardF64TupleVec,
+  postcardF64s,
+  postcardLength,
+  postcardString,
+  postcardVarint,
+  readPostcardF64TupleVec,
 } from './postcard.js';
 export { jsonString, ryuF64 } from './serde-json.js';
 export {
