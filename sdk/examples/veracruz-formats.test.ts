@@ -7,6 +7,7 @@ import { describe, test, type TestContext } from 'node:test';
 import { requireResource } from '../../test-support/requirements.js';
 import { exampleNamed } from './catalog.js';
 import {
+  concatBytes,
   postcardF64s,
   postcardF64TupleVec,
   postcardLength,
@@ -292,19 +293,8 @@ describe('private-set-intersection-sum: postcard vectors of varints in, postcard
   });
   // Three customers, values 5, 300 and 2^32 - 1; the sample holds the last two and a stranger.
   const big = 2n ** 64n - 1n;
-  const data = Buffer.concat([
-    v(3),
-    v(0),
-    v(1),
-    v(5),
-    v(7),
-    v(big),
-    v(300),
-    v(1),
-    v(2),
-    v(0xffffffff),
-  ]);
-  const sample = Buffer.concat([v(3), v(1), v(2), v(7), v(big), v(9), v(9)]);
+  const data = concatBytes(v(3), v(0), v(1), v(5), v(7), v(big), v(300), v(1), v(2), v(0xffffffff));
+  const sample = concatBytes(v(3), v(1), v(2), v(7), v(big), v(9), v(9));
 
   test("Veracruz's bytes: count 2, sum 300 + 4294967295, each a varint", async (t) => {
     if (!needVcRun(t)) return;
@@ -313,7 +303,7 @@ describe('private-set-intersection-sum: postcard vectors of varints in, postcard
     const result = await vcRun(example.wasmPath, run);
     assert.equal(result.exitCode, 0, result.stderr);
     const out = result.outputs.get('/output/private-set-inter-sum/b');
-    assert.equal(hex(out), hex(Buffer.concat([v(2), v(300 + 0xffffffff)])));
+    assert.equal(hex(out), hex(concatBytes(v(2), v(300 + 0xffffffff))));
     assert.equal(hex(out), hex(example.reference(run).get('/output/private-set-inter-sum/b')));
   });
 
@@ -324,17 +314,12 @@ describe('private-set-intersection-sum: postcard vectors of varints in, postcard
       new Uint8Array(16),
       /not a postcard Vec<\(u64, u64\)>/,
     ],
-    [
-      'a byte left over in the data',
-      Buffer.concat([data, v(0)]),
-      sample,
-      /data\.dat: not a postcard/,
-    ],
-    ['a value above u32', Buffer.concat([v(1), v(0), v(1), v(2n ** 32n)]), sample, /data\.dat/],
+    ['a byte left over in the data', concatBytes(data, v(0)), sample, /data\.dat: not a postcard/],
+    ['a value above u32', concatBytes(v(1), v(0), v(1), v(2n ** 32n)), sample, /data\.dat/],
     [
       'a u64 varint of 11 bytes',
       data,
-      Buffer.concat([v(1), new Uint8Array(10).fill(0x80), v(0), v(0)]),
+      concatBytes(v(1), new Uint8Array(10).fill(0x80), v(0), v(0)),
       /sample\.dat/,
     ],
     ['a record cut short', data.subarray(0, data.length - 1), sample, /data\.dat/],
@@ -354,8 +339,8 @@ describe('intersection-set-sum: postcard Vec<String> and Vec<(String, f64)> in, 
       ['/input/intersection-customer.dat', customers],
     ]),
   });
-  const viewers = Buffer.concat([v(4), ...['1', '2', '2', '9'].map(postcardString)]);
-  const customers = Buffer.concat([
+  const viewers = concatBytes(v(4), ...['1', '2', '2', '9'].map(postcardString));
+  const customers = concatBytes(
     v(3),
     postcardString('2'),
     postcardF64s([10.5]),
@@ -363,7 +348,7 @@ describe('intersection-set-sum: postcard Vec<String> and Vec<(String, f64)> in, 
     postcardF64s([0.25]),
     postcardString('2'),
     postcardF64s([1]),
-  ]);
+  );
 
   test("Veracruz's nested loop: each viewer, each matching customer, in order", async (t) => {
     if (!needVcRun(t)) return;
@@ -388,7 +373,7 @@ describe('intersection-set-sum: postcard Vec<String> and Vec<(String, f64)> in, 
     [
       'an id that is not UTF-8',
       viewers,
-      Buffer.concat([v(1), v(1), new Uint8Array([0xff]), postcardF64s([1])]),
+      concatBytes(v(1), v(1), new Uint8Array([0xff]), postcardF64s([1])),
       /customer\.dat: not a postcard/,
     ],
     [
@@ -399,7 +384,7 @@ describe('intersection-set-sum: postcard Vec<String> and Vec<(String, f64)> in, 
     ],
     [
       'a byte left over',
-      Buffer.concat([viewers, v(0)]),
+      concatBytes(viewers, v(0)),
       customers,
       /viewer\.dat: not a postcard Vec<String>/,
     ],
@@ -457,7 +442,7 @@ describe('image-processing: PNG in, the top-left 100 x 100 as PNG out', () => {
   const withIhdr = (patch: (ihdr: Uint8Array) => void): Uint8Array => {
     const data = good.slice(16, 29);
     patch(data);
-    return Buffer.concat([good.subarray(0, 8), pngChunk('IHDR', data), good.subarray(33)]);
+    return concatBytes(good.subarray(0, 8), pngChunk('IHDR', data), good.subarray(33));
   };
   const badCrc = good.slice();
   badCrc[45] = badCrc[45]! ^ 1; // inside the IDAT data (its type ends at byte 40)
@@ -488,7 +473,7 @@ describe('image-processing: PNG in, the top-left 100 x 100 as PNG out', () => {
 
 describe('private-set-intersection: postcard HashSet<Person> in and out', () => {
   const person = (name: string, id: string, age: number, grade: number): Uint8Array =>
-    Buffer.concat([postcardString(name), postcardString(id), new Uint8Array([age, grade])]);
+    concatBytes(postcardString(name), postcardString(id), new Uint8Array([age, grade]));
   const sets = (a: Uint8Array, b: Uint8Array): ExampleRun => ({
     files: files([
       ['/input/private-set-1.dat', a],
@@ -504,13 +489,13 @@ describe('private-set-intersection: postcard HashSet<Person> in and out', () => 
     if (!needVcRun(t)) return;
     const example = exampleNamed('private-set-intersection');
     const run = sets(
-      Buffer.concat([v(4), zoe, bob, alice, bobOlder]),
-      Buffer.concat([v(3), alice, zoe, bob]),
+      concatBytes(v(4), zoe, bob, alice, bobOlder),
+      concatBytes(v(3), alice, zoe, bob),
     );
     const result = await vcRun(example.wasmPath, run);
     assert.equal(result.exitCode, 0, result.stderr);
     const out = result.outputs.get('/output/private-set.dat');
-    assert.equal(hex(out), hex(Buffer.concat([v(3), alice, bob, zoe])));
+    assert.equal(hex(out), hex(concatBytes(v(3), alice, bob, zoe)));
     assert.equal(hex(out), hex(example.reference(run).get('/output/private-set.dat')));
   });
 
@@ -522,22 +507,16 @@ describe('private-set-intersection: postcard HashSet<Person> in and out', () => 
     ],
     [
       'a name that is not UTF-8',
-      Buffer.concat([
-        v(1),
-        v(1),
-        new Uint8Array([0xc0]),
-        postcardString('E'),
-        new Uint8Array([1, 1]),
-      ]),
+      concatBytes(v(1), v(1), new Uint8Array([0xc0]), postcardString('E'), new Uint8Array([1, 1])),
       /private-set-1\.dat/,
     ],
-    ['a person cut short', Buffer.concat([v(1), alice]).subarray(0, 8), /private-set-1\.dat/],
-    ['a byte left over', Buffer.concat([v(1), alice, v(0)]), /private-set-1\.dat/],
+    ['a person cut short', concatBytes(v(1), alice).subarray(0, 8), /private-set-1\.dat/],
+    ['a byte left over', concatBytes(v(1), alice, v(0)), /private-set-1\.dat/],
   ];
   for (const [what, bytes, message] of shapes) {
     test(`refused with a message: ${what}`, async (t) => {
       if (!needVcRun(t)) return;
-      await refused('private-set-intersection', sets(bytes, Buffer.concat([v(1), alice])), message);
+      await refused('private-set-intersection', sets(bytes, concatBytes(v(1), alice)), message);
     });
   }
 });

@@ -1,6 +1,6 @@
 // Reference for private-set-intersection-sum: decode the postcard vectors, a Set of ids per batch,
 // and the postcard (usize, u64) result.
-import { PostcardReader, postcardVarint } from '../../../protocol/index.js';
+import { concatBytes, PostcardReader, postcardVarint } from '../../../protocol/index.js';
 import { files, type ExampleRun, type GuestFiles } from '../support/types.js';
 
 const BASE = '/input/private-set-inter-sum/';
@@ -31,7 +31,7 @@ export function reference(run: ExampleRun): GuestFiles {
     data.end();
     out.push([
       `/output/private-set-inter-sum/${batch}`,
-      Buffer.concat([postcardVarint(count), postcardVarint(sum)]),
+      concatBytes(postcardVarint(count), postcardVarint(sum)),
     ]);
   }
   return files(out);
