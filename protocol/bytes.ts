@@ -1,6 +1,7 @@
 // Byte arrays joined into a fresh one (never a view of another's memory).
 
-export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+/** Joins a list of any length (no spread of a long list onto the call stack). */
+export function joinBytes(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let offset = 0;
   for (const part of parts) {
@@ -9,3 +10,5 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+export const concatBytes = (...parts: Uint8Array[]): Uint8Array => joinBytes(parts);

@@ -1,5 +1,5 @@
 // The public face of protocol/: what other folders may import from it (docs/architecture.md).
-export { concatBytes } from './bytes.js';
+export { concatBytes, joinBytes } from './bytes.js';
 export { isErrorCode } from './error-codes.js';
 export type { ErrorCode, ErrorCodeOf } from './error-codes.js';
 export { UsageError, VcError, isVcError, toVcError } from './errors.js';

@@ -14,6 +14,8 @@ import {
   postcardString,
   postcardVarint,
 } from '../../protocol/index.js';
+import { encodeDataset, type LabelledPoint } from './logistic-regression/generate.js';
+import { outputMismatch } from './support/compare.js';
 import { CHANNELS, decodePng, encodePng, pngChunk, type PngImage } from './support/png.js';
 import { f64Bytes, files, readF64s, utf8, type ExampleRun } from './support/types.js';
 import { hasVcRun, runCommandPath, vcRun } from '../testing/vc-run.js';
@@ -280,6 +282,109 @@ describe('moving-average-convergence-divergence: postcard Vec<f64> in and out', 
     test(`refused with a message: ${what}`, async (t) => {
       if (!needVcRun(t)) return;
       await refused('moving-average-convergence-divergence', series(bytes), message);
+    });
+  }
+});
+
+describe("logistic-regression: postcard Datasets in, postcard Vec<f64> out (rusty-machine's defaults)", () => {
+  const input = (first: Uint8Array, second: Uint8Array): ExampleRun => ({
+    files: files([
+      ['/input/logistic-regression-0.dat', first],
+      ['/input/logistic-regression-1.dat', second],
+    ]),
+  });
+  const p = (point: number[], classification: boolean): LabelledPoint => ({
+    point,
+    classification,
+  });
+  const empty = encodeDataset([]);
+
+  test('the Dataset bytes by hand', () => {
+    assert.equal(
+      hex(encodeDataset([p([1.5], true), p([], false)])),
+      `0201${hex(postcardF64s([1.5]))}010000`,
+    );
+  });
+
+  test('two points at x = 0, one of each class: the slope stays 0.5, the intercept falls to 0', async (t) => {
+    if (!needVcRun(t)) return;
+    const example = exampleNamed('logistic-regression');
+    // The first party's point only fixes the dimension (Veracruz's pooling, below).
+    const run = input(encodeDataset([p([7], true)]), encodeDataset([p([0], false), p([0], true)]));
+    const result = await vcRun(example.wasmPath, run);
+    assert.equal(result.exitCode, 0, result.stderr);
+    const out = result.outputs.get('/output/logistic-regression.dat')!;
+    assert.equal(hex(out.subarray(0, 1)), '02'); // two parameters, intercept first
+    const [intercept, slope] = readF64s(out.subarray(1));
+    assert.equal(slope, 0.5); // its gradient is 0 * (o - t) summed: exactly 0 every step
+    assert.ok(Math.abs(intercept!) < 0.5 && Math.abs(intercept!) > 0, String(intercept));
+    assert.equal(
+      outputMismatch(result.outputs, example.reference(run), example.comparison),
+      undefined,
+    );
+  });
+
+  test("Veracruz's pooling: the first non-empty dataset is left out of the training", async (t) => {
+    if (!needVcRun(t)) return;
+    const example = exampleNamed('logistic-regression');
+    const second = encodeDataset([p([1, 2], true), p([-1, 0.5], false), p([0.25, -3], true)]);
+    const one = await vcRun(example.wasmPath, input(encodeDataset([p([0, 0], true)]), second));
+    const other = await vcRun(example.wasmPath, input(encodeDataset([p([9, 9], false)]), second));
+    assert.equal(one.exitCode, 0, one.stderr);
+    assert.equal(other.exitCode, 0, other.stderr);
+    const out = other.outputs.get('/output/logistic-regression.dat')!;
+    assert.equal(hex(out), hex(one.outputs.get('/output/logistic-regression.dat')));
+    assert.equal(out[0], 3);
+    // One non-empty party: nothing to train on, one parameter 0/0 = NaN, as Veracruz's.
+    for (const run of [input(second, empty), input(empty, second)]) {
+      const none = await vcRun(example.wasmPath, run);
+      assert.equal(none.exitCode, 0, none.stderr);
+      const nan = none.outputs.get('/output/logistic-regression.dat')!;
+      assert.equal(nan.length, 9);
+      assert.equal(nan[0], 1);
+      assert.ok(Number.isNaN(readF64s(nan.subarray(1))[0]));
+    }
+  });
+
+  const good = encodeDataset([p([1, 2], true), p([3, 4], false)]);
+  const shapes: [string, Uint8Array, Uint8Array, RegExp][] = [
+    [
+      'packed f64 records (the old format)',
+      f64Bytes([1, 2, 1, 3, 4, 0]),
+      good,
+      /-0\.dat: .*postcard Dataset/,
+    ],
+    [
+      'a classification that is not a bool',
+      empty,
+      concatBytes(v(1), v(1), postcardF64s([1]), new Uint8Array([2])),
+      /not a bool/,
+    ],
+    [
+      'a dataset cut short',
+      empty,
+      good.subarray(0, good.length - 1),
+      /-1\.dat: not a postcard Dataset \(cut short\)/,
+    ],
+    ['a byte left over', empty, concatBytes(good, v(0)), /1 bytes after the postcard Dataset/],
+    [
+      'points of different dimensions',
+      empty,
+      encodeDataset([p([1, 2], true), p([3], false)]),
+      /point 1 has 1 coordinates, point 0 has 2/,
+    ],
+    [
+      'parties of different dimensions',
+      good,
+      encodeDataset([p([1], true)]),
+      /-1\.dat: points of 1 coordinates/,
+    ],
+  ];
+  for (const [what, first, second, message] of shapes) {
+    test(`refused with a message: ${what}`, async (t) => {
+      if (!needVcRun(t)) return;
+      await refused('logistic-regression', input(first, second), message);
+      assert.throws(() => exampleNamed('logistic-regression').reference(input(first, second)));
     });
   }
 });

@@ -2,7 +2,7 @@
 // advertisement viewers of whom roughly half are customers, written as Veracruz's generator
 // writes them: postcard Vec<(String, f64)> and Vec<String>.
 import {
-  concatBytes,
+  joinBytes,
   postcardF64s,
   postcardLength,
   postcardString,
@@ -25,8 +25,8 @@ export function generate(seed: number, size: number): ExampleRun {
   }
   return {
     files: files([
-      ['/input/intersection-advertisement-viewer.dat', concatBytes(...viewers)],
-      ['/input/intersection-customer.dat', concatBytes(...customers)],
+      ['/input/intersection-advertisement-viewer.dat', joinBytes(viewers)],
+      ['/input/intersection-customer.dat', joinBytes(customers)],
     ]),
   };
 }

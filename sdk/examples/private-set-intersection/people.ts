@@ -1,7 +1,7 @@
 // Veracruz's Person and its postcard encoding, shared by the generator and the reference: a
 // HashSet<Person> is its count as a varint, then each person's name and employee_id (postcard
 // Strings) and age and grade (one byte each).
-import { concatBytes, postcardLength, postcardString } from '../../../protocol/index.js';
+import { joinBytes, postcardLength, postcardString } from '../../../protocol/index.js';
 
 export interface Person {
   readonly name: string;
@@ -11,14 +11,14 @@ export interface Person {
 }
 
 export function encodePeople(people: readonly Person[]): Uint8Array {
-  return concatBytes(
+  return joinBytes([
     postcardLength(people.length),
     ...people.flatMap((p) => [
       postcardString(p.name),
       postcardString(p.employeeId),
       new Uint8Array([p.age, p.grade]),
     ]),
-  );
+  ]);
 }
 
 export function decodePeople(bytes: Uint8Array): Person[] {

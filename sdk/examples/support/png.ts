@@ -2,7 +2,7 @@
 // greyscale-alpha, RGB and RGBA images, not interlaced. Written independently of the guest's
 // decoder: Node's zlib does the (de)compression.
 import { deflateSync, inflateSync } from 'node:zlib';
-import { concatBytes } from '../../../protocol/index.js';
+import { concatBytes, joinBytes } from '../../../protocol/index.js';
 
 const PNG_SIGNATURE = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -60,7 +60,7 @@ function zlibStored(data: Uint8Array): Uint8Array {
     s2 = (s2 + s1) % 65521;
   }
   parts.push(be32(((s2 << 16) | s1) >>> 0));
-  return concatBytes(...parts);
+  return joinBytes(parts);
 }
 
 /**
@@ -125,7 +125,7 @@ export function decodePng(png: Uint8Array): PngImage {
   const [width, height, colour] = [head.getUint32(0), head.getUint32(4), ihdr![9]!];
   const bpp = CHANNELS[colour]!;
   const stride = width * bpp;
-  const raw = new Uint8Array(inflateSync(concatBytes(...idat)));
+  const raw = new Uint8Array(inflateSync(joinBytes(idat)));
   const pixels = new Uint8Array(stride * height);
   const at2 = (x: number, y: number): number => (x < 0 || y < 0 ? 0 : pixels[y * stride + x]!);
   for (let y = 0; y < height; y++) {
