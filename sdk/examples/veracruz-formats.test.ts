@@ -339,10 +339,7 @@ describe("logistic-regression: postcard Datasets in, postcard Vec<f64> out (rust
     for (const run of [input(second, empty), input(empty, second)]) {
       const none = await vcRun(example.wasmPath, run);
       assert.equal(none.exitCode, 0, none.stderr);
-      const nan = none.outputs.get('/output/logistic-regression.dat')!;
-      assert.equal(nan.length, 9);
-      assert.equal(nan[0], 1);
-      assert.ok(Number.isNaN(readF64s(nan.subarray(1))[0]));
+      assert.equal(hex(none.outputs.get('/output/logistic-regression.dat')), '01000000000000f87f');
     }
   });
 

@@ -12,8 +12,9 @@
  * Training: a column of ones before the points, parameters start at 0.5, at most 100 steps of
  * batch gradient descent with step 0.3 on the mean cross-entropy, stopping early when the cost
  * repeats within 1e-20; dot products and sums in rulinalg's eightfold-unrolled order. No rows
- * to train on: one parameter, NaN (0/0), as Veracruz's. Bytes after a dataset are refused (postcard
- * itself would ignore them). Every refusal prints a message to stderr and exits 1.
+ * to train on: one parameter, NaN (0/0) as Veracruz's, written as 0x7ff8000000000000. Bytes
+ * after a dataset are refused (postcard itself would ignore them). Every refusal prints a message
+ * to stderr and exits 1.
  */
 #include <math.h>
 #include "veracruz.h"
@@ -151,6 +152,8 @@ int main(void) {
     out[n++] = (unsigned char)(v < 0x80 ? v : (v & 0x7f) | 0x80);
     if (v < 0x80) break;
   }
+  for (size_t j = 0; j < cols; j++)
+    if (isnan(beta[j])) beta[j] = NAN; /* the positive quiet NaN, whatever the CPU's sign */
   memcpy(out + n, beta, cols * sizeof(double));
   vc_write_file_or_exit("/output/logistic-regression.dat", out, n + cols * sizeof(double));
   return 0;
