@@ -1,4 +1,5 @@
 // The public face of protocol/: what other folders may import from it (docs/architecture.md).
+export { concatBytes, joinBytes } from './bytes.js';
 export { isErrorCode } from './error-codes.js';
 export type { ErrorCode, ErrorCodeOf } from './error-codes.js';
 export { UsageError, VcError, isVcError, toVcError } from './errors.js';
@@ -9,6 +10,12 @@ export {
   PostcardMalformed,
   PostcardReader,
   PostcardWriter,
+  postcardF64TupleVec,
+  postcardF64s,
+  postcardLength,
+  postcardString,
+  postcardVarint,
+  readPostcardF64TupleVec,
 } from './postcard.js';
 export { jsonString, ryuF64 } from './serde-json.js';
 export {

@@ -1,37 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  PostcardIncomplete,
-  PostcardMalformed,
-  PostcardWriter,
-  jsonString,
-  ryuF64,
-} from '../../protocol/index.js';
+import { PostcardIncomplete, PostcardMalformed, PostcardWriter } from '../../protocol/index.js';
 import { postcardStructsToJson } from './postcard-json.js';
-
-test('f64 as serde_json (ryu) prints it', () => {
-  const cases: Array<[number, string]> = [
-    [1, '1.0'],
-    [0.1, '0.1'],
-    [123.456, '123.456'],
-    [1e-5, '0.00001'],
-    [1e-7, '1e-7'],
-    [1.5e-7, '1.5e-7'],
-    [1e15, '1000000000000000.0'],
-    [1e16, '1e16'],
-    [1.2345e20, '1.2345e20'],
-    [-2.5, '-2.5'],
-    [-0, '-0.0'],
-    [0, '0.0'],
-    [0.30000000000000004, '0.30000000000000004'],
-    [Number.NaN, 'null'],
-  ];
-  for (const [value, expected] of cases) assert.equal(ryuF64(value), expected, String(value));
-});
-
-test('strings are escaped as serde_json escapes them', () => {
-  assert.equal(jsonString('a"b\\c\n\u0001\u007f\u00e9'), '"a\\"b\\\\c\\n\\u0001\u007f\u00e9"');
-});
 
 test('one Struct3 of each variant becomes the JSON serde_json writes', () => {
   const w = new PostcardWriter().varint(1);

@@ -3,11 +3,10 @@
 // thread within the time limit. File system changes come back as one diff, applied only when the
 // guest finished normally; after a trap, a failure or a timeout the file system is left as it was.
 import type { Worker } from 'node:worker_threads';
-import { VcError } from '../../protocol/index.js';
+import { VcError, joinBytes } from '../../protocol/index.js';
 import { ExecutionTimeoutError, GuestTrapError, ResourceLimitError } from '../errors.js';
 import { transferables, type VfsSnapshot } from '../vfs/snapshot.js';
 import type { NativeSettings, SpecialFileModule } from '../native/special-files.js';
-import { concatBytes } from './bytes.js';
 import { StdinFeeder } from './stdin-channel.js';
 import type { GuestInput, WorkerMessage } from './protocol.js';
 import type { RunLimits, RunOptions, RunResult } from './run-options.js';
@@ -142,8 +141,8 @@ export function executeInWorker(
           options.vfs.apply(message.diff);
           return finish(undefined, {
             exitCode: message.exitCode,
-            stdout: concatBytes(stdout),
-            stderr: concatBytes(stderr),
+            stdout: joinBytes(stdout),
+            stderr: joinBytes(stderr),
           });
       }
     });

@@ -3,7 +3,7 @@
 // memory's and table's maximum so the engine itself refuses growth beyond the run's budget
 // (max_memory_mib, maxTableEntries).
 import { InvalidModuleError, MemoryLimitError, ResourceLimitError } from '../errors.js';
-import { concatBytes } from './bytes.js';
+import { joinBytes } from '../../protocol/index.js';
 
 export const PAGE_BYTES = 65536;
 
@@ -237,7 +237,7 @@ function rewriteLimits(
     body.push(...bytes.subarray(copied, s.end));
     chunks.push(Uint8Array.from([s.id, ...leb(body.length), ...body]));
   }
-  return concatBytes(chunks);
+  return joinBytes(chunks);
 }
 
 /**

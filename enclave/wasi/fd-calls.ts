@@ -1,5 +1,5 @@
 // wasi_snapshot_preview1 calls on file descriptors (fd_*), and veracruz_si.fd_create.
-import { RIGHTS_ALL, WasiRight } from '../../protocol/index.js';
+import { RIGHTS_ALL, WasiRight, joinBytes } from '../../protocol/index.js';
 import { InodeTree, type FileNode } from '../vfs/inode-tree.js';
 import { Errno, FdFlags, FstFlags, PREOPENTYPE_DIR, Whence } from './constants.js';
 import { WasiErr, type OpenFd } from './fd-table.js';
@@ -48,13 +48,7 @@ function readStream(h: HostState, stream: StdinStream, iovs: number, count: numb
 function gather(h: HostState, iovs: number, count: number): Uint8Array {
   const parts = h.mem.iovecs(iovs, count).map(([ptr, len]) => h.mem.slice(ptr, len));
   if (parts.length === 1) return parts[0] as Uint8Array;
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return joinBytes(parts);
 }
 
 /** Writes `data` at `at`; true when the file was a special file whose request was then served. */

@@ -2,6 +2,7 @@
 // what its customers spent. Together they learn how many viewers bought and how much they spent,
 // without either revealing its list. The advertiser provisions first here, the retailer's program
 // and data after it (Veracruz's "data provided in reversed order").
+import { PostcardReader } from '../../protocol/index.js';
 import { exampleNamed } from '../../sdk/index.js';
 import type { Scenario } from '../scenario.js';
 import { exampleProgram, programPath, sourceMap, verdictFor } from './support.js';
@@ -66,9 +67,7 @@ export const intersectionSum: Scenario = {
         retailer: { wasm: program.wasm, customers: run.files.get(customers)! },
       }),
       // Veracruz's postcard f64: the total spend of the viewers who bought.
-      decode: (_party, _label, bytes) => ({
-        total: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getFloat64(0, true),
-      }),
+      decode: (_party, _label, bytes) => ({ total: new PostcardReader(bytes).f64() }),
       check: (results) =>
         verdictFor(
           results,

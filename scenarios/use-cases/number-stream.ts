@@ -3,7 +3,8 @@
 // the running total. Every round's total is checked against the reference.
 import { exampleNamed, f64Bytes, readF64s, type ExampleRun } from '../../sdk/index.js';
 import type { Scenario, Turn, Verdict } from '../scenario.js';
-import { exampleProgram, programPath, sameBytes, show, sourceMap, varint } from './support.js';
+import { PostcardReader } from '../../protocol/index.js';
+import { exampleProgram, programPath, sameBytes, show, sourceMap } from './support.js';
 
 const PROGRAM = 'number-stream-accumulation';
 const ROUNDS = 10;
@@ -80,9 +81,8 @@ export const numberStream: Scenario = {
       }),
       // Veracruz's postcard state (u64 rounds, f64 total).
       decode: (_party, _label, bytes) => {
-        const rounds = varint(bytes);
-        const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-        return { rounds: rounds.value, total: view.getFloat64(rounds.next, true) };
+        const state = new PostcardReader(bytes);
+        return { rounds: Number(state.varint(64)), total: state.f64() };
       },
       check: (results): Verdict => {
         const details: string[] = [];

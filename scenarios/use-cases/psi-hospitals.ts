@@ -2,7 +2,8 @@
 // provisions its own list, the enclave intersects them, and both read only the intersection.
 import { exampleNamed } from '../../sdk/index.js';
 import type { Scenario } from '../scenario.js';
-import { exampleProgram, programPath, sourceMap, varint, verdictFor } from './support.js';
+import { PostcardReader } from '../../protocol/index.js';
+import { exampleProgram, programPath, sourceMap, verdictFor } from './support.js';
 
 const PROGRAM = 'private-set-intersection';
 const PATIENTS = 60;
@@ -72,14 +73,14 @@ export const psiHospitals: Scenario = {
         'hospital-b': { patients: run.files.get(listB)! },
       }),
       // postcard HashSet<Person>: the count first, as a varint.
-      decode: (_party, _label, bytes) => ({ sharedPatients: varint(bytes).value }),
+      decode: (_party, _label, bytes) => ({ sharedPatients: new PostcardReader(bytes).length() }),
       check: (results) =>
         verdictFor(
           results,
           ['hospital-a', 'hospital-b'].map((party) => ({ party, label: 'shared-patients' })),
           expected,
           (bytes) => {
-            const shared = varint(bytes).value;
+            const shared = new PostcardReader(bytes).length();
             return `${shared} patients are on both lists of ${PATIENTS} (each hospital learns only those)`;
           },
         ),

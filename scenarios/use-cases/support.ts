@@ -65,13 +65,3 @@ export function verdictFor(
     details: [`${readers.length} reader(s) got exactly the reference result`],
   };
 }
-
-/** A postcard LEB128 varint at `at` (a sequence's length, a u64): its value and the next offset. */
-export function varint(bytes: Uint8Array, at = 0): { value: number; next: number } {
-  let value = 0;
-  for (let i = at, shift = 1; i < bytes.length; i++, shift *= 0x80) {
-    value += (bytes[i]! & 0x7f) * shift;
-    if (bytes[i]! < 0x80) return { value, next: i + 1 };
-  }
-  throw new RangeError('a postcard varint runs past the end of its bytes');
-}

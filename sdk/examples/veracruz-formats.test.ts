@@ -7,13 +7,15 @@ import { describe, test, type TestContext } from 'node:test';
 import { requireResource } from '../../test-support/requirements.js';
 import { exampleNamed } from './catalog.js';
 import {
-  concat,
+  concatBytes,
   postcardF64s,
   postcardF64TupleVec,
   postcardLength,
   postcardString,
   postcardVarint,
-} from './support/postcard.js';
+} from '../../protocol/index.js';
+import { encodeDataset, type LabelledPoint } from './logistic-regression/generate.js';
+import { outputMismatch } from './support/compare.js';
 import { CHANNELS, decodePng, encodePng, pngChunk, type PngImage } from './support/png.js';
 import { f64Bytes, files, readF64s, utf8, type ExampleRun } from './support/types.js';
 import { hasVcRun, runCommandPath, vcRun } from '../testing/vc-run.js';
@@ -284,6 +286,106 @@ describe('moving-average-convergence-divergence: postcard Vec<f64> in and out', 
   }
 });
 
+describe("logistic-regression: postcard Datasets in, postcard Vec<f64> out (rusty-machine's defaults)", () => {
+  const input = (first: Uint8Array, second: Uint8Array): ExampleRun => ({
+    files: files([
+      ['/input/logistic-regression-0.dat', first],
+      ['/input/logistic-regression-1.dat', second],
+    ]),
+  });
+  const p = (point: number[], classification: boolean): LabelledPoint => ({
+    point,
+    classification,
+  });
+  const empty = encodeDataset([]);
+
+  test('the Dataset bytes by hand', () => {
+    assert.equal(
+      hex(encodeDataset([p([1.5], true), p([], false)])),
+      `0201${hex(postcardF64s([1.5]))}010000`,
+    );
+  });
+
+  test('two points at x = 0, one of each class: the slope stays 0.5, the intercept falls to 0', async (t) => {
+    if (!needVcRun(t)) return;
+    const example = exampleNamed('logistic-regression');
+    // The first party's point only fixes the dimension (Veracruz's pooling, below).
+    const run = input(encodeDataset([p([7], true)]), encodeDataset([p([0], false), p([0], true)]));
+    const result = await vcRun(example.wasmPath, run);
+    assert.equal(result.exitCode, 0, result.stderr);
+    const out = result.outputs.get('/output/logistic-regression.dat')!;
+    assert.equal(hex(out.subarray(0, 1)), '02'); // two parameters, intercept first
+    const [intercept, slope] = readF64s(out.subarray(1));
+    assert.equal(slope, 0.5); // its gradient is 0 * (o - t) summed: exactly 0 every step
+    assert.ok(Math.abs(intercept!) < 0.5 && Math.abs(intercept!) > 0, String(intercept));
+    assert.equal(
+      outputMismatch(result.outputs, example.reference(run), example.comparison),
+      undefined,
+    );
+  });
+
+  test("Veracruz's pooling: the first non-empty dataset is left out of the training", async (t) => {
+    if (!needVcRun(t)) return;
+    const example = exampleNamed('logistic-regression');
+    const second = encodeDataset([p([1, 2], true), p([-1, 0.5], false), p([0.25, -3], true)]);
+    const one = await vcRun(example.wasmPath, input(encodeDataset([p([0, 0], true)]), second));
+    const other = await vcRun(example.wasmPath, input(encodeDataset([p([9, 9], false)]), second));
+    assert.equal(one.exitCode, 0, one.stderr);
+    assert.equal(other.exitCode, 0, other.stderr);
+    const out = other.outputs.get('/output/logistic-regression.dat')!;
+    assert.equal(hex(out), hex(one.outputs.get('/output/logistic-regression.dat')));
+    assert.equal(out[0], 3);
+    // One non-empty party: nothing to train on, one parameter 0/0 = NaN, as Veracruz's.
+    for (const run of [input(second, empty), input(empty, second)]) {
+      const none = await vcRun(example.wasmPath, run);
+      assert.equal(none.exitCode, 0, none.stderr);
+      assert.equal(hex(none.outputs.get('/output/logistic-regression.dat')), '01000000000000f87f');
+    }
+  });
+
+  const good = encodeDataset([p([1, 2], true), p([3, 4], false)]);
+  const shapes: [string, Uint8Array, Uint8Array, RegExp][] = [
+    [
+      'packed f64 records (the old format)',
+      f64Bytes([1, 2, 1, 3, 4, 0]),
+      good,
+      /-0\.dat: .*postcard Dataset/,
+    ],
+    [
+      'a classification that is not a bool',
+      empty,
+      concatBytes(v(1), v(1), postcardF64s([1]), new Uint8Array([2])),
+      /not a bool/,
+    ],
+    [
+      'a dataset cut short',
+      empty,
+      good.subarray(0, good.length - 1),
+      /-1\.dat: not a postcard Dataset \(cut short\)/,
+    ],
+    ['a byte left over', empty, concatBytes(good, v(0)), /1 bytes after the postcard Dataset/],
+    [
+      'points of different dimensions',
+      empty,
+      encodeDataset([p([1, 2], true), p([3], false)]),
+      /point 1 has 1 coordinates, point 0 has 2/,
+    ],
+    [
+      'parties of different dimensions',
+      good,
+      encodeDataset([p([1], true)]),
+      /-1\.dat: points of 1 coordinates/,
+    ],
+  ];
+  for (const [what, first, second, message] of shapes) {
+    test(`refused with a message: ${what}`, async (t) => {
+      if (!needVcRun(t)) return;
+      await refused('logistic-regression', input(first, second), message);
+      assert.throws(() => exampleNamed('logistic-regression').reference(input(first, second)));
+    });
+  }
+});
+
 describe('private-set-intersection-sum: postcard vectors of varints in, postcard (usize, u64) out', () => {
   const batch = (data: Uint8Array, sample: Uint8Array): ExampleRun => ({
     files: files([
@@ -293,8 +395,8 @@ describe('private-set-intersection-sum: postcard vectors of varints in, postcard
   });
   // Three customers, values 5, 300 and 2^32 - 1; the sample holds the last two and a stranger.
   const big = 2n ** 64n - 1n;
-  const data = concat([v(3), v(0), v(1), v(5), v(7), v(big), v(300), v(1), v(2), v(0xffffffff)]);
-  const sample = concat([v(3), v(1), v(2), v(7), v(big), v(9), v(9)]);
+  const data = concatBytes(v(3), v(0), v(1), v(5), v(7), v(big), v(300), v(1), v(2), v(0xffffffff));
+  const sample = concatBytes(v(3), v(1), v(2), v(7), v(big), v(9), v(9));
 
   test("Veracruz's bytes: count 2, sum 300 + 4294967295, each a varint", async (t) => {
     if (!needVcRun(t)) return;
@@ -303,7 +405,7 @@ describe('private-set-intersection-sum: postcard vectors of varints in, postcard
     const result = await vcRun(example.wasmPath, run);
     assert.equal(result.exitCode, 0, result.stderr);
     const out = result.outputs.get('/output/private-set-inter-sum/b');
-    assert.equal(hex(out), hex(concat([v(2), v(300 + 0xffffffff)])));
+    assert.equal(hex(out), hex(concatBytes(v(2), v(300 + 0xffffffff))));
     assert.equal(hex(out), hex(example.reference(run).get('/output/private-set-inter-sum/b')));
   });
 
@@ -314,12 +416,12 @@ describe('private-set-intersection-sum: postcard vectors of varints in, postcard
       new Uint8Array(16),
       /not a postcard Vec<\(u64, u64\)>/,
     ],
-    ['a byte left over in the data', concat([data, v(0)]), sample, /data\.dat: not a postcard/],
-    ['a value above u32', concat([v(1), v(0), v(1), v(2n ** 32n)]), sample, /data\.dat/],
+    ['a byte left over in the data', concatBytes(data, v(0)), sample, /data\.dat: not a postcard/],
+    ['a value above u32', concatBytes(v(1), v(0), v(1), v(2n ** 32n)), sample, /data\.dat/],
     [
       'a u64 varint of 11 bytes',
       data,
-      concat([v(1), new Uint8Array(10).fill(0x80), v(0), v(0)]),
+      concatBytes(v(1), new Uint8Array(10).fill(0x80), v(0), v(0)),
       /sample\.dat/,
     ],
     ['a record cut short', data.subarray(0, data.length - 1), sample, /data\.dat/],
@@ -339,8 +441,8 @@ describe('intersection-set-sum: postcard Vec<String> and Vec<(String, f64)> in, 
       ['/input/intersection-customer.dat', customers],
     ]),
   });
-  const viewers = concat([v(4), ...['1', '2', '2', '9'].map(postcardString)]);
-  const customers = concat([
+  const viewers = concatBytes(v(4), ...['1', '2', '2', '9'].map(postcardString));
+  const customers = concatBytes(
     v(3),
     postcardString('2'),
     postcardF64s([10.5]),
@@ -348,7 +450,7 @@ describe('intersection-set-sum: postcard Vec<String> and Vec<(String, f64)> in, 
     postcardF64s([0.25]),
     postcardString('2'),
     postcardF64s([1]),
-  ]);
+  );
 
   test("Veracruz's nested loop: each viewer, each matching customer, in order", async (t) => {
     if (!needVcRun(t)) return;
@@ -373,7 +475,7 @@ describe('intersection-set-sum: postcard Vec<String> and Vec<(String, f64)> in, 
     [
       'an id that is not UTF-8',
       viewers,
-      concat([v(1), v(1), new Uint8Array([0xff]), postcardF64s([1])]),
+      concatBytes(v(1), v(1), new Uint8Array([0xff]), postcardF64s([1])),
       /customer\.dat: not a postcard/,
     ],
     [
@@ -384,7 +486,7 @@ describe('intersection-set-sum: postcard Vec<String> and Vec<(String, f64)> in, 
     ],
     [
       'a byte left over',
-      concat([viewers, v(0)]),
+      concatBytes(viewers, v(0)),
       customers,
       /viewer\.dat: not a postcard Vec<String>/,
     ],
@@ -442,7 +544,7 @@ describe('image-processing: PNG in, the top-left 100 x 100 as PNG out', () => {
   const withIhdr = (patch: (ihdr: Uint8Array) => void): Uint8Array => {
     const data = good.slice(16, 29);
     patch(data);
-    return concat([good.subarray(0, 8), pngChunk('IHDR', data), good.subarray(33)]);
+    return concatBytes(good.subarray(0, 8), pngChunk('IHDR', data), good.subarray(33));
   };
   const badCrc = good.slice();
   badCrc[45] = badCrc[45]! ^ 1; // inside the IDAT data (its type ends at byte 40)
@@ -473,7 +575,7 @@ describe('image-processing: PNG in, the top-left 100 x 100 as PNG out', () => {
 
 describe('private-set-intersection: postcard HashSet<Person> in and out', () => {
   const person = (name: string, id: string, age: number, grade: number): Uint8Array =>
-    concat([postcardString(name), postcardString(id), new Uint8Array([age, grade])]);
+    concatBytes(postcardString(name), postcardString(id), new Uint8Array([age, grade]));
   const sets = (a: Uint8Array, b: Uint8Array): ExampleRun => ({
     files: files([
       ['/input/private-set-1.dat', a],
@@ -488,11 +590,14 @@ describe('private-set-intersection: postcard HashSet<Person> in and out', () => 
   test('the people in both, by name, employee id, age and grade', async (t) => {
     if (!needVcRun(t)) return;
     const example = exampleNamed('private-set-intersection');
-    const run = sets(concat([v(4), zoe, bob, alice, bobOlder]), concat([v(3), alice, zoe, bob]));
+    const run = sets(
+      concatBytes(v(4), zoe, bob, alice, bobOlder),
+      concatBytes(v(3), alice, zoe, bob),
+    );
     const result = await vcRun(example.wasmPath, run);
     assert.equal(result.exitCode, 0, result.stderr);
     const out = result.outputs.get('/output/private-set.dat');
-    assert.equal(hex(out), hex(concat([v(3), alice, bob, zoe])));
+    assert.equal(hex(out), hex(concatBytes(v(3), alice, bob, zoe)));
     assert.equal(hex(out), hex(example.reference(run).get('/output/private-set.dat')));
   });
 
@@ -504,16 +609,16 @@ describe('private-set-intersection: postcard HashSet<Person> in and out', () => 
     ],
     [
       'a name that is not UTF-8',
-      concat([v(1), v(1), new Uint8Array([0xc0]), postcardString('E'), new Uint8Array([1, 1])]),
+      concatBytes(v(1), v(1), new Uint8Array([0xc0]), postcardString('E'), new Uint8Array([1, 1])),
       /private-set-1\.dat/,
     ],
-    ['a person cut short', concat([v(1), alice]).subarray(0, 8), /private-set-1\.dat/],
-    ['a byte left over', concat([v(1), alice, v(0)]), /private-set-1\.dat/],
+    ['a person cut short', concatBytes(v(1), alice).subarray(0, 8), /private-set-1\.dat/],
+    ['a byte left over', concatBytes(v(1), alice, v(0)), /private-set-1\.dat/],
   ];
   for (const [what, bytes, message] of shapes) {
     test(`refused with a message: ${what}`, async (t) => {
       if (!needVcRun(t)) return;
-      await refused('private-set-intersection', sets(bytes, concat([v(1), alice])), message);
+      await refused('private-set-intersection', sets(bytes, concatBytes(v(1), alice)), message);
     });
   }
 });

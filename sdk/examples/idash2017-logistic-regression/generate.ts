@@ -5,7 +5,7 @@
 // many per training set (Veracruz: 200 rows in 5 folds, so size 39); the first two test rows are
 // one of each label, so the AUC is defined. Size 0 gives no dataset.
 import { createRng, type Rng } from '../support/prng.js';
-import { PostcardWriter } from '../support/postcard-codec.js';
+import { PostcardWriter } from '../../../protocol/index.js';
 import { files, type ExampleRun } from '../support/types.js';
 
 export const IDASH_DIR = '/input/idash2017';
@@ -37,18 +37,18 @@ export interface IdashTask {
 export function encodeTask(task: IdashTask): Uint8Array {
   const w = new PostcardWriter();
   for (const set of [task.train, task.test]) {
-    w.uint(set.length);
+    w.varint(set.length, 32);
     for (const r of set) {
-      w.uint(r.length);
+      w.varint(r.length, 32);
       for (const x of r) w.f64(x);
     }
   }
   return w
-    .uint(task.iterations, 'u64')
-    .uint(task.degree, 'u64')
-    .int(task.gammaUp, 64)
-    .int(task.gammaDown, 64)
-    .finish();
+    .varint(task.iterations, 64)
+    .varint(task.degree, 64)
+    .signed(task.gammaUp, 64)
+    .signed(task.gammaDown, 64)
+    .bytes();
 }
 
 export function generate(seed: number, size: number): ExampleRun {

@@ -1,7 +1,7 @@
 // Reference for idash2017-logistic-regression: the same training, written independently over the
 // shared postcard reader; every f64 operation in the guest's order (powi by repeated squaring,
 // as compiler-rt's __powidf2 and LLVM's expansion both do), so the bytes agree exactly.
-import { PostcardReader, PostcardWriter } from '../support/postcard-codec.js';
+import { PostcardReader, PostcardWriter } from '../../../protocol/index.js';
 import { files, type ExampleRun, type GuestFiles } from '../support/types.js';
 import { IDASH_DIR, type IdashTask } from './generate.js';
 
@@ -28,10 +28,10 @@ function decodeTask(bytes: Uint8Array): IdashTask {
   const task = {
     train,
     test,
-    iterations: r.uint('u64'),
-    degree: r.uint('u64'),
-    gammaUp: r.int(64),
-    gammaDown: r.int(64),
+    iterations: r.varint(64),
+    degree: r.varint(64),
+    gammaUp: r.signed(64),
+    gammaDown: r.signed(64),
   };
   r.end();
   const width = train[0]?.length ?? 0;
@@ -128,9 +128,9 @@ export function reference(run: ExampleRun): GuestFiles {
   for (const [path, bytes] of run.files) {
     if (!path.startsWith(`${IDASH_DIR}/`)) continue;
     const [w, correct, auc] = trainTask(decodeTask(bytes));
-    const encoded = new PostcardWriter().uint(w.length);
+    const encoded = new PostcardWriter().varint(w.length, 32);
     for (const x of [...w, correct, auc]) encoded.f64(x);
-    out.push([`${OUTPUT_DIR}/${path.slice(IDASH_DIR.length + 1)}`, encoded.finish()]);
+    out.push([`${OUTPUT_DIR}/${path.slice(IDASH_DIR.length + 1)}`, encoded.bytes()]);
   }
   return files(out);
 }

@@ -1,7 +1,12 @@
 // Seeded data for intersection-set-sum: `size` customers with spends, and about `size`
 // advertisement viewers of whom roughly half are customers, written as Veracruz's generator
 // writes them: postcard Vec<(String, f64)> and Vec<String>.
-import { concat, postcardF64s, postcardLength, postcardString } from '../support/postcard.js';
+import {
+  joinBytes,
+  postcardF64s,
+  postcardLength,
+  postcardString,
+} from '../../../protocol/index.js';
 import { createRng } from '../support/prng.js';
 import { files, type ExampleRun } from '../support/types.js';
 
@@ -20,8 +25,8 @@ export function generate(seed: number, size: number): ExampleRun {
   }
   return {
     files: files([
-      ['/input/intersection-advertisement-viewer.dat', concat(viewers)],
-      ['/input/intersection-customer.dat', concat(customers)],
+      ['/input/intersection-advertisement-viewer.dat', joinBytes(viewers)],
+      ['/input/intersection-customer.dat', joinBytes(customers)],
     ]),
   };
 }

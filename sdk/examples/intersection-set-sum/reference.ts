@@ -1,6 +1,6 @@
 // Reference for intersection-set-sum: Veracruz's nested loop (each viewer in order, each customer
 // in order, adding the spend of those with the same id) over the decoded postcard vectors.
-import { postcardF64s } from '../support/postcard.js';
+import { postcardF64s } from '../../../protocol/index.js';
 import { files, need, type ExampleRun, type GuestFiles } from '../support/types.js';
 
 class Reader {

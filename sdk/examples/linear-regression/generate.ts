@@ -1,6 +1,6 @@
 // Seeded data for linear-regression: `size` points near a random line, as Veracruz's generator
 // writes them: a postcard Vec<(f64, f64)>.
-import { postcardF64TupleVec } from '../support/postcard.js';
+import { postcardF64TupleVec } from '../../../protocol/index.js';
 import { createRng } from '../support/prng.js';
 import { files, type ExampleRun } from '../support/types.js';
 

@@ -1,7 +1,7 @@
 // Reference for linear-regression: ordinary least squares as Veracruz's example computes it,
 // summing in input order; an undefined line is NaN, NaN (0/0), written as the guest writes it: the
 // positive quiet NaN 0x7ff8000000000000 (0/0's sign is the CPU's; the guest fixes it).
-import { postcardF64s, readPostcardF64TupleVec } from '../support/postcard.js';
+import { postcardF64s, readPostcardF64TupleVec } from '../../../protocol/index.js';
 import { files, need, type ExampleRun, type GuestFiles } from '../support/types.js';
 
 function fit(points: readonly (readonly [number, number])[]): [number, number] {

@@ -2,7 +2,7 @@
 // random walks around 100, each a postcard Vec<f64> as Veracruz's MACD generator writes it.
 import { createRng } from '../support/prng.js';
 import { files, type ExampleRun } from '../support/types.js';
-import { postcardF64TupleVec } from '../support/postcard.js';
+import { postcardF64TupleVec } from '../../../protocol/index.js';
 
 export function generate(seed: number, size: number): ExampleRun {
   const rng = createRng(seed);

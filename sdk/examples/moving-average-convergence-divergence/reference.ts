@@ -1,7 +1,7 @@
 // Reference for moving-average-convergence-divergence, following the definitions in main.rs (those
 // of Veracruz's example): the same floating-point operations in the same order, powers by
 // repeated squaring as Rust's powi compiles to.
-import { postcardF64TupleVec, readPostcardF64TupleVec } from '../support/postcard.js';
+import { postcardF64TupleVec, readPostcardF64TupleVec } from '../../../protocol/index.js';
 import { files, type ExampleRun, type GuestFiles } from '../support/types.js';
 
 function wma(data: readonly number[], window: number): number[] {

@@ -1,7 +1,7 @@
 // Seeded data for number-stream-accumulation, as Veracruz's number-stream generator writes it: a
 // start value and two streams of `size` values, each a postcard f64 (8 little-endian bytes) after
 // the other; the program runs min(size, 3) rounds (one round when empty, which it refuses).
-import { postcardF64s } from '../support/postcard.js';
+import { postcardF64s } from '../../../protocol/index.js';
 import { createRng } from '../support/prng.js';
 import { files, type ExampleRun } from '../support/types.js';
 

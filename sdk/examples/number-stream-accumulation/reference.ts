@@ -1,6 +1,6 @@
 // Reference for number-stream-accumulation: replay the rounds over the whole streams at once; the
 // state is postcard (u64, f64).
-import { postcardF64s, postcardLength } from '../support/postcard.js';
+import { postcardF64s, postcardLength } from '../../../protocol/index.js';
 import { files, need, readF64s, type ExampleRun, type GuestFiles } from '../support/types.js';
 
 export function reference(run: ExampleRun): GuestFiles {

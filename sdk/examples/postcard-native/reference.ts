@@ -1,5 +1,6 @@
 // Reference for postcard-native: the JSON serde_json writes for the postcard Vec<Struct3> in
 // /input/postcard.dat, by a walk over a description of the types (the service walks them by hand).
+// postcard-wasm's reference is the same conversion.
 import { PostcardReader, jsonString, ryuF64 } from '../../../protocol/index.js';
 import { files, need, utf8, type ExampleRun, type GuestFiles } from '../support/types.js';
 
@@ -13,9 +14,10 @@ type Shape =
   | 'char'
   | { readonly array: Shape; readonly length: number }
   | { readonly struct: ReadonlyArray<readonly [string, Shape]> }
-  | { readonly variants: ReadonlyArray<readonly [string, Shape]> };
+  | { readonly enum: string; readonly variants: ReadonlyArray<readonly [string, Shape]> };
 
 const ENUM1: Shape = {
+  enum: 'Enum1',
   variants: [
     ['ENUM1_1', 'u32'],
     ['ENUM1_2', 'i64'],
@@ -49,6 +51,7 @@ const STRUCT2: Shape = {
   ],
 };
 const ENUM2: Shape = {
+  enum: 'Enum2',
   variants: [
     ['ENUM2_1', STRUCT2],
     ['ENUM2_2', { array: 'u16', length: 5 }],
@@ -84,12 +87,13 @@ function json(r: PostcardReader, shape: Shape): string {
     return `[${Array.from({ length: shape.length }, () => json(r, shape.array)).join(',')}]`;
   if ('struct' in shape)
     return `{${shape.struct.map(([name, field]) => `"${name}":${json(r, field)}`).join(',')}}`;
-  const [name, inner] = shape.variants[Number(r.varint(32))] ?? [];
-  if (name === undefined || inner === undefined) throw new Error('no such enum variant');
+  const [name, inner] = shape.variants[r.variant(shape.variants.length, shape.enum)] ?? [];
+  if (name === undefined || inner === undefined) throw new Error('unreachable');
   return `{"${name}":${json(r, inner)}}`;
 }
 
-function postcardJson(bytes: Uint8Array): string {
+/** The JSON text serde_json writes for a postcard `Vec<Struct3>`; throws on a wrong shape. */
+export function postcardJson(bytes: Uint8Array): string {
   const r = new PostcardReader(bytes);
   const items = Array.from({ length: r.length() }, () => json(r, STRUCT3));
   r.end();

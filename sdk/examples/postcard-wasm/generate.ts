@@ -4,7 +4,7 @@
 // random), plus now and then an f64 that exercises serde_json's other layouts (zero, negative,
 // integral, very small, very large, not finite).
 import { createRng, type Rng } from '../support/prng.js';
-import { PostcardWriter } from '../support/postcard-codec.js';
+import { PostcardWriter } from '../../../protocol/index.js';
 import { files, type ExampleRun } from '../support/types.js';
 
 export const POSTCARD_INPUT = '/input/postcard.dat';
@@ -44,37 +44,37 @@ function char(rng: Rng): string {
 
 function enum1(w: PostcardWriter, rng: Rng): void {
   const variant = rng.below(4);
-  w.uint(variant);
-  if (variant === 0) w.uint(rng.u32());
-  else if (variant === 1) w.int(i64(rng), 64);
-  else if (variant === 2) w.str(char(rng));
-  else for (let i = 0; i < 11; i++) w.str(char(rng));
+  w.varint(variant, 32);
+  if (variant === 0) w.varint(rng.u32(), 32);
+  else if (variant === 1) w.signed(i64(rng), 64);
+  else if (variant === 2) w.string(char(rng));
+  else for (let i = 0; i < 11; i++) w.string(char(rng));
 }
 
 function struct3(w: PostcardWriter, rng: Rng): void {
   // e1: ENUM2_1(Struct2)
-  w.uint(0);
-  for (let i = 0; i < 3; i++) w.uint(u64(rng), 'u64');
+  w.varint(0, 32);
+  for (let i = 0; i < 3; i++) w.varint(u64(rng), 64);
   for (let i = 0; i < 3; i++) w.f64(f64(rng));
-  for (let i = 0; i < 3; i++) w.int(i64(rng), 64);
-  for (let i = 0; i < 3; i++) w.str(char(rng));
+  for (let i = 0; i < 3; i++) w.signed(i64(rng), 64);
+  for (let i = 0; i < 3; i++) w.string(char(rng));
   enum1(w, rng);
-  for (let i = 0; i < 7; i++) w.uint(rng.below(0x10000), 'u16');
-  for (let i = 0; i < 13; i++) w.int(rng.u32() | 0, 32);
+  for (let i = 0; i < 7; i++) w.varint(rng.below(0x10000), 16);
+  for (let i = 0; i < 13; i++) w.signed(rng.u32() | 0, 32);
   enum1(w, rng);
   // e2: ENUM2_2([u16; 5])
-  w.uint(1);
-  for (let i = 0; i < 5; i++) w.uint(rng.below(0x10000), 'u16');
+  w.varint(1, 32);
+  for (let i = 0; i < 5; i++) w.varint(rng.below(0x10000), 16);
   // e3: ENUM2_3(u16)
-  w.uint(2).uint(rng.below(0x10000), 'u16');
+  w.varint(2, 32).varint(rng.below(0x10000), 16);
 }
 
 /** The postcard bytes of `size` random Struct3 values. */
 function postcardStructs(seed: number, size: number): Uint8Array {
   const rng = createRng(seed);
-  const w = new PostcardWriter().uint(size);
+  const w = new PostcardWriter().varint(size, 32);
   for (let i = 0; i < size; i++) struct3(w, rng);
-  return w.finish();
+  return w.bytes();
 }
 
 export function generate(seed: number, size: number): ExampleRun {

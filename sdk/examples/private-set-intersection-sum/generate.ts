@@ -1,7 +1,7 @@
 // Seeded data for private-set-intersection-sum: two batches, each with `size` data records and a
 // sample of about `size` ids, half of them taken from the data; written as Veracruz's generator
 // writes them: postcard Vec<((u64, u64), u32)> and Vec<(u64, u64)> (every integer a varint).
-import { concat, postcardVarint } from '../support/postcard.js';
+import { joinBytes, postcardVarint } from '../../../protocol/index.js';
 import { createRng, type Rng } from '../support/prng.js';
 import { files, type ExampleRun } from '../support/types.js';
 
@@ -25,7 +25,7 @@ function batch(rng: Rng, size: number): [Uint8Array, Uint8Array] {
       postcardVarint(known ? from[1] : BigInt(rng.u32())),
     );
   }
-  return [concat(data), concat(sample)];
+  return [joinBytes(data), joinBytes(sample)];
 }
 
 export function generate(seed: number, size: number): ExampleRun {

@@ -1,6 +1,6 @@
 // Reference for private-set-intersection-sum: decode the postcard vectors, a Set of ids per batch,
 // and the postcard (usize, u64) result.
-import { concat, PostcardReader, postcardVarint } from '../support/postcard.js';
+import { concatBytes, PostcardReader, postcardVarint } from '../../../protocol/index.js';
 import { files, type ExampleRun, type GuestFiles } from '../support/types.js';
 
 const BASE = '/input/private-set-inter-sum/';
@@ -15,22 +15,23 @@ export function reference(run: ExampleRun): GuestFiles {
   for (const batch of batches) {
     const sample = new PostcardReader(run.files.get(`${BASE}${batch}/sample.dat`)!);
     const ids = new Set<string>();
-    for (let n = sample.varint(); n > 0n; n--) ids.add(`${sample.varint()}:${sample.varint()}`);
-    sample.done();
+    for (let n = sample.varint(64); n > 0n; n--)
+      ids.add(`${sample.varint(64)}:${sample.varint(64)}`);
+    sample.end();
     const data = new PostcardReader(run.files.get(`${BASE}${batch}/data.dat`)!);
     let count = 0n;
     let sum = 0n;
-    for (let n = data.varint(); n > 0n; n--) {
-      const id = `${data.varint()}:${data.varint()}`;
-      const value = data.varint();
+    for (let n = data.varint(64); n > 0n; n--) {
+      const id = `${data.varint(64)}:${data.varint(64)}`;
+      const value = data.varint(64);
       if (!ids.has(id)) continue;
       count += 1n;
       sum += value;
     }
-    data.done();
+    data.end();
     out.push([
       `/output/private-set-inter-sum/${batch}`,
-      concat([postcardVarint(count), postcardVarint(sum)]),
+      concatBytes(postcardVarint(count), postcardVarint(sum)),
     ]);
   }
   return files(out);

@@ -1,7 +1,7 @@
 // Veracruz's Person and its postcard encoding, shared by the generator and the reference: a
 // HashSet<Person> is its count as a varint, then each person's name and employee_id (postcard
 // Strings) and age and grade (one byte each).
-import { concat, postcardLength, postcardString } from '../support/postcard.js';
+import { joinBytes, postcardLength, postcardString } from '../../../protocol/index.js';
 
 export interface Person {
   readonly name: string;
@@ -11,7 +11,7 @@ export interface Person {
 }
 
 export function encodePeople(people: readonly Person[]): Uint8Array {
-  return concat([
+  return joinBytes([
     postcardLength(people.length),
     ...people.flatMap((p) => [
       postcardString(p.name),

@@ -1,7 +1,7 @@
 // Reference for string-edit-distance: the Jaro-Winkler similarity as strsim 0.10.0 (the crate
 // Veracruz's example calls) defines it, over Unicode scalar values, written out independently in
 // TypeScript with the same floating-point operations in the same order; postcard f64 output.
-import { postcardF64s } from '../support/postcard.js';
+import { postcardF64s } from '../../../protocol/index.js';
 import { files, need, type ExampleRun, type GuestFiles } from '../support/types.js';
 
 const text = (bytes: Uint8Array): string[] => [

@@ -10,10 +10,18 @@ function f64Mismatch(
   actual: Uint8Array,
   expected: Uint8Array,
   tolerance: number,
+  header: number,
 ): string | undefined {
-  const a = readF64s(actual);
-  const e = readF64s(expected);
   if (actual.length !== expected.length) return `length ${actual.length} != ${expected.length}`;
+  if (
+    Buffer.compare(
+      Buffer.from(actual.subarray(0, header)),
+      Buffer.from(expected.subarray(0, header)),
+    )
+  )
+    return `header ${hexPreview(actual.subarray(0, header))} != ${hexPreview(expected.subarray(0, header))}`;
+  const a = readF64s(actual.subarray(header));
+  const e = readF64s(expected.subarray(header));
   for (let i = 0; i < e.length; i++) {
     const x = a[i] ?? Number.NaN;
     const y = e[i] ?? Number.NaN;
@@ -34,7 +42,7 @@ export function outputMismatch(
     const got = actual.get(path);
     if (!got) return `${path} is missing (outputs: ${[...actual.keys()].join(', ') || 'none'})`;
     if (comparison.kind === 'f64') {
-      const why = f64Mismatch(got, want, comparison.relativeTolerance);
+      const why = f64Mismatch(got, want, comparison.relativeTolerance, comparison.header ?? 0);
       if (why) return `${path}: ${why}`;
     } else if (Buffer.compare(Buffer.from(got), Buffer.from(want)) !== 0) {
       return `${path}: got ${hexPreview(got)}, expected ${hexPreview(want)}`;

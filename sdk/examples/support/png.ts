@@ -2,7 +2,7 @@
 // greyscale-alpha, RGB and RGBA images, not interlaced. Written independently of the guest's
 // decoder: Node's zlib does the (de)compression.
 import { deflateSync, inflateSync } from 'node:zlib';
-import { concat } from './postcard.js';
+import { concatBytes, joinBytes } from '../../../protocol/index.js';
 
 const PNG_SIGNATURE = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -29,8 +29,8 @@ const be32 = (n: number): Uint8Array => {
 
 /** One chunk: length, type, data, CRC of type and data. */
 export function pngChunk(type: string, data: Uint8Array): Uint8Array {
-  const typed = concat([new TextEncoder().encode(type), data]);
-  return concat([be32(data.length), typed, be32(crc32(typed))]);
+  const typed = concatBytes(new TextEncoder().encode(type), data);
+  return concatBytes(be32(data.length), typed, be32(crc32(typed)));
 }
 
 export interface PngImage {
@@ -60,7 +60,7 @@ function zlibStored(data: Uint8Array): Uint8Array {
     s2 = (s2 + s1) % 65521;
   }
   parts.push(be32(((s2 << 16) | s1) >>> 0));
-  return concat(parts);
+  return joinBytes(parts);
 }
 
 /**
@@ -84,18 +84,18 @@ export function encodePng(
       raw[y * (stride + 1) + 1 + x] = (at(x, y) - predictor) & 0xff;
     }
   }
-  const ihdr = concat([
+  const ihdr = concatBytes(
     be32(image.width),
     be32(image.height),
     new Uint8Array([8, image.colour, 0, 0, 0]),
-  ]);
+  );
   const idat = 'stored' in options ? zlibStored(raw) : new Uint8Array(deflateSync(raw));
-  return concat([
+  return concatBytes(
     PNG_SIGNATURE,
     pngChunk('IHDR', ihdr),
     pngChunk('IDAT', idat),
     pngChunk('IEND', new Uint8Array(0)),
-  ]);
+  );
 }
 
 function paeth(a: number, b: number, c: number): number {
@@ -125,7 +125,7 @@ export function decodePng(png: Uint8Array): PngImage {
   const [width, height, colour] = [head.getUint32(0), head.getUint32(4), ihdr![9]!];
   const bpp = CHANNELS[colour]!;
   const stride = width * bpp;
-  const raw = new Uint8Array(inflateSync(concat(idat)));
+  const raw = new Uint8Array(inflateSync(joinBytes(idat)));
   const pixels = new Uint8Array(stride * height);
   const at2 = (x: number, y: number): number => (x < 0 || y < 0 ? 0 : pixels[y * stride + x]!);
   for (let y = 0; y < height; y++) {

@@ -22,8 +22,9 @@ export interface ExampleRun {
 /** How an output file is compared with the reference's. */
 export type OutputComparison =
   | { readonly kind: 'bytes' }
-  /** Packed little-endian f64 values, equal within a relative tolerance (transcendental functions). */
-  | { readonly kind: 'f64'; readonly relativeTolerance: number };
+  /** Packed little-endian f64 values, equal within a relative tolerance (transcendental functions),
+   *  after `header` bytes that must be equal (a postcard sequence's length). */
+  | { readonly kind: 'f64'; readonly relativeTolerance: number; readonly header?: number };
 
 export interface Example {
   readonly name: string;
