@@ -112,8 +112,9 @@ test('vc inspect shows a scenario live in Chromium: lanes by name, one arrow per
     await entry.waitFor();
     await entry.click();
     await page
+      // Generous: under load the page's Server-Sent Events can trail the run by seconds.
       .waitForFunction(`document.querySelectorAll('.arrow').length === ${messages.length}`, null, {
-        timeout: 10_000,
+        timeout: 30_000,
       })
       .catch(async (error: unknown) => {
         const shown = await page.locator('.arrow').count();
