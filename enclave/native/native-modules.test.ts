@@ -234,6 +234,26 @@ describe('dynamic native modules (bubblewrap)', () => {
     );
   });
 
+  test('symbolic links never reach its file system; a second name of a readable file is its copy', async (t) => {
+    if (!needSandbox(t)) return;
+    const modules = dynamicModule(
+      'links',
+      [
+        'if [ -L /input/escape ] || [ -e /input/escape ]; then echo seen > /output/link.txt; fi',
+        'cat /input/second > /output/second.txt',
+      ].join('\n'),
+    );
+    const vfs = new Vfs();
+    vfs.writeUnchecked('/input/readable.txt', bytes('readable'));
+    vfs.linkUnchecked('/input/second', '/input/readable.txt');
+    vfs.symlinkUnchecked('/input/escape', '/etc/passwd');
+    vfs.writeUnchecked('/input/request.dat', bytes('go'));
+    const result = await callModule(vfs, callerRights, modules, '/services/links.dat');
+    assert.equal(result.exitCode, 0, text(result.stderr));
+    assert.equal(vfs.exists('/output/link.txt'), false, 'a symbolic link reached the module');
+    assert.equal(text(vfs.readUnchecked('/output/second.txt')), 'readable');
+  });
+
   test('cannot reach the network, not even the host loopback', async (t) => {
     if (!needSandbox(t)) return;
     let connections = 0;
@@ -331,6 +351,29 @@ describe('provisioned native modules', () => {
     assert.equal(result.exitCode, 4);
     assert.equal(text(vfs.readUnchecked('/output/a.txt')), 'HELLO');
     assert.equal(text(result.steps[0]!.result.stdout), 'done\n');
+  });
+
+  test('symbolic links never reach the binary; a second name of a readable file is its copy', async (t) => {
+    if (!needSandbox(t)) return;
+    const vfs = new Vfs();
+    vfs.writeUnchecked(
+      tool,
+      bytes(
+        '#!/bin/sh\nif [ -L /input/escape ] || [ -e /input/escape ]; then echo seen > /output/link.txt; fi\ncat /input/second > /output/second.txt\n',
+      ),
+    );
+    vfs.writeUnchecked('/input/a.txt', bytes('hello'));
+    vfs.linkUnchecked('/input/second', '/input/a.txt');
+    vfs.symlinkUnchecked('/input/escape', '/etc/passwd');
+    const result = await runPipeline(parsePipeline(tool), {
+      vfs,
+      callerRights: [{ path: '/program/', rights: RIGHTS_EXECUTE }],
+      executionRights: callerRights,
+      nativeModules: modules,
+    });
+    assert.equal(result.exitCode, 0, text(result.steps[0]!.result.stderr));
+    assert.equal(vfs.exists('/output/link.txt'), false, 'a symbolic link reached the binary');
+    assert.equal(text(vfs.readUnchecked('/output/second.txt')), 'hello');
   });
 
   test('the caller needs execute on the binary', async () => {
