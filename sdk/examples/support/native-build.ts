@@ -1,0 +1,59 @@
+// Some examples call a native module that is a host program, not WebAssembly (Veracruz's darknet and
+// TensorFlow Lite inference services). Such a program is machine code for the host running it, so
+// it is not committed: it is compiled here, from the source beside its example, with Debian's
+// compiler and the inference library's Debian package, into a cache keyed by the source's hash and
+// the compiler command. docs/guest-programs.md#native-module-examples.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+
+/** How to compile one native module from its source. */
+export interface NativeModuleBuild {
+  /** Absolute path of the C or C++ source. */
+  readonly source: string;
+  readonly compiler: 'gcc' | 'g++';
+  /** Compiler and linker arguments after the source (include paths, libraries, rpaths). */
+  readonly args: readonly string[];
+  /** Files the build needs (headers, libraries) and the Debian package that ships each. */
+  readonly needs: ReadonlyArray<{ readonly path: string; readonly debianPackage: string }>;
+}
+
+/** What this machine lacks to build `build` (a compiler or a library's files), or undefined. */
+export function nativeBuildMissing(build: NativeModuleBuild): string | undefined {
+  const compiler = spawnSync('sh', ['-c', `command -v ${build.compiler}`], { stdio: 'ignore' });
+  if (compiler.status !== 0) return `${build.compiler} (Debian package ${build.compiler})`;
+  const lacking = build.needs.filter(({ path }) => !existsSync(path));
+  if (lacking.length === 0) return undefined;
+  return lacking
+    .map(({ path, debianPackage }) => `${path} (Debian package ${debianPackage})`)
+    .join(', ');
+}
+
+/**
+ * The absolute path of the compiled module, building it on first use. Throws with the compiler's
+ * messages when the build fails.
+ */
+export function buildNativeModule(build: NativeModuleBuild): string {
+  const hash = createHash('sha256')
+    .update(readFileSync(build.source))
+    .update(JSON.stringify([build.compiler, build.args]))
+    .digest('hex')
+    .slice(0, 16);
+  const dir = join(tmpdir(), 'vc-native-modules');
+  const binary = join(dir, `${basename(build.source).replace(/\.[^.]+$/, '')}-${hash}`);
+  if (existsSync(binary)) return binary;
+  mkdirSync(dir, { recursive: true });
+  // Built under a private name and renamed, so a concurrent test never runs a half-written file.
+  const partial = `${binary}.${process.pid}.partial`;
+  const result = spawnSync(build.compiler, ['-O2', '-o', partial, build.source, ...build.args], {
+    encoding: 'utf8',
+  });
+  if (result.status !== 0)
+    throw new Error(
+      `building ${build.source} failed (${build.compiler} exit ${result.status}):\n${result.stderr}`,
+    );
+  renameSync(partial, binary);
+  return binary;
+}
