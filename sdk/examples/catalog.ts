@@ -36,6 +36,7 @@ import { example as shamirSecretSharing } from './shamir-secret-sharing/example.
 import { example as sortNumbers } from './sort-numbers/example.js';
 import { example as stringEditDistance } from './string-edit-distance/example.js';
 import { example as stringSearch } from './string-search/example.js';
+import { example as tfliteInferenceNativeMnist } from './tflite-inference-native-mnist/example.js';
 
 export type * from './support/types.js';
 export const examples: readonly Example[] = [
@@ -73,11 +74,16 @@ export const examples: readonly Example[] = [
 ];
 
 /**
- * Examples that call static native modules through their special files: they run where a policy
- * declares those modules (the enclave, `vc run --policy`), so they are tested apart
- * (native-examples.test.ts), through the enclave's runner and as Veracruz's server tests.
+ * Examples that call native modules through their special files: they run where a policy declares
+ * those modules (the enclave, `vc run --policy`; a dynamic module also needs its binary built and
+ * the native sandbox), so they are tested apart (native-examples.test.ts), through the enclave's
+ * runner and as Veracruz's server tests.
  */
-export const nativeExamples: readonly Example[] = [aesctrNative, postcardNative];
+export const nativeExamples: readonly Example[] = [
+  aesctrNative,
+  postcardNative,
+  tfliteInferenceNativeMnist,
+];
 
 export const pipelines: readonly ExamplePipeline[] = [randomSort, primes];
 

@@ -11,6 +11,8 @@ import {
   forward,
   initMlp,
   quantize,
+  type LayerScales,
+  type QLayer,
   type QNet,
 } from '../support/quantized-net.js';
 import { files, type ExampleRun } from '../support/types.js';
@@ -83,10 +85,21 @@ function drawDigit(rng: Rng, digit: number): Uint8Array {
 
 const asInput = (pixels: Uint8Array): Float64Array => Float64Array.from(pixels, (p) => p / 255);
 
-let trained: Uint8Array | undefined;
+/** The trained network, quantized: its layers and their real scales. */
+export interface TrainedMnist {
+  readonly layers: readonly QLayer[];
+  readonly scales: readonly LayerScales[];
+  readonly lastScale: number;
+}
 
-/** The model's VCQN bytes: trained on the first call, then kept. */
-function mnistModel(): Uint8Array {
+let trained: TrainedMnist | undefined;
+let encoded: Uint8Array | undefined;
+
+/**
+ * The network, trained on the first call, then kept. tflite-inference-native-mnist stores the
+ * same quantized network as a TensorFlow Lite model.
+ */
+export function trainedMnist(): TrainedMnist {
   if (trained) return trained;
   const rng = createRng(2017);
   const samples = Array.from({ length: 2000 }, (_, i) => ({
@@ -109,13 +122,20 @@ function mnistModel(): Uint8Array {
       );
     }
   }
-  const { layers: q, lastScale } = quantize(
+  trained = quantize(
     layers,
     samples.slice(0, 300).map((s) => s.x),
   );
-  const net: QNet = { input: SIDE * SIDE, layers: q, table: expTable(lastScale) };
-  trained = encodeNet(net);
   return trained;
+}
+
+/** The model's VCQN bytes. */
+function mnistModel(): Uint8Array {
+  if (encoded) return encoded;
+  const { layers, lastScale } = trainedMnist();
+  const net: QNet = { input: SIDE * SIDE, layers, table: expTable(lastScale) };
+  encoded = encodeNet(net);
+  return encoded;
 }
 
 /** The digit `generate(seed, ...)` draws. */

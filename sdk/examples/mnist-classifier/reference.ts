@@ -25,7 +25,8 @@ export function classify(model: Uint8Array, pgm: Uint8Array): number[] {
   return softmaxQ(net, [...runNet(net, readPgm(pgm, 28, 28))]);
 }
 
-function mnistText(probabilities: readonly number[]): string {
+/** Veracruz's lines for ten uint8 digit probabilities. */
+export function mnistText(probabilities: readonly number[]): string {
   const rows = probabilities
     .map((q, digit) => ({ digit, percent: Math.fround(Math.fround(q * 100) / 255) }))
     .sort((a, b) => b.percent - a.percent);

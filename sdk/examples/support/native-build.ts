@@ -20,6 +20,23 @@ export interface NativeModuleBuild {
   readonly needs: ReadonlyArray<{ readonly path: string; readonly debianPackage: string }>;
 }
 
+/**
+ * Debian's multiarch directory name for this machine's libraries (`/usr/lib/<triplet>`), from
+ * Node's architecture, so that a build description needs no process to be made.
+ */
+export function debianMultiarch(): string {
+  const triplets: Record<string, string> = {
+    x64: 'x86_64-linux-gnu',
+    arm64: 'aarch64-linux-gnu',
+    arm: 'arm-linux-gnueabihf',
+    ia32: 'i386-linux-gnu',
+    ppc64: 'powerpc64le-linux-gnu',
+    s390x: 's390x-linux-gnu',
+    riscv64: 'riscv64-linux-gnu',
+  };
+  return triplets[process.arch] ?? `${process.arch}-linux-gnu`;
+}
+
 /** What this machine lacks to build `build` (a compiler or a library's files), or undefined. */
 export function nativeBuildMissing(build: NativeModuleBuild): string | undefined {
   const compiler = spawnSync('sh', ['-c', `command -v ${build.compiler}`], { stdio: 'ignore' });

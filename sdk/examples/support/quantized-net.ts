@@ -223,17 +223,26 @@ function fixedPoint(real: number): { multiplier: number; shift: number } {
   return { multiplier, shift };
 }
 
+/** The real scales of one quantized layer: value = scale * (q - zero point). */
+export interface LayerScales {
+  readonly input: number;
+  readonly weight: number;
+  readonly output: number;
+}
+
 /**
  * Quantizes `layers` (inputs in [0, 1] as uint8 / 255) using `samples` to find each layer's output
- * range; `lastScale` receives the last layer's output scale (for its tables).
+ * range; `lastScale` receives the last layer's output scale (for its tables), `scales` each
+ * layer's real scales (for a TensorFlow Lite model of the same network).
  */
 export function quantize(
   layers: readonly FloatLayer[],
   samples: readonly Float64Array[],
-): { layers: QLayer[]; lastScale: number } {
+): { layers: QLayer[]; lastScale: number; scales: LayerScales[] } {
   let inScale = 1 / 255;
   let inZero = 0;
   const out: QLayer[] = [];
+  const scales: LayerScales[] = [];
   let lastScale = 1;
   layers.forEach((l, li) => {
     let [lo, hi] = [0, 0];
@@ -264,9 +273,10 @@ export function quantize(
       weights,
       biases,
     });
+    scales.push({ input: inScale, weight: wScale, output: outScale });
     [inScale, inZero, lastScale] = [outScale, outZero, outScale];
   });
-  return { layers: out, lastScale };
+  return { layers: out, lastScale, scales };
 }
 
 /** The exp table of an output scale. */

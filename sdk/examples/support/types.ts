@@ -1,6 +1,7 @@
 // The shapes of the example index (sdk/examples/catalog.ts): what each example program reads and
 // writes, how to generate its inputs from a seed, and how to compute its expected outputs
 // independently of the guest.
+import type { NativeModuleBuild } from './native-build.js';
 
 type GuestLanguage = 'assemblyscript' | 'c' | 'rust';
 
@@ -56,11 +57,25 @@ export interface Example {
    */
   readonly smallRefused?: { readonly below: number; readonly message: RegExp };
   /**
-   * Static native modules the program calls through their special files (Veracruz's names); such
-   * an example runs only where the policy declares them (docs/policy.md#native-modules).
+   * Native modules the program calls through their special files (Veracruz's names); such an
+   * example runs only where the policy declares them (docs/policy.md#native-modules).
    */
-  readonly nativeModules?: readonly { readonly name: string; readonly specialFile: string }[];
+  readonly nativeModules?: readonly ExampleNativeModule[];
 }
+
+/**
+ * A native module an example calls: a static one the runtime serves, or a dynamic one, a host
+ * program built from the example's source (support/native-build.ts) whose binary the policy
+ * names as the module's entry point.
+ */
+export type ExampleNativeModule =
+  | { readonly kind?: 'static'; readonly name: string; readonly specialFile: string }
+  | {
+      readonly kind: 'dynamic';
+      readonly name: string;
+      readonly specialFile: string;
+      readonly build: NativeModuleBuild;
+    };
 
 /**
  * Outputs that depend on the host's random source, so no reference can predict them: the tests
