@@ -1,11 +1,18 @@
 // Veracruz's server tests aesctr_native_module and basic_postcard_native_module, through the whole
 // enclave (launch, attestation, sealed provisioning, execution, sealed result, shutdown), with the
 // policies Veracruz's test suite generates for them (workspaces/shared.mk: one client, the program
-// holding rw on /services/). Then native modules the enclave runs in its native sandbox: a pipeline
-// naming a provisioned native binary, and the refusal at launch on a platform without the sandbox.
+// holding rw on /services/). Then native modules the enclave runs in its native sandbox: Veracruz's
+// TensorFlow Lite example with its service as a dynamic module (Arm NN), a pipeline naming a
+// provisioned native binary, and the refusal at launch on a platform without the sandbox.
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
-import { exampleNamed } from '../../sdk/index.js';
+import {
+  buildNativeModule,
+  exampleNamed,
+  mnistText,
+  nativeBuildMissing,
+  tfliteOutputTensor,
+} from '../../sdk/index.js';
 import { identities, policyFor, wasmOf } from '../../scenarios/testing/index.js';
 import { missingSandboxTool } from '../../enclave/testing/index.js';
 import { requireResource } from '../../test-support/requirements.js';
@@ -99,6 +106,77 @@ function needSandbox(t: TestContext): boolean {
   const missing = missingSandboxTool();
   return requireResource(t, `the native sandbox (${missing})`, missing === undefined);
 }
+
+test('tflite-inference-native-mnist: the TensorFlow Lite service as a dynamic module (Arm NN) through the enclave', async (t) => {
+  if (!needSandbox(t)) return;
+  const example = exampleNamed('tflite-inference-native-mnist');
+  const service = example.nativeModules?.find((m) => m.kind === 'dynamic');
+  if (service?.kind !== 'dynamic') throw new Error('the example declares its dynamic module');
+  const missing = nativeBuildMissing(service.build);
+  if (!requireResource(t, `tflite_inference's build (${missing})`, missing === undefined)) return;
+  await withSystem(async (system, client) => {
+    const program = '/program/tflite-inference-native-mnist.wasm';
+    const wasm = wasmOf('tflite-inference-native-mnist');
+    const run = example.generate(7, 1);
+    const policy = policyFor(system, {
+      participants: [{ identity: client, capabilities: [...CLIENT, '/program_internal/:r'] }],
+      programs: [
+        { path: program, bytes: wasm, capabilities: [...PROGRAM, '/program_internal/:rw'] },
+      ],
+      nativeModules: [
+        {
+          name: service.name,
+          entryPoint: buildNativeModule(service.build),
+          specialFile: service.specialFile,
+        },
+      ],
+      // The Wasm program and the module each run under this cap (the module's is its address
+      // space, RLIMIT_AS): Arm NN with its TFLite parser, libstdc++ and the CpuRef backend needs
+      // about 11 MiB of address space for this model (at 10 MiB CpuRef cannot be loaded, at 9 the
+      // libraries cannot be mapped), so 64 leaves room for larger models without letting a module
+      // take the default 256.
+      maxMemoryMib: 64,
+    });
+    assert.equal(policy.policy.nativeModules[0]?.type.kind, 'dynamic');
+    await system.launch(policy);
+    const sources = Object.fromEntries(
+      [...run.files].map(([path, bytes]) => [path.replace(/\W/g, '_'), bytes]),
+    );
+    const outcome = await runParty(
+      { bus: system.bus, policy },
+      {
+        identity: client,
+        sources: { wasm, ...sources },
+        steps: [
+          { op: 'program', path: program, source: 'wasm' },
+          ...[...run.files.keys()].map((path) => ({
+            op: 'data' as const,
+            path,
+            source: path.replace(/\W/g, '_'),
+            mode: 'write' as const,
+          })),
+          { op: 'compute', program },
+          { op: 'result', path: '/output/mnist.txt', destination: 'text' },
+          { op: 'result', path: '/program_internal/output.dat', destination: 'tensor' },
+          { op: 'result', path: 'stdout', destination: 'stdout' },
+          { op: 'shutdown' },
+        ],
+      },
+    );
+    assert.equal(outcome.state, 'done', JSON.stringify(outcome.failure));
+    // Arm NN computes in f32 where the reference follows TensorFlow Lite's integers: within one
+    // unit per byte, the same digit (sdk/examples/native-examples.test.ts says more).
+    const tensor = outcome.results.get('tensor')!;
+    const expected = tfliteOutputTensor(run);
+    assert.equal(tensor.length, 10);
+    tensor.forEach((q, i) => assert.ok(Math.abs(q - expected[i]!) <= 1, `${q} vs ${expected[i]}`));
+    assert.equal(tensor.indexOf(Math.max(...tensor)), expected.indexOf(Math.max(...expected)));
+    const text = mnistText([...tensor]);
+    assert.equal(new TextDecoder().decode(outcome.results.get('text')), text);
+    assert.match(new TextDecoder().decode(outcome.results.get('stdout')), /service return\n/);
+    assert.ok(new TextDecoder().decode(outcome.results.get('stdout')).endsWith(text));
+  });
+});
 
 test('a pipeline naming a provisioned native binary is accepted and runs it in the native sandbox', async (t) => {
   if (!needSandbox(t)) return;

@@ -11,7 +11,7 @@
 //!          Veracruz's TfLiteInferenceInput { input_tensor_path, model_path, output_tensor_path:
 //!          PathBuf, num_threads: i32 } (paths: varint length and UTF-8; i32: zigzag varint) to
 //!          /services/tflite_inference.dat; the service writes the output tensor, ten uint8
-//!          probabilities, to /program_internal/output.dat.
+//!          probabilities, to /program_internal/output.dat (emptied before the call).
 //! Outputs: stdout as Veracruz's: "service input {:x?}" of the request, "calling TensorFlow Lite
 //!          Inference service...", "service return", then "Detection probability per digit
 //!          (descending):" and "D: P%" per digit, P = q * 100 / 255 in f32 with two decimals, in
@@ -113,13 +113,18 @@ fn postcard(request: &TfLiteInferenceInput) -> Result<Vec<u8>, String> {
 fn run() -> Result<(), String> {
     let digit = fs::read("/input/digit.pgm").map_err(|e| format!("cannot read /input/digit.pgm: {}", e))?;
     let pixels = pgm(&digit, 28, 28).map_err(|e| format!("/input/digit.pgm is {}", e))?;
-    fs::create_dir_all("/program_internal").map_err(|e| format!("cannot create /program_internal: {}", e))?;
-    fs::write(INPUT_TENSOR, &pixels).map_err(|e| format!("cannot write {}: {}", INPUT_TENSOR, e))?;
-    // A tensor left by an earlier run must not pass for this one's.
-    match fs::remove_file(OUTPUT_TENSOR) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(format!("cannot remove {}: {}", OUTPUT_TENSOR, e)),
-        _ => {}
+    // Veracruz's example takes /program_internal/ as given (a policy granting rights there makes
+    // it a pre-opened directory); where it is missing, it is made.
+    if let Err(e) = fs::write(INPUT_TENSOR, &pixels) {
+        if e.kind() != std::io::ErrorKind::NotFound {
+            return Err(format!("cannot write {}: {}", INPUT_TENSOR, e));
+        }
+        fs::create_dir("/program_internal").map_err(|e| format!("cannot create /program_internal: {}", e))?;
+        fs::write(INPUT_TENSOR, &pixels).map_err(|e| format!("cannot write {}: {}", INPUT_TENSOR, e))?;
     }
+    // A tensor left by an earlier run must not pass for this one's: emptied first (a write, which
+    // the program's rights allow where an unlink may not be).
+    fs::write(OUTPUT_TENSOR, b"").map_err(|e| format!("cannot write {}: {}", OUTPUT_TENSOR, e))?;
 
     let request = TfLiteInferenceInput {
         input_tensor_path: PathBuf::from(INPUT_TENSOR),
@@ -133,6 +138,9 @@ fn run() -> Result<(), String> {
     println!("service return");
 
     let result = fs::read(OUTPUT_TENSOR).map_err(|e| format!("no output tensor: cannot read {}: {}", OUTPUT_TENSOR, e))?;
+    if result.is_empty() {
+        return Err(format!("no output tensor: the service wrote nothing to {}", OUTPUT_TENSOR));
+    }
     if result.len() != 10 {
         return Err(format!("the output tensor has {} bytes, not 10", result.len()));
     }
