@@ -145,6 +145,7 @@ describe('native example tflite-inference-native-mnist (a dynamic module: Arm NN
   const example = exampleNamed('tflite-inference-native-mnist');
   const service = (example.nativeModules ?? []).find((m) => m.kind === 'dynamic');
   if (service?.kind !== 'dynamic') throw new Error('the example declares its dynamic module');
+  const build = service.build;
   const INPUT_TENSOR = '/program_internal/grayscale_image.bin';
   const OUTPUT_TENSOR = '/program_internal/output.dat';
   // What Veracruz's example prints before the results (Rust's `{:x?}` of the request: -1 in hex).
@@ -156,7 +157,7 @@ describe('native example tflite-inference-native-mnist (a dynamic module: Arm NN
   function needArmnn(t: TestContext): boolean {
     const sandbox = missingSandboxTool();
     if (!requireResource(t, `the native sandbox (${sandbox})`, sandbox === undefined)) return false;
-    const missing = nativeBuildMissing(service.build);
+    const missing = nativeBuildMissing(build);
     return requireResource(t, `tflite_inference's build (${missing})`, missing === undefined);
   }
 
@@ -211,7 +212,7 @@ describe('native example tflite-inference-native-mnist (a dynamic module: Arm NN
   function runDirectly(bytes: Uint8Array) {
     const file = join(scratch, 'request.bin');
     writeFileSync(file, bytes);
-    return spawnSync(buildNativeModule(service.build), [file], { encoding: 'utf8' });
+    return spawnSync(buildNativeModule(build), [file], { encoding: 'utf8' });
   }
 
   const good = (dir: string) =>
@@ -263,7 +264,7 @@ describe('native example tflite-inference-native-mnist (a dynamic module: Arm NN
         example,
         { files },
         64,
-        guestBytes('special_file'),
+        new Uint8Array(guestBytes('special_file')),
         ['/services/tflite_inference.dat', '/input/request.dat'],
       );
       // As in Veracruz, the module's exit status does not fail the write; its stderr is the

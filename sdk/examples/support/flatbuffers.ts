@@ -225,8 +225,10 @@ export function fbFinish(root: FbObject, identifier?: string): Uint8Array {
 export class FlatbufferError extends Error {}
 
 export class FbReader {
+  readonly bytes: Uint8Array;
   private readonly view: DataView;
-  constructor(readonly bytes: Uint8Array) {
+  constructor(bytes: Uint8Array) {
+    this.bytes = bytes;
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
@@ -237,7 +239,7 @@ export class FbReader {
       );
   }
 
-  scalar(at: number, type: FbScalar, what = type): number | bigint {
+  scalar(at: number, type: FbScalar, what: string = type): number | bigint {
     this.need(at, SIZE[type], what);
     const v = this.view;
     switch (type) {
@@ -304,15 +306,17 @@ export class FbReader {
 
 /** One table: fields by their index in the schema. */
 export class FbTableReader {
+  private readonly reader: FbReader;
+  private readonly at: number;
+  private readonly what: string;
   private readonly vtable: number;
   private readonly vtableSize: number;
   private readonly inlineSize: number;
 
-  constructor(
-    private readonly reader: FbReader,
-    private readonly at: number,
-    private readonly what: string,
-  ) {
+  constructor(reader: FbReader, at: number, what: string) {
+    this.reader = reader;
+    this.at = at;
+    this.what = what;
     this.vtable = at - (reader.scalar(at, 'i32', `the vtable offset of ${what}`) as number);
     this.vtableSize = reader.scalar(this.vtable, 'u16', `the vtable of ${what}`) as number;
     this.inlineSize = reader.scalar(this.vtable + 2, 'u16', `the vtable of ${what}`) as number;

@@ -34,7 +34,7 @@ import {
 
 /** TensorType values. */
 const TENSOR_TYPES = { float32: 0, int32: 2, uint8: 3, int8: 9 } as const;
-export type TfliteType = keyof typeof TENSOR_TYPES;
+type TfliteType = keyof typeof TENSOR_TYPES;
 
 /** BuiltinOperator codes, and the BuiltinOptions union member of each operator's options. */
 const OPERATORS = {
@@ -42,13 +42,12 @@ const OPERATORS = {
   RESHAPE: { code: 22, options: 17 },
   SOFTMAX: { code: 25, options: 9 },
 } as const;
-export type TfliteOperatorName = keyof typeof OPERATORS;
 
 /** ActivationFunctionType values. */
 const ACTIVATIONS = { NONE: 0, RELU: 1, RELU_N1_TO_1: 2, RELU6: 3 } as const;
-export type TfliteActivation = keyof typeof ACTIVATIONS;
+type TfliteActivation = keyof typeof ACTIVATIONS;
 
-export interface TfliteQuantization {
+interface TfliteQuantization {
   readonly scale: number;
   readonly zeroPoint: number;
 }
@@ -62,7 +61,7 @@ export interface TfliteTensor {
   readonly quantization?: TfliteQuantization;
 }
 
-export type TfliteOperator = {
+type TfliteOperator = {
   readonly inputs: readonly number[];
   readonly outputs: readonly number[];
 } & (

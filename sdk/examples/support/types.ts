@@ -68,7 +68,7 @@ export interface Example {
  * program built from the example's source (support/native-build.ts) whose binary the policy
  * names as the module's entry point.
  */
-export type ExampleNativeModule =
+type ExampleNativeModule =
   | { readonly kind?: 'static'; readonly name: string; readonly specialFile: string }
   | {
       readonly kind: 'dynamic';

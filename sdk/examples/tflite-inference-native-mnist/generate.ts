@@ -22,7 +22,7 @@ function int32Bytes(values: Int32Array): Uint8Array {
 let model: Uint8Array | undefined;
 
 /** The `.tflite` bytes, built on the first call, then kept. */
-export function mnistTflite(): Uint8Array {
+function mnistTflite(): Uint8Array {
   if (model) return model;
   const { layers, scales } = trainedMnist();
   const [hidden, logits] = layers;

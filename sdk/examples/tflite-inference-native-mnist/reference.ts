@@ -106,7 +106,8 @@ function frexp(d: number): [number, number] {
 /** TensorFlow Lite's QuantizeMultiplier: d = m / 2^31 * 2^shift with m in [2^30, 2^31). */
 function quantizeMultiplier(d: number): { multiplier: number; shift: number } {
   if (d === 0) return { multiplier: 0, shift: 0 };
-  let [q, shift] = frexp(d);
+  const [q, exponent] = frexp(d);
+  let shift = exponent;
   let fixed = Math.round(q * 2 ** 31);
   if (fixed === 2 ** 31) [fixed, shift] = [fixed / 2, shift + 1];
   if (shift < -31) return { multiplier: 0, shift: 0 };
