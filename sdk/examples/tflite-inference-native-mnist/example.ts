@@ -20,7 +20,9 @@ export const example: Example = {
   generate,
   reference,
   largeSize: 1,
-  memoryCapMib: 8,
+  // The dynamic module runs under the same cap, as its address space: Arm NN needs about 11 MiB
+  // (docs/guest-programs.md#the-tflite-inference-service).
+  memoryCapMib: 64,
   nativeModules: [
     {
       kind: 'dynamic',

@@ -9,8 +9,8 @@
 // tflite-inference-service):
 //   input_tensor_path: PathBuf, model_path: PathBuf, output_tensor_path: PathBuf, num_threads: i32
 // a path being a varint length (at most 5 bytes, below 2^32) and that many UTF-8 bytes, the i32
-// a zigzag varint. Decoding is strict: a short request, a bad varint, a path that is not UTF-8 or
-// holds a 0 byte, or bytes after the value are refused.
+// a zigzag varint. Decoding is strict: a short request, a bad varint, a path that is empty, not
+// UTF-8 or holds a 0 byte, or bytes after the value are refused.
 //
 // The model is read by Arm NN's TensorFlow Lite parser (Debian's libarmnntfliteparser) and run on
 // Arm NN's reference CPU backend (CpuRef, Debian's libarmnn-cpuref-backend22, a dynamic backend
@@ -44,7 +44,7 @@
 namespace {
 
 // Veracruz's place for a dynamic module's request inside its sandbox.
-std::string REQUEST = "/execution_config";
+std::string requestPath = "/execution_config";
 
 [[noreturn]] void fail(int code, const std::string& message) {
   std::cerr << "tflite_inference: " << message << std::endl;
@@ -105,13 +105,13 @@ class Postcard {
 
   void end() const {
     if (at_ != bytes_.size())
-      fail(2, REQUEST + " has " + std::to_string(bytes_.size() - at_) +
+      fail(2, requestPath + " has " + std::to_string(bytes_.size() - at_) +
                   " bytes after the TfLiteInferenceInput (from byte " + std::to_string(at_) + ")");
   }
 
  private:
   [[noreturn]] static void refuse(size_t at, const char* what, const char* why) {
-    fail(2, REQUEST + " is not a postcard TfLiteInferenceInput: " + what +
+    fail(2, requestPath + " is not a postcard TfLiteInferenceInput: " + what +
                 " (byte " + std::to_string(at) + ") " + why);
   }
 
@@ -157,7 +157,7 @@ class Postcard {
 
 TfLiteInferenceInput readRequest() {
   std::vector<uint8_t> bytes;
-  if (!readFile(REQUEST, bytes)) fail(3, "cannot read " + REQUEST);
+  if (!readFile(requestPath, bytes)) fail(3, "cannot read " + requestPath);
   Postcard p(bytes);
   TfLiteInferenceInput request;
   request.inputTensorPath = p.path("input_tensor_path");
@@ -172,7 +172,7 @@ TfLiteInferenceInput readRequest() {
 
 int main(int argc, char** argv) {
   if (argc > 2) fail(2, "usage: tflite_inference [REQUEST]");
-  if (argc == 2) REQUEST = argv[1];
+  if (argc == 2) requestPath = argv[1];
   const TfLiteInferenceInput request = readRequest();
 
   std::vector<uint8_t> model;
