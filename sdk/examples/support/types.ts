@@ -1,6 +1,7 @@
 // The shapes of the example index (sdk/examples/catalog.ts): what each example program reads and
 // writes, how to generate its inputs from a seed, and how to compute its expected outputs
 // independently of the guest.
+import type { NativeModuleBuild } from './native-build.js';
 
 type GuestLanguage = 'assemblyscript' | 'c' | 'rust';
 
@@ -24,7 +25,24 @@ export type OutputComparison =
   | { readonly kind: 'bytes' }
   /** Packed little-endian f64 values, equal within a relative tolerance (transcendental functions),
    *  after `header` bytes that must be equal (a postcard sequence's length). */
-  | { readonly kind: 'f64'; readonly relativeTolerance: number; readonly header?: number };
+  | { readonly kind: 'f64'; readonly relativeTolerance: number; readonly header?: number }
+  /** Darknet's prediction lines (`LABEL\tP%\tx: X\ty: Y\tw: W\th: H`): the same labels in the
+   *  same order, P within `percent` points, X, Y, W, H within `box` (docs/guest-programs.md). */
+  | { readonly kind: 'detections'; readonly percent: number; readonly box: number };
+
+/**
+ * A native module an example calls through its special file (docs/policy.md#native-modules):
+ * a static one is served inside the enclave; a dynamic one is a host program, compiled from
+ * the source beside the example (support/native-build.ts) and run in the native sandbox.
+ */
+export type ExampleNativeModule =
+  | { readonly kind: 'static'; readonly name: string; readonly specialFile: string }
+  | {
+      readonly kind: 'dynamic';
+      readonly name: string;
+      readonly specialFile: string;
+      readonly build: NativeModuleBuild;
+    };
 
 export interface Example {
   readonly name: string;
@@ -56,10 +74,10 @@ export interface Example {
    */
   readonly smallRefused?: { readonly below: number; readonly message: RegExp };
   /**
-   * Static native modules the program calls through their special files (Veracruz's names); such
-   * an example runs only where the policy declares them (docs/policy.md#native-modules).
+   * Native modules the program calls through their special files (Veracruz's names); such an
+   * example runs only where the policy declares them (docs/policy.md#native-modules).
    */
-  readonly nativeModules?: readonly { readonly name: string; readonly specialFile: string }[];
+  readonly nativeModules?: readonly ExampleNativeModule[];
 }
 
 /**
