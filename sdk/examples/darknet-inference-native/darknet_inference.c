@@ -267,7 +267,7 @@ static struct request read_request(const char *path) {
   r.iou_threshold = read_f32(&c, "iou_threshold");
   r.letterbox = read_bool(&c, "letterbox");
   if (c.at != length)
-    fail("the request is not a postcard DarknetInferenceInput: %zu bytes after it (from byte %zu)",
+    fail("the request is not a postcard DarknetInferenceInput: %zu byte(s) after it (from byte %zu)",
          length - c.at, c.at);
   free(bytes);
   return r;

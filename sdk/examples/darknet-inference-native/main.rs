@@ -11,12 +11,12 @@
 //! per detection, docs/guest-programs.md#darknet-inference-native) to output/prediction.log; the
 //! program prints it on stdout as Veracruz's does ({:x?} of the text).
 //!
-//! One difference from Veracruz's: an old output/prediction.log is removed before the request, so
-//! a module that fails cannot leave an earlier prediction to be read as this one's. When the module
+//! One difference from Veracruz's: an old output/prediction.log is removed before the request, so a
+//! module that fails cannot leave an earlier prediction to be read as this one's (where the policy
+//! does not allow the removal, a warning on stderr says so and the program goes on). When the module
 //! writes none (its messages are then on stderr), the program says so on stderr and exits 1.
 
 use std::fs;
-use std::io::ErrorKind;
 use std::path::PathBuf;
 use std::process::exit;
 
@@ -82,9 +82,13 @@ fn main() {
     println!("service input {:x?}", darknet_inference_input);
     let request = postcard(&darknet_inference_input);
     let output = &darknet_inference_input.output_path;
-    match fs::remove_file(output) {
-        Err(e) if e.kind() != ErrorKind::NotFound => fail(format!("cannot remove the old {}: {}", output.display(), e)),
-        _ => {}
+    // An earlier prediction is removed, so that a module that fails cannot leave it to be read as
+    // this one's. Veracruz's policies give "rw" on /output/: enough to open the file, not to
+    // remove it; then the program goes on as Veracruz's does, and says so.
+    if fs::File::open(output).is_ok() {
+        if let Err(e) = fs::remove_file(output) {
+            eprintln!("warning: cannot remove the old {} ({}): if the service fails, it is read as this prediction", output.display(), e);
+        }
     }
     println!("calling Darknet Inference service...");
     if let Err(e) = fs::write(SPECIAL_FILE, request) {
