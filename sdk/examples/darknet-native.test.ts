@@ -27,6 +27,7 @@ import { CFG, IMAGE, LABELS, PREDICTION, WEIGHTS } from './darknet-inference-nat
 import {
   VERACRUZ_SETTINGS,
   detect,
+  fixed2,
   predictionLog,
   type DarknetSettings,
 } from './darknet-inference-native/reference.js';
@@ -241,6 +242,14 @@ test("the trained detector finds the frame's objects (the reference, 20 frames)"
   assert.ok(located >= 0.8 * objects, `${located} of ${objects} objects located`);
   assert.ok(found >= 0.65 * objects, `${found} of ${objects} objects found`);
   assert.ok(stray <= objects / 10, `${stray} detections of nothing`);
+});
+
+test("the reference prints a percentage as C's %.2f does: the exact f32, ties to even", () => {
+  assert.equal(fixed2(Math.fround(12.125)), '12.12');
+  assert.equal(fixed2(Math.fround(12.375)), '12.38');
+  assert.equal(fixed2(Math.fround(64.845)), '64.85'); // the f32 is 64.84500122...
+  assert.equal(fixed2(Math.fround(36.815)), '36.81'); // the f32 is 36.81499863...
+  assert.equal(fixed2(100), '100.00');
 });
 
 describe('the module on frames of other sizes (letterboxed, or resized), against the reference', () => {

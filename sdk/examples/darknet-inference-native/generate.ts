@@ -36,7 +36,7 @@ const DARKNET_ORDER = [4, 5, 6, 7, 0, 1, 2, 3];
 let trained: DarknetNet | undefined;
 
 /** The detector as darknet layers, trained on the first call. */
-export function detectorNet(): DarknetNet {
+function detectorNet(): DarknetNet {
   if (trained) return trained;
   const [hidden, out] = trainDetector('log').layers as [FloatLayer, FloatLayer];
   const channels = 3;

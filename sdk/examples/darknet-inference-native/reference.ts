@@ -40,7 +40,7 @@ interface Planes {
 }
 
 /** The image as stb_image gives it with three channels, each byte / 255. */
-export function pngPlanes(png: Uint8Array): Planes {
+function pngPlanes(png: Uint8Array): Planes {
   const image = decodePng(png);
   const bpp = CHANNELS[image.colour]!;
   const [w, h] = [image.width, image.height];
@@ -317,7 +317,7 @@ export function predictionLog(found: readonly Detection[], labels: readonly stri
 }
 
 /** The labels of a .names file: one a line, the last newline optional. */
-export function namesOf(text: string): string[] {
+function namesOf(text: string): string[] {
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   return lines;

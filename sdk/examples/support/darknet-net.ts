@@ -8,7 +8,7 @@ import { joinBytes } from '../../../protocol/index.js';
 
 export type Activation = 'linear' | 'relu' | 'logistic' | 'leaky';
 
-export interface DarknetConv {
+interface DarknetConv {
   readonly filters: number;
   readonly size: number;
   readonly stride: number;
@@ -19,7 +19,7 @@ export interface DarknetConv {
   readonly biases: Float32Array;
 }
 
-export interface DarknetRegion {
+interface DarknetRegion {
   readonly classes: number;
   readonly num: number;
   /** Width and height of each anchor, in cells. */

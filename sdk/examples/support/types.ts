@@ -35,7 +35,7 @@ export type OutputComparison =
  * a static one is served inside the enclave; a dynamic one is a host program, compiled from
  * the source beside the example (support/native-build.ts) and run in the native sandbox.
  */
-export type ExampleNativeModule =
+type ExampleNativeModule =
   | { readonly kind: 'static'; readonly name: string; readonly specialFile: string }
   | {
       readonly kind: 'dynamic';
