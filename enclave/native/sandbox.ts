@@ -2,9 +2,9 @@
 // bubblewrap (`bwrap`), the analogue of Veracruz's Sandbox2 sandboxer. The process sees a fresh
 // root holding the host's /usr (programs and shared libraries, read-only) and a copy of the files
 // its principal may read; it has no network (its own empty network namespace), no other host
-// files (but Debian's /etc/alternatives, read-only, through which /usr links libraries such as BLAS
-// and LAPACK), no capabilities, and runs under limits: address space (the policy's max_memory_mib), file
-// size, CPU time and wall-clock time. Afterwards new and changed files are copied back into the
+// files (but Debian's /etc/alternatives, read-only, through which /usr links libraries such as
+// BLAS and LAPACK), no capabilities, and runs under limits: address space (the policy's
+// max_memory_mib), file size, CPU time and wall-clock time. Afterwards new and changed files are copied back into the
 // enclave's file system under the principal's rights (a file it may not write is dropped, as in
 // Veracruz). docs/sandbox.md#native-modules.
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';

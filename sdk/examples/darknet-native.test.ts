@@ -3,7 +3,8 @@
 // reference on letterboxed and resized frames of other sizes, and every input of the wrong shape
 // (a request that is not postcard, a missing or garbled cfg, weights that do not fit it, an image
 // stb_image cannot read, labels for another model, a cfg on which darknet itself gives up) is a
-// non-zero exit with a message, never a silent answer. docs/guest-programs.md#darknet-inference-native.
+// non-zero exit with a message, never a silent answer.
+// docs/guest-programs.md#darknet-inference-native.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -228,7 +228,8 @@ static char *read_path(struct cursor *c, const char *field) {
 static float read_f32(struct cursor *c, const char *field) {
   need(c, 4, field);
   const unsigned char *b = c->bytes + c->at;
-  uint32_t bits = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+  uint32_t bits =
+      (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
   c->at += 4;
   float value;
   memcpy(&value, &bits, sizeof value);
@@ -267,7 +268,8 @@ static struct request read_request(const char *path) {
   r.iou_threshold = read_f32(&c, "iou_threshold");
   r.letterbox = read_bool(&c, "letterbox");
   if (c.at != length)
-    fail("the request is not a postcard DarknetInferenceInput: %zu byte(s) after it (from byte %zu)",
+    fail("the request is not a postcard DarknetInferenceInput: %zu byte(s) after it (from byte "
+         "%zu)",
          length - c.at, c.at);
   free(bytes);
   return r;
@@ -277,10 +279,9 @@ static struct request read_request(const char *path) {
 
 // Section names this module takes: the layers whose weights it can count (see weight_floats).
 static const char *const SECTIONS[] = {
-    "[net]",       "[network]", "[convolutional]", "[conv]",     "[connected]", "[conn]",
-    "[batchnorm]", "[maxpool]", "[max]",           "[avgpool]",  "[avg]",       "[route]",
-    "[shortcut]",  "[upsample]", "[reorg]",        "[dropout]",  "[softmax]",   "[soft]",
-    "[activation]", "[region]", "[yolo]",          "[detection]"};
+    "[net]", "[network]", "[convolutional]", "[conv]", "[connected]", "[conn]", "[batchnorm]",
+    "[maxpool]", "[max]", "[avgpool]", "[avg]", "[route]", "[shortcut]", "[upsample]", "[reorg]",
+    "[dropout]", "[softmax]", "[soft]", "[activation]", "[region]", "[yolo]", "[detection]"};
 
 static void check_cfg(const char *path) {
   size_t length;
@@ -334,6 +335,7 @@ static size_t weight_floats(const layer *l) {
   if (l->dontload) return 0;
   switch (l->type) {
   case CONVOLUTIONAL: {
+    if (l->groups < 1) fail("a convolutional layer has groups=%d", l->groups);
     size_t n = (size_t)(l->numload ? l->numload : l->n);
     size_t scales = l->batch_normalize && !l->dontloadscales ? 3 * n : 0;
     return n + scales + (size_t)(l->c / l->groups) * n * (size_t)l->size * (size_t)l->size;
@@ -394,6 +396,7 @@ static char **read_labels(const char *path, int classes) {
 // Printing.
 
 // The shortest decimal that reads back as `v` (as Rust's Display of an f32), never an exponent.
+// `out` holds 64 bytes: the longest text, nine digits below 1e-37 and a sign, takes 49.
 static void f32_text(float v, char *out, size_t size) {
   if (v == 0 || !isfinite(v)) {
     snprintf(out, size, "%s", v == 0 ? "0" : isnan(v) ? "NaN" : v > 0 ? "inf" : "-inf");
@@ -483,13 +486,15 @@ int main(int argc, char **argv) {
             (float)pixels[3 * (y * width + x) + k] / 255.;
   stbi_image_free(pixels);
 
-  image sized = r.letterbox ? letterbox_image(im, net->w, net->h) : resize_image(im, net->w, net->h);
+  image sized =
+      r.letterbox ? letterbox_image(im, net->w, net->h) : resize_image(im, net->w, net->h);
   network_predict(net, sized.data);
   int count = 0;
   // Boxes relative to the image: darknet undoes the letterbox from the image's size; a resized
   // image needs no correction, which the network's own size gives.
-  detection *dets = get_network_boxes(net, r.letterbox ? im.w : net->w, r.letterbox ? im.h : net->h,
-                                      r.objectness_threshold, r.hierarchical_threshold, 0, 1, &count);
+  int box_w = r.letterbox ? im.w : net->w, box_h = r.letterbox ? im.h : net->h;
+  detection *dets = get_network_boxes(net, box_w, box_h, r.objectness_threshold,
+                                      r.hierarchical_threshold, 0, 1, &count);
   if (r.iou_threshold > 0) do_nms_sort(dets, count, classes, r.iou_threshold);
 
   struct found *kept = calloc((size_t)(count > 0 ? count : 1), sizeof *kept);
@@ -511,7 +516,7 @@ int main(int argc, char **argv) {
   FILE *out = open_memstream(&text, &text_length);
   if (!out) fail("out of memory");
   for (int i = 0; i < kept_count; i++) {
-    char x[48], y[48], w[48], h[48];
+    char x[64], y[64], w[64], h[64];
     f32_text(kept[i].bbox.x, x, sizeof x);
     f32_text(kept[i].bbox.y, y, sizeof y);
     f32_text(kept[i].bbox.w, w, sizeof w);

@@ -1,4 +1,4 @@
-// A small darknet detector in darknet's own files (docs/guest-programs.md#darknet-inference-native):
+// A small darknet detector in darknet's own files, docs/guest-programs.md#darknet-inference-native:
 // the .cfg text and the binary .weights (darknet's parser.c format: int32 major, minor, revision,
 // then `seen`, a u64 when major * 10 + minor >= 2, then each convolutional layer's biases and
 // weights as little-endian float32). darknet-inference-native's generator writes them; its
