@@ -13,6 +13,8 @@ test('varints and zigzag integers have postcard bytes', () => {
   assert.deepEqual([...new PostcardWriter().signed(-1, 64).bytes()], [0x01]);
   assert.deepEqual([...new PostcardWriter().signed(1, 64).bytes()], [0x02]);
   assert.deepEqual([...new PostcardWriter().string('ab').bool(true).bytes()], [2, 0x61, 0x62, 1]);
+  // f32 as serde writes it: 0.45f32 is 0x3ee66666, little-endian.
+  assert.deepEqual([...new PostcardWriter().f32(0.45).bytes()], [0x66, 0x66, 0xe6, 0x3e]);
   const r = new PostcardReader(Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0x0f]));
   assert.equal(r.varint(32), 0xffffffffn);
 });

@@ -2,11 +2,11 @@
 // native module requests (docs/policy.md#native-modules) and its examples' inputs and outputs
 // (docs/guest-programs.md) both go through it. Unsigned integers are LEB128 varints (at most 3
 // bytes for u16, 5 for u32 and wasm32's usize, 10 for u64, the last byte bounded), signed ones
-// zigzag-encoded first, u8 and bool one byte, f64 8 little-endian bytes, strings, paths and chars a
-// varint length and UTF-8, sequences a varint count then their elements, fixed-size arrays,
-// tuples and structs their elements in order with no framing, enum variants a varint index then
-// the value. A reader that runs out of bytes throws PostcardIncomplete (more may still come); any
-// other defect is PostcardMalformed. Both messages name the byte where the value went wrong.
+// zigzag-encoded first, u8 and bool one byte, f32 4 and f64 8 little-endian bytes, strings, paths
+// and chars a varint length and UTF-8, sequences a varint count then their elements, fixed-size
+// arrays, tuples and structs their elements in order with no framing, enum variants a varint index
+// then the value. A reader that runs out of bytes throws PostcardIncomplete (more may still come);
+// any other defect is PostcardMalformed. Both messages name the byte where the value went wrong.
 
 /** The bytes end before the value does: a request written in several pieces is not complete yet. */
 export class PostcardIncomplete extends Error {
@@ -180,6 +180,13 @@ export class PostcardWriter {
   signed(value: bigint | number, bits: Bits): this {
     const v = BigInt(value);
     return this.varint(BigInt.asUintN(bits, (v << 1n) ^ (v >> BigInt(bits - 1))), bits);
+  }
+
+  /** An f32: `value` rounded to float32, 4 little-endian bytes. */
+  f32(value: number): this {
+    const view = new DataView(new ArrayBuffer(4));
+    view.setFloat32(0, value, true);
+    return this.raw(new Uint8Array(view.buffer));
   }
 
   f64(value: number): this {

@@ -2,9 +2,6 @@
 export { generateBids } from './components/sealed-bid-auction/generate.js';
 export { auction } from './components/sealed-bid-auction/reference.js';
 export { exampleNamed, pipelineNamed } from './examples/catalog.js';
-export { mnistText } from './examples/mnist-classifier/reference.js';
-export { buildNativeModule, nativeBuildMissing } from './examples/support/native-build.js';
-export { outputTensor as tfliteOutputTensor } from './examples/tflite-inference-native-mnist/reference.js';
 export { partiesOf, rowsOf, score, train } from './examples/collaborative-training/reference.js';
 export { ballotLine, electionFile } from './examples/secret-election/generate.js';
 export { receiptProblem } from './examples/secret-election/receipt.js';

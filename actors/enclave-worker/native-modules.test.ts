@@ -2,17 +2,19 @@
 // enclave (launch, attestation, sealed provisioning, execution, sealed result, shutdown), with the
 // policies Veracruz's test suite generates for them (workspaces/shared.mk: one client, the program
 // holding rw on /services/). Then native modules the enclave runs in its native sandbox: Veracruz's
-// TensorFlow Lite example with its service as a dynamic module (Arm NN), a pipeline naming a
-// provisioned native binary, and the refusal at launch on a platform without the sandbox.
+// darknet and TensorFlow Lite examples with their services as dynamic modules (libdarknet, Arm NN),
+// a pipeline naming a provisioned native binary, and the refusal at launch on a platform without
+// the sandbox.
 import assert from 'node:assert/strict';
 import { test, type TestContext } from 'node:test';
+import { exampleNamed } from '../../sdk/index.js';
 import {
   buildNativeModule,
-  exampleNamed,
   mnistText,
   nativeBuildMissing,
+  outputMismatch,
   tfliteOutputTensor,
-} from '../../sdk/index.js';
+} from '../../sdk/testing/index.js';
 import { identities, policyFor, wasmOf } from '../../scenarios/testing/index.js';
 import { missingSandboxTool } from '../../enclave/testing/index.js';
 import { requireResource } from '../../test-support/requirements.js';
@@ -175,6 +177,68 @@ test('tflite-inference-native-mnist: the TensorFlow Lite service as a dynamic mo
     assert.equal(new TextDecoder().decode(outcome.results.get('text')), text);
     assert.match(new TextDecoder().decode(outcome.results.get('stdout')), /service return\n/);
     assert.ok(new TextDecoder().decode(outcome.results.get('stdout')).endsWith(text));
+  });
+});
+
+test('darknet-inference-native through the enclave: a policy declaring the Dynamic darknet module', async (t) => {
+  if (!needSandbox(t)) return;
+  const example = exampleNamed('darknet-inference-native');
+  const module = example.nativeModules?.[0];
+  assert.ok(module?.kind === 'dynamic');
+  const lacking = nativeBuildMissing(module.build);
+  if (!requireResource(t, `the darknet module's build (${lacking})`, lacking === undefined)) return;
+  const binary = buildNativeModule(module.build);
+  const run = example.generate(6, 1);
+  await withSystem(async (system, client) => {
+    const program = '/program/darknet-inference-native.wasm';
+    const policy = policyFor(system, {
+      participants: [{ identity: client, capabilities: CLIENT }],
+      programs: [{ path: program, bytes: wasmOf(example.name), capabilities: PROGRAM }],
+      nativeModules: [{ name: module.name, entryPoint: binary, specialFile: module.specialFile }],
+      // RLIMIT_AS of the module: libdarknet maps some 330 MiB of libraries before main.
+      maxMemoryMib: example.memoryCapMib,
+    });
+    assert.deepEqual(policy.policy.nativeModules, [
+      {
+        name: module.name,
+        type: {
+          kind: 'dynamic',
+          specialFile: '/services/darknet_inference.dat',
+          entryPoint: binary,
+        },
+      },
+    ]);
+    await system.launch(policy);
+    const inputs = [...run.files.keys()];
+    const outcome = await runParty(
+      { bus: system.bus, policy },
+      {
+        identity: client,
+        sources: { wasm: wasmOf(example.name), ...Object.fromEntries(run.files) },
+        steps: [
+          { op: 'program', path: program, source: 'wasm' },
+          ...inputs.map((path) => ({
+            op: 'data' as const,
+            path,
+            source: path,
+            mode: 'write' as const,
+          })),
+          { op: 'compute', program },
+          { op: 'result', path: '/output/prediction.log', destination: 'prediction' },
+          { op: 'result', path: 'stdout', destination: 'stdout' },
+          { op: 'shutdown' },
+        ],
+      },
+    );
+    assert.equal(outcome.state, 'done', JSON.stringify(outcome.failure));
+    const prediction = outcome.results.get('prediction')!;
+    const mismatch = outputMismatch(
+      new Map([['/output/prediction.log', prediction]]),
+      example.reference(run),
+      example.comparison,
+    );
+    assert.equal(mismatch, undefined);
+    assert.match(new TextDecoder().decode(outcome.results.get('stdout')), /\nservice return\n$/);
   });
 });
 

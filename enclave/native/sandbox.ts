@@ -2,8 +2,9 @@
 // bubblewrap (`bwrap`), the analogue of Veracruz's Sandbox2 sandboxer. The process sees a fresh
 // root holding the host's /usr (programs and shared libraries, read-only) and a copy of the files
 // its principal may read; it has no network (its own empty network namespace), no other host
-// files, no capabilities, and runs under limits: address space (the policy's max_memory_mib), file
-// size, CPU time and wall-clock time. Afterwards new and changed files are copied back into the
+// files (but Debian's /etc/alternatives, read-only, through which /usr links libraries such as
+// BLAS and LAPACK), no capabilities, and runs under limits: address space (the policy's
+// max_memory_mib), file size, CPU time and wall-clock time. Afterwards new and changed files are copied back into the
 // enclave's file system under the principal's rights (a file it may not write is dropped, as in
 // Veracruz). docs/sandbox.md#native-modules.
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
@@ -30,6 +31,12 @@ const TIME = '/usr/bin/time';
 const PRLIMIT = '/usr/bin/prlimit';
 /** Top-level names the sandbox itself uses: a file system entry there cannot be mounted. */
 const RESERVED = new Set(['usr', 'bin', 'lib', 'lib32', 'lib64', 'sbin', 'proc', 'dev']);
+/**
+ * Debian's alternatives: links under /usr (libblas.so.3, liblapack.so.3, ...) point into it, so a
+ * program linking such a library cannot start without it. It holds only links naming the host's
+ * choice of implementation. Mounted read-only at the same path, which the file system cannot use.
+ */
+const ALTERNATIVES = '/etc/alternatives';
 /** Veracruz's name for the request of a dynamic module inside its sandbox. */
 const EXECUTION_CONFIGURATION = '/execution_config';
 /** A failed module whose peak resident size reached this share of its cap failed at the cap. */
@@ -130,6 +137,11 @@ function prepare(run: NativeRun): Prepared {
           run.name,
           `the native sandbox reserves /${parts[0]}; ${entry.path} cannot be given to it`,
         );
+      if (`/${parts.slice(0, 2).join('/')}` === ALTERNATIVES)
+        throw new NativeModuleUnknownError(
+          run.name,
+          `the native sandbox reserves ${ALTERNATIVES}; ${entry.path} cannot be given to it`,
+        );
       const host = join(root, ...parts);
       if (entry.kind === 'dir') mkdirSync(host, { recursive: true });
       else {
@@ -169,6 +181,7 @@ function prepare(run: NativeRun): Prepared {
     }
     args.push('--proc', '/proc', '--dev', '/dev');
     for (const name of readdirSync(root)) args.push('--bind', join(root, name), `/${name}`);
+    args.push('--ro-bind-try', ALTERNATIVES, ALTERNATIVES);
     const skip = new Set<string>();
     let entryPath: string;
     if (run.entry.kind === 'host') {
@@ -286,6 +299,20 @@ function conclude(run: NativeRun, prepared: Prepared, ended: Ended): NativeOutco
       run.name,
       `wrote past its file size limit of ${limits.fileBytes} bytes`,
       { fileBytes: limits.fileBytes },
+    );
+  // A program linking many libraries can fail to map them at all under the address-space limit:
+  // the dynamic loader's own message, before the module ran a line.
+  const unmapped =
+    ended.status === 127 &&
+    /error while loading shared libraries: .*failed to map segment/.test(
+      new TextDecoder().decode(ended.stderr),
+    );
+  if (unmapped)
+    throw new NativeModuleStoppedError(
+      'ERR_NATIVE_MODULE_MEMORY_LIMIT',
+      run.name,
+      `could not map its shared libraries within its memory limit of ${limits.memoryMib} MiB`,
+      { memoryMib: limits.memoryMib, peakKib },
     );
   if (ended.status !== 0 && peakKib * 1024 >= limits.memoryMib * 2 ** 20 * MEMORY_FAILURE_SHARE)
     throw new NativeModuleStoppedError(

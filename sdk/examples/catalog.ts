@@ -5,6 +5,7 @@ import type { Example, ExamplePipeline } from './support/types.js';
 import { primes, randomSort } from './pipelines.js';
 import { example as aesctrNative } from './aesctr-native/example.js';
 import { example as collaborativeTraining } from './collaborative-training/example.js';
+import { example as darknetInferenceNative } from './darknet-inference-native/example.js';
 import { example as fdCreate } from './fd-create/example.js';
 import { example as fileSeek } from './file-seek/example.js';
 import { example as generateSet } from './generate-set/example.js';
@@ -74,14 +75,16 @@ export const examples: readonly Example[] = [
 ];
 
 /**
- * Examples that call native modules through their special files: they run where a policy declares
- * those modules (the enclave, `vc run --policy`; a dynamic module also needs its binary built and
- * the native sandbox), so they are tested apart (native-examples.test.ts), through the enclave's
- * runner and as Veracruz's server tests.
+ * Examples that call native modules through their special files (static ones, and dynamic ones
+ * built from their sources): they run where a policy declares those modules (the enclave, `vc run
+ * --policy`; a dynamic module also needs its binary built and the native sandbox), so they are
+ * tested apart (native-examples.test.ts), through the enclave's runner and as Veracruz's server
+ * tests.
  */
 export const nativeExamples: readonly Example[] = [
   aesctrNative,
   postcardNative,
+  darknetInferenceNative,
   tfliteInferenceNativeMnist,
 ];
 

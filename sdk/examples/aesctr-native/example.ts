@@ -21,5 +21,7 @@ export const example: Example = {
   reference,
   largeSize: 0,
   memoryCapMib: 4,
-  nativeModules: [{ name: 'Counter mode AES Service', specialFile: '/services/aesctr.dat' }],
+  nativeModules: [
+    { kind: 'static', name: 'Counter mode AES Service', specialFile: '/services/aesctr.dat' },
+  ],
 };

@@ -4,7 +4,8 @@
 // a 576-24-8 network the generator trains deterministically (fixed seed, plain SGD: logistic loss
 // for the objectness, cross-entropy for the class, squared error for the box, on the cell that
 // holds each object's centre and on empty cells) and quantizes to uint8 (support/quantized-net.ts);
-// it does not depend on the seed and is trained once per process.
+// it does not depend on the seed and is trained once per process. darknet-inference-native trains
+// the same network with darknet's box sizes (`trainDetector('log')`) and writes it as darknet files.
 import { createRng, type Rng } from '../support/prng.js';
 import {
   backward,
@@ -13,6 +14,7 @@ import {
   forward,
   initMlp,
   quantize,
+  type FloatLayer,
 } from '../support/quantized-net.js';
 import { files, utf8, type ExampleRun } from '../support/types.js';
 import { pgmBytes } from '../mnist-classifier/generate.js';
@@ -20,10 +22,10 @@ import { pgmBytes } from '../mnist-classifier/generate.js';
 export const IMAGE = '/input/image.pgm';
 export const DETECTOR = '/input/detector.vcqn';
 export const LABELS = '/input/labels.names';
-const LABEL_NAMES = ['square', 'ring', 'cross'] as const;
+export const LABEL_NAMES = ['square', 'ring', 'cross'] as const;
 export const SIDE = 64;
-const CELL = 8;
-const PATCH = 24;
+export const CELL = 8;
+export const PATCH = 24;
 
 /** An object drawn in a frame: class, centre and size in pixels. */
 export interface Placed {
@@ -84,16 +86,28 @@ function patch(pixels: Uint8Array, row: number, col: number): Float64Array {
 
 const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
 
-let trained: Uint8Array | undefined;
+/**
+ * How the network's two size outputs give a box's width and height: `sigmoid`, 32 sigmoid(t)
+ * pixels (this example's VCQN detector); `log`, 8 exp(t) pixels (darknet's [region] layer with
+ * one anchor of one cell, darknet-inference-native's).
+ */
+export type SizeHead = 'sigmoid' | 'log';
 
-/** The detector's VCQN bytes: trained on the first call, then kept. */
-function detectorModel(): Uint8Array {
-  if (trained) return trained;
+/**
+ * Trains the detector (float, outputs objectness, the class logits, then the box: x, y, w, h)
+ * from a fixed seed; also returns the first training patches (the quantizer's calibration set).
+ */
+export function trainDetector(sizeHead: SizeHead): {
+  layers: FloatLayer[];
+  calibration: Float64Array[];
+} {
   const rng = createRng(2012);
   const classes = LABEL_NAMES.length;
   type Sample = { x: Float64Array; target?: { label: number; box: number[] } };
   const samples: Sample[] = [];
   const grid = SIDE / CELL;
+  const sizeTarget = (size: number): number =>
+    sizeHead === 'sigmoid' ? size / 32 : Math.log(size / CELL);
   for (let f = 0; f < 200; f++) {
     const { pixels, objects } = drawFrame(rng);
     const owner = new Map<number, Placed>();
@@ -115,8 +129,8 @@ function detectorModel(): Uint8Array {
                 box: [
                   (o.cx - col * CELL) / CELL,
                   (o.cy - row * CELL) / CELL,
-                  o.size / 32,
-                  o.size / 32,
+                  sizeTarget(o.size),
+                  sizeTarget(o.size),
                 ],
               },
             }
@@ -142,17 +156,28 @@ function detectorModel(): Uint8Array {
         const sum = e.reduce((a, b) => a + b, 0);
         for (let k = 0; k < classes; k++) grad[1 + k] = e[k]! / sum - (k === target.label ? 1 : 0);
         for (let k = 0; k < 4; k++) {
-          const s = sigmoid(out[1 + classes + k]!);
+          const t = out[1 + classes + k]!;
+          if (k >= 2 && sizeHead === 'log') {
+            grad[1 + classes + k] = t - target.box[k]!;
+            continue;
+          }
+          const s = sigmoid(t);
           grad[1 + classes + k] = 4 * (s - target.box[k]!) * s * (1 - s);
         }
       }
       backward(layers, acts, grad, 0.01);
     }
   }
-  const { layers: q, lastScale } = quantize(
-    layers,
-    samples.slice(0, 400).map((s) => s.x),
-  );
+  return { layers, calibration: samples.slice(0, 400).map((s) => s.x) };
+}
+
+let trained: Uint8Array | undefined;
+
+/** The detector's VCQN bytes: trained on the first call, then kept. */
+function detectorModel(): Uint8Array {
+  if (trained) return trained;
+  const { layers, calibration } = trainDetector('sigmoid');
+  const { layers: q, lastScale } = quantize(layers, calibration);
   trained = encodeNet({ input: PATCH * PATCH, layers: q, table: expTable(lastScale) });
   return trained;
 }

@@ -16,5 +16,7 @@ export const example: Example = {
   reference,
   largeSize: 20_000,
   memoryCapMib: 64,
-  nativeModules: [{ name: 'Postcard Service', specialFile: '/services/postcard_string.dat' }],
+  nativeModules: [
+    { kind: 'static', name: 'Postcard Service', specialFile: '/services/postcard_string.dat' },
+  ],
 };

@@ -1,5 +1,6 @@
-// Compares a program's outputs with the reference's, by bytes or as f64 values within a tolerance.
-import { readF64s, type GuestFiles, type OutputComparison } from './types.js';
+// Compares a program's outputs with the reference's: by bytes, as f64 values within a tolerance, or
+// as darknet's prediction lines within tolerances.
+import { fromUtf8, readF64s, type GuestFiles, type OutputComparison } from './types.js';
 
 function hexPreview(bytes: Uint8Array | undefined): string {
   if (!bytes) return 'missing';
@@ -32,6 +33,32 @@ function f64Mismatch(
   return undefined;
 }
 
+const DETECTION_LINE = /^([^\t\n]+)\t(\d+\.\d\d)%\tx: (\S+)\ty: (\S+)\tw: (\S+)\th: (\S+)$/;
+
+function detectionsMismatch(
+  actual: Uint8Array,
+  expected: Uint8Array,
+  percent: number,
+  box: number,
+): string | undefined {
+  const lines = (bytes: Uint8Array): string[] => fromUtf8(bytes).split('\n').slice(0, -1);
+  if (fromUtf8(actual) !== '' && !fromUtf8(actual).endsWith('\n')) return 'no final newline';
+  const [got, want] = [lines(actual), lines(expected)];
+  if (got.length !== want.length)
+    return `${got.length} detections, expected ${want.length}:\n${fromUtf8(actual)}--- expected\n${fromUtf8(expected)}`;
+  for (let i = 0; i < want.length; i++) {
+    const [a, e] = [DETECTION_LINE.exec(got[i]!), DETECTION_LINE.exec(want[i]!)];
+    if (!a || !e) return `line ${i + 1} is not a detection: ${got[i]}`;
+    if (a[1] !== e[1]) return `line ${i + 1}: label ${a[1]}, expected ${e[1]}`;
+    if (!(Math.abs(Number(a[2]) - Number(e[2])) <= percent))
+      return `line ${i + 1}: ${a[2]}%, expected ${e[2]}%`;
+    for (let k = 3; k <= 6; k++)
+      if (!(Math.abs(Number(a[k]) - Number(e[k])) <= box))
+        return `line ${i + 1}: ${got[i]}, expected ${want[i]}`;
+  }
+  return undefined;
+}
+
 /** A description of the first output that differs from `expected`, or undefined when all agree. */
 export function outputMismatch(
   actual: GuestFiles,
@@ -43,6 +70,9 @@ export function outputMismatch(
     if (!got) return `${path} is missing (outputs: ${[...actual.keys()].join(', ') || 'none'})`;
     if (comparison.kind === 'f64') {
       const why = f64Mismatch(got, want, comparison.relativeTolerance, comparison.header ?? 0);
+      if (why) return `${path}: ${why}`;
+    } else if (comparison.kind === 'detections') {
+      const why = detectionsMismatch(got, want, comparison.percent, comparison.box);
       if (why) return `${path}: ${why}`;
     } else if (Buffer.compare(Buffer.from(got), Buffer.from(want)) !== 0) {
       return `${path}: got ${hexPreview(got)}, expected ${hexPreview(want)}`;

@@ -1,11 +1,12 @@
 // Some examples call a native module that is a host program, not WebAssembly (Veracruz's darknet and
 // TensorFlow Lite inference services). Such a program is machine code for the host running it, so
 // it is not committed: it is compiled here, from the source beside its example, with Debian's
-// compiler and the inference library's Debian package, into a cache keyed by the source's hash and
-// the compiler command. docs/guest-programs.md#native-module-examples.
+// compiler and the inference library's Debian package, into a cache keyed by the source's hash,
+// the compiler command and the library files it needs.
+// docs/guest-programs.md#native-module-examples.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 
@@ -53,9 +54,15 @@ export function nativeBuildMissing(build: NativeModuleBuild): string | undefined
  * messages when the build fails.
  */
 export function buildNativeModule(build: NativeModuleBuild): string {
+  // The files it needs are named with their size and time: a library upgraded by apt (its header's
+  // structures may have changed) gives a new build.
+  const needed = build.needs.map(({ path }) => {
+    const stat = statSync(path);
+    return [path, stat.size, stat.mtimeMs];
+  });
   const hash = createHash('sha256')
     .update(readFileSync(build.source))
-    .update(JSON.stringify([build.compiler, build.args]))
+    .update(JSON.stringify([build.compiler, build.args, needed]))
     .digest('hex')
     .slice(0, 16);
   const dir = join(tmpdir(), 'vc-native-modules');

@@ -25,7 +25,24 @@ export type OutputComparison =
   | { readonly kind: 'bytes' }
   /** Packed little-endian f64 values, equal within a relative tolerance (transcendental functions),
    *  after `header` bytes that must be equal (a postcard sequence's length). */
-  | { readonly kind: 'f64'; readonly relativeTolerance: number; readonly header?: number };
+  | { readonly kind: 'f64'; readonly relativeTolerance: number; readonly header?: number }
+  /** Darknet's prediction lines (`LABEL\tP%\tx: X\ty: Y\tw: W\th: H`): the same labels in the
+   *  same order, P within `percent` points, X, Y, W, H within `box` (docs/guest-programs.md). */
+  | { readonly kind: 'detections'; readonly percent: number; readonly box: number };
+
+/**
+ * A native module an example calls through its special file (docs/policy.md#native-modules):
+ * a static one is served inside the enclave; a dynamic one is a host program, compiled from
+ * the source beside the example (support/native-build.ts) and run in the native sandbox.
+ */
+type ExampleNativeModule =
+  | { readonly kind: 'static'; readonly name: string; readonly specialFile: string }
+  | {
+      readonly kind: 'dynamic';
+      readonly name: string;
+      readonly specialFile: string;
+      readonly build: NativeModuleBuild;
+    };
 
 export interface Example {
   readonly name: string;
@@ -62,20 +79,6 @@ export interface Example {
    */
   readonly nativeModules?: readonly ExampleNativeModule[];
 }
-
-/**
- * A native module an example calls: a static one the runtime serves, or a dynamic one, a host
- * program built from the example's source (support/native-build.ts) whose binary the policy
- * names as the module's entry point.
- */
-type ExampleNativeModule =
-  | { readonly kind?: 'static'; readonly name: string; readonly specialFile: string }
-  | {
-      readonly kind: 'dynamic';
-      readonly name: string;
-      readonly specialFile: string;
-      readonly build: NativeModuleBuild;
-    };
 
 /**
  * Outputs that depend on the host's random source, so no reference can predict them: the tests
