@@ -20,7 +20,7 @@ import {
 } from '../../transport/index.js';
 import { findScenario } from '../../scenarios/index.js';
 import { hasBinary, requireResource } from '../../test-support/requirements.js';
-import { launchChromium } from '../../test-support/browser.js';
+import { launchChromium, waitForCount } from '../../test-support/browser.js';
 import type { Page } from 'playwright-core';
 import { captureIo } from '../command.js';
 import { main } from '../main.js';
@@ -142,14 +142,12 @@ test('vc inspect shows a scenario live in Chromium: lanes by name, one arrow per
     const entry = page.locator(`#runs [data-computation="${report.computation}"]`).first();
     await entry.waitFor();
     await entry.click();
-    await page
-      // Generous: under load the page's Server-Sent Events can trail the run by seconds.
-      .waitForFunction(`document.querySelectorAll('.arrow').length === ${messages.length}`, null, {
-        timeout: 30_000,
-      })
-      .catch(async (error: unknown) => {
-        throw new Error(await arrowsReport(page, messages), { cause: error });
-      });
+    // Generous: under load the page's Server-Sent Events can trail the run by seconds.
+    await waitForCount(page, '.arrow', messages.length, 30_000).catch(async (error: unknown) => {
+      // The reporter does not print a cause: what ended the wait (a timeout, or else) goes first.
+      const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      throw new Error(`${why}\n${await arrowsReport(page, messages)}`, { cause: error });
+    });
     const names = [
       ...findScenario(SCENARIO)!
         .plan(1)
@@ -162,9 +160,7 @@ test('vc inspect shows a scenario live in Chromium: lanes by name, one arrow per
       assert.equal((await page.locator(`[data-lane="${name}"]`).count()) > 0, true, `lane ${name}`);
 
     await page.locator('.arrow').first().click();
-    await page.waitForFunction(
-      `document.getElementById('detail').textContent.includes(${JSON.stringify(messages[0]!.kind)})`,
-    );
+    await page.locator('#detail', { hasText: messages[0]!.kind }).waitFor();
     const detail = await page.locator('#detail').textContent();
     assert.match(detail ?? '', /"policy"/, 'the launch request shows its body');
     await page.evaluate(`document.querySelector('main').scrollLeft = 0`);
