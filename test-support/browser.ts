@@ -36,7 +36,7 @@ export async function launchChromium(t: TestContext): Promise<Browser | undefine
 }
 
 /** What the waits below use of a page's globals (the project compiles without the DOM's types). */
-export interface PageGlobals {
+interface PageGlobals {
   readonly document: {
     querySelectorAll(selector: string): { readonly length: number };
     getElementById(id: string): { readonly textContent: string | null } | null;
