@@ -73,6 +73,18 @@ export default tseslint.config(
         'error',
         { considerDefaultExhaustiveForUnions: true },
       ],
+      // Playwright evaluates a string with eval() in the page on every poll after the first; our
+      // pages' Content-Security-Policy refuses eval, so such a wait fails at once instead of waiting
+      // (test-support/browser.ts).
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "CallExpression[callee.property.name='waitForFunction'][arguments.0.type=/^(Literal|TemplateLiteral)$/]",
+          message:
+            "Pass waitForFunction a function, not a string: the page's CSP refuses eval on the polls after the first (test-support/browser.ts waitForCount).",
+        },
+      ],
     },
   },
   {

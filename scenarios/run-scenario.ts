@@ -154,9 +154,13 @@ export async function runScenario(
   const totalMs = now() - started;
   // A run that stopped early (a refused participant, a failed turn) leaves no enclave running.
   if (failure && launch) await env.end(run).catch(() => undefined);
-  await settleTraces(watch);
-  watch.stop();
-  bulk.unsubscribe();
+  try {
+    // Rejects with what the narration threw or a record the decoder failed on (a bug).
+    await settleTraces(watch);
+  } finally {
+    watch.stop();
+    bulk.unsubscribe();
+  }
   const results = collectResults(rounds);
   const verdict: Verdict = failure
     ? { ok: false, headline: `the run stopped: ${failure.code}`, details: [failure.message] }

@@ -10,6 +10,10 @@
 // in that window is both in the history and live: each history record cancels one live copy with
 // the same bytes (a retried request is the same bytes twice, hence a count).
 //
+// The decoder reads any bytes without failing (what is no envelope it skips, what does not verify
+// it marks), so a failure on a record is a bug: it is surfaced as ERR_INTERNAL naming the record
+// (to `onError`, else by `settle()`), never swallowed, and the records after it are still decoded.
+//
 // A live record's time is its envelope's `ts` (when the sender made it): receipt time bunches up
 // whenever this process is slow to read its socket. A `ts` far from the receipt time (a wrong
 // clock, a forged envelope) gives way to the receipt time.
@@ -23,6 +27,11 @@ export interface LiveWatchOptions {
   readonly policies?: readonly LoadedPolicy[];
   /** Called with each event, in order: the history's first, then live ones. */
   readonly onEvent: (event: RunEvent) => void;
+  /**
+   * Called when the decoder fails on a record (ERR_INTERNAL, naming it); the watch goes on with the
+   * next. Without it, `settle()` rejects with the first such failure.
+   */
+  readonly onError?: (error: VcError) => void;
   /** What the journal held before, in journal order (read once, at start). */
   readonly history?: () => AsyncIterable<RunRecord>;
   /** When a message arrived (ms since the epoch); default Date.now. */
@@ -40,7 +49,7 @@ export interface LiveWatch {
   readonly historyNote: string | undefined;
   /**
    * Resolves once every message received so far has been decoded and handed on; rejects with what
-   * `onEvent` threw, if it did.
+   * `onEvent` threw, if it did, or (without `onError`) with the decoder's first failure.
    */
   settle(): Promise<void>;
   /** Unsubscribes; messages already received are still decoded (await `settle()`). */
@@ -70,8 +79,21 @@ export async function watchLive(bus: Transport, options: LiveWatchOptions): Prom
   let failure: unknown;
   const feed = async (record: RunRecord): Promise<void> => {
     lastSeq = Math.max(lastSeq, record.seq);
-    // A record the decoder cannot read (garbage on the bus) is skipped, as a journal's is.
-    const events = await decoder.add(record).catch(() => []);
+    let events: RunEvent[];
+    try {
+      events = await decoder.add(record);
+    } catch (error) {
+      const failed = new VcError(
+        'ERR_INTERNAL',
+        `the journal decoder failed on record ${record.seq} (${record.subject}): ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+        { cause: error, details: { seq: record.seq, subject: record.subject } },
+      );
+      if (options.onError) options.onError(failed);
+      else failure ??= failed;
+      return;
+    }
     for (const event of events) options.onEvent(event);
   };
   // One chain: the decoder must see the records in the order they came. Live messages queue

@@ -20,7 +20,8 @@ import {
 } from '../../transport/index.js';
 import { findScenario } from '../../scenarios/index.js';
 import { hasBinary, requireResource } from '../../test-support/requirements.js';
-import { launchChromium } from '../../test-support/browser.js';
+import { launchChromium, waitForCount } from '../../test-support/browser.js';
+import type { Page } from 'playwright-core';
 import { captureIo } from '../command.js';
 import { main } from '../main.js';
 
@@ -59,12 +60,18 @@ async function stopInspect(inspect: Inspect): Promise<number | null> {
   return exited;
 }
 
+/** One protocol message of the journal: its stream position and kind. */
+interface JournalMessage {
+  readonly seq: number;
+  readonly kind: string;
+}
+
 /**
  * The journal's protocol messages of one computation, counted apart from the decoder: envelopes
  * (records with a kind; liveness answers on reply inboxes are not) other than trace records.
  */
-async function journalMessages(bus: NatsTransport, computation: string): Promise<string[]> {
-  const kinds: string[] = [];
+async function journalMessages(bus: NatsTransport, computation: string): Promise<JournalMessage[]> {
+  const messages: JournalMessage[] = [];
   for await (const record of new JetStreamJournalReader(bus.connection).records()) {
     let envelope: { kind?: unknown; computation?: unknown };
     try {
@@ -78,9 +85,33 @@ async function journalMessages(bus: NatsTransport, computation: string): Promise
       typeof kind === 'string' &&
       !kind.startsWith('trace.')
     )
-      kinds.push(kind);
+      messages.push({ seq: record.seq, kind });
   }
-  return kinds;
+  return messages;
+}
+
+/**
+ * Why the page's arrows are not the journal's messages: the kinds the page lacks (or has too many
+ * of), the runs it lists, its arrows' titles (`sender → recipient: kind`) and the journal's
+ * messages, so that a failure names the message that went missing and where it went.
+ */
+async function arrowsReport(page: Page, messages: readonly JournalMessage[]): Promise<string> {
+  const titles = await page.locator('.arrow title').allTextContents();
+  const runs = await page.locator('#runs li').allTextContents();
+  const left = new Map<string, number>();
+  for (const m of messages) left.set(m.kind, (left.get(m.kind) ?? 0) + 1);
+  for (const title of titles) {
+    const kind = title.slice(title.lastIndexOf(': ') + 2);
+    left.set(kind, (left.get(kind) ?? 0) - 1);
+  }
+  const differs = [...left].filter(([, n]) => n !== 0);
+  return [
+    `${titles.length} arrows, ${messages.length} messages in the journal`,
+    `missing from the page (negative: extra): ${differs.map(([k, n]) => `${k} ×${n}`).join(', ') || 'none by kind'}`,
+    `runs listed: ${runs.join(' | ')}`,
+    `arrows: ${titles.join('; ')}`,
+    `journal: ${messages.map((m) => `#${m.seq} ${m.kind}`).join('; ')}`,
+  ].join('\n');
 }
 
 test('vc inspect shows a scenario live in Chromium: lanes by name, one arrow per message, bodies on click', async (t) => {
@@ -111,17 +142,12 @@ test('vc inspect shows a scenario live in Chromium: lanes by name, one arrow per
     const entry = page.locator(`#runs [data-computation="${report.computation}"]`).first();
     await entry.waitFor();
     await entry.click();
-    await page
-      // Generous: under load the page's Server-Sent Events can trail the run by seconds.
-      .waitForFunction(`document.querySelectorAll('.arrow').length === ${messages.length}`, null, {
-        timeout: 30_000,
-      })
-      .catch(async (error: unknown) => {
-        const shown = await page.locator('.arrow').count();
-        throw new Error(`${shown} arrows, ${messages.length} messages: ${messages.join(' ')}`, {
-          cause: error,
-        });
-      });
+    // Generous: under load the page's Server-Sent Events can trail the run by seconds.
+    await waitForCount(page, '.arrow', messages.length, 30_000).catch(async (error: unknown) => {
+      // The reporter does not print a cause: what ended the wait (a timeout, or else) goes first.
+      const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      throw new Error(`${why}\n${await arrowsReport(page, messages)}`, { cause: error });
+    });
     const names = [
       ...findScenario(SCENARIO)!
         .plan(1)
@@ -134,9 +160,7 @@ test('vc inspect shows a scenario live in Chromium: lanes by name, one arrow per
       assert.equal((await page.locator(`[data-lane="${name}"]`).count()) > 0, true, `lane ${name}`);
 
     await page.locator('.arrow').first().click();
-    await page.waitForFunction(
-      `document.getElementById('detail').textContent.includes(${JSON.stringify(messages[0])})`,
-    );
+    await page.locator('#detail', { hasText: messages[0]!.kind }).waitFor();
     const detail = await page.locator('#detail').textContent();
     assert.match(detail ?? '', /"policy"/, 'the launch request shows its body');
     await page.evaluate(`document.querySelector('main').scrollLeft = 0`);

@@ -64,6 +64,8 @@ export const command: Command = {
       const feed = await watchLive(bus, {
         decoder,
         onEvent: (e) => listening.changed(e),
+        // A record the decoder failed on (a bug) is said, and the page goes on with the next.
+        onError: (error) => io.err(`vc inspect: ${error.code}: ${error.message}`),
         ...(values['no-history']
           ? {}
           : { history: jetStreamHistory(bus, values.stream ?? bus.subjects.journalStream) }),

@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import {
   decodePlain,
+  encodePlain,
   FileJournal,
   macEnvelope,
   natsServerBinary,
@@ -467,6 +468,43 @@ test('vc replay of a journal whose session-channel message was changed: the rece
     const text = await replayText([tampered]);
     assert.equal(text.code, 1);
     assert.match(text.err, /ERR_SESSION_RECEIPT_MISMATCH/);
+  } finally {
+    dir.remove();
+  }
+});
+
+test('vc replay of a journal with a record added to a session channel under a seq no sender uses (1.5): the receipt does not match, the reading does not fail', async () => {
+  const dir = privateTempDir('vc-replay-');
+  try {
+    // The recorded shamir run, with a copy of a MAC-ed provision.data whose seq is 1.5 beside it:
+    // bytes anyone may put on the bus, that no transcript (a u64 per message) can hold.
+    const history = new URL('../../scenarios/histories/shamir.vcj', import.meta.url);
+    const { records } = parseJournal(readFileSync(history));
+    const at = records.findIndex(
+      (r) => r.header?.kind === 'provision.data' && (decodePlain(r.data) as { v?: number }).v === 2,
+    );
+    assert.ok(at >= 0, 'the history has a provision.data on a session channel');
+    const envelope = decodePlain(records[at]!.data) as Record<string, unknown>;
+    const added = join(dir.path, 'added.vcj');
+    const journal = FileJournal.open(added);
+    for (const [i, r] of records.entries()) {
+      journal.append(r.subject, r.data);
+      if (i === at) journal.append(r.subject, encodePlain({ ...envelope, seq: 1.5 }));
+    }
+    journal.close();
+    const json = await replayJson([added]);
+    assert.equal(json.code, 1);
+    assert.equal(json.summary.divergence, null);
+    assert.ok(json.summary.receiptMismatch, 'the channel is named');
+    assert.ok(
+      json.events.some(
+        (e) => e['kind'] === 'session.receipt' && e['code'] === 'ERR_SESSION_RECEIPT_MISMATCH',
+      ),
+    );
+    const text = await replayText([added]);
+    assert.equal(text.code, 1);
+    assert.match(text.err, /ERR_SESSION_RECEIPT_MISMATCH/);
+    assert.doesNotMatch(text.err, /ERR_INTERNAL/);
   } finally {
     dir.remove();
   }

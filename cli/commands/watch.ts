@@ -106,6 +106,8 @@ export const command: Command = {
           if (!wanted(event, filter)) return;
           io.out(json ? jsonLine(event) : formatEvent(event, io.isTty));
         },
+        // A record the decoder failed on (a bug) is said, and the watch goes on with the next.
+        onError: (error) => io.err(`vc watch: ${error.code}: ${error.message}`),
       });
       await bus.flush();
       io.err(`watching ${bus.subjects.journal.join(', ')} on ${nats} (Ctrl-C to stop)`);

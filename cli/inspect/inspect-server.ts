@@ -82,10 +82,11 @@ export class InspectServer {
     const key = keyOf(event.computation, event.run);
     if (this.#waiting.has(key)) return;
     const throttle = this.#options.throttleMs ?? 200;
-    const wait = Math.max(0, (this.#sent.get(key) ?? -Infinity) + throttle - Date.now());
+    // A monotonic clock: a wall clock set back would hold a run's next update for as long.
+    const wait = Math.max(0, (this.#sent.get(key) ?? -Infinity) + throttle - performance.now());
     const send = (): void => {
       this.#waiting.delete(key);
-      this.#sent.set(key, Date.now());
+      this.#sent.set(key, performance.now());
       const run = this.#options
         .runs()
         .find((r) => r.computation === event.computation && r.run === event.run);

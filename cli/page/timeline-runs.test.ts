@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { launchChromium } from '../../test-support/browser.js';
+import { launchChromium, waitForCount } from '../../test-support/browser.js';
 import type { PageRun } from './page-run.js';
 import { renderTimelinePage } from './timeline-page.js';
 
@@ -116,7 +116,7 @@ test('live mode: runs from Server-Sent Events are added and redrawn, the selecti
   };
   const page = await browser.newPage();
   await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
-  await page.waitForFunction("document.getElementById('live-status').textContent === 'live'");
+  await page.locator('#live-status', { hasText: /^live$/ }).waitFor();
   assert.equal(await page.locator('#runs li').count(), 0);
 
   send(older);
@@ -126,6 +126,6 @@ test('live mode: runs from Server-Sent Events are added and redrawn, the selecti
   await page.waitForSelector('#runs li[data-run="r2"]');
   assert.equal(await page.locator('#runs li.active').getAttribute('data-run'), 'r1', 'kept');
   send(fakeRun('p1111', 'r1', 1_000_000, 7));
-  await page.waitForFunction("document.querySelectorAll('.arrow').length === 7");
+  await waitForCount(page, '.arrow', 7);
   assert.equal(await page.locator('#runs li').count(), 2, 'replaced, not added');
 });
