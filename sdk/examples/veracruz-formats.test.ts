@@ -732,7 +732,7 @@ describe('string-search: from_utf8_lossy, Rust 1.66 str::lines, lines containing
   });
 });
 
-describe('sort-numbers: str::trim, split at ",", Rust u32, sorted, "\\n"', () => {
+describe('sort-numbers: str::trim, split at commas, Rust u32, sorted, ending in a newline', () => {
   const unsorted = (input: string): ExampleRun => ({
     files: files([['/output/unsorted_numbers.txt', bytesOf(input)]]),
   });

@@ -7,7 +7,13 @@ import { joinBytes } from '../../../protocol/index.js';
 import { createRng } from '../support/prng.js';
 import { files, utf8, type ExampleRun } from '../support/types.js';
 
-const ILL_FORMED = [[0xff], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xc0, 0xaf], [0xf4, 0x90, 0x80, 0x80]];
+const ILL_FORMED = [
+  [0xff],
+  [0xe2, 0x82],
+  [0xed, 0xa0, 0x80],
+  [0xc0, 0xaf],
+  [0xf4, 0x90, 0x80, 0x80],
+];
 
 export function generate(seed: number, size: number): ExampleRun {
   const rng = createRng(seed);

@@ -24,7 +24,8 @@ export function rustLines(text: string): string[] {
 
 // `char::is_whitespace`: Unicode's White_Space property (U+0085 is in it, U+FEFF is not, unlike
 // JavaScript's `trim`).
-const WHITE_SPACE = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const WHITE_SPACE =
+  '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 const TRIM = new RegExp(`^[${WHITE_SPACE}]+|[${WHITE_SPACE}]+$`, 'gu');
 
 /** `str::trim`: White_Space characters removed from both ends. */
