@@ -16,6 +16,7 @@ import {
 } from '../../protocol/index.js';
 import { encodeDataset, type LabelledPoint } from './logistic-regression/generate.js';
 import { outputMismatch } from './support/compare.js';
+import { ParseIntError } from './support/rust-text.js';
 import { CHANNELS, decodePng, encodePng, pngChunk, type PngImage } from './support/png.js';
 import { f64Bytes, files, readF64s, utf8, type ExampleRun } from './support/types.js';
 import { hasVcRun, runCommandPath, vcRun } from '../testing/vc-run.js';
@@ -769,7 +770,7 @@ describe('sort-numbers: str::trim, split at commas, Rust u32, sorted, ending in 
     test(`refused with a message: ${what}`, async (t) => {
       if (!needVcRun(t)) return;
       await refused('sort-numbers', unsorted(input), message);
-      assert.throws(() => exampleNamed('sort-numbers').reference(unsorted(input)));
+      assert.throws(() => exampleNamed('sort-numbers').reference(unsorted(input)), ParseIntError);
     });
   }
 });

@@ -38,11 +38,12 @@ type ParseIntErrorKind = 'Empty' | 'InvalidDigit' | 'PosOverflow';
 
 /** Rust's `ParseIntError`: what `parse::<uN>()` returns for text that is not such a number. */
 export class ParseIntError extends Error {
-  constructor(
-    readonly text: string,
-    readonly kind: ParseIntErrorKind,
-  ) {
+  readonly text: string;
+  readonly kind: ParseIntErrorKind;
+  constructor(text: string, kind: ParseIntErrorKind) {
     super(`${JSON.stringify(text)} is not a number: ParseIntError { kind: ${kind} }`);
+    this.text = text;
+    this.kind = kind;
   }
 }
 
