@@ -28,7 +28,8 @@ export function fromU32s(values: Uint32Array): Uint8Array {
   return out;
 }
 
-/** Splits text into lines on `\n`, dropping one trailing empty line and any `\r`. */
+/** Splits text into lines as Rust 1.66's `str::lines` (Veracruz's toolchain): at `\n`, dropping one
+ * trailing empty line, then one `\r` from the end of each line (the last one too). */
 export function lines(text: string): string[] {
   const out = text.split('\n');
   if (out.length > 0 && out[out.length - 1].length == 0) out.pop();

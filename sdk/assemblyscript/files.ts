@@ -2,7 +2,7 @@
 // directories (longest matching prefix wins, like wasi-libc).
 import * as wasi from './wasi';
 import { closeFd, fail, lastErrno, readAll, setErrno, writeAll } from './core';
-import { utf8 } from './text';
+import { fromUtf8Lossy, utf8 } from './text';
 
 const READ_RIGHTS: u64 =
   wasi.RIGHT_FD_READ | wasi.RIGHT_FD_SEEK | wasi.RIGHT_FD_TELL | wasi.RIGHT_FD_FILESTAT_GET | wasi.RIGHT_FD_READDIR;
@@ -117,6 +117,12 @@ export function readFile(path: string): Uint8Array {
 export function readText(path: string): string {
   const data = readFile(path);
   return String.UTF8.decodeUnsafe(data.dataStart, data.length);
+}
+
+/** The text of `path` as Rust's `String::from_utf8_lossy` reads it; exits with status 1 when it
+ * cannot be read. */
+export function readTextLossy(path: string): string {
+  return fromUtf8Lossy(readFile(path));
 }
 
 /** True when `path` exists (file or directory). */

@@ -185,6 +185,92 @@ static inline uint32_t vc_random_u32(void) {
   return value;
 }
 
+/* ---- text as Veracruz's Rust examples read it ---- */
+
+/** Rust's `u64::from_str` (docs/guest-programs.md, "Rust's text rules"): an optional `+`, then one
+ * or more ASCII digits, nothing else (no spaces, no `-`), at most 2^64 - 1. Returns 0 and sets
+ * *value, or -1 when `text` is not such a number. */
+static inline int vc_parse_u64(const char *text, uint64_t *value) {
+  const char *p = text;
+  if (*p == '+') p++;
+  if (*p == '\0') return -1;
+  uint64_t n = 0;
+  for (; *p; p++) {
+    if (*p < '0' || *p > '9') return -1;
+    unsigned digit = (unsigned)(*p - '0');
+    if (n > (UINT64_MAX - digit) / 10) return -1;
+    n = n * 10 + digit;
+  }
+  *value = n;
+  return 0;
+}
+
+/* The length of the well-formed UTF-8 sequence at in[0..len), or 0 when it is not one; *advance
+ * is how many bytes a replacement character stands for (the maximal subpart: the lead byte and
+ * the continuation bytes that were valid, at least 1). */
+static inline size_t vc_utf8_sequence(const unsigned char *in, size_t len, size_t *advance) {
+  unsigned char b = in[0], lo = 0x80, hi = 0xBF;
+  size_t need;
+  if (b < 0x80) return *advance = 1;
+  if (b >= 0xC2 && b <= 0xDF) need = 1;
+  else if (b >= 0xE0 && b <= 0xEF) {
+    need = 2;
+    if (b == 0xE0) lo = 0xA0;      /* no overlong forms */
+    else if (b == 0xED) hi = 0x9F; /* no surrogates */
+  } else if (b >= 0xF0 && b <= 0xF4) {
+    need = 3;
+    if (b == 0xF0) lo = 0x90;      /* no overlong forms */
+    else if (b == 0xF4) hi = 0x8F; /* nothing above U+10FFFF */
+  } else {
+    *advance = 1;
+    return 0;
+  }
+  size_t i = 1;
+  for (; i <= need; i++) {
+    if (i >= len || in[i] < lo || in[i] > hi) {
+      *advance = i;
+      return 0;
+    }
+    lo = 0x80;
+    hi = 0xBF;
+  }
+  return *advance = i;
+}
+
+/** Rust's `String::from_utf8_lossy`: each maximal ill-formed subpart of `in` becomes U+FFFD
+ * (EF BF BD), as Unicode's "substitution of maximal subparts" (and WHATWG's decoder) prescribe.
+ * Returns `in` itself when it is well-formed UTF-8 (no copy), else a malloc'd buffer (NULL with
+ * errno set when out of memory); *out_len is the result's length. */
+static inline unsigned char *vc_utf8_lossy(unsigned char *in, size_t len, size_t *out_len) {
+  size_t size = 0, advance;
+  int valid = 1;
+  for (size_t i = 0; i < len; i += advance) {
+    size_t n = vc_utf8_sequence(in + i, len - i, &advance);
+    if (n) size += n;
+    else {
+      size += 3;
+      valid = 0;
+    }
+  }
+  *out_len = size;
+  if (valid) return in;
+  unsigned char *out = malloc(size + 1);
+  if (!out) return NULL;
+  size_t o = 0;
+  for (size_t i = 0; i < len; i += advance) {
+    size_t n = vc_utf8_sequence(in + i, len - i, &advance);
+    if (n) {
+      memcpy(out + o, in + i, n);
+      o += n;
+    } else {
+      memcpy(out + o, "\xEF\xBF\xBD", 3);
+      o += 3;
+    }
+  }
+  out[o] = 0;
+  return out;
+}
+
 /* ---- little-endian records (wasm32 is little-endian, so these are plain copies) ---- */
 
 /** Reads `path` as packed little-endian f64 values (malloc'd); exits on error. Trailing bytes

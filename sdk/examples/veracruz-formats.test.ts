@@ -16,6 +16,7 @@ import {
 } from '../../protocol/index.js';
 import { encodeDataset, type LabelledPoint } from './logistic-regression/generate.js';
 import { outputMismatch } from './support/compare.js';
+import { ParseIntError } from './support/rust-text.js';
 import { CHANNELS, decodePng, encodePng, pngChunk, type PngImage } from './support/png.js';
 import { f64Bytes, files, readF64s, utf8, type ExampleRun } from './support/types.js';
 import { hasVcRun, runCommandPath, vcRun } from '../testing/vc-run.js';
@@ -32,7 +33,15 @@ async function refused(name: string, run: ExampleRun, message: RegExp): Promise<
   const result = await vcRun(example.wasmPath, run);
   assert.notEqual(result.exitCode, 0, `${name} accepted ${[...run.files.keys()].join(', ')}`);
   assert.match(result.stderr, message);
-  assert.deepEqual([...result.outputs.keys()], [], 'nothing written');
+  assert.deepEqual(written(run, result.outputs), [], 'nothing written');
+}
+
+/** The output paths a run wrote: those it was not given (a pipeline stage's input sits in
+ *  /output/), and those it was given but changed. */
+function written(run: ExampleRun, outputs: ReadonlyMap<string, Uint8Array>): string[] {
+  return [...outputs.keys()].filter(
+    (path) => !run.files.has(path) || hex(outputs.get(path)) !== hex(run.files.get(path)),
+  );
 }
 
 describe('linear-regression: postcard Vec<(f64, f64)> in, postcard { gradient, intercept } out', () => {
@@ -619,6 +628,168 @@ describe('private-set-intersection: postcard HashSet<Person> in and out', () => 
     test(`refused with a message: ${what}`, async (t) => {
       if (!needVcRun(t)) return;
       await refused('private-set-intersection', sets(bytes, concatBytes(v(1), alice)), message);
+    });
+  }
+});
+
+// The text examples: Veracruz's programs read their bytes through Rust's from_utf8_lossy, split
+// with Rust 1.66's str::lines, trim with str::trim and parse with u32/u64::from_str
+// (docs/guest-programs.md, "Rust's text rules"). Each expected output is written out by hand from
+// those rules, and checked against the reference too.
+const bytesOf = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
+const FFFD = '\xef\xbf\xbd';
+
+async function textCase(
+  name: string,
+  run: ExampleRun,
+  output: string,
+  expected: string,
+): Promise<void> {
+  const example = exampleNamed(name);
+  const result = await vcRun(example.wasmPath, run);
+  assert.equal(result.exitCode, 0, result.stderr);
+  assert.deepEqual(written(run, result.outputs), [output]);
+  assert.equal(hex(result.outputs.get(output)), hex(bytesOf(expected)));
+  assert.equal(hex(example.reference(run).get(output)), hex(bytesOf(expected)));
+}
+
+describe('file-seek: SKIP as Rust u64, the rest through from_utf8_lossy', () => {
+  const seek = (input: string, skip?: string): ExampleRun => ({
+    files: files([['/input/README.md', bytesOf(input)]]),
+    ...(skip === undefined ? {} : { env: { SKIP: skip } }),
+  });
+  // [what, input bytes, SKIP, expected NEW_README.md bytes]
+  const cases: [string, string, string, string][] = [
+    ['plain text from byte 3', 'abcdef\n', '3', 'def\n'],
+    ['"+" and leading zeros', 'abcdef', '+004', 'ef'],
+    ['SKIP 0 keeps a byte order mark', '\xef\xbb\xbfhi', '0', '\xef\xbb\xbfhi'],
+    ['SKIP at the end', 'abc', '3', ''],
+    ['SKIP past the end', 'abc', '1000', ''],
+    ['inside a character: its continuation byte is U+FFFD', 'x\xc3\xa9y', '2', `${FFFD}y`],
+    ['a stray 0xff', 'a\xffb', '0', `a${FFFD}b`],
+    ['a cut 3-byte sequence is one U+FFFD', 'a\xe2\x82b', '0', `a${FFFD}b`],
+    ['an encoded surrogate is three', '\xed\xa0\x80', '0', FFFD.repeat(3)],
+    ['an overlong "/" is two', '\xc0\xaf', '0', FFFD.repeat(2)],
+    ['above U+10FFFF is four', '\xf4\x90\x80\x80', '0', FFFD.repeat(4)],
+    ['a cut 4-byte sequence at the end is one', 'ok\xf0\x9f\x98', '0', `ok${FFFD}`],
+    ['CRLF and a 4-byte character kept', 'a\r\n\xf0\x9f\x98\x80', '0', 'a\r\n\xf0\x9f\x98\x80'],
+  ];
+  for (const [what, input, skip, expected] of cases) {
+    test(`${what}`, async (t) => {
+      if (!needVcRun(t)) return;
+      await textCase('file-seek', seek(input, skip), '/output/NEW_README.md', expected);
+    });
+  }
+
+  const wrong: [string, string | undefined, RegExp][] = [
+    ['SKIP missing', undefined, /SKIP is not set/],
+    ['SKIP empty', '', /SKIP is not a u64/],
+    ['SKIP with a space', ' 3', /SKIP is not a u64/],
+    ['SKIP negative', '-1', /SKIP is not a u64/],
+    ['SKIP hexadecimal', '0x10', /SKIP is not a u64/],
+    ['SKIP a lone "+"', '+', /SKIP is not a u64/],
+    ['SKIP above 2^64 - 1', '18446744073709551616', /SKIP is not a u64/],
+    ['SKIP above 2^63 - 1 (no seekable offset)', '9223372036854775808', /cannot seek/],
+  ];
+  for (const [what, skip, message] of wrong) {
+    test(`refused with a message: ${what}`, async (t) => {
+      if (!needVcRun(t)) return;
+      await refused('file-seek', seek('abc', skip), message);
+      assert.throws(() => exampleNamed('file-seek').reference(seek('abc', skip)));
+    });
+  }
+});
+
+describe('string-search: from_utf8_lossy, Rust 1.66 str::lines, lines containing QUERY', () => {
+  const search = (input: string, query?: string): ExampleRun => ({
+    files: files([['/input/hello-world-1.dat', bytesOf(input)]]),
+    ...(query === undefined ? {} : { env: { QUERY: query } }),
+  });
+  // [what, input bytes, QUERY, expected search_results.dat bytes]
+  const cases: [string, string, string, string][] = [
+    ['CRLF lines and an invalid byte', 'a\r\nb\xff\n', 'b', `b${FFFD}\n`],
+    ['a last line without "\\n"', 'x1\ny\nx2', 'x', 'x1\nx2\n'],
+    ['a bare "\\r" inside a line is kept', 'a\rb\nc\n', 'a', 'a\rb\n'],
+    ['a bare "\\r" at the very end is dropped (Rust 1.66)', 'ab\r', 'a', 'ab\n'],
+    ['only one "\\r" is dropped', 'ab\r\r\n', 'a', 'ab\r\n'],
+    ['an empty line matches the empty query', 'a\n\nb\n', '', 'a\n\nb\n'],
+    ['no empty last line after a final "\\n"', 'a\n', '', 'a\n'],
+    ['an empty file has no lines', '', '', ''],
+    ['no match writes an empty file', 'abc\n', 'z', ''],
+    ['U+FFFD finds the replaced bytes', 'ok\n\xc0\xafno\n', '\u{fffd}', `${FFFD}${FFFD}no\n`],
+    ['a non-ASCII query', 'cr\xc3\xa8me\ncreme\n', 'è', 'cr\xc3\xa8me\n'],
+  ];
+  for (const [what, input, query, expected] of cases) {
+    test(`${what}`, async (t) => {
+      if (!needVcRun(t)) return;
+      await textCase('string-search', search(input, query), '/output/search_results.dat', expected);
+    });
+  }
+
+  test('refused with a message: QUERY missing', async (t) => {
+    if (!needVcRun(t)) return;
+    await refused('string-search', search('abc\n'), /QUERY is not set/);
+    assert.throws(() => exampleNamed('string-search').reference(search('abc\n')));
+  });
+});
+
+describe('sort-numbers: str::trim, split at commas, Rust u32, sorted, ending in a newline', () => {
+  const unsorted = (input: string): ExampleRun => ({
+    files: files([['/output/unsorted_numbers.txt', bytesOf(input)]]),
+  });
+  // [what, input bytes, expected sorted_numbers.txt bytes]
+  const cases: [string, string, string][] = [
+    ["random-u32-list's line (no newline)", '3,1,2', '1,2,3\n'],
+    ['one number', '42', '42\n'],
+    ['ASCII whitespace around the line', ' \t3,1\r\n', '1,3\n'],
+    ['Unicode White_Space around (U+3000, U+0085)', '\xe3\x80\x803,1\xc2\x85', '1,3\n'],
+    ['"+", leading zeros, duplicates', '+7,007,0,4294967295', '0,7,7,4294967295\n'],
+    ['numeric order, not text order', '10,9,100', '9,10,100\n'],
+  ];
+  for (const [what, input, expected] of cases) {
+    test(`${what}`, async (t) => {
+      if (!needVcRun(t)) return;
+      await textCase('sort-numbers', unsorted(input), '/output/sorted_numbers.txt', expected);
+    });
+  }
+
+  const wrong: [string, string, RegExp][] = [
+    ['an empty file', '', /"" is not a u32: ParseIntError \{ kind: Empty \}/],
+    ['only whitespace', ' \n', /kind: Empty/],
+    ['a space after a comma', '1, 2', /" 2" is not a u32: ParseIntError \{ kind: InvalidDigit \}/],
+    ['an empty field', '1,,2', /kind: Empty/],
+    ['a trailing comma', '1,2,', /kind: Empty/],
+    ['a negative number', '-1', /kind: InvalidDigit/],
+    ['a lone "+"', '+', /kind: InvalidDigit/],
+    ['2^32', '1,4294967296', /"4294967296" is not a u32: ParseIntError \{ kind: PosOverflow \}/],
+    ['a decimal point', '1.5', /kind: InvalidDigit/],
+    ['a byte order mark (not White_Space)', '\xef\xbb\xbf1,2', /kind: InvalidDigit/],
+    ['an invalid byte', '1,\xff', /kind: InvalidDigit/],
+  ];
+  for (const [what, input, message] of wrong) {
+    test(`refused with a message: ${what}`, async (t) => {
+      if (!needVcRun(t)) return;
+      await refused('sort-numbers', unsorted(input), message);
+      assert.throws(() => exampleNamed('sort-numbers').reference(unsorted(input)), ParseIntError);
+    });
+  }
+});
+
+describe("fd-create: Veracruz's run (no input, no SIZE)", () => {
+  test('stdout "PASS\\n", /output/pass "X", nothing else', async (t) => {
+    if (!needVcRun(t)) return;
+    const result = await vcRun(exampleNamed('fd-create').wasmPath, { files: files([]) });
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.equal(result.stdout, 'PASS\n');
+    assert.equal(result.stderr, '');
+    assert.deepEqual([...result.outputs.keys()], ['/output/pass']);
+    assert.equal(hex(result.outputs.get('/output/pass')), hex(utf8('X')));
+  });
+
+  for (const size of ['ten', '-1', '']) {
+    test(`refused with a message: SIZE ${JSON.stringify(size)}`, async (t) => {
+      if (!needVcRun(t)) return;
+      await refused('fd-create', { files: files([]), env: { SIZE: size } }, /SIZE is not a u64/);
     });
   }
 });

@@ -9,7 +9,7 @@ export const example: Example = {
   sourcePath: examplePath('fd-create', 'main.c'),
   inputs: [],
   outputs: ['/output/pass'],
-  // `size` is the number of bytes written to the anonymous file.
+  // `size` is the number of bytes written to the anonymous file (SIZE; unset, Veracruz's 10000).
   generate: (_seed, size) => ({ files: files([]), env: { SIZE: String(size) } }),
   reference: () => files([['/output/pass', utf8('X')]]),
   largeSize: 4 * 1024 * 1024,

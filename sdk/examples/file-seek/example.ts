@@ -14,5 +14,5 @@ export const example: Example = {
   generate,
   reference,
   largeSize: 200_000,
-  memoryCapMib: 6,
+  memoryCapMib: 15,
 };

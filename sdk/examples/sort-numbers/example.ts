@@ -14,5 +14,7 @@ export const example: Example = {
   generate,
   reference,
   largeSize: 200_000,
-  memoryCapMib: 40,
+  memoryCapMib: 44,
+  // An empty file: Veracruz's program panics on parsing "" as a u32.
+  smallRefused: { below: 1, message: /"" is not a u32: ParseIntError \{ kind: Empty \}/ },
 };
