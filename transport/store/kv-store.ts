@@ -74,10 +74,12 @@ export class KvStore implements StateStore {
   }
 
   async keys(prefix: string): Promise<string[]> {
-    const found: string[] = [];
+    // A Set: the client lists keys through a consumer that delivers each key's last revision, and
+    // a key written again while the listing runs (a computation's heartbeat) is delivered twice.
+    const found = new Set<string>();
     const iterator = await this.guard(() => this.kv.keys());
-    for await (const key of iterator) if (key.startsWith(prefix)) found.push(key);
-    return found.sort();
+    for await (const key of iterator) if (key.startsWith(prefix)) found.add(key);
+    return [...found].sort();
   }
 
   async close(): Promise<void> {

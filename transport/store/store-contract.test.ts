@@ -82,3 +82,30 @@ test('JetStream KV store honours the contract', async (t) => {
     await server.stop();
   }
 });
+
+test('JetStream KV store: keys written again while they are listed are listed once', async (t) => {
+  if (!requireResource(t, 'nats-server', hasBinary(natsServerBinary))) return;
+  const server = await startNatsServer();
+  const nc = await connect({ servers: server.url });
+  try {
+    const store = await KvStore.open(nc, 'vc_store_keys_test');
+    const names = Array.from({ length: 20 }, (_, i) => `computation-${i}`);
+    for (const name of names) await store.put(name, Uint8Array.of(0));
+    // Heartbeats: every key rewritten over and over while the listings run.
+    let writing = true;
+    const writer = (async () => {
+      for (let round = 1; writing; round++)
+        await Promise.all(names.map((name) => store.put(name, Uint8Array.of(round % 256))));
+    })();
+    try {
+      for (let listing = 0; listing < 30; listing++)
+        assert.deepEqual(await store.keys('computation-'), [...names].sort());
+    } finally {
+      writing = false;
+      await writer;
+    }
+  } finally {
+    await nc.close();
+    await server.stop();
+  }
+});
