@@ -29,6 +29,10 @@
 use std::fs;
 use std::process::exit;
 
+#[path = "../support/pgm.rs"]
+mod pgm;
+use pgm::pgm;
+
 const SIDE: usize = 64;
 const CELL: usize = 8;
 const PATCH: usize = 24;
@@ -40,47 +44,6 @@ fn fail(message: String) -> ! {
 
 fn read(path: &str) -> Vec<u8> {
     fs::read(path).unwrap_or_else(|e| fail(format!("cannot read {}: {}", path, e)))
-}
-
-fn pgm(bytes: &[u8], width: usize, height: usize) -> Result<Vec<u8>, String> {
-    if !bytes.starts_with(b"P5") {
-        return Err("not a binary PGM (P5)".to_string());
-    }
-    let mut at = 2;
-    let mut fields = [0usize; 3];
-    for field in fields.iter_mut() {
-        loop {
-            match bytes.get(at) {
-                Some(b'#') => {
-                    while bytes.get(at).map_or(false, |&b| b != b'\n') {
-                        at += 1;
-                    }
-                }
-                Some(b) if b.is_ascii_whitespace() => at += 1,
-                _ => break,
-            }
-        }
-        let start = at;
-        while bytes.get(at).map_or(false, |b| b.is_ascii_digit()) {
-            at += 1;
-        }
-        *field = std::str::from_utf8(&bytes[start..at])
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| "a bad PGM header".to_string())?;
-    }
-    if !bytes.get(at).map_or(false, |b| b.is_ascii_whitespace()) {
-        return Err("a bad PGM header".to_string());
-    }
-    at += 1;
-    if fields != [width, height, 255] {
-        return Err(format!("a {}x{} PGM of maxval {}, not {}x{} of 255", fields[0], fields[1], fields[2], width, height));
-    }
-    let pixels = &bytes[at..];
-    if pixels.len() != width * height {
-        return Err(format!("{} pixel bytes, not {}", pixels.len(), width * height));
-    }
-    Ok(pixels.to_vec())
 }
 
 struct Layer {

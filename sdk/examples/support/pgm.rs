@@ -1,6 +1,7 @@
 //! Binary PGM (P5) reading for the Rust example guests that take a grey frame (mnist-classifier,
-//! tflite-inference-native-mnist), included by each with `#[path = "../support/pgm.rs"] mod pgm;`
-//! because every guest is one rustc invocation without Cargo (scripts/build-programs.sh).
+//! object-detection, tflite-inference-native-mnist), included by each with
+//! `#[path = "../support/pgm.rs"] mod pgm;` because every guest is one rustc invocation without
+//! Cargo (scripts/build-programs.sh).
 
 /// The pixels of a binary PGM of `width` x `height`, maxval 255.
 pub fn pgm(bytes: &[u8], width: usize, height: usize) -> Result<Vec<u8>, String> {
