@@ -33,6 +33,10 @@ use std::process::exit;
 mod pgm;
 use pgm::pgm;
 
+#[path = "../support/quantized_net.rs"]
+mod quantized_net;
+use quantized_net::{model, run};
+
 const SIDE: usize = 64;
 const CELL: usize = 8;
 const PATCH: usize = 24;
@@ -44,96 +48,6 @@ fn fail(message: String) -> ! {
 
 fn read(path: &str) -> Vec<u8> {
     fs::read(path).unwrap_or_else(|e| fail(format!("cannot read {}: {}", path, e)))
-}
-
-struct Layer {
-    inputs: usize,
-    outputs: usize,
-    weight_zero: i64,
-    input_zero: i64,
-    output_zero: i64,
-    relu: bool,
-    multiplier: i64,
-    shift: u32,
-    weights: Vec<u8>,
-    biases: Vec<i64>,
-}
-
-struct Model {
-    input: usize,
-    layers: Vec<Layer>,
-    table: Vec<u64>,
-}
-
-struct Cursor<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Cursor<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
-        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len()).ok_or_else(|| format!("the model ends at byte {}", self.bytes.len()))?;
-        let out = &self.bytes[self.at..end];
-        self.at = end;
-        Ok(out)
-    }
-    fn u32(&mut self) -> Result<u32, String> {
-        let b = self.take(4)?;
-        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-    }
-    fn u8(&mut self) -> Result<u8, String> {
-        Ok(self.take(1)?[0])
-    }
-}
-
-fn model(bytes: &[u8]) -> Result<Model, String> {
-    let mut c = Cursor { bytes, at: 0 };
-    if c.take(4)? != b"VCQN" || c.u32()? != 1 {
-        return Err("not a VCQN version 1 model".to_string());
-    }
-    let input = c.u32()? as usize;
-    let count = c.u32()? as usize;
-    if count == 0 || count > 16 {
-        return Err(format!("{} layers", count));
-    }
-    let mut layers = Vec::new();
-    let mut width = input;
-    for i in 0..count {
-        let (inputs, outputs) = (c.u32()? as usize, c.u32()? as usize);
-        if inputs != width || outputs == 0 || outputs > 4096 {
-            return Err(format!("layer {} maps {} to {} values after {}", i, inputs, outputs, width));
-        }
-        let (weight_zero, input_zero, output_zero, relu) = (c.u8()? as i64, c.u8()? as i64, c.u8()? as i64, c.u8()?);
-        let multiplier = c.u32()? as i64;
-        let shift = c.u32()?;
-        if relu > 1 || !(1 << 30..1 << 31).contains(&multiplier) || shift > 31 {
-            return Err(format!("layer {} has a bad relu flag, multiplier or shift", i));
-        }
-        let weights = c.take(inputs * outputs)?.to_vec();
-        let biases = (0..outputs).map(|_| c.u32().map(|b| b as i32 as i64)).collect::<Result<_, _>>()?;
-        layers.push(Layer { inputs, outputs, weight_zero, input_zero, output_zero, relu: relu == 1, multiplier, shift, weights, biases });
-        width = outputs;
-    }
-    let table = (0..256).map(|_| c.u32().map(u64::from)).collect::<Result<Vec<_>, _>>()?;
-    if c.at != bytes.len() {
-        return Err(format!("{} bytes after the model", bytes.len() - c.at));
-    }
-    Ok(Model { input, layers, table })
-}
-
-fn run(layer: &Layer, x: &[u8]) -> Vec<u8> {
-    (0..layer.outputs)
-        .map(|o| {
-            let row = &layer.weights[o * layer.inputs..(o + 1) * layer.inputs];
-            let mut acc = layer.biases[o];
-            for (w, v) in row.iter().zip(x) {
-                acc += (*w as i64 - layer.weight_zero) * (*v as i64 - layer.input_zero);
-            }
-            let scaled = (acc * layer.multiplier + (1i64 << (30 + layer.shift))) >> (31 + layer.shift);
-            let low = if layer.relu { layer.output_zero } else { 0 };
-            (scaled + layer.output_zero).clamp(low, 255) as u8
-        })
-        .collect()
 }
 
 const ONE: u64 = 1 << 24;
