@@ -7,8 +7,9 @@
 // bundle file it runs from) and loads the sim platform key handed to it by the host (Veracruz's
 // Linux backend does the same: the platform key lives outside the enclave code), makes its enclave
 // keys, writes `ready` on its stdout, then waits for its one launch on stdin: a single JSON line
-// {"policy": FILE, "computation": ID}, the policy in the host's private temporary file. It then serves that computation and exits 0 after a shutdown or 1
-// after a failure. A process serves one computation only. It stops when its stdin closes (its host
+// {"policy": FILE, "computation": ID}, the policy in the host's private temporary file, says
+// `launched` on its stdout (the host hands the launch to a fresh process if a spare dies before),
+// then serves that computation and exits 0 after a shutdown or 1 after a failure. A process serves one computation only. It stops when its stdin closes (its host
 // went away), before its launch (exit 0) as after.
 import 'reflect-metadata';
 import { readFile } from 'node:fs/promises';
@@ -96,6 +97,7 @@ async function main(): Promise<number> {
     await transport.close().catch(() => undefined);
     return 0;
   }
+  process.stdout.write('launched\n'); // to the host: this process serves the launch
   const worker = startEnclaveWorker({
     bus: transport,
     policyBytes: new Uint8Array(await readFile(launch.policy)),

@@ -101,6 +101,12 @@ interface Waiting {
   dead: boolean;
   /** Set once it said it is ready: a launch prefers a ready spare. */
   ready: boolean;
+  /**
+   * True once it said it took its launch (`launched` on its stdout), false if it exited first: a
+   * spare can die between the choice and the hand-over (its exit is seen only later), and such a
+   * launch goes to a fresh process instead.
+   */
+  readonly launched: Promise<boolean>;
 }
 
 /** The spares waiting in this process's spawners, pid to ready (tests tell them from leftovers). */
@@ -162,10 +168,20 @@ export function processSpawner(options: ProcessSpawnerOptions): Spawner {
         env: { ...process.env, [NATS_SETTINGS_ENV]: JSON.stringify(options.nats) },
       },
     );
+    let acknowledge: (taken: boolean) => void = () => undefined;
+    let stdoutText = '';
     child.stdout?.on('data', (chunk: Buffer) => {
-      if (waiting.ready || !chunk.toString().includes('ready')) return;
-      waiting.ready = true;
-      if (child.pid !== undefined && waitingPids.has(child.pid)) waitingPids.set(child.pid, true);
+      stdoutText += chunk.toString();
+      let end: number;
+      while ((end = stdoutText.indexOf('\n')) >= 0) {
+        const line = stdoutText.slice(0, end).trim();
+        stdoutText = stdoutText.slice(end + 1);
+        if (line === 'ready' && !waiting.ready) {
+          waiting.ready = true;
+          if (child.pid !== undefined && waitingPids.has(child.pid))
+            waitingPids.set(child.pid, true);
+        } else if (line === 'launched') acknowledge(true);
+      }
     });
     child.stderr?.on('data', (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n').filter(Boolean)) log(line);
@@ -181,9 +197,11 @@ export function processSpawner(options: ProcessSpawnerOptions): Spawner {
       exited: new Promise<number>((resolve) => {
         child.once('exit', (code, signal) => {
           waiting.dead = true;
+          acknowledge(false);
           resolve(code ?? (signal ? 1 : 0));
         });
       }),
+      launched: new Promise<boolean>((resolve) => (acknowledge = resolve)),
     };
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
@@ -247,7 +265,7 @@ export function processSpawner(options: ProcessSpawnerOptions): Spawner {
     const readyAt = spares.findIndex((s) => fits(s) && s.ready);
     const at = readyAt >= 0 ? readyAt : spares.findIndex(fits);
     const fromSpare = at >= 0;
-    const waiting = fromSpare ? spares.splice(at, 1)[0]! : await start(heapMib);
+    let waiting = fromSpare ? spares.splice(at, 1)[0]! : await start(heapMib);
     if (waiting.child.pid !== undefined) waitingPids.delete(waiting.child.pid);
     if (fromSpare) retryMs = 0;
     else if (heapMib !== spareHeapMib)
@@ -263,16 +281,24 @@ export function processSpawner(options: ProcessSpawnerOptions): Spawner {
     const dir = privateTempDir('vc-enclave-');
     const policyFile = join(dir.path, 'policy.json');
     await writeFile(policyFile, request.policyBytes, { mode: 0o600 });
+    const launchLine = `${JSON.stringify({ policy: policyFile, computation: request.computation })}\n`;
+    waiting.child.stdin?.write(launchLine);
+    let servedBySpare = fromSpare;
+    // A spare that died before taking its launch never serves it: a fresh process does. (A fresh
+    // process is not awaited: it says `launched` only once loaded, and its failure is the launch's.)
+    if (fromSpare && !(await waiting.launched)) {
+      waiting = await start(heapMib);
+      waiting.child.stdin?.write(launchLine);
+      servedBySpare = false;
+    }
+    const child = waiting.child;
     const exited = waiting.exited.then((code) => {
       dir.remove();
       return code;
     });
-    waiting.child.stdin?.write(
-      `${JSON.stringify({ policy: policyFile, computation: request.computation })}\n`,
-    );
-    const worker = `pid-${waiting.child.pid}`;
-    options.onLaunch?.({ worker, spare: fromSpare });
-    return { worker, exited, stop: () => void waiting.child.kill('SIGTERM') };
+    const worker = `pid-${child.pid}`;
+    options.onLaunch?.({ worker, spare: servedBySpare });
+    return { worker, exited, stop: () => void child.kill('SIGTERM') };
   };
   spawner.close = async () => {
     closed = true;
