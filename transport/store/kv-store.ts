@@ -2,6 +2,7 @@
 // registry). Revisions are the KV's own sequence numbers, so `update` at a revision is the KV's
 // compare-and-set.
 // Works with nats-server 2.9 (no per-key TTLs, no multi-filter key listing).
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { TransportError } from '../errors.js';
@@ -10,10 +11,22 @@ import { checkKey, type StateStore, type StoreEntry } from './state-store.js';
 
 export class KvStore implements StateStore {
   private readonly kv: KV;
+  private readonly jsm: JetStreamManager;
+  /** The bucket's stream, and the subject prefix of its keys (the KV's own naming). */
+  private readonly stream: string;
+  private readonly subjectPrefix: string;
   private readonly onClose: (() => Promise<void>) | undefined;
 
-  private constructor(kv: KV, onClose?: () => Promise<void>) {
+  private constructor(
+    kv: KV,
+    jsm: JetStreamManager,
+    bucket: string,
+    onClose?: () => Promise<void>,
+  ) {
     this.kv = kv;
+    this.jsm = jsm;
+    this.stream = `KV_${bucket}`;
+    this.subjectPrefix = `$KV.${bucket}.`;
     this.onClose = onClose;
   }
 
@@ -30,7 +43,8 @@ export class KvStore implements StateStore {
   ): Promise<KvStore> {
     const replicas = options.replicas ?? 1;
     try {
-      return new KvStore(await new Kvm(nc).create(bucket, { history: 1, replicas }), onClose);
+      const kv = await new Kvm(nc).create(bucket, { history: 1, replicas });
+      return new KvStore(kv, await jetstreamManager(nc), bucket, onClose);
     } catch (error) {
       const tooMany = replicasError(error, nc, `KV bucket ${bucket}`, replicas);
       if (tooMany) throw tooMany;
@@ -74,12 +88,20 @@ export class KvStore implements StateStore {
   }
 
   async keys(prefix: string): Promise<string[]> {
-    // A Set: the client lists keys through a consumer that delivers each key's last revision, and
-    // a key written again while the listing runs (a computation's heartbeat) is delivered twice.
-    const found = new Set<string>();
-    const iterator = await this.guard(() => this.kv.keys());
-    for await (const key of iterator) if (key.startsWith(prefix)) found.add(key);
-    return [...found].sort();
+    // From a snapshot of the bucket's subjects (its stream's info), not the client's kv.keys():
+    // that listing is a consumer which, while keys are rewritten (a computation's heartbeat),
+    // delivers a key twice or ends early and misses keys. A deleted key keeps its subject (a
+    // tombstone), so each candidate is read.
+    const info = await this.guard(() =>
+      this.jsm.streams.info(this.stream, { subjects_filter: `${this.subjectPrefix}>` }),
+    );
+    const candidates = Object.keys(info.state.subjects ?? {})
+      .map((subject) => subject.slice(this.subjectPrefix.length))
+      .filter((key) => key.startsWith(prefix));
+    const live = await Promise.all(
+      candidates.map(async (key) => ((await this.get(key)) ? key : undefined)),
+    );
+    return live.filter((key) => key !== undefined).sort();
   }
 
   async close(): Promise<void> {
