@@ -101,14 +101,13 @@ test('vc launch twice, vc computations list/show/stop over NATS with worker proc
       worker: string;
     };
 
-    // The second launch of the running policy: exit 1, ERR_ALREADY_RUNNING naming the holder.
-    const started = Date.now();
+    // The second launch of the running policy: exit 1, ERR_ALREADY_RUNNING naming the holder (an
+    // answer from the registry, not a launch deadline running out).
     const second = await vcProcess(['launch', policyFile, ...launcher, ...nats, '--json']);
     assert.equal(second.code, 1, second.stderr);
     const refusal = JSON.parse(second.stdout) as { error: { code: string; message: string } };
     assert.equal(refusal.error.code, 'ERR_ALREADY_RUNNING');
     assert.match(refusal.error.message, new RegExp(launched.worker));
-    assert.ok(Date.now() - started < 30_000);
 
     const listed = await vcMain(['computations', 'list', '--json', ...nats]);
     assert.equal(listed.code, 0, listed.stderr);
@@ -150,7 +149,6 @@ test('vc launch twice, vc computations list/show/stop over NATS with worker proc
     // A finished computation is launched again; stop ends it through its host.
     const again = await vcProcess(['launch', policyFile, ...launcher, ...nats, '--json']);
     assert.equal(again.code, 0, again.stderr);
-    const stopStarted = Date.now();
     const stopped = await vcMain(['computations', 'stop', launched.computation, ...nats, '--json']);
     assert.equal(stopped.code, 0, stopped.stderr);
     const stopResult = JSON.parse(stopped.stdout) as {
@@ -161,7 +159,6 @@ test('vc launch twice, vc computations list/show/stop over NATS with worker proc
     assert.equal(stopResult.entry.state, 'stopped');
     assert.equal(stopResult.entry.failure?.code, 'ERR_COMPUTATION_STOPPED');
     await until('the worker process to exit', () => system.hosts[0]!.workers.size === 0);
-    assert.ok(Date.now() - stopStarted < 30_000);
     const shown = await vcMain(['computations', 'show', launched.computation, ...nats]);
     assert.match(shown.stdout, /state\s+stopped/);
     assert.match(shown.stdout, /ERR_COMPUTATION_STOPPED/);
