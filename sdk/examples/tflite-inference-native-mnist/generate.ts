@@ -30,53 +30,44 @@ function mnistTflite(): Uint8Array {
   if (!hidden || !logits || !hiddenScales || !logitsScales || layers.length !== 2)
     throw new Error('the MNIST network has two dense layers');
   const q = (scale: number, zeroPoint: number) => ({ scale: Math.fround(scale), zeroPoint });
-  // TensorFlow Lite requires a bias's scale to be the input's times the weights' (as stored, f32).
-  const biasScale = (input: number, weight: number) =>
-    Math.fround(Math.fround(input) * Math.fround(weight));
+  type Layer = typeof hidden;
+  type Scales = typeof hiddenScales;
+  /**
+   * A dense layer's weights, bias and output tensors. TensorFlow Lite requires a bias's scale to be
+   * the input's times the weights' (as stored, f32).
+   */
+  const dense = (prefix: string, output: string, layer: Layer, scales: Scales): TfliteTensor[] => [
+    {
+      name: `${prefix}/weights`,
+      shape: [layer.outputs, layer.inputs],
+      type: 'uint8',
+      data: layer.weights,
+      quantization: q(scales.weight, layer.weightZero),
+    },
+    {
+      name: `${prefix}/bias`,
+      shape: [layer.outputs],
+      type: 'int32',
+      data: int32Bytes(layer.biases),
+      quantization: {
+        scale: Math.fround(Math.fround(scales.input) * Math.fround(scales.weight)),
+        zeroPoint: 0,
+      },
+    },
+    {
+      name: output,
+      shape: [1, layer.outputs],
+      type: 'uint8',
+      quantization: q(scales.output, layer.outputZero),
+    },
+  ];
   const input = q(hiddenScales.input, hidden.inputZero);
   const tensors: TfliteTensor[] = [
     { name: 'input', shape: [1, 28, 28, 1], type: 'uint8', quantization: input },
     { name: 'flatten', shape: [1, 784], type: 'uint8', quantization: input },
-    {
-      name: 'dense/weights',
-      shape: [hidden.outputs, hidden.inputs],
-      type: 'uint8',
-      data: hidden.weights,
-      quantization: q(hiddenScales.weight, hidden.weightZero),
-    },
-    {
-      name: 'dense/bias',
-      shape: [hidden.outputs],
-      type: 'int32',
-      data: int32Bytes(hidden.biases),
-      quantization: { scale: biasScale(hiddenScales.input, hiddenScales.weight), zeroPoint: 0 },
-    },
-    {
-      name: 'dense/relu',
-      shape: [1, hidden.outputs],
-      type: 'uint8',
-      quantization: q(hiddenScales.output, hidden.outputZero),
-    },
-    {
-      name: 'logits/weights',
-      shape: [logits.outputs, logits.inputs],
-      type: 'uint8',
-      data: logits.weights,
-      quantization: q(logitsScales.weight, logits.weightZero),
-    },
-    {
-      name: 'logits/bias',
-      shape: [logits.outputs],
-      type: 'int32',
-      data: int32Bytes(logits.biases),
-      quantization: { scale: biasScale(hiddenScales.output, logitsScales.weight), zeroPoint: 0 },
-    },
-    {
-      name: 'logits',
-      shape: [1, logits.outputs],
-      type: 'uint8',
-      quantization: q(logitsScales.output, logits.outputZero),
-    },
+    ...dense('dense', 'dense/relu', hidden, hiddenScales),
+    // The second layer's input is the first's output (logitsScales.input is hiddenScales.output).
+    ...dense('logits', 'logits', logits, logitsScales),
     {
       name: 'probabilities',
       shape: [1, logits.outputs],
