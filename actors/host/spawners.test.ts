@@ -18,7 +18,8 @@ after(() => rm(dir, { recursive: true, force: true }));
 /**
  * A runtime that says `ready`, reads its launch line and appends it to `launches`; while the file
  * `die-on-launch` exists it deletes it and exits at once without `launched` (the spare that died at
- * the hand-over), else it says `launched` and waits for its stdin to close.
+ * the hand-over); while `hang-on-launch` exists it never answers; else it says `launched`. It
+ * exits when its stdin closes.
  */
 const runtime = join(dir, 'runtime.mjs');
 await writeFile(
@@ -34,6 +35,7 @@ process.stdin.on('data', (chunk) => {
     rmSync(dir + '/die-on-launch');
     process.exit(3);
   }
+  if (existsSync(dir + '/hang-on-launch')) return; // never answers; ends when its stdin closes
   appendFileSync(dir + '/launches', process.pid + ' ' + text);
   process.stdout.write('launched\\n');
 });
@@ -104,5 +106,28 @@ test('a spare that dies at the hand-over, before its exit is seen, never serves 
   } finally {
     await spawner.close?.();
     await rm(join(dir, 'launches'), { force: true });
+  }
+});
+
+test('a host stopping while a spare has not yet taken its launch ends that spare and starts no other', async () => {
+  const { spawner, launches } = spawnerForTest();
+  await writeFile(join(dir, 'hang-on-launch'), '');
+  try {
+    const spare = await readySpare();
+    const pending = spawner({ policyBytes, computation: 'c-closing', platform: 'sim' });
+    const outcome = pending.then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    // The spare was chosen (it is no longer waiting) and has not taken the launch.
+    while (spareWorkers().has(spare)) await sleep(20);
+    await spawner.close?.();
+    const error = (await outcome) as { code?: string } | undefined;
+    assert.equal(error?.code, 'ERR_LAUNCH_FAILED');
+    assert.deepEqual(launches, [], 'no process was handed the launch');
+    assert.throws(() => process.kill(spare, 0), 'the spare ended with the host');
+    assert.equal(spareWorkers().size, 0);
+  } finally {
+    await rm(join(dir, 'hang-on-launch'), { force: true });
   }
 });

@@ -123,6 +123,8 @@ export function spareWorkers(): ReadonlyMap<number, boolean> {
 /** A spare that dies within this of its start is replaced only after a pause (doubling, capped). */
 const SPARE_MIN_LIFE_MS = 2_000;
 const SPARE_RETRY_MAX_MS = 30_000;
+/** How long a spare handed a launch may take to say `launched` (it still loading counts). */
+const HAND_OVER_WAIT_MS = 30_000;
 
 /**
  * A spawner of worker processes, each running the measured runtime bundle with plain node (the
@@ -259,6 +261,25 @@ export function processSpawner(options: ProcessSpawnerOptions): Spawner {
     retry.unref();
   };
 
+  /** Spares chosen for a launch that have not yet taken it: close() ends them too. */
+  const handingOver = new Set<Waiting>();
+  /**
+   * Whether a spare takes the launch written to it: false if it exits first. One that neither
+   * answers nor exits within HAND_OVER_WAIT_MS (a hung start) is treated as taking it, so that the
+   * host holds it and its launch deadline ends it.
+   */
+  const takesLaunch = async (spare: Waiting): Promise<boolean> => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        spare.launched,
+        new Promise<boolean>((resolve) => (timer = setTimeout(resolve, HAND_OVER_WAIT_MS, true))),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
   const spawner: Spawner = async (request) => {
     const heapMib = workerHeapMib(request.policyBytes);
     const fits = (s: Waiting) => !s.dead && s.heapMib === heapMib;
@@ -266,6 +287,7 @@ export function processSpawner(options: ProcessSpawnerOptions): Spawner {
     const at = readyAt >= 0 ? readyAt : spares.findIndex(fits);
     const fromSpare = at >= 0;
     let waiting = fromSpare ? spares.splice(at, 1)[0]! : await start(heapMib);
+    if (fromSpare) handingOver.add(waiting);
     if (waiting.child.pid !== undefined) waitingPids.delete(waiting.child.pid);
     if (fromSpare) retryMs = 0;
     else if (heapMib !== spareHeapMib)
@@ -282,14 +304,26 @@ export function processSpawner(options: ProcessSpawnerOptions): Spawner {
     const policyFile = join(dir.path, 'policy.json');
     await writeFile(policyFile, request.policyBytes, { mode: 0o600 });
     const launchLine = `${JSON.stringify({ policy: policyFile, computation: request.computation })}\n`;
-    waiting.child.stdin?.write(launchLine);
     let servedBySpare = fromSpare;
-    // A spare that died before taking its launch never serves it: a fresh process does. (A fresh
-    // process is not awaited: it says `launched` only once loaded, and its failure is the launch's.)
-    if (fromSpare && !(await waiting.launched)) {
-      waiting = await start(heapMib);
+    const chosen = waiting;
+    const stopped = () =>
+      new ProtocolError('ERR_LAUNCH_FAILED', 'the host stopped while handing the launch over');
+    try {
+      if (closed) throw stopped(); // close() ended the chosen spare meanwhile
       waiting.child.stdin?.write(launchLine);
-      servedBySpare = false;
+      // A spare that died before taking its launch never serves it: a fresh process does. (A fresh
+      // process is not awaited: it says `launched` only once loaded; its failure is the launch's.)
+      if (fromSpare && !(await takesLaunch(waiting))) {
+        if (closed) throw stopped();
+        waiting = await start(heapMib);
+        waiting.child.stdin?.write(launchLine);
+        servedBySpare = false;
+      }
+    } catch (error) {
+      dir.remove();
+      throw error;
+    } finally {
+      handingOver.delete(chosen);
     }
     const child = waiting.child;
     const exited = waiting.exited.then((code) => {
@@ -307,6 +341,7 @@ export function processSpawner(options: ProcessSpawnerOptions): Spawner {
     const ending = [
       ...spares.splice(0),
       ...retiring,
+      ...handingOver,
       ...late.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])),
     ];
     for (const spare of ending) spare.child.kill('SIGTERM');
