@@ -319,6 +319,48 @@ describe('dynamic native modules (bubblewrap)', () => {
     );
   });
 
+  test('a module whose libraries cannot be mapped within its memory limit: ERR_NATIVE_MODULE_MEMORY_LIMIT', async (t) => {
+    if (!needSandbox(t)) return;
+    // The shell and its C library need more address space than this: the dynamic loader fails
+    // before the module runs a line (exit 127, its own message), which is the limit's doing.
+    const modules = dynamicModule('tiny', 'echo ran > /output/ran.txt');
+    const vfs = new Vfs();
+    vfs.writeUnchecked('/input/request.dat', bytes('x'));
+    await assert.rejects(
+      callModule(vfs, callerRights, modules, '/services/tiny.dat', undefined, { maxMemoryMib: 2 }),
+      (error: { code?: string; message?: string }) => {
+        assert.equal(error.code, 'ERR_NATIVE_MODULE_MEMORY_LIMIT');
+        assert.match(error.message ?? '', /could not map its shared libraries within .* 2 MiB/);
+        return true;
+      },
+    );
+    assert.equal(vfs.exists('/output/ran.txt'), false);
+  });
+
+  test('a readable file where the sandbox mounts its own (/usr, /etc/alternatives) is refused: the write fails EINVAL, the module never runs', async (t) => {
+    if (!needSandbox(t)) return;
+    const modules = dynamicModule('mounts', 'echo ran > /output/ran.txt');
+    const rights: RightsTable = [...callerRights, { path: '/', rights: RIGHTS_READ }];
+    for (const reserved of ['/usr/lib/libfake.so', '/etc/alternatives/libblas.so.3']) {
+      const vfs = new Vfs();
+      vfs.writeUnchecked('/input/request.dat', bytes('x'));
+      vfs.writeUnchecked(reserved, bytes('not the host library'));
+      // ERR_NATIVE_MODULE_UNKNOWN ("the native sandbox reserves ...") is the guest's EINVAL.
+      const refused = await callModule(vfs, rights, modules, '/services/mounts.dat');
+      assert.equal(refused.exitCode, 3, reserved);
+      assert.match(text(refused.stdout), /write failed 28\b/, reserved); // EINVAL
+      assert.equal(vfs.exists('/output/ran.txt'), false, reserved);
+    }
+    // A name that only begins like a reserved one is the caller's file like any other.
+    const vfs = new Vfs();
+    vfs.writeUnchecked('/input/request.dat', bytes('x'));
+    vfs.writeUnchecked('/etc/alternatives.txt', bytes('mine'));
+    const modules2 = dynamicModule('near', 'cat /etc/alternatives.txt > /output/ran.txt');
+    const result = await callModule(vfs, rights, modules2, '/services/near.dat');
+    assert.equal(result.exitCode, 0, text(result.stderr));
+    assert.equal(text(vfs.readUnchecked('/output/ran.txt')), 'mine');
+  });
+
   test('a file past the size limit stops the module: ERR_NATIVE_MODULE_FILE_SIZE', async (t) => {
     if (!needSandbox(t)) return;
     const modules = dynamicModule('big', 'head -c 2000000 /dev/zero > /output/big.bin');

@@ -4,9 +4,9 @@
 // its principal may read; it has no network (its own empty network namespace), no other host
 // files (but Debian's /etc/alternatives, read-only, through which /usr links libraries such as
 // BLAS and LAPACK), no capabilities, and runs under limits: address space (the policy's
-// max_memory_mib), file size, CPU time and wall-clock time. Afterwards new and changed files are copied back into the
-// enclave's file system under the principal's rights (a file it may not write is dropped, as in
-// Veracruz). docs/sandbox.md#native-modules.
+// max_memory_mib), file size, CPU time and wall-clock time. Afterwards new and changed files are
+// copied back into the enclave's file system under the principal's rights (a file it may not write
+// is dropped, as in Veracruz). docs/sandbox.md#native-modules.
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import {
   accessSync,
@@ -29,14 +29,17 @@ import { NativeModuleStoppedError, NativeModuleUnknownError } from './errors.js'
 
 const TIME = '/usr/bin/time';
 const PRLIMIT = '/usr/bin/prlimit';
-/** Top-level names the sandbox itself uses: a file system entry there cannot be mounted. */
-const RESERVED = new Set(['usr', 'bin', 'lib', 'lib32', 'lib64', 'sbin', 'proc', 'dev']);
 /**
  * Debian's alternatives: links under /usr (libblas.so.3, liblapack.so.3, ...) point into it, so a
  * program linking such a library cannot start without it. It holds only links naming the host's
- * choice of implementation. Mounted read-only at the same path, which the file system cannot use.
+ * choice of implementation. Mounted read-only at the same path.
  */
 const ALTERNATIVES = '/etc/alternatives';
+/** Paths the sandbox itself mounts: a file system entry at or below one cannot be given to it. */
+const RESERVED = [
+  ...['usr', 'bin', 'lib', 'lib32', 'lib64', 'sbin', 'proc', 'dev'].map((top) => `/${top}`),
+  ALTERNATIVES,
+];
 /** Veracruz's name for the request of a dynamic module inside its sandbox. */
 const EXECUTION_CONFIGURATION = '/execution_config';
 /** A failed module whose peak resident size reached this share of its cap failed at the cap. */
@@ -132,15 +135,12 @@ function prepare(run: NativeRun): Prepared {
     for (const entry of run.view) {
       const parts = segmentsOf(entry.path);
       if (parts.length === 0) continue;
-      if (RESERVED.has(parts[0] as string))
+      const path = `/${parts.join('/')}`;
+      const reserved = RESERVED.find((r) => path === r || path.startsWith(`${r}/`));
+      if (reserved)
         throw new NativeModuleUnknownError(
           run.name,
-          `the native sandbox reserves /${parts[0]}; ${entry.path} cannot be given to it`,
-        );
-      if (`/${parts.slice(0, 2).join('/')}` === ALTERNATIVES)
-        throw new NativeModuleUnknownError(
-          run.name,
-          `the native sandbox reserves ${ALTERNATIVES}; ${entry.path} cannot be given to it`,
+          `the native sandbox reserves ${reserved}; ${entry.path} cannot be given to it`,
         );
       const host = join(root, ...parts);
       if (entry.kind === 'dir') mkdirSync(host, { recursive: true });
@@ -302,11 +302,10 @@ function conclude(run: NativeRun, prepared: Prepared, ended: Ended): NativeOutco
     );
   // A program linking many libraries can fail to map them at all under the address-space limit:
   // the dynamic loader's own message, before the module ran a line.
+  const stderrText = new TextDecoder().decode(ended.stderr);
   const unmapped =
     ended.status === 127 &&
-    /error while loading shared libraries: .*failed to map segment/.test(
-      new TextDecoder().decode(ended.stderr),
-    );
+    /error while loading shared libraries: .*failed to map segment/.test(stderrText);
   if (unmapped)
     throw new NativeModuleStoppedError(
       'ERR_NATIVE_MODULE_MEMORY_LIMIT',
@@ -331,12 +330,11 @@ function conclude(run: NativeRun, prepared: Prepared, ended: Ended): NativeOutco
   if (ended.status === 125 || ended.status === 126 || ended.status === 127 || ended.status === 1) {
     // bwrap, GNU time and prlimit report their own failures on stderr with these codes; a module
     // that merely exits 1 is told apart by the sandbox's message.
-    const text = new TextDecoder().decode(ended.stderr);
-    if (/^(bwrap|\/usr\/bin\/time|prlimit): /m.test(text))
+    if (/^(bwrap|\/usr\/bin\/time|prlimit): /m.test(stderrText))
       throw new NativeModuleStoppedError(
         'ERR_NATIVE_MODULE_FAILED',
         run.name,
-        `could not be started: ${text.trim().split('\n')[0] ?? ''}`,
+        `could not be started: ${stderrText.trim().split('\n')[0] ?? ''}`,
       );
   }
   return {
