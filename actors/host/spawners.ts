@@ -261,7 +261,7 @@ export function processSpawner(options: ProcessSpawnerOptions): Spawner {
     retry.unref();
   };
 
-  /** Spares chosen for a launch that have not yet taken it: close() ends them too. */
+  /** Processes chosen for a launch and not yet handed over: close() ends them too. */
   const handingOver = new Set<Waiting>();
   /**
    * Whether a spare takes the launch written to it: false if it exits first. One that neither
@@ -287,7 +287,7 @@ export function processSpawner(options: ProcessSpawnerOptions): Spawner {
     const at = readyAt >= 0 ? readyAt : spares.findIndex(fits);
     const fromSpare = at >= 0;
     let waiting = fromSpare ? spares.splice(at, 1)[0]! : await start(heapMib);
-    if (fromSpare) handingOver.add(waiting);
+    handingOver.add(waiting);
     if (waiting.child.pid !== undefined) waitingPids.delete(waiting.child.pid);
     if (fromSpare) retryMs = 0;
     else if (heapMib !== spareHeapMib)
@@ -309,7 +309,7 @@ export function processSpawner(options: ProcessSpawnerOptions): Spawner {
     const stopped = () =>
       new ProtocolError('ERR_LAUNCH_FAILED', 'the host stopped while handing the launch over');
     try {
-      if (closed) throw stopped(); // close() ended the chosen spare meanwhile
+      if (closed) throw stopped();
       waiting.child.stdin?.write(launchLine);
       // A spare that died before taking its launch never serves it: a fresh process does. (A fresh
       // process is not awaited: it says `launched` only once loaded; its failure is the launch's.)
@@ -320,6 +320,8 @@ export function processSpawner(options: ProcessSpawnerOptions): Spawner {
         servedBySpare = false;
       }
     } catch (error) {
+      // The chosen process ends with the launch (close() may have missed one started meanwhile).
+      chosen.child.kill('SIGTERM');
       dir.remove();
       throw error;
     } finally {
