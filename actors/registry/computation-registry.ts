@@ -148,12 +148,9 @@ export class ComputationRegistry {
 
   /** Every entry, oldest first. */
   async list(): Promise<ComputationView[]> {
-    const views: ComputationView[] = [];
-    for (const key of await this.store.keys('')) {
-      const found = await this.#read(key);
-      if (found) views.push(this.#view(found.record));
-    }
-    return views.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    return (await this.store.entries(''))
+      .map(([, entry]) => this.#view(fromJsonBytes<ComputationRecord>(entry.value)))
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
   /**

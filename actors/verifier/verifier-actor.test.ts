@@ -131,14 +131,14 @@ test('verifier actor: evidence binding a CSR for another key than the signer is 
     assert.equal((refused.body as { code: string }).code, 'ERR_ATTESTATION_CSR_MISMATCH');
     // Refused before appraisal, and nothing issued.
     assert.deepEqual(w.appraised, []);
-    assert.deepEqual(await w.store.keys('issued.'), []);
+    assert.deepEqual(await w.store.entries('issued.'), []);
 
     // Positive control: the same flow with the sender's own CSR is issued a certificate.
     const issued = await attest(w, a, a);
     assert.equal(issued.kind, 'attest.certificate', JSON.stringify(issued.body));
     assert.ok((issued.body as { chain: readonly string[] }).chain.length >= 2);
     assert.equal(w.appraised.length, 1);
-    assert.equal((await w.store.keys('issued.')).length, 1);
+    assert.equal((await w.store.entries('issued.')).length, 1);
   } finally {
     w.service.stop();
     await w.bus.close();

@@ -172,11 +172,6 @@ export class Registry {
   }
 
   private async records<T>(prefix: string): Promise<T[]> {
-    const out: T[] = [];
-    for (const key of await this.store.keys(prefix)) {
-      const entry = await this.store.get(key);
-      if (entry) out.push(fromJsonBytes<T>(entry.value));
-    }
-    return out;
+    return (await this.store.entries(prefix)).map(([, entry]) => fromJsonBytes<T>(entry.value));
   }
 }

@@ -69,9 +69,7 @@ export async function finishSession(store: StateStore, record: SessionRecord): P
  */
 export async function pruneSessions(store: StateStore, cutoff: Date): Promise<number> {
   let removed = 0;
-  for (const key of await store.keys('session.')) {
-    const entry = await store.get(key);
-    if (!entry) continue;
+  for (const [key, entry] of await store.entries('session.')) {
     const record = fromJsonBytes<SessionRecord>(entry.value);
     if (record.state !== 'appraising' && Date.parse(record.expiresAt) < cutoff.getTime()) {
       await store.delete(key);

@@ -39,7 +39,7 @@ test('a verifier backed by JetStream KV attests once and refuses a replay', asyn
     await assert.rejects(world.verifier.appraise(submission), {
       code: 'ERR_ATTESTATION_NONCE_REUSED',
     });
-    assert.equal((await world.store.keys('issued.')).length, 1);
+    assert.equal((await world.store.entries('issued.')).length, 1);
   } finally {
     await nc.close();
     await server.stop();

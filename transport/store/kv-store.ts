@@ -87,21 +87,25 @@ export class KvStore implements StateStore {
     await this.guard(() => this.kv.delete(checkKey(key)));
   }
 
-  async keys(prefix: string): Promise<string[]> {
+  async entries(prefix: string): Promise<(readonly [string, StoreEntry])[]> {
     // From a snapshot of the bucket's subjects (its stream's info), not the client's kv.keys():
     // that listing is a consumer which, while keys are rewritten (a computation's heartbeat),
     // delivers a key twice or ends early and misses keys. A deleted key keeps its subject (a
-    // tombstone), so each candidate is read.
+    // tombstone): reading each key drops it.
     const info = await this.guard(() =>
       this.jsm.streams.info(this.stream, { subjects_filter: `${this.subjectPrefix}>` }),
     );
-    const candidates = Object.keys(info.state.subjects ?? {})
+    const keys = Object.keys(info.state.subjects ?? {})
       .map((subject) => subject.slice(this.subjectPrefix.length))
-      .filter((key) => key.startsWith(prefix));
-    const live = await Promise.all(
-      candidates.map(async (key) => ((await this.get(key)) ? key : undefined)),
+      .filter((key) => key.startsWith(prefix))
+      .sort();
+    const read = await Promise.all(
+      keys.map(async (key) => {
+        const entry = await this.get(key);
+        return entry && ([key, entry] as const);
+      }),
     );
-    return live.filter((key) => key !== undefined).sort();
+    return read.filter((found) => found !== undefined);
   }
 
   async close(): Promise<void> {

@@ -3,21 +3,21 @@ import { TransportError } from '../errors.js';
 import { checkKey, type StateStore, type StoreEntry } from './state-store.js';
 
 export class MemoryStore implements StateStore {
-  protected entries = new Map<string, StoreEntry>();
+  protected stored = new Map<string, StoreEntry>();
   private revision = 0;
 
   async get(key: string): Promise<StoreEntry | undefined> {
-    const entry = this.entries.get(checkKey(key));
+    const entry = this.stored.get(checkKey(key));
     return entry && { value: Uint8Array.from(entry.value), revision: entry.revision };
   }
 
   async create(key: string, value: Uint8Array): Promise<number> {
-    if (this.entries.has(checkKey(key))) conflict(`key ${key} exists`);
+    if (this.stored.has(checkKey(key))) conflict(`key ${key} exists`);
     return this.write(key, value);
   }
 
   async update(key: string, value: Uint8Array, revision: number): Promise<number> {
-    if (this.entries.get(checkKey(key))?.revision !== revision) conflict(`key ${key} changed`);
+    if (this.stored.get(checkKey(key))?.revision !== revision) conflict(`key ${key} changed`);
     return this.write(key, value);
   }
 
@@ -26,12 +26,18 @@ export class MemoryStore implements StateStore {
   }
 
   async delete(key: string): Promise<void> {
-    this.entries.delete(checkKey(key));
+    this.stored.delete(checkKey(key));
     await this.persist();
   }
 
-  async keys(prefix: string): Promise<string[]> {
-    return [...this.entries.keys()].filter((k) => k.startsWith(prefix)).sort();
+  async entries(prefix: string): Promise<(readonly [string, StoreEntry])[]> {
+    return [...this.stored]
+      .filter(([key]) => key.startsWith(prefix))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([key, entry]) => [
+        key,
+        { value: Uint8Array.from(entry.value), revision: entry.revision },
+      ]);
   }
 
   async close(): Promise<void> {}
@@ -39,7 +45,7 @@ export class MemoryStore implements StateStore {
   protected async write(key: string, value: Uint8Array): Promise<number> {
     // This write's own revision: other writes may advance the counter while persist() is awaited.
     const revision = (this.revision += 1);
-    this.entries.set(key, { value: Uint8Array.from(value), revision });
+    this.stored.set(key, { value: Uint8Array.from(value), revision });
     await this.persist();
     return revision;
   }
@@ -48,12 +54,12 @@ export class MemoryStore implements StateStore {
   protected async persist(): Promise<void> {}
 
   protected load(entries: Map<string, StoreEntry>, revision: number): void {
-    this.entries = entries;
+    this.stored = entries;
     this.revision = revision;
   }
 
   protected snapshot(): { revision: number; entries: [string, StoreEntry][] } {
-    return { revision: this.revision, entries: [...this.entries] };
+    return { revision: this.revision, entries: [...this.stored] };
   }
 }
 

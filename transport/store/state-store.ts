@@ -17,8 +17,8 @@ export interface StateStore {
   /** Unconditional write. */
   put(key: string, value: Uint8Array): Promise<number>;
   delete(key: string): Promise<void>;
-  /** Keys starting with `prefix`, sorted. */
-  keys(prefix: string): Promise<string[]>;
+  /** The entries whose keys start with `prefix`, sorted by key (callers list in order to read). */
+  entries(prefix: string): Promise<(readonly [string, StoreEntry])[]>;
   close(): Promise<void>;
 }
 

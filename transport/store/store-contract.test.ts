@@ -23,6 +23,9 @@ async function expectCode(p: Promise<unknown>, code: ErrorCode): Promise<void> {
   });
 }
 
+const keysOf = async (store: StateStore, prefix: string): Promise<string[]> =>
+  (await store.entries(prefix)).map(([key]) => key);
+
 async function contract(store: StateStore): Promise<void> {
   const r1 = await store.create('session.a', bytes('one'));
   await expectCode(store.create('session.a', bytes('again')), 'ERR_STORE_CONFLICT');
@@ -33,14 +36,21 @@ async function contract(store: StateStore): Promise<void> {
   assert.equal(got?.revision, r2);
   await store.put('reference.sim.measurement.ab', bytes('x'));
   await store.put('reference.psa.measurement.cd', bytes('y'));
-  assert.deepEqual(await store.keys('reference.sim.'), ['reference.sim.measurement.ab']);
-  assert.deepEqual(await store.keys('reference.'), [
+  assert.deepEqual(await keysOf(store, 'reference.sim.'), ['reference.sim.measurement.ab']);
+  assert.deepEqual(await keysOf(store, 'reference.'), [
     'reference.psa.measurement.cd',
     'reference.sim.measurement.ab',
   ]);
+  // Each entry comes with its value and revision, as `get` gives them.
+  for (const [key, entry] of await store.entries('reference.'))
+    assert.deepEqual(entry, await store.get(key), key);
+  assert.deepEqual(
+    (await store.entries('reference.')).map(([, entry]) => text(entry.value)),
+    ['y', 'x'],
+  );
   await store.delete('reference.sim.measurement.ab');
   assert.equal(await store.get('reference.sim.measurement.ab'), undefined);
-  assert.deepEqual(await store.keys('reference.sim.'), []);
+  assert.deepEqual(await keysOf(store, 'reference.sim.'), []);
   await assert.rejects(store.get('bad key!'), TypeError);
   // Writes issued together (four hosts' launches in one tick): each gets the revision of its own
   // write, so its next compare-and-set succeeds.
@@ -83,7 +93,7 @@ test('JetStream KV store honours the contract', async (t) => {
   }
 });
 
-test('JetStream KV store: keys written again while they are listed are listed once, and all of them', async (t) => {
+test('JetStream KV store: entries written again while they are listed are listed once, and all of them', async (t) => {
   if (!requireResource(t, 'nats-server', hasBinary(natsServerBinary))) return;
   const server = await startNatsServer();
   const nc = await connect({ servers: server.url });
@@ -100,12 +110,16 @@ test('JetStream KV store: keys written again while they are listed are listed on
     try {
       // Every listing is complete: each key once, none missed, while all of them are rewritten.
       for (let listing = 0; listing < 30; listing++)
-        assert.deepEqual(await store.keys('computation-'), [...names].sort(), `listing ${listing}`);
+        assert.deepEqual(
+          await keysOf(store, 'computation-'),
+          [...names].sort(),
+          `listing ${listing}`,
+        );
     } finally {
       writing = false;
       await writer;
     }
-    assert.deepEqual(await store.keys('computation-'), [...names].sort());
+    assert.deepEqual(await keysOf(store, 'computation-'), [...names].sort());
   } finally {
     await nc.close();
     await server.stop();
