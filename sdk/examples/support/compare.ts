@@ -41,11 +41,12 @@ function detectionsMismatch(
   percent: number,
   box: number,
 ): string | undefined {
-  const lines = (bytes: Uint8Array): string[] => fromUtf8(bytes).split('\n').slice(0, -1);
-  if (fromUtf8(actual) !== '' && !fromUtf8(actual).endsWith('\n')) return 'no final newline';
-  const [got, want] = [lines(actual), lines(expected)];
+  const [actualText, expectedText] = [fromUtf8(actual), fromUtf8(expected)];
+  if (actualText !== '' && !actualText.endsWith('\n')) return 'no final newline';
+  const lines = (text: string): string[] => text.split('\n').slice(0, -1);
+  const [got, want] = [lines(actualText), lines(expectedText)];
   if (got.length !== want.length)
-    return `${got.length} detections, expected ${want.length}:\n${fromUtf8(actual)}--- expected\n${fromUtf8(expected)}`;
+    return `${got.length} detections, expected ${want.length}:\n${actualText}--- expected\n${expectedText}`;
   for (let i = 0; i < want.length; i++) {
     const [a, e] = [DETECTION_LINE.exec(got[i]!), DETECTION_LINE.exec(want[i]!)];
     if (!a || !e) return `line ${i + 1} is not a detection: ${got[i]}`;
